@@ -1,0 +1,34 @@
+using System.Collections.Immutable;
+using NodaTime;
+
+namespace Tenure.Domain.Accounts;
+
+/// <summary>What the rules need to know of an account: its money and its agreements.</summary>
+/// <param name="Balance">Cash balance in minor units; negative only through PAYG accrual (R7.6).</param>
+/// <param name="NoStopOnExpiry">R5.6: expired instances keep running and are not released (except <c>noRenew</c> ones).</param>
+/// <param name="NegativeSince">R7.6: when the balance last went below zero; null while it is not negative.</param>
+public sealed record Account(
+    AccountId Id,
+    string Currency,
+    long Balance,
+    ImmutableList<Coupon> Coupons,
+    bool NoStopOnExpiry = false,
+    Instant? NegativeSince = null)
+{
+    public static Account Empty(AccountId id, string currency) => new(id, currency, 0, []);
+
+    /// <summary>The account after a cash movement (a PAYG charge, a top-up, a refund): R7.6 tracks when it went negative.</summary>
+    public Account Move(long amount, Instant at)
+    {
+        var balance = checked(Balance + amount);
+        return this with
+        {
+            Balance = balance,
+            NegativeSince = balance < 0 ? NegativeSince ?? at : null,
+        };
+    }
+}
+
+/// <summary>A coupon: money that pays charges before the cash balance (R7.3); never refunded.</summary>
+/// <param name="Product">The product it is scoped to, or null for all products.</param>
+public sealed record Coupon(CouponId Id, long Remaining, Instant ExpiresAt, string? Product);

@@ -1,0 +1,115 @@
+using System.Collections.Immutable;
+using NodaTime;
+using Tenure.Domain.Accounts;
+
+namespace Tenure.Domain.Instances;
+
+public enum LedgerKind
+{
+    TopUp,
+    Charge,
+    Refund,
+    CouponGrant,
+    CouponUse,
+}
+
+/// <summary>
+/// R7.4: one movement of money. Cash rows (no coupon) add up to the balance; coupon rows
+/// add up to each coupon's remainder.
+/// </summary>
+/// <param name="Amount">Signed: a charge or coupon use is negative, a top-up or refund positive.</param>
+public sealed record LedgerPosting(LedgerKind Kind, long Amount, InstanceId? InstanceId, CouponId? CouponId, string Memo);
+
+public enum OrderKind
+{
+    Purchase,
+    Renewal,
+    Upgrade,
+    RenewDowngrade,
+    EditionChange,
+    UnifyExpiry,
+    PaygHour,
+    ChargeTypeChange,
+}
+
+/// <summary>One instance's part of an order. <c>(instance, period start, order kind)</c> is unique: nothing is charged twice (R7.4).</summary>
+public sealed record OrderItem(InstanceId InstanceId, Instant PeriodStart, long Amount, Instant? NewExpiresAt);
+
+/// <summary>What was bought and how it was paid.</summary>
+public sealed record Order(OrderKind Kind, long Total, long PaidByCoupons, long PaidByBalance, ImmutableArray<OrderItem> Items);
+
+/// <summary>R5.7: a line of an instance's timeline.</summary>
+public sealed record TimelineEvent(InstanceId InstanceId, Instant At, string Kind, string Detail);
+
+/// <summary>The notice kinds of API.md.</summary>
+public enum NoticeKind
+{
+    ExpiryReminder,
+    Renewed,
+    AutoRenewFailed,
+    LowBalance,
+    Stopped,
+    Started,
+    ReleaseWarning,
+    Released,
+    Alarm,
+    UpgradeCompleted,
+}
+
+/// <summary>R9: a notice to the account. R9.4: <see cref="DedupeKey"/> makes it once per (instance, kind, cycle, day offset).</summary>
+public sealed record Notice(NoticeKind Kind, AccountId AccountId, InstanceId? InstanceId, Instant At, string Subject, string DedupeKey);
+
+public enum ResourceActionKind
+{
+    Start,
+    Stop,
+    Release,
+    Modify,
+}
+
+/// <summary>R10.1: what the provider's resource plane is told to do, with an idempotency key for the receiver.</summary>
+public sealed record ResourceAction(ResourceActionKind Kind, InstanceId InstanceId, Instant At, string IdempotencyKey, string Detail);
+
+/// <summary>Everything a decision asks the shell to write, in the same transaction as the new state.</summary>
+public sealed record Effects(
+    ImmutableList<LedgerPosting> Ledger,
+    Order? Order,
+    ImmutableList<TimelineEvent> Events,
+    ImmutableList<Notice> Notices,
+    ImmutableList<ResourceAction> Actions)
+{
+    public static Effects None { get; } = new([], null, [], [], []);
+
+    public Effects Post(LedgerPosting posting) => this with { Ledger = Ledger.Add(posting) };
+
+    public Effects Record(InstanceId instance, Instant at, string kind, string detail) =>
+        this with { Events = Events.Add(new TimelineEvent(instance, at, kind, detail)) };
+
+    public Effects Notify(Notice notice) => this with { Notices = Notices.Add(notice) };
+
+    public Effects Act(ResourceActionKind kind, InstanceId instance, Instant at, string detail) =>
+        this with { Actions = Actions.Add(new ResourceAction(kind, instance, at, $"{instance}:{kind.ToString().ToLowerInvariant()}:{at}", detail)) };
+
+    public Effects WithOrder(Order order) =>
+        Order is null ? this with { Order = order } : throw new InvalidOperationException("A decision makes at most one order.");
+
+    /// <summary>Effects of two steps, in order.</summary>
+    public Effects Then(Effects next) => new(
+        Ledger.AddRange(next.Ledger),
+        next.Order is null ? Order : Order is null ? next.Order : throw new InvalidOperationException("A decision makes at most one order."),
+        Events.AddRange(next.Events),
+        Notices.AddRange(next.Notices),
+        Actions.AddRange(next.Actions));
+}
+
+/// <summary>A decision's result: the new state of the instances it touched and of the account, and the effects.</summary>
+public sealed record Change(ImmutableArray<Instance> Instances, Account Account, Effects Effects)
+{
+    public Change(Instance instance, Account account, Effects effects)
+        : this([instance], account, effects)
+    {
+    }
+
+    /// <summary>The one instance of a single-instance decision.</summary>
+    public Instance Instance => Instances.Length == 1 ? Instances[0] : throw new InvalidOperationException($"This change touched {Instances.Length} instances.");
+}

@@ -1,0 +1,199 @@
+using NodaTime;
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Catalog;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Money;
+using Tenure.Domain.Renewals;
+
+namespace Tenure.Domain.Lifecycle;
+
+/// <summary>
+/// The transitions of due lifecycle events: each takes the instance, its account and the time,
+/// and returns the new state with its effects. The engine and test clocks call only this.
+/// </summary>
+public static class Lifecycle
+{
+    /// <summary>
+    /// Whether running <paramref name="due"/> needs the account's other auto-renew instances: the
+    /// T-7 reminder of an auto-renew instance checks the account's coming charges (R9.5).
+    /// </summary>
+    public static bool NeedsAccountInstances(Instance instance, DueEvent due) =>
+        due.Kind == EventKind.Reminder && instance.Mode == RenewalMode.Auto;
+
+    /// <summary>
+    /// Runs the instance's next event if it is due at <paramref name="now"/>; null when nothing is due.
+    /// Events run at their own instant (a late engine still stops at the planned moment), but a
+    /// reminder or release warning whose local day has passed is recorded as skipped, not sent late.
+    /// </summary>
+    /// <param name="accountInstances">The account's instances, needed when <see cref="NeedsAccountInstances"/> says so.</param>
+    public static Change? Advance(Rules rules, Instance instance, Account account, Instant now, IReadOnlyList<Instance>? accountInstances = null)
+    {
+        if (Schedule.Next(rules, instance, account) is not { } due || due.At > now) return null;
+        var moved = instance with { Progress = Progress.After(due) };
+        return due.Kind switch
+        {
+            EventKind.ApplyChange => ApplyChange(moved, account, due),
+            EventKind.Expire => new Change(moved, account, Effects.None.Record(instance.Id, due.At, "expired", $"Expired at {instance.Expiry}")),
+            EventKind.Reminder => Remind(rules, moved, account, due, now, accountInstances),
+            EventKind.AutoRenewAttempt => AttemptAutoRenewal(rules, moved, account, due),
+            EventKind.ReleaseWarning => WarnOfRelease(rules, moved, account, due, now),
+            EventKind.Stop => Stop(moved, account, due.At, Instances.StopCause.Expiry),
+            EventKind.ConvertToPayg => ConvertToPayg(rules, moved, account, due.At, "expired with post-expiration action downgradeToStandard"),
+            EventKind.Release => Release(moved, account, due.At, "retention ended"),
+            EventKind.PaygCharge => ChargePaygHour(rules, moved, account, due),
+            EventKind.PaygOverdueStop => Stop(moved, account, due.At, Instances.StopCause.Overdue),
+            _ => throw new InvalidOperationException($"Unhandled event {due.Kind}"),
+        };
+    }
+
+    /// <summary>R9.1 (and R9.5 for auto-renew instances at T-7).</summary>
+    private static Change Remind(Rules rules, Instance instance, Account account, DueEvent due, Instant now, IReadOnlyList<Instance>? accountInstances)
+    {
+        var calendar = rules.Calendar;
+        var offset = calendar.DaysBetween(instance.Expiry, due.At);
+        if (IsStale(rules, due, now))
+        {
+            return new Change(instance, account, Effects.None.Record(instance.Id, due.At, "reminderSkipped",
+                $"T{offset:+0;-0;+0} reminder not sent: its day passed before it could run (ran at {now})"));
+        }
+
+        var subject = instance.Mode == RenewalMode.Auto
+            ? $"{instance.Id} expires on {calendar.DateOf(instance.Expiry):uuuu-MM-dd}; auto-renewal of {instance.AutoRenewMonths} month(s) is on"
+            : $"{instance.Id} expires on {calendar.DateOf(instance.Expiry):uuuu-MM-dd}; renew it to keep it running";
+        var effects = Effects.None
+            .Notify(Notices.Of(NoticeKind.ExpiryReminder, instance, due.At, offset, subject))
+            .Record(instance.Id, due.At, "reminderSent", $"T{offset:+0;-0;+0}: {subject}");
+
+        if (instance.Mode == RenewalMode.Auto)
+        {
+            if (accountInstances is null) throw new ArgumentNullException(nameof(accountInstances), "The T-7 auto-renew reminder checks the account's coming charges (R9.5).");
+            var forecast = Forecasts.Forecast(rules, account, accountInstances, due.At, Schedule.AutoReminderDays);
+            if (!forecast.Covered)
+            {
+                var text = $"Coupons and balance fall {new Money.Money(forecast.Shortfall, account.Currency)} short of the {forecast.Items.Length} auto-renewal(s) due in the next 7 days";
+                effects = effects
+                    .Notify(Notices.Of(NoticeKind.LowBalance, instance, due.At, offset, text))
+                    .Record(instance.Id, due.At, "lowBalance", text);
+            }
+        }
+
+        return new Change(instance, account, effects);
+    }
+
+    /// <summary>R4.3, R4.4: charge the auto-renew period; the first success renews from E and ends the cycle's attempts.</summary>
+    private static Change AttemptAutoRenewal(Rules rules, Instance instance, Account account, DueEvent due)
+    {
+        var product = rules.Catalog.Get(instance.Product);
+        var offset = rules.Calendar.DaysBetween(instance.Expiry, due.At);
+        var amount = Charges.PeriodPrice(product, instance.Spec, instance.Components, instance.AutoRenewMonths);
+        var paid = Charges.Pay(account, amount, instance.Product, instance.Id, due.At, $"auto-renewal of {instance.AutoRenewMonths} month(s)");
+        if (paid.Refusal is { } refusal)
+        {
+            var last = offset == product.AutoRenewAttemptDays[^1];
+            var text = $"Auto-renewal attempt at T{offset:+0;-0;+0} failed: insufficient funds. {refusal.Detail}" +
+                (last ? " This was the last attempt; renew manually." : string.Empty);
+            return new Change(instance, account, Effects.None
+                .Notify(Notices.Of(NoticeKind.AutoRenewFailed, instance, due.At, offset, text))
+                .Record(instance.Id, due.At, "autoRenewFailed", text));
+        }
+
+        var newExpiry = rules.Calendar.Extend(instance.Expiry, instance.AutoRenewMonths);
+        return Renewal.Apply(rules, instance, paid.Value, instance.Expiry, newExpiry, due.At, OrderKind.Renewal, $"auto-renewed {instance.AutoRenewMonths} month(s) at T{offset:+0;-0;+0}");
+    }
+
+    /// <summary>R9.3: one day before release.</summary>
+    private static Change WarnOfRelease(Rules rules, Instance instance, Account account, DueEvent due, Instant now)
+    {
+        if (IsStale(rules, due, now))
+        {
+            return new Change(instance, account, Effects.None.Record(instance.Id, due.At, "releaseWarningSkipped", $"Release warning not sent: its day passed (ran at {now})"));
+        }
+
+        var text = $"{instance.Id} will be released on {rules.Calendar.Local(rules.Calendar.PlusDays(due.At, 1)):uuuu-MM-dd HH:mm} and its data deleted";
+        return new Change(instance, account, Effects.None
+            .Notify(Notices.Of(NoticeKind.ReleaseWarning, instance, due.At, rules.Calendar.DaysBetween(instance.ExpiresAt ?? due.At, due.At), text))
+            .Record(instance.Id, due.At, "releaseWarningSent", text));
+    }
+
+    /// <summary>R5.2, R7.6: stop at the planned instant and tell the resource plane.</summary>
+    public static Change Stop(Instance instance, Account account, Instant at, StopCause cause)
+    {
+        var why = cause == Instances.StopCause.Overdue ? "the account's balance stayed negative past the PAYG grace" : "expired without renewal";
+        var stopped = instance with { Status = InstanceStatus.Stopped, StoppedAt = at, StopCause = cause };
+        return new Change(stopped, account, Effects.None
+            .Record(instance.Id, at, "stopped", why)
+            .Notify(Notices.Of(NoticeKind.Stopped, instance, at, 0, $"{instance.Id} was stopped: {why}"))
+            .Act(ResourceActionKind.Stop, instance.Id, at, why));
+    }
+
+    /// <summary>R5.3, R5.5: release is final; the post-release action (R8.5) goes to the resource plane.</summary>
+    public static Change Release(Instance instance, Account account, Instant at, string why)
+    {
+        var released = instance with { Status = InstanceStatus.Released, ReleasedAt = at, PendingChange = null };
+        var action = instance.PostReleaseAction == PostReleaseAction.DeleteResources ? "deleteResources" : "retainMetadata";
+        return new Change(released, account, Effects.None
+            .Record(instance.Id, at, "released", $"{why}; post-release action {action}")
+            .Notify(Notices.Of(NoticeKind.Released, instance, at, 0, $"{instance.Id} was released ({why})"))
+            .Act(ResourceActionKind.Release, instance.Id, at, action));
+    }
+
+    /// <summary>R6.7: a Platinum instance becomes a Standard PAYG instance at once, keeping ID and endpoint.</summary>
+    public static Change ConvertToPayg(Rules rules, Instance instance, Account account, Instant at, string why)
+    {
+        var product = rules.Catalog.Get(instance.Product);
+        var standard = product.Editions.First(e => e.ChargeTypes.Contains(ChargeType.Payg));
+        var converted = instance with
+        {
+            Edition = standard.Code,
+            Spec = standard.Specs[0].Code,
+            ChargeType = ChargeType.Payg,
+            ExpiresAt = null,
+            Mode = RenewalMode.Manual,
+            PaygBilledThrough = at,
+            CycleStart = at,
+            CycleCash = 0,
+            PendingChange = null,
+            PostExpirationAction = PostExpirationAction.Stop,
+        };
+        return new Change(converted, account, Effects.None
+            .Record(instance.Id, at, "convertedToPayg", $"{instance.Edition} → {standard.Code} ({why})")
+            .Act(ResourceActionKind.Modify, instance.Id, at, $"edition {standard.Code}, spec {standard.Specs[0].Code}"));
+    }
+
+    /// <summary>R7.6: an hour's price from the cash balance, which may go negative.</summary>
+    private static Change ChargePaygHour(Rules rules, Instance instance, Account account, DueEvent due)
+    {
+        var hourly = rules.Catalog.Get(instance.Product).EditionOf(instance.Spec)?.FindSpec(instance.Spec)?.HourlyPrice
+            ?? throw new InvalidOperationException($"{instance.Spec} has no hourly price.");
+        var start = due.At - Duration.FromHours(1);
+        var charged = instance with { PaygBilledThrough = due.At };
+        var effects = Effects.None
+            .Post(new LedgerPosting(LedgerKind.Charge, -hourly, instance.Id, null, $"PAYG hour {start}–{due.At}"))
+            .WithOrder(new Order(OrderKind.PaygHour, hourly, 0, hourly, [new OrderItem(instance.Id, start, hourly, null)]));
+        return new Change(charged, account.Move(-hourly, due.At), effects);
+    }
+
+    /// <summary>R6.4: the renew-and-downgrade configuration takes effect with the new cycle.</summary>
+    private static Change ApplyChange(Instance instance, Account account, DueEvent due)
+    {
+        var change = instance.PendingChange!;
+        var applied = instance with { Spec = change.Spec, Components = change.Components ?? instance.Components, PendingChange = null };
+        return new Change(applied, account, Effects.None
+            .Record(instance.Id, due.At, "downgraded", $"renew-and-downgrade applied: spec {change.Spec}")
+            .Act(ResourceActionKind.Modify, instance.Id, due.At, $"spec {change.Spec}"));
+    }
+
+    /// <summary>A notice whose local day has gone by is not worth sending days late.</summary>
+    private static bool IsStale(Rules rules, DueEvent due, Instant now) =>
+        rules.Calendar.DateOf(now) > rules.Calendar.DateOf(due.At);
+}
+
+/// <summary>R9.4: notices keyed once per (instance, kind, cycle, day offset).</summary>
+public static class Notices
+{
+    public static Notice Of(NoticeKind kind, Instance instance, Instant at, int dayOffset, string subject)
+    {
+        var cycle = instance.ExpiresAt?.ToString() ?? at.ToString();
+        return new Notice(kind, instance.AccountId, instance.Id, at, subject, $"{instance.Id}:{kind}:{cycle}:{dayOffset}");
+    }
+}

@@ -1,0 +1,124 @@
+using NodaTime;
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Catalog;
+using Tenure.Domain.Instances;
+
+namespace Tenure.Domain.Lifecycle;
+
+/// <summary>
+/// Derives from an instance's state the events still ahead of it, so that storage keeps one
+/// due pointer per instance: the first of them.
+/// </summary>
+public static class Schedule
+{
+    private static readonly LocalTime NoticeTime = new(8, 0);
+
+    /// <summary>The single next event, or null when nothing more will happen on its own.</summary>
+    public static DueEvent? Next(Rules rules, Instance instance, Account account)
+    {
+        foreach (var due in Plan(rules, instance, account)) return due;
+        return null;
+    }
+
+    /// <summary>
+    /// The events ahead, in the order they run, assuming nothing else changes: no payment succeeds
+    /// and nobody acts. PAYG plans are endless (an hourly charge each hour); take what you need.
+    /// </summary>
+    public static IEnumerable<DueEvent> Plan(Rules rules, Instance instance, Account account) =>
+        instance.Status switch
+        {
+            InstanceStatus.Released => [],
+            _ when !instance.IsSubscription => PaygPlan(rules, instance, account),
+            InstanceStatus.Running => Ahead(instance, RunningPlan(rules, instance, account)),
+            _ => Ahead(instance, StoppedPlan(rules, instance, account)),
+        };
+
+    /// <summary>R9.1, R4.3, R4.5, R5.2, R5.3, R5.6, R6.7, R9.3: one cycle of a running subscription instance.</summary>
+    private static IEnumerable<DueEvent> RunningPlan(Rules rules, Instance instance, Account account)
+    {
+        var product = rules.Catalog.Get(instance.Product);
+        var calendar = rules.Calendar;
+        var expiry = instance.Expiry;
+        if (instance.PendingChange is { EffectiveAt: { } effective }) yield return new DueEvent(EventKind.ApplyChange, effective);
+        yield return new DueEvent(EventKind.Expire, expiry);
+
+        switch (instance.Mode)
+        {
+            case RenewalMode.Manual:
+                foreach (var days in product.ReminderDays) yield return new DueEvent(EventKind.Reminder, calendar.DayAt(expiry, -days, NoticeTime));
+                break;
+            case RenewalMode.NoRenew:
+                yield return new DueEvent(EventKind.Reminder, expiry);
+                break;
+            case RenewalMode.Auto:
+                yield return new DueEvent(EventKind.Reminder, calendar.DayAt(expiry, -AutoReminderDays, NoticeTime));
+                foreach (var days in product.AutoRenewAttemptDays) yield return new DueEvent(EventKind.AutoRenewAttempt, calendar.DayAt(expiry, days, NoticeTime));
+                break;
+        }
+
+        if (KeepsRunning(instance, account)) yield break;
+        var stop = instance.Mode == RenewalMode.Auto
+            ? calendar.StartOf(calendar.DateOf(expiry).PlusDays(product.AutoRenewGraceDays))
+            : calendar.StartOf(calendar.DateOf(expiry).PlusDays(product.StopDelayDays));
+
+        if (instance.PostExpirationAction == PostExpirationAction.DowngradeToStandard)
+        {
+            yield return new DueEvent(EventKind.ConvertToPayg, stop);
+            yield break;
+        }
+
+        if (product.ReleaseOnStop)
+        {
+            yield return new DueEvent(EventKind.ReleaseWarning, calendar.PlusDays(stop, -1));
+            yield return new DueEvent(EventKind.Release, stop);
+            yield break;
+        }
+
+        yield return new DueEvent(EventKind.Stop, stop);
+        foreach (var due in ReleaseOf(rules, product, stop)) yield return due;
+    }
+
+    /// <summary>R5.3, R9.3: a stopped subscription instance is released after the product's retention.</summary>
+    private static IEnumerable<DueEvent> StoppedPlan(Rules rules, Instance instance, Account account)
+    {
+        if (KeepsRunning(instance, account) || instance.StoppedAt is not { } stopped) return [];
+        return ReleaseOf(rules, rules.Catalog.Get(instance.Product), stopped);
+    }
+
+    private static IEnumerable<DueEvent> ReleaseOf(Rules rules, Product product, Instant stopped)
+    {
+        var release = rules.Calendar.PlusDays(stopped, product.RetentionDays);
+        yield return new DueEvent(EventKind.ReleaseWarning, rules.Calendar.PlusDays(release, -1));
+        yield return new DueEvent(EventKind.Release, release);
+    }
+
+    /// <summary>R7.6: an hourly charge at the end of each hour run; the overdue stop once the grace has passed.</summary>
+    private static IEnumerable<DueEvent> PaygPlan(Rules rules, Instance instance, Account account)
+    {
+        if (instance.Status != InstanceStatus.Running) yield break;
+        var overdueStop = account is { Balance: < 0, NegativeSince: { } since }
+            ? since + Duration.FromHours(rules.PaygOverdueGraceHours)
+            : (Instant?)null;
+        var billed = instance.PaygBilledThrough ?? instance.CreatedAt;
+        for (var hour = billed + Duration.FromHours(1); ; hour += Duration.FromHours(1))
+        {
+            if (overdueStop is { } stop && stop <= hour)
+            {
+                yield return new DueEvent(EventKind.PaygOverdueStop, Instant.Max(stop, instance.Progress.At));
+                yield break;
+            }
+
+            yield return new DueEvent(EventKind.PaygCharge, hour);
+        }
+    }
+
+    /// <summary>R5.6: under a no-stop agreement expired instances run on and are never released, except noRenew ones.</summary>
+    public static bool KeepsRunning(Instance instance, Account account) =>
+        account.NoStopOnExpiry && instance.Mode != RenewalMode.NoRenew;
+
+    /// <summary>R9.1: an auto-renew instance is reminded once, at T-7.</summary>
+    public const int AutoReminderDays = 7;
+
+    private static IEnumerable<DueEvent> Ahead(Instance instance, IEnumerable<DueEvent> plan) =>
+        plan.Where(due => Progress.After(due) > instance.Progress).Order();
+}

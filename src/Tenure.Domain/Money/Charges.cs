@@ -1,0 +1,84 @@
+using System.Collections.Immutable;
+using NodaTime;
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Catalog;
+using Tenure.Domain.Instances;
+
+namespace Tenure.Domain.Money;
+
+/// <summary>A charge that went through: the account after it, how it was split, and its ledger rows.</summary>
+public sealed record Paid(Account Account, long Total, long FromCoupons, long FromBalance, ImmutableList<LedgerPosting> Postings);
+
+/// <summary>Prices of configurations and the payment of charges (R7).</summary>
+public static class Charges
+{
+    /// <summary>
+    /// A month of a spec plus its ECS components (appendix). R6.5: a temporary bandwidth upgrade
+    /// is not part of the base configuration, so it is never priced here.
+    /// </summary>
+    public static long MonthlyPrice(Product product, string spec, Components components)
+    {
+        var monthly = product.EditionOf(spec)?.FindSpec(spec)?.MonthlyPrice
+            ?? throw new InvalidOperationException($"{product.Code} has no monthly price for spec '{spec}'.");
+        if (product.Components is not { } prices) return monthly;
+        if (components.Bandwidth is { } bandwidth)
+        {
+            monthly = checked(monthly + (bandwidth.ChargeType == BandwidthBilling.ByBandwidth
+                ? prices.BandwidthPerMbpsMonth * bandwidth.Mbps
+                : prices.TrafficPerMonth));
+        }
+
+        foreach (var disk in components.DataDisks)
+        {
+            monthly = checked(monthly + (disk.ChargeType == ChargeType.Subscription
+                ? prices.DataDiskSubscriptionPerGbMonth * disk.SizeGb
+                : prices.DataDiskPaygPerMonth));
+        }
+
+        return monthly;
+    }
+
+    /// <summary>The price of <paramref name="months"/> of an instance's base configuration (R7.2).</summary>
+    public static long PeriodPrice(Product product, string spec, Components components, int months) =>
+        Pricing.PeriodPrice(MonthlyPrice(product, spec, components), months, product.YearPriceMonths);
+
+    /// <summary>R7.3: pays one instance's charge from coupons, then balance, or refuses with nothing taken.</summary>
+    public static Outcome<Paid> Pay(Account account, long amount, string product, InstanceId instance, Instant now, string memo) =>
+        PayAll(account, [(instance, product, amount)], now, memo);
+
+    /// <summary>
+    /// R7.5: pays several charges as one: each item in turn from what is left, and if any cannot be
+    /// covered, none is paid.
+    /// </summary>
+    public static Outcome<Paid> PayAll(Account account, IReadOnlyList<(InstanceId Instance, string Product, long Amount)> items, Instant now, string memo)
+    {
+        var postings = ImmutableList.CreateBuilder<LedgerPosting>();
+        var current = account;
+        long total = 0, fromCoupons = 0, fromBalance = 0;
+        foreach (var (instance, product, amount) in items)
+        {
+            var allocation = Payment.Allocate(current, amount, product, now);
+            if (allocation.Refusal is { } refusal)
+            {
+                if (items.Count == 1) return refusal;
+                var sum = items.Sum(i => i.Amount);
+                return new Refusal(RefusalCode.InsufficientFunds,
+                    $"The batch total of {new Money(sum, account.Currency)} is not covered: at {instance}, {refusal.Detail}");
+            }
+
+            var paid = allocation.Value;
+            current = Payment.Apply(current, paid);
+            foreach (var use in paid.Coupons)
+            {
+                postings.Add(new LedgerPosting(LedgerKind.CouponUse, -use.Amount, instance, use.CouponId, memo));
+            }
+
+            if (paid.FromBalance > 0) postings.Add(new LedgerPosting(LedgerKind.Charge, -paid.FromBalance, instance, null, memo));
+            total = checked(total + amount);
+            fromCoupons = checked(fromCoupons + paid.FromCoupons);
+            fromBalance = checked(fromBalance + paid.FromBalance);
+        }
+
+        return new Paid(current, total, fromCoupons, fromBalance, postings.ToImmutable());
+    }
+}

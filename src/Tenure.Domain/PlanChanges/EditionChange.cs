@@ -1,0 +1,90 @@
+using NodaTime;
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Catalog;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Money;
+
+namespace Tenure.Domain.PlanChanges;
+
+/// <summary>R6.6, R6.8: changing edition or billing method in place, keeping the instance's ID and endpoint.</summary>
+public static class EditionChange
+{
+    /// <summary>
+    /// R6.6: a PAYG edition that lists the target in <c>inPlaceChangeTo</c> (RocketMQ Standard →
+    /// Enterprise Platinum) becomes a subscription of the chosen period, paid now, in place. Anything
+    /// else — Platinum straight back to Standard included — is refused; that way back is the
+    /// post-expiration action (R6.7).
+    /// </summary>
+    public static Outcome<Change> Change(Rules rules, Instance instance, Account account, string edition, int periodMonths, Instant now)
+    {
+        var product = rules.Catalog.Get(instance.Product);
+        if (product.FindEdition(edition) is not { } target) return Refusal.Invalid("edition", $"{product.Code} has no edition '{edition}'.");
+        var current = product.FindEdition(instance.Edition)!;
+        if (target.Code == current.Code) return Refusal.Invalid("edition", $"{instance.Id} is already {edition}.");
+        if (!current.InPlaceChangeTo.Contains(target.Code))
+        {
+            var hint = product.PostExpirationActions.Contains(PostExpirationAction.DowngradeToStandard) && target.ChargeTypes.Contains(ChargeType.Payg)
+                ? " To go back, set the post-expiration action to downgradeToStandard and wait for expiry."
+                : string.Empty;
+            return new Refusal(RefusalCode.EditionChangeNotAllowed, $"{product.Code} cannot change from {current.Code} to {target.Code} in place.{hint}", "edition");
+        }
+
+        if (instance.Status != InstanceStatus.Running) return Refusal.State($"An edition change needs a running instance; {instance.Id} is {instance.Status.ToString().ToLowerInvariant()}.");
+        return ToSubscription(rules, instance, account, target, target.Specs[0].Code, periodMonths, now, OrderKind.EditionChange, "editionChanged");
+    }
+
+    /// <summary>
+    /// R6.8: a billing method switch. In place only where the product allows PAYG → subscription in
+    /// place (ECS); elsewhere the customer must migrate, and the refusal says how.
+    /// </summary>
+    public static Outcome<Change> ChangeChargeType(Rules rules, Instance instance, Account account, ChargeType chargeType, int? periodMonths, Instant now)
+    {
+        var product = rules.Catalog.Get(instance.Product);
+        if (chargeType == instance.ChargeType) return Refusal.Invalid("chargeType", $"{instance.Id} is already {chargeType.ToString().ToLowerInvariant()}.");
+        if (instance.Status == InstanceStatus.Released) return Refusal.State($"{instance.Id} was released.");
+        var edition = product.FindEdition(instance.Edition)!;
+        if (chargeType == ChargeType.Subscription && product.PaygToSubscriptionInPlace && edition.ChargeTypes.Contains(ChargeType.Subscription))
+        {
+            if (instance.Status != InstanceStatus.Running) return Refusal.State($"{instance.Id} must be running to switch to subscription.");
+            if (periodMonths is not { } months) return Refusal.Invalid("periodMonths", "Switching to subscription needs periodMonths.");
+            return ToSubscription(rules, instance, account, edition, instance.Spec, months, now, OrderKind.ChargeTypeChange, "chargeTypeChanged");
+        }
+
+        if (product.Editions.Any(e => e.InPlaceChangeTo.Length > 0))
+        {
+            return new Refusal(RefusalCode.EditionChangeNotAllowed,
+                $"{product.Code} changes billing method with its edition: use the edition change ({string.Join(", ", product.Editions.SelectMany(e => e.InPlaceChangeTo.Select(t => $"{e.Code} → {t}")))}).", "chargeType");
+        }
+
+        return new Refusal(RefusalCode.MigrationRequired,
+            $"{product.Code} cannot switch billing method in place. Migrate: 1) create a new {chargeType.ToString().ToLowerInvariant()} instance; " +
+            "2) connect consumers to both instances; 3) move producers to the new instance; 4) once the old instance has no messages left, disconnect from it and delete it.",
+            "chargeType");
+    }
+
+    private static Outcome<Change> ToSubscription(Rules rules, Instance instance, Account account, Edition target, string spec, int months, Instant now, OrderKind kind, string eventKind)
+    {
+        var product = rules.Catalog.Get(instance.Product);
+        if (!product.PurchasePeriods.Contains(months)) return new Refusal(RefusalCode.InvalidPeriod, $"{product.Code} is sold for {string.Join(", ", product.PurchasePeriods)} months.", "periodMonths");
+        var amount = Charges.PeriodPrice(product, spec, instance.Components, months);
+        var paid = Charges.Pay(account, amount, product.Code, instance.Id, now, $"{target.Code} for {months} month(s)");
+        if (paid.Refusal is { } refusal) return refusal;
+        var expiry = rules.Calendar.ExpiryOfPurchase(now, months);
+        var changed = Commands.Touch(instance, now) with
+        {
+            Edition = target.Code,
+            Spec = spec,
+            ChargeType = ChargeType.Subscription,
+            ExpiresAt = expiry,
+            CycleStart = now,
+            CycleCash = paid.Value.FromBalance,
+            PaygBilledThrough = null,
+            Mode = RenewalMode.Manual,
+            AutoRenewMonths = Purchases.Purchase.AutoRenewPeriodFor(months),
+        };
+        var order = new Order(kind, amount, paid.Value.FromCoupons, paid.Value.FromBalance, [new OrderItem(instance.Id, now, amount, expiry)]);
+        return new Change(changed, paid.Value.Account, new Effects(paid.Value.Postings, order, [], [], [])
+            .Record(instance.Id, now, eventKind, $"{instance.Edition} ({instance.ChargeType.ToString().ToLowerInvariant()}) → {target.Code} (subscription, {months} month(s)); ID and endpoint kept")
+            .Act(ResourceActionKind.Modify, instance.Id, now, $"edition {target.Code}, spec {spec}"));
+    }
+}

@@ -1,0 +1,79 @@
+using NodaTime;
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Catalog;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Lifecycle;
+using Tenure.Domain.Money;
+
+namespace Tenure.Domain.PlanChanges;
+
+/// <summary>R6.1–R6.3: spec upgrades and downgrades within an edition.</summary>
+public static class SpecChange
+{
+    /// <summary>
+    /// R6.2: <c>ceil((new monthly − old monthly) × d / 30)</c>, <c>d</c> the time left until expiry in
+    /// days rounded up to a whole day (zero once expired).
+    /// </summary>
+    public static long UpgradePrice(Rules rules, long oldMonthly, long newMonthly, Instant expiry, Instant now)
+    {
+        var daysLeft = rules.Calendar.DaysBetween(now, expiry);
+        return Pricing.DaysPrice(newMonthly - oldMonthly, daysLeft);
+    }
+
+    /// <summary>
+    /// R6.1–R6.3: an upgrade in an <c>immediate</c> edition takes effect at once; in a <c>review</c>
+    /// edition it is paid now and waits for an operator while the old spec keeps running; a
+    /// downgrade takes effect at once and refunds nothing.
+    /// </summary>
+    public static Outcome<Change> Request(Rules rules, Instance instance, Account account, string spec, Instant now)
+    {
+        if (Commands.RunningSubscription(instance, "A spec change") is { } state) return state;
+        var product = rules.Catalog.Get(instance.Product);
+        if (product.SpecChange == SpecChangePolicy.None) return Refusal.State($"{product.Code} does not offer spec changes.");
+        if (instance.PendingChange is not null) return Refusal.State($"{instance.Id} already has a pending change ({instance.PendingChange.Kind}) to {instance.PendingChange.Spec}.");
+        if (spec == instance.Spec) return Refusal.Invalid("spec", $"{instance.Id} already runs {spec}.");
+        if (product.EditionOf(spec) is not { } edition) return Refusal.Invalid("spec", $"{product.Code} has no spec '{spec}'.");
+        if (edition.Code != instance.Edition)
+        {
+            return new Refusal(RefusalCode.CrossEditionChange, $"{spec} belongs to edition {edition.Code}; a spec change stays within {instance.Edition}.", "spec");
+        }
+
+        var oldMonthly = Charges.MonthlyPrice(product, instance.Spec, instance.Components);
+        var newMonthly = Charges.MonthlyPrice(product, spec, instance.Components);
+        var touched = Commands.Touch(instance, now);
+        if (newMonthly <= oldMonthly)
+        {
+            return new Change(touched with { Spec = spec }, account, Effects.None
+                .Record(instance.Id, now, "downgraded", $"{instance.Spec} → {spec}; no refund")
+                .Act(ResourceActionKind.Modify, instance.Id, now, $"spec {spec}"));
+        }
+
+        var amount = UpgradePrice(rules, oldMonthly, newMonthly, instance.Expiry, now);
+        var paid = Charges.Pay(account, amount, product.Code, instance.Id, now, $"upgrade {instance.Spec} → {spec}");
+        if (paid.Refusal is { } refusal) return refusal;
+        var order = new Order(OrderKind.Upgrade, amount, paid.Value.FromCoupons, paid.Value.FromBalance, [new OrderItem(instance.Id, now, amount, instance.ExpiresAt)]);
+        var effects = new Effects(paid.Value.Postings, order, [], [], []);
+
+        if (edition.Upgrade == UpgradeMode.Review)
+        {
+            var pending = touched with { PendingChange = new PendingChange(PendingChangeKind.ReviewedUpgrade, spec, null, now, null) };
+            return new Change(pending, paid.Value.Account, effects.Record(instance.Id, now, "upgradeRequested", $"{instance.Spec} → {spec}, paid {amount}; waits for review"));
+        }
+
+        return new Change(touched with { Spec = spec }, paid.Value.Account, effects
+            .Record(instance.Id, now, "upgraded", $"{instance.Spec} → {spec}, paid {amount}")
+            .Act(ResourceActionKind.Modify, instance.Id, now, $"spec {spec}"));
+    }
+
+    /// <summary>R6.2: the operator completes a reviewed upgrade; the new spec runs from now.</summary>
+    public static Outcome<Change> Complete(Instance instance, Account account, Instant now)
+    {
+        if (instance.PendingChange is not { Kind: PendingChangeKind.ReviewedUpgrade } pending) return Refusal.State($"{instance.Id} has no upgrade waiting for review.");
+        if (instance.Status == InstanceStatus.Released) return Refusal.State($"{instance.Id} was released.");
+        var upgraded = Commands.Touch(instance, now) with { Spec = pending.Spec, PendingChange = null };
+        return new Change(upgraded, account, Effects.None
+            .Record(instance.Id, now, "upgraded", $"{instance.Spec} → {pending.Spec} (review completed)")
+            .Notify(Notices.Of(NoticeKind.UpgradeCompleted, upgraded, now, 0, $"{instance.Id} now runs {pending.Spec}"))
+            .Act(ResourceActionKind.Modify, instance.Id, now, $"spec {pending.Spec}"));
+    }
+}

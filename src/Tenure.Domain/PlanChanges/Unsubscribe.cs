@@ -1,0 +1,66 @@
+using NodaTime;
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Catalog;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Money;
+
+namespace Tenure.Domain.PlanChanges;
+
+/// <summary>R8.4 unsubscription, and the post-expiration and post-release settings (R6.7, R8.5).</summary>
+public static class Unsubscription
+{
+    /// <summary>
+    /// R8.4: <c>floor(cash × U / D)</c>, <c>cash</c> what the cycle's charge took from the balance, <c>D</c>
+    /// the days from the cycle's first local date to the expiry date, <c>U</c> the whole days from the
+    /// next local midnight to the expiry.
+    /// </summary>
+    public static long Refund(Rules rules, Instance instance, Instant now)
+    {
+        var calendar = rules.Calendar;
+        var expiryDate = calendar.DateOf(instance.Expiry);
+        var total = Period.Between(calendar.DateOf(instance.CycleStart), expiryDate, PeriodUnits.Days).Days;
+        var unused = Math.Max(0, Period.Between(calendar.DateOf(now).PlusDays(1), expiryDate, PeriodUnits.Days).Days);
+        return total <= 0 ? 0 : Pricing.FloorDiv(checked(instance.CycleCash * Math.Min(unused, total)), total);
+    }
+
+    /// <summary>R8.4: refund the unused cash, then apply the post-expiration action at once: release, or Standard PAYG.</summary>
+    public static Outcome<(Change Change, long Refund)> Unsubscribe(Rules rules, Instance instance, Account account, Instant now)
+    {
+        var product = rules.Catalog.Get(instance.Product);
+        if (!product.Unsubscribe) return Refusal.State($"{product.Code} does not offer unsubscription with a refund.");
+        if (Commands.RunningSubscription(instance, "Unsubscription") is { } state) return state;
+        var refund = Refund(rules, instance, now);
+        var refunded = account.Move(refund, now);
+        var effects = Effects.None.Record(instance.Id, now, "unsubscribed", $"refund {refund} of {instance.CycleCash} paid in cash");
+        if (refund > 0) effects = effects.Post(new LedgerPosting(LedgerKind.Refund, refund, instance.Id, null, "unsubscription refund"));
+        var touched = Commands.Touch(instance, now);
+        var after = instance.PostExpirationAction == PostExpirationAction.DowngradeToStandard
+            ? Lifecycle.Lifecycle.ConvertToPayg(rules, touched, refunded, now, "unsubscribed")
+            : Lifecycle.Lifecycle.Release(touched, refunded, now, "unsubscribed");
+        return (new Change(after.Instance, after.Account, effects.Then(after.Effects)), refund);
+    }
+
+    /// <summary>R6.7: the action at expiry; it must be one the product offers, before release.</summary>
+    public static Outcome<Change> SetPostExpirationAction(Rules rules, Instance instance, Account account, PostExpirationAction action, Instant now)
+    {
+        var product = rules.Catalog.Get(instance.Product);
+        if (!product.PostExpirationActions.Contains(action))
+        {
+            return Refusal.Invalid("action", $"{product.Code} offers {string.Join(", ", product.PostExpirationActions.Select(Camel))} as post-expiration action.");
+        }
+
+        if (Commands.RunningSubscription(instance, "A post-expiration action") is { } state) return state;
+        return new Change(Commands.Touch(instance, now) with { PostExpirationAction = action }, account,
+            Effects.None.Record(instance.Id, now, "postExpirationActionChanged", Camel(action)));
+    }
+
+    /// <summary>R8.5: the post-release action can be changed once the instance exists, until its release.</summary>
+    public static Outcome<Change> SetPostReleaseAction(Instance instance, Account account, PostReleaseAction action, Instant now)
+    {
+        if (instance.Status == InstanceStatus.Released) return Refusal.State($"{instance.Id} was already released.");
+        return new Change(Commands.Touch(instance, now) with { PostReleaseAction = action }, account,
+            Effects.None.Record(instance.Id, now, "postReleaseActionChanged", action == PostReleaseAction.DeleteResources ? "deleteResources" : "retainMetadata"));
+    }
+
+    private static string Camel(PostExpirationAction action) => action == PostExpirationAction.Stop ? "stop" : "downgradeToStandard";
+}

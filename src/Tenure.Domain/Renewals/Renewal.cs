@@ -1,0 +1,135 @@
+using System.Collections.Immutable;
+using NodaTime;
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Money;
+
+namespace Tenure.Domain.Renewals;
+
+/// <summary>R3.6: what a renewal will do, shown before payment.</summary>
+public sealed record Quote(InstanceId InstanceId, string Product, int PeriodMonths, Instant CurrentExpiresAt, Instant CycleStart, Instant NewExpiresAt, long Amount);
+
+/// <summary>Manual renewal: quote (R3.6) and pay (R3.1–R3.5); batch renewal (R8.2, R7.5).</summary>
+public static class Renewal
+{
+    /// <summary>R3.5: released, PAYG and non-renewable instances cannot be renewed.</summary>
+    public static Refusal? Renewable(Rules rules, Instance instance)
+    {
+        if (instance.Status == InstanceStatus.Released) return new Refusal(RefusalCode.NotRenewable, $"{instance.Id} was released and cannot be renewed.");
+        if (!instance.IsSubscription) return new Refusal(RefusalCode.NotRenewable, $"{instance.Id} is pay-as-you-go: it has no expiry to renew.");
+        if (!rules.Catalog.Get(instance.Product).Renewable) return new Refusal(RefusalCode.NotRenewable, $"{instance.Product} instances cannot be renewed.");
+        return null;
+    }
+
+    /// <summary>
+    /// R3.4: a running instance (even expired, in grace) renews from its expiry E; a stopped one
+    /// from now, with the purchase rule of R2.1.
+    /// </summary>
+    public static (Instant CycleStart, Instant NewExpiry) NextCycle(Rules rules, Instance instance, int months, Instant now) =>
+        instance.Status == InstanceStatus.Stopped
+            ? (now, rules.Calendar.ExpiryOfPurchase(now, months))
+            : (instance.Expiry, rules.Calendar.Extend(instance.Expiry, months));
+
+    /// <summary>R3.3, R3.6: the new expiry and price of renewing <paramref name="months"/>; no money moves.</summary>
+    public static Outcome<Quote> Quote(Rules rules, Instance instance, int months, Instant now)
+    {
+        if (Renewable(rules, instance) is { } refusal) return refusal;
+        var product = rules.Catalog.Get(instance.Product);
+        if (!product.ManualPeriods.Contains(months))
+        {
+            return new Refusal(RefusalCode.InvalidPeriod, $"{product.Code} renews for {string.Join(", ", product.ManualPeriods)} months, not {months}.", "periodMonths");
+        }
+
+        var (start, newExpiry) = NextCycle(rules, instance, months, now);
+        return new Quote(instance.Id, instance.Product, months, instance.Expiry, start, newExpiry,
+            Charges.PeriodPrice(product, instance.Spec, instance.Components, months));
+    }
+
+    /// <summary>Renews one instance now: quote, pay, apply.</summary>
+    public static Outcome<Change> Renew(Rules rules, Instance instance, Account account, int months, Instant now) =>
+        Quote(rules, instance, months, now).Then(quote =>
+            Charges.Pay(account, quote.Amount, instance.Product, instance.Id, now, $"renewal of {months} month(s)").Then<Change>(paid =>
+                Apply(rules, Commands.Touch(instance, now), paid, quote.CycleStart, quote.NewExpiresAt, now, OrderKind.Renewal, $"renewed {months} month(s)")));
+
+    /// <summary>R8.2: quotes for several instances; ECS may not be batched with other products.</summary>
+    public static Outcome<ImmutableArray<Quote>> QuoteBatch(Rules rules, IReadOnlyList<(Instance Instance, int Months)> items, Instant now)
+    {
+        if (items.Count == 0) return Refusal.Invalid("items", "A batch needs at least one instance.");
+        if (items.Select(i => i.Instance.Id).Distinct().Count() != items.Count) return Refusal.Invalid("items", "An instance appears more than once in the batch.");
+        if (Commands.MixesProducts(rules, items.Select(i => i.Instance)) is { } mixed) return mixed;
+        var quotes = ImmutableArray.CreateBuilder<Quote>(items.Count);
+        foreach (var (instance, months) in items)
+        {
+            var quote = Quote(rules, instance, months, now);
+            if (quote.Refusal is { } refusal) return refusal with { Detail = $"{instance.Id}: {refusal.Detail}" };
+            quotes.Add(quote.Value);
+        }
+
+        return quotes.MoveToImmutable();
+    }
+
+    /// <summary>R8.2, R7.5: a batch renewal is one order: every item is paid, or none.</summary>
+    public static Outcome<Change> RenewBatch(Rules rules, IReadOnlyList<(Instance Instance, int Months)> items, Account account, Instant now) =>
+        QuoteBatch(rules, items, now).Then(quotes => PayQuotes(rules, items.Select(i => i.Instance).ToList(), quotes, account, now, OrderKind.Renewal, "batch renewal"));
+
+    /// <summary>Pays several quotes as one order and applies each.</summary>
+    public static Outcome<Change> PayQuotes(Rules rules, IReadOnlyList<Instance> instances, IReadOnlyList<Quote> quotes, Account account, Instant now, OrderKind kind, string memo)
+    {
+        var paid = Charges.PayAll(account, quotes.Select(q => (q.InstanceId, q.Product, q.Amount)).ToList(), now, memo);
+        if (paid.Refusal is { } refusal) return refusal;
+        var renewed = ImmutableArray.CreateBuilder<Instance>(quotes.Count);
+        var effects = Effects.None.Then(new Effects(paid.Value.Postings, null, [], [], []));
+        foreach (var (instance, quote) in instances.Zip(quotes))
+        {
+            var one = Extend(rules, Commands.Touch(instance, now), quote.CycleStart, quote.NewExpiresAt, CashShare(paid.Value, quote), now, $"{memo}: {quote.PeriodMonths} month(s)");
+            renewed.Add(one.Instance);
+            effects = effects.Then(one.Effects);
+        }
+
+        var items = quotes.Select(q => new OrderItem(q.InstanceId, q.CycleStart, q.Amount, q.NewExpiresAt)).ToImmutableArray();
+        effects = effects.WithOrder(new Order(kind, paid.Value.Total, paid.Value.FromCoupons, paid.Value.FromBalance, items));
+        return new Change(renewed.MoveToImmutable(), paid.Value.Account, effects);
+    }
+
+    /// <summary>
+    /// Applies a paid renewal: the new cycle starts at <paramref name="cycleStart"/> and ends at
+    /// <paramref name="newExpiry"/>; a stopped instance starts again (R5.4).
+    /// </summary>
+    public static Change Apply(Rules rules, Instance instance, Paid paid, Instant cycleStart, Instant newExpiry, Instant at, OrderKind kind, string why)
+    {
+        var one = Extend(rules, instance, cycleStart, newExpiry, paid.FromBalance, at, why);
+        var order = new Order(kind, paid.Total, paid.FromCoupons, paid.FromBalance, [new OrderItem(instance.Id, cycleStart, paid.Total, newExpiry)]);
+        return new Change(one.Instance, paid.Account, new Effects(paid.Postings, order, [], [], []).Then(one.Effects));
+    }
+
+    private static (Instance Instance, Effects Effects) Extend(Rules rules, Instance instance, Instant cycleStart, Instant newExpiry, long cash, Instant at, string why)
+    {
+        var wasStopped = instance.Status == InstanceStatus.Stopped;
+        var renewed = instance with
+        {
+            ExpiresAt = newExpiry,
+            CycleStart = cycleStart,
+            CycleCash = cash,
+            Status = InstanceStatus.Running,
+            StoppedAt = null,
+            StopCause = null,
+        };
+        var until = rules.Calendar.Local(newExpiry);
+        var effects = Effects.None
+            .Record(instance.Id, at, "renewed", $"{why}; expires {until:uuuu-MM-dd HH:mm}")
+            .Notify(Lifecycle.Notices.Of(NoticeKind.Renewed, renewed, at, 0, $"{instance.Id} was renewed until {until:uuuu-MM-dd HH:mm}"));
+        if (wasStopped)
+        {
+            effects = effects
+                .Record(instance.Id, at, "started", "renewed while stopped")
+                .Notify(Lifecycle.Notices.Of(NoticeKind.Started, renewed, at, 0, $"{instance.Id} was started again"))
+                .Act(ResourceActionKind.Start, instance.Id, at, "renewed while stopped");
+        }
+
+        return (renewed, effects);
+    }
+
+    /// <summary>The cash part of one item of a batch, for a later refund (R8.4): coupons are spent first, in item order.</summary>
+    private static long CashShare(Paid paid, Quote quote) =>
+        -paid.Postings.Where(p => p.InstanceId == quote.InstanceId && p.CouponId is null).Sum(p => p.Amount);
+}
