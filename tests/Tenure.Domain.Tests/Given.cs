@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using NodaTime;
 using NodaTime.Text;
-using Tenure.Domain;
 using Tenure.Domain.Accounts;
 using Tenure.Domain.Catalog;
 using Tenure.Domain.Instances;

@@ -33,7 +33,7 @@ public static class Lifecycle
         return due.Kind switch
         {
             EventKind.ApplyChange => ApplyChange(moved, account, due),
-            EventKind.Expire => new Change(moved, account, Effects.None.Record(instance.Id, due.At, "expired", $"Expired at {instance.Expiry}")),
+            EventKind.Expire => new Change(moved, account, Effects.None.Record(instance.Id, due.At, "expired", $"the paid period ended (mode {instance.Mode.ToString().ToLowerInvariant()})")),
             EventKind.Reminder => Remind(rules, moved, account, due, now, accountInstances),
             EventKind.AutoRenewAttempt => AttemptAutoRenewal(rules, moved, account, due),
             EventKind.ReleaseWarning => WarnOfRelease(rules, moved, account, due, now),

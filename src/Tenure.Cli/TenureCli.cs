@@ -1,0 +1,34 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace Tenure.Cli;
+
+/// <summary>The <c>tenure</c> command line: one subcommand per file, wired here.</summary>
+public static class TenureCli
+{
+    /// <summary>Parses and runs; returns the exit code (0 success, 1 refused or failed, 2 bad arguments).</summary>
+    public static int Run(string[] args, IAnsiConsole console, TextWriter error)
+    {
+        var root = new RootCommand("Tenure: lifecycle and renewal engine for prepaid cloud resources.")
+        {
+            TimelineCommand.Create(console),
+        };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var problem in parsed.Errors) error.WriteLine($"error: {problem.Message}");
+            error.WriteLine("Run 'tenure --help' or 'tenure <command> --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        return parsed.Invoke(new InvocationConfiguration { Output = console.Profile.Out.Writer, Error = error });
+    }
+}
+
+/// <summary>Documented exit codes of the <c>tenure</c> command.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Refused = 1;
+    public const int Usage = 2;
+}

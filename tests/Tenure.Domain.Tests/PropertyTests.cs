@@ -1,0 +1,156 @@
+using System.Collections.Immutable;
+using CsCheck;
+using NodaTime;
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Lifecycle;
+using Tenure.Domain.Money;
+using Tenure.Domain.Time;
+using static Tenure.Domain.Tests.Given;
+
+namespace Tenure.Domain.Tests;
+
+/// <summary>Calendar and money invariants over generated inputs, across zones with daylight saving.</summary>
+public sealed class PropertyTests
+{
+    private static readonly string[] Zones = ["Asia/Shanghai", "America/New_York", "America/Sao_Paulo", "Europe/London", "Australia/Lord_Howe", "Pacific/Chatham"];
+
+    private static readonly Gen<BillingCalendar> Calendars = Gen.OneOf(Zones).Select(z => BillingCalendar.ForZone(z)!);
+
+    private static readonly Gen<LocalDate> Dates = Gen.Int[0, 365 * 40].Select(d => new LocalDate(2000, 1, 1).PlusDays(d));
+
+    [Fact]
+    public void R3_2_expiries_are_always_local_start_of_day_and_strictly_increase_under_renewal()
+    {
+        Gen.Select(Calendars, Dates, Gen.Int[1, 36].Array[1, 24]).Sample((calendar, start, periods) =>
+        {
+            var expiry = calendar.StartOf(start);
+            foreach (var months in periods)
+            {
+                var next = calendar.Extend(expiry, months);
+                Assert.True(next > expiry);
+                Assert.Equal(calendar.StartOf(calendar.DateOf(next)), next);
+                Assert.Equal(calendar.DateOf(expiry).PlusMonths(months), calendar.DateOf(next));
+                expiry = next;
+            }
+        });
+    }
+
+    [Fact]
+    public void R2_1_a_purchase_always_expires_at_the_start_of_the_day_after_date_plus_months()
+    {
+        Gen.Select(Calendars, Dates, Gen.Int[0, 24 * 60 - 1], Gen.Int[1, 36]).Sample((calendar, date, minute, months) =>
+        {
+            var bought = calendar.At(date, LocalTime.Midnight.PlusMinutes(minute));
+            var expiry = calendar.ExpiryOfPurchase(bought, months);
+            Assert.Equal(date.PlusMonths(months).PlusDays(1), calendar.DateOf(expiry));
+            Assert.Equal(calendar.StartOf(calendar.DateOf(expiry)), expiry);
+            Assert.True(expiry > bought);
+        });
+    }
+
+    [Fact]
+    public void R1_5_days_in_zones_with_daylight_saving_never_loop_or_skip()
+    {
+        foreach (var zone in new[] { "America/New_York", "America/Sao_Paulo", "Australia/Lord_Howe" })
+        {
+            var calendar = BillingCalendar.ForZone(zone)!;
+            var year = zone == "America/Sao_Paulo" ? 2018 : 2019;
+            var previous = Instant.MinValue;
+            for (var day = new LocalDate(year, 1, 1); day.Year == year; day = day.PlusDays(1))
+            {
+                var start = calendar.StartOf(day);
+                Assert.True(start > previous, $"{zone} {day}");
+                Assert.Equal(day, calendar.DateOf(start));
+                Assert.Equal(day, calendar.DateOf(calendar.At(day, new LocalTime(8, 0))));
+                Assert.Equal(day.PlusDays(1), calendar.DateOf(calendar.PlusDays(calendar.At(day, new LocalTime(8, 0)), 1)));
+                previous = start;
+            }
+        }
+    }
+
+    [Fact]
+    public void R4_3_a_schedule_of_events_is_strictly_increasing()
+    {
+        var products = new[] { ("ecs", "ecs.small"), ("mqtt", "mqtt.basic.1k"), ("rocketmq", "rocketmq.platinum.2k"), ("oss-package", "oss.500g"), ("event-ticket", "ticket") };
+        Gen.Select(Calendars, Dates, Gen.OneOf(products), Gen.Enum<RenewalMode>(), Gen.Bool, Gen.Bool).Sample((calendar, date, product, mode, noStop, downgrade) =>
+        {
+            var rules = Given.Rules with { Calendar = calendar };
+            if (product.Item1 == "event-ticket" && mode == RenewalMode.Auto) mode = RenewalMode.Manual;
+            var instance = Bought(product.Item1, product.Item2, $"{date:uuuu-MM-dd} 10:00", 1, mode, rules: rules);
+            if (downgrade && product.Item1 == "rocketmq") instance = instance with { PostExpirationAction = Catalog.PostExpirationAction.DowngradeToStandard };
+            var plan = Schedule.Plan(rules, instance, Account(noStop: noStop)).ToList();
+            Assert.NotEmpty(plan);
+            foreach (var (a, b) in plan.Zip(plan.Skip(1)))
+            {
+                Assert.True(a.CompareTo(b) < 0, $"{a} then {b}");
+                Assert.True(a.At <= b.At);
+            }
+
+            Assert.All(plan, e => Assert.True(e.At > instance.CreatedAt));
+        });
+    }
+
+    [Fact]
+    public void R7_3_coupons_plus_balance_sum_to_the_charge_and_the_balance_never_goes_below_zero()
+    {
+        var coupons = Gen.Select(Gen.Long[0, 5000], Gen.Int[-30, 30], Gen.Bool).Array[0, 5];
+        Gen.Select(Gen.Long[0, 20_000], Gen.Long[0, 20_000], coupons).Sample((balance, amount, raw) =>
+        {
+            var now = Local("2019-03-20 10:00");
+            var list = raw.Select((c, i) => new Coupon(new CouponId($"c{i}"), c.Item1, now + Duration.FromDays(c.Item2), c.Item3 ? "ecs" : "mqtt")).ToImmutableList();
+            var account = new Account(Given.AccountId, "USD", balance, list);
+            var usable = list.Where(c => c.ExpiresAt > now && c.Product == "ecs").Sum(c => c.Remaining);
+            var paid = Charges.Pay(account, amount, "ecs", new InstanceId("i-1"), now, "test");
+            if (usable + balance < amount)
+            {
+                Assert.Equal(RefusalCode.InsufficientFunds, paid.Refusal!.Code);
+                return;
+            }
+
+            var result = paid.Value;
+            Assert.Equal(amount, result.FromCoupons + result.FromBalance);
+            Assert.Equal(-amount, result.Postings.Sum(p => p.Amount));
+            Assert.True(result.Account.Balance >= 0);
+            Assert.Equal(balance - result.FromBalance, result.Account.Balance);
+            Assert.Equal(Math.Min(amount, usable), result.FromCoupons);
+            Assert.All(result.Account.Coupons, c => Assert.True(c.Remaining >= 0));
+        });
+    }
+
+    [Fact]
+    public void R7_7_charges_round_up_and_refunds_round_down()
+    {
+        Gen.Select(Gen.Long[0, 1_000_000_000], Gen.Long[1, 10_000]).Sample((numerator, denominator) =>
+        {
+            var up = Pricing.CeilDiv(numerator, denominator);
+            var down = Pricing.FloorDiv(numerator, denominator);
+            Assert.True(up * denominator >= numerator && (up - 1) * denominator < numerator);
+            Assert.True(down * denominator <= numerator && (down + 1) * denominator > numerator);
+            Assert.True(up - down is 0 or 1);
+        });
+    }
+
+    [Fact]
+    public void R5_5_nothing_leaves_Released()
+    {
+        Gen.Select(Dates, Gen.Enum<RenewalMode>(), Gen.Long[0, 3000], Gen.OneOf("ecs", "oss-package", "mqtt")).Sample((date, mode, balance, product) =>
+        {
+            var spec = product switch { "ecs" => "ecs.small", "mqtt" => "mqtt.basic.1k", _ => "oss.500g" };
+            var instance = Bought(product, spec, $"{date:uuuu-MM-dd} 10:00", 1, mode);
+            var run = Simulation.Run(Given.Rules, [instance], Account(balance: balance), instance.Expiry + Duration.FromDays(500));
+            var released = false;
+            foreach (var step in run.Steps)
+            {
+                if (released) Assert.Fail($"{step.Due} ran after release");
+                released = step.Change.Instance.Status == InstanceStatus.Released;
+            }
+
+            if (run.Instances[0].Status == InstanceStatus.Released)
+            {
+                Assert.Null(Lifecycle.Lifecycle.Advance(Given.Rules, run.Instances[0], run.Account, Instant.MaxValue));
+                Assert.False(Renewals.Renewal.Renew(Given.Rules, run.Instances[0], Account(balance: 1_000_000), 1, instance.Expiry).IsSuccess);
+            }
+        });
+    }
+}
