@@ -119,6 +119,16 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public void R6_7_downgrade_to_standard_still_happens_under_a_no_stop_agreement()
+    {
+        var platinum = Expiring("rocketmq", "rocketmq.platinum.2k", "2019-03-30") with { PostExpirationAction = PostExpirationAction.DowngradeToStandard };
+        var run = Simulation.Run(Given.Rules, [platinum], Account(balance: 1000, noStop: true), Local("2019-03-30 00:00"));
+        var converted = run.Instances[0];
+        Assert.Equal((ChargeType.Payg, "standard", InstanceStatus.Running), (converted.ChargeType, converted.Edition, converted.Status));
+        Assert.Equal(Local("2019-03-30 00:00"), converted.PaygBilledThrough);
+    }
+
+    [Fact]
     public void R5_7_every_state_change_is_an_event_with_a_resource_action()
     {
         var run = Simulation.Run(Given.Rules, [Expiring("mqtt", "mqtt.basic.1k", "2019-03-30")], Account(), Local("2019-04-10 00:00"));

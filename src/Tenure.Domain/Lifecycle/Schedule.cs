@@ -56,16 +56,18 @@ public static class Schedule
                 break;
         }
 
-        if (KeepsRunning(instance, account)) yield break;
         var stop = instance.Mode == RenewalMode.Auto
             ? calendar.StartOf(calendar.DateOf(expiry).PlusDays(product.AutoRenewGraceDays))
             : calendar.StartOf(calendar.DateOf(expiry).PlusDays(product.StopDelayDays));
 
+        // The customer asked for the conversion, so a no-stop agreement does not hold it back.
         if (instance.PostExpirationAction == PostExpirationAction.DowngradeToStandard)
         {
             yield return new DueEvent(EventKind.ConvertToPayg, stop);
             yield break;
         }
+
+        if (KeepsRunning(instance, account)) yield break;
 
         if (product.ReleaseOnStop)
         {
@@ -102,7 +104,8 @@ public static class Schedule
         var billed = instance.PaygBilledThrough ?? instance.CreatedAt;
         for (var hour = billed + Duration.FromHours(1); ; hour += Duration.FromHours(1))
         {
-            if (overdueStop is { } stop && stop <= hour)
+            // The hour that ends exactly at the stop was run, so it is charged first (PaygCharge ranks before PaygOverdueStop).
+            if (overdueStop is { } stop && stop < hour)
             {
                 yield return new DueEvent(EventKind.PaygOverdueStop, Instant.Max(stop, instance.Progress.At));
                 yield break;

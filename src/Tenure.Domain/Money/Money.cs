@@ -28,7 +28,7 @@ public readonly record struct Money(long Minor, string Currency) : IComparable<M
 
     public Money Times(long factor) => this with { Minor = checked(Minor * factor) };
 
-    public override string ToString() => $"{Minor / 100}.{Math.Abs(Minor % 100):D2} {Currency}";
+    public override string ToString() => $"{(Minor < 0 ? "-" : string.Empty)}{Math.Abs(Minor / 100)}.{Math.Abs(Minor % 100):D2} {Currency}";
 
     private static string Same(Money a, Money b) =>
         a.Currency == b.Currency ? a.Currency : throw new InvalidOperationException($"Currency mismatch: {a.Currency} vs {b.Currency}");
