@@ -48,9 +48,9 @@ public static class TimelineCommand
         }
 
         var local = LocalPattern.Parse(purchasedText);
-        if (!local.Success)
+        if (!local.Success || local.Value.Year is < 1900 or > 9000)
         {
-            error.WriteLine($"error: --purchased '{purchasedText}' is not a local time like 2019-01-29T10:00.");
+            error.WriteLine($"error: --purchased '{purchasedText}' is not a local time like 2019-01-29T10:00 (years 1900–9000).");
             return ExitCodes.Usage;
         }
 

@@ -122,4 +122,18 @@ public sealed class AutoRenewTests
         Assert.Contains(run.Steps, s => s.InstanceId.Value == "i-a" && s.Change.Effects.Events.Any(e => e.Kind == "autoRenewFailed"));
         Assert.Equal(0, run.Account.Balance);
     }
+
+    [Fact]
+    public void R4_8_attempts_due_at_the_same_instant_go_to_the_earliest_expiry_first()
+    {
+        // i-a's T-3 and i-z's T fall together at 2019-03-30 08:00; the balance covers one renewal.
+        var later = Expiring("ecs", "ecs.small", "2019-04-02", RenewalMode.Auto, id: "i-a");
+        var earlier = Expiring("ecs", "ecs.small", "2019-03-30", RenewalMode.Auto, id: "i-z");
+        var broke = Simulation.Run(Given.Rules, [later, earlier], Account(), Local("2019-03-29 09:00"));
+        var run = Simulation.Run(Given.Rules, broke.Instances, broke.Account with { Balance = 1000 }, Local("2019-03-30 08:00"));
+        var byId = run.Instances.ToDictionary(i => i.Id.Value);
+        Assert.Equal("2019-04-30 00:00", Show(byId["i-z"].Expiry));
+        Assert.Equal("2019-04-02 00:00", Show(byId["i-a"].Expiry));
+        Assert.Equal(["2019-03-30 00:00 expired", "2019-03-30 08:00 renewed", "2019-03-30 08:00 autoRenewFailed"], Steps(run.Steps));
+    }
 }

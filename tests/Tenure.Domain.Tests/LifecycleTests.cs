@@ -129,6 +129,27 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public void R5_2_switching_an_expired_auto_instance_to_manual_stops_it_at_once()
+    {
+        var failed = Simulation.Run(Given.Rules, [Expiring("ecs", "ecs.small", "2019-03-30", RenewalMode.Auto)], Account(), Local("2019-04-02 12:00"));
+        var manual = RenewalSettings.Set(Given.Rules, failed.Instances[0], failed.Account, RenewalMode.Manual, null, Local("2019-04-02 12:00")).Value.Instance;
+        Assert.Equal(["Stop 2019-04-02 12:00", "ReleaseWarning 2019-04-16 12:00", "Release 2019-04-17 12:00"], Plan(manual, failed.Account));
+        var stopped = Simulation.Run(Given.Rules, [manual], failed.Account, Local("2019-04-02 12:00")).Instances[0];
+        Assert.Equal((InstanceStatus.Stopped, Local("2019-04-02 12:00")), (stopped.Status, stopped.StoppedAt));
+    }
+
+    [Fact]
+    public void R5_6_ending_the_agreement_stops_expired_instances_now_and_releases_them_after_retention()
+    {
+        var kept = Simulation.Run(Given.Rules, [Expiring("ecs", "ecs.small", "2019-03-30")], Account(noStop: true), Local("2019-05-01 10:00"));
+        Assert.Equal(InstanceStatus.Running, kept.Instances[0].Status);
+        var ended = Accounts.NoStopAgreement.Set(kept.Account, false, kept.Instances, Local("2019-05-01 10:00"));
+        Assert.Equal(["Stop 2019-05-01 10:00", "ReleaseWarning 2019-05-15 10:00", "Release 2019-05-16 10:00"], Plan(ended.Instance, ended.Account));
+        var released = Simulation.Run(Given.Rules, ended.Instances, ended.Account, Local("2019-06-01 00:00")).Instances[0];
+        Assert.Equal(Local("2019-05-16 10:00"), released.ReleasedAt);
+    }
+
+    [Fact]
     public void R5_7_every_state_change_is_an_event_with_a_resource_action()
     {
         var run = Simulation.Run(Given.Rules, [Expiring("mqtt", "mqtt.basic.1k", "2019-03-30")], Account(), Local("2019-04-10 00:00"));

@@ -441,4 +441,28 @@ public sealed class PlanChangeTests
         Assert.Equal("2019-04-11 00:00", Given.Show(change.Instance.Expiry));
         Assert.Equal(4_000, change.Account.Balance);
     }
+
+    [Fact]
+    public void R6_8_mqtt_edition_change_needs_a_migration()
+    {
+        var basic = Given.Expiring("mqtt", "mqtt.basic.1k", "2019-03-30");
+        var refused = EditionChange.Change(Given.Rules, basic, Given.Account(10_000_000), "platinum", 1, Given.Local("2019-03-20 10:00")).Refusal!;
+        Assert.Equal(RefusalCode.MigrationRequired, refused.Code);
+        Assert.Contains("connect consumers to both", refused.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void R6_4_renewals_after_a_renew_and_downgrade_are_priced_with_the_new_configuration()
+    {
+        // ecs.medium (2000) + 5 Mbps (500) down to ecs.small (1000) + 2 Mbps (200): the next cycles cost 1200 a month.
+        var medium = Given.Expiring("ecs", "ecs.medium", "2019-04-01") with
+        {
+            Components = new Components(new Bandwidth(BandwidthBilling.ByBandwidth, 5), []),
+        };
+        var now = Given.Local("2019-03-20 10:00");
+        var downgraded = RenewDowngrade.Apply(Given.Rules, medium, Given.Account(10_000), new DowngradeRequest(1, "ecs.small", new Bandwidth(BandwidthBilling.ByBandwidth, 2), []), now).Value;
+        Assert.Equal(1200, downgraded.Effects.Order!.Total);
+        var next = Renewal.Quote(Given.Rules, downgraded.Instance, 1, Given.Local("2019-03-21 10:00")).Value;
+        Assert.Equal((1200L, "2019-06-01 00:00"), (next.Amount, Given.Show(next.NewExpiresAt)));
+    }
 }

@@ -68,6 +68,7 @@ public sealed class TimelineCliTests
     [InlineData(new[] { "timeline", "--product", "ecs" }, "--spec")]
     [InlineData(new[] { "timeline", "--product", "ecs", "--spec", "ecs.small", "--purchased", "yesterday" }, "not a local time")]
     [InlineData(new[] { "timeline", "--product", "ecs", "--spec", "ecs.small", "--purchased", "2019-01-29T10:00", "--zone", "Mars/Base" }, "IANA")]
+    [InlineData(new[] { "timeline", "--product", "ecs", "--spec", "ecs.small", "--purchased", "9999-06-01T10:00", "--months", "12" }, "years 1900")]
     [InlineData(new[] { "timeline", "--product", "ecs", "--spec", "ecs.tiny", "--purchased", "2019-01-29T10:00" }, "no spec 'ecs.tiny'")]
     [InlineData(new[] { "timeline", "--product", "ecs", "--spec", "ecs.small", "--purchased", "2019-01-29T10:00", "--mode", "sometimes" }, "sometimes")]
     [InlineData(new[] { "timeline", "--product", "ecs", "--spec", "ecs.small", "--purchased", "2019-01-29T10:00", "--months", "10" }, "invalid-period")]

@@ -32,3 +32,17 @@ public sealed record Account(
 /// <summary>A coupon: money that pays charges before the cash balance (R7.3); never refunded.</summary>
 /// <param name="Product">The product it is scoped to, or null for all products.</param>
 public sealed record Coupon(CouponId Id, long Remaining, Instant ExpiresAt, string? Product);
+
+/// <summary>R5.6: the "no stop on expiry" agreement.</summary>
+public static class NoStopAgreement
+{
+    /// <summary>
+    /// Grants or ends the agreement. Every instance of the account is touched at <paramref name="now"/>,
+    /// so that an expired instance whose stop the agreement held back stops now, and is released a
+    /// full retention after that, rather than at instants already gone.
+    /// </summary>
+    public static Instances.Change Set(Account account, bool noStopOnExpiry, IReadOnlyList<Instances.Instance> accountInstances, NodaTime.Instant now) =>
+        new([.. accountInstances.Where(i => i.AccountId == account.Id).Select(i => Instances.Commands.Touch(i, now))],
+            account with { NoStopOnExpiry = noStopOnExpiry },
+            Instances.Effects.None);
+}

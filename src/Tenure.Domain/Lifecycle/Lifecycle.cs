@@ -85,7 +85,7 @@ public static class Lifecycle
     {
         var product = rules.Catalog.Get(instance.Product);
         var offset = rules.Calendar.DaysBetween(instance.Expiry, due.At);
-        var amount = Charges.PeriodPrice(product, instance.Spec, instance.Components, instance.AutoRenewMonths);
+        var amount = Charges.RenewalPrice(product, instance, instance.AutoRenewMonths);
         var paid = Charges.Pay(account, amount, instance.Product, instance.Id, due.At, $"auto-renewal of {instance.AutoRenewMonths} month(s)");
         if (paid.Refusal is { } refusal)
         {

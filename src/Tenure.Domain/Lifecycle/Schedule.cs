@@ -56,9 +56,13 @@ public static class Schedule
                 break;
         }
 
-        var stop = instance.Mode == RenewalMode.Auto
+        var planned = instance.Mode == RenewalMode.Auto
             ? calendar.StartOf(calendar.DateOf(expiry).PlusDays(product.AutoRenewGraceDays))
             : calendar.StartOf(calendar.DateOf(expiry).PlusDays(product.StopDelayDays));
+
+        // A stop that a command moved into the past (a switch to manual after expiry, an ended
+        // no-stop agreement) happens as soon as the command is through, never silently not at all.
+        var stop = Instant.Max(planned, instance.Progress.At);
 
         // The customer asked for the conversion, so a no-stop agreement does not hold it back.
         if (instance.PostExpirationAction == PostExpirationAction.DowngradeToStandard)

@@ -9,7 +9,7 @@ namespace Tenure.Domain.Lifecycle;
 public sealed record Step(DueEvent Due, InstanceId InstanceId, Change Change);
 
 /// <summary>
-/// Runs one account's instances forward in memory, earliest event first (ties by instance ID), as
+/// Runs one account's instances forward in memory, earliest event first (ties to the earliest expiry, R4.8, then the ID), as
 /// the engine does with a database: for the <c>timeline</c> command and for tests of whole lifecycles.
 /// </summary>
 public static class Simulation
@@ -25,6 +25,7 @@ public static class Simulation
                 .Select((instance, index) => (instance, index, due: Schedule.Next(rules, instance, account)))
                 .Where(x => x.due is { } d && d.At <= until)
                 .OrderBy(x => x.due!.Value)
+                .ThenBy(x => x.instance.ExpiresAt ?? Instant.MaxValue)
                 .ThenBy(x => x.instance.Id.Value, StringComparer.Ordinal)
                 .FirstOrDefault();
             if (next.due is not { } due) break;

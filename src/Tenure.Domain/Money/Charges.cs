@@ -42,6 +42,16 @@ public static class Charges
     public static long PeriodPrice(Product product, string spec, Components components, int months) =>
         Pricing.PeriodPrice(MonthlyPrice(product, spec, components), months, product.YearPriceMonths);
 
+    /// <summary>
+    /// The price of renewing an instance for <paramref name="months"/>: the next cycle's configuration
+    /// (a pending renew-and-downgrade, R6.4) or else the current one, base configuration only (R6.5).
+    /// Manual renewals, auto-renew attempts and forecasts all price through here.
+    /// </summary>
+    public static long RenewalPrice(Product product, Instance instance, int months) =>
+        instance.PendingChange is { Kind: PendingChangeKind.RenewDowngrade } next
+            ? PeriodPrice(product, next.Spec, next.Components ?? instance.Components, months)
+            : PeriodPrice(product, instance.Spec, instance.Components, months);
+
     /// <summary>R7.3: pays one instance's charge from coupons, then balance, or refuses with nothing taken.</summary>
     public static Outcome<Paid> Pay(Account account, long amount, string product, InstanceId instance, Instant now, string memo) =>
         PayAll(account, [(instance, product, amount)], now, memo);

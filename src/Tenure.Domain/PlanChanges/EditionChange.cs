@@ -21,6 +21,7 @@ public static class EditionChange
         if (product.FindEdition(edition) is not { } target) return Refusal.Invalid("edition", $"{product.Code} has no edition '{edition}'.");
         var current = product.FindEdition(instance.Edition)!;
         if (target.Code == current.Code) return Refusal.Invalid("edition", $"{instance.Id} is already {edition}.");
+        if (!product.Editions.Any(e => e.InPlaceChangeTo.Length > 0)) return MigrationRequired(product, target.ChargeTypes[0], "edition");
         if (!current.InPlaceChangeTo.Contains(target.Code))
         {
             var hint = product.PostExpirationActions.Contains(PostExpirationAction.DowngradeToStandard) && target.ChargeTypes.Contains(ChargeType.Payg)
@@ -56,11 +57,15 @@ public static class EditionChange
                 $"{product.Code} changes billing method with its edition: use the edition change ({string.Join(", ", product.Editions.SelectMany(e => e.InPlaceChangeTo.Select(t => $"{e.Code} → {t}")))}).", "chargeType");
         }
 
-        return new Refusal(RefusalCode.MigrationRequired,
-            $"{product.Code} cannot switch billing method in place. Migrate: 1) create a new {chargeType.ToString().ToLowerInvariant()} instance; " +
-            "2) connect consumers to both instances; 3) move producers to the new instance; 4) once the old instance has no messages left, disconnect from it and delete it.",
-            "chargeType");
+        return MigrationRequired(product, chargeType, "chargeType");
     }
+
+    /// <summary>R6.8: the refusal that names the migration, for products with no in-place change.</summary>
+    private static Refusal MigrationRequired(Product product, ChargeType chargeType, string field) =>
+        new(RefusalCode.MigrationRequired,
+            $"{product.Code} cannot change this in place. Migrate: 1) create a new {chargeType.ToString().ToLowerInvariant()} instance; " +
+            "2) connect consumers to both instances; 3) move producers to the new instance; 4) once the old instance has no messages left, disconnect from it and delete it.",
+            field);
 
     private static Outcome<Change> ToSubscription(Rules rules, Instance instance, Account account, Edition target, string spec, int months, Instant now, OrderKind kind, string eventKind)
     {

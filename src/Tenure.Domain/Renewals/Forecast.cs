@@ -26,10 +26,11 @@ public static class Forecasts
         var horizon = rules.Calendar.PlusDays(now, days);
         var mine = instances.Where(i => i.AccountId == account.Id).ToList();
         var productOf = mine.ToDictionary(i => i.Id, i => i.Product);
+        var expiryOf = mine.ToDictionary(i => i.Id, i => i.ExpiresAt ?? Instant.MaxValue);
         var items = mine
             .Where(i => i.Mode == RenewalMode.Auto && i.IsSubscription && i.Status == InstanceStatus.Running)
             .SelectMany(i => ChargesOf(rules, i, account, now, horizon))
-            .OrderBy(i => i.At).ThenBy(i => i.InstanceId.Value, StringComparer.Ordinal)
+            .OrderBy(i => i.At).ThenBy(i => expiryOf[i.InstanceId]).ThenBy(i => i.InstanceId.Value, StringComparer.Ordinal)
             .ToImmutableArray();
 
         var wallet = account;
@@ -56,7 +57,7 @@ public static class Forecasts
     {
         var product = rules.Catalog.Get(instance.Product);
         if (!product.Renewable || product.AutoRenewAttemptDays.IsEmpty) yield break;
-        var amount = Charges.PeriodPrice(product, instance.Spec, instance.Components, instance.AutoRenewMonths);
+        var amount = Charges.RenewalPrice(product, instance, instance.AutoRenewMonths);
         var next = Schedule.Plan(rules, instance, account).FirstOrDefault(e => e.Kind == EventKind.AutoRenewAttempt);
         if (next == default) yield break;
         var at = Instant.Max(next.At, now);

@@ -42,7 +42,7 @@ public static class Renewal
 
         var (start, newExpiry) = NextCycle(rules, instance, months, now);
         return new Quote(instance.Id, instance.Product, months, instance.Expiry, start, newExpiry,
-            Charges.PeriodPrice(product, instance.Spec, instance.Components, months));
+            Charges.RenewalPrice(product, instance, months));
     }
 
     /// <summary>Renews one instance now: quote, pay, apply.</summary>
