@@ -195,13 +195,28 @@ public sealed class ConvenienceTests
     }
 
     [Fact]
+    public void R8_4_after_an_early_renewal_the_refund_prorates_all_the_cash_over_the_whole_paid_span()
+    {
+        // Bought 03-01 10:00 (expires 04-02), renewed a month on 03-05 (expires 05-02): 600000 cash over
+        // D = 03-01 → 05-02 = 62 days; unsubscribed 03-10 15:00, U = 03-11 → 05-02 = 52 days → floor(600000 × 52 / 62) = 503225.
+        var platinum = Given.Bought("rocketmq", "rocketmq.platinum.2k", "2019-03-01 10:00", 1);
+        var renewed = Renewal.Renew(Given.Rules, platinum with { CycleCash = 300_000 }, Given.Account(300_000), 1, Given.Local("2019-03-05 09:00")).Value;
+        Assert.Equal("2019-05-02 00:00", Given.Show(renewed.Instance.Expiry));
+
+        var (change, refund) = Unsubscription.Unsubscribe(Given.Rules, renewed.Instance, renewed.Account, Given.Local("2019-03-10 15:00")).Value;
+
+        Assert.Equal(503_225, refund);
+        Assert.Equal(503_225, change.Account.Balance);
+    }
+
+    [Fact]
     public void R8_4_only_rocketmq_offers_unsubscription()
     {
         var mqtt = Given.Bought("mqtt", "mqtt.basic.1k", "2019-03-01 10:00", 1);
 
         var result = Unsubscription.Unsubscribe(Given.Rules, mqtt, Given.Account(0), Given.Local("2019-03-10 15:00"));
 
-        Assert.False(result.IsSuccess);
+        Assert.Equal(RefusalCode.InvalidState, result.Refusal?.Code);
     }
 
     [Fact]

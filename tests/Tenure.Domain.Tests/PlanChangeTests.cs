@@ -226,7 +226,7 @@ public sealed class PlanChangeTests
 
         var result = RenewDowngrade.Apply(Given.Rules, medium, Given.Account(1_000_000), request, Given.Local("2019-03-20 10:00"));
 
-        Assert.False(result.IsSuccess);
+        Assert.Equal((RefusalCode.Validation, "spec"), (result.Refusal?.Code, result.Refusal?.Field));
     }
 
     [Fact]
@@ -238,7 +238,7 @@ public sealed class PlanChangeTests
 
         var result = RenewDowngrade.Apply(Given.Rules, medium, Given.Account(1_000_000), request, Given.Local("2019-03-12 10:00"));
 
-        Assert.False(result.IsSuccess);
+        Assert.Equal((RefusalCode.RenewalWindowClosed, "spec"), (result.Refusal?.Code, result.Refusal?.Field));
     }
 
     [Theory]
@@ -251,7 +251,7 @@ public sealed class PlanChangeTests
 
         var result = RenewDowngrade.Apply(Given.Rules, medium, Given.Account(1_000_000), request, Given.Local("2019-03-20 10:00"));
 
-        Assert.False(result.IsSuccess);
+        Assert.Equal((RefusalCode.Validation, "bandwidth.mbps"), (result.Refusal?.Code, result.Refusal?.Field));
     }
 
     [Fact]
@@ -277,7 +277,7 @@ public sealed class PlanChangeTests
         var toBandwidth = RenewDowngrade.Apply(Given.Rules, traffic, Given.Account(10_000), new DowngradeRequest(1, null, new Bandwidth(BandwidthBilling.ByBandwidth, 1), []), now);
 
         Assert.Equal(2_000, newPeak.Value.Effects.Order?.Total);
-        Assert.False(toBandwidth.IsSuccess);
+        Assert.Equal((RefusalCode.Validation, "bandwidth.chargeType"), (toBandwidth.Refusal?.Code, toBandwidth.Refusal?.Field));
     }
 
     [Fact]

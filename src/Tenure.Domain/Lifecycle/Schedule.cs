@@ -11,7 +11,8 @@ namespace Tenure.Domain.Lifecycle;
 /// </summary>
 public static class Schedule
 {
-    private static readonly LocalTime NoticeTime = new(8, 0);
+    /// <summary>R4.3, R9.1: reminders and auto-renew attempts run at 08:00 local.</summary>
+    public static readonly LocalTime NoticeTime = new(8, 0);
 
     /// <summary>The single next event, or null when nothing more will happen on its own.</summary>
     public static DueEvent? Next(Rules rules, Instance instance, Account account)

@@ -66,7 +66,7 @@ public static class Forecasts
         {
             yield return new ForecastItem(instance.Id, at, amount);
             expiry = rules.Calendar.Extend(expiry, instance.AutoRenewMonths);
-            at = rules.Calendar.DayAt(expiry, product.AutoRenewAttemptDays[0], new LocalTime(8, 0));
+            at = rules.Calendar.DayAt(expiry, product.AutoRenewAttemptDays[0], Schedule.NoticeTime);
         }
     }
 }

@@ -105,11 +105,15 @@ public static class Renewal
     private static (Instance Instance, Effects Effects) Extend(Rules rules, Instance instance, Instant cycleStart, Instant newExpiry, long cash, Instant at, string why)
     {
         var wasStopped = instance.Status == InstanceStatus.Stopped;
+
+        // Renewed ahead of expiry, the paid span grows: an unsubscription (R8.4) then prorates all of
+        // its cash over all of its days, so the unused part of the running cycle is refunded too.
+        var ahead = !wasStopped && at < instance.Expiry;
         var renewed = instance with
         {
             ExpiresAt = newExpiry,
-            CycleStart = cycleStart,
-            CycleCash = cash,
+            CycleStart = ahead ? instance.CycleStart : cycleStart,
+            CycleCash = ahead ? checked(instance.CycleCash + cash) : cash,
             Status = InstanceStatus.Running,
             StoppedAt = null,
             StopCause = null,

@@ -23,7 +23,7 @@ public static class RenewalList
     /// </summary>
     public static bool Shows(Rules rules, Instance instance, RenewalFilter filter, Instant now)
     {
-        if (instance.Status == InstanceStatus.Released || !instance.IsSubscription || !rules.Catalog.Get(instance.Product).Renewable) return false;
+        if (Renewal.Renewable(rules, instance) is not null) return false;
         if (filter.Product is { } product && instance.Product != product) return false;
         if (filter.Region is { } region && instance.Region != region) return false;
         if (filter.Mode is { } mode && instance.Mode != mode) return false;
