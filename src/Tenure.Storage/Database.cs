@@ -1,0 +1,83 @@
+using System.Data.Common;
+using System.Reflection;
+using Dapper;
+using DbUp;
+using DbUp.Builder;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Tenure.Storage;
+
+public enum Dialect
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// Where Tenure keeps its state: an embedded SQLite file (one writer process) or PostgreSQL
+/// (any number of processes). Opens connections set up for the money path and runs migrations.
+/// </summary>
+public sealed class Database
+{
+    static Database() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+    private Database(Dialect dialect, string connectionString)
+    {
+        Dialect = dialect;
+        ConnectionString = connectionString;
+    }
+
+    public Dialect Dialect { get; }
+
+    public string ConnectionString { get; }
+
+    /// <summary>A SQLite file database; created when missing.</summary>
+    public static Database Sqlite(string path) =>
+        new(Dialect.Sqlite, new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString());
+
+    public static Database Postgres(string connectionString) => new(Dialect.Postgres, connectionString);
+
+    /// <summary>
+    /// An open connection. SQLite: WAL, foreign keys on, <c>synchronous=FULL</c> (money is written
+    /// on every transaction), and a busy timeout so readers and the one writer wait rather than fail.
+    /// </summary>
+    public DbConnection Open()
+    {
+        if (Dialect == Dialect.Postgres)
+        {
+            var pg = new NpgsqlConnection(ConnectionString);
+            pg.Open();
+            return pg;
+        }
+
+        var sqlite = new SqliteConnection(ConnectionString);
+        sqlite.Open();
+        sqlite.Execute("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
+        return sqlite;
+    }
+
+    /// <summary>Applies the dialect's pending scripts in order; throws with the failing script's error.</summary>
+    public void Migrate()
+    {
+        var result = Upgrader().WithTransactionPerScript().Build().PerformUpgrade();
+        if (!result.Successful) throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
+    }
+
+    /// <summary>Whether every script has been applied (for <c>/readyz</c>).</summary>
+    public bool IsMigrated() => !Upgrader().Build().IsUpgradeRequired();
+
+    private UpgradeEngineBuilder Upgrader()
+    {
+        var folder = Dialect == Dialect.Sqlite ? ".Sql.sqlite." : ".Sql.postgres.";
+        var builder = Dialect == Dialect.Sqlite
+            ? DeployChanges.To.SqliteDatabase(ConnectionString)
+            : DeployChanges.To.PostgresqlDatabase(ConnectionString);
+        return builder
+            .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.Contains(folder, StringComparison.Ordinal))
+            .LogToNowhere();
+    }
+
+    /// <summary>Begins a unit of work: one connection, one transaction.</summary>
+    public Session Begin() => new(this, Open());
+}

@@ -1,0 +1,156 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using NodaTime;
+using NodaTime.Serialization.SystemTextJson;
+using Tenure.Domain;
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Catalog;
+using Tenure.Domain.Instances;
+
+namespace Tenure.Storage;
+
+/// <summary>How domain values are written to columns: instants as unix ticks, enums as names, nested values as JSON.</summary>
+internal static class Columns
+{
+    public static readonly JsonSerializerOptions Json = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    }.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb);
+
+    public static long Ticks(Instant instant) => instant.ToUnixTimeTicks();
+
+    public static long? Ticks(Instant? instant) => instant?.ToUnixTimeTicks();
+
+    public static Instant At(long ticks) => Instant.FromUnixTimeTicks(ticks);
+
+    public static Instant? At(long? ticks) => ticks is { } t ? Instant.FromUnixTimeTicks(t) : null;
+
+    public static T Enum<T>(string name)
+        where T : struct, System.Enum => System.Enum.Parse<T>(name);
+}
+
+/// <summary>An <c>instances</c> row.</summary>
+internal sealed class InstanceRow
+{
+    public string Id { get; set; } = "";
+    public string AccountId { get; set; } = "";
+    public string ClockId { get; set; } = "";
+    public string Product { get; set; } = "";
+    public string Region { get; set; } = "";
+    public string Edition { get; set; } = "";
+    public string Spec { get; set; } = "";
+    public string ChargeType { get; set; } = "";
+    public string Status { get; set; } = "";
+    public long CreatedAt { get; set; }
+    public long? ExpiresAt { get; set; }
+    public string Mode { get; set; } = "";
+    public long AutoRenewMonths { get; set; }
+    public string PostExpirationAction { get; set; } = "";
+    public string PostReleaseAction { get; set; } = "";
+    public string? PendingChange { get; set; }
+    public string Components { get; set; } = "";
+    public long CycleStart { get; set; }
+    public long CycleCash { get; set; }
+    public long? StoppedAt { get; set; }
+    public string? StopCause { get; set; }
+    public long? ReleasedAt { get; set; }
+    public long? PaygBilledThrough { get; set; }
+    public long ProgressAt { get; set; }
+    public long ProgressRank { get; set; }
+    public string Alarms { get; set; } = "";
+    public long? NextDueAt { get; set; }
+    public string? NextDueKind { get; set; }
+
+    public Instance ToDomain() => new()
+    {
+        Id = new InstanceId(Id),
+        AccountId = new AccountId(AccountId),
+        Product = Product,
+        Region = Region,
+        Edition = Edition,
+        Spec = Spec,
+        ChargeType = Columns.Enum<ChargeType>(ChargeType),
+        Status = Columns.Enum<InstanceStatus>(Status),
+        CreatedAt = Columns.At(CreatedAt),
+        ExpiresAt = Columns.At(ExpiresAt),
+        Mode = Columns.Enum<RenewalMode>(Mode),
+        AutoRenewMonths = checked((int)AutoRenewMonths),
+        PostExpirationAction = Columns.Enum<PostExpirationAction>(PostExpirationAction),
+        PostReleaseAction = Columns.Enum<PostReleaseAction>(PostReleaseAction),
+        PendingChange = PendingChange is null ? null : JsonSerializer.Deserialize<PendingChange>(PendingChange, Columns.Json),
+        Components = JsonSerializer.Deserialize<Components>(Components, Columns.Json) ?? Domain.Instances.Components.None,
+        CycleStart = Columns.At(CycleStart),
+        CycleCash = CycleCash,
+        StoppedAt = Columns.At(StoppedAt),
+        StopCause = StopCause is null ? null : Columns.Enum<StopCause>(StopCause),
+        ReleasedAt = Columns.At(ReleasedAt),
+        PaygBilledThrough = Columns.At(PaygBilledThrough),
+        Progress = new Progress(Columns.At(ProgressAt), checked((int)ProgressRank)),
+        Alarms = JsonSerializer.Deserialize<AlarmSettings>(Alarms, Columns.Json) ?? AlarmSettings.Default,
+    };
+
+    public static InstanceRow From(Instance i, string clockId, DueEvent? next) => new()
+    {
+        Id = i.Id.Value,
+        AccountId = i.AccountId.Value,
+        ClockId = clockId,
+        Product = i.Product,
+        Region = i.Region,
+        Edition = i.Edition,
+        Spec = i.Spec,
+        ChargeType = i.ChargeType.ToString(),
+        Status = i.Status.ToString(),
+        CreatedAt = Columns.Ticks(i.CreatedAt),
+        ExpiresAt = Columns.Ticks(i.ExpiresAt),
+        Mode = i.Mode.ToString(),
+        AutoRenewMonths = i.AutoRenewMonths,
+        PostExpirationAction = i.PostExpirationAction.ToString(),
+        PostReleaseAction = i.PostReleaseAction.ToString(),
+        PendingChange = i.PendingChange is null ? null : JsonSerializer.Serialize(i.PendingChange, Columns.Json),
+        Components = JsonSerializer.Serialize(i.Components, Columns.Json),
+        CycleStart = Columns.Ticks(i.CycleStart),
+        CycleCash = i.CycleCash,
+        StoppedAt = Columns.Ticks(i.StoppedAt),
+        StopCause = i.StopCause?.ToString(),
+        ReleasedAt = Columns.Ticks(i.ReleasedAt),
+        PaygBilledThrough = Columns.Ticks(i.PaygBilledThrough),
+        ProgressAt = Columns.Ticks(i.Progress.At),
+        ProgressRank = i.Progress.Rank,
+        Alarms = JsonSerializer.Serialize(i.Alarms, Columns.Json),
+        NextDueAt = next is { } n ? Columns.Ticks(n.At) : null,
+        NextDueKind = next?.Kind.ToString(),
+    };
+}
+
+/// <summary>An <c>accounts</c> row.</summary>
+public sealed class AccountRow
+{
+    public string Id { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Email { get; set; } = "";
+    public string? Phone { get; set; }
+    public string Currency { get; set; } = "";
+    public long Balance { get; set; }
+    public long NoStopOnExpiry { get; set; }
+    public long? NegativeSince { get; set; }
+    public string? WebhookUrl { get; set; }
+    public string? WebhookSecret { get; set; }
+    public string ClockId { get; set; } = Session.SystemClock;
+    public long CreatedAt { get; set; }
+
+    internal Account ToDomain(IEnumerable<Coupon> coupons) =>
+        new(new AccountId(Id), Currency, Balance, coupons.ToImmutableList(), NoStopOnExpiry != 0, Columns.At(NegativeSince));
+}
+
+/// <summary>A <c>coupons</c> row.</summary>
+internal sealed class CouponRow
+{
+    public string Id { get; set; } = "";
+    public string AccountId { get; set; } = "";
+    public long Amount { get; set; }
+    public long Remaining { get; set; }
+    public long ExpiresAt { get; set; }
+    public string? Product { get; set; }
+
+    public Coupon ToDomain() => new(new CouponId(Id), Remaining, Columns.At(ExpiresAt), Product);
+}

@@ -1,0 +1,230 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Dapper;
+using NodaTime;
+using Tenure.Domain;
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Lifecycle;
+
+namespace Tenure.Storage;
+
+/// <summary>
+/// One unit of work: a connection and its transaction. Loads what decisions need and writes a
+/// decision's new state with all its effects, so that state and money move together or not at all.
+/// </summary>
+public sealed class Session : IDisposable
+{
+    /// <summary>The clock ID of accounts that live on the system clock.</summary>
+    public const string SystemClock = "system";
+
+    private const string InstanceColumns =
+        "id, account_id, clock_id, product, region, edition, spec, charge_type, status, created_at, expires_at, mode, auto_renew_months, " +
+        "post_expiration_action, post_release_action, pending_change, components, cycle_start, cycle_cash, stopped_at, stop_cause, released_at, " +
+        "payg_billed_through, progress_at, progress_rank, alarms, next_due_at, next_due_kind";
+
+    private readonly Database _database;
+    private readonly Dictionary<string, AccountRow> _contacts = [];
+    private bool _committed;
+
+    internal Session(Database database, DbConnection connection)
+    {
+        _database = database;
+        Connection = connection;
+        Transaction = connection.BeginTransaction();
+    }
+
+    public DbConnection Connection { get; }
+
+    public DbTransaction Transaction { get; }
+
+    private bool Postgres => _database.Dialect == Dialect.Postgres;
+
+    /// <summary>A fresh random ID with a type prefix, e.g. <c>i-3f9a…</c>.</summary>
+    public static string NewId(string prefix) => $"{prefix}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+
+    public void Commit()
+    {
+        Transaction.Commit();
+        _committed = true;
+    }
+
+    public void Dispose()
+    {
+        if (!_committed) Transaction.Dispose();
+        Connection.Dispose();
+    }
+
+    public int Execute(string sql, object? parameters = null) => Connection.Execute(sql, parameters, Transaction);
+
+    public IEnumerable<T> Query<T>(string sql, object? parameters = null) => Connection.Query<T>(sql, parameters, Transaction);
+
+    public T? Single<T>(string sql, object? parameters = null) => Connection.QuerySingleOrDefault<T>(sql, parameters, Transaction);
+
+    // ---- accounts ----
+
+    public void InsertAccount(AccountRow account) => Execute(
+        "INSERT INTO accounts (id, name, email, phone, currency, balance, no_stop_on_expiry, negative_since, webhook_url, webhook_secret, clock_id, created_at) " +
+        "VALUES (@Id, @Name, @Email, @Phone, @Currency, 0, @NoStopOnExpiry, NULL, @WebhookUrl, @WebhookSecret, @ClockId, @CreatedAt)", account);
+
+    public AccountRow? AccountRow(string id) => Single<AccountRow>("SELECT * FROM accounts WHERE id = @id", new { id });
+
+    /// <summary>
+    /// Accounts as the rules see them, with their coupons. With <paramref name="forUpdate"/> on
+    /// PostgreSQL the rows are locked, in ID order so that concurrent engines never deadlock.
+    /// </summary>
+    public Dictionary<string, Account> Accounts(IEnumerable<string> ids, bool forUpdate)
+    {
+        var sorted = ids.Distinct().Order(StringComparer.Ordinal).ToArray();
+        if (sorted.Length == 0) return [];
+        var lockClause = forUpdate && Postgres ? " ORDER BY id FOR UPDATE" : string.Empty;
+        var rows = Query<AccountRow>($"SELECT * FROM accounts WHERE id {In(sorted)}{lockClause}", new { ids = sorted }).ToList();
+        var coupons = Query<CouponRow>($"SELECT * FROM coupons WHERE account_id {In(sorted)} AND remaining > 0", new { ids = sorted })
+            .GroupBy(c => c.AccountId).ToDictionary(g => g.Key, g => g.Select(c => c.ToDomain()));
+        foreach (var row in rows) _contacts[row.Id] = row;
+        return rows.ToDictionary(r => r.Id, r => r.ToDomain(coupons.GetValueOrDefault(r.Id, [])));
+    }
+
+    /// <summary>Credits a top-up, grants a coupon and the like: a ledger row and the balance in one step.</summary>
+    public void InsertCoupon(string id, string accountId, long amount, Instant expiresAt, string? product, Instant now)
+    {
+        Execute("INSERT INTO coupons (id, account_id, amount, remaining, expires_at, product, created_at) VALUES (@id, @accountId, @amount, @amount, @expiresAt, @product, @now)",
+            new { id, accountId, amount, expiresAt = Columns.Ticks(expiresAt), product, now = Columns.Ticks(now) });
+        Execute("INSERT INTO ledger (account_id, at, kind, amount, instance_id, coupon_id, order_id, memo) VALUES (@accountId, @now, 'CouponGrant', @amount, NULL, @id, NULL, 'coupon granted')",
+            new { id, accountId, amount, now = Columns.Ticks(now) });
+    }
+
+    // ---- instances ----
+
+    public Instance? Instance(string id) => Single<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE id = @id", new { id })?.ToDomain();
+
+    public List<Instance> AccountInstances(string accountId) =>
+        [.. Query<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE account_id = @accountId ORDER BY id", new { accountId }).Select(r => r.ToDomain())];
+
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> instances of a clock whose next event is due at
+    /// <paramref name="now"/>, earliest first (ties to the earliest expiry, R4.8). On PostgreSQL the
+    /// rows are locked and rows another engine holds are skipped. Also returns the due time of the
+    /// first row not claimed, so the batch does not run events past it out of order.
+    /// </summary>
+    public (List<Instance> Claimed, Instant? Boundary) ClaimDue(string clockId, Instant now, int limit)
+    {
+        var lockClause = Postgres ? " FOR UPDATE SKIP LOCKED" : string.Empty;
+        var rows = Query<InstanceRow>(
+            $"SELECT {InstanceColumns} FROM instances WHERE clock_id = @clockId AND next_due_at <= @now " +
+            $"ORDER BY next_due_at, expires_at, id LIMIT @take{lockClause}",
+            new { clockId, now = Columns.Ticks(now), take = limit + 1 }).ToList();
+        var boundary = rows.Count > limit ? Columns.At(rows[limit].NextDueAt!.Value) : (Instant?)null;
+        return ([.. rows.Take(limit).Select(r => r.ToDomain())], boundary);
+    }
+
+    /// <summary>The earliest due time of a clock's instances, or null when nothing is scheduled.</summary>
+    public Instant? NextDue(string clockId) =>
+        Columns.At(Single<long?>("SELECT MIN(next_due_at) FROM instances WHERE clock_id = @clockId", new { clockId }));
+
+    /// <summary>Writes an instance's state and its next due pointer (inserting it when new).</summary>
+    public void SaveInstance(Rules rules, Instance instance, Account account, string clockId)
+    {
+        var row = InstanceRow.From(instance, clockId, Schedule.Next(rules, instance, account));
+        Execute(
+            $"INSERT INTO instances ({InstanceColumns}) VALUES (@Id, @AccountId, @ClockId, @Product, @Region, @Edition, @Spec, @ChargeType, @Status, @CreatedAt, @ExpiresAt, @Mode, " +
+            "@AutoRenewMonths, @PostExpirationAction, @PostReleaseAction, @PendingChange, @Components, @CycleStart, @CycleCash, @StoppedAt, @StopCause, @ReleasedAt, " +
+            "@PaygBilledThrough, @ProgressAt, @ProgressRank, @Alarms, @NextDueAt, @NextDueKind) " +
+            "ON CONFLICT (id) DO UPDATE SET edition = excluded.edition, spec = excluded.spec, charge_type = excluded.charge_type, status = excluded.status, " +
+            "expires_at = excluded.expires_at, mode = excluded.mode, auto_renew_months = excluded.auto_renew_months, post_expiration_action = excluded.post_expiration_action, " +
+            "post_release_action = excluded.post_release_action, pending_change = excluded.pending_change, components = excluded.components, cycle_start = excluded.cycle_start, " +
+            "cycle_cash = excluded.cycle_cash, stopped_at = excluded.stopped_at, stop_cause = excluded.stop_cause, released_at = excluded.released_at, " +
+            "payg_billed_through = excluded.payg_billed_through, progress_at = excluded.progress_at, progress_rank = excluded.progress_rank, alarms = excluded.alarms, " +
+            "next_due_at = excluded.next_due_at, next_due_kind = excluded.next_due_kind",
+            row);
+    }
+
+    // ---- writing decisions ----
+
+    /// <summary>
+    /// Writes a decision: its instances (with their next due pointers), the account, and every effect.
+    /// The balance moves by exactly the cash ledger rows written here, so balance = ledger sum always.
+    /// </summary>
+    public void Save(Rules rules, Change change, Instant at, string clockId)
+    {
+        foreach (var instance in change.Instances) SaveInstance(rules, instance, change.Account, clockId);
+        UpdateAccount(change.Account, WriteEffects(change.Account.Id.Value, change.Effects, at));
+    }
+
+    /// <summary>
+    /// Moves the account's balance by <paramref name="cash"/> — the sum of the cash ledger rows just
+    /// written — and stores its PAYG and agreement state from the decision.
+    /// </summary>
+    public void UpdateAccount(Account account, long cash) =>
+        Execute("UPDATE accounts SET balance = balance + @cash, negative_since = @negativeSince, no_stop_on_expiry = @noStop WHERE id = @accountId",
+            new { cash, negativeSince = Columns.Ticks(account.NegativeSince), noStop = account.NoStopOnExpiry ? 1 : 0, accountId = account.Id.Value });
+
+    /// <summary>Writes a decision's effects at <paramref name="at"/> (coupons move with their rows); returns the cash the ledger rows moved.</summary>
+    public long WriteEffects(string accountId, Effects effects, Instant at)
+    {
+        string? orderId = null;
+        if (effects.Order is { } order)
+        {
+            orderId = NewId("o");
+            Execute("INSERT INTO orders (id, account_id, kind, total, paid_by_coupons, paid_by_balance, at) VALUES (@orderId, @accountId, @kind, @Total, @PaidByCoupons, @PaidByBalance, @at)",
+                new { orderId, accountId, kind = order.Kind.ToString(), order.Total, order.PaidByCoupons, order.PaidByBalance, at = Columns.Ticks(at) });
+            foreach (var item in order.Items)
+            {
+                Execute("INSERT INTO order_items (order_id, instance_id, period_start, kind, amount, new_expires_at) VALUES (@orderId, @instanceId, @periodStart, @kind, @Amount, @newExpiresAt)",
+                    new { orderId, instanceId = item.InstanceId.Value, periodStart = Columns.Ticks(item.PeriodStart), kind = order.Kind.ToString(), item.Amount, newExpiresAt = Columns.Ticks(item.NewExpiresAt) });
+            }
+        }
+
+        long cash = 0;
+        foreach (var posting in effects.Ledger)
+        {
+            Execute("INSERT INTO ledger (account_id, at, kind, amount, instance_id, coupon_id, order_id, memo) VALUES (@accountId, @at, @kind, @Amount, @instanceId, @couponId, @orderId, @Memo)",
+                new { accountId, at = Columns.Ticks(at), kind = posting.Kind.ToString(), posting.Amount, instanceId = posting.InstanceId?.Value, couponId = posting.CouponId?.Value, orderId, posting.Memo });
+            if (posting.CouponId is { } coupon) Execute("UPDATE coupons SET remaining = remaining + @Amount WHERE id = @id", new { posting.Amount, id = coupon.Value });
+            else cash = checked(cash + posting.Amount);
+        }
+
+        foreach (var e in effects.Events)
+        {
+            Execute("INSERT INTO timeline_events (instance_id, at, kind, detail) VALUES (@instanceId, @at, @Kind, @Detail)",
+                new { instanceId = e.InstanceId.Value, at = Columns.Ticks(e.At), e.Kind, e.Detail });
+        }
+
+        foreach (var notice in effects.Notices) SaveNotice(notice);
+        foreach (var action in effects.Actions)
+        {
+            var payload = JsonSerializer.Serialize(new { kind = action.Kind.ToString().ToLowerInvariant(), instanceId = action.InstanceId.Value, at = action.At, idempotencyKey = action.IdempotencyKey, detail = action.Detail }, Columns.Json);
+            Enqueue(action.IdempotencyKey, "resource", accountId, action.InstanceId.Value, action.At, payload);
+        }
+
+        return cash;
+    }
+
+    /// <summary>R9.4: a notice once per dedupe key, queued once per channel the account has.</summary>
+    private void SaveNotice(Notice notice)
+    {
+        var accountId = notice.AccountId.Value;
+        Execute("INSERT INTO notices (dedupe_key, account_id, instance_id, at, kind, subject) VALUES (@DedupeKey, @accountId, @instanceId, @at, @kind, @Subject) ON CONFLICT (dedupe_key) DO NOTHING",
+            new { notice.DedupeKey, accountId, instanceId = notice.InstanceId?.Value, at = Columns.Ticks(notice.At), kind = Camel(notice.Kind.ToString()), notice.Subject });
+        if (!_contacts.TryGetValue(accountId, out var contact))
+        {
+            contact = AccountRow(accountId) ?? throw new InvalidOperationException($"Account {accountId} does not exist.");
+            _contacts[accountId] = contact;
+        }
+
+        var payload = JsonSerializer.Serialize(new { kind = Camel(notice.Kind.ToString()), accountId, instanceId = notice.InstanceId?.Value, at = notice.At, subject = notice.Subject, idempotencyKey = notice.DedupeKey }, Columns.Json);
+        Enqueue($"{notice.DedupeKey}:email", "email", accountId, notice.InstanceId?.Value, notice.At, payload);
+        if (!string.IsNullOrEmpty(contact.Phone)) Enqueue($"{notice.DedupeKey}:sms", "sms", accountId, notice.InstanceId?.Value, notice.At, payload);
+        if (!string.IsNullOrEmpty(contact.WebhookUrl)) Enqueue($"{notice.DedupeKey}:webhook", "webhook", accountId, notice.InstanceId?.Value, notice.At, payload);
+    }
+
+    private void Enqueue(string dedupeKey, string channel, string accountId, string? instanceId, Instant at, string payload) =>
+        Execute("INSERT INTO outbox (dedupe_key, channel, account_id, instance_id, at, payload, status, attempts, next_attempt_at) " +
+                "VALUES (@dedupeKey, @channel, @accountId, @instanceId, @at, @payload, 'pending', 0, @at) ON CONFLICT (dedupe_key) DO NOTHING",
+            new { dedupeKey, channel, accountId, instanceId, at = Columns.Ticks(at), payload });
+
+    private string In(string[] _) => Postgres ? "= ANY(@ids)" : "IN @ids";
+
+    private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name[1..];
+}

@@ -1,0 +1,41 @@
+namespace Tenure.Storage;
+
+/// <summary>
+/// <c>tenure verify</c>: checks the invariants money and lifecycle rest on over a whole database
+/// and names every row that breaks one.
+/// </summary>
+public static class Verifier
+{
+    private static readonly (string Name, string Sql)[] Checks =
+    [
+        ("balance differs from the ledger (R7.4)",
+            "SELECT a.id || ': balance ' || a.balance || ', ledger ' || COALESCE((SELECT SUM(l.amount) FROM ledger l WHERE l.account_id = a.id AND l.coupon_id IS NULL), 0) " +
+            "FROM accounts a WHERE a.balance <> COALESCE((SELECT SUM(l.amount) FROM ledger l WHERE l.account_id = a.id AND l.coupon_id IS NULL), 0)"),
+        ("coupon remainder differs from its ledger rows (R7.4)",
+            "SELECT c.id || ': remaining ' || c.remaining || ', ledger ' || COALESCE((SELECT SUM(l.amount) FROM ledger l WHERE l.coupon_id = c.id), 0) " +
+            "FROM coupons c WHERE c.remaining <> COALESCE((SELECT SUM(l.amount) FROM ledger l WHERE l.coupon_id = c.id), 0)"),
+        ("more than one order per instance, cycle and kind (R7.4)",
+            "SELECT instance_id || ' ' || kind || ' @' || period_start || ': ' || COUNT(*) || ' orders' FROM order_items GROUP BY instance_id, period_start, kind HAVING COUNT(*) > 1"),
+        ("charge after release (R5.5)",
+            "SELECT i.id || ': ledger row ' || l.id || ' at ' || l.at || ' after release at ' || i.released_at FROM ledger l JOIN instances i ON i.id = l.instance_id " +
+            "WHERE i.released_at IS NOT NULL AND l.at > i.released_at AND l.amount < 0"),
+        ("unreleased subscription instance without a next event",
+            "SELECT i.id || ': ' || i.status || ', mode ' || i.mode FROM instances i JOIN accounts a ON a.id = i.account_id " +
+            "WHERE i.charge_type = 'Subscription' AND i.status <> 'Released' AND i.next_due_at IS NULL " +
+            "AND NOT (a.no_stop_on_expiry = 1 AND i.mode <> 'NoRenew' AND i.post_expiration_action = 'Stop')"),
+        ("duplicate outbox dedupe key (R9.4)",
+            "SELECT dedupe_key || ': ' || COUNT(*) || ' rows' FROM outbox GROUP BY dedupe_key HAVING COUNT(*) > 1"),
+        ("negative coupon remainder",
+            "SELECT id || ': ' || remaining FROM coupons WHERE remaining < 0"),
+    ];
+
+    /// <summary>Every violation as "check: row"; empty when the database is sound.</summary>
+    public static List<string> Check(Database database)
+    {
+        using var session = database.Begin();
+        var violations = new List<string>();
+        foreach (var (name, sql) in Checks) violations.AddRange(session.Query<string>(sql).Select(row => $"{name}: {row}"));
+        session.Commit();
+        return violations;
+    }
+}

@@ -1,0 +1,253 @@
+using NodaTime;
+using NodaTime.Text;
+using Tenure.Domain;
+using Tenure.Domain.Catalog;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Lifecycle;
+using Tenure.Domain.Purchases;
+using Tenure.Engine.Clocks;
+using Tenure.Engine.Lifecycle;
+
+namespace Tenure.Storage.Tests;
+
+/// <summary>
+/// The storage and engine rules, written once and run against each database by a two-line
+/// subclass: SQLite (a file per test class) and PostgreSQL (a database per test class).
+/// </summary>
+public abstract class StorageCompliance
+{
+    protected static readonly Rules Rules = Rules.Default;
+
+    private static readonly LocalDateTimePattern Pattern = LocalDateTimePattern.CreateWithInvariantCulture("uuuu-MM-dd HH:mm");
+
+    protected abstract Database Db { get; }
+
+    protected static Instant Local(string local) => Rules.Calendar.At(Pattern.Parse(local).Value.Date, Pattern.Parse(local).Value.TimeOfDay);
+
+    protected static string Show(Instant instant) => Pattern.Format(Rules.Calendar.Local(instant));
+
+    private LifecycleEngine Engine => new(Db, Rules, batchSize: 50);
+
+    /// <summary>An account on a new test clock, topped up, as the API will make one.</summary>
+    protected (string AccountId, TestClock Clock) NewAccount(string frozenLocal, long topUp)
+    {
+        var clock = new TestClocks(Db, Engine).Create(Local(frozenLocal), Local(frozenLocal));
+        var id = Session.NewId("acc");
+        using var session = Db.Begin();
+        session.InsertAccount(new AccountRow { Id = id, Name = "Test", Email = "ops@example.com", Currency = "USD", ClockId = clock.Id, CreatedAt = Local(frozenLocal).ToUnixTimeTicks() });
+        if (topUp > 0)
+        {
+            var account = session.Accounts([id], forUpdate: true)[id];
+            session.Save(Rules, Payg.TopUp(account, topUp, [], Local(frozenLocal)).Value, Local(frozenLocal), clock.Id);
+        }
+
+        session.Commit();
+        return (id, clock);
+    }
+
+    /// <summary>Buys through the domain and writes the decision in one transaction.</summary>
+    protected Instance Buy(string accountId, string clockId, string product, string spec, int months, string atLocal, bool autoRenew = false)
+    {
+        using var session = Db.Begin();
+        var account = session.Accounts([accountId], forUpdate: true)[accountId];
+        var request = new PurchaseRequest(new InstanceId(Session.NewId("i")), product, "cn-hangzhou", null, spec, ChargeType.Subscription, months, autoRenew);
+        var change = Purchase.Buy(Rules, account, request, Local(atLocal)).Value;
+        session.Save(Rules, change, Local(atLocal), clockId);
+        session.Commit();
+        return change.Instance;
+    }
+
+    private T Read<T>(Func<Session, T> read)
+    {
+        using var session = Db.Begin();
+        var value = read(session);
+        session.Commit();
+        return value;
+    }
+
+    [Fact]
+    public void Migrations_are_applied_once_and_report_ready()
+    {
+        Db.Migrate();
+        Assert.True(Db.IsMigrated());
+    }
+
+    [Fact]
+    public void R2_1_a_purchase_round_trips_with_its_due_pointer()
+    {
+        var (accountId, clock) = NewAccount("2017-11-08 09:00", 5000);
+        var bought = Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2017-11-08 10:00");
+        var loaded = Read(s => s.Instance(bought.Id.Value))!;
+        Assert.Equal("2017-12-09 00:00", Show(loaded.Expiry));
+        Assert.Equal((bought.CreatedAt, bought.Progress, bought.Spec, bought.Mode), (loaded.CreatedAt, loaded.Progress, loaded.Spec, loaded.Mode));
+        var due = Read(s => s.NextDue(clock.Id));
+        Assert.Equal("2017-12-02 08:00", Show(due!.Value));
+        Assert.Equal(4000, Read(s => s.AccountRow(accountId))!.Balance);
+        Assert.Empty(Verifier.Check(Db));
+    }
+
+    [Fact]
+    public void R4_3_on_a_test_clock_attempts_fail_then_the_instance_stops_at_T_plus_15_and_is_released()
+    {
+        var (accountId, clock) = NewAccount("2019-01-28 09:00", 2000);
+        var instance = Buy(accountId, clock.Id, "ecs", "ecs.small", 2, "2019-01-29 10:00", autoRenew: true);
+        Assert.Equal("2019-03-30 00:00", Show(instance.Expiry));
+
+        var clocks = new TestClocks(Db, Engine);
+        var (advanced, events) = clocks.Advance(clock.Id, Local("2019-04-14 00:00")).Value;
+        Assert.Equal(Local("2019-04-14 00:00"), advanced.FrozenTime);
+        Assert.Equal(8, events);
+        var timeline = Read(s => s.Query<(long At, string Kind)>("SELECT at, kind FROM timeline_events WHERE instance_id = @id ORDER BY id", new { id = instance.Id.Value }).ToList());
+        Assert.Equal(
+        [
+            "2019-01-29 10:00 purchased", "2019-03-23 08:00 reminderSent", "2019-03-23 08:00 lowBalance", "2019-03-27 08:00 autoRenewFailed",
+            "2019-03-29 08:00 autoRenewFailed", "2019-03-30 00:00 expired", "2019-03-30 08:00 autoRenewFailed", "2019-04-05 08:00 autoRenewFailed",
+            "2019-04-13 08:00 autoRenewFailed", "2019-04-14 00:00 stopped",
+        ], timeline.Select(e => $"{Show(Instant.FromUnixTimeTicks(e.At))} {e.Kind}"));
+        var stopped = Read(s => s.Instance(instance.Id.Value))!;
+        Assert.Equal((InstanceStatus.Stopped, Local("2019-04-14 00:00")), (stopped.Status, stopped.StoppedAt));
+        Assert.Equal(8, Read(s => s.Single<long>("SELECT COUNT(*) FROM notices WHERE account_id = @accountId", new { accountId })));
+        Assert.Equal(1, Read(s => s.Single<long>("SELECT COUNT(*) FROM outbox WHERE channel = 'resource' AND instance_id = @id", new { id = instance.Id.Value })));
+
+        Assert.Equal(2, clocks.Advance(clock.Id, Local("2019-05-01 00:00")).Value.EventsProcessed);
+        Assert.Equal((InstanceStatus.Released, Local("2019-04-29 00:00")), Read(s => s.Instance(instance.Id.Value)) is { } r ? (r.Status, r.ReleasedAt) : default);
+        Assert.Empty(Verifier.Check(Db));
+    }
+
+    [Fact]
+    public void R4_3_a_successful_attempt_charges_once_and_renews_from_E()
+    {
+        var (accountId, clock) = NewAccount("2019-01-28 09:00", 3000);
+        var instance = Buy(accountId, clock.Id, "ecs", "ecs.small", 2, "2019-01-29 10:00", autoRenew: true);
+        var clocks = new TestClocks(Db, Engine);
+        clocks.Advance(clock.Id, Local("2019-03-27 08:00"));
+        Assert.Equal(0, clocks.Advance(clock.Id, Local("2019-03-27 08:00")).Value.EventsProcessed);
+        Assert.Equal("2019-04-30 00:00", Show(Read(s => s.Instance(instance.Id.Value))!.Expiry));
+        Assert.Equal(0, Read(s => s.AccountRow(accountId))!.Balance);
+        Assert.Equal(1, Read(s => s.Single<long>("SELECT COUNT(*) FROM order_items WHERE instance_id = @id AND kind = 'Renewal'", new { id = instance.Id.Value })));
+        Assert.Equal(1, Read(s => s.Single<long>("SELECT COUNT(*) FROM notices WHERE kind = 'renewed' AND instance_id = @id", new { id = instance.Id.Value })));
+        Assert.Empty(Verifier.Check(Db));
+    }
+
+    [Fact]
+    public void R4_8_on_one_account_the_earliest_expiring_instance_renews_first()
+    {
+        var (accountId, clock) = NewAccount("2019-02-01 09:00", 3000);
+        var later = Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00", autoRenew: true); // expires 04-02, T-3 03-30
+        var earlier = Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-02-27 10:00", autoRenew: true); // expires 03-28, T-3 03-25
+        new TestClocks(Db, Engine).Advance(clock.Id, Local("2019-03-31 00:00"));
+        Assert.Equal("2019-04-28 00:00", Show(Read(s => s.Instance(earlier.Id.Value))!.Expiry));
+        Assert.Equal("2019-04-02 00:00", Show(Read(s => s.Instance(later.Id.Value))!.Expiry));
+        Assert.Empty(Verifier.Check(Db));
+    }
+
+    [Fact]
+    public void R7_4_the_same_cycle_cannot_be_charged_twice_and_a_failed_write_changes_nothing()
+    {
+        var (accountId, clock) = NewAccount("2019-03-01 09:00", 5000);
+        var instance = Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00");
+        var now = Local("2019-03-20 10:00");
+        Change Renewal()
+        {
+            using var session = Db.Begin();
+            var account = session.Accounts([accountId], forUpdate: true)[accountId];
+            return Domain.Renewals.Renewal.Renew(Rules, session.Instance(instance.Id.Value)!, account, 1, now).Value;
+        }
+
+        var first = Renewal();
+        var retried = Renewal();
+        using (var session = Db.Begin())
+        {
+            session.Save(Rules, first, now, clock.Id);
+            session.Commit();
+        }
+
+        Assert.ThrowsAny<Exception>(() =>
+        {
+            using var session = Db.Begin();
+            session.Save(Rules, retried, now, clock.Id);
+            session.Commit();
+        });
+        Assert.Equal(3000, Read(s => s.AccountRow(accountId))!.Balance);
+        Assert.Equal(2, Read(s => s.Single<long>("SELECT COUNT(*) FROM ledger WHERE account_id = @accountId AND kind = 'Charge'", new { accountId })));
+        Assert.Empty(Verifier.Check(Db));
+    }
+
+    [Fact]
+    public void R7_4_a_batch_that_fails_to_commit_leaves_nothing_and_the_retry_charges_once()
+    {
+        var (accountId, clock) = NewAccount("2019-01-28 09:00", 3000);
+        var instance = Buy(accountId, clock.Id, "ecs", "ecs.small", 2, "2019-01-29 10:00", autoRenew: true);
+        Read(s => s.Execute("ALTER TABLE timeline_events RENAME TO timeline_events_away"));
+        Assert.ThrowsAny<Exception>(() => Engine.RunAllDue(clock.Id, Local("2019-03-27 08:00")));
+        Read(s => s.Execute("ALTER TABLE timeline_events_away RENAME TO timeline_events"));
+        Assert.Equal(1000, Read(s => s.AccountRow(accountId))!.Balance);
+        Assert.Equal("2019-03-30 00:00", Show(Read(s => s.Instance(instance.Id.Value))!.Expiry));
+
+        Assert.Equal(2, Engine.RunAllDue(clock.Id, Local("2019-03-27 08:00")));
+        Assert.Equal(0, Read(s => s.AccountRow(accountId))!.Balance);
+        Assert.Equal("2019-04-30 00:00", Show(Read(s => s.Instance(instance.Id.Value))!.Expiry));
+        Assert.Empty(Verifier.Check(Db));
+    }
+
+    [Fact]
+    public void R9_4_running_the_engine_again_sends_nothing_twice()
+    {
+        var (accountId, clock) = NewAccount("2019-03-01 09:00", 5000);
+        Buy(accountId, clock.Id, "mqtt", "mqtt.basic.1k", 1, "2019-03-01 10:00");
+        Read(s => s.Execute("UPDATE accounts SET phone = '+8613800000000', webhook_url = 'http://127.0.0.1:9/hook' WHERE id = @accountId", new { accountId }));
+        var engine = Engine;
+        var ran = engine.RunAllDue(clock.Id, Local("2019-03-30 08:00"), onTime: true);
+        Assert.Equal(["2019-03-01 10:00 purchased", "2019-03-26 08:00 reminderSent", "2019-03-30 08:00 reminderSent"],
+            Read(s => s.Query<(long At, string Kind)>("SELECT at, kind FROM timeline_events ORDER BY id").Select(e => $"{Show(Instant.FromUnixTimeTicks(e.At))} {e.Kind}").ToList()));
+        Assert.Equal(2, ran);
+        Assert.Equal(0, engine.RunAllDue(clock.Id, Local("2019-03-30 08:00"), onTime: true));
+        Assert.Equal(2, Read(s => s.Single<long>("SELECT COUNT(*) FROM notices WHERE account_id = @accountId", new { accountId })));
+        Assert.Equal(6, Read(s => s.Single<long>("SELECT COUNT(*) FROM outbox WHERE account_id = @accountId", new { accountId })));
+    }
+
+    [Fact]
+    public void Verify_names_every_broken_invariant()
+    {
+        var (accountId, clock) = NewAccount("2019-03-01 09:00", 5000);
+        var instance = Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00");
+        Read(s => s.Execute("UPDATE accounts SET balance = balance + 1 WHERE id = @accountId", new { accountId }));
+        Read(s => s.Execute("UPDATE instances SET next_due_at = NULL WHERE id = @id", new { id = instance.Id.Value }));
+        var violations = Verifier.Check(Db);
+        Assert.Contains(violations, v => v.StartsWith("balance differs from the ledger", StringComparison.Ordinal) && v.Contains(accountId, StringComparison.Ordinal));
+        Assert.Contains(violations, v => v.StartsWith("unreleased subscription instance without a next event", StringComparison.Ordinal) && v.Contains(instance.Id.Value, StringComparison.Ordinal));
+    }
+}
+
+public sealed class SqliteStorageTests : StorageCompliance, IDisposable
+{
+    private readonly string _file = Path.Combine(Path.GetTempPath(), $"tenure-{Guid.NewGuid():N}.db");
+
+    public SqliteStorageTests()
+    {
+        Db = Database.Sqlite(_file);
+        Db.Migrate();
+    }
+
+    protected override Database Db { get; }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(_file + suffix);
+    }
+}
+
+public sealed class PostgresStorageTests(PostgresCluster cluster) : StorageCompliance
+{
+    private Database? _db;
+
+    protected override Database Db => _db ??= Create(cluster);
+
+    private static Database Create(PostgresCluster cluster)
+    {
+        var db = Database.Postgres(cluster.CreateDatabase());
+        db.Migrate();
+        return db;
+    }
+}
