@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NodaTime;
 using Spectre.Console;
 
 namespace Tenure.Cli;
@@ -7,11 +8,15 @@ namespace Tenure.Cli;
 public static class TenureCli
 {
     /// <summary>Parses and runs; returns the exit code (0 success, 1 refused or failed, 2 bad arguments).</summary>
-    public static int Run(string[] args, IAnsiConsole console, TextWriter error)
+    public static int Run(string[] args, IAnsiConsole console, TextWriter error, IClock? clock = null)
     {
+        clock ??= SystemClock.Instance; // allowed: the executable's edge is where the real clock is chosen
         var root = new RootCommand("Tenure: lifecycle and renewal engine for prepaid cloud resources.")
         {
             TimelineCommand.Create(console),
+            StorageCommands.Migrate(console),
+            StorageCommands.Verify(console),
+            StorageCommands.Engine(console, clock),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -1,0 +1,21 @@
+using System.CommandLine;
+using Tenure.Storage;
+
+namespace Tenure.Cli;
+
+/// <summary><c>--db FILE | --postgres CONN</c>, shared by every command that opens the database.</summary>
+public sealed class DatabaseOptions
+{
+    public Option<string> Db { get; } = new("--db") { Description = "SQLite database file.", DefaultValueFactory = _ => "./tenure.db" };
+
+    public Option<string?> Postgres { get; } = new("--postgres") { Description = "PostgreSQL connection string, instead of SQLite." };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Db);
+        command.Options.Add(Postgres);
+    }
+
+    public Database Open(ParseResult parsed) =>
+        parsed.GetValue(Postgres) is { Length: > 0 } connection ? Database.Postgres(connection) : Database.Sqlite(parsed.GetValue(Db)!);
+}

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using NodaTime;
+using NodaTime.Text;
+using Spectre.Console;
+using Tenure.Domain;
+using Tenure.Engine.Lifecycle;
+using Tenure.Storage;
+
+namespace Tenure.Cli;
+
+/// <summary><c>tenure migrate</c>, <c>tenure verify</c> and <c>tenure engine</c>: commands on a database.</summary>
+public static class StorageCommands
+{
+    public static Command Migrate(IAnsiConsole console)
+    {
+        var database = new DatabaseOptions();
+        var command = new Command("migrate", "Create or upgrade the database schema.");
+        database.AddTo(command);
+        command.SetAction(parsed =>
+        {
+            database.Open(parsed).Migrate();
+            console.WriteLine("The database is up to date.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public static Command Verify(IAnsiConsole console)
+    {
+        var database = new DatabaseOptions();
+        var command = new Command("verify", "Check a whole database: balances against the ledger, one order per instance, cycle and kind, " +
+            "no charge after release, a next event for every unreleased subscription instance, unique outbox keys. Exit 1 on any violation.");
+        database.AddTo(command);
+        command.SetAction(parsed =>
+        {
+            var violations = Verifier.Check(database.Open(parsed));
+            foreach (var violation in violations) console.WriteLine(violation);
+            console.WriteLine(violations.Count == 0 ? "verify: no violations." : $"verify: {violations.Count} violation(s).");
+            return violations.Count == 0 ? ExitCodes.Ok : ExitCodes.Refused;
+        });
+        return command;
+    }
+
+    /// <summary><c>tenure engine</c>: runs the lifecycle engine for one clock until nothing is due, then exits.</summary>
+    public static Command Engine(IAnsiConsole console, IClock clock)
+    {
+        var database = new DatabaseOptions();
+        var clockId = new Option<string>("--clock") { Description = "Clock to run: 'system' or a test clock ID.", DefaultValueFactory = _ => Session.SystemClock };
+        var until = new Option<string?>("--until") { Description = "Run events due up to this UTC instant (e.g. 2019-03-27T00:00:00Z); default: now." };
+        var batch = new Option<int>("--batch") { Description = "Instances per transaction.", DefaultValueFactory = _ => 500 };
+        var command = new Command("engine", "Run the lifecycle engine once: every event due up to --until, in batches, then exit.") { clockId, until, batch };
+        database.AddTo(command);
+        command.SetAction(parsed =>
+        {
+            var at = clock.GetCurrentInstant();
+            if (parsed.GetValue(until) is { } text)
+            {
+                var parsedAt = InstantPattern.ExtendedIso.Parse(text);
+                if (!parsedAt.Success)
+                {
+                    parsed.InvocationConfiguration.Error.WriteLine($"error: --until '{text}' is not a UTC instant like 2019-03-27T00:00:00Z.");
+                    return ExitCodes.Usage;
+                }
+
+                at = parsedAt.Value;
+            }
+
+            if (parsed.GetValue(batch) is < 1 or > 100_000)
+            {
+                parsed.InvocationConfiguration.Error.WriteLine("error: --batch must be between 1 and 100000.");
+                return ExitCodes.Usage;
+            }
+
+            var engine = new LifecycleEngine(database.Open(parsed), Rules.Default, parsed.GetValue(batch));
+            var ran = engine.RunAllDue(parsed.GetValue(clockId)!, at, onTime: parsed.GetValue(clockId) != Session.SystemClock);
+            console.WriteLine($"engine: {ran} event(s) ran up to {at}.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
