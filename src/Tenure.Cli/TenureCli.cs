@@ -17,6 +17,7 @@ public static class TenureCli
             StorageCommands.Migrate(console),
             StorageCommands.Verify(console),
             StorageCommands.Engine(console, clock),
+            BenchCommand.Create(console),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

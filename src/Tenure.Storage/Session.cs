@@ -26,6 +26,9 @@ public sealed class Session : IDisposable
 
     private readonly Database _database;
     private readonly Dictionary<string, AccountRow> _contacts = [];
+    private readonly RowBuffer _rows = new();
+    private readonly Dictionary<string, (long Cash, Account Account)> _accountUpdates = [];
+    private readonly Dictionary<string, long> _couponDeltas = [];
     private bool _committed;
 
     internal Session(Database database, DbConnection connection)
@@ -46,6 +49,7 @@ public sealed class Session : IDisposable
 
     public void Commit()
     {
+        Flush();
         Transaction.Commit();
         _committed = true;
     }
@@ -56,17 +60,52 @@ public sealed class Session : IDisposable
         Connection.Dispose();
     }
 
-    public int Execute(string sql, object? parameters = null) => Connection.Execute(sql, parameters, Transaction);
+    /// <summary>Sends buffered rows now; every read and statement does this first, so it sees the session's own writes.</summary>
+    public void Flush()
+    {
+        foreach (var (id, (cash, account)) in _accountUpdates)
+        {
+            _rows.Add("WITH v (id, cash, negative_since, no_stop) AS (VALUES",
+                ") UPDATE accounts SET balance = accounts.balance + v.cash, negative_since = v.negative_since, no_stop_on_expiry = v.no_stop FROM v WHERE accounts.id = v.id",
+                id, cash, (object?)Columns.Ticks(account.NegativeSince) ?? RowBuffer.TypedNull.Int64, account.NoStopOnExpiry ? 1L : 0L);
+        }
 
-    public IEnumerable<T> Query<T>(string sql, object? parameters = null) => Connection.Query<T>(sql, parameters, Transaction);
+        foreach (var (id, delta) in _couponDeltas)
+        {
+            _rows.Add("WITH v (id, amount) AS (VALUES", ") UPDATE coupons SET remaining = coupons.remaining + v.amount FROM v WHERE coupons.id = v.id", id, delta);
+        }
 
-    public T? Single<T>(string sql, object? parameters = null) => Connection.QuerySingleOrDefault<T>(sql, parameters, Transaction);
+        _accountUpdates.Clear();
+        _couponDeltas.Clear();
+        if (!_rows.IsEmpty) _rows.Flush(Connection, Transaction, multiRow: Postgres);
+    }
+
+    public int Execute(string sql, object? parameters = null)
+    {
+        Flush();
+        return Connection.Execute(sql, parameters, Transaction);
+    }
+
+    public IEnumerable<T> Query<T>(string sql, object? parameters = null)
+    {
+        Flush();
+        return Connection.Query<T>(sql, parameters, Transaction);
+    }
+
+    public T? Single<T>(string sql, object? parameters = null)
+    {
+        Flush();
+        return Connection.QuerySingleOrDefault<T>(sql, parameters, Transaction);
+    }
 
     // ---- accounts ----
 
-    public void InsertAccount(AccountRow account) => Execute(
-        "INSERT INTO accounts (id, name, email, phone, currency, balance, no_stop_on_expiry, negative_since, webhook_url, webhook_secret, clock_id, created_at) " +
-        "VALUES (@Id, @Name, @Email, @Phone, @Currency, 0, @NoStopOnExpiry, NULL, @WebhookUrl, @WebhookSecret, @ClockId, @CreatedAt)", account);
+    public void InsertAccount(AccountRow account)
+    {
+        _rows.Add("INSERT INTO accounts (id, name, email, phone, currency, balance, no_stop_on_expiry, negative_since, webhook_url, webhook_secret, clock_id, created_at) VALUES", string.Empty,
+            account.Id, account.Name, account.Email, account.Phone, account.Currency, 0L, account.NoStopOnExpiry, null, account.WebhookUrl, account.WebhookSecret, account.ClockId, account.CreatedAt);
+        _contacts[account.Id] = account;
+    }
 
     public AccountRow? AccountRow(string id) => Single<AccountRow>("SELECT * FROM accounts WHERE id = @id", new { id });
 
@@ -126,19 +165,20 @@ public sealed class Session : IDisposable
     /// <summary>Writes an instance's state and its next due pointer (inserting it when new).</summary>
     public void SaveInstance(Rules rules, Instance instance, Account account, string clockId)
     {
-        var row = InstanceRow.From(instance, clockId, Schedule.Next(rules, instance, account));
-        Execute(
-            $"INSERT INTO instances ({InstanceColumns}) VALUES (@Id, @AccountId, @ClockId, @Product, @Region, @Edition, @Spec, @ChargeType, @Status, @CreatedAt, @ExpiresAt, @Mode, " +
-            "@AutoRenewMonths, @PostExpirationAction, @PostReleaseAction, @PendingChange, @Components, @CycleStart, @CycleCash, @StoppedAt, @StopCause, @ReleasedAt, " +
-            "@PaygBilledThrough, @ProgressAt, @ProgressRank, @Alarms, @NextDueAt, @NextDueKind) " +
-            "ON CONFLICT (id) DO UPDATE SET edition = excluded.edition, spec = excluded.spec, charge_type = excluded.charge_type, status = excluded.status, " +
-            "expires_at = excluded.expires_at, mode = excluded.mode, auto_renew_months = excluded.auto_renew_months, post_expiration_action = excluded.post_expiration_action, " +
-            "post_release_action = excluded.post_release_action, pending_change = excluded.pending_change, components = excluded.components, cycle_start = excluded.cycle_start, " +
-            "cycle_cash = excluded.cycle_cash, stopped_at = excluded.stopped_at, stop_cause = excluded.stop_cause, released_at = excluded.released_at, " +
-            "payg_billed_through = excluded.payg_billed_through, progress_at = excluded.progress_at, progress_rank = excluded.progress_rank, alarms = excluded.alarms, " +
-            "next_due_at = excluded.next_due_at, next_due_kind = excluded.next_due_kind",
-            row);
+        var r = InstanceRow.From(instance, clockId, Schedule.Next(rules, instance, account));
+        _rows.Add($"INSERT INTO instances ({InstanceColumns}) VALUES", InstanceUpsert,
+            r.Id, r.AccountId, r.ClockId, r.Product, r.Region, r.Edition, r.Spec, r.ChargeType, r.Status, r.CreatedAt, r.ExpiresAt, r.Mode, r.AutoRenewMonths,
+            r.PostExpirationAction, r.PostReleaseAction, r.PendingChange, r.Components, r.CycleStart, r.CycleCash, r.StoppedAt, r.StopCause, r.ReleasedAt,
+            r.PaygBilledThrough, r.ProgressAt, r.ProgressRank, r.Alarms, r.NextDueAt, r.NextDueKind);
     }
+
+    private const string InstanceUpsert =
+        " ON CONFLICT (id) DO UPDATE SET edition = excluded.edition, spec = excluded.spec, charge_type = excluded.charge_type, status = excluded.status, " +
+        "expires_at = excluded.expires_at, mode = excluded.mode, auto_renew_months = excluded.auto_renew_months, post_expiration_action = excluded.post_expiration_action, " +
+        "post_release_action = excluded.post_release_action, pending_change = excluded.pending_change, components = excluded.components, cycle_start = excluded.cycle_start, " +
+        "cycle_cash = excluded.cycle_cash, stopped_at = excluded.stopped_at, stop_cause = excluded.stop_cause, released_at = excluded.released_at, " +
+        "payg_billed_through = excluded.payg_billed_through, progress_at = excluded.progress_at, progress_rank = excluded.progress_rank, alarms = excluded.alarms, " +
+        "next_due_at = excluded.next_due_at, next_due_kind = excluded.next_due_kind";
 
     // ---- writing decisions ----
 
@@ -156,9 +196,11 @@ public sealed class Session : IDisposable
     /// Moves the account's balance by <paramref name="cash"/> — the sum of the cash ledger rows just
     /// written — and stores its PAYG and agreement state from the decision.
     /// </summary>
-    public void UpdateAccount(Account account, long cash) =>
-        Execute("UPDATE accounts SET balance = balance + @cash, negative_since = @negativeSince, no_stop_on_expiry = @noStop WHERE id = @accountId",
-            new { cash, negativeSince = Columns.Ticks(account.NegativeSince), noStop = account.NoStopOnExpiry ? 1 : 0, accountId = account.Id.Value });
+    public void UpdateAccount(Account account, long cash)
+    {
+        var id = account.Id.Value;
+        _accountUpdates[id] = (checked(_accountUpdates.GetValueOrDefault(id).Cash + cash), account);
+    }
 
     /// <summary>Writes a decision's effects at <paramref name="at"/> (coupons move with their rows); returns the cash the ledger rows moved.</summary>
     public long WriteEffects(string accountId, Effects effects, Instant at)
@@ -167,28 +209,27 @@ public sealed class Session : IDisposable
         if (effects.Order is { } order)
         {
             orderId = NewId("o");
-            Execute("INSERT INTO orders (id, account_id, kind, total, paid_by_coupons, paid_by_balance, at) VALUES (@orderId, @accountId, @kind, @Total, @PaidByCoupons, @PaidByBalance, @at)",
-                new { orderId, accountId, kind = order.Kind.ToString(), order.Total, order.PaidByCoupons, order.PaidByBalance, at = Columns.Ticks(at) });
+            _rows.Add("INSERT INTO orders (id, account_id, kind, total, paid_by_coupons, paid_by_balance, at) VALUES", string.Empty,
+                orderId, accountId, order.Kind.ToString(), order.Total, order.PaidByCoupons, order.PaidByBalance, Columns.Ticks(at));
             foreach (var item in order.Items)
             {
-                Execute("INSERT INTO order_items (order_id, instance_id, period_start, kind, amount, new_expires_at) VALUES (@orderId, @instanceId, @periodStart, @kind, @Amount, @newExpiresAt)",
-                    new { orderId, instanceId = item.InstanceId.Value, periodStart = Columns.Ticks(item.PeriodStart), kind = order.Kind.ToString(), item.Amount, newExpiresAt = Columns.Ticks(item.NewExpiresAt) });
+                _rows.Add("INSERT INTO order_items (order_id, instance_id, period_start, kind, amount, new_expires_at) VALUES", string.Empty,
+                    orderId, item.InstanceId.Value, Columns.Ticks(item.PeriodStart), order.Kind.ToString(), item.Amount, Columns.Ticks(item.NewExpiresAt));
             }
         }
 
         long cash = 0;
         foreach (var posting in effects.Ledger)
         {
-            Execute("INSERT INTO ledger (account_id, at, kind, amount, instance_id, coupon_id, order_id, memo) VALUES (@accountId, @at, @kind, @Amount, @instanceId, @couponId, @orderId, @Memo)",
-                new { accountId, at = Columns.Ticks(at), kind = posting.Kind.ToString(), posting.Amount, instanceId = posting.InstanceId?.Value, couponId = posting.CouponId?.Value, orderId, posting.Memo });
-            if (posting.CouponId is { } coupon) Execute("UPDATE coupons SET remaining = remaining + @Amount WHERE id = @id", new { posting.Amount, id = coupon.Value });
+            _rows.Add("INSERT INTO ledger (account_id, at, kind, amount, instance_id, coupon_id, order_id, memo) VALUES", string.Empty,
+                accountId, Columns.Ticks(at), posting.Kind.ToString(), posting.Amount, posting.InstanceId?.Value, posting.CouponId?.Value, orderId, posting.Memo);
+            if (posting.CouponId is { } coupon) _couponDeltas[coupon.Value] = checked(_couponDeltas.GetValueOrDefault(coupon.Value) + posting.Amount);
             else cash = checked(cash + posting.Amount);
         }
 
         foreach (var e in effects.Events)
         {
-            Execute("INSERT INTO timeline_events (instance_id, at, kind, detail) VALUES (@instanceId, @at, @Kind, @Detail)",
-                new { instanceId = e.InstanceId.Value, at = Columns.Ticks(e.At), e.Kind, e.Detail });
+            _rows.Add("INSERT INTO timeline_events (instance_id, at, kind, detail) VALUES", string.Empty, e.InstanceId.Value, Columns.Ticks(e.At), e.Kind, e.Detail);
         }
 
         foreach (var notice in effects.Notices) SaveNotice(notice);
@@ -205,8 +246,8 @@ public sealed class Session : IDisposable
     private void SaveNotice(Notice notice)
     {
         var accountId = notice.AccountId.Value;
-        Execute("INSERT INTO notices (dedupe_key, account_id, instance_id, at, kind, subject) VALUES (@DedupeKey, @accountId, @instanceId, @at, @kind, @Subject) ON CONFLICT (dedupe_key) DO NOTHING",
-            new { notice.DedupeKey, accountId, instanceId = notice.InstanceId?.Value, at = Columns.Ticks(notice.At), kind = Camel(notice.Kind.ToString()), notice.Subject });
+        _rows.Add("INSERT INTO notices (dedupe_key, account_id, instance_id, at, kind, subject) VALUES", " ON CONFLICT (dedupe_key) DO NOTHING",
+            notice.DedupeKey, accountId, notice.InstanceId?.Value, Columns.Ticks(notice.At), Camel(notice.Kind.ToString()), notice.Subject);
         if (!_contacts.TryGetValue(accountId, out var contact))
         {
             contact = AccountRow(accountId) ?? throw new InvalidOperationException($"Account {accountId} does not exist.");
@@ -220,9 +261,8 @@ public sealed class Session : IDisposable
     }
 
     private void Enqueue(string dedupeKey, string channel, string accountId, string? instanceId, Instant at, string payload) =>
-        Execute("INSERT INTO outbox (dedupe_key, channel, account_id, instance_id, at, payload, status, attempts, next_attempt_at) " +
-                "VALUES (@dedupeKey, @channel, @accountId, @instanceId, @at, @payload, 'pending', 0, @at) ON CONFLICT (dedupe_key) DO NOTHING",
-            new { dedupeKey, channel, accountId, instanceId, at = Columns.Ticks(at), payload });
+        _rows.Add("INSERT INTO outbox (dedupe_key, channel, account_id, instance_id, at, payload, status, attempts, next_attempt_at) VALUES", " ON CONFLICT (dedupe_key) DO NOTHING",
+            dedupeKey, channel, accountId, instanceId, Columns.Ticks(at), payload, "pending", 0, Columns.Ticks(at));
 
     private string In(string[] _) => Postgres ? "= ANY(@ids)" : "IN @ids";
 

@@ -39,45 +39,46 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
 
         var accounts = session.Accounts(claimed.Select(i => i.AccountId.Value), forUpdate: true);
         var current = claimed.ToDictionary(i => i.Id.Value);
-        var ran = 0;
-        var first = new HashSet<string>(current.Keys);
         var written = new List<(string AccountId, Effects Effects, Instant At)>();
         Dictionary<string, List<Instance>>? siblings = null;
 
-        while (true)
+        // The earliest due event among the batch first (ties to the earliest expiry, then the ID: R4.8).
+        var queue = new PriorityQueue<Instance, (DueEvent Due, Instant Expiry, string Id)>(Comparer<(DueEvent Due, Instant Expiry, string Id)>.Create(
+            (a, b) => a.Due.CompareTo(b.Due) is var c and not 0 ? c : a.Expiry.CompareTo(b.Expiry) is var e and not 0 ? e : string.CompareOrdinal(a.Id, b.Id)));
+        void Enqueue(Instance instance, bool firstEvent)
         {
-            // The earliest due event among the batch (ties to the earliest expiry, then the ID: R4.8).
-            Instance? pick = null;
-            DueEvent pickDue = default;
-            foreach (var instance in current.Values)
+            if (Domain.Lifecycle.Schedule.Next(Rules, instance, accounts[instance.AccountId.Value]) is not { } due || due.At > now) return;
+            if (!firstEvent && boundary is { } limit && due.At >= limit) return;
+            queue.Enqueue(instance, (due, instance.ExpiresAt ?? Instant.MaxValue, instance.Id.Value));
+        }
+
+        foreach (var instance in claimed) Enqueue(instance, firstEvent: true);
+        var ran = 0;
+        while (queue.TryDequeue(out var pick, out var key))
+        {
+            var accountId = pick.AccountId.Value;
+            if (Domain.Lifecycle.Schedule.Next(Rules, pick, accounts[accountId]) != key.Due)
             {
-                if (Domain.Lifecycle.Schedule.Next(Rules, instance, accounts[instance.AccountId.Value]) is not { } due || due.At > now) continue;
-                if (!first.Contains(instance.Id.Value) && boundary is { } limit && due.At >= limit) continue;
-                if (pick is null || due.CompareTo(pickDue) < 0 ||
-                    (due.CompareTo(pickDue) == 0 && (instance.ExpiresAt ?? Instant.MaxValue, instance.Id.Value).CompareTo((pick.ExpiresAt ?? Instant.MaxValue, pick.Id.Value)) < 0))
-                {
-                    pick = instance;
-                    pickDue = due;
-                }
+                // Another instance's event changed this account (its balance, say): take the fresh next event.
+                Enqueue(pick, firstEvent: false);
+                continue;
             }
 
-            if (pick is null) break;
-            var accountId = pick.AccountId.Value;
             IReadOnlyList<Instance>? accountInstances = null;
-            if (DomainLifecycle.NeedsAccountInstances(pick, pickDue))
+            if (DomainLifecycle.NeedsAccountInstances(pick, key.Due))
             {
                 siblings ??= [];
                 if (!siblings.TryGetValue(accountId, out var list)) siblings[accountId] = list = session.AccountInstances(accountId);
                 accountInstances = [.. list.Select(i => current.GetValueOrDefault(i.Id.Value, i))];
             }
 
-            var change = DomainLifecycle.Advance(Rules, pick, accounts[accountId], onTime ? pickDue.At : now, accountInstances)
-                ?? throw new InvalidOperationException($"{pick.Id}: {pickDue.Kind} at {pickDue.At} was due but did not run.");
+            var change = DomainLifecycle.Advance(Rules, pick, accounts[accountId], onTime ? key.Due.At : now, accountInstances)
+                ?? throw new InvalidOperationException($"{pick.Id}: {key.Due.Kind} at {key.Due.At} was due but did not run.");
             current[pick.Id.Value] = change.Instance;
             accounts[accountId] = change.Account;
-            written.Add((accountId, change.Effects, pickDue.At));
-            first.Remove(pick.Id.Value);
+            written.Add((accountId, change.Effects, key.Due.At));
             ran++;
+            Enqueue(change.Instance, firstEvent: false);
         }
 
         foreach (var instance in current.Values) session.SaveInstance(Rules, instance, accounts[instance.AccountId.Value], clockId);

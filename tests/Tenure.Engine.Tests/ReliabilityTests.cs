@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using NodaTime;
+using Tenure.Storage;
+using Tenure.Storage.Tests;
+using static Tenure.Engine.Tests.Fixtures;
+
+namespace Tenure.Engine.Tests;
+
+/// <summary>
+/// The engine as separate OS processes on real databases: killed mid-run and restarted, or three
+/// at once on one PostgreSQL. Afterwards <c>verify</c> is clean and every instance's events of the
+/// wave happened exactly once.
+/// </summary>
+public sealed class ReliabilityTests(PostgresCluster cluster)
+{
+    private const int Accounts = 2_000;
+    private const int PerAccount = 10;
+    private const string Clock = "clk-wave";
+
+    // Bought 2019-01-29 10:00 for 2 months: all expire 2019-03-30 00:00; the T-3 wave runs 2019-03-27 08:00.
+    private static readonly Instant Until = Local("2019-03-27 08:00");
+
+    /// <summary>Accounts whose balance covers 9 of their 10 auto-renewals (10 % fail).</summary>
+    private static void Seed(Database db)
+    {
+        db.Migrate();
+        using var session = db.Begin();
+        session.Execute("INSERT INTO test_clocks (id, frozen_time, created_at) VALUES (@Clock, @at, @at)", new { Clock, at = Local("2019-01-29 09:00").ToUnixTimeTicks() });
+        var at = Local("2019-01-29 10:00");
+        for (var a = 0; a < Accounts; a++)
+        {
+            var accountId = $"acc-{a:D5}";
+            session.InsertAccount(new AccountRow { Id = accountId, Name = accountId, Email = $"{accountId}@example.com", Currency = "USD", ClockId = Clock, CreatedAt = 0 });
+            var funded = Domain.Lifecycle.Payg.TopUp(Domain.Accounts.Account.Empty(new Domain.AccountId(accountId), "USD"), PerAccount * 2000 + (PerAccount - 1) * 1000, [], at).Value;
+            session.Save(Rules, funded, at, Clock);
+            var account = funded.Account;
+            for (var i = 0; i < PerAccount; i++)
+            {
+                var request = new Domain.Purchases.PurchaseRequest(new Domain.InstanceId($"i-{a:D5}-{i}"), "ecs", "cn-hangzhou", null, "ecs.small", Domain.Catalog.ChargeType.Subscription, 2, AutoRenew: true);
+                var bought = Domain.Purchases.Purchase.Buy(Rules, account, request, at).Value;
+                session.Save(Rules, bought, at, Clock);
+                account = bought.Account;
+            }
+        }
+
+        session.Commit();
+    }
+
+    private static Process StartEngine(string databaseArgs)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "tenure.dll");
+        var info = new ProcessStartInfo("dotnet", $"\"{dll}\" engine {databaseArgs} --clock {Clock} --until 2019-03-27T00:00:00Z --batch 200")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        return Process.Start(info) ?? throw new InvalidOperationException("Could not start the engine process.");
+    }
+
+    private static void AssertWaveRanExactlyOnce(Database db)
+    {
+        Assert.Empty(Verifier.Check(db));
+        using var session = db.Begin();
+        var perInstance = session.Query<(string Kind, long Instances, long Rows)>(
+            "SELECT kind, COUNT(DISTINCT instance_id), COUNT(*) FROM timeline_events WHERE kind <> 'purchased' GROUP BY kind ORDER BY kind").ToList();
+        Assert.Equal(
+        [
+            ("autoRenewFailed", (long)Accounts, (long)Accounts),
+            ("lowBalance", (long)Accounts * PerAccount, (long)Accounts * PerAccount),
+            ("reminderSent", (long)Accounts * PerAccount, (long)Accounts * PerAccount),
+            ("renewed", (long)Accounts * (PerAccount - 1), (long)Accounts * (PerAccount - 1)),
+        ], perInstance);
+        Assert.Equal(Accounts * (PerAccount - 1), session.Single<long>("SELECT COUNT(*) FROM order_items WHERE kind = 'Renewal'"));
+        Assert.Equal(0, session.Single<long>("SELECT COUNT(*) FROM accounts WHERE balance <> 0"));
+        Assert.Equal(0, session.Single<long>("SELECT COUNT(*) FROM instances WHERE next_due_at <= @until", new { until = Until.ToUnixTimeTicks() }));
+    }
+
+    [Fact]
+    public void R7_4_an_engine_killed_mid_run_and_restarted_does_every_event_exactly_once()
+    {
+        var file = SqliteFile();
+        var db = Database.Sqlite(file);
+        Seed(db);
+        var random = new Random(20_000);
+        var kills = 0;
+        while (true)
+        {
+            using var engine = StartEngine($"--db \"{file}\"");
+            if (kills < 4 && !engine.WaitForExit(random.Next(400, 1_500)))
+            {
+                engine.Kill(entireProcessTree: true); // SIGKILL: no cleanup, no finally blocks
+                engine.WaitForExit();
+                kills++;
+                continue;
+            }
+
+            engine.WaitForExit();
+            Assert.True(engine.ExitCode == 0, engine.StandardError.ReadToEnd());
+            break;
+        }
+
+        Assert.True(kills > 0, "The engine finished before it could be killed; the test proved nothing.");
+        AssertWaveRanExactlyOnce(db);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(file + suffix);
+    }
+
+    [Fact]
+    public void R7_4_three_engines_on_one_PostgreSQL_charge_every_instance_exactly_once()
+    {
+        var connection = cluster.CreateDatabase();
+        var db = Database.Postgres(connection);
+        Seed(db);
+        var engines = Enumerable.Range(0, 3).Select(_ => StartEngine($"--postgres \"{connection}\"")).ToList();
+        foreach (var engine in engines)
+        {
+            Assert.True(engine.WaitForExit(TimeSpan.FromMinutes(5)), "An engine did not finish: deadlock or hang.");
+            Assert.True(engine.ExitCode == 0, engine.StandardError.ReadToEnd());
+        }
+        var ran = engines.Select(e => e.StandardOutput.ReadToEnd()).ToList();
+        Assert.True(ran.Count(o => !o.Contains("engine: 0 event(s)", StringComparison.Ordinal)) >= 2, "Only one engine did any work: " + string.Join(" | ", ran));
+        foreach (var engine in engines) engine.Dispose();
+        AssertWaveRanExactlyOnce(db);
+    }
+}
