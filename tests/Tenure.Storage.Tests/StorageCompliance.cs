@@ -207,6 +207,56 @@ public abstract class StorageCompliance
     }
 
     [Fact]
+    public void R7_6_payg_hours_accrue_into_a_negative_balance_stop_after_the_grace_and_a_top_up_starts_them()
+    {
+        // 100 in cash, 20 an hour from 10:00: the 6th hour (16:00) takes it to -20; 24 hours later (next day 16:00) it stops.
+        var (accountId, clock) = NewAccount("2019-03-01 09:00", 100);
+        Instance payg;
+        using (var session = Db.Begin())
+        {
+            var account = session.Accounts([accountId], forUpdate: true)[accountId];
+            var request = new PurchaseRequest(new InstanceId(Session.NewId("i")), "rocketmq", "cn-hangzhou", null, "rocketmq.standard", ChargeType.Payg, null);
+            var change = Purchase.Buy(Rules, account, request, Local("2019-03-01 10:00")).Value;
+            session.Save(Rules, change, Local("2019-03-01 10:00"), clock.Id);
+            session.Commit();
+            payg = change.Instance;
+        }
+
+        var clocks = new TestClocks(Db, Engine);
+        Assert.Equal(31, clocks.Advance(clock.Id, Local("2019-03-02 18:00")).Value.EventsProcessed);
+        var stopped = Read(s => s.Instance(payg.Id.Value))!;
+        Assert.Equal((InstanceStatus.Stopped, StopCause.Overdue, Local("2019-03-02 16:00")), (stopped.Status, stopped.StopCause, stopped.StoppedAt));
+        var account = Read(s => s.AccountRow(accountId))!;
+        Assert.Equal((-500L, Local("2019-03-01 16:00").ToUnixTimeTicks()), (account.Balance, account.NegativeSince));
+        Assert.Equal(0, clocks.Advance(clock.Id, Local("2019-03-03 18:00")).Value.EventsProcessed);
+
+        using (var session = Db.Begin())
+        {
+            var wallet = session.Accounts([accountId], forUpdate: true)[accountId];
+            session.Save(Rules, Payg.TopUp(wallet, 600, session.AccountInstances(accountId), Local("2019-03-03 18:00")).Value, Local("2019-03-03 18:00"), clock.Id);
+            session.Commit();
+        }
+
+        Assert.Equal(InstanceStatus.Running, Read(s => s.Instance(payg.Id.Value))!.Status);
+        Assert.Equal(1, clocks.Advance(clock.Id, Local("2019-03-03 19:00")).Value.EventsProcessed);
+        Assert.Equal(80, Read(s => s.AccountRow(accountId))!.Balance);
+        Assert.Empty(Verifier.Check(Db));
+    }
+
+    [Fact]
+    public void R9_4_after_downtime_the_system_engine_skips_passed_reminders_but_still_attempts_renewal()
+    {
+        var (accountId, clock) = NewAccount("2019-01-28 09:00", 3000);
+        var instance = Buy(accountId, clock.Id, "ecs", "ecs.small", 2, "2019-01-29 10:00", autoRenew: true);
+        // Not on-time: the engine was down from before T-7 until T-3 09:00.
+        Assert.Equal(2, Engine.RunAllDue(clock.Id, Local("2019-03-27 09:00")));
+        var kinds = Read(s => s.Query<string>("SELECT kind FROM timeline_events WHERE instance_id = @id ORDER BY id", new { id = instance.Id.Value }).ToList());
+        Assert.Equal(["purchased", "reminderSkipped", "renewed"], kinds);
+        Assert.Equal(0, Read(s => s.Single<long>("SELECT COUNT(*) FROM notices WHERE kind = 'expiryReminder'")));
+        Assert.Equal("2019-04-30 00:00", Show(Read(s => s.Instance(instance.Id.Value))!.Expiry));
+    }
+
+    [Fact]
     public void Verify_names_every_broken_invariant()
     {
         var (accountId, clock) = NewAccount("2019-03-01 09:00", 5000);

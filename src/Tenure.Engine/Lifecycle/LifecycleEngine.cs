@@ -17,6 +17,8 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
     private static readonly Meter Meter = new("Tenure.Engine");
     private static readonly Counter<long> Processed = Meter.CreateCounter<long>("tenure_events_processed", description: "Lifecycle events run");
     private static readonly Counter<long> Batches = Meter.CreateCounter<long>("tenure_engine_batches", description: "Batches committed");
+    private static readonly Counter<long> Charges = Meter.CreateCounter<long>("tenure_charges", description: "Orders charged by the engine (renewals, PAYG hours)");
+    private static readonly Counter<long> Failures = Meter.CreateCounter<long>("tenure_autorenew_failures", description: "Auto-renew attempts that failed");
 
     public Rules Rules { get; } = rules;
 
@@ -88,7 +90,28 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
         session.Commit();
         Processed.Add(ran);
         Batches.Add(1);
+        Charges.Add(written.Count(w => w.Effects.Order is not null));
+        Failures.Add(written.Sum(w => w.Effects.Events.Count(e => e.Kind == "autoRenewFailed")));
         return (claimed.Count, ran);
+    }
+
+    /// <summary>
+    /// Registers the backlog gauges of a clock: how many instances are due at the clock's now, and
+    /// the engine lag (now − the oldest due time, 0 when nothing is due). Read at scrape time.
+    /// </summary>
+    public static void ObserveBacklog(Database database, string clockId, Func<Instant> now)
+    {
+        Meter.CreateObservableGauge("tenure_due_backlog", () => Backlog(database, clockId, now()).Count, description: "Instances whose next event is due");
+        Meter.CreateObservableGauge("tenure_engine_lag_seconds", () => Backlog(database, clockId, now()).LagSeconds, unit: "s", description: "Now minus the oldest due time");
+    }
+
+    private static (long Count, double LagSeconds) Backlog(Database database, string clockId, Instant now)
+    {
+        using var session = database.Begin();
+        var (count, oldest) = session.Single<(long, long?)>("SELECT COUNT(*), MIN(next_due_at) FROM instances WHERE clock_id = @clockId AND next_due_at <= @now",
+            new { clockId, now = now.ToUnixTimeTicks() });
+        session.Commit();
+        return (count, oldest is { } ticks ? (now - Instant.FromUnixTimeTicks(ticks)).TotalSeconds : 0);
     }
 
     /// <summary>Runs batches until nothing of the clock is due at <paramref name="now"/>; returns the events run.</summary>
