@@ -156,4 +156,32 @@ public sealed class DispatcherTests : IDisposable
         using var session2 = _db.Begin();
         Assert.Equal("dead", session2.Single<string>("SELECT status FROM outbox WHERE channel = 'resource'"));
     }
+
+    [Fact]
+    public async Task R9_4_email_goes_through_SMTP_and_SMS_through_the_gateway()
+    {
+        using var smtp = new SmtpSink();
+        using var gateway = new Receiver(failures: 0);
+        var accountId = NewAccount(_db, "clk-test", 5000, Local("2019-03-01 09:00"), phone: "+8613800000000");
+        using (var session = _db.Begin())
+        {
+            Buy(session, accountId, "clk-test", "mqtt", "mqtt.basic.1k", 1, Local("2019-03-01 10:00"), autoRenew: false);
+            session.Commit();
+        }
+
+        new LifecycleEngine(_db, Rules).RunAllDue("clk-test", Local("2019-03-26 08:00"), onTime: true);
+        var dispatcher = new Dispatcher(_db, new HttpClient(), new FakeClock(Local("2019-03-26 08:00")),
+            new DispatcherOptions { SmtpHost = "127.0.0.1", SmtpPort = smtp.Port, SmtpFrom = "billing@example.com", SmsGatewayUrl = gateway.Url });
+        Assert.Equal(2, await dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken));
+
+        var mail = Assert.Single(smtp.Messages);
+        Assert.Contains("To: ops@example.com", mail, StringComparison.Ordinal);
+        Assert.Contains("expires on 2019-04-02", mail, StringComparison.Ordinal);
+        var sms = Assert.Single(gateway.Requests);
+        using var json = System.Text.Json.JsonDocument.Parse(sms.Body);
+        Assert.Equal("+8613800000000", json.RootElement.GetProperty("to").GetString());
+        Assert.Contains("expires on 2019-04-02", json.RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
+        using var session2 = _db.Begin();
+        Assert.Equal(["delivered", "delivered"], session2.Query<string>("SELECT status FROM outbox ORDER BY channel"));
+    }
 }

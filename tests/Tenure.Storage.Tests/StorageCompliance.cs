@@ -226,8 +226,8 @@ public abstract class StorageCompliance
         Assert.Equal(31, clocks.Advance(clock.Id, Local("2019-03-02 18:00")).Value.EventsProcessed);
         var stopped = Read(s => s.Instance(payg.Id.Value))!;
         Assert.Equal((InstanceStatus.Stopped, StopCause.Overdue, Local("2019-03-02 16:00")), (stopped.Status, stopped.StopCause, stopped.StoppedAt));
-        var account = Read(s => s.AccountRow(accountId))!;
-        Assert.Equal((-500L, Local("2019-03-01 16:00").ToUnixTimeTicks()), (account.Balance, account.NegativeSince));
+        var overdue = Read(s => s.AccountRow(accountId))!;
+        Assert.Equal((-500L, Local("2019-03-01 16:00").ToUnixTimeTicks()), (overdue.Balance, overdue.NegativeSince));
         Assert.Equal(0, clocks.Advance(clock.Id, Local("2019-03-03 18:00")).Value.EventsProcessed);
 
         using (var session = Db.Begin())
