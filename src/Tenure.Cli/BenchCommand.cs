@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
-using Spectre.Console;
 using Tenure.Bench;
 using Tenure.Storage;
 
@@ -10,7 +9,7 @@ namespace Tenure.Cli;
 /// <summary><c>tenure bench renewal-day</c>: the renewal-day benchmark (see docs/benchmarks.md).</summary>
 public static class BenchCommand
 {
-    public static Command Create(IAnsiConsole console)
+    public static Command Create()
     {
         var instances = new Option<int>("--instances") { Description = "Instances expiring on the renewal day.", DefaultValueFactory = _ => 100_000 };
         var db = new Option<string>("--db") { Description = "sqlite or postgres.", DefaultValueFactory = _ => "sqlite" };
@@ -60,9 +59,9 @@ public static class BenchCommand
                 foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(path + suffix);
             }
 
-            console.WriteLine($"{result.Arm}: {result.Instances} instances in {result.Seconds} s = {result.PerSecond}/s; lateness p50 {result.P50LatenessSeconds} s, p99 {result.P99LatenessSeconds} s; " +
+            parsed.InvocationConfiguration.Output.WriteLine($"{result.Arm}: {result.Instances} instances in {result.Seconds} s = {result.PerSecond}/s; lateness p50 {result.P50LatenessSeconds} s, p99 {result.P99LatenessSeconds} s; " +
                 $"peak RSS {result.PeakRssMb} MB; renewed {result.Renewed}, failed {result.Failed}; seeding took {result.SeedSeconds} s; verify: {(violations.Count == 0 ? "clean" : $"{violations.Count} violations")}");
-            if (parsed.GetValue(json)) console.WriteLine(JsonSerializer.Serialize(result, JsonSerializerOptions.Web));
+            if (parsed.GetValue(json)) parsed.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(result, JsonSerializerOptions.Web));
             return violations.Count == 0 ? ExitCodes.Ok : ExitCodes.Refused;
         });
         return new Command("bench", "Benchmarks (docs/benchmarks.md).") { renewalDay };

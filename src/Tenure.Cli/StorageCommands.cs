@@ -1,7 +1,6 @@
 using System.CommandLine;
 using NodaTime;
 using NodaTime.Text;
-using Spectre.Console;
 using Tenure.Domain;
 using Tenure.Engine.Lifecycle;
 using Tenure.Storage;
@@ -11,7 +10,7 @@ namespace Tenure.Cli;
 /// <summary><c>tenure migrate</c>, <c>tenure verify</c> and <c>tenure engine</c>: commands on a database.</summary>
 public static class StorageCommands
 {
-    public static Command Migrate(IAnsiConsole console)
+    public static Command Migrate()
     {
         var database = new DatabaseOptions();
         var command = new Command("migrate", "Create or upgrade the database schema.");
@@ -19,13 +18,13 @@ public static class StorageCommands
         command.SetAction(parsed =>
         {
             database.Open(parsed).Migrate();
-            console.WriteLine("The database is up to date.");
+            parsed.InvocationConfiguration.Output.WriteLine("The database is up to date.");
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    public static Command Verify(IAnsiConsole console)
+    public static Command Verify()
     {
         var database = new DatabaseOptions();
         var command = new Command("verify", "Check a whole database: balances against the ledger, one order per instance, cycle and kind, " +
@@ -34,15 +33,15 @@ public static class StorageCommands
         command.SetAction(parsed =>
         {
             var violations = Verifier.Check(database.Open(parsed));
-            foreach (var violation in violations) console.WriteLine(violation);
-            console.WriteLine(violations.Count == 0 ? "verify: no violations." : $"verify: {violations.Count} violation(s).");
+            foreach (var violation in violations) parsed.InvocationConfiguration.Output.WriteLine(violation);
+            parsed.InvocationConfiguration.Output.WriteLine(violations.Count == 0 ? "verify: no violations." : $"verify: {violations.Count} violation(s).");
             return violations.Count == 0 ? ExitCodes.Ok : ExitCodes.Refused;
         });
         return command;
     }
 
     /// <summary><c>tenure engine</c>: runs the lifecycle engine for one clock until nothing is due, then exits.</summary>
-    public static Command Engine(IAnsiConsole console, IClock clock)
+    public static Command Engine(IClock clock)
     {
         var database = new DatabaseOptions();
         var clockId = new Option<string>("--clock") { Description = "Clock to run: 'system' or a test clock ID.", DefaultValueFactory = _ => Session.SystemClock };
@@ -73,7 +72,7 @@ public static class StorageCommands
 
             var engine = new LifecycleEngine(database.Open(parsed), Rules.Default, parsed.GetValue(batch));
             var ran = engine.RunAllDue(parsed.GetValue(clockId)!, at, onTime: parsed.GetValue(clockId) != Session.SystemClock);
-            console.WriteLine($"engine: {ran} event(s) ran up to {at}.");
+            parsed.InvocationConfiguration.Output.WriteLine($"engine: {ran} event(s) ran up to {at}.");
             return ExitCodes.Ok;
         });
         return command;

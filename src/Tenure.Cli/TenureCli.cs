@@ -14,10 +14,10 @@ public static class TenureCli
         var root = new RootCommand("Tenure: lifecycle and renewal engine for prepaid cloud resources.")
         {
             TimelineCommand.Create(console),
-            StorageCommands.Migrate(console),
-            StorageCommands.Verify(console),
-            StorageCommands.Engine(console, clock),
-            BenchCommand.Create(console),
+            StorageCommands.Migrate(),
+            StorageCommands.Verify(),
+            StorageCommands.Engine(clock),
+            BenchCommand.Create(),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

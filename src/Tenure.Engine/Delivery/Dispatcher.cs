@@ -89,11 +89,11 @@ public sealed class Dispatcher(Database database, HttpClient http, IClock clock,
     {
         var now = clock.GetCurrentInstant();
         using var session = database.Begin();
-        var lockClause = database.Dialect == Dialect.Postgres ? " FOR UPDATE SKIP LOCKED" : string.Empty;
+        var lockClause = database.Dialect == Dialect.Postgres ? " FOR UPDATE OF o SKIP LOCKED" : string.Empty;
         var rows = session.Query<OutboxRow>(
             "SELECT o.id, o.dedupe_key, o.channel, o.account_id, o.payload, o.attempts, a.email, a.phone, a.webhook_url, a.webhook_secret " +
             "FROM outbox o JOIN accounts a ON a.id = o.account_id WHERE o.status = 'pending' AND o.next_attempt_at <= @now " +
-            $"ORDER BY o.next_attempt_at, o.id LIMIT @take{(lockClause.Length > 0 ? " FOR UPDATE OF o SKIP LOCKED" : string.Empty)}",
+            $"ORDER BY o.next_attempt_at, o.id LIMIT @take{lockClause}",
             new { now = now.ToUnixTimeTicks(), take = options.BatchSize }).ToList();
         foreach (var row in rows)
         {
