@@ -18,6 +18,7 @@ public static class TenureCli
             StorageCommands.Verify(),
             StorageCommands.Engine(clock),
             BenchCommand.Create(),
+            ServeCommand.Create(clock),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -138,6 +138,11 @@ public sealed class Session : IDisposable
 
     public Instance? Instance(string id) => Single<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE id = @id", new { id })?.ToDomain();
 
+    /// <summary>Instances in ID order after <paramref name="after"/>, optionally of one account, product and region.</summary>
+    public List<Instance> Instances(string? accountId, string? product, string? region, string after) =>
+        [.. Query<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE id > @after AND (@accountId IS NULL OR account_id = @accountId) " +
+            "AND (@product IS NULL OR product = @product) AND (@region IS NULL OR region = @region) ORDER BY id", new { after, accountId, product, region }).Select(r => r.ToDomain())];
+
     public List<Instance> AccountInstances(string accountId) =>
         [.. Query<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE account_id = @accountId ORDER BY id", new { accountId }).Select(r => r.ToDomain())];
 

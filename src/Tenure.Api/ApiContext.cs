@@ -1,0 +1,48 @@
+using NodaTime;
+using Tenure.Domain;
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Instances;
+using Tenure.Storage;
+
+namespace Tenure.Api;
+
+/// <summary>What every handler needs: the database, the rules and the clocks.</summary>
+public sealed class ApiContext(Database database, Rules rules, IClock clock)
+{
+    public Database Database { get; } = database;
+
+    public Rules Rules { get; } = rules;
+
+    public IClock Clock { get; } = clock;
+
+    /// <summary>The account's now: its test clock's frozen time, or the system clock (R1.4, R12).</summary>
+    public Instant NowFor(Session session, string clockId) =>
+        clockId == Session.SystemClock
+            ? Clock.GetCurrentInstant()
+            : Instant.FromUnixTimeTicks(session.Single<long>("SELECT frozen_time FROM test_clocks WHERE id = @clockId", new { clockId }));
+
+    /// <summary>An account the caller may see, locked for the command, with its now; null answers 404.</summary>
+    public Scope? Account(Session session, Caller caller, string accountId)
+    {
+        if (!caller.Sees(accountId) || session.AccountRow(accountId) is not { } row) return null;
+        var account = session.Accounts([accountId], forUpdate: true)[accountId];
+        return new Scope(row, account, NowFor(session, row.ClockId));
+    }
+
+    /// <summary>An instance the caller may see, with its account; null answers 404 (a foreign instance is not found, R13.1).</summary>
+    public (Instance Instance, Scope Scope)? Instance(Session session, Caller caller, string instanceId)
+    {
+        if (session.Instance(instanceId) is not { } instance || !caller.Sees(instance.AccountId.Value)) return null;
+        return Account(session, caller, instance.AccountId.Value) is { } scope ? (instance, scope) : null;
+    }
+
+    /// <summary>Writes a decision and commits.</summary>
+    public void Commit(Session session, Scope scope, Change change)
+    {
+        session.Save(Rules, change, scope.Now, scope.Row.ClockId);
+        session.Commit();
+    }
+}
+
+/// <summary>An account as a command sees it: its row, its money, and its now.</summary>
+public sealed record Scope(AccountRow Row, Account Account, Instant Now);

@@ -1,0 +1,38 @@
+using NodaTime;
+using Tenure.Domain;
+using Tenure.Domain.Catalog;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Lifecycle;
+using Tenure.Storage;
+
+namespace Tenure.Api;
+
+/// <summary>A list page: <c>{items, nextCursor}</c>.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+
+public sealed record AccountDto(string Id, string Name, string Email, string? Phone, string Currency, long Balance, bool NoStopOnExpiry, string? TestClockId, IReadOnlyList<CouponDto> Coupons, string? ApiKey = null)
+{
+    public static AccountDto From(AccountRow row, IReadOnlyList<CouponDto> coupons, string? apiKey = null) =>
+        new(row.Id, row.Name, row.Email, row.Phone, row.Currency, row.Balance, row.NoStopOnExpiry != 0, row.ClockId == Session.SystemClock ? null : row.ClockId, coupons, apiKey);
+}
+
+public sealed record CouponDto(string Id, long Amount, long Remaining, Instant ExpiresAt, string? Product, string Currency);
+
+public sealed record RenewalDto(RenewalMode Mode, int? AutoRenewMonths);
+
+public sealed record NextEventDto(string Kind, Instant At);
+
+public sealed record InstanceDto(
+    string Id, string AccountId, string Product, string Region, string Edition, string Spec, ChargeType ChargeType, string Endpoint,
+    InstanceStatus Status, bool Expired, Instant CreatedAt, Instant? ExpiresAt, RenewalDto Renewal, PostExpirationAction PostExpirationAction,
+    PostReleaseAction PostReleaseAction, PendingChange? PendingChange, Components Components, NextEventDto? NextEvent)
+{
+    public static InstanceDto From(Rules rules, Instance i, Domain.Accounts.Account account, Instant now)
+    {
+        var next = Schedule.Next(rules, i, account);
+        return new InstanceDto(i.Id.Value, i.AccountId.Value, i.Product, i.Region, i.Edition, i.Spec, i.ChargeType, $"{i.Id.Value}.{i.Region}.tenure.internal",
+            i.Status, i.IsExpired(now), i.CreatedAt, i.ExpiresAt, new RenewalDto(i.Mode, i.Mode == RenewalMode.Auto ? i.AutoRenewMonths : null),
+            i.PostExpirationAction, i.PostReleaseAction, i.PendingChange, i.Components,
+            next is { } n ? new NextEventDto(char.ToLowerInvariant(n.Kind.ToString()[0]) + n.Kind.ToString()[1..], n.At) : null);
+    }
+}

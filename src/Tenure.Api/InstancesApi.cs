@@ -1,0 +1,176 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using NodaTime;
+using Tenure.Domain;
+using Tenure.Domain.Catalog;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Purchases;
+using Tenure.Domain.Renewals;
+using Tenure.Storage;
+
+namespace Tenure.Api;
+
+public sealed record BuyInstance(string Product, string Region, string Spec, ChargeType ChargeType, string? Edition = null, int? PeriodMonths = null, bool AutoRenew = false, Components? Components = null, string? AccountId = null);
+
+public sealed record RenewInstance(int PeriodMonths);
+
+public sealed record RenewResult(string OrderId, InstanceDto Instance, long Amount, long PaidByCoupons, long PaidByBalance, Instant NewExpiresAt, string Currency);
+
+public sealed record SetRenewal(RenewalMode Mode, int? AutoRenewMonths = null);
+
+public sealed record EventDto(Instant At, string Kind, string Detail);
+
+public sealed record NoticeDto(long Id, Instant At, string Kind, string? InstanceId, string Subject, IReadOnlyList<string> Channels);
+
+/// <summary>Account routes on instances: purchase, read, list (the renewal list), timeline, renew, renewal mode; the account and its notices.</summary>
+public static class InstancesApi
+{
+    public static void MapInstancesApi(this IEndpointRouteBuilder app)
+    {
+        var v1 = app.MapGroup("/v1");
+        v1.MapGet("/account", GetOwnAccount);
+        v1.MapPost("/instances", Buy);
+        v1.MapGet("/instances", List);
+        v1.MapGet("/instances/{id}", Get);
+        v1.MapGet("/instances/{id}/events", Events);
+        v1.MapPost("/instances/{id}/renew", Renew);
+        v1.MapPut("/instances/{id}/renewal", SetMode);
+        v1.MapGet("/notifications", Notifications);
+    }
+
+    private static Results<Ok<AccountDto>, ProblemHttpResult> GetOwnAccount(HttpContext http, ApiContext api)
+    {
+        if (http.Caller().AccountId is not { } id) return Problems.Invalid("key", "GET /v1/account needs an account key; operators use GET /v1/accounts/{id}.");
+        using var session = api.Database.Begin();
+        return OperatorApi.AccountView(session, id) is { } dto ? TypedResults.Ok(dto) : Problems.NotFound($"Account {id}");
+    }
+
+    private static Results<Created<InstanceDto>, ProblemHttpResult> Buy(BuyInstance body, HttpContext http, ApiContext api)
+    {
+        var caller = http.Caller();
+        var accountId = caller.AccountId ?? body.AccountId;
+        if (accountId is null) return Problems.Invalid("accountId", "With the operator key, say which account buys: accountId.");
+        if (body.PeriodMonths is < 1 or > 120) return Problems.Invalid("periodMonths", "periodMonths must be between 1 and 120.");
+        using var session = api.Database.Begin();
+        if (api.Account(session, caller, accountId) is not { } scope) return Problems.NotFound($"Account {accountId}");
+        var request = new PurchaseRequest(new InstanceId(Session.NewId("i")), body.Product, body.Region, body.Edition, body.Spec, body.ChargeType, body.PeriodMonths, body.AutoRenew, body.Components);
+        var bought = Purchase.Buy(api.Rules, scope.Account, request, scope.Now);
+        if (bought.Refusal is { } refusal) return Problems.From(refusal);
+        api.Commit(session, scope, bought.Value);
+        return TypedResults.Created($"/v1/instances/{request.Id}", InstanceDto.From(api.Rules, bought.Value.Instance, bought.Value.Account, scope.Now));
+    }
+
+    private static Results<Ok<InstanceDto>, ProblemHttpResult> Get(string id, HttpContext http, ApiContext api)
+    {
+        using var session = api.Database.Begin();
+        if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
+        return TypedResults.Ok(InstanceDto.From(api.Rules, instance, scope.Account, scope.Now));
+    }
+
+    /// <summary>R8.1, R8.6: the instance list; with <c>renewable=true</c> the renewal list; <c>Accept: text/csv</c> exports it.</summary>
+    private static IResult List(HttpContext http, ApiContext api, string? product, string? region, string? status, string? renewalMode, int? expiresWithinDays, bool? renewable, int? limit, string? cursor, string? accountId)
+    {
+        var caller = http.Caller();
+        var owner = caller.AccountId ?? accountId;
+        if (limit is < 1 or > 500) return Problems.Invalid("limit", "limit must be between 1 and 500.");
+        if (expiresWithinDays is < 0 or > 3650) return Problems.Invalid("expiresWithinDays", "expiresWithinDays must be between 0 and 3650.");
+        if (!TryEnum<InstanceStatus>(status, out var statusFilter)) return Problems.Invalid("status", "status is running, stopped or released.");
+        if (!TryEnum<RenewalMode>(renewalMode, out var modeFilter)) return Problems.Invalid("renewalMode", "renewalMode is manual, auto or noRenew.");
+        var take = limit ?? 50;
+        using var session = api.Database.Begin();
+        var filter = new RenewalFilter(null, null, modeFilter, statusFilter, expiresWithinDays);
+        var shown = new List<(Instance Instance, Scope Scope)>();
+        var accounts = new Dictionary<string, Scope>();
+        string? nextCursor = null;
+        foreach (var instance in session.Instances(owner, product, region, cursor ?? string.Empty))
+        {
+            if (!accounts.TryGetValue(instance.AccountId.Value, out var scope))
+            {
+                scope = api.Account(session, Caller.Operator, instance.AccountId.Value)!;
+                accounts[instance.AccountId.Value] = scope;
+            }
+
+            var matches = renewable == true
+                ? RenewalList.Shows(api.Rules, instance, filter, scope.Now)
+                : (statusFilter is null || instance.Status == statusFilter) && (modeFilter is null || instance.Mode == modeFilter)
+                  && (expiresWithinDays is null || instance.ExpiresAt is { } e && api.Rules.Calendar.DaysBetween(scope.Now, e) <= expiresWithinDays);
+            if (!matches) continue;
+            if (shown.Count == take)
+            {
+                nextCursor = shown[^1].Instance.Id.Value;
+                break;
+            }
+
+            shown.Add((instance, scope));
+        }
+
+        session.Commit();
+        if (http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase))
+        {
+            var now = shown.Count > 0 ? shown[0].Scope.Now : api.Clock.GetCurrentInstant();
+            return TypedResults.Text(RenewalList.ToCsv(api.Rules, shown.Select(s => s.Instance).Where(i => i.IsSubscription), now), "text/csv");
+        }
+
+        return TypedResults.Ok(new Page<InstanceDto>([.. shown.Select(s => InstanceDto.From(api.Rules, s.Instance, s.Scope.Account, s.Scope.Now))], nextCursor));
+    }
+
+    private static Results<Ok<Page<EventDto>>, ProblemHttpResult> Events(string id, HttpContext http, ApiContext api)
+    {
+        using var session = api.Database.Begin();
+        if (api.Instance(session, http.Caller(), id) is null) return Problems.NotFound($"Instance {id}");
+        var events = session.Query<(long At, string Kind, string Detail)>("SELECT at, kind, detail FROM timeline_events WHERE instance_id = @id ORDER BY id", new { id })
+            .Select(e => new EventDto(Instant.FromUnixTimeTicks(e.At), e.Kind, e.Detail)).ToList();
+        return TypedResults.Ok(new Page<EventDto>(events, null));
+    }
+
+    private static Results<Ok<RenewResult>, ProblemHttpResult> Renew(string id, RenewInstance body, HttpContext http, ApiContext api)
+    {
+        using var session = api.Database.Begin();
+        if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
+        var renewed = Renewal.Renew(api.Rules, instance, scope.Account, body.PeriodMonths, scope.Now);
+        if (renewed.Refusal is { } refusal) return Problems.From(refusal);
+        api.Commit(session, scope, renewed.Value);
+        var order = renewed.Value.Effects.Order!;
+        using var read = api.Database.Begin();
+        var orderId = read.Single<string>("SELECT order_id FROM order_items WHERE instance_id = @id AND period_start = @start AND kind = 'Renewal'",
+            new { id, start = order.Items[0].PeriodStart.ToUnixTimeTicks() })!;
+        return TypedResults.Ok(new RenewResult(orderId, InstanceDto.From(api.Rules, renewed.Value.Instance, renewed.Value.Account, scope.Now), order.Total,
+            order.PaidByCoupons, order.PaidByBalance, renewed.Value.Instance.Expiry, scope.Row.Currency));
+    }
+
+    private static Results<Ok<InstanceDto>, ProblemHttpResult> SetMode(string id, SetRenewal body, HttpContext http, ApiContext api)
+    {
+        using var session = api.Database.Begin();
+        if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
+        var set = RenewalSettings.Set(api.Rules, instance, scope.Account, body.Mode, body.AutoRenewMonths, scope.Now);
+        if (set.Refusal is { } refusal) return Problems.From(refusal);
+        api.Commit(session, scope, set.Value);
+        return TypedResults.Ok(InstanceDto.From(api.Rules, set.Value.Instance, set.Value.Account, scope.Now));
+    }
+
+    private static Results<Ok<Page<NoticeDto>>, ProblemHttpResult> Notifications(HttpContext http, ApiContext api, string? instanceId, string? kind, string? accountId)
+    {
+        var owner = http.Caller().AccountId ?? accountId;
+        using var session = api.Database.Begin();
+        var rows = session.Query<(long Id, long At, string Kind, string? InstanceId, string Subject, string DedupeKey)>(
+            "SELECT id, at, kind, instance_id, subject, dedupe_key FROM notices WHERE (@owner IS NULL OR account_id = @owner) " +
+            "AND (@instanceId IS NULL OR instance_id = @instanceId) AND (@kind IS NULL OR kind = @kind) ORDER BY id LIMIT 500",
+            new { owner, instanceId, kind }).ToList();
+        var items = rows.Select(r => new NoticeDto(r.Id, Instant.FromUnixTimeTicks(r.At), r.Kind, r.InstanceId, r.Subject,
+            [.. session.Query<string>("SELECT channel FROM outbox WHERE dedupe_key LIKE @prefix ORDER BY channel", new { prefix = r.DedupeKey + ":%" })])).ToList();
+        return TypedResults.Ok(new Page<NoticeDto>(items, null));
+    }
+
+    private static bool TryEnum<T>(string? text, out T? value)
+        where T : struct, Enum
+    {
+        value = null;
+        if (text is null) return true;
+        var match = Enum.GetValues<T>().FirstOrDefault(v => string.Equals(v.ToString(), text, StringComparison.OrdinalIgnoreCase));
+        if (!string.Equals(match.ToString(), text, StringComparison.OrdinalIgnoreCase)) return false;
+        value = match;
+        return true;
+    }
+}

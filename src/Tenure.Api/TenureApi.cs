@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using Tenure.Domain;
+using Tenure.Engine.Clocks;
+using Tenure.Engine.Delivery;
+using Tenure.Engine.Lifecycle;
+using Tenure.Storage;
+
+namespace Tenure.Api;
+
+/// <summary>How to run the service.</summary>
+public sealed record ApiOptions(Database Database, string OperatorKey, IClock Clock, bool RunEngine = true)
+{
+    public DispatcherOptions Delivery { get; init; } = new();
+
+    public Rules Rules { get; init; } = Rules.Default;
+
+    /// <summary>Largest request body accepted.</summary>
+    public long MaxBodyBytes { get; init; } = 1 << 20;
+}
+
+/// <summary>The HTTP API of API.md on ASP.NET Core minimal APIs.</summary>
+public static class TenureApi
+{
+    public static WebApplication Build(ApiOptions options, string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxBodyBytes);
+        builder.Services.Configure<JsonOptions>(o => Json.Configure(o.SerializerOptions));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(new ApiContext(options.Database, options.Rules, options.Clock));
+        builder.Services.AddSingleton(new LifecycleEngine(options.Database, options.Rules));
+        builder.Services.AddSingleton(sp => new TestClocks(options.Database, sp.GetRequiredService<LifecycleEngine>()));
+        if (options.RunEngine)
+        {
+            builder.Services.AddHostedService(sp => new EngineService(sp.GetRequiredService<LifecycleEngine>(), options.Database, options.Clock, TimeSpan.FromSeconds(1)));
+            builder.Services.AddHttpClient();
+            builder.Services.AddHostedService(sp => new DispatcherService(
+                new Dispatcher(options.Database, sp.GetRequiredService<IHttpClientFactory>().CreateClient("delivery"), options.Clock, options.Delivery), TimeSpan.FromSeconds(1)));
+        }
+
+        var app = builder.Build();
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleException, StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : 500 });
+        var operatorHash = ApiKeys.Hash(options.OperatorKey);
+        app.Use(async (context, next) =>
+        {
+            if (!context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+
+            var header = context.Request.Headers.Authorization.ToString();
+            var key = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+            if (ApiKeys.Resolve(options.Database, operatorHash, key) is not { } caller)
+            {
+                await Problems.Of(401, "unauthorized", key is null ? "Send an API key: Authorization: Bearer <key>." : "That API key is not valid.").ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            context.Items[typeof(Caller)] = caller;
+            await next(context).ConfigureAwait(false);
+        });
+        app.UseMiddleware<IdempotencyMiddleware>(options.Database);
+
+        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
+        app.MapGet("/readyz", () => options.Database.IsMigrated()
+            ? Results.Ok(new { status = "ready" })
+            : Problems.Of(503, "not-ready", "The database schema is not up to date; run tenure migrate."));
+        app.MapOperatorApi();
+        app.MapInstancesApi();
+        app.MapRenewalsApi();
+        return app;
+    }
+
+    private static async Task HandleException(HttpContext context)
+    {
+        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var problem = error switch
+        {
+            BadHttpRequestException { InnerException: JsonException json } => Problems.Of(400, "validation", $"The JSON body is not valid: {json.Message}"),
+            BadHttpRequestException bad when bad.StatusCode == 413 => Problems.Of(413, "validation", "The request body is too large."),
+            BadHttpRequestException bad => Problems.Of(400, "validation", bad.Message),
+            _ => Problems.Of(500, "internal", "Something went wrong on our side; nothing was changed. The error is logged."),
+        };
+        await problem.ExecuteAsync(context).ConfigureAwait(false);
+    }
+}
