@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Tenure.Domain;
@@ -34,6 +35,7 @@ public static class TenureApi
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxBodyBytes);
         builder.Services.Configure<JsonOptions>(o => Json.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // binding failures reach the problem handler
         builder.Services.AddSingleton(new ApiContext(options.Database, options.Rules, options.Clock));
         builder.Services.AddSingleton(new LifecycleEngine(options.Database, options.Rules));
         builder.Services.AddSingleton(sp => new TestClocks(options.Database, sp.GetRequiredService<LifecycleEngine>()));

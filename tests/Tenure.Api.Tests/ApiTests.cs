@@ -1,0 +1,192 @@
+
+namespace Tenure.Api.Tests;
+
+/// <summary>The seeds' examples and the API's conventions, over real HTTP on loopback.</summary>
+public sealed class ApiTests(Server server) : IClassFixture<Server>
+{
+    private readonly HttpClient _operator = server.Client();
+
+    /// <summary>A test clock frozen at a UTC instant and an account on it with a balance; returns the account's client and IDs.</summary>
+    private async Task<(HttpClient Client, string AccountId, string ClockId)> Customer(string frozenUtc, long balance)
+    {
+        var clock = await _operator.Post("/v1/test-clocks", new { frozenTime = frozenUtc });
+        Assert.Equal(201, clock.Status);
+        var clockId = clock.Body.Str("id");
+        var account = await _operator.Post("/v1/accounts", new { name = "Customer", email = "c@example.com", testClockId = clockId });
+        Assert.Equal(201, account.Status);
+        var accountId = account.Body.Str("id");
+        if (balance > 0) Assert.Equal(201, (await _operator.Post($"/v1/accounts/{accountId}/top-ups", new { amount = balance })).Status);
+        return (server.Client(account.Body.Str("apiKey")), accountId, clockId);
+    }
+
+    private static object Ecs(int months, bool autoRenew = false) =>
+        new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = months, autoRenew };
+
+    [Fact]
+    public async Task R2_1_bought_2017_11_08_10_00_for_a_month_expires_2017_12_09_00_00_local()
+    {
+        var (client, _, _) = await Customer("2017-11-08T02:00:00Z", 5000);
+        var bought = await client.Post("/v1/instances", Ecs(1));
+        Assert.Equal(201, bought.Status);
+        Assert.Equal("2017-12-08T16:00:00Z", bought.Body.Str("expiresAt"));
+        Assert.Equal("manual", bought.Body.Str("renewal.mode"));
+        var account = await client.Get("/v1/account");
+        Assert.Equal("4000", account.Body.Str("balance"));
+    }
+
+    [Fact]
+    public async Task R4_3_attempts_03_27_to_04_13_then_the_stop_on_04_14_through_a_test_clock()
+    {
+        var (client, _, clockId) = await Customer("2019-01-29T02:00:00Z", 2000);
+        var bought = await client.Post("/v1/instances", Ecs(2, autoRenew: true));
+        var id = bought.Body.Str("id");
+        Assert.Equal("2019-03-29T16:00:00Z", bought.Body.Str("expiresAt"));
+        var advanced = await _operator.Post($"/v1/test-clocks/{clockId}/advance", new { to = "2019-04-13T16:00:00Z" });
+        Assert.Equal(200, advanced.Status);
+        Assert.Equal("8", advanced.Body.Str("eventsProcessed"));
+
+        var events = (await client.Get($"/v1/instances/{id}/events")).Body!["items"]!.AsArray();
+        var lines = events.Select(e => $"{e!["at"]} {e["kind"]}").ToList();
+        Assert.Equal(
+        [
+            "2019-01-29T02:00:00Z purchased", "2019-03-23T00:00:00Z reminderSent", "2019-03-23T00:00:00Z lowBalance",
+            "2019-03-27T00:00:00Z autoRenewFailed", "2019-03-29T00:00:00Z autoRenewFailed", "2019-03-29T16:00:00Z expired",
+            "2019-03-30T00:00:00Z autoRenewFailed", "2019-04-05T00:00:00Z autoRenewFailed", "2019-04-13T00:00:00Z autoRenewFailed",
+            "2019-04-13T16:00:00Z stopped",
+        ], lines);
+        var instance = await client.Get($"/v1/instances/{id}");
+        Assert.Equal(("stopped", "releaseWarning"), (instance.Body.Str("status"), instance.Body.Str("nextEvent.kind")));
+        Assert.Equal("2019-04-27T16:00:00Z", instance.Body.Str("nextEvent.at"));
+        var kinds = (await client.Get("/v1/notifications")).Body!["items"]!.AsArray().Select(n => n!["kind"]!.ToString()).ToList();
+        Assert.Equal(["expiryReminder", "lowBalance", "autoRenewFailed", "autoRenewFailed", "autoRenewFailed", "autoRenewFailed", "autoRenewFailed", "stopped"], kinds);
+    }
+
+    [Fact]
+    public async Task R3_2_Jan_31_renews_to_Feb_29_then_Mar_29()
+    {
+        var (client, _, _) = await Customer("2019-12-30T02:00:00Z", 10_000);
+        var id = (await client.Post("/v1/instances", Ecs(1))).Body.Str("id");
+        Assert.Equal("2020-01-30T16:00:00Z", (await client.Get($"/v1/instances/{id}")).Body.Str("expiresAt"));
+        var quote = await client.Post("/v1/renewals/quote", new { items = new[] { new { instanceId = id, periodMonths = 1 } } });
+        Assert.Equal(("2020-02-28T16:00:00Z", "1000"), (quote.Body!["items"]![0].Str("newExpiresAt"), quote.Body.Str("total")));
+        var first = await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 });
+        Assert.Equal(200, first.Status);
+        Assert.Equal("2020-02-28T16:00:00Z", first.Body.Str("newExpiresAt"));
+        var second = await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 });
+        Assert.Equal("2020-03-28T16:00:00Z", second.Body.Str("newExpiresAt"));
+        Assert.Equal(("1000", "0", "1000"), (second.Body.Str("amount"), second.Body.Str("paidByCoupons"), second.Body.Str("paidByBalance")));
+        Assert.Equal("7000", (await client.Get("/v1/account")).Body.Str("balance"));
+    }
+
+    [Fact]
+    public async Task R13_1_a_foreign_instance_is_not_found_and_operator_routes_are_forbidden()
+    {
+        var (alice, aliceId, _) = await Customer("2019-03-01T02:00:00Z", 5000);
+        var (bob, _, _) = await Customer("2019-03-01T02:00:00Z", 5000);
+        var id = (await alice.Post("/v1/instances", Ecs(1))).Body.Str("id");
+        foreach (var probe in new[]
+        {
+            bob.Get($"/v1/instances/{id}"), bob.Get($"/v1/instances/{id}/events"), bob.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 }),
+            bob.Send(HttpMethod.Put, $"/v1/instances/{id}/renewal", new { mode = "auto", autoRenewMonths = 1 }),
+            bob.Post("/v1/renewals", new { items = new[] { new { instanceId = id, periodMonths = 1 } } }),
+        })
+        {
+            var (status, body, _) = await probe;
+            Assert.Equal(404, status);
+            Assert.Equal("not-found", body.Str("code"));
+        }
+
+        Assert.Equal(403, (await bob.Get($"/v1/accounts/{aliceId}")).Status);
+        Assert.Equal(403, (await bob.Post("/v1/test-clocks", new { frozenTime = "2019-03-01T00:00:00Z" })).Status);
+        Assert.Equal(401, (await server.Client(null).Get("/v1/instances")).Status);
+        Assert.Equal(401, (await server.Client("tnr_000000000000_00000000000000000000000000000000").Get("/v1/instances")).Status);
+        Assert.Equal("4000", (await alice.Get("/v1/account")).Body.Str("balance"));
+        Assert.Empty((await bob.Get("/v1/instances")).Body!["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task R13_2_a_retried_request_returns_the_first_result_and_a_different_body_is_refused()
+    {
+        var (client, _, _) = await Customer("2019-03-01T02:00:00Z", 5000);
+        var first = await client.Post("/v1/instances", Ecs(1), idempotencyKey: "buy-1");
+        var again = await client.Post("/v1/instances", Ecs(1), idempotencyKey: "buy-1");
+        Assert.Equal((201, 201), (first.Status, again.Status));
+        Assert.Equal(first.Body.Str("id"), again.Body.Str("id"));
+        Assert.True(again.Response.Headers.Contains("Idempotent-Replayed"));
+        var changed = await client.Post("/v1/instances", Ecs(2), idempotencyKey: "buy-1");
+        Assert.Equal((422, "idempotency-key-reused"), (changed.Status, changed.Body.Str("code")));
+        Assert.Single((await client.Get("/v1/instances")).Body!["items"]!.AsArray());
+        Assert.Equal("4000", (await client.Get("/v1/account")).Body.Str("balance"));
+
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.Post("/v1/instances", Ecs(1), idempotencyKey: "buy-2")));
+        Assert.Single(concurrent.Select(c => c.Body.Str("id")).Distinct());
+        Assert.Equal(2, (await client.Get("/v1/instances")).Body!["items"]!.AsArray().Count);
+    }
+
+    [Theory]
+    [InlineData("{")]
+    [InlineData("[]")]
+    [InlineData("{\"product\":\"ecs\",\"region\":\"r\",\"spec\":\"ecs.small\",\"chargeType\":\"subscription\",\"periodMonths\":\"one\"}")]
+    [InlineData("{\"product\":\"ecs\",\"region\":\"r\",\"spec\":\"ecs.small\",\"chargeType\":\"lease\",\"periodMonths\":1}")]
+    [InlineData("{\"product\":\"ecs\",\"region\":\"r\",\"spec\":\"ecs.small\",\"chargeType\":\"subscription\",\"periodMonths\":99999999999}")]
+    [InlineData("{\"product\":\"ecs\",\"region\":\"r\",\"spec\":\"ecs.small\",\"chargeType\":\"subscription\",\"periodMonths\":1,\"surprise\":true}")]
+    [InlineData("{\"product\":\"ecs\",\"region\":\"r\",\"spec\":\"ecs.small\",\"chargeType\":\"subscription\",\"periodMonths\":-1}")]
+    [InlineData("{\"product\":\"ecs\",\"region\":\"r\",\"spec\":\"ecs.small\",\"chargeType\":0,\"periodMonths\":1}")]
+    [InlineData("{\"product\":null,\"region\":\"r\",\"spec\":\"ecs.small\",\"chargeType\":\"subscription\",\"periodMonths\":1}")]
+    [InlineData("{\"product\":\"tractor\",\"region\":\"r\",\"spec\":\"ecs.small\",\"chargeType\":\"subscription\",\"periodMonths\":1}")]
+    public async Task Bad_input_gets_400_problem_json_and_changes_nothing(string json)
+    {
+        var (client, _, _) = await Customer("2019-03-01T02:00:00Z", 5000);
+        var (status, body, response) = await client.Send(HttpMethod.Post, "/v1/instances", rawJson: json);
+        Assert.Equal(400, status);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("validation", body.Str("code"));
+        Assert.Empty((await client.Get("/v1/instances")).Body!["items"]!.AsArray());
+        Assert.Equal("5000", (await client.Get("/v1/account")).Body.Str("balance"));
+    }
+
+    [Fact]
+    public async Task R2_3_insufficient_funds_is_402_and_creates_nothing()
+    {
+        var (client, _, _) = await Customer("2019-03-01T02:00:00Z", 999);
+        var (status, body, _) = await client.Post("/v1/instances", Ecs(1));
+        Assert.Equal((402, "insufficient-funds"), (status, body.Str("code")));
+        Assert.Empty((await client.Get("/v1/instances")).Body!["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task R8_1_the_renewal_list_filters_and_exports_csv()
+    {
+        var (client, _, _) = await Customer("2019-03-01T02:00:00Z", 100_000);
+        await client.Post("/v1/instances", Ecs(1));
+        await client.Post("/v1/instances", Ecs(3, autoRenew: true));
+        await client.Post("/v1/instances", new { product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.standard", chargeType = "payg" });
+        var auto = await client.Get("/v1/instances?renewable=true&renewalMode=auto");
+        Assert.Equal("2019-06-01T16:00:00Z", Assert.Single(auto.Body!["items"]!.AsArray())!.Str("expiresAt"));
+        Assert.Equal(2, (await client.Get("/v1/instances?renewable=true")).Body!["items"]!.AsArray().Count);
+        Assert.Single((await client.Get("/v1/instances?renewable=true&expiresWithinDays=32")).Body!["items"]!.AsArray());
+        Assert.Equal(400, (await client.Get("/v1/instances?renewalMode=sometimes")).Status);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/instances?renewable=true");
+        request.Headers.Accept.ParseAdd("text/csv");
+        using var csv = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        var lines = (await csv.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("instanceId,product,spec,region,status,expiresAt,daysLeft,renewalMode,autoRenewMonths", lines[0]);
+        Assert.Equal(3, lines.Length);
+    }
+
+    [Fact]
+    public async Task R8_2_ecs_cannot_be_batched_with_other_products_and_a_batch_is_one_order()
+    {
+        var (client, _, _) = await Customer("2019-03-01T02:00:00Z", 100_000);
+        var ecs = (await client.Post("/v1/instances", Ecs(1))).Body.Str("id");
+        var mqtt = (await client.Post("/v1/instances", new { product = "mqtt", region = "cn-hangzhou", spec = "mqtt.basic.1k", chargeType = "subscription", periodMonths = 1 })).Body.Str("id");
+        var mixed = await client.Post("/v1/renewals", new { items = new[] { new { instanceId = ecs, periodMonths = 1 }, new { instanceId = mqtt, periodMonths = 1 } } });
+        Assert.Equal((422, "batch-mixes-products"), (mixed.Status, mixed.Body.Str("code")));
+        var ecs2 = (await client.Post("/v1/instances", Ecs(2))).Body.Str("id");
+        var batch = await client.Post("/v1/renewals", new { items = new[] { new { instanceId = ecs, periodMonths = 1 }, new { instanceId = ecs2, periodMonths = 12 } } });
+        Assert.Equal(200, batch.Status);
+        Assert.Equal("11000", batch.Body.Str("total"));
+        Assert.Equal(["2019-05-01T16:00:00Z", "2020-05-01T16:00:00Z"], batch.Body!["items"]!.AsArray().Select(i => i!["newExpiresAt"]!.ToString()));
+    }
+}

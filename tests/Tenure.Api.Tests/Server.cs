@@ -1,0 +1,76 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using NodaTime;
+using NodaTime.Testing;
+using Tenure.Storage;
+
+namespace Tenure.Api.Tests;
+
+/// <summary>The real server on a loopback port over a SQLite file, one per test class.</summary>
+public sealed class Server : IAsyncLifetime
+{
+    public const string OperatorKey = "op-test-key";
+
+    private readonly string _file = Path.Combine(Path.GetTempPath(), $"tenure-api-{Guid.NewGuid():N}.db");
+    private WebApplication? _app;
+
+    public Database Db { get; private set; } = null!;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public FakeClock Clock { get; } = new(Instant.FromUtc(2026, 11, 23, 0, 0));
+
+    public async ValueTask InitializeAsync()
+    {
+        Db = Database.Sqlite(_file);
+        Db.Migrate();
+        _app = TenureApi.Build(new ApiOptions(Db, OperatorKey, Clock, RunEngine: false), ["--urls", "http://127.0.0.1:0"]);
+        await _app.StartAsync();
+        BaseAddress = new Uri(_app.Urls.First());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null) await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(_file + suffix);
+    }
+
+    public HttpClient Client(string? key = OperatorKey)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+}
+
+/// <summary>Small helpers for JSON over HTTP.</summary>
+internal static class Http
+{
+    public static async Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Send(this HttpClient client, HttpMethod method, string path, object? body = null, string? rawJson = null, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (rawJson is not null) request.Content = new StringContent(rawJson, Encoding.UTF8, "application/json");
+        else if (body is not null) request.Content = JsonContent.Create(body);
+        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text), response);
+    }
+
+    public static Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Post(this HttpClient client, string path, object? body = null, string? idempotencyKey = null) =>
+        client.Send(HttpMethod.Post, path, body, idempotencyKey: idempotencyKey);
+
+    public static Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Get(this HttpClient client, string path) => client.Send(HttpMethod.Get, path);
+
+    public static string Str(this JsonNode? node, string path)
+    {
+        var current = node;
+        foreach (var part in path.Split('.')) current = current?[part];
+        return current?.ToJsonString(new JsonSerializerOptions()).Trim('"') ?? throw new InvalidOperationException($"No {path} in {node?.ToJsonString()}");
+    }
+}
