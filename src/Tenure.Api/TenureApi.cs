@@ -78,6 +78,8 @@ public static class TenureApi
         app.MapOperatorApi();
         app.MapInstancesApi();
         app.MapRenewalsApi();
+        app.MapPlanChangesApi();
+        app.MapUsageApi();
         return app;
     }
 

@@ -1,0 +1,162 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using NodaTime;
+using NodaTime.Text;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Renewals;
+using Tenure.Domain.Usage;
+
+namespace Tenure.Api;
+
+public sealed record SampleDto(Instant At, long Tps, long Subscriptions, long Connections);
+
+public sealed record UsageReport(IReadOnlyList<SampleDto> Samples);
+
+public sealed record AlarmSettingDto(int ThresholdPercent, bool Enabled);
+
+public sealed record AlarmSettingsRequest(AlarmSettingDto? Tps = null, AlarmSettingDto? Subscriptions = null, AlarmSettingDto? Connections = null);
+
+public sealed record WebhookRequest(string Url, string Secret);
+
+public sealed record ContactsRequest(string Email, string? Phone = null);
+
+/// <summary>R11: usage samples, statistics and alarm settings; R8.7 forecast; account contacts and webhook.</summary>
+public static class UsageApi
+{
+    public static void MapUsageApi(this IEndpointRouteBuilder app)
+    {
+        var v1 = app.MapGroup("/v1");
+        v1.MapPost("/instances/{id}/usage", Report);
+        v1.MapGet("/instances/{id}/usage", Statistics);
+        v1.MapPut("/instances/{id}/alarms", SetAlarms);
+        v1.MapGet("/renewals/forecast", Forecast);
+        v1.MapPut("/account/webhook", (WebhookRequest body, HttpContext http, ApiContext api) =>
+            !Uri.TryCreate(body.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")
+                ? Problems.Invalid("url", "url must be an absolute http(s) URL.")
+                : body.Secret is not { Length: >= 16 and <= 200 } ? Problems.Invalid("secret", "secret must be 16 to 200 characters.")
+                : UpdateAccount(http, api, "UPDATE accounts SET webhook_url = @Url, webhook_secret = @Secret WHERE id = @id", body));
+        v1.MapPut("/account/contacts", (ContactsRequest body, HttpContext http, ApiContext api) =>
+            !body.Email.Contains('@', StringComparison.Ordinal) ? Problems.Invalid("email", "email must be an e-mail address.")
+                : UpdateAccount(http, api, "UPDATE accounts SET email = @Email, phone = @Phone WHERE id = @id", body));
+    }
+
+    private static IResult UpdateAccount(HttpContext http, ApiContext api, string sql, object body)
+    {
+        if (http.Caller().AccountId is not { } id) return Problems.Invalid("key", "This route needs an account key.");
+        using var session = api.Database.Begin();
+        var parameters = new Dapper.DynamicParameters(body);
+        parameters.Add("id", id);
+        session.Execute(sql, parameters);
+        session.Commit();
+        using var read = api.Database.Begin();
+        return TypedResults.Ok(OperatorApi.AccountView(read, id));
+    }
+
+    /// <summary>R11.1, R11.2: stores per-minute maxima and raises alarms, at most one per metric per instance per hour.</summary>
+    private static IResult Report(string id, UsageReport body, HttpContext http, ApiContext api)
+    {
+        if (body.Samples is not { Count: > 0 and <= 1000 }) return Problems.Invalid("samples", "Send 1 to 1000 samples.");
+        if (body.Samples.Any(s => s.Tps < 0 || s.Subscriptions < 0 || s.Connections < 0 || s.Tps > 1_000_000_000_000 || s.Subscriptions > 1_000_000_000_000 || s.Connections > 1_000_000_000_000))
+        {
+            return Problems.Invalid("samples", "Sample values must be between 0 and 10^12.");
+        }
+
+        using var session = api.Database.Begin();
+        if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
+        var last = session.Query<(string Metric, long At)>("SELECT metric, last_at FROM alarm_state WHERE instance_id = @id", new { id })
+            .ToDictionary(r => Enum.Parse<Metric>(r.Metric), r => Instant.FromUnixTimeTicks(r.At));
+        var raised = new List<Alarm>();
+        var effects = Effects.None;
+        foreach (var s in body.Samples.OrderBy(s => s.At))
+        {
+            var minute = s.At.ToUnixTimeTicks() / NodaConstants.TicksPerMinute * NodaConstants.TicksPerMinute;
+            var greatest = api.Database.Dialect == Storage.Dialect.Postgres ? "GREATEST" : "MAX";
+            session.Execute("INSERT INTO usage_samples (instance_id, minute, tps, subscriptions, connections) VALUES (@id, @minute, @Tps, @Subscriptions, @Connections) " +
+                $"ON CONFLICT (instance_id, minute) DO UPDATE SET tps = {greatest}(usage_samples.tps, excluded.tps), subscriptions = {greatest}(usage_samples.subscriptions, excluded.subscriptions), " +
+                $"connections = {greatest}(usage_samples.connections, excluded.connections)",
+                new { id, minute, s.Tps, s.Subscriptions, s.Connections });
+            var (alarms, alarmEffects) = Alarms.Evaluate(api.Rules, instance, new UsageSample(s.At, s.Tps, s.Subscriptions, s.Connections), last);
+            foreach (var alarm in alarms)
+            {
+                last[alarm.Metric] = alarm.At;
+                session.Execute("INSERT INTO alarm_state (instance_id, metric, last_at) VALUES (@id, @metric, @at) ON CONFLICT (instance_id, metric) DO UPDATE SET last_at = excluded.last_at",
+                    new { id, metric = alarm.Metric.ToString(), at = alarm.At.ToUnixTimeTicks() });
+            }
+
+            raised.AddRange(alarms);
+            effects = effects.Then(alarmEffects);
+        }
+
+        api.Commit(session, scope, new Change([], scope.Account, effects));
+        return TypedResults.Ok(new { accepted = body.Samples.Count, alarms = raised.Select(a => new { metric = a.Metric.ToString().ToLowerInvariant(), a.At, a.Value, a.Limit, a.ThresholdPercent }) });
+    }
+
+    /// <summary>R11.1: buckets of <c>step</c> seconds with min, avg and max per metric.</summary>
+    private static IResult Statistics(string id, string? from, string? to, int? step, HttpContext http, ApiContext api)
+    {
+        if (step is < 60 or > 86_400 * 31) return Problems.Invalid("step", "step is in seconds, from 60 to 2678400.");
+        var fromAt = from is null ? null : InstantPattern.ExtendedIso.Parse(from) is { Success: true } f ? f.Value : (Instant?)Instant.MinValue;
+        var toAt = to is null ? null : InstantPattern.ExtendedIso.Parse(to) is { Success: true } t ? t.Value : (Instant?)Instant.MinValue;
+        if (fromAt == Instant.MinValue || toAt == Instant.MinValue) return Problems.Invalid(fromAt == Instant.MinValue ? "from" : "to", "from and to are ISO-8601 UTC instants like 2019-03-27T00:00:00Z.");
+        using var session = api.Database.Begin();
+        if (api.Instance(session, http.Caller(), id) is not var (_, scope)) return Problems.NotFound($"Instance {id}");
+        var end = toAt ?? scope.Now;
+        var start = fromAt ?? end - Duration.FromDays(1);
+        if (start >= end) return Problems.Invalid("from", "from must be before to.");
+        var width = Duration.FromSeconds(step ?? 3600);
+        var rows = session.Query<(long Minute, long Tps, long Subscriptions, long Connections)>(
+            "SELECT minute, tps, subscriptions, connections FROM usage_samples WHERE instance_id = @id AND minute >= @start AND minute < @end ORDER BY minute",
+            new { id, start = start.ToUnixTimeTicks(), end = end.ToUnixTimeTicks() }).ToList();
+        var buckets = rows.GroupBy(r => (r.Minute - start.ToUnixTimeTicks()) / width.BclCompatibleTicks).Select(g => new
+        {
+            from = start + (width * g.Key),
+            count = g.Count(),
+            tps = Stats(g.Select(r => r.Tps)),
+            subscriptions = Stats(g.Select(r => r.Subscriptions)),
+            connections = Stats(g.Select(r => r.Connections)),
+        });
+        return TypedResults.Ok(new { from = start, to = end, step = (int)width.TotalSeconds, buckets });
+    }
+
+    private static object Stats(IEnumerable<long> values)
+    {
+        var list = values.ToList();
+        return new { min = list.Min(), avg = list.Sum() / list.Count, max = list.Max() };
+    }
+
+    private static IResult SetAlarms(string id, AlarmSettingsRequest body, HttpContext http, ApiContext api)
+    {
+        foreach (var (field, setting) in new[] { ("tps", body.Tps), ("subscriptions", body.Subscriptions), ("connections", body.Connections) })
+        {
+            if (setting is { ThresholdPercent: < 1 or > 100 }) return Problems.Invalid($"{field}.thresholdPercent", "thresholdPercent must be between 1 and 100.");
+        }
+
+        using var session = api.Database.Begin();
+        if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
+        static AlarmSetting Pick(AlarmSettingDto? asked, AlarmSetting current) => asked is null ? current : new AlarmSetting(asked.ThresholdPercent, asked.Enabled);
+        var alarms = new AlarmSettings(Pick(body.Tps, instance.Alarms.Tps), Pick(body.Subscriptions, instance.Alarms.Subscriptions), Pick(body.Connections, instance.Alarms.Connections));
+        api.Commit(session, scope, new Change(instance with { Alarms = alarms }, scope.Account, Effects.None));
+        return TypedResults.Ok(alarms);
+    }
+
+    /// <summary>R8.7: the auto-renew charges of the next N days and whether they are covered.</summary>
+    private static IResult Forecast(int? days, HttpContext http, ApiContext api, string? accountId)
+    {
+        if (days is < 1 or > 366) return Problems.Invalid("days", "days must be between 1 and 366.");
+        var owner = http.Caller().AccountId ?? accountId;
+        if (owner is null) return Problems.Invalid("accountId", "With the operator key, say whose forecast: ?accountId=.");
+        using var session = api.Database.Begin();
+        if (api.Account(session, http.Caller(), owner) is not { } scope) return Problems.NotFound($"Account {owner}");
+        var forecast = Forecasts.Forecast(api.Rules, scope.Account, session.AccountInstances(owner), scope.Now, days ?? 30);
+        session.Commit();
+        return TypedResults.Ok(new
+        {
+            items = forecast.Items.Select(i => new { instanceId = i.InstanceId.Value, i.At, i.Amount }),
+            total = forecast.Total,
+            covered = forecast.Covered,
+            shortfall = forecast.Shortfall,
+            currency = scope.Row.Currency,
+        });
+    }
+}
