@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
+using System.Threading.RateLimiting;
+using Prometheus;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Tenure.Domain;
@@ -22,6 +24,10 @@ public sealed record ApiOptions(Database Database, string OperatorKey, IClock Cl
 
     public Rules Rules { get; init; } = Rules.Default;
 
+    public int RateLimitBurst { get; init; } = 200;
+
+    public int RateLimitPerSecond { get; init; } = 100;
+
     /// <summary>Largest request body accepted.</summary>
     public long MaxBodyBytes { get; init; } = 1 << 20;
 }
@@ -36,6 +42,19 @@ public static class TenureApi
         builder.Services.Configure<JsonOptions>(o => Json.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // binding failures reach the problem handler
+        builder.Services.AddOpenApi();
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            // Per API key: bursts of 200, 100 requests a second sustained.
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetTokenBucketLimiter(
+                context.Request.Headers.Authorization.ToString(),
+                _ => new TokenBucketRateLimiterOptions { TokenLimit = options.RateLimitBurst, TokensPerPeriod = options.RateLimitPerSecond, ReplenishmentPeriod = TimeSpan.FromSeconds(1), QueueLimit = 0 }));
+            limiter.OnRejected = (context, _) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "1";
+                return new ValueTask(Problems.Of(429, "rate-limited", "Too many requests for this API key; retry after a second.").ExecuteAsync(context.HttpContext));
+            };
+        });
         builder.Services.AddSingleton(new ApiContext(options.Database, options.Rules, options.Clock));
         builder.Services.AddSingleton(new LifecycleEngine(options.Database, options.Rules));
         builder.Services.AddSingleton(sp => new TestClocks(options.Database, sp.GetRequiredService<LifecycleEngine>()));
@@ -49,6 +68,7 @@ public static class TenureApi
 
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleException, StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : 500 });
+        app.UseRateLimiter(); // before authentication, so that floods of bad keys are limited too
         var operatorHash = ApiKeys.Hash(options.OperatorKey);
         app.Use(async (context, next) =>
         {
@@ -70,8 +90,12 @@ public static class TenureApi
             await next(context).ConfigureAwait(false);
         });
         app.UseMiddleware<IdempotencyMiddleware>(options.Database);
+        LifecycleEngine.ObserveBacklog(options.Database, Session.SystemClock, options.Clock.GetCurrentInstant);
 
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
+        app.MapOpenApi();
+        app.MapGet("/reference", () => TypedResults.Content(Reference.Html, "text/html"));
+        app.MapMetrics();
         app.MapGet("/readyz", () => options.Database.IsMigrated()
             ? Results.Ok(new { status = "ready" })
             : Problems.Of(503, "not-ready", "The database schema is not up to date; run tenure migrate."));

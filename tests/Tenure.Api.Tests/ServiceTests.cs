@@ -1,0 +1,42 @@
+namespace Tenure.Api.Tests;
+
+/// <summary>Health, readiness, metrics, the OpenAPI document and the rate limiter.</summary>
+public sealed class ServiceTests(Server server) : IClassFixture<Server>
+{
+    [Fact]
+    public async Task Health_readiness_metrics_and_the_OpenAPI_document_are_served()
+    {
+        var anonymous = server.Client(null);
+        Assert.Equal("ok", (await anonymous.Get("/healthz")).Body.Str("status"));
+        Assert.Equal("ready", (await anonymous.Get("/readyz")).Body.Str("status"));
+        var openApi = await anonymous.Get("/openapi/v1.json");
+        Assert.Equal(200, openApi.Status);
+        var paths = openApi.Body!["paths"]!.AsObject().Select(p => p.Key).ToList();
+        foreach (var path in new[] { "/v1/instances", "/v1/instances/{id}/renew", "/v1/renewals/quote", "/v1/test-clocks/{id}/advance", "/v1/renewals/unify-expiry" }) Assert.Contains(path, paths);
+        var reference = await anonymous.GetStringAsync(new Uri("/reference", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Contains("/openapi/v1.json", reference, StringComparison.Ordinal);
+
+        await server.Client().Get("/v1/products");
+        var metrics = await anonymous.GetStringAsync(new Uri("/metrics", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Contains("tenure_due_backlog", metrics, StringComparison.Ordinal);
+        Assert.Contains("tenure_engine_lag_seconds", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task R13_1_products_are_open_to_every_key()
+    {
+        var products = await server.Client().Get("/v1/products");
+        Assert.Equal(["ecs", "mqtt", "rocketmq", "oss-package", "event-ticket"], products.Body!["items"]!.AsArray().Select(p => p!["code"]!.ToString()));
+    }
+
+    [Fact]
+    public async Task A_key_that_floods_the_API_gets_429_problem_json()
+    {
+        var client = server.Client("tnr_flood0000000_00000000000000000000000000000000");
+        var statuses = new List<int>();
+        for (var i = 0; i < 260; i++) statuses.Add((await client.Get("/v1/products")).Status);
+        Assert.Contains(429, statuses);
+        Assert.All(statuses, s => Assert.True(s is 401 or 429, $"status {s}"));
+        Assert.Equal(200, (await server.Client().Get("/v1/products")).Status);
+    }
+}
