@@ -1,8 +1,8 @@
 
 namespace Tenure.Api.Tests;
 
-/// <summary>The seeds' examples and the API's conventions, over real HTTP on loopback.</summary>
-public sealed class ApiTests(Server server) : IClassFixture<Server>
+/// <summary>The seeds' examples and the API's conventions, over real HTTP on loopback; run on SQLite and on PostgreSQL.</summary>
+public abstract class ApiTests(Server server)
 {
     private readonly HttpClient _operator = server.Client();
 
@@ -190,3 +190,7 @@ public sealed class ApiTests(Server server) : IClassFixture<Server>
         Assert.Equal(["2019-05-01T16:00:00Z", "2020-05-01T16:00:00Z"], batch.Body!["items"]!.AsArray().Select(i => i!["newExpiresAt"]!.ToString()));
     }
 }
+
+public sealed class SqliteApiTests(Server server) : ApiTests(server), IClassFixture<Server>;
+
+public sealed class PostgresApiTests(PostgresServer server) : ApiTests(server), IClassFixture<PostgresServer>;

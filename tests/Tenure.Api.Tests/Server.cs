@@ -11,7 +11,7 @@ using Tenure.Storage;
 namespace Tenure.Api.Tests;
 
 /// <summary>The real server on a loopback port over a SQLite file, one per test class.</summary>
-public sealed class Server : IAsyncLifetime
+public class Server : IAsyncLifetime
 {
     public const string OperatorKey = "op-test-key";
 
@@ -24,17 +24,21 @@ public sealed class Server : IAsyncLifetime
 
     public FakeClock Clock { get; } = new(Instant.FromUtc(2026, 11, 23, 0, 0));
 
+    /// <summary>The database the server runs on; SQLite unless a subclass says otherwise.</summary>
+    protected virtual Database CreateDatabase() => Database.Sqlite(_file);
+
     public async ValueTask InitializeAsync()
     {
-        Db = Database.Sqlite(_file);
+        Db = CreateDatabase();
         Db.Migrate();
         _app = TenureApi.Build(new ApiOptions(Db, OperatorKey, Clock, RunEngine: false), ["--urls", "http://127.0.0.1:0"]);
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.First());
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         if (_app is not null) await _app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(_file + suffix);
@@ -46,6 +50,12 @@ public sealed class Server : IAsyncLifetime
         if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
     }
+}
+
+/// <summary>The same server over a database of the test run's PostgreSQL cluster.</summary>
+public sealed class PostgresServer(Tenure.Storage.Tests.PostgresCluster cluster) : Server
+{
+    protected override Database CreateDatabase() => Database.Postgres(cluster.CreateDatabase());
 }
 
 /// <summary>Small helpers for JSON over HTTP.</summary>
