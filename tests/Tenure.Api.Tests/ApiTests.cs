@@ -176,6 +176,59 @@ public abstract class ApiTests(Server server)
     }
 
     [Fact]
+    public async Task R7_3_coupons_pay_first_and_the_error_codes_of_renewal()
+    {
+        var (client, accountId, clockId) = await Customer("2019-03-01T02:00:00Z", 10_000);
+        var coupon = await _operator.Post($"/v1/accounts/{accountId}/coupons", new { amount = 600, expiresAt = "2019-12-31T16:00:00Z", product = "ecs" });
+        Assert.Equal((201, "600"), (coupon.Status, coupon.Body.Str("remaining")));
+        var id = (await client.Post("/v1/instances", Ecs(1))).Body.Str("id");
+        Assert.Equal("9600", (await client.Get("/v1/account")).Body.Str("balance"));
+        Assert.Equal("0", (await client.Get("/v1/account")).Body!["coupons"]![0].Str("remaining"));
+
+        var period = await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 10 });
+        Assert.Equal((422, "invalid-period"), (period.Status, period.Body.Str("code")));
+        var payg = (await client.Post("/v1/instances", new { product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.standard", chargeType = "payg" })).Body.Str("id");
+        var notRenewable = await client.Post($"/v1/instances/{payg}/renew", new { periodMonths = 1 });
+        Assert.Equal((422, "not-renewable"), (notRenewable.Status, notRenewable.Body.Str("code")));
+
+        // Past expiry (2019-04-02 00:00 local) the ECS instance stops; auto-renew can no longer be enabled, and 15 days later it is released.
+        await _operator.Post($"/v1/test-clocks/{clockId}/advance", new { to = "2019-04-05T00:00:00Z" });
+        var closed = await client.Send(HttpMethod.Put, $"/v1/instances/{id}/renewal", new { mode = "auto", autoRenewMonths = 1 });
+        Assert.Equal((422, "renewal-window-closed"), (closed.Status, closed.Body.Str("code")));
+        await _operator.Post($"/v1/test-clocks/{clockId}/advance", new { to = "2019-04-16T16:00:00Z" });
+        var released = await client.Get($"/v1/instances/{id}");
+        Assert.Equal("released", released.Body.Str("status"));
+        var tail = (await client.Get($"/v1/instances/{id}/events")).Body!["items"]!.AsArray().TakeLast(3).Select(e => $"{e!["at"]} {e["kind"]}");
+        Assert.Equal(["2019-04-01T16:00:00Z stopped", "2019-04-15T16:00:00Z releaseWarningSent", "2019-04-16T16:00:00Z released"], tail);
+    }
+
+    [Fact]
+    public async Task R4_7_batch_settings_R6_4_renew_downgrade_and_account_settings()
+    {
+        var (client, accountId, _) = await Customer("2019-03-20T02:00:00Z", 100_000);
+        var a = (await client.Post("/v1/instances", new { product = "ecs", region = "cn-hangzhou", spec = "ecs.medium", chargeType = "subscription", periodMonths = 1 })).Body.Str("id");
+        var b = (await client.Post("/v1/instances", Ecs(1))).Body.Str("id");
+        var settings = await client.Send(HttpMethod.Put, "/v1/renewals/settings", new { instanceIds = new[] { a, b }, mode = "auto", autoRenewMonths = 3 });
+        Assert.Equal(200, settings.Status);
+        Assert.All(settings.Body!["items"]!.AsArray(), i => Assert.Equal("3", i.Str("renewal.autoRenewMonths")));
+
+        // Expires 2019-04-21 00:00 local; the window opened 04-06 — on 03-20 it is closed.
+        var early = await client.Post($"/v1/instances/{a}/renew-downgrade", new { periodMonths = 1, spec = "ecs.small" });
+        Assert.Equal((422, "renewal-window-closed"), (early.Status, early.Body.Str("code")));
+
+        var webhook = await client.Send(HttpMethod.Put, "/v1/account/webhook", new { url = "https://hooks.example.com/tenure", secret = "0123456789abcdef" });
+        Assert.Equal(200, webhook.Status);
+        var contacts = await client.Send(HttpMethod.Put, "/v1/account/contacts", new { email = "new@example.com", phone = "+8613800000001" });
+        Assert.Equal(("new@example.com", "+8613800000001"), (contacts.Body.Str("email"), contacts.Body.Str("phone")));
+        var release = await client.Send(HttpMethod.Put, $"/v1/instances/{b}/post-release-action", new { action = "retainMetadata" });
+        Assert.Equal("retainMetadata", release.Body.Str("postReleaseAction"));
+        var page = await _operator.Get($"/v1/accounts?limit=1");
+        Assert.Single(page.Body!["items"]!.AsArray());
+        Assert.NotNull(page.Body!["nextCursor"]?.ToString());
+        Assert.Equal(accountId, (await _operator.Get($"/v1/accounts/{accountId}")).Body.Str("id"));
+    }
+
+    [Fact]
     public async Task R8_2_ecs_cannot_be_batched_with_other_products_and_a_batch_is_one_order()
     {
         var (client, _, _) = await Customer("2019-03-01T02:00:00Z", 100_000);

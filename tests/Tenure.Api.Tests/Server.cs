@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using NodaTime;
@@ -81,6 +80,11 @@ internal static class Http
     {
         var current = node;
         foreach (var part in path.Split('.')) current = current?[part];
-        return current?.ToJsonString(new JsonSerializerOptions()).Trim('"') ?? throw new InvalidOperationException($"No {path} in {node?.ToJsonString()}");
+        return current switch
+        {
+            JsonValue value when value.TryGetValue<string>(out var text) => text,
+            null => throw new InvalidOperationException($"No {path} in {node?.ToJsonString()}"),
+            _ => current.ToJsonString(),
+        };
     }
 }
