@@ -21,19 +21,25 @@ public sealed class ApiContext(Database database, Rules rules, IClock clock)
             ? Clock.GetCurrentInstant()
             : Instant.FromUnixTimeTicks(session.Single<long>("SELECT frozen_time FROM test_clocks WHERE id = @clockId", new { clockId }));
 
-    /// <summary>An account the caller may see, locked for the command, with its now; null answers 404.</summary>
-    public Scope? Account(Session session, Caller caller, string accountId)
+    /// <summary>
+    /// An account the caller may see, with its now; null answers 404. With <paramref name="forUpdate"/>
+    /// (commands) the row is locked on PostgreSQL — after any instance rows the command locked, as the engine does.
+    /// </summary>
+    public Scope? Account(Session session, Caller caller, string accountId, bool forUpdate = true)
     {
         if (!caller.Sees(accountId) || session.AccountRow(accountId) is not { } row) return null;
-        var account = session.Accounts([accountId], forUpdate: true)[accountId];
+        var account = session.Accounts([accountId], forUpdate)[accountId];
         return new Scope(row, account, NowFor(session, row.ClockId));
     }
 
-    /// <summary>An instance the caller may see, with its account; null answers 404 (a foreign instance is not found, R13.1).</summary>
-    public (Instance Instance, Scope Scope)? Instance(Session session, Caller caller, string instanceId)
+    /// <summary>
+    /// An instance the caller may see, with its account; null answers 404 (a foreign instance is not found, R13.1).
+    /// For commands the instance row is locked first, then the account, the engine's order, so neither deadlocks nor decides on a stale row.
+    /// </summary>
+    public (Instance Instance, Scope Scope)? Instance(Session session, Caller caller, string instanceId, bool forUpdate = true)
     {
-        if (session.Instance(instanceId) is not { } instance || !caller.Sees(instance.AccountId.Value)) return null;
-        return Account(session, caller, instance.AccountId.Value) is { } scope ? (instance, scope) : null;
+        if (session.Instance(instanceId, forUpdate) is not { } instance || !caller.Sees(instance.AccountId.Value)) return null;
+        return Account(session, caller, instance.AccountId.Value, forUpdate) is { } scope ? (instance, scope) : null;
     }
 
     /// <summary>Writes a decision and commits.</summary>

@@ -38,7 +38,7 @@ public static class ApiKeys
         if (Same(hash, operatorKeyHash)) return Caller.Operator;
         var parts = key.Split('_');
         if (parts is not ["tnr", { Length: 12 } prefix, { Length: 32 }]) return null;
-        using var session = database.Begin();
+        using var session = database.BeginRead();
         var row = session.Query<(string Hash, string? AccountId)>("SELECT hash, account_id FROM api_keys WHERE prefix = @prefix", new { prefix }).FirstOrDefault();
         session.Commit();
         return row.Hash is { } stored && Same(stored, hash) && row.AccountId is { } accountId ? new Caller(false, accountId) : null;

@@ -10,7 +10,7 @@ namespace Tenure.Api;
 /// with the same body gets the stored first response; with a different body, 422
 /// <c>idempotency-key-reused</c>. Concurrent duplicates wait for the first to finish.
 /// </summary>
-public sealed class IdempotencyMiddleware(RequestDelegate next, Database database)
+public sealed class IdempotencyMiddleware(RequestDelegate next, Database database, NodaTime.IClock clock)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
@@ -78,6 +78,12 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, Database databas
         {
             await next(context).ConfigureAwait(false);
         }
+        catch
+        {
+            // The command threw before answering (bad JSON, a lost connection): nothing to replay, so the key is free again. The exception goes on to the problem handler.
+            Release(principal, key);
+            throw;
+        }
         finally
         {
             context.Response.Body = original;
@@ -92,7 +98,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, Database databas
 
     private (string Hash, int Status, string Body)? Find(string principal, string key)
     {
-        using var session = database.Begin();
+        using var session = database.BeginRead();
         var row = session.Query<(string Hash, long Status, string Body)>("SELECT request_hash, status_code, body FROM idempotency WHERE principal = @principal AND key = @key", new { principal, key }).ToList();
         session.Commit();
         return row.Count == 0 ? null : (row[0].Hash, (int)row[0].Status, row[0].Body);
@@ -101,8 +107,8 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, Database databas
     private bool Claim(string principal, string key, string hash)
     {
         using var session = database.Begin();
-        var inserted = session.Execute("INSERT INTO idempotency (principal, key, request_hash, status_code, body, created_at) VALUES (@principal, @key, @hash, 0, '', 0) ON CONFLICT DO NOTHING",
-            new { principal, key, hash });
+        var inserted = session.Execute("INSERT INTO idempotency (principal, key, request_hash, status_code, body, created_at) VALUES (@principal, @key, @hash, 0, '', @now) ON CONFLICT DO NOTHING",
+            new { principal, key, hash, now = clock.GetCurrentInstant().ToUnixTimeTicks() });
         session.Commit();
         return inserted == 1;
     }
@@ -110,9 +116,21 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, Database databas
     /// <summary>Stores the first response; a server error is not stored, so a retry runs again.</summary>
     private void Complete(string principal, string key, int status, string body)
     {
+        if (status >= 500)
+        {
+            Release(principal, key);
+            return;
+        }
+
         using var session = database.Begin();
-        if (status >= 500) session.Execute("DELETE FROM idempotency WHERE principal = @principal AND key = @key", new { principal, key });
-        else session.Execute("UPDATE idempotency SET status_code = @status, body = @body WHERE principal = @principal AND key = @key", new { principal, key, status, body });
+        session.Execute("UPDATE idempotency SET status_code = @status, body = @body WHERE principal = @principal AND key = @key", new { principal, key, status, body });
+        session.Commit();
+    }
+
+    private void Release(string principal, string key)
+    {
+        using var session = database.Begin();
+        session.Execute("DELETE FROM idempotency WHERE principal = @principal AND key = @key AND status_code = 0", new { principal, key });
         session.Commit();
     }
 }

@@ -43,7 +43,7 @@ public static class InstancesApi
     private static Results<Ok<AccountDto>, ProblemHttpResult> GetOwnAccount(HttpContext http, ApiContext api)
     {
         if (http.Caller().AccountId is not { } id) return Problems.Invalid("key", "GET /v1/account needs an account key; operators use GET /v1/accounts/{id}.");
-        using var session = api.Database.Begin();
+        using var session = api.Database.BeginRead();
         return OperatorApi.AccountView(session, id) is { } dto ? TypedResults.Ok(dto) : Problems.NotFound($"Account {id}");
     }
 
@@ -64,8 +64,8 @@ public static class InstancesApi
 
     private static Results<Ok<InstanceDto>, ProblemHttpResult> Get(string id, HttpContext http, ApiContext api)
     {
-        using var session = api.Database.Begin();
-        if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
+        using var session = api.Database.BeginRead();
+        if (api.Instance(session, http.Caller(), id, forUpdate: false) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
         return TypedResults.Ok(InstanceDto.From(api.Rules, instance, scope.Account, scope.Now));
     }
 
@@ -79,7 +79,7 @@ public static class InstancesApi
         if (!TryEnum<InstanceStatus>(status, out var statusFilter)) return Problems.Invalid("status", "status is running, stopped or released.");
         if (!TryEnum<RenewalMode>(renewalMode, out var modeFilter)) return Problems.Invalid("renewalMode", "renewalMode is manual, auto or noRenew.");
         var take = limit ?? 50;
-        using var session = api.Database.Begin();
+        using var session = api.Database.BeginRead();
         var filter = new RenewalFilter(null, null, modeFilter, statusFilter, expiresWithinDays);
         var shown = new List<(Instance Instance, Scope Scope)>();
         var accounts = new Dictionary<string, Scope>();
@@ -88,7 +88,7 @@ public static class InstancesApi
         {
             if (!accounts.TryGetValue(instance.AccountId.Value, out var scope))
             {
-                scope = api.Account(session, Caller.Operator, instance.AccountId.Value)!;
+                scope = api.Account(session, Caller.Operator, instance.AccountId.Value, forUpdate: false)!;
                 accounts[instance.AccountId.Value] = scope;
             }
 
@@ -118,8 +118,8 @@ public static class InstancesApi
 
     private static Results<Ok<Page<EventDto>>, ProblemHttpResult> Events(string id, HttpContext http, ApiContext api)
     {
-        using var session = api.Database.Begin();
-        if (api.Instance(session, http.Caller(), id) is null) return Problems.NotFound($"Instance {id}");
+        using var session = api.Database.BeginRead();
+        if (api.Instance(session, http.Caller(), id, forUpdate: false) is null) return Problems.NotFound($"Instance {id}");
         var events = session.Query<(long At, string Kind, string Detail)>("SELECT at, kind, detail FROM timeline_events WHERE instance_id = @id ORDER BY id", new { id })
             .Select(e => new EventDto(Instant.FromUnixTimeTicks(e.At), e.Kind, e.Detail)).ToList();
         return TypedResults.Ok(new Page<EventDto>(events, null));
@@ -133,10 +133,7 @@ public static class InstancesApi
         if (renewed.Refusal is { } refusal) return Problems.From(refusal);
         api.Commit(session, scope, renewed.Value);
         var order = renewed.Value.Effects.Order!;
-        using var read = api.Database.Begin();
-        var orderId = read.Single<string>("SELECT order_id FROM order_items WHERE instance_id = @id AND period_start = @start AND kind = 'Renewal'",
-            new { id, start = order.Items[0].PeriodStart.ToUnixTimeTicks() })!;
-        return TypedResults.Ok(new RenewResult(orderId, InstanceDto.From(api.Rules, renewed.Value.Instance, renewed.Value.Account, scope.Now), order.Total,
+        return TypedResults.Ok(new RenewResult(session.LastOrderId!, InstanceDto.From(api.Rules, renewed.Value.Instance, renewed.Value.Account, scope.Now), order.Total,
             order.PaidByCoupons, order.PaidByBalance, renewed.Value.Instance.Expiry, scope.Row.Currency));
     }
 
@@ -153,7 +150,7 @@ public static class InstancesApi
     private static Results<Ok<Page<NoticeDto>>, ProblemHttpResult> Notifications(HttpContext http, ApiContext api, string? instanceId, string? kind, string? accountId)
     {
         var owner = http.Caller().AccountId ?? accountId;
-        using var session = api.Database.Begin();
+        using var session = api.Database.BeginRead();
         var rows = session.Query<(long Id, long At, string Kind, string? InstanceId, string Subject, string DedupeKey)>(
             "SELECT id, at, kind, instance_id, subject, dedupe_key FROM notices WHERE (@owner IS NULL OR account_id = @owner) " +
             "AND (@instanceId IS NULL OR instance_id = @instanceId) AND (@kind IS NULL OR kind = @kind) ORDER BY id LIMIT 500",

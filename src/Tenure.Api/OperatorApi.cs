@@ -82,7 +82,7 @@ public static class OperatorApi
     private static Ok<Page<AccountDto>> ListAccounts(ApiContext api, int? limit, string? cursor)
     {
         var take = Math.Clamp(limit ?? 50, 1, 500);
-        using var session = api.Database.Begin();
+        using var session = api.Database.BeginRead();
         var rows = session.Query<AccountRow>("SELECT * FROM accounts WHERE id > @after ORDER BY id LIMIT @take", new { after = cursor ?? string.Empty, take = take + 1 }).ToList();
         session.Commit();
         var page = rows.Take(take).Select(r => AccountDto.From(r, [])).ToList();
@@ -91,7 +91,7 @@ public static class OperatorApi
 
     private static Results<Ok<AccountDto>, ProblemHttpResult> GetAccount(string id, ApiContext api)
     {
-        using var session = api.Database.Begin();
+        using var session = api.Database.BeginRead();
         return AccountView(session, id) is { } dto ? TypedResults.Ok(dto) : Problems.NotFound($"Account {id}");
     }
 
@@ -107,8 +107,9 @@ public static class OperatorApi
     private static Results<Created<LedgerEntryDto>, ProblemHttpResult> TopUpAccount(string id, TopUp body, HttpContext http, ApiContext api)
     {
         using var session = api.Database.Begin();
+        var instances = session.LockAccountInstances(id); // instances before the account, as the engine locks them
         if (api.Account(session, http.Caller(), id) is not { } scope) return Problems.NotFound($"Account {id}");
-        var topUp = Payg.TopUp(scope.Account, body.Amount, session.AccountInstances(id), scope.Now);
+        var topUp = Payg.TopUp(scope.Account, body.Amount, instances, scope.Now);
         if (topUp.Refusal is { } refusal) return Problems.From(refusal);
         api.Commit(session, scope, topUp.Value);
         return TypedResults.Created($"/v1/accounts/{id}", new LedgerEntryDto(id, "topUp", body.Amount, topUp.Value.Account.Balance, scope.Row.Currency, scope.Now));

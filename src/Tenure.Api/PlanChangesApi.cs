@@ -89,6 +89,7 @@ public static class PlanChangesApi
         if (ids is not { Count: > 0 and <= 500 }) return (null, null, Problems.Invalid("instanceIds", "List 1 to 500 instance IDs."));
         var instances = new List<Instance>();
         Scope? scope = null;
+        foreach (var id in ids.Distinct().Order(StringComparer.Ordinal)) session.Instance(id, forUpdate: true); // lock in ID order, before any account
         foreach (var id in ids)
         {
             if (api.Instance(session, http.Caller(), id) is not var (instance, owner)) return (null, null, Problems.NotFound($"Instance {id}"));

@@ -48,6 +48,7 @@ public static class RenewalsApi
         using var session = api.Database.Begin();
         var loaded = new List<(Instance Instance, int Months)>();
         Scope? scope = null;
+        foreach (var id in body.Items.Select(i => i.InstanceId).Distinct().Order(StringComparer.Ordinal)) session.Instance(id, forUpdate: true); // lock in ID order, before any account
         foreach (var item in body.Items)
         {
             if (api.Instance(session, http.Caller(), item.InstanceId) is not var (instance, owner)) return (Problems.NotFound($"Instance {item.InstanceId}"), null, null);
@@ -65,9 +66,6 @@ public static class RenewalsApi
         if (renewed.Refusal is { } refusal) return (Problems.From(refusal), null, null);
         api.Commit(session, scope, renewed.Value);
         var order = renewed.Value.Effects.Order!;
-        using var read = api.Database.Begin();
-        var orderId = read.Single<string>("SELECT order_id FROM order_items WHERE instance_id = @id AND period_start = @start AND kind = 'Renewal'",
-            new { id = order.Items[0].InstanceId.Value, start = order.Items[0].PeriodStart.ToUnixTimeTicks() })!;
-        return (null, items, new BatchResult(orderId, order.Total, order.PaidByCoupons, order.PaidByBalance, items, scope.Row.Currency));
+        return (null, items, new BatchResult(session.LastOrderId!, order.Total, order.PaidByCoupons, order.PaidByBalance, items, scope.Row.Currency));
     }
 }

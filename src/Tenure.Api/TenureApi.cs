@@ -12,6 +12,7 @@ using NodaTime;
 using Tenure.Domain;
 using Tenure.Engine.Clocks;
 using Tenure.Engine.Delivery;
+using Microsoft.Extensions.Logging;
 using Tenure.Engine.Lifecycle;
 using Tenure.Storage;
 
@@ -60,10 +61,12 @@ public static class TenureApi
         builder.Services.AddSingleton(sp => new TestClocks(options.Database, sp.GetRequiredService<LifecycleEngine>()));
         if (options.RunEngine)
         {
-            builder.Services.AddHostedService(sp => new EngineService(sp.GetRequiredService<LifecycleEngine>(), options.Database, options.Clock, TimeSpan.FromSeconds(1)));
+            builder.Services.AddHostedService(sp => new EngineService(sp.GetRequiredService<LifecycleEngine>(), options.Database, options.Clock, TimeSpan.FromSeconds(1),
+                sp.GetRequiredService<ILogger<EngineService>>()));
             builder.Services.AddHttpClient();
             builder.Services.AddHostedService(sp => new DispatcherService(
-                new Dispatcher(options.Database, sp.GetRequiredService<IHttpClientFactory>().CreateClient("delivery"), options.Clock, options.Delivery), TimeSpan.FromSeconds(1)));
+                new Dispatcher(options.Database, sp.GetRequiredService<IHttpClientFactory>().CreateClient("delivery"), options.Clock, options.Delivery), TimeSpan.FromSeconds(1),
+                sp.GetRequiredService<ILogger<DispatcherService>>()));
         }
 
         var app = builder.Build();
@@ -89,22 +92,34 @@ public static class TenureApi
             context.Items[typeof(Caller)] = caller;
             await next(context).ConfigureAwait(false);
         });
-        app.UseMiddleware<IdempotencyMiddleware>(options.Database);
+        app.UseMiddleware<IdempotencyMiddleware>(options.Database, options.Clock);
         LifecycleEngine.ObserveBacklog(options.Database, Session.SystemClock, options.Clock.GetCurrentInstant);
 
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
         app.MapOpenApi();
         app.MapGet("/reference", () => TypedResults.Content(Reference.Html, "text/html"));
         app.MapMetrics();
-        app.MapGet("/readyz", () => options.Database.IsMigrated()
-            ? Results.Ok(new { status = "ready" })
-            : Problems.Of(503, "not-ready", "The database schema is not up to date; run tenure migrate."));
+        app.MapGet("/readyz", () => Ready(options.Database));
         app.MapOperatorApi();
         app.MapInstancesApi();
         app.MapRenewalsApi();
         app.MapPlanChangesApi();
         app.MapUsageApi();
         return app;
+    }
+
+    private static IResult Ready(Database database)
+    {
+        try
+        {
+            return database.IsMigrated()
+                ? Results.Ok(new { status = "ready" })
+                : Problems.Of(503, "not-ready", "The database schema is not up to date; run tenure migrate.");
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
+        {
+            return Problems.Of(503, "not-ready", $"The database is not reachable: {e.Message}");
+        }
     }
 
     private static async Task HandleException(HttpContext context)

@@ -49,7 +49,7 @@ public static class UsageApi
         parameters.Add("id", id);
         session.Execute(sql, parameters);
         session.Commit();
-        using var read = api.Database.Begin();
+        using var read = api.Database.BeginRead();
         return TypedResults.Ok(OperatorApi.AccountView(read, id));
     }
 
@@ -99,8 +99,8 @@ public static class UsageApi
         var fromAt = from is null ? null : InstantPattern.ExtendedIso.Parse(from) is { Success: true } f ? f.Value : (Instant?)Instant.MinValue;
         var toAt = to is null ? null : InstantPattern.ExtendedIso.Parse(to) is { Success: true } t ? t.Value : (Instant?)Instant.MinValue;
         if (fromAt == Instant.MinValue || toAt == Instant.MinValue) return Problems.Invalid(fromAt == Instant.MinValue ? "from" : "to", "from and to are ISO-8601 UTC instants like 2019-03-27T00:00:00Z.");
-        using var session = api.Database.Begin();
-        if (api.Instance(session, http.Caller(), id) is not var (_, scope)) return Problems.NotFound($"Instance {id}");
+        using var session = api.Database.BeginRead();
+        if (api.Instance(session, http.Caller(), id, forUpdate: false) is not var (_, scope)) return Problems.NotFound($"Instance {id}");
         var end = toAt ?? scope.Now;
         var start = fromAt ?? end - Duration.FromDays(1);
         if (start >= end) return Problems.Invalid("from", "from must be before to.");
@@ -146,8 +146,8 @@ public static class UsageApi
         if (days is < 1 or > 366) return Problems.Invalid("days", "days must be between 1 and 366.");
         var owner = http.Caller().AccountId ?? accountId;
         if (owner is null) return Problems.Invalid("accountId", "With the operator key, say whose forecast: ?accountId=.");
-        using var session = api.Database.Begin();
-        if (api.Account(session, http.Caller(), owner) is not { } scope) return Problems.NotFound($"Account {owner}");
+        using var session = api.Database.BeginRead();
+        if (api.Account(session, http.Caller(), owner, forUpdate: false) is not { } scope) return Problems.NotFound($"Account {owner}");
         var forecast = Forecasts.Forecast(api.Rules, scope.Account, session.AccountInstances(owner), scope.Now, days ?? 30);
         session.Commit();
         return TypedResults.Ok(new

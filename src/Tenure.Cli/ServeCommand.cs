@@ -2,8 +2,6 @@ using System.CommandLine;
 using Microsoft.Extensions.Hosting;
 using NodaTime;
 using Tenure.Api;
-using Tenure.Domain;
-using Tenure.Domain.Time;
 using Tenure.Engine.Delivery;
 
 namespace Tenure.Cli;
@@ -23,14 +21,7 @@ public static class ServeCommand
             var output = parsed.InvocationConfiguration.Output;
             var db = database.Open(parsed);
             db.Migrate();
-            var zone = Environment.GetEnvironmentVariable("Tenure__Billing__TimeZone") ?? BillingCalendar.DefaultZoneId;
-            if (BillingCalendar.ForZone(zone) is not { } calendar)
-            {
-                parsed.InvocationConfiguration.Error.WriteLine($"error: Tenure__Billing__TimeZone '{zone}' is not an IANA time zone.");
-                return ExitCodes.Usage;
-            }
-
-            var rules = Rules.Default with { Calendar = calendar };
+            if (Settings.Rules(parsed.InvocationConfiguration.Error) is not { } rules) return ExitCodes.Usage;
             var operatorKey = Environment.GetEnvironmentVariable("Tenure__OperatorKey");
             if (string.IsNullOrEmpty(operatorKey))
             {

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using NodaTime;
 using NodaTime.Text;
-using Tenure.Domain;
+using Tenure.Engine.Clocks;
 using Tenure.Engine.Lifecycle;
 using Tenure.Storage;
 
@@ -70,8 +70,34 @@ public static class StorageCommands
                 return ExitCodes.Usage;
             }
 
-            var engine = new LifecycleEngine(database.Open(parsed), Rules.Default, parsed.GetValue(batch));
-            var ran = engine.RunAllDue(parsed.GetValue(clockId)!, at, onTime: parsed.GetValue(clockId) != Session.SystemClock);
+            if (Settings.Rules(parsed.InvocationConfiguration.Error) is not { } rules) return ExitCodes.Usage;
+            var db = database.Open(parsed);
+            var engine = new LifecycleEngine(db, rules, parsed.GetValue(batch));
+            var id = parsed.GetValue(clockId)!;
+            int ran;
+            if (id == Session.SystemClock)
+            {
+                if (at > clock.GetCurrentInstant())
+                {
+                    parsed.InvocationConfiguration.Error.WriteLine("error: the system clock cannot run events of the future; use a test clock to look ahead.");
+                    return ExitCodes.Usage;
+                }
+
+                ran = engine.RunAllDue(id, at);
+            }
+            else
+            {
+                // A test clock moves with its events, exactly as POST /v1/test-clocks/{id}/advance does.
+                var advanced = new TestClocks(db, engine).Advance(id, at);
+                if (advanced.Refusal is { } refusal)
+                {
+                    parsed.InvocationConfiguration.Error.WriteLine($"error: {refusal.ApiCode}: {refusal.Detail}");
+                    return ExitCodes.Usage;
+                }
+
+                ran = advanced.Value.EventsProcessed;
+            }
+
             parsed.InvocationConfiguration.Output.WriteLine($"engine: {ran} event(s) ran up to {at}.");
             return ExitCodes.Ok;
         });

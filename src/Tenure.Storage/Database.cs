@@ -79,5 +79,8 @@ public sealed class Database
     }
 
     /// <summary>Begins a unit of work: one connection, one transaction.</summary>
-    public Session Begin() => new(this, Open());
+    public Session Begin() => new(this, Open(), readOnly: false);
+
+    /// <summary>Begins a unit of work that only reads (on SQLite it does not take the write lock).</summary>
+    public Session BeginRead() => new(this, Open(), readOnly: true);
 }

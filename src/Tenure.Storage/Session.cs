@@ -31,11 +31,12 @@ public sealed class Session : IDisposable
     private readonly Dictionary<string, long> _couponDeltas = [];
     private bool _committed;
 
-    internal Session(Database database, DbConnection connection)
+    internal Session(Database database, DbConnection connection, bool readOnly)
     {
         _database = database;
         Connection = connection;
-        Transaction = connection.BeginTransaction();
+        // SQLite: a read-only session begins deferred, so reads never wait for (or block) the writer.
+        Transaction = readOnly && connection is Microsoft.Data.Sqlite.SqliteConnection sqlite ? sqlite.BeginTransaction(deferred: true) : connection.BeginTransaction();
     }
 
     public DbConnection Connection { get; }
@@ -43,6 +44,9 @@ public sealed class Session : IDisposable
     public DbTransaction Transaction { get; }
 
     private bool Postgres => _database.Dialect == Dialect.Postgres;
+
+    /// <summary>The ID given to the last order this session wrote, for the response that reports it.</summary>
+    public string? LastOrderId { get; private set; }
 
     /// <summary>A fresh random ID with a type prefix, e.g. <c>i-3f9a…</c>.</summary>
     public static string NewId(string prefix) => $"{prefix}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
@@ -136,12 +140,18 @@ public sealed class Session : IDisposable
 
     // ---- instances ----
 
-    public Instance? Instance(string id) => Single<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE id = @id", new { id })?.ToDomain();
+    /// <summary>An instance; with <paramref name="forUpdate"/> on PostgreSQL its row is locked for the command (lock instances before accounts, as the engine does).</summary>
+    public Instance? Instance(string id, bool forUpdate = false) =>
+        Single<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE id = @id{(forUpdate && Postgres ? " FOR UPDATE" : string.Empty)}", new { id })?.ToDomain();
 
     /// <summary>Instances in ID order after <paramref name="after"/>, optionally of one account, product and region.</summary>
     public List<Instance> Instances(string? accountId, string? product, string? region, string after) =>
         [.. Query<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE id > @after AND (@accountId IS NULL OR account_id = @accountId) " +
             "AND (@product IS NULL OR product = @product) AND (@region IS NULL OR region = @region) ORDER BY id", new { after, accountId, product, region }).Select(r => r.ToDomain())];
+
+    /// <summary>An account's instances, locked on PostgreSQL in ID order (before the account, as the engine does).</summary>
+    public List<Instance> LockAccountInstances(string accountId) =>
+        [.. Query<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE account_id = @accountId ORDER BY id{(Postgres ? " FOR UPDATE" : string.Empty)}", new { accountId }).Select(r => r.ToDomain())];
 
     public List<Instance> AccountInstances(string accountId) =>
         [.. Query<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE account_id = @accountId ORDER BY id", new { accountId }).Select(r => r.ToDomain())];
@@ -214,6 +224,7 @@ public sealed class Session : IDisposable
         if (effects.Order is { } order)
         {
             orderId = NewId("o");
+            LastOrderId = orderId;
             _rows.Add("INSERT INTO orders (id, account_id, kind, total, paid_by_coupons, paid_by_balance, at) VALUES", string.Empty,
                 orderId, accountId, order.Kind.ToString(), order.Total, order.PaidByCoupons, order.PaidByBalance, Columns.Ticks(at));
             foreach (var item in order.Items)
@@ -267,7 +278,7 @@ public sealed class Session : IDisposable
 
     private void Enqueue(string dedupeKey, string channel, string accountId, string? instanceId, Instant at, string payload) =>
         _rows.Add("INSERT INTO outbox (dedupe_key, channel, account_id, instance_id, at, payload, status, attempts, next_attempt_at) VALUES", " ON CONFLICT (dedupe_key) DO NOTHING",
-            dedupeKey, channel, accountId, instanceId, Columns.Ticks(at), payload, "pending", 0, Columns.Ticks(at));
+            dedupeKey, channel, accountId, instanceId, Columns.Ticks(at), payload, "pending", 0, 0L); // due at once: a test clock's instants are not the dispatcher's
 
     private string In(string[] _) => Postgres ? "= ANY(@ids)" : "IN @ids";
 

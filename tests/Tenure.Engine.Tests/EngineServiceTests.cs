@@ -37,7 +37,7 @@ public sealed class EngineServiceTests : IDisposable
         }
 
         var clock = new FakeClock(Local("2019-03-26 07:59"));
-        using var service = new EngineService(new LifecycleEngine(_db, Rules), _db, clock, TimeSpan.FromMilliseconds(50));
+        using var service = new EngineService(new LifecycleEngine(_db, Rules), _db, clock, TimeSpan.FromMilliseconds(50), Microsoft.Extensions.Logging.Abstractions.NullLogger<EngineService>.Instance);
         await service.StartAsync(TestContext.Current.CancellationToken);
         await Task.Delay(300, TestContext.Current.CancellationToken);
         Assert.Equal(0, Count("SELECT COUNT(*) FROM notices"));

@@ -23,7 +23,7 @@ public sealed class TestClocks(Database database, LifecycleEngine engine)
 
     public TestClock? Find(string id)
     {
-        using var session = database.Begin();
+        using var session = database.BeginRead();
         var ticks = session.Single<long?>("SELECT frozen_time FROM test_clocks WHERE id = @id", new { id });
         return ticks is { } t ? new TestClock(id, Instant.FromUnixTimeTicks(t)) : null;
     }

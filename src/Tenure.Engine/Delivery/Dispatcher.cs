@@ -27,8 +27,11 @@ public sealed record DispatcherOptions
     /// <summary>R9.4: the SMS gateway, sent <c>{to, text, idempotencyKey}</c> as JSON.</summary>
     public string? SmsGatewayUrl { get; init; }
 
-    /// <summary>Attempts before a delivery is dead-lettered.</summary>
-    public int MaxAttempts { get; init; } = 8;
+    /// <summary>Attempts before a delivery is dead-lettered (with the backoff capped at an hour, about a day).</summary>
+    public int MaxAttempts { get; init; } = 30;
+
+    /// <summary>The longest wait between two attempts.</summary>
+    public Duration MaxBackoff { get; init; } = Duration.FromHours(1);
 
     /// <summary>The wait after the first failure; it doubles with each further failure.</summary>
     public Duration FirstBackoff { get; init; } = Duration.FromSeconds(10);
@@ -73,9 +76,9 @@ public sealed class Dispatcher(Database database, HttpClient http, IClock clock,
             {
                 (error, skipped) = await DeliverAsync(row, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or SmtpCommandException or SmtpProtocolException or System.Net.Sockets.SocketException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                if (cancellationToken.IsCancellationRequested) throw;
+                // Whatever one delivery throws (a refused connection, a bad address, TLS) is that delivery's failure, recorded and retried; the others go on.
                 error = $"{e.GetType().Name}: {e.Message}";
             }
 
@@ -166,7 +169,7 @@ public sealed class Dispatcher(Database database, HttpClient http, IClock clock,
             (null, _) => ("delivered", now),
             (_, true) => ("skipped", now),
             _ when attempts >= options.MaxAttempts => ("dead", now),
-            _ => ("pending", now + options.FirstBackoff * Math.Pow(2, attempts - 1)),
+            _ => ("pending", now + Duration.Min(options.MaxBackoff, options.FirstBackoff * Math.Pow(2, Math.Min(attempts - 1, 30)))),
         };
         using var session = database.Begin();
         session.Execute("UPDATE outbox SET status = @status, next_attempt_at = @next, last_error = @error, delivered_at = @delivered WHERE id = @Id",

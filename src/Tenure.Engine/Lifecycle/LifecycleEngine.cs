@@ -107,7 +107,7 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
 
     private static (long Count, double LagSeconds) Backlog(Database database, string clockId, Instant now)
     {
-        using var session = database.Begin();
+        using var session = database.BeginRead();
         var (count, oldest) = session.Single<(long, long?)>("SELECT COUNT(*), MIN(next_due_at) FROM instances WHERE clock_id = @clockId AND next_due_at <= @now",
             new { clockId, now = now.ToUnixTimeTicks() });
         session.Commit();
