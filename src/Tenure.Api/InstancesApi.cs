@@ -78,7 +78,8 @@ public static class InstancesApi
         if (expiresWithinDays is < 0 or > 3650) return Problems.Invalid("expiresWithinDays", "expiresWithinDays must be between 0 and 3650.");
         if (!TryEnum<InstanceStatus>(status, out var statusFilter)) return Problems.Invalid("status", "status is running, stopped or released.");
         if (!TryEnum<RenewalMode>(renewalMode, out var modeFilter)) return Problems.Invalid("renewalMode", "renewalMode is manual, auto or noRenew.");
-        var take = limit ?? 50;
+        var csv = http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase);
+        var take = csv ? int.MaxValue : limit ?? 50; // R8.6: an export is the whole list, not a page
         using var session = api.Database.BeginRead();
         var filter = new RenewalFilter(null, null, modeFilter, statusFilter, expiresWithinDays);
         var shown = new List<(Instance Instance, Scope Scope)>();
@@ -107,7 +108,7 @@ public static class InstancesApi
         }
 
         session.Commit();
-        if (http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase))
+        if (csv)
         {
             var now = shown.Count > 0 ? shown[0].Scope.Now : api.Clock.GetCurrentInstant();
             return TypedResults.Text(RenewalList.ToCsv(api.Rules, shown.Select(s => s.Instance).Where(i => i.IsSubscription), now), "text/csv");
@@ -116,13 +117,17 @@ public static class InstancesApi
         return TypedResults.Ok(new Page<InstanceDto>([.. shown.Select(s => InstanceDto.From(api.Rules, s.Instance, s.Scope.Account, s.Scope.Now))], nextCursor));
     }
 
-    private static Results<Ok<Page<EventDto>>, ProblemHttpResult> Events(string id, HttpContext http, ApiContext api)
+    /// <summary>R5.7: the timeline, oldest first, paged by <c>limit</c> (default 50, at most 500) and <c>cursor</c>.</summary>
+    private static Results<Ok<Page<EventDto>>, ProblemHttpResult> Events(string id, HttpContext http, ApiContext api, int? limit, long? cursor)
     {
+        if (limit is < 1 or > 500) return Problems.Invalid("limit", "limit must be between 1 and 500.");
+        var take = limit ?? 50;
         using var session = api.Database.BeginRead();
         if (api.Instance(session, http.Caller(), id, forUpdate: false) is null) return Problems.NotFound($"Instance {id}");
-        var events = session.Query<(long At, string Kind, string Detail)>("SELECT at, kind, detail FROM timeline_events WHERE instance_id = @id ORDER BY id", new { id })
-            .Select(e => new EventDto(Instant.FromUnixTimeTicks(e.At), e.Kind, e.Detail)).ToList();
-        return TypedResults.Ok(new Page<EventDto>(events, null));
+        var rows = session.Query<(long Id, long At, string Kind, string Detail)>("SELECT id, at, kind, detail FROM timeline_events WHERE instance_id = @id AND id > @after ORDER BY id LIMIT @take",
+            new { id, after = cursor ?? 0, take = take + 1 }).ToList();
+        var page = rows.Take(take).Select(e => new EventDto(Instant.FromUnixTimeTicks(e.At), e.Kind, e.Detail)).ToList();
+        return TypedResults.Ok(new Page<EventDto>(page, rows.Count > take ? rows[take - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
     }
 
     private static Results<Ok<RenewResult>, ProblemHttpResult> Renew(string id, RenewInstance body, HttpContext http, ApiContext api)
@@ -147,17 +152,39 @@ public static class InstancesApi
         return TypedResults.Ok(InstanceDto.From(api.Rules, set.Value.Instance, set.Value.Account, scope.Now));
     }
 
-    private static Results<Ok<Page<NoticeDto>>, ProblemHttpResult> Notifications(HttpContext http, ApiContext api, string? instanceId, string? kind, string? accountId)
+    /// <summary>The account's notices, oldest first, paged by <c>limit</c> and <c>cursor</c>, with the channels each went to.</summary>
+    private static Results<Ok<Page<NoticeDto>>, ProblemHttpResult> Notifications(HttpContext http, ApiContext api, string? instanceId, string? kind, string? accountId, int? limit, long? cursor)
     {
+        if (limit is < 1 or > 500) return Problems.Invalid("limit", "limit must be between 1 and 500.");
+        var take = limit ?? 50;
         var owner = http.Caller().AccountId ?? accountId;
         using var session = api.Database.BeginRead();
         var rows = session.Query<(long Id, long At, string Kind, string? InstanceId, string Subject, string DedupeKey)>(
-            "SELECT id, at, kind, instance_id, subject, dedupe_key FROM notices WHERE (@owner IS NULL OR account_id = @owner) " +
-            "AND (@instanceId IS NULL OR instance_id = @instanceId) AND (@kind IS NULL OR kind = @kind) ORDER BY id LIMIT 500",
-            new { owner, instanceId, kind }).ToList();
-        var items = rows.Select(r => new NoticeDto(r.Id, Instant.FromUnixTimeTicks(r.At), r.Kind, r.InstanceId, r.Subject,
-            [.. session.Query<string>("SELECT channel FROM outbox WHERE dedupe_key LIKE @prefix ORDER BY channel", new { prefix = r.DedupeKey + ":%" })])).ToList();
-        return TypedResults.Ok(new Page<NoticeDto>(items, null));
+            "SELECT id, at, kind, instance_id, subject, dedupe_key FROM notices WHERE id > @after AND (@owner IS NULL OR account_id = @owner) " +
+            "AND (@instanceId IS NULL OR instance_id = @instanceId) AND (@kind IS NULL OR kind = @kind) ORDER BY id LIMIT @take",
+            new { after = cursor ?? 0, owner, instanceId, kind, take = take + 1 }).ToList();
+        var page = rows.Take(take).ToList();
+        if (page.Count == 0) return TypedResults.Ok(new Page<NoticeDto>([], null));
+        var keys = page.Select(r => r.DedupeKey).ToArray();
+        var channels = session.Query<(string DedupeKey, string Channel)>(
+                "SELECT dedupe_key, channel FROM outbox WHERE dedupe_key IN (" + string.Join(", ", keys.SelectMany((k, i) => Channels.Select(c => $"@k{i}_{c}"))) + ")",
+                Parameters(keys))
+            .ToLookup(r => r.DedupeKey[..r.DedupeKey.LastIndexOf(':')], r => r.Channel);
+        var items = page.Select(r => new NoticeDto(r.Id, Instant.FromUnixTimeTicks(r.At), r.Kind, r.InstanceId, r.Subject, [.. channels[r.DedupeKey].Order(StringComparer.Ordinal)])).ToList();
+        return TypedResults.Ok(new Page<NoticeDto>(items, rows.Count > take ? page[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
+    }
+
+    private static readonly string[] Channels = ["email", "sms", "webhook"];
+
+    private static Dapper.DynamicParameters Parameters(string[] keys)
+    {
+        var parameters = new Dapper.DynamicParameters();
+        for (var i = 0; i < keys.Length; i++)
+        {
+            foreach (var channel in Channels) parameters.Add($"k{i}_{channel}", $"{keys[i]}:{channel}");
+        }
+
+        return parameters;
     }
 
     private static bool TryEnum<T>(string? text, out T? value)

@@ -57,8 +57,17 @@ public abstract class ApiTests(Server server)
         var instance = await client.Get($"/v1/instances/{id}");
         Assert.Equal(("stopped", "releaseWarning"), (instance.Body.Str("status"), instance.Body.Str("nextEvent.kind")));
         Assert.Equal("2019-04-27T16:00:00Z", instance.Body.Str("nextEvent.at"));
-        var kinds = (await client.Get("/v1/notifications")).Body!["items"]!.AsArray().Select(n => n!["kind"]!.ToString()).ToList();
-        Assert.Equal(["expiryReminder", "lowBalance", "autoRenewFailed", "autoRenewFailed", "autoRenewFailed", "autoRenewFailed", "autoRenewFailed", "stopped"], kinds);
+        var notices = (await client.Get("/v1/notifications")).Body!["items"]!.AsArray();
+        Assert.Equal(["expiryReminder", "lowBalance", "autoRenewFailed", "autoRenewFailed", "autoRenewFailed", "autoRenewFailed", "autoRenewFailed", "stopped"],
+            notices.Select(n => n!["kind"]!.ToString()));
+        Assert.All(notices, n => Assert.Equal("[\"email\"]", n!["channels"]!.ToJsonString()));
+        var firstPage = await client.Get($"/v1/instances/{id}/events?limit=4");
+        Assert.Equal(4, firstPage.Body!["items"]!.AsArray().Count);
+        var secondPage = await client.Get($"/v1/instances/{id}/events?limit=4&cursor={firstPage.Body.Str("nextCursor")}");
+        Assert.Equal("2019-03-29T00:00:00Z autoRenewFailed", $"{secondPage.Body!["items"]![0]!["at"]} {secondPage.Body!["items"]![0]!["kind"]}");
+        var notices2 = await client.Get("/v1/notifications?limit=3");
+        Assert.Equal(3, notices2.Body!["items"]!.AsArray().Count);
+        Assert.NotNull(notices2.Body!["nextCursor"]?.ToString());
     }
 
     [Fact]
@@ -121,6 +130,29 @@ public abstract class ApiTests(Server server)
         var concurrent = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.Post("/v1/instances", Ecs(1), idempotencyKey: "buy-2")));
         Assert.Single(concurrent.Select(c => c.Body.Str("id")).Distinct());
         Assert.Equal(2, (await client.Get("/v1/instances")).Body!["items"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task R7_4_concurrent_renewals_of_one_instance_each_charge_and_each_extend()
+    {
+        var (client, _, _) = await Customer("2019-03-01T02:00:00Z", 10_000);
+        var id = (await client.Post("/v1/instances", Ecs(1))).Body.Str("id"); // expires 2019-04-02 00:00 local
+        var renewals = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 })));
+        Assert.All(renewals, r => Assert.Equal(200, r.Status));
+        Assert.Equal("2019-08-01T16:00:00Z", (await client.Get($"/v1/instances/{id}")).Body.Str("expiresAt"));
+        Assert.Equal("5000", (await client.Get("/v1/account")).Body.Str("balance"));
+        Assert.Equal(4, renewals.Select(r => r.Body.Str("orderId")).Distinct().Count());
+        Assert.Empty(Storage.Verifier.Check(server.Db));
+    }
+
+    [Fact]
+    public async Task R13_2_a_key_whose_first_request_was_malformed_is_free_for_the_corrected_retry()
+    {
+        var (client, _, _) = await Customer("2019-03-01T02:00:00Z", 5000);
+        var (status, _, _) = await client.Send(HttpMethod.Post, "/v1/instances", rawJson: "{", idempotencyKey: "fix-me");
+        Assert.Equal(400, status);
+        var retried = await client.Post("/v1/instances", Ecs(1), idempotencyKey: "fix-me");
+        Assert.Equal(201, retried.Status);
     }
 
     [Theory]

@@ -184,4 +184,27 @@ public sealed class DispatcherTests : IDisposable
         using var session2 = _db.Begin();
         Assert.Equal(["delivered", "delivered"], session2.Query<string>("SELECT status FROM outbox ORDER BY channel"));
     }
+
+    [Fact]
+    public async Task R9_4_an_undeliverable_address_fails_its_own_delivery_and_the_rest_go_on()
+    {
+        using var smtp = new SmtpSink();
+        using var receiver = new Receiver(failures: 0);
+        var accountId = NewAccount(_db, "clk-test", 5000, Local("2019-03-01 09:00"), receiver.Url, "s3cret");
+        using (var session = _db.Begin())
+        {
+            session.Execute("UPDATE accounts SET email = '@' WHERE id = @accountId", new { accountId });
+            Buy(session, accountId, "clk-test", "mqtt", "mqtt.basic.1k", 1, Local("2019-03-01 10:00"), autoRenew: false);
+            session.Commit();
+        }
+
+        new LifecycleEngine(_db, Rules).RunAllDue("clk-test", Local("2019-03-26 08:00"), onTime: true);
+        var dispatcher = new Dispatcher(_db, new HttpClient(), new FakeClock(Local("2019-03-26 08:00")), new DispatcherOptions { SmtpHost = "127.0.0.1", SmtpPort = smtp.Port });
+        Assert.Equal(2, await dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken));
+        using var session2 = _db.Begin();
+        var rows = session2.Query<(string Channel, string Status, string? Error)>("SELECT channel, status, last_error FROM outbox ORDER BY channel").ToList();
+        Assert.Equal(("email", "pending"), (rows[0].Channel, rows[0].Status));
+        Assert.Contains("ParseException", rows[0].Error, StringComparison.Ordinal);
+        Assert.Equal(("webhook", "delivered"), (rows[1].Channel, rows[1].Status));
+    }
 }
