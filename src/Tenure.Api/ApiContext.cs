@@ -2,12 +2,13 @@ using NodaTime;
 using Tenure.Domain;
 using Tenure.Domain.Accounts;
 using Tenure.Domain.Instances;
+using Tenure.Engine.Lifecycle;
 using Tenure.Storage;
 
 namespace Tenure.Api;
 
 /// <summary>What every handler needs: the database, the rules and the clocks.</summary>
-public sealed class ApiContext(Database database, Rules rules, IClock clock)
+public sealed class ApiContext(Database database, Rules rules, IClock clock, LifecycleEngine engine)
 {
     public Database Database { get; } = database;
 
@@ -39,6 +40,13 @@ public sealed class ApiContext(Database database, Rules rules, IClock clock)
     public (Instance Instance, Scope Scope)? Instance(Session session, Caller caller, string instanceId, bool forUpdate = true)
     {
         if (session.Instance(instanceId, forUpdate) is not { } instance || !caller.Sees(instance.AccountId.Value)) return null;
+        if (forUpdate && session.AccountRow(instance.AccountId.Value) is { } row)
+        {
+            // Events the engine has not reached yet run first, so the command decides on the instance as it is now.
+            engine.CatchUp(session, instance, row.ClockId, NowFor(session, row.ClockId));
+            instance = session.Instance(instanceId)!;
+        }
+
         return Account(session, caller, instance.AccountId.Value, forUpdate) is { } scope ? (instance, scope) : null;
     }
 

@@ -41,8 +41,12 @@ public static class OperatorApi
         app.MapGet("/v1/products", (ApiContext api) => TypedResults.Ok(new { currency = api.Rules.Catalog.Currency, items = api.Rules.Catalog.Products }));
     }
 
-    private static Created<TestClockDto> CreateClock(CreateTestClock body, ApiContext api, TestClocks clocks)
+    /// <summary>Test clocks live between 1970 and 2200, far from the calendar's limits.</summary>
+    private static readonly (Instant From, Instant To) ClockRange = (Instant.FromUtc(1970, 1, 1, 0, 0), Instant.FromUtc(2200, 1, 1, 0, 0));
+
+    private static Results<Created<TestClockDto>, ProblemHttpResult> CreateClock(CreateTestClock body, ApiContext api, TestClocks clocks)
     {
+        if (body.FrozenTime < ClockRange.From || body.FrozenTime >= ClockRange.To) return Problems.Invalid("frozenTime", "frozenTime must be between 1970 and 2200.");
         var clock = clocks.Create(body.FrozenTime, api.Clock.GetCurrentInstant());
         return TypedResults.Created($"/v1/test-clocks/{clock.Id}", new TestClockDto(clock.Id, clock.FrozenTime));
     }
@@ -52,6 +56,7 @@ public static class OperatorApi
 
     private static Results<Ok<TestClockDto>, ProblemHttpResult> Advance(string id, AdvanceTestClock body, TestClocks clocks)
     {
+        if (body.To >= ClockRange.To) return Problems.Invalid("to", "A test clock stops at 2200.");
         var advanced = clocks.Advance(id, body.To);
         if (advanced.Refusal is { } refusal) return Problems.From(refusal);
         var (clock, events) = advanced.Value;

@@ -56,8 +56,9 @@ public static class TenureApi
                 return new ValueTask(Problems.Of(429, "rate-limited", "Too many requests for this API key; retry after a second.").ExecuteAsync(context.HttpContext));
             };
         });
-        builder.Services.AddSingleton(new ApiContext(options.Database, options.Rules, options.Clock));
-        builder.Services.AddSingleton(new LifecycleEngine(options.Database, options.Rules));
+        var engine = new LifecycleEngine(options.Database, options.Rules);
+        builder.Services.AddSingleton(engine);
+        builder.Services.AddSingleton(new ApiContext(options.Database, options.Rules, options.Clock, engine));
         builder.Services.AddSingleton(sp => new TestClocks(options.Database, sp.GetRequiredService<LifecycleEngine>()));
         if (options.RunEngine)
         {

@@ -39,4 +39,23 @@ public sealed class ServiceTests(Server server) : IClassFixture<Server>
         Assert.All(statuses, s => Assert.True(s is 401 or 429, $"status {s}"));
         Assert.Equal(200, (await server.Client().Get("/v1/products")).Status);
     }
+
+    [Fact]
+    public async Task R4_6_a_command_first_runs_the_events_the_engine_has_not_reached()
+    {
+        // System clock (faked) 2026-11-23 08:00 local; a month's ECS on auto-renew expires 2026-12-24 00:00 local, first attempt 12-21 08:00.
+        var account = await server.Client().Post("/v1/accounts", new { name = "Late", email = "late@example.com" });
+        await server.Client().Post($"/v1/accounts/{account.Body.Str("id")}/top-ups", new { amount = 5000 });
+        var client = server.Client(account.Body.Str("apiKey"));
+        var id = (await client.Post("/v1/instances", new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1, autoRenew = true })).Body.Str("id");
+        Assert.Equal("2026-12-23T16:00:00Z", (await client.Get($"/v1/instances/{id}")).Body.Str("expiresAt"));
+
+        // The engine is not running: at 12-21 09:00 local the T-7 reminder and the T-3 attempt are due but not done.
+        server.Clock.Reset(NodaTime.Instant.FromUtc(2026, 12, 21, 1, 0));
+        var manual = await client.Send(HttpMethod.Put, $"/v1/instances/{id}/renewal", new { mode = "manual" });
+        Assert.Equal(200, manual.Status);
+        Assert.Equal("2027-01-23T16:00:00Z", manual.Body.Str("expiresAt"));
+        var kinds = (await client.Get($"/v1/instances/{id}/events")).Body!["items"]!.AsArray().Select(e => e!["kind"]!.ToString());
+        Assert.Equal(["purchased", "reminderSkipped", "renewed", "renewalModeChanged"], kinds);
+    }
 }

@@ -86,6 +86,7 @@ public sealed class SweepTests(Server server) : IClassFixture<Server>
         foreach (var (path, raw) in new[]
         {
             ("/v1/test-clocks", "{\"frozenTime\":\"yesterday\"}"),
+            ("/v1/test-clocks", "{\"frozenTime\":\"9999-12-20T00:00:00Z\"}"),
             ("/v1/accounts", "{\"name\":\"\",\"email\":\"x@example.com\"}"),
             ("/v1/accounts", "{\"name\":\"A\",\"email\":\"not-an-email\"}"),
             ("/v1/accounts", "{\"name\":\"A\",\"email\":\"a@example.com\",\"currency\":\"EUR\"}"),

@@ -39,6 +39,31 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
             return (0, 0);
         }
 
+        var ran = Run(session, claimed, boundary, clockId, now, onTime);
+        session.Commit();
+        Processed.Add(ran.Events);
+        Batches.Add(1);
+        Charges.Add(ran.Charges);
+        Failures.Add(ran.Failures);
+        return (claimed.Count, ran.Events);
+    }
+
+    /// <summary>
+    /// Runs an instance's due events inside a command's session before the command decides (the
+    /// shell's duty that <c>Commands.Touch</c> relies on): a command never skips an event the engine
+    /// had not reached yet. The instance row must already be locked by the session.
+    /// </summary>
+    public void CatchUp(Session session, Instance instance, string clockId, Instant now)
+    {
+        var account = session.Accounts([instance.AccountId.Value], forUpdate: true)[instance.AccountId.Value];
+        if (Domain.Lifecycle.Schedule.Next(Rules, instance, account) is { } due && due.At <= now)
+        {
+            Run(session, [instance], null, clockId, now, onTime: clockId != Session.SystemClock);
+        }
+    }
+
+    private (int Events, int Charges, int Failures) Run(Session session, List<Instance> claimed, Instant? boundary, string clockId, Instant now, bool onTime)
+    {
         var accounts = session.Accounts(claimed.Select(i => i.AccountId.Value), forUpdate: true);
         var current = claimed.ToDictionary(i => i.Id.Value);
         var written = new List<(string AccountId, Effects Effects, Instant At)>();
@@ -87,12 +112,7 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
         var cash = new Dictionary<string, long>();
         foreach (var (accountId, effects, at) in written) cash[accountId] = checked(cash.GetValueOrDefault(accountId) + session.WriteEffects(accountId, effects, at));
         foreach (var (accountId, delta) in cash) session.UpdateAccount(accounts[accountId], delta);
-        session.Commit();
-        Processed.Add(ran);
-        Batches.Add(1);
-        Charges.Add(written.Count(w => w.Effects.Order is not null));
-        Failures.Add(written.Sum(w => w.Effects.Events.Count(e => e.Kind == "autoRenewFailed")));
-        return (claimed.Count, ran);
+        return (ran, written.Count(w => w.Effects.Order is not null), written.Sum(w => w.Effects.Events.Count(e => e.Kind == "autoRenewFailed")));
     }
 
     /// <summary>
