@@ -20,6 +20,7 @@ public static class TenureCli
             BenchCommand.Create(),
             ServeCommand.Create(clock),
         };
+        foreach (var command in ClientCommands.Create(console)) root.Subcommands.Add(command);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

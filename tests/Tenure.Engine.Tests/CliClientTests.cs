@@ -1,0 +1,108 @@
+using Microsoft.AspNetCore.Builder;
+using NodaTime;
+using NodaTime.Testing;
+using Spectre.Console;
+using Tenure.Api;
+using Tenure.Cli;
+using Tenure.Storage;
+
+namespace Tenure.Engine.Tests;
+
+/// <summary>The CLI client against a real server on loopback: the seed's manual and auto renewal walkthrough in a terminal.</summary>
+public sealed class CliClientTests : IAsyncLifetime
+{
+    private readonly string _file = Fixtures.SqliteFile();
+    private WebApplication? _app;
+    private string _server = "";
+
+    public async ValueTask InitializeAsync()
+    {
+        var db = Database.Sqlite(_file);
+        db.Migrate();
+        _app = TenureApi.Build(new ApiOptions(db, "op-cli", new FakeClock(Instant.FromUtc(2026, 11, 23, 0, 0)), RunEngine: false), ["--urls", "http://127.0.0.1:0"]);
+        await _app.StartAsync();
+        _server = _app.Urls.First();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null) await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(_file + suffix);
+    }
+
+    private (int Code, string Out, string Error) Tenure(string key, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No, Out = new AnsiConsoleOutput(output) });
+        console.Profile.Width = 250;
+        var code = TenureCli.Run([.. args, "--server", _server, "--key", key], console, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task R8_2_a_customer_renews_one_and_a_batch_sets_auto_renewal_and_a_clock_runs_the_attempt()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_server) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "op-cli");
+        var (_, clockOut, _) = Tenure("op-cli", "clock", "create", "--at", "2019-03-01T02:00:00Z");
+        var clockId = clockOut.Split(' ')[0];
+        using var account = await http.PostAsync(new Uri("/v1/accounts", UriKind.Relative), Json(new { name = "Terminal", email = "t@example.com", testClockId = clockId }), TestContext.Current.CancellationToken);
+        var created = System.Text.Json.Nodes.JsonNode.Parse(await account.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+        var key = created["apiKey"]!.ToString();
+        await http.PostAsync(new Uri($"/v1/accounts/{created["id"]}/top-ups", UriKind.Relative), Json(new { amount = 10_000 }), TestContext.Current.CancellationToken);
+        var ids = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            using var client = new HttpClient { BaseAddress = new Uri(_server) };
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            using var bought = await client.PostAsync(new Uri("/v1/instances", UriKind.Relative), Json(new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1 }), TestContext.Current.CancellationToken);
+            ids.Add(System.Text.Json.Nodes.JsonNode.Parse(await bought.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["id"]!.ToString());
+        }
+
+        var (listCode, list, _) = Tenure(key, "instances", "list", "--tab", "manual");
+        Assert.Equal(0, listCode);
+        Assert.Contains(ids[0], list, StringComparison.Ordinal);
+        Assert.Contains("2019-04-01T16:00:00Z", list, StringComparison.Ordinal);
+
+        var (notTerminal, _, refusal) = Tenure(key, "renew", ids[0], "--months", "1");
+        Assert.Equal((ExitCodes.Usage, true), (notTerminal, refusal.Contains("--yes", StringComparison.Ordinal)));
+        var (renewCode, renewed, _) = Tenure(key, "renew", ids[0], "--months", "1", "--yes");
+        Assert.Equal(0, renewCode);
+        Assert.Contains("2019-05-01T16:00:00Z", renewed, StringComparison.Ordinal);
+        Assert.Contains("Paid order o-", renewed, StringComparison.Ordinal);
+
+        var (batchCode, batch, _) = Tenure(key, "renew", "--batch", ids[0], ids[1], "--months", "2", "--yes");
+        Assert.Equal(0, batchCode);
+        Assert.Contains("Total: 40.00 USD", batch, StringComparison.Ordinal);
+
+        var (autoCode, auto, _) = Tenure(key, "auto-renew", ids[1], "--months", "1");
+        Assert.Equal(0, autoCode);
+        Assert.Contains("auto, 1 month(s); next reminder at 2019-05-26T00:00:00Z", auto, StringComparison.Ordinal);
+        var (forecastCode, forecast, _) = Tenure(key, "forecast", "--days", "100");
+        Assert.Equal(0, forecastCode);
+        Assert.Contains("Total 10.00 USD; covered.", forecast, StringComparison.Ordinal);
+
+        var (advanceCode, advanced, _) = Tenure("op-cli", "clock", "advance", clockId, "--to", "2019-05-30T00:00:00Z");
+        Assert.Equal(0, advanceCode);
+        Assert.Contains("2 event(s) ran", advanced, StringComparison.Ordinal);
+        var (_, shown, _) = Tenure(key, "instances", "show", ids[1]);
+        Assert.Contains("renewed", shown, StringComparison.Ordinal);
+        Assert.Contains("2019-07-01T16:00:00Z", shown, StringComparison.Ordinal);
+
+        var (refusedCode, _, refusedError) = Tenure(key, "renew", ids[1], "--months", "10", "--yes");
+        Assert.Equal((ExitCodes.Refused, true), (refusedCode, refusedError.Contains("invalid-period (422)", StringComparison.Ordinal)));
+        var (unreachable, _, _) = TenureAt("http://127.0.0.1:9", key, "forecast");
+        Assert.Equal(ClientCommands.Unreachable, unreachable);
+    }
+
+    private (int Code, string Out, string Error) TenureAt(string server, string key, params string[] args)
+    {
+        var error = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, Out = new AnsiConsoleOutput(new StringWriter()) });
+        return (TenureCli.Run([.. args, "--server", server, "--key", key], console, error), string.Empty, error.ToString());
+    }
+
+    private static StringContent Json(object body) => new(System.Text.Json.JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json");
+}
