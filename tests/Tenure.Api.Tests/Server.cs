@@ -23,6 +23,9 @@ public class Server : IAsyncLifetime
 
     public FakeClock Clock { get; } = new(Instant.FromUtc(2026, 11, 23, 0, 0));
 
+    /// <summary>Options a subclass may change.</summary>
+    protected virtual ApiOptions Configure(ApiOptions options) => options;
+
     /// <summary>The database the server runs on; SQLite unless a subclass says otherwise.</summary>
     protected virtual Database CreateDatabase() => Database.Sqlite(_file);
 
@@ -30,7 +33,7 @@ public class Server : IAsyncLifetime
     {
         Db = CreateDatabase();
         Db.Migrate();
-        _app = TenureApi.Build(new ApiOptions(Db, OperatorKey, Clock, RunEngine: false), ["--urls", "http://127.0.0.1:0"]);
+        _app = TenureApi.Build(Configure(new ApiOptions(Db, OperatorKey, Clock, RunEngine: false)), ["--urls", "http://127.0.0.1:0"]);
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.First());
     }
@@ -55,6 +58,12 @@ public class Server : IAsyncLifetime
 public sealed class PostgresServer(Tenure.Storage.Tests.PostgresCluster cluster) : Server
 {
     protected override Database CreateDatabase() => Database.Postgres(cluster.CreateDatabase());
+}
+
+/// <summary>A server whose rate limit is small enough to hit deterministically: bursts of 5, 1 a second.</summary>
+public sealed class LimitedServer : Server
+{
+    protected override ApiOptions Configure(ApiOptions options) => options with { RateLimitBurst = 5, RateLimitPerSecond = 1 };
 }
 
 /// <summary>Small helpers for JSON over HTTP.</summary>
