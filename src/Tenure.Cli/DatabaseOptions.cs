@@ -6,9 +6,9 @@ namespace Tenure.Cli;
 /// <summary><c>--db FILE | --postgres CONN</c>, shared by every command that opens the database.</summary>
 public sealed class DatabaseOptions
 {
-    public Option<string> Db { get; } = new("--db") { Description = "SQLite database file.", DefaultValueFactory = _ => "./tenure.db" };
+    public Option<string?> Db { get; } = new("--db") { Description = "SQLite database file (default Tenure:Db, else ./tenure.db)." };
 
-    public Option<string?> Postgres { get; } = new("--postgres") { Description = "PostgreSQL connection string, instead of SQLite." };
+    public Option<string?> Postgres { get; } = new("--postgres") { Description = "PostgreSQL connection string, instead of SQLite (default Tenure:Postgres)." };
 
     public void AddTo(Command command)
     {
@@ -17,5 +17,7 @@ public sealed class DatabaseOptions
     }
 
     public Database Open(ParseResult parsed) =>
-        parsed.GetValue(Postgres) is { Length: > 0 } connection ? Database.Postgres(connection) : Database.Sqlite(parsed.GetValue(Db)!);
+        (parsed.GetValue(Postgres) ?? Settings.Configuration["Tenure:Postgres"]) is { Length: > 0 } connection
+            ? Database.Postgres(connection)
+            : Database.Sqlite(parsed.GetValue(Db) ?? Settings.Configuration["Tenure:Db"] ?? "./tenure.db");
 }

@@ -20,12 +20,13 @@ public sealed class ServeTests
             port = ((IPEndPoint)probe.LocalEndpoint).Port;
         }
 
-        var info = new ProcessStartInfo("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "tenure.dll")}\" serve --demo --db \"{file}\" --urls http://127.0.0.1:{port}")
+        var info = new ProcessStartInfo("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "tenure.dll")}\" serve --demo --urls http://127.0.0.1:{port}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         info.Environment["Tenure__OperatorKey"] = "op-serve-test";
+        info.Environment["Tenure__Db"] = file; // options also come from configuration
         using var serve = Process.Start(info)!;
         string? demoKey = null;
         while (await serve.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken) is { } line)
