@@ -19,9 +19,10 @@ public static class BenchCommand
         var workers = new Option<int>("--workers") { Description = "Engine workers (PostgreSQL).", DefaultValueFactory = _ => 1 };
         var batch = new Option<int>("--batch") { Description = "Instances per engine transaction.", DefaultValueFactory = _ => 1000 };
         var json = new Option<bool>("--json") { Description = "Print the result as one JSON object on the last line." };
+        var floor = new Option<bool>("--floor") { Description = "Run the floor arm instead: the same rows by set-based SQL, no per-instance logic." };
         var renewalDay = new Command("renewal-day", "Seed N auto-renew instances expiring together (10% unfunded) and time the engine's T-3 wave.")
         {
-            instances, db, postgres, file, workers, batch, json,
+            instances, db, postgres, file, workers, batch, json, floor,
         };
         renewalDay.SetAction(parsed =>
         {
@@ -50,8 +51,10 @@ public static class BenchCommand
             var database = onPostgres ? Database.Postgres(parsed.GetValue(postgres)!) : Database.Sqlite(path);
             var seed = Stopwatch.StartNew();
             RenewalDay.Seed(database, count);
-            var arm = onPostgres ? $"tenure-postgres-{parsed.GetValue(workers)}w" : "tenure-sqlite";
-            var result = RenewalDay.Run(arm, database, count, parsed.GetValue(workers), parsed.GetValue(batch), seed.Elapsed.TotalSeconds);
+            var arm = parsed.GetValue(floor) ? (onPostgres ? "floor-postgres" : "floor-sqlite") : onPostgres ? $"tenure-postgres-{parsed.GetValue(workers)}w" : "tenure-sqlite";
+            var result = parsed.GetValue(floor)
+                ? Floor.Run(arm, database, count, seed.Elapsed.TotalSeconds)
+                : RenewalDay.Run(arm, database, count, parsed.GetValue(workers), parsed.GetValue(batch), seed.Elapsed.TotalSeconds);
             var violations = Verifier.Check(database);
             if (!onPostgres && parsed.GetValue(file) is null)
             {
