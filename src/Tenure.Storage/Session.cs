@@ -167,7 +167,7 @@ public sealed class Session : IDisposable
         var lockClause = Postgres ? " FOR UPDATE SKIP LOCKED" : string.Empty;
         var rows = Query<InstanceRow>(
             $"SELECT {InstanceColumns} FROM instances WHERE clock_id = @clockId AND next_due_at <= @now " +
-            $"ORDER BY next_due_at, expires_at, id LIMIT @take{lockClause}",
+            $"ORDER BY next_due_at, expires_at{(Postgres ? " NULLS FIRST" : string.Empty)}, id LIMIT @take{lockClause}",
             new { clockId, now = Columns.Ticks(now), take = limit + 1 }).ToList();
         var boundary = rows.Count > limit ? Columns.At(rows[limit].NextDueAt!.Value) : (Instant?)null;
         return ([.. rows.Take(limit).Select(r => r.ToDomain())], boundary);

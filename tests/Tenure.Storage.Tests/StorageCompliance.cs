@@ -257,6 +257,27 @@ public abstract class StorageCompliance
     }
 
     [Fact]
+    public void R4_8_events_at_one_instant_run_in_kind_order_the_same_on_both_databases()
+    {
+        // A PAYG hour and an auto-renew attempt both fall on 2019-03-27 08:00. Events at one instant run in kind order
+        // (the attempt before the PAYG hour), on SQLite and PostgreSQL alike: the renewal takes the 1000, the hour goes to -20.
+        var (accountId, clock) = NewAccount("2019-01-28 09:00", 3000);
+        var auto = Buy(accountId, clock.Id, "ecs", "ecs.small", 2, "2019-01-29 10:00", autoRenew: true);
+        new TestClocks(Db, Engine).Advance(clock.Id, Local("2019-03-27 07:00"));
+        using (var session = Db.Begin())
+        {
+            var account = session.Accounts([accountId], forUpdate: true)[accountId];
+            var request = new PurchaseRequest(new InstanceId("i-payg"), "rocketmq", "cn-hangzhou", null, "rocketmq.standard", ChargeType.Payg, null);
+            session.Save(Rules, Purchase.Buy(Rules, account, request, Local("2019-03-27 07:00")).Value, Local("2019-03-27 07:00"), clock.Id);
+            session.Commit();
+        }
+
+        Assert.Equal(2, new TestClocks(Db, Engine).Advance(clock.Id, Local("2019-03-27 08:00")).Value.EventsProcessed);
+        Assert.Equal(-20, Read(s => s.AccountRow(accountId))!.Balance);
+        Assert.Equal("renewed", Read(s => s.Single<string>("SELECT kind FROM timeline_events WHERE instance_id = @id ORDER BY id DESC LIMIT 1", new { id = auto.Id.Value })));
+    }
+
+    [Fact]
     public void Verify_names_every_broken_invariant()
     {
         var (accountId, clock) = NewAccount("2019-03-01 09:00", 5000);

@@ -25,7 +25,7 @@ public static class Simulation
                 .Select((instance, index) => (instance, index, due: Schedule.Next(rules, instance, account)))
                 .Where(x => x.due is { } d && d.At <= until)
                 .OrderBy(x => x.due!.Value)
-                .ThenBy(x => x.instance.ExpiresAt ?? Instant.MaxValue)
+                .ThenBy(x => x.instance.ExpiresAt ?? Instant.MinValue)
                 .ThenBy(x => x.instance.Id.Value, StringComparer.Ordinal)
                 .FirstOrDefault();
             if (next.due is not { } due) break;

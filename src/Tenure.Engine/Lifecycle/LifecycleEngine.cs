@@ -76,7 +76,7 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
         {
             if (Domain.Lifecycle.Schedule.Next(Rules, instance, accounts[instance.AccountId.Value]) is not { } due || due.At > now) return;
             if (!firstEvent && boundary is { } limit && due.At >= limit) return;
-            queue.Enqueue(instance, (due, instance.ExpiresAt ?? Instant.MaxValue, instance.Id.Value));
+            queue.Enqueue(instance, (due, instance.ExpiresAt ?? Instant.MinValue, instance.Id.Value)); // no expiry (PAYG) sorts first, as in the claim
         }
 
         foreach (var instance in claimed) Enqueue(instance, firstEvent: true);
