@@ -29,8 +29,12 @@ public class Server : IAsyncLifetime
     /// <summary>The database the server runs on; SQLite unless a subclass says otherwise.</summary>
     protected virtual Database CreateDatabase() => Database.Sqlite(_file);
 
+    /// <summary>Why this server cannot run here (its tests then skip), or null.</summary>
+    public virtual string? SkipReason => null;
+
     public async ValueTask InitializeAsync()
     {
+        if (SkipReason is not null) return;
         Db = CreateDatabase();
         Db.Migrate();
         _app = TenureApi.Build(Configure(new ApiOptions(Db, OperatorKey, Clock, RunEngine: false)), ["--urls", "http://127.0.0.1:0"]);
@@ -57,6 +61,9 @@ public class Server : IAsyncLifetime
 /// <summary>The same server over a database of the test run's PostgreSQL cluster.</summary>
 public sealed class PostgresServer(Tenure.Storage.Tests.PostgresCluster cluster) : Server
 {
+    /// <summary>No PostgreSQL binaries: skip, except under CI=true, where creating the database fails the tests.</summary>
+    public override string? SkipReason => cluster.ConnectionString is null && Environment.GetEnvironmentVariable("CI") != "true" ? cluster.Unavailable : null;
+
     protected override Database CreateDatabase() => Database.Postgres(cluster.CreateDatabase());
 }
 
