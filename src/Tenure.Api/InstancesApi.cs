@@ -85,7 +85,7 @@ public static class InstancesApi
         var shown = new List<(Instance Instance, Scope Scope)>();
         var accounts = new Dictionary<string, Scope>();
         string? nextCursor = null;
-        foreach (var instance in session.Instances(owner, product, region, cursor ?? string.Empty))
+        foreach (var instance in Scan(session, owner, product, region, statusFilter, modeFilter, renewable == true, cursor ?? string.Empty))
         {
             if (!accounts.TryGetValue(instance.AccountId.Value, out var scope))
             {
@@ -118,6 +118,19 @@ public static class InstancesApi
     }
 
     /// <summary>R5.7: the timeline, oldest first, paged by <c>limit</c> (default 50, at most 500) and <c>cursor</c>.</summary>
+    /// <summary>Instances in ID order, read 500 at a time, so a page never loads the whole table.</summary>
+    private static IEnumerable<Instance> Scan(Session session, string? owner, string? product, string? region, InstanceStatus? status, RenewalMode? mode, bool renewableOnly, string after)
+    {
+        const int Chunk = 500;
+        while (true)
+        {
+            var chunk = session.Instances(owner, product, region, status, mode, renewableOnly, after, Chunk);
+            foreach (var instance in chunk) yield return instance;
+            if (chunk.Count < Chunk) yield break;
+            after = chunk[^1].Id.Value;
+        }
+    }
+
     private static Results<Ok<Page<EventDto>>, ProblemHttpResult> Events(string id, HttpContext http, ApiContext api, int? limit, long? cursor)
     {
         if (limit is < 1 or > 500) return Problems.Invalid("limit", "limit must be between 1 and 500.");

@@ -199,6 +199,12 @@ public abstract class ApiTests(Server server)
         Assert.Equal(2, (await client.Get("/v1/instances?renewable=true")).Body!["items"]!.AsArray().Count);
         Assert.Single((await client.Get("/v1/instances?renewable=true&expiresWithinDays=32")).Body!["items"]!.AsArray());
         Assert.Equal(400, (await client.Get("/v1/instances?renewalMode=sometimes")).Status);
+        var first = await client.Get("/v1/instances?limit=2");
+        Assert.Equal(2, first.Body!["items"]!.AsArray().Count);
+        var rest = await client.Get($"/v1/instances?limit=2&cursor={first.Body.Str("nextCursor")}");
+        Assert.Single(rest.Body!["items"]!.AsArray());
+        Assert.Null(rest.Body!["nextCursor"]);
+        Assert.Single((await client.Get("/v1/instances?status=running&renewalMode=auto")).Body!["items"]!.AsArray());
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/instances?renewable=true");
         request.Headers.Accept.ParseAdd("text/csv");
