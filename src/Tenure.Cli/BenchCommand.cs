@@ -58,8 +58,7 @@ public static class BenchCommand
             var violations = Verifier.Check(database);
             if (!onPostgres && parsed.GetValue(file) is null)
             {
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-                foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(path + suffix);
+                Database.DeleteSqliteFiles(path);
             }
 
             parsed.InvocationConfiguration.Output.WriteLine($"{result.Arm}: {result.Instances} instances in {result.Seconds} s = {result.PerSecond}/s; lateness p50 {result.P50LatenessSeconds} s, p99 {result.P99LatenessSeconds} s; " +

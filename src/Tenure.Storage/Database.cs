@@ -78,6 +78,13 @@ public sealed class Database
             .LogToNowhere();
     }
 
+    /// <summary>Deletes a SQLite database file with its WAL and shared-memory files, after closing pooled connections.</summary>
+    public static void DeleteSqliteFiles(string path)
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(path + suffix);
+    }
+
     /// <summary>Begins a unit of work: one connection, one transaction.</summary>
     public Session Begin() => new(this, Open(), readOnly: false);
 

@@ -46,8 +46,7 @@ public class Server : IAsyncLifetime
     {
         GC.SuppressFinalize(this);
         if (_app is not null) await _app.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(_file + suffix);
+        Storage.Database.DeleteSqliteFiles(_file);
     }
 
     public HttpClient Client(string? key = OperatorKey)

@@ -88,6 +88,21 @@ public sealed class PropertyTests
             }
 
             Assert.All(plan, e => Assert.True(e.At > instance.CreatedAt));
+
+            // What the order means, not only that it is sorted: nothing is reminded or attempted after the instance
+            // stops, converts or is released; release follows the stop; the warning is one calendar day before release.
+            var end = plan.FirstOrDefault(e => e.Kind is EventKind.Stop or EventKind.ConvertToPayg or EventKind.Release);
+            if (end != default)
+            {
+                Assert.All(plan.Where(e => e.Kind is EventKind.Reminder or EventKind.AutoRenewAttempt), e => Assert.True(e.CompareTo(end) < 0, $"{e} after {end}")); // a noRenew reminder shares the stop's instant and runs first
+            }
+
+            if (plan.FirstOrDefault(e => e.Kind == EventKind.Release) is { At: var release } && release != default)
+            {
+                if (plan.FirstOrDefault(e => e.Kind == EventKind.Stop) is { At: var stop } && stop != default) Assert.True(stop <= release);
+                var warning = plan.Single(e => e.Kind == EventKind.ReleaseWarning).At;
+                Assert.Equal(calendar.DateOf(release).PlusDays(-1), calendar.DateOf(warning));
+            }
         });
     }
 

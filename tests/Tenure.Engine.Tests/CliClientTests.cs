@@ -27,8 +27,7 @@ public sealed class CliClientTests : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         if (_app is not null) await _app.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(_file + suffix);
+        Storage.Database.DeleteSqliteFiles(_file);
     }
 
     private (int Code, string Out, string Error) Tenure(string key, params string[] args)

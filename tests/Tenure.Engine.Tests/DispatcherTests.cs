@@ -83,8 +83,7 @@ public sealed class DispatcherTests : IDisposable
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(_file + suffix);
+        Storage.Database.DeleteSqliteFiles(_file);
     }
 
     /// <summary>An account whose T-7 reminder has been written to the outbox.</summary>

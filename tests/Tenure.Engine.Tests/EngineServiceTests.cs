@@ -21,8 +21,7 @@ public sealed class EngineServiceTests : IDisposable
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(_file + suffix);
+        Storage.Database.DeleteSqliteFiles(_file);
     }
 
     [Fact]

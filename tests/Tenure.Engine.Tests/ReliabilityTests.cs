@@ -101,8 +101,7 @@ public sealed class ReliabilityTests(PostgresCluster cluster)
 
         Assert.True(kills > 0, "The engine finished before it could be killed; the test proved nothing.");
         AssertWaveRanExactlyOnce(db);
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(file + suffix);
+        Storage.Database.DeleteSqliteFiles(file);
     }
 
     [Fact]

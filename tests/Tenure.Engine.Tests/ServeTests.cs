@@ -62,7 +62,6 @@ public sealed class ServeTests
         using (var term = Process.Start("kill", $"-TERM {serve.Id}")) await term!.WaitForExitAsync(TestContext.Current.CancellationToken);
         Assert.True(serve.WaitForExit(15_000), "serve did not stop on SIGTERM");
         Assert.Equal(0, serve.ExitCode);
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(file + suffix);
+        Storage.Database.DeleteSqliteFiles(file);
     }
 }

@@ -304,8 +304,7 @@ public sealed class SqliteStorageTests : StorageCompliance, IDisposable
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(_file + suffix);
+        Database.DeleteSqliteFiles(_file);
     }
 }
 

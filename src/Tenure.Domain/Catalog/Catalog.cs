@@ -111,6 +111,9 @@ public sealed record Product
 
     /// <summary>The edition that holds a spec, or null.</summary>
     public Edition? EditionOf(string spec) => Editions.FirstOrDefault(e => e.FindSpec(spec) is not null);
+
+    /// <summary>A spec of any edition, or null.</summary>
+    public Spec? SpecOf(string spec) => EditionOf(spec)?.FindSpec(spec);
 }
 
 /// <summary>An edition: a family of specs with one billing method and upgrade mode.</summary>

@@ -163,7 +163,7 @@ public static class Lifecycle
     /// <summary>R7.6: an hour's price from the cash balance, which may go negative.</summary>
     private static Change ChargePaygHour(Rules rules, Instance instance, Account account, DueEvent due)
     {
-        var hourly = rules.Catalog.Get(instance.Product).EditionOf(instance.Spec)?.FindSpec(instance.Spec)?.HourlyPrice
+        var hourly = rules.Catalog.Get(instance.Product).SpecOf(instance.Spec)?.HourlyPrice
             ?? throw new InvalidOperationException($"{instance.Spec} has no hourly price.");
         var start = due.At - Duration.FromHours(1);
         var charged = instance with { PaygBilledThrough = due.At };

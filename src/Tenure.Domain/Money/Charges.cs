@@ -18,7 +18,7 @@ public static class Charges
     /// </summary>
     public static long MonthlyPrice(Product product, string spec, Components components)
     {
-        var monthly = product.EditionOf(spec)?.FindSpec(spec)?.MonthlyPrice
+        var monthly = product.SpecOf(spec)?.MonthlyPrice
             ?? throw new InvalidOperationException($"{product.Code} has no monthly price for spec '{spec}'.");
         if (product.Components is not { } prices) return monthly;
         if (components.Bandwidth is { } bandwidth)

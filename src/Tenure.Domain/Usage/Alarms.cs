@@ -52,7 +52,7 @@ public static class Alarms
     /// </summary>
     public static (ImmutableArray<Alarm> Alarms, Effects Effects) Evaluate(Rules rules, Instance instance, UsageSample sample, IReadOnlyDictionary<Metric, Instant> lastAlarms)
     {
-        var limits = rules.Catalog.Get(instance.Product).EditionOf(instance.Spec)?.FindSpec(instance.Spec)?.Limits;
+        var limits = rules.Catalog.Get(instance.Product).SpecOf(instance.Spec)?.Limits;
         if (limits is null || instance.Status == InstanceStatus.Released) return ([], Effects.None);
         var alarms = ImmutableArray.CreateBuilder<Alarm>();
         var effects = Effects.None;
