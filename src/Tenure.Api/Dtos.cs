@@ -20,19 +20,23 @@ public sealed record CouponDto(string Id, long Amount, long Remaining, Instant E
 
 public sealed record RenewalDto(RenewalMode Mode, int? AutoRenewMonths);
 
-public sealed record NextEventDto(string Kind, Instant At);
+public sealed record NextEventDto(string Kind, Instant At)
+{
+    /// <summary>An event kind as the API names it: camelCase.</summary>
+    public static string KindName(EventKind kind) => char.ToLowerInvariant(kind.ToString()[0]) + kind.ToString()[1..];
+}
 
 public sealed record InstanceDto(
     string Id, string AccountId, string Product, string Region, string Edition, string Spec, ChargeType ChargeType, string Endpoint,
-    InstanceStatus Status, bool Expired, Instant CreatedAt, Instant? ExpiresAt, RenewalDto Renewal, PostExpirationAction PostExpirationAction,
+    InstanceStatus Status, bool Expired, Instant CreatedAt, Instant? ExpiresAt, int? DaysLeft, RenewalDto Renewal, PostExpirationAction PostExpirationAction,
     PostReleaseAction PostReleaseAction, PendingChange? PendingChange, Components Components, NextEventDto? NextEvent)
 {
     public static InstanceDto From(Rules rules, Instance i, Domain.Accounts.Account account, Instant now)
     {
         var next = Schedule.Next(rules, i, account);
         return new InstanceDto(i.Id.Value, i.AccountId.Value, i.Product, i.Region, i.Edition, i.Spec, i.ChargeType, $"{i.Id.Value}.{i.Region}.tenure.internal",
-            i.Status, i.IsExpired(now), i.CreatedAt, i.ExpiresAt, new RenewalDto(i.Mode, i.Mode == RenewalMode.Auto ? i.AutoRenewMonths : null),
+            i.Status, i.IsExpired(now), i.CreatedAt, i.ExpiresAt, i.ExpiresAt is { } e ? rules.Calendar.DaysBetween(now, e) : null, new RenewalDto(i.Mode, i.Mode == RenewalMode.Auto ? i.AutoRenewMonths : null),
             i.PostExpirationAction, i.PostReleaseAction, i.PendingChange, i.Components,
-            next is { } n ? new NextEventDto(char.ToLowerInvariant(n.Kind.ToString()[0]) + n.Kind.ToString()[1..], n.At) : null);
+            next is { } n ? new NextEventDto(NextEventDto.KindName(n.Kind), n.At) : null);
     }
 }

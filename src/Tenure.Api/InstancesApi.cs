@@ -6,6 +6,7 @@ using NodaTime;
 using Tenure.Domain;
 using Tenure.Domain.Catalog;
 using Tenure.Domain.Instances;
+using Tenure.Domain.Lifecycle;
 using Tenure.Domain.Purchases;
 using Tenure.Domain.Renewals;
 using Tenure.Storage;
@@ -22,6 +23,11 @@ public sealed record SetRenewal(RenewalMode Mode, int? AutoRenewMonths = null);
 
 public sealed record EventDto(Instant At, string Kind, string Detail);
 
+public sealed record PlannedEventDto(string Kind, Instant At);
+
+/// <summary>The events ahead of an instance as of <c>now</c> (its account's clock), if nothing changes.</summary>
+public sealed record ScheduleDto(Instant Now, IReadOnlyList<PlannedEventDto> Items);
+
 public sealed record NoticeDto(long Id, Instant At, string Kind, string? InstanceId, string Subject, IReadOnlyList<string> Channels);
 
 /// <summary>Account routes on instances: purchase, read, list (the renewal list), timeline, renew, renewal mode; the account and its notices.</summary>
@@ -35,6 +41,7 @@ public static class InstancesApi
         v1.MapGet("/instances", List);
         v1.MapGet("/instances/{id}", Get);
         v1.MapGet("/instances/{id}/events", Events);
+        v1.MapGet("/instances/{id}/schedule", PlannedEvents);
         v1.MapPost("/instances/{id}/renew", Renew);
         v1.MapPut("/instances/{id}/renewal", SetMode);
         v1.MapGet("/notifications", Notifications);
@@ -70,7 +77,7 @@ public static class InstancesApi
     }
 
     /// <summary>R8.1, R8.6: the instance list; with <c>renewable=true</c> the renewal list; <c>Accept: text/csv</c> exports it.</summary>
-    private static IResult List(HttpContext http, ApiContext api, string? product, string? region, string? status, string? renewalMode, int? expiresWithinDays, bool? renewable, int? limit, string? cursor, string? accountId)
+    private static IResult List(HttpContext http, ApiContext api, string? product, string? region, string? status, string? renewalMode, int? expiresWithinDays, bool? renewable, bool? pendingChange, int? limit, string? cursor, string? accountId)
     {
         var caller = http.Caller();
         var owner = caller.AccountId ?? accountId;
@@ -97,7 +104,7 @@ public static class InstancesApi
                 ? RenewalList.Shows(api.Rules, instance, filter, scope.Now)
                 : (statusFilter is null || instance.Status == statusFilter) && (modeFilter is null || instance.Mode == modeFilter)
                   && (expiresWithinDays is null || instance.ExpiresAt is { } e && api.Rules.Calendar.DaysBetween(scope.Now, e) <= expiresWithinDays);
-            if (!matches) continue;
+            if (!matches || (pendingChange is { } pending && pending != (instance.PendingChange is not null))) continue;
             if (shown.Count == take)
             {
                 nextCursor = shown[^1].Instance.Id.Value;
@@ -141,6 +148,15 @@ public static class InstancesApi
             new { id, after = cursor ?? 0, take = take + 1 }).ToList();
         var page = rows.Take(take).Select(e => new EventDto(Instant.FromUnixTimeTicks(e.At), e.Kind, e.Detail)).ToList();
         return TypedResults.Ok(new Page<EventDto>(page, rows.Count > take ? rows[take - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
+    }
+
+    /// <summary>The events ahead of the instance if nothing changes (Schedule.Plan): at most 20, so a PAYG instance's hourly charges end.</summary>
+    private static Results<Ok<ScheduleDto>, ProblemHttpResult> PlannedEvents(string id, HttpContext http, ApiContext api)
+    {
+        using var session = api.Database.BeginRead();
+        if (api.Instance(session, http.Caller(), id, forUpdate: false) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
+        var planned = Schedule.Plan(api.Rules, instance, scope.Account).Take(20).Select(e => new PlannedEventDto(NextEventDto.KindName(e.Kind), e.At)).ToList();
+        return TypedResults.Ok(new ScheduleDto(scope.Now, planned));
     }
 
     private static Results<Ok<RenewResult>, ProblemHttpResult> Renew(string id, RenewInstance body, HttpContext http, ApiContext api)

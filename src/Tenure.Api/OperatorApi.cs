@@ -31,6 +31,12 @@ public static class OperatorApi
         var ops = app.MapGroup("/v1").AddEndpointFilter(async (context, next) =>
             context.HttpContext.Caller().IsOperator ? await next(context).ConfigureAwait(false) : Problems.Of(403, "forbidden", "This route needs the operator key."));
         ops.MapPost("/test-clocks", CreateClock);
+        ops.MapGet("/test-clocks", (ApiContext api) =>
+        {
+            using var session = api.Database.BeginRead();
+            var clocks = session.Query<(string Id, long FrozenTime)>("SELECT id, frozen_time FROM test_clocks ORDER BY id").Select(c => new TestClockDto(c.Id, Instant.FromUnixTimeTicks(c.FrozenTime))).ToList();
+            return TypedResults.Ok(new Page<TestClockDto>(clocks, null));
+        });
         ops.MapGet("/test-clocks/{id}", GetClock);
         ops.MapPost("/test-clocks/{id}/advance", Advance);
         ops.MapPost("/accounts", CreateAccountRoute);

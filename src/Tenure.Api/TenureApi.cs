@@ -15,6 +15,7 @@ using Tenure.Engine.Delivery;
 using Microsoft.Extensions.Logging;
 using Tenure.Engine.Lifecycle;
 using Tenure.Storage;
+using Tenure.Api.Web;
 
 namespace Tenure.Api;
 
@@ -44,6 +45,9 @@ public static class TenureApi
         builder.Services.AddProblemDetails();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // binding failures reach the problem handler
         builder.Services.AddOpenApi();
+        builder.Services.AddRazorComponents();
+        builder.Services.AddDataProtection();
+        builder.Services.AddHttpClient();
         builder.Services.AddRateLimiter(limiter =>
         {
             // Per API key: bursts of 200, 100 requests a second sustained.
@@ -64,7 +68,6 @@ public static class TenureApi
         {
             builder.Services.AddHostedService(sp => new EngineService(sp.GetRequiredService<LifecycleEngine>(), options.Database, options.Clock, TimeSpan.FromSeconds(1),
                 sp.GetRequiredService<ILogger<EngineService>>()));
-            builder.Services.AddHttpClient();
             builder.Services.AddHostedService(sp => new DispatcherService(
                 new Dispatcher(options.Database, sp.GetRequiredService<IHttpClientFactory>().CreateClient("delivery"), options.Clock, options.Delivery), TimeSpan.FromSeconds(1),
                 sp.GetRequiredService<ILogger<DispatcherService>>()));
@@ -106,6 +109,7 @@ public static class TenureApi
         app.MapRenewalsApi();
         app.MapPlanChangesApi();
         app.MapUsageApi();
+        app.MapConsole();
         return app;
     }
 

@@ -17,6 +17,21 @@ public sealed record AlarmSettingDto(int ThresholdPercent, bool Enabled);
 
 public sealed record AlarmSettingsRequest(AlarmSettingDto? Tps = null, AlarmSettingDto? Subscriptions = null, AlarmSettingDto? Connections = null);
 
+/// <summary>A metric's limit in the instance's spec and its alarm setting (R11.2).</summary>
+public sealed record AlarmDto(string Metric, long Limit, int ThresholdPercent, bool Enabled);
+
+public sealed record StatsDto(long Min, long Avg, long Max);
+
+public sealed record BucketDto(Instant From, int Count, StatsDto Tps, StatsDto Subscriptions, StatsDto Connections);
+
+/// <summary>R11.1: usage in buckets of <c>step</c> seconds, and the alarm thresholds to draw over it.</summary>
+public sealed record UsageDto(Instant From, Instant To, int Step, IReadOnlyList<BucketDto> Buckets, IReadOnlyList<AlarmDto> Alarms);
+
+public sealed record ForecastItemDto(string InstanceId, Instant At, long Amount);
+
+/// <summary>R8.7: auto-renew charges ahead and whether balance and coupons cover them.</summary>
+public sealed record ForecastDto(IReadOnlyList<ForecastItemDto> Items, long Total, bool Covered, long Shortfall, string Currency);
+
 public sealed record WebhookRequest(string Url, string Secret);
 
 public sealed record ContactsRequest(string Email, string? Phone = null);
@@ -100,7 +115,7 @@ public static class UsageApi
         var toAt = to is null ? null : InstantPattern.ExtendedIso.Parse(to) is { Success: true } t ? t.Value : (Instant?)Instant.MinValue;
         if (fromAt == Instant.MinValue || toAt == Instant.MinValue) return Problems.Invalid(fromAt == Instant.MinValue ? "from" : "to", "from and to are ISO-8601 UTC instants like 2019-03-27T00:00:00Z.");
         using var session = api.Database.BeginRead();
-        if (api.Instance(session, http.Caller(), id, forUpdate: false) is not var (_, scope)) return Problems.NotFound($"Instance {id}");
+        if (api.Instance(session, http.Caller(), id, forUpdate: false) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
         var end = toAt ?? scope.Now;
         var start = fromAt ?? end - Duration.FromDays(1);
         if (start >= end) return Problems.Invalid("from", "from must be before to.");
@@ -108,21 +123,18 @@ public static class UsageApi
         var rows = session.Query<(long Minute, long Tps, long Subscriptions, long Connections)>(
             "SELECT minute, tps, subscriptions, connections FROM usage_samples WHERE instance_id = @id AND minute >= @start AND minute < @end ORDER BY minute",
             new { id, start = start.ToUnixTimeTicks(), end = end.ToUnixTimeTicks() }).ToList();
-        var buckets = rows.GroupBy(r => (r.Minute - start.ToUnixTimeTicks()) / width.BclCompatibleTicks).Select(g => new
-        {
-            from = start + (width * g.Key),
-            count = g.Count(),
-            tps = Stats(g.Select(r => r.Tps)),
-            subscriptions = Stats(g.Select(r => r.Subscriptions)),
-            connections = Stats(g.Select(r => r.Connections)),
-        });
-        return TypedResults.Ok(new { from = start, to = end, step = (int)width.TotalSeconds, buckets });
+        var buckets = rows.GroupBy(r => (r.Minute - start.ToUnixTimeTicks()) / width.BclCompatibleTicks).Select(g => new BucketDto(
+            start + (width * g.Key), g.Count(), Stats(g.Select(r => r.Tps)), Stats(g.Select(r => r.Subscriptions)), Stats(g.Select(r => r.Connections)))).ToList();
+        var limits = api.Rules.Catalog.Get(instance.Product).SpecOf(instance.Spec)?.Limits;
+        var alarms = limits is null ? [] : Enum.GetValues<Metric>().Select(m => new AlarmDto(
+            m.ToString().ToLowerInvariant(), Alarms.LimitOf(limits, m), Alarms.SettingOf(instance.Alarms, m).ThresholdPercent, Alarms.SettingOf(instance.Alarms, m).Enabled)).ToList();
+        return TypedResults.Ok(new UsageDto(start, end, (int)width.TotalSeconds, buckets, alarms));
     }
 
-    private static object Stats(IEnumerable<long> values)
+    private static StatsDto Stats(IEnumerable<long> values)
     {
         var list = values.ToList();
-        return new { min = list.Min(), avg = list.Sum() / list.Count, max = list.Max() };
+        return new StatsDto(list.Min(), list.Sum() / list.Count, list.Max());
     }
 
     private static IResult SetAlarms(string id, AlarmSettingsRequest body, HttpContext http, ApiContext api)
@@ -150,13 +162,6 @@ public static class UsageApi
         if (api.Account(session, http.Caller(), owner, forUpdate: false) is not { } scope) return Problems.NotFound($"Account {owner}");
         var forecast = Forecasts.Forecast(api.Rules, scope.Account, session.AccountInstances(owner), scope.Now, days ?? 30);
         session.Commit();
-        return TypedResults.Ok(new
-        {
-            items = forecast.Items.Select(i => new { instanceId = i.InstanceId.Value, i.At, i.Amount }),
-            total = forecast.Total,
-            covered = forecast.Covered,
-            shortfall = forecast.Shortfall,
-            currency = scope.Row.Currency,
-        });
+        return TypedResults.Ok(new ForecastDto([.. forecast.Items.Select(i => new ForecastItemDto(i.InstanceId.Value, i.At, i.Amount))], forecast.Total, forecast.Covered, forecast.Shortfall, scope.Row.Currency));
     }
 }

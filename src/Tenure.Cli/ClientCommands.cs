@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Spectre.Console;
+using Tenure.Api;
 
 namespace Tenure.Cli;
 

@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Tenure.Domain.Catalog;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Time;
+
+namespace Tenure.Api.Web;
+
+/// <summary>The instance page: details, timeline picture, usage chart, and every action through the API.</summary>
+public static partial class WebConsole
+{
+    private static void MapInstance(RouteGroupBuilder console)
+    {
+        console.MapGet("/instances/{id}", (string id, HttpContext http, string? notice, string? error) => SignedIn(http, async (user, client) =>
+        {
+            var path = $"/v1/instances/{Uri.EscapeDataString(id)}";
+            var instance = await client.Get<InstanceDto>(path).ConfigureAwait(false);
+            var events = await client.Get<Page<EventDto>>($"{path}/events?limit=500").ConfigureAwait(false);
+            var schedule = await client.Get<ScheduleDto>($"{path}/schedule").ConfigureAwait(false);
+            var usage = await client.Get<UsageDto>($"{path}/usage?step=3600&to={Uri.EscapeDataString(schedule.Now.ToString())}").ConfigureAwait(false);
+            return Page<InstancePage>(new Frame(user, $"Instance {instance.Id}", notice, error), new { Instance = instance, Events = events.Items, Schedule = schedule, Usage = usage });
+        }));
+        console.MapPost("/instances/{id}/quote", (string id, HttpContext http) => SignedIn(http, async (user, client) =>
+        {
+            var form = await http.Request.ReadFormAsync().ConfigureAwait(false);
+            var months = Number(form["months"].ToString(), "Months");
+            var quote = await client.Post<QuoteDto>("/v1/renewals/quote", new RenewalBatch([new RenewalItem(id, months)])).ConfigureAwait(false);
+            return Page<QuotePage>(new Frame(user, $"Confirm the renewal of {id}"), new
+            {
+                Quote = quote, Action = $"/console/instances/{Uri.EscapeDataString(id)}/renew", Confirm = $"Pay {Show.Money(quote.Total, quote.Currency)} and renew",
+                Fields = new List<Hidden> { new("months", months.ToString(System.Globalization.CultureInfo.InvariantCulture)) },
+                Back = $"/console/instances/{Uri.EscapeDataString(id)}",
+            });
+        }));
+        console.MapPost("/instances/{id}/{action}", (string id, string action, HttpContext http) => Posted(http, async (_, client, form) =>
+        {
+            var path = $"/v1/instances/{Uri.EscapeDataString(id)}";
+            var notice = await Act(client, Calendar(http), path, action, form).ConfigureAwait(false);
+            return ($"/console/instances/{Uri.EscapeDataString(id)}", notice);
+        }));
+    }
+
+    /// <summary>One instance action: the form's fields as the API's body, and what to tell the user.</summary>
+    private static async Task<string> Act(ApiClient client, BillingCalendar calendar, string path, string action, IFormCollection form)
+    {
+        string Field(string name) => form[name].ToString();
+        int Months() => Number(Field("months"), "Months");
+        switch (action)
+        {
+            case "renew":
+                var renewed = await client.Post<RenewResult>($"{path}/renew", new RenewInstance(Months()), Field("idempotencyKey")).ConfigureAwait(false);
+                return $"Renewed: paid {Show.Money(renewed.Amount, renewed.Currency)} in order {renewed.OrderId}; expires {Show.At(calendar, renewed.NewExpiresAt)}.";
+            case "renewal":
+                var mode = Enum.TryParse<RenewalMode>(Field("mode"), ignoreCase: true, out var m) ? m : throw new ApiProblem(400, "validation", "Choose a renewal mode.");
+                int? autoMonths = mode == RenewalMode.Auto ? Number(Field("autoRenewMonths"), "Auto-renew period") : null;
+                await client.Put($"{path}/renewal", new SetRenewal(mode, autoMonths)).ConfigureAwait(false);
+                return $"Renewal set to {Show.Mode(mode, autoMonths)}.";
+            case "spec-change":
+                var changed = await client.Post<InstanceDto>($"{path}/spec-change", new SpecChangeRequest(Field("spec"))).ConfigureAwait(false);
+                return changed.PendingChange is { Kind: PendingChangeKind.ReviewedUpgrade }
+                    ? $"Upgrade to {Field("spec")} paid; it waits for an operator's review."
+                    : $"Spec is now {changed.Spec}.";
+            case "renew-downgrade":
+                var spec = Blank(Field("spec"));
+                var downgraded = await client.Post<InstanceDto>($"{path}/renew-downgrade", new RenewDowngradeRequest(Months(), spec)).ConfigureAwait(false);
+                return $"Renewed with a downgrade to {spec ?? downgraded.Spec} from the next cycle; expires {Show.At(calendar, downgraded.ExpiresAt)}.";
+            case "edition":
+                var edition = await client.Post<InstanceDto>($"{path}/edition", new EditionRequest(Field("edition"), Months())).ConfigureAwait(false);
+                return $"Edition is now {edition.Edition}, same instance ID; expires {Show.At(calendar, edition.ExpiresAt)}.";
+            case "post-expiration-action":
+                var after = Enum.TryParse<PostExpirationAction>(Field("action"), ignoreCase: true, out var a) ? a : throw new ApiProblem(400, "validation", "Choose what happens at expiry.");
+                await client.Put($"{path}/post-expiration-action", new PostExpirationRequest(after)).ConfigureAwait(false);
+                return $"At expiry: {Show.Words(after.ToString())}.";
+            case "unsubscribe":
+                if (Field("confirm") != "yes") throw new ApiProblem(400, "validation", "Tick the box to confirm the unsubscription.");
+                var refund = await client.Post<UnsubscribeResult>($"{path}/unsubscribe", new { }).ConfigureAwait(false);
+                return $"Unsubscribed; refunded {Show.Money(refund.Refund, refund.Currency)} to the balance.";
+            case "upgrade-complete":
+                await client.Post($"{path}/upgrade/complete", new { }).ConfigureAwait(false);
+                return "Reviewed upgrade completed.";
+            default:
+                throw new ApiProblem(404, "not-found", $"There is no action '{action}'.");
+        }
+    }
+}

@@ -1,0 +1,206 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using NodaTime;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime.Text;
+using Tenure.Domain;
+using Tenure.Domain.Time;
+
+namespace Tenure.Api.Web;
+
+/// <summary>Who is signed in to the console: the key (kept only in the protected cookie) and what it is.</summary>
+public sealed record ConsoleUser(string Key, bool IsOperator, string Name);
+
+/// <summary>What every page shows around its content.</summary>
+public sealed record Frame(ConsoleUser? User, string Title, string? Notice = null, string? Error = null);
+
+/// <summary>
+/// The web console: server-rendered Razor components over the JSON API. A page signs in with an
+/// API key (kept in a protected, HttpOnly, SameSite=Strict cookie) and calls the API on the
+/// server's own listener with that key, so the console decides nothing the API does not, and
+/// every refusal reaches the user as the API's problem detail. Forms work without JavaScript.
+/// </summary>
+public static partial class WebConsole
+{
+    public const string CookieName = "tenure_console";
+
+    private static readonly LocalDateTimePattern InputPattern = LocalDateTimePattern.CreateWithInvariantCulture("uuuu-MM-dd'T'HH:mm");
+
+    public static void MapConsole(this WebApplication app)
+    {
+        app.MapGet("/", () => Results.Redirect("/console"));
+        var console = app.MapGroup("/console").AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            // Cross-site form posts are refused: the cookie is SameSite=Strict, and a foreign Origin is turned away.
+            if (HttpMethods.IsPost(http.Request.Method) && http.Request.Headers.Origin is [{ } origin] && origin != "null"
+                && (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || !string.Equals(uri.Authority, http.Request.Host.Value, StringComparison.OrdinalIgnoreCase)))
+            {
+                return Results.Problem("Cross-site form posts are not accepted.", statusCode: 403);
+            }
+
+            try
+            {
+                return await next(context).ConfigureAwait(false);
+            }
+            catch (ApiProblem problem) when (problem.Status == 401)
+            {
+                http.Response.Cookies.Delete(CookieName);
+                return Results.Redirect("/console/sign-in?error=" + Uri.EscapeDataString("Your key is no longer valid; sign in again."));
+            }
+            catch (ApiProblem problem) when (HttpMethods.IsPost(http.Request.Method))
+            {
+                return Results.Redirect(Back(http, problem));
+            }
+            catch (ApiProblem problem)
+            {
+                return Page<ErrorPage>(new Frame(User(http), "Something went wrong", Error: problem.Detail), new { }, problem.Status);
+            }
+        });
+        console.MapGet("/sign-in", (HttpContext http, string? error) => Page<SignInPage>(new Frame(null, "Sign in", Error: error), new { }));
+        console.MapPost("/sign-in", SignIn);
+        console.MapPost("/sign-out", (HttpContext http) =>
+        {
+            http.Response.Cookies.Delete(CookieName);
+            return Results.Redirect("/console/sign-in");
+        });
+        console.MapGet("/", (HttpContext http) => Results.Redirect(User(http) switch
+        {
+            null => "/console/sign-in",
+            { IsOperator: true } => "/console/operator",
+            _ => "/console/renewals",
+        }));
+        MapRenewals(console);
+        MapInstance(console);
+        MapAccount(console);
+        MapOperator(console);
+    }
+
+    private static async Task<IResult> SignIn(HttpContext http, IHttpClientFactory clients, IDataProtectionProvider protection)
+    {
+        var form = await http.Request.ReadFormAsync().ConfigureAwait(false);
+        var key = form["key"].ToString().Trim();
+        if (key.Length == 0) return Page<SignInPage>(new Frame(null, "Sign in", Error: "Enter an API key."), new { }, 400);
+        var client = Client(http, clients, key);
+        ConsoleUser user;
+        try
+        {
+            var account = await client.Get<AccountDto>("/v1/account").ConfigureAwait(false);
+            user = new ConsoleUser(key, false, account.Name);
+        }
+        catch (ApiProblem problem) when (problem.Status == 400)
+        {
+            user = new ConsoleUser(key, true, "Operator"); // only the operator key is refused GET /v1/account as the wrong kind of key
+        }
+        catch (ApiProblem problem) when (problem.Status == 401)
+        {
+            return Page<SignInPage>(new Frame(null, "Sign in", Error: "That API key is not valid."), new { }, 401);
+        }
+
+        http.Response.Cookies.Append(CookieName, protection.CreateProtector(CookieName).Protect($"{(user.IsOperator ? 'o' : 'a')}|{user.Name}|{user.Key}"), new CookieOptions
+        {
+            HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = http.Request.IsHttps, Path = "/console", IsEssential = true,
+        });
+        return Results.Redirect(user.IsOperator ? "/console/operator" : "/console/renewals");
+    }
+
+    /// <summary>A handler of the HTTP context alone, as a route handler whose result is written (not a bare RequestDelegate).</summary>
+    private static Func<HttpContext, Task<IResult>> Handler(Func<HttpContext, Task<IResult>> handler) => handler;
+
+    /// <summary>The signed-in user, or null (then pages send the browser to sign in).</summary>
+    private static ConsoleUser? User(HttpContext http)
+    {
+        if (http.Items[typeof(ConsoleUser)] is ConsoleUser known) return known;
+        if (http.Request.Cookies[CookieName] is not { } cookie) return null;
+        try
+        {
+            var parts = http.RequestServices.GetRequiredService<IDataProtectionProvider>().CreateProtector(CookieName).Unprotect(cookie).Split('|', 3);
+            var user = new ConsoleUser(parts[2], parts[0] == "o", parts[1]);
+            http.Items[typeof(ConsoleUser)] = user;
+            return user;
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return null; // a cookie from another server or an old key ring: sign in again
+        }
+    }
+
+    /// <summary>Runs a page for a signed-in user, or sends the browser to sign in.</summary>
+    private static async Task<IResult> SignedIn(HttpContext http, Func<ConsoleUser, ApiClient, Task<IResult>> page)
+    {
+        if (User(http) is not { } user) return Results.Redirect("/console/sign-in");
+        return await page(user, Client(http, http.RequestServices.GetRequiredService<IHttpClientFactory>(), user.Key)).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a form post for a signed-in user and redirects where it says, with its notice.</summary>
+    private static Task<IResult> Posted(HttpContext http, Func<ConsoleUser, ApiClient, IFormCollection, Task<(string Path, string Notice)>> act) =>
+        SignedIn(http, async (user, client) =>
+        {
+            var form = await http.Request.ReadFormAsync().ConfigureAwait(false);
+            var (path, notice) = await act(user, client, form).ConfigureAwait(false);
+            return Results.Redirect(With(path, "notice", notice));
+        });
+
+    /// <summary>The API on this server's own listener, called with the user's key.</summary>
+    private static ApiClient Client(HttpContext http, IHttpClientFactory clients, string key)
+    {
+        var local = http.Connection.LocalIpAddress ?? System.Net.IPAddress.Loopback;
+        var host = local.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{local}]" : local.ToString();
+        return ApiClient.Create(clients.CreateClient("console"), $"{http.Request.Scheme}://{host}:{http.Connection.LocalPort}", key);
+    }
+
+    private static Rules Rules(HttpContext http) => http.RequestServices.GetRequiredService<ApiContext>().Rules;
+
+    private static BillingCalendar Calendar(HttpContext http) => Rules(http).Calendar;
+
+    /// <summary>Renders a page component inside the shell.</summary>
+    public static RazorComponentResult Page<TPage>(Frame frame, object model, int status = 200)
+        where TPage : Microsoft.AspNetCore.Components.IComponent
+    {
+        var parameters = model.GetType().GetProperties().ToDictionary(p => p.Name, p => p.GetValue(model));
+        parameters["Frame"] = frame;
+        return new RazorComponentResult<TPage>(parameters) { StatusCode = status };
+    }
+
+    /// <summary>Where a refused form goes back to: the page it came from (a console path), with the problem's detail.</summary>
+    private static string Back(HttpContext http, ApiProblem problem)
+    {
+        var back = http.Request.HasFormContentType && http.Request.Form["back"].ToString() is { Length: > 0 } path && path.StartsWith("/console", StringComparison.Ordinal) && !path.StartsWith("//", StringComparison.Ordinal)
+            ? path : "/console";
+        return With(back, "error", problem.Detail);
+    }
+
+    private static string With(string path, string name, string value)
+    {
+        var bare = string.Join('&', (path.Split('?', 2) is [_, var query] ? query : string.Empty).Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Where(p => !p.StartsWith("notice=", StringComparison.Ordinal) && !p.StartsWith("error=", StringComparison.Ordinal)));
+        return $"{path.Split('?', 2)[0]}?{(bare.Length > 0 ? bare + "&" : string.Empty)}{name}={Uri.EscapeDataString(value)}";
+    }
+
+    /// <summary>An amount typed by a person ("12.5") in minor units, or a refusal the page shows.</summary>
+    public static long Amount(string text, string field)
+    {
+        if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var major) || major <= 0 || decimal.Round(major, 2) != major || major > 10_000_000_000m)
+        {
+            throw new ApiProblem(400, "validation", $"{field}: enter an amount like 100 or 99.50.");
+        }
+
+        return (long)(major * 100);
+    }
+
+    /// <summary>A date and time typed in a datetime-local field, in the billing zone.</summary>
+    public static Instant Time(Rules rules, string text, string field) =>
+        InputPattern.Parse(text) is { Success: true } parsed
+            ? rules.Calendar.Zone.AtLeniently(parsed.Value).ToInstant()
+            : throw new ApiProblem(400, "validation", $"{field}: enter a date and time like 2019-03-27T08:00.");
+
+    public static int Number(string text, string field) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : throw new ApiProblem(400, "validation", $"{field}: enter a whole number.");
+
+    /// <summary>The value of a datetime-local field for an instant.</summary>
+    public static string Input(Rules rules, Instant at) => InputPattern.Format(rules.Calendar.Local(at));
+}
