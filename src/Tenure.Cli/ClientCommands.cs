@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using NodaTime;
+using NodaTime.Text;
 using Spectre.Console;
 using Tenure.Api;
 
@@ -99,8 +101,11 @@ public static class ClientCommands
             grid.AddRow("renewal", $"{Text(instance["renewal"], "mode")} {instance["renewal"]!["autoRenewMonths"]}");
             grid.AddRow("next event", instance["nextEvent"] is { } next ? $"{next["kind"]} at {next["at"]}" : "-");
             console.Write(grid);
+            var schedule = await api.Get($"v1/instances/{id}/schedule").ConfigureAwait(false);
             var timeline = new Table().AddColumns("At (UTC)", "Event", "Detail");
             foreach (var e in events["items"]!.AsArray()) timeline.AddRow(Text(e, "at"), Text(e, "kind"), Text(e, "detail"));
+            timeline.AddRow($"[bold]{Text(schedule, "now")}[/]", "[bold]now[/]", string.Empty);
+            foreach (var e in schedule["items"]!.AsArray()) timeline.AddRow(Text(e, "at"), Text(e, "kind"), "planned");
             console.Write(timeline);
             return ExitCodes.Ok;
         }));
@@ -122,12 +127,18 @@ public static class ClientCommands
                 return ExitCodes.Usage;
             }
 
-            var items = targets.Select(id => new { instanceId = id, periodMonths = parsed.GetValue(months) }).ToArray();
-            var quote = await api.Post("v1/renewals/quote", new { items }).ConfigureAwait(false);
+            // A batch is one order (R7.5) of at most 500 instances; more are paid as one order per 500.
+            var chunks = targets.Select(id => new { instanceId = id, periodMonths = parsed.GetValue(months) }).Chunk(BatchSize).ToList();
             var table = new Table().AddColumns("Instance", "Expires now (UTC)", "New expiry (UTC)", "Amount");
-            foreach (var q in quote["items"]!.AsArray()) table.AddRow(Text(q, "instanceId"), Text(q, "currentExpiresAt"), Text(q, "newExpiresAt"), Money(q!["amount"], quote["currency"]));
+            var (total, currency) = (0L, (JsonNode?)null);
+            await WithProgress(console, chunks.Count, "Quoting", async items =>
+            {
+                var quote = await api.Post("v1/renewals/quote", new { items = chunks[items] }).ConfigureAwait(false);
+                foreach (var q in quote["items"]!.AsArray()) table.AddRow(Text(q, "instanceId"), Text(q, "currentExpiresAt"), Text(q, "newExpiresAt"), Money(q!["amount"], quote["currency"]));
+                (total, currency) = (total + quote["total"]!.GetValue<long>(), quote["currency"]);
+            }).ConfigureAwait(false);
             console.Write(table);
-            console.WriteLine($"Total: {Money(quote["total"], quote["currency"])}");
+            console.WriteLine($"Total: {Money(JsonValue.Create(total), currency)}{(chunks.Count > 1 ? $" in {chunks.Count} orders of up to {BatchSize}" : string.Empty)}");
             if (!parsed.GetValue(yes))
             {
                 if (!console.Profile.Capabilities.Interactive || Console.IsInputRedirected)
@@ -139,8 +150,13 @@ public static class ClientCommands
                 if (!console.Confirm("Pay this quote?", defaultValue: false)) return ExitCodes.Ok;
             }
 
-            var paid = await console.Status().StartAsync("Paying…", _ => api.Post("v1/renewals", new { items })).ConfigureAwait(false);
-            console.WriteLine($"Paid order {paid["orderId"]}: {Money(paid["total"], paid["currency"])} ({Money(paid["paidByCoupons"], paid["currency"])} from coupons).");
+            var receipts = new List<string>();
+            await WithProgress(console, chunks.Count, "Paying", async items =>
+            {
+                var paid = await api.Post("v1/renewals", new { items = chunks[items] }).ConfigureAwait(false);
+                receipts.Add($"Paid order {paid["orderId"]}: {Money(paid["total"], paid["currency"])} ({Money(paid["paidByCoupons"], paid["currency"])} from coupons).");
+            }).ConfigureAwait(false);
+            receipts.ForEach(console.WriteLine);
             return ExitCodes.Ok;
         }));
 
@@ -192,9 +208,33 @@ public static class ClientCommands
         var advance = c.With(new Command("advance", "Advance a test clock, running every event that falls due (operator key).") { clockId, to });
         advance.SetAction(parsed => Run(parsed, async api =>
         {
-            var clock = await console.Status().StartAsync("Running the clock's events…",
-                _ => api.Post($"v1/test-clocks/{Uri.EscapeDataString(parsed.GetValue(clockId)!)}/advance", new { to = parsed.GetValue(to) })).ConfigureAwait(false);
-            console.WriteLine($"{clock["id"]} now at {clock["frozenTime"]}: {clock["eventsProcessed"]} event(s) ran.");
+            var path = $"v1/test-clocks/{Uri.EscapeDataString(parsed.GetValue(clockId)!)}";
+            var target = InstantPattern.ExtendedIso.Parse(parsed.GetValue(to)!);
+            if (!target.Success)
+            {
+                parsed.InvocationConfiguration.Error.WriteLine("error: --to is an ISO-8601 UTC instant like 2019-03-27T00:00:00Z.");
+                return ExitCodes.Usage;
+            }
+
+            // Day by day, so the bar shows how far the clock is; the events are the same as in one step (each runs on its own time).
+            var from = InstantPattern.ExtendedIso.Parse((await api.Get(path).ConfigureAwait(false))["frozenTime"]!.ToString()).Value;
+            var days = Math.Max(1, (int)Math.Ceiling((target.Value - from).TotalDays));
+            var step = Duration.FromDays(Math.Max(1, (days + 399) / 400)); // at most 400 requests
+            var (events, reached) = (0, from);
+            await console.Progress().StartAsync(async progress =>
+            {
+                var bar = progress.AddTask("Advancing the clock", maxValue: days);
+                do
+                {
+                    reached = reached + step < target.Value ? reached + step : target.Value;
+                    var clock = await api.Post($"{path}/advance", new { to = InstantPattern.ExtendedIso.Format(reached) }).ConfigureAwait(false);
+                    events += clock["eventsProcessed"]?.GetValue<int>() ?? 0;
+                    bar.Value = Math.Min(days, (reached - from).TotalDays);
+                    bar.Description = $"Advancing the clock: {InstantPattern.ExtendedIso.Format(reached)}, {events} event(s)";
+                }
+                while (reached < target.Value);
+            }).ConfigureAwait(false);
+            console.WriteLine($"{parsed.GetValue(clockId)} now at {InstantPattern.ExtendedIso.Format(reached)}: {events} event(s) ran.");
             return ExitCodes.Ok;
         }));
         var clockCommand = new Command("clock", "Test clocks.") { create, advance };
@@ -214,6 +254,28 @@ public static class ClientCommands
         }));
 
         return [instances, renew, auto, unify, clockCommand, forecast];
+    }
+
+    private const int BatchSize = 500;
+
+    /// <summary>Runs <paramref name="step"/> for each of <paramref name="count"/> chunks, with a progress bar when there is more than one.</summary>
+    private static async Task WithProgress(IAnsiConsole console, int count, string what, Func<int, Task> step)
+    {
+        if (count == 1)
+        {
+            await step(0).ConfigureAwait(false);
+            return;
+        }
+
+        await console.Progress().StartAsync(async progress =>
+        {
+            var bar = progress.AddTask($"{what} {count} orders", maxValue: count);
+            for (var i = 0; i < count; i++)
+            {
+                await step(i).ConfigureAwait(false);
+                bar.Increment(1);
+            }
+        }).ConfigureAwait(false);
     }
 
     private static string Text(JsonNode? node, string field) => Markup.Escape(node?[field]?.ToString() ?? "-");

@@ -50,7 +50,7 @@ public static class ServeCommand
             };
             var listen = parsed.GetValue(urls) ?? config["Tenure:Urls"] ?? config["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080";
             var app = TenureApi.Build(new ApiOptions(db, operatorKey, clock) { Rules = rules, Delivery = delivery }, ["--urls", listen]);
-            output.WriteLine($"Tenure listens on {listen} (API under /v1, health at /healthz). Ctrl+C or SIGTERM stops it after the current batch.");
+            output.WriteLine($"Tenure listens on {listen} (console at /console, API under /v1, health at /healthz). Ctrl+C or SIGTERM stops it after the current batch.");
             await app.StartAsync(cancellation).ConfigureAwait(false);
             await app.WaitForShutdownAsync(cancellation).ConfigureAwait(false);
             return ExitCodes.Ok;

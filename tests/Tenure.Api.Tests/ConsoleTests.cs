@@ -189,6 +189,78 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
         await Shot(page, "account-page");
     }
 
+    [Fact]
+    public async Task R13_1_a_wrong_key_is_refused_at_sign_in_and_sign_out_ends_the_session()
+    {
+        var page = await browser.Page();
+        await page.GotoAsync($"{server.BaseAddress}console/renewals");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        await page.GetByLabel("API key").FillAsync("tnr_000000000000_00000000000000000000000000000000");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("That API key is not valid.");
+
+        var (key, _, _) = await Customer("2019-03-01T02:00:00Z", 1000);
+        page = await SignIn(key);
+        await Expect(page.GetByText("Signed in as Console customer")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        await page.GotoAsync($"{server.BaseAddress}console/account");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task R8_4_R4_7_R6_1_instance_actions_from_its_page_set_the_mode_change_the_spec_and_unsubscribe_with_the_refund()
+    {
+        var (key, _, clockId) = await Customer("2019-03-01T02:00:00Z", 310_000);
+        var ecs = await Buy(key, "ecs", "ecs.small", 1);
+        var rocket = await Buy(key, "rocketmq", "rocketmq.platinum.2k", 1);
+        var page = await SignIn(key);
+
+        await page.GotoAsync($"{server.BaseAddress}console/instances/{ecs}");
+        await page.Locator("#m-mode").SelectOptionAsync("Auto");
+        await page.Locator("#m-months").SelectOptionAsync("3");
+        await page.GetByRole(AriaRole.Group, new() { Name = "Renewal mode" }).GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Renewal set to auto-renew every 3 months.");
+        await page.Locator("#c-spec").SelectOptionAsync("ecs.medium");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change spec" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Spec is now ecs.medium.");
+        Assert.Equal("ecs.medium", (await server.Client(key).Get($"/v1/instances/{ecs}")).Body.Str("spec"));
+
+        // R8.4: bought 2019-03-01 10:00 (expires 04-02, D = 32), unsubscribed 03-10 15:00 (U = 22): floor(300000 × 22 / 32) = 206250.
+        Assert.Equal(200, (await _operator.Post($"/v1/test-clocks/{clockId}/advance", new { to = "2019-03-10T07:00:00Z" })).Status);
+        await page.GotoAsync($"{server.BaseAddress}console/instances/{rocket}");
+        await page.Locator("#p-action").SelectOptionAsync("DowngradeToStandard");
+        await page.GetByRole(AriaRole.Group, new() { Name = "At expiry" }).GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("At expiry: downgrade to standard.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Unsubscribe" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Tick the box to confirm the unsubscription.");
+        await page.GetByLabel("I understand").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Unsubscribe" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Unsubscribed; refunded 2062.50 USD to the balance.");
+        // R6.7: with "downgrade to standard" chosen, the unsubscribed instance goes on as Standard PAYG instead of being released.
+        var after = (await server.Client(key).Get($"/v1/instances/{rocket}")).Body;
+        Assert.Equal(("running", "standard", "payg"), (after.Str("status"), after.Str("edition"), after.Str("chargeType")));
+        await Expect(page.GetByTestId("status")).ToHaveTextAsync("running");
+        // 310000 − 1000 (ECS) − 300000 (RocketMQ) − ceil(1000 × 32 / 30) = 1067 (the upgrade for 32 days) + 206250 (the refund).
+        Assert.Equal("214183", (await Account(key)).Str("balance"));
+        await Shot(page, "instance-unsubscribed");
+    }
+
+    [Fact]
+    public async Task R6_2_the_operator_completes_a_reviewed_upgrade_from_the_list()
+    {
+        var (key, _, _) = await Customer("2019-03-01T02:00:00Z", 1_000_000);
+        var id = await Buy(key, "mqtt", "mqtt.platinum.50k", 1);
+        Assert.Equal(202, (await server.Client(key).Post($"/v1/instances/{id}/spec-change", new { spec = "mqtt.platinum.100k" })).Status);
+        var page = await SignIn(Server.OperatorKey);
+
+        var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = id });
+        await Expect(row).ToHaveTextAsync(Cells(id, "mqtt.platinum.50k", "mqtt.platinum.100k", "2019-03-01 10:00"));
+        await row.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Reviewed upgrade completed.");
+        Assert.Equal("mqtt.platinum.100k", (await server.Client(key).Get($"/v1/instances/{id}")).Body.Str("spec"));
+    }
+
     /// <summary>A row's text with these cells in this order (cells are separated by white space and newlines).</summary>
     private static Regex Cells(params string[] cells) => new(string.Join(@"[\s\S]*", cells.Select(Regex.Escape)));
 

@@ -96,6 +96,48 @@ public sealed class CliClientTests : IAsyncLifetime
         Assert.Equal(ClientCommands.Unreachable, unreachable);
     }
 
+    [Fact]
+    public async Task R7_5_a_batch_of_501_is_quoted_and_paid_as_two_orders_of_at_most_500()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_server) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "op-cli");
+        var (_, clockOut, _) = Tenure("op-cli", "clock", "create", "--at", "2019-03-01T02:00:00Z");
+        using var account = await http.PostAsync(new Uri("/v1/accounts", UriKind.Relative), Json(new { name = "Fleet", email = "f@example.com", testClockId = clockOut.Split(' ')[0] }), TestContext.Current.CancellationToken);
+        var created = System.Text.Json.Nodes.JsonNode.Parse(await account.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+        var (key, accountId) = (created["apiKey"]!.ToString(), created["id"]!.ToString());
+
+        // 501 instances bought on the clock's day, written straight to the database (the API would rate-limit the setup).
+        var rules = Domain.Rules.Default;
+        var at = Instant.FromUtc(2019, 3, 1, 2, 0);
+        var database = Database.Sqlite(_file);
+        using (var session = database.Begin())
+        {
+            var wallet = Domain.Lifecycle.Payg.TopUp(session.Accounts([accountId], forUpdate: true)[accountId], 501 * 2000, [], at).Value;
+            session.Save(rules, wallet, at, session.AccountRow(accountId)!.ClockId);
+            var money = wallet.Account;
+            for (var i = 0; i < 501; i++)
+            {
+                var bought = Domain.Purchases.Purchase.Buy(rules, money, new Domain.Purchases.PurchaseRequest(new Domain.InstanceId($"i-fleet-{i:D3}"), "ecs", "cn-hangzhou", null, "ecs.small",
+                    Domain.Catalog.ChargeType.Subscription, 1, AutoRenew: false), at).Value;
+                session.Save(rules, bought, at, session.AccountRow(accountId)!.ClockId);
+                money = bought.Account;
+            }
+
+            session.Commit();
+        }
+
+        var file = Path.Combine(Path.GetTempPath(), $"tenure-batch-{Guid.NewGuid():N}.txt");
+        await File.WriteAllLinesAsync(file, Enumerable.Range(0, 501).Select(i => $"i-fleet-{i:D3}"), TestContext.Current.CancellationToken);
+        var (code, output, error) = Tenure(key, "renew", "--batch", file, "--months", "1", "--yes");
+        File.Delete(file);
+        Assert.True(code == 0, error);
+        Assert.Contains("Total: 5010.00 USD in 2 orders of up to 500", output, StringComparison.Ordinal);
+        Assert.Equal(2, output.Split('\n').Count(l => l.StartsWith("Paid order o-", StringComparison.Ordinal)));
+        Assert.Contains("Paid order", output, StringComparison.Ordinal);
+        using var after = await http.GetAsync(new Uri($"/v1/accounts/{accountId}", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(0, System.Text.Json.Nodes.JsonNode.Parse(await after.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["balance"]!.GetValue<long>());
+    }
+
     private (int Code, string Out, string Error) TenureAt(string server, string key, params string[] args)
     {
         var error = new StringWriter();

@@ -9,9 +9,8 @@ namespace Tenure.Api.Web;
 /// <summary>How the console writes money, times and names for people.</summary>
 public static class Show
 {
-    /// <summary>Minor units as "1,234.50 CNY".</summary>
-    public static string Money(long amount, string currency) =>
-        string.Create(CultureInfo.InvariantCulture, $"{(amount < 0 ? "-" : string.Empty)}{Math.Abs(amount) / 100:N0}.{Math.Abs(amount) % 100:D2} {currency}");
+    /// <summary>Minor units as "1234.50 USD", as everywhere else.</summary>
+    public static string Money(long amount, string currency) => new Domain.Money.Money(amount, currency).ToString();
 
     /// <summary>An instant in the billing zone, to the minute.</summary>
     public static string At(BillingCalendar calendar, Instant? at) =>

@@ -49,7 +49,7 @@ public static partial class WebConsole
             }
             catch (ApiProblem problem) when (problem.Status == 401)
             {
-                http.Response.Cookies.Delete(CookieName);
+                http.Response.Cookies.Delete(CookieName, new CookieOptions { Path = "/console" });
                 return Results.Redirect("/console/sign-in?error=" + Uri.EscapeDataString("Your key is no longer valid; sign in again."));
             }
             catch (ApiProblem problem) when (HttpMethods.IsPost(http.Request.Method))
@@ -65,7 +65,7 @@ public static partial class WebConsole
         console.MapPost("/sign-in", SignIn);
         console.MapPost("/sign-out", (HttpContext http) =>
         {
-            http.Response.Cookies.Delete(CookieName);
+            http.Response.Cookies.Delete(CookieName, new CookieOptions { Path = "/console" });
             return Results.Redirect("/console/sign-in");
         });
         console.MapGet("/", (HttpContext http) => Results.Redirect(User(http) switch
