@@ -33,11 +33,11 @@ public sealed class Browser : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh page with JavaScript off: every console flow must work without it.</summary>
-    public async Task<IPage> Page()
+    /// <summary>A fresh page, with JavaScript off unless asked (every console flow must work without it; axe needs it).</summary>
+    public async Task<IPage> Page(bool javaScript = false)
     {
         if (Unavailable is { } reason && Environment.GetEnvironmentVariable("CI") != "true") Assert.Skip(reason);
-        var context = await Instance.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var context = await Instance.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = javaScript, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         context.SetDefaultTimeout(15_000);
         return await context.NewPageAsync();
     }

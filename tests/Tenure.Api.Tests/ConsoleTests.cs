@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace Tenure.Api.Tests;
@@ -259,6 +260,85 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
         await row.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Reviewed upgrade completed.");
         Assert.Equal("mqtt.platinum.100k", (await server.Client(key).Get($"/v1/instances/{id}")).Body.Str("spec"));
+    }
+
+    [Fact]
+    public async Task R12_the_operator_creates_a_clock_and_an_account_on_it_whose_key_signs_in_and_grants_a_coupon()
+    {
+        var page = await SignIn(Server.OperatorKey);
+        await page.GetByLabel("Frozen time (billing zone)").FillAsync("2019-03-01T10:00");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create test clock" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync(new Regex("^Created test clock clk-[0-9a-f]+ at 2019-03-01 10:00\\.$"));
+        var clockId = Regex.Match(await page.GetByRole(AriaRole.Status).InnerTextAsync(), "clk-[0-9a-f]+").Value;
+
+        await page.GetByLabel("Name").FillAsync("Grace");
+        await page.GetByLabel("E-mail").FillAsync("grace@example.com");
+        await page.Locator("#a-clock").SelectOptionAsync(clockId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        var created = await page.GetByRole(AriaRole.Status).InnerTextAsync();
+        var (accountId, key) = (Regex.Match(created, "acc-[0-9a-f]+").Value, Regex.Match(created, "tnr_[0-9a-f]+_[0-9a-f]+").Value);
+        Assert.Equal($"Created account {accountId} (Grace). Its API key, shown only now: {key}", created);
+        Assert.DoesNotContain(key, page.Url, StringComparison.Ordinal);
+
+        await page.Locator("#g-account").SelectOptionAsync(accountId);
+        await page.Locator("#g-amount").FillAsync("12.34");
+        await page.Locator("#g-expires").FillAsync("2019-04-01T00:00");
+        await page.Locator("#g-product").SelectOptionAsync("ecs");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Grant coupon" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync(new Regex($"^Granted coupon cpn-[0-9a-f]+ of 12\\.34 USD to {accountId}\\.$"));
+        await page.Locator("#g-amount").FillAsync("0.001");
+        await page.Locator("#g-expires").FillAsync("2019-04-01T00:00");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Grant coupon" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Amount: enter an amount like 100 or 99.50.");
+
+        var customer = await SignIn(key);
+        await customer.GetByRole(AriaRole.Link, new() { Name = "Account" }).ClickAsync();
+        await Expect(customer.GetByRole(AriaRole.Row).Filter(new() { HasText = "cpn-" })).ToHaveTextAsync(Cells("12.34 USD", "12.34 USD", "2019-04-01 00:00", "ecs"));
+        var coupon = (await server.Client(key).Get("/v1/account")).Body!["coupons"]![0]!;
+        Assert.Equal(("1234", "2019-03-31T16:00:00Z"), (coupon.Str("amount"), coupon.Str("expiresAt")));
+    }
+
+    [Fact]
+    public async Task Every_console_page_passes_axe_without_serious_or_critical_violations()
+    {
+        var (key, _, _) = await Customer("2017-11-08T02:00:00Z", 10_000);
+        var ecs = await Buy(key, "ecs", "ecs.small", 1);
+        var mqtt = await Buy(key, "mqtt", "mqtt.basic.1k", 1);
+        var page = await browser.Page(javaScript: true);
+        var violations = new List<string>();
+        async Task Check(string what)
+        {
+            var result = await page.RunAxe();
+            violations.AddRange(result.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{what}: {v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target))}"));
+        }
+
+        // axe really runs here: an unlabelled field is a critical violation.
+        await page.SetContentAsync("<!DOCTYPE html><html lang=\"en\"><head><title>probe</title></head><body><main><input></main></body></html>");
+        Assert.Contains((await page.RunAxe()).Violations, v => v.Id == "label" && v.Impact == "critical");
+
+        await page.GotoAsync($"{server.BaseAddress}console/sign-in");
+        await Check("sign-in");
+        await page.GetByLabel("API key").FillAsync(key);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Check("renewals");
+        await page.GetByLabel($"Select {ecs}").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Quote renewal" }).ClickAsync();
+        await Check("quote");
+        foreach (var id in new[] { ecs, mqtt })
+        {
+            await page.GotoAsync($"{server.BaseAddress}console/instances/{id}");
+            await Check($"instance {id}");
+        }
+
+        await page.GotoAsync($"{server.BaseAddress}console/account");
+        await Check("account");
+        var op = await browser.Page(javaScript: true);
+        await op.GotoAsync($"{server.BaseAddress}console/sign-in");
+        await op.GetByLabel("API key").FillAsync(Server.OperatorKey);
+        await op.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        page = op;
+        await Check("operator");
+        Assert.Empty(violations);
     }
 
     /// <summary>A row's text with these cells in this order (cells are separated by white space and newlines).</summary>
