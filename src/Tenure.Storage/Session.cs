@@ -180,8 +180,9 @@ public sealed class Session : IDisposable
     }
 
     /// <summary>The earliest due time of a clock's instances, or null when nothing is scheduled.</summary>
-    public Instant? NextDue(string clockId) =>
-        Columns.At(Single<long?>("SELECT MIN(next_due_at) FROM instances WHERE clock_id = @clockId", new { clockId }));
+    public Instant? NextDue(string clockId) => Columns.At(Single<long?>(NextDueSql, new { clockId }));
+
+    internal const string NextDueSql = "SELECT MIN(next_due_at) FROM instances WHERE clock_id = @clockId";
 
     /// <summary>Writes an instance's state and its next due pointer (inserting it when new).</summary>
     public void SaveInstance(Rules rules, Instance instance, Account account, string clockId)
