@@ -37,46 +37,47 @@ public static class HangfireArm
         var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(database.ConnectionString, options), options);
         var client = new BackgroundJobClient(storage);
 
+        List<string> ids;
         using (var read = database.BeginRead())
         {
-            var ids = read.Query<string>("SELECT id FROM instances WHERE clock_id = @clock ORDER BY id", new { clock = RenewalDay.Clock }).ToList();
+            ids = [.. read.Query<string>("SELECT id FROM instances WHERE clock_id = @clock ORDER BY id", new { clock = RenewalDay.Clock })];
             read.Commit();
-            var schedule = Stopwatch.StartNew();
-            var scheduled = 0;
-            foreach (var id in ids)
-            {
-                client.Schedule(() => Renew(id), TimeSpan.Zero);
-                scheduled++;
-                if (schedule.Elapsed >= timeBox) break;
-            }
-
-            var scheduleSeconds = schedule.Elapsed.TotalSeconds;
-            var lateness = new List<(double Seconds, int Instances)>();
-            var watch = Stopwatch.StartNew();
-            var done = 0;
-            var serverOptions = new BackgroundJobServerOptions { SchedulePollingInterval = TimeSpan.FromSeconds(1) };
-            using (var server = new BackgroundJobServer(serverOptions, storage))
-            {
-                while (done < scheduled && watch.Elapsed < timeBox)
-                {
-                    Thread.Sleep(250);
-                    var now = Completed(database);
-                    lateness.Add((watch.Elapsed.TotalSeconds, now - done));
-                    done = now;
-                }
-
-                server.SendStop();
-            }
-
-            var measuredSeconds = watch.Elapsed.TotalSeconds;
-            done = Completed(database);
-            var monitoring = storage.GetMonitoringApi();
-            var (renewed, failed) = RenewalDay.Outcomes(database);
-            var perSecond = done / measuredSeconds;
-            return new HangfireResult("hangfire-postgres", instances, Math.Round(instances / perSecond, 2), Math.Round(perSecond), RenewalDay.Percentile(lateness, 0.50), RenewalDay.Percentile(lateness, 0.99),
-                RenewalDay.PeakRssMb(), Math.Round(seedSeconds, 2), Extrapolated: done < instances, done, Math.Round(measuredSeconds, 2), scheduled, Math.Round(scheduleSeconds, 2),
-                Math.Round(scheduled / scheduleSeconds), renewed, failed, monitoring.SucceededListCount(), monitoring.FailedCount(), serverOptions.WorkerCount);
         }
+
+        var schedule = Stopwatch.StartNew();
+        var scheduled = 0;
+        foreach (var id in ids.TakeWhile(_ => schedule.Elapsed < timeBox))
+        {
+            client.Schedule(() => Renew(id), TimeSpan.Zero);
+            scheduled++;
+        }
+
+        var scheduleSeconds = schedule.Elapsed.TotalSeconds;
+        var lateness = new List<(double Seconds, int Instances)>();
+        var watch = Stopwatch.StartNew();
+        var done = 0;
+        var serverOptions = new BackgroundJobServerOptions { SchedulePollingInterval = TimeSpan.FromSeconds(1) };
+        using (var server = new BackgroundJobServer(serverOptions, storage))
+        {
+            while (done < scheduled && watch.Elapsed < timeBox)
+            {
+                Thread.Sleep(250);
+                var now = Completed(database);
+                lateness.Add((watch.Elapsed.TotalSeconds, now - done));
+                done = now;
+            }
+
+            server.SendStop();
+        }
+
+        var measuredSeconds = watch.Elapsed.TotalSeconds;
+        var (renewed, failed) = RenewalDay.Outcomes(database);
+        done = renewed + failed;
+        var monitoring = storage.GetMonitoringApi();
+        var perSecond = done / measuredSeconds;
+        return new HangfireResult("hangfire-postgres", instances, Math.Round(instances / perSecond, 2), Math.Round(perSecond), RenewalDay.Percentile(lateness, 0.50), RenewalDay.Percentile(lateness, 0.99),
+            RenewalDay.PeakRssMb(), Math.Round(seedSeconds, 2), Extrapolated: done < instances, done, Math.Round(measuredSeconds, 2), scheduled, Math.Round(scheduleSeconds, 2),
+            Math.Round(scheduled / scheduleSeconds), renewed, failed, monitoring.SucceededListCount(), monitoring.FailedCount(), serverOptions.WorkerCount);
     }
 
     /// <summary>The job: renews one instance, as the engine would, in a transaction of its own.</summary>
