@@ -26,9 +26,10 @@ if [ "$(id -u)" = 0 ]; then chown postgres "$PGDIR"; AS=(runuser -u postgres --)
 stop() { "${AS[@]}" "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast stop >/dev/null || true; rm -rf "$PGDIR"; }
 trap stop EXIT
 
-DB=0
-fresh() { DB=$((DB + 1)); "${AS[@]}" "$PGBIN/createdb" -h "$PGDIR" -p "$PORT" -U postgres "b$DB"; echo "Host=127.0.0.1;Port=$PORT;Username=postgres;Database=b$DB"; }
-arm() { echo "== tenure $*" >&2; "${TENURE[@]}" "$@" --json | tee /dev/stderr | tail -n 1 >> "$RESULTS" || echo "== failed (exit $?): tenure $*" >&2; }
+# A new empty database per arm; fresh runs in a subshell ("$(fresh)"), so the count lives in a file.
+echo 0 > "$PGDIR/count"
+fresh() { local n=$(( $(cat "$PGDIR/count") + 1 )); echo "$n" > "$PGDIR/count"; "${AS[@]}" "$PGBIN/createdb" -h "$PGDIR" -p "$PORT" -U postgres "b$n"; echo "Host=127.0.0.1;Port=$PORT;Username=postgres;Database=b$n"; }
+arm() { echo "== tenure $*" >&2; "${TENURE[@]}" "$@" --json | tee -a /dev/stderr | tail -n 1 >> "$RESULTS" || echo "== failed (exit $?): tenure $*" >&2; }
 
 arm bench renewal-day --instances "$N" --db sqlite
 for w in 1 2 4; do arm bench renewal-day --instances "$N" --db postgres --postgres "$(fresh)" --workers "$w"; done

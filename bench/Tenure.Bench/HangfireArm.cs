@@ -56,6 +56,7 @@ public static class HangfireArm
         var lateness = new List<(double Seconds, int Instances)>();
         var watch = Stopwatch.StartNew();
         var done = 0;
+        double measuredSeconds;
         var serverOptions = new BackgroundJobServerOptions { SchedulePollingInterval = TimeSpan.FromSeconds(1) };
         using (var server = new BackgroundJobServer(serverOptions, storage))
         {
@@ -67,12 +68,12 @@ public static class HangfireArm
                 done = now;
             }
 
+            done = Completed(database);
+            measuredSeconds = watch.Elapsed.TotalSeconds; // before the server stops: stopping waits for running jobs
             server.SendStop();
         }
 
-        var measuredSeconds = watch.Elapsed.TotalSeconds;
         var (renewed, failed) = RenewalDay.Outcomes(database);
-        done = renewed + failed;
         var monitoring = storage.GetMonitoringApi();
         var perSecond = done / measuredSeconds;
         return new HangfireResult("hangfire-postgres", instances, Math.Round(instances / perSecond, 2), Math.Round(perSecond), RenewalDay.Percentile(lateness, 0.50), RenewalDay.Percentile(lateness, 0.99),

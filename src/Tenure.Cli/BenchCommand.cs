@@ -57,7 +57,7 @@ public static class BenchCommand
                 output.WriteLine($"{hf.Arm}: {hf.Measured} of {hf.Instances} instances in {hf.MeasuredSeconds} s = {hf.PerSecond}/s with {hf.Workers} workers" +
                     $"{(hf.Extrapolated ? $"; extrapolated to all: {hf.Seconds} s" : string.Empty)}; scheduled {hf.Scheduled} jobs in {hf.ScheduleSeconds} s = {hf.SchedulePerSecond}/s; " +
                     $"renewed {hf.Renewed}, failed {hf.Failed}; jobs succeeded {hf.JobsSucceeded}, failed {hf.JobsFailed}; peak RSS {hf.PeakRssMb} MB; seeding took {hf.SeedSeconds} s");
-                return Print(parsed, hf, hf.JobsFailed == 0 && hf.Renewed + hf.Failed == hf.Measured);
+                return Print(parsed, hf, hf.JobsFailed == 0 && hf.Renewed + hf.Failed == hf.JobsSucceeded);
             }
 
             var statements = onPostgres && PgStats.StatementsAvailable(database.ConnectionString);
