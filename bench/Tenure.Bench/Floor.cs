@@ -45,10 +45,8 @@ public static class Floor
         }
 
         var seconds = watch.Elapsed.TotalSeconds;
-        using var read = database.BeginRead();
-        var renewed = (int)read.Single<long>("SELECT COUNT(*) FROM order_items WHERE kind = 'Renewal'");
-        var failed = (int)read.Single<long>("SELECT COUNT(*) FROM timeline_events WHERE kind = 'autoRenewFailed'");
+        var (renewed, failed) = RenewalDay.Outcomes(database);
         return new BenchResult(arm, instances, Math.Round(seconds, 2), Math.Round(instances / seconds), Math.Round(seconds, 3), Math.Round(seconds, 3),
-            Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1), Math.Round(seedSeconds, 2), renewed, failed);
+            RenewalDay.PeakRssMb(), Math.Round(seedSeconds, 2), renewed, failed);
     }
 }

@@ -12,7 +12,9 @@ using Tenure.Storage;
 namespace Tenure.Bench;
 
 /// <summary>What one arm of a benchmark measured.</summary>
-public sealed record BenchResult(string Arm, int Instances, double Seconds, double PerSecond, double P50LatenessSeconds, double P99LatenessSeconds, double PeakRssMb, double SeedSeconds, int Renewed, int Failed);
+/// <remarks>On PostgreSQL the run's committed transactions and statements (pg_stat_statements) per instance; null elsewhere or when not measured.</remarks>
+public sealed record BenchResult(string Arm, int Instances, double Seconds, double PerSecond, double P50LatenessSeconds, double P99LatenessSeconds, double PeakRssMb, double SeedSeconds, int Renewed, int Failed,
+    double? CommitsPerInstance = null, double? StatementsPerInstance = null);
 
 /// <summary>
 /// Renewal day: N instances on 1-month auto-renewal all expiring on 2019-03-30, in accounts of ten
@@ -32,11 +34,7 @@ public static class RenewalDay
     {
         database.Migrate();
         var rules = Rules.Default;
-        var bought = rules.Calendar.At(new LocalDate(2019, 1, 29), new LocalTime(10, 0));
-        var template = Purchase.Buy(rules, new Account(new AccountId("t"), "USD", 1_000_000, []),
-            new PurchaseRequest(new InstanceId("t"), "ecs", "cn-hangzhou", null, "ecs.small", ChargeType.Subscription, 2, AutoRenew: true), bought).Value.Instance;
-        // The T-7 reminder has run: the wave is only the T-3 attempt.
-        template = template with { Progress = new Progress(rules.Calendar.At(new LocalDate(2019, 3, 23), new LocalTime(8, 0)), (int)EventKind.Reminder) };
+        var template = Template(rules);
         var accounts = (instances + PerAccount - 1) / PerAccount;
         for (var chunk = 0; chunk < accounts; chunk += 1_000)
         {
@@ -44,10 +42,10 @@ public static class RenewalDay
             for (var a = chunk; a < Math.Min(accounts, chunk + 1_000); a++)
             {
                 var accountId = $"acc-{a:D7}";
-                session.InsertAccount(new AccountRow { Id = accountId, Name = accountId, Email = $"{accountId}@example.com", Currency = "USD", ClockId = Clock, CreatedAt = bought.ToUnixTimeTicks() });
+                session.InsertAccount(new AccountRow { Id = accountId, Name = accountId, Email = $"{accountId}@example.com", Currency = "USD", ClockId = Clock, CreatedAt = Bought.ToUnixTimeTicks() });
                 var count = Math.Min(PerAccount, instances - (a * PerAccount));
-                var account = Payg.TopUp(Account.Empty(new AccountId(accountId), "USD"), (count - 1) * 1000L + 1, [], bought).Value;
-                session.Save(rules, account, bought, Clock);
+                var account = Payg.TopUp(Account.Empty(new AccountId(accountId), "USD"), (count - 1) * 1000L + 1, [], Bought).Value;
+                session.Save(rules, account, Bought, Clock);
                 for (var i = 0; i < count; i++)
                 {
                     session.SaveInstance(rules, template with { Id = new InstanceId($"i-{a:D7}-{i}"), AccountId = new AccountId(accountId) }, account.Account, Clock);
@@ -56,6 +54,17 @@ public static class RenewalDay
 
             session.Commit();
         }
+    }
+
+    /// <summary>When the instances were bought.</summary>
+    public static readonly Instant Bought = Rules.Default.Calendar.At(new LocalDate(2019, 1, 29), new LocalTime(10, 0));
+
+    /// <summary>An auto-renew instance bought on 2019-01-29 expiring 2019-03-30 whose T-7 reminder has run: its next event is the T-3 attempt.</summary>
+    public static Instance Template(Rules rules)
+    {
+        var template = Purchase.Buy(rules, new Account(new AccountId("t"), "USD", 1_000_000, []),
+            new PurchaseRequest(new InstanceId("t"), "ecs", "cn-hangzhou", null, "ecs.small", ChargeType.Subscription, 2, AutoRenew: true), Bought).Value.Instance;
+        return template with { Progress = new Progress(rules.Calendar.At(new LocalDate(2019, 3, 23), new LocalTime(8, 0)), (int)EventKind.Reminder) };
     }
 
     /// <summary>Runs the wave with <paramref name="workers"/> engines (threads; PostgreSQL only for more than one).</summary>
@@ -75,15 +84,26 @@ public static class RenewalDay
         threads.ForEach(t => t.Join());
         var seconds = watch.Elapsed.TotalSeconds;
 
-        using var session = database.Begin();
+        var (renewed, failed) = Outcomes(database);
+        return new BenchResult(arm, instances, Math.Round(seconds, 2), Math.Round(instances / seconds), Percentile(lateness, 0.50), Percentile(lateness, 0.99),
+            PeakRssMb(), Math.Round(seedSeconds, 2), renewed, failed);
+    }
+
+    /// <summary>Instances renewed (their order items) and auto-renewals failed (their timeline events).</summary>
+    public static (int Renewed, int Failed) Outcomes(Database database)
+    {
+        using var session = database.BeginRead();
         var renewed = (int)session.Single<long>("SELECT COUNT(*) FROM order_items WHERE kind = 'Renewal'");
         var failed = (int)session.Single<long>("SELECT COUNT(*) FROM timeline_events WHERE kind = 'autoRenewFailed'");
         session.Commit();
-        return new BenchResult(arm, instances, Math.Round(seconds, 2), Math.Round(instances / seconds), Percentile(lateness, 0.50), Percentile(lateness, 0.99),
-            Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1), Math.Round(seedSeconds, 2), renewed, failed);
+        return (renewed, failed);
     }
 
-    private static double Percentile(List<(double Seconds, int Instances)> batches, double quantile)
+    /// <summary>This process's peak working set in MB.</summary>
+    public static double PeakRssMb() => Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1);
+
+    /// <summary>The time by which <paramref name="quantile"/> of the instances were done, from (time, instances done then) samples.</summary>
+    public static double Percentile(List<(double Seconds, int Instances)> batches, double quantile)
     {
         var total = batches.Sum(b => b.Instances);
         var target = quantile * total;

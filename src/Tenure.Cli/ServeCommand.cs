@@ -49,7 +49,14 @@ public static class ServeCommand
                 MaxAttempts = section.GetValue("MaxAttempts", 30),
             };
             var listen = parsed.GetValue(urls) ?? config["Tenure:Urls"] ?? config["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080";
-            var app = TenureApi.Build(new ApiOptions(db, operatorKey, clock) { Rules = rules, Delivery = delivery }, ["--urls", listen]);
+            var limits = config.GetSection("Tenure:RateLimit"); // per API key; raised for benchmarks (docs/benchmarks.md)
+            var app = TenureApi.Build(new ApiOptions(db, operatorKey, clock)
+            {
+                Rules = rules,
+                Delivery = delivery,
+                RateLimitPerSecond = limits.GetValue("PerSecond", 100),
+                RateLimitBurst = limits.GetValue("Burst", 200),
+            }, ["--urls", listen]);
             output.WriteLine($"Tenure listens on {listen} (console at /console, API under /v1, health at /healthz). Ctrl+C or SIGTERM stops it after the current batch.");
             await app.StartAsync(cancellation).ConfigureAwait(false);
             await app.WaitForShutdownAsync(cancellation).ConfigureAwait(false);

@@ -4,6 +4,7 @@ using Dapper;
 using DbUp;
 using DbUp.Builder;
 using Microsoft.Data.Sqlite;
+using NodaTime;
 using Npgsql;
 
 namespace Tenure.Storage;
@@ -83,6 +84,16 @@ public sealed class Database
     {
         SqliteConnection.ClearAllPools();
         foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(path + suffix);
+    }
+
+    /// <summary>
+    /// The earliest due time of a clock's instances, or null when nothing is scheduled: one statement
+    /// outside any transaction, so that an idle engine's poll costs the database a single query.
+    /// </summary>
+    public Instant? NextDue(string clockId)
+    {
+        using var connection = Open();
+        return connection.QuerySingleOrDefault<long?>(Session.NextDueSql, new { clockId }) is { } ticks ? Instant.FromUnixTimeTicks(ticks) : null;
     }
 
     /// <summary>Begins a unit of work: one connection, one transaction.</summary>

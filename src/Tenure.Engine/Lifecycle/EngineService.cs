@@ -6,13 +6,14 @@ using Tenure.Storage;
 namespace Tenure.Engine.Lifecycle;
 
 /// <summary>
-/// The engine on the system clock: works through due batches, and when idle sleeps until the
-/// next due time, waking at least every <paramref name="poll"/> to see work that commands added —
-/// one cheap query per poll, so an idle engine costs the database next to nothing.
+/// The engine on the system clock: asks when the next event is due (one query), works through due
+/// batches once it has come, and otherwise sleeps until then, waking at least every
+/// <paramref name="poll"/> to see work that commands added — so an idle engine costs the database
+/// one statement per poll (docs/benchmarks.md, "Quiet horizon").
 /// </summary>
 public sealed class EngineService(LifecycleEngine engine, Database database, IClock clock, TimeSpan poll, ILogger<EngineService> logger) : BackgroundService
 {
-    /// <summary>The shortest pause when due rows exist but another node holds them (PostgreSQL skips locked rows).</summary>
+    /// <summary>The pause when due rows exist but another node holds them (PostgreSQL skips locked rows).</summary>
     private static readonly TimeSpan Floor = TimeSpan.FromMilliseconds(50);
 
     private static readonly TimeSpan AfterFailure = TimeSpan.FromSeconds(5);
@@ -24,9 +25,18 @@ public sealed class EngineService(LifecycleEngine engine, Database database, ICl
             TimeSpan wait;
             try
             {
-                // A batch, once started, runs to its commit: cancellation is checked between batches (SIGTERM finishes the batch).
-                if (engine.RunBatch(Session.SystemClock, clock.GetCurrentInstant()).Instances > 0) continue;
-                wait = UntilNextDue();
+                var now = clock.GetCurrentInstant();
+                var next = database.NextDue(Session.SystemClock);
+                if (next is { } due && due <= now)
+                {
+                    // A batch, once started, runs to its commit: cancellation is checked between batches (SIGTERM finishes the batch).
+                    if (engine.RunBatch(Session.SystemClock, now).Instances > 0) continue;
+                    wait = Floor;
+                }
+                else
+                {
+                    wait = next is { } later && (later - now).ToTimeSpan() < poll ? (later - now).ToTimeSpan() : poll;
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -37,15 +47,5 @@ public sealed class EngineService(LifecycleEngine engine, Database database, ICl
 
             await Task.Delay(wait, stoppingToken).ConfigureAwait(false);
         }
-    }
-
-    private TimeSpan UntilNextDue()
-    {
-        using var session = database.BeginRead();
-        var next = session.NextDue(Session.SystemClock);
-        session.Commit();
-        if (next is null) return poll;
-        var untilDue = (next.Value - clock.GetCurrentInstant()).ToTimeSpan();
-        return untilDue < Floor ? Floor : untilDue < poll ? untilDue : poll;
     }
 }

@@ -1,0 +1,69 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using NodaTime;
+using Tenure.Domain;
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Lifecycle;
+using Tenure.Domain.Money;
+using Tenure.Domain.Renewals;
+
+namespace Tenure.Bench;
+
+/// <summary>One micro benchmark's mean time and allocation per call.</summary>
+public sealed record MicroBenchmark(string Name, double MeanNs, long? AllocatedBytes);
+
+/// <summary>What the micro benchmarks measured; <see cref="PerSecond"/> is calls per second of the auto-renew decision.</summary>
+public sealed record MicroResult(string Arm, int Instances, double Seconds, double? PerSecond, double PeakRssMb, IReadOnlyList<MicroBenchmark> Benchmarks);
+
+/// <summary>
+/// BenchmarkDotNet micro benchmarks of the decisions the renewal day makes per instance, run in
+/// process (a ShortRun job) so that they run from the <c>tenure</c> executable; it must be a Release build.
+/// </summary>
+public static class Micro
+{
+    public static MicroResult Run(string[] args)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
+        var summaries = BenchmarkSwitcher.FromTypes([typeof(DomainBenchmarks)]).Run(args.Length == 0 ? ["--filter", "*"] : args, config);
+        var results = summaries.SelectMany(s => s.Reports.Select(r => new MicroBenchmark(r.BenchmarkCase.Descriptor.WorkloadMethod.Name,
+            Math.Round(r.ResultStatistics?.Mean ?? double.NaN, 1), r.GcStats.GetBytesAllocatedPerOperation(r.BenchmarkCase)))).ToList();
+        var advance = results.FirstOrDefault(b => b.Name == nameof(DomainBenchmarks.AdvanceAutoRenew));
+        return new MicroResult("micro", 0, Math.Round(watch.Elapsed.TotalSeconds, 2), advance is { MeanNs: > 0 } ? Math.Round(1e9 / advance.MeanNs) : null, RenewalDay.PeakRssMb(), results);
+    }
+}
+
+/// <summary>The calendar and the domain decisions of one renewal-day instance.</summary>
+[MemoryDiagnoser]
+public class DomainBenchmarks
+{
+    private readonly Rules _rules = Rules.Default;
+    private readonly Instance _instance = RenewalDay.Template(Rules.Default);
+    private readonly Account _account = Payg.TopUp(Account.Empty(new AccountId("a"), "USD"), 10_000, [], RenewalDay.Bought).Value.Account;
+    private readonly Instant _expiry = Rules.Default.Calendar.At(new LocalDate(2019, 1, 31), LocalTime.Midnight);
+
+    [Benchmark]
+    public Instant CalendarExtendMonth() => _rules.Calendar.Extend(_expiry, 1);
+
+    [Benchmark]
+    public Instant CalendarExpiryOfPurchase() => _rules.Calendar.ExpiryOfPurchase(RenewalDay.Bought, 1);
+
+    [Benchmark]
+    public DueEvent? ScheduleNext() => Schedule.Next(_rules, _instance, _account);
+
+    [Benchmark]
+    public int SchedulePlan() => Schedule.Plan(_rules, _instance, _account).Count();
+
+    [Benchmark]
+    public Change? AdvanceAutoRenew() => Lifecycle.Advance(_rules, _instance, _account, RenewalDay.Wave);
+
+    [Benchmark]
+    public bool RenewalQuote() => Renewal.Quote(_rules, _instance, 1, RenewalDay.Wave).IsSuccess;
+
+    [Benchmark]
+    public bool ChargesPay() => Charges.Pay(_account, 1000, "ecs", _instance.Id, RenewalDay.Wave, "renewal").IsSuccess;
+}
