@@ -92,7 +92,7 @@ public static class InstancesApi
         var shown = new List<(Instance Instance, Scope Scope)>();
         var accounts = new Dictionary<string, Scope>();
         string? nextCursor = null;
-        foreach (var instance in Scan(session, owner, product, region, statusFilter, modeFilter, renewable == true, cursor ?? string.Empty))
+        foreach (var instance in Scan(session, owner, product, region, statusFilter, modeFilter, renewable == true, cursor ?? string.Empty, take))
         {
             if (!accounts.TryGetValue(instance.AccountId.Value, out var scope))
             {
@@ -124,20 +124,23 @@ public static class InstancesApi
         return TypedResults.Ok(new Page<InstanceDto>([.. shown.Select(s => InstanceDto.From(api.Rules, s.Instance, s.Scope.Account, s.Scope.Now))], nextCursor));
     }
 
-    /// <summary>R5.7: the timeline, oldest first, paged by <c>limit</c> (default 50, at most 500) and <c>cursor</c>.</summary>
-    /// <summary>Instances in ID order, read 500 at a time, so a page never loads the whole table.</summary>
-    private static IEnumerable<Instance> Scan(Session session, string? owner, string? product, string? region, InstanceStatus? status, RenewalMode? mode, bool renewableOnly, string after)
+    /// <summary>
+    /// Instances in ID order, a page's worth (plus one, to know of a next page) at a time and at most
+    /// 500, so a page never loads the whole table; more follow only when filters in memory skip some.
+    /// </summary>
+    private static IEnumerable<Instance> Scan(Session session, string? owner, string? product, string? region, InstanceStatus? status, RenewalMode? mode, bool renewableOnly, string after, int take)
     {
-        const int Chunk = 500;
+        var size = (int)Math.Min(500, take + 1L);
         while (true)
         {
-            var chunk = session.Instances(owner, product, region, status, mode, renewableOnly, after, Chunk);
+            var chunk = session.Instances(owner, product, region, status, mode, renewableOnly, after, size);
             foreach (var instance in chunk) yield return instance;
-            if (chunk.Count < Chunk) yield break;
+            if (chunk.Count < size) yield break;
             after = chunk[^1].Id.Value;
         }
     }
 
+    /// <summary>R5.7: the timeline, oldest first, paged by <c>limit</c> (default 50, at most 500) and <c>cursor</c>.</summary>
     private static Results<Ok<Page<EventDto>>, ProblemHttpResult> Events(string id, HttpContext http, ApiContext api, int? limit, long? cursor)
     {
         if (limit is < 1 or > 500) return Problems.Invalid("limit", "limit must be between 1 and 500.");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Reflection;
 using Dapper;
@@ -54,7 +55,13 @@ public sealed class Database
 
         var sqlite = new SqliteConnection(ConnectionString);
         sqlite.Open();
-        sqlite.Execute("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
+        // A pooled connection keeps its native handle, and the handle its settings: set them once per handle.
+        if (sqlite.Handle is { } handle && !Configured.TryGetValue(handle, out _))
+        {
+            sqlite.Execute("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
+            Configured.AddOrUpdate(handle, Configured);
+        }
+
         return sqlite;
     }
 
@@ -96,8 +103,34 @@ public sealed class Database
         return connection.QuerySingleOrDefault<long?>(Session.NextDueSql, new { clockId }) is { } ticks ? Instant.FromUnixTimeTicks(ticks) : null;
     }
 
-    /// <summary>Begins a unit of work: one connection, one transaction.</summary>
-    public Session Begin() => new(this, Open(), readOnly: false);
+    /// <summary>SQLite handles already set up by <see cref="Open"/> (the value is unused).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> Configured = [];
+
+    /// <summary>
+    /// SQLite has one writer at a time. The writers of this process queue here, first come first
+    /// served, instead of sleeping in SQLite's busy handler, which backs off up to 100 ms and so
+    /// leaves the lock idle under load (the API arm of docs/benchmarks.md). One gate per file.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Writers = new(StringComparer.Ordinal);
+
+    private static readonly TimeSpan WriterPatience = TimeSpan.FromSeconds(30);
+
+    /// <summary>Begins a unit of work: one connection, one transaction (on SQLite, after this process's earlier writers).</summary>
+    public Session Begin()
+    {
+        if (Dialect == Dialect.Postgres) return new(this, Open(), readOnly: false);
+        var writer = Writers.GetOrAdd(ConnectionString, _ => new SemaphoreSlim(1, 1));
+        if (!writer.Wait(WriterPatience)) throw new TimeoutException("Another write transaction of this process has held the SQLite database for 30 s.");
+        try
+        {
+            return new(this, Open(), readOnly: false, writer);
+        }
+        catch
+        {
+            writer.Release();
+            throw;
+        }
+    }
 
     /// <summary>Begins a unit of work that only reads (on SQLite it does not take the write lock).</summary>
     public Session BeginRead() => new(this, Open(), readOnly: true);

@@ -31,9 +31,13 @@ public sealed class Session : IDisposable
     private readonly Dictionary<string, long> _couponDeltas = [];
     private bool _committed;
 
-    internal Session(Database database, DbConnection connection, bool readOnly)
+    /// <summary>The SQLite writer gate this session holds (Database.Begin), released once, at commit or dispose.</summary>
+    private SemaphoreSlim? _writer;
+
+    internal Session(Database database, DbConnection connection, bool readOnly, SemaphoreSlim? writer = null)
     {
         _database = database;
+        _writer = writer;
         Connection = connection;
         // SQLite: a read-only session begins deferred, so reads never wait for (or block) the writer.
         Transaction = readOnly && connection is Microsoft.Data.Sqlite.SqliteConnection sqlite ? sqlite.BeginTransaction(deferred: true) : connection.BeginTransaction();
@@ -56,12 +60,20 @@ public sealed class Session : IDisposable
         Flush();
         Transaction.Commit();
         _committed = true;
+        Interlocked.Exchange(ref _writer, null)?.Release(); // the write lock ends with the transaction, as SQLite's own does
     }
 
     public void Dispose()
     {
-        if (!_committed) Transaction.Dispose();
-        Connection.Dispose();
+        try
+        {
+            if (!_committed) Transaction.Dispose();
+            Connection.Dispose();
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _writer, null)?.Release();
+        }
     }
 
     /// <summary>Sends buffered rows now; every read and statement does this first, so it sees the session's own writes.</summary>
