@@ -1,5 +1,7 @@
 using System.Data.Common;
 using System.Text;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Tenure.Storage;
 
@@ -35,13 +37,19 @@ internal sealed class RowBuffer
 
     /// <summary>
     /// Writes every waiting row within the transaction and empties the buffer. PostgreSQL gets
-    /// multi-row statements (few round trips); SQLite, in process, one prepared statement per kind
-    /// executed row by row (no parsing, parameters bound by position).
+    /// multi-row statements (few round trips); SQLite, in process, one native prepared statement
+    /// per kind stepped row by row.
     /// </summary>
     public void Flush(DbConnection connection, DbTransaction transaction, bool multiRow)
     {
         foreach (var pending in _order)
         {
+            if (!multiRow && connection is SqliteConnection { Handle: { } handle })
+            {
+                FlushRowByRow(handle, pending);
+                continue;
+            }
+
             var rows = pending.Values.Count / pending.Width;
             var rowsPerStatement = multiRow ? Math.Max(1, MaxParameters / pending.Width) : 1;
             DbCommand? prepared = null;
@@ -75,6 +83,45 @@ internal sealed class RowBuffer
 
         _order.Clear();
         _byKey.Clear();
+    }
+
+    /// <summary>
+    /// SQLite, in process: one native statement per kind, prepared once and stepped row by row with
+    /// its parameters bound by position — no managed command, reader or name lookup per row. It runs
+    /// on the connection's handle, inside the session's transaction.
+    /// </summary>
+    private static void FlushRowByRow(sqlite3 handle, Pending pending)
+    {
+        var sql = $"{pending.Head} ({string.Join(", ", Enumerable.Repeat("?", pending.Width))}){pending.Tail}";
+        Check(handle, raw.sqlite3_prepare_v2(handle, sql, out var statement));
+        using (statement)
+        {
+            for (var start = 0; start < pending.Values.Count; start += pending.Width)
+            {
+                for (var c = 0; c < pending.Width; c++)
+                {
+                    var rc = pending.Values[start + c] switch
+                    {
+                        null or TypedNull => raw.sqlite3_bind_null(statement, c + 1),
+                        string text => raw.sqlite3_bind_text(statement, c + 1, text),
+                        long number => raw.sqlite3_bind_int64(statement, c + 1, number),
+                        int number => raw.sqlite3_bind_int64(statement, c + 1, number),
+                        bool flag => raw.sqlite3_bind_int64(statement, c + 1, flag ? 1 : 0),
+                        var other => throw new InvalidOperationException($"Cannot bind a {other.GetType().Name} in: {pending.Head}"),
+                    };
+                    Check(handle, rc);
+                }
+
+                var stepped = raw.sqlite3_step(statement);
+                if (stepped != raw.SQLITE_DONE) Check(handle, stepped == raw.SQLITE_ROW ? raw.SQLITE_MISUSE : stepped);
+                Check(handle, raw.sqlite3_reset(statement));
+            }
+        }
+    }
+
+    private static void Check(sqlite3 handle, int rc)
+    {
+        if (rc != raw.SQLITE_OK) throw new SqliteException($"SQLite Error {rc}: '{raw.sqlite3_errmsg(handle).utf8_to_string()}'.", rc, raw.sqlite3_extended_errcode(handle));
     }
 
     private static DbCommand Command(DbConnection connection, DbTransaction transaction, Pending pending, int rows)

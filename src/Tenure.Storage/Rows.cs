@@ -17,6 +17,24 @@ internal static class Columns
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     }.ConfigureForNodaTime(DateTimeZoneProviders.Tzdb);
 
+    /// <summary>
+    /// The text each JSON column value was read from. Domain values are immutable records, so a
+    /// value a decision did not change is the very object that was read, and writing it back
+    /// reuses its text instead of serializing it again (most of an instance's columns, most times).
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, string> Texts = [];
+
+    public static T? ReadJson<T>(string text)
+        where T : class
+    {
+        var value = JsonSerializer.Deserialize<T>(text, Json);
+        if (value is not null) Texts.AddOrUpdate(value, text);
+        return value;
+    }
+
+    public static string WriteJson<T>(T value)
+        where T : class => Texts.TryGetValue(value, out var text) ? text : JsonSerializer.Serialize(value, Json);
+
     public static long Ticks(Instant instant) => instant.ToUnixTimeTicks();
 
     public static long? Ticks(Instant? instant) => instant?.ToUnixTimeTicks();
@@ -77,8 +95,8 @@ internal sealed class InstanceRow
         AutoRenewMonths = checked((int)AutoRenewMonths),
         PostExpirationAction = Columns.Enum<PostExpirationAction>(PostExpirationAction),
         PostReleaseAction = Columns.Enum<PostReleaseAction>(PostReleaseAction),
-        PendingChange = PendingChange is null ? null : JsonSerializer.Deserialize<PendingChange>(PendingChange, Columns.Json),
-        Components = JsonSerializer.Deserialize<Components>(Components, Columns.Json) ?? Domain.Instances.Components.None,
+        PendingChange = PendingChange is null ? null : Columns.ReadJson<PendingChange>(PendingChange),
+        Components = Columns.ReadJson<Components>(Components) ?? Domain.Instances.Components.None,
         CycleStart = Columns.At(CycleStart),
         CycleCash = CycleCash,
         StoppedAt = Columns.At(StoppedAt),
@@ -86,7 +104,7 @@ internal sealed class InstanceRow
         ReleasedAt = Columns.At(ReleasedAt),
         PaygBilledThrough = Columns.At(PaygBilledThrough),
         Progress = new Progress(Columns.At(ProgressAt), checked((int)ProgressRank)),
-        Alarms = JsonSerializer.Deserialize<AlarmSettings>(Alarms, Columns.Json) ?? AlarmSettings.Default,
+        Alarms = Columns.ReadJson<AlarmSettings>(Alarms) ?? AlarmSettings.Default,
     };
 
     public static InstanceRow From(Instance i, string clockId, DueEvent? next) => new()
@@ -106,8 +124,8 @@ internal sealed class InstanceRow
         AutoRenewMonths = i.AutoRenewMonths,
         PostExpirationAction = i.PostExpirationAction.ToString(),
         PostReleaseAction = i.PostReleaseAction.ToString(),
-        PendingChange = i.PendingChange is null ? null : JsonSerializer.Serialize(i.PendingChange, Columns.Json),
-        Components = JsonSerializer.Serialize(i.Components, Columns.Json),
+        PendingChange = i.PendingChange is null ? null : Columns.WriteJson(i.PendingChange),
+        Components = Columns.WriteJson(i.Components),
         CycleStart = Columns.Ticks(i.CycleStart),
         CycleCash = i.CycleCash,
         StoppedAt = Columns.Ticks(i.StoppedAt),
@@ -116,7 +134,7 @@ internal sealed class InstanceRow
         PaygBilledThrough = Columns.Ticks(i.PaygBilledThrough),
         ProgressAt = Columns.Ticks(i.Progress.At),
         ProgressRank = i.Progress.Rank,
-        Alarms = JsonSerializer.Serialize(i.Alarms, Columns.Json),
+        Alarms = Columns.WriteJson(i.Alarms),
         NextDueAt = next is { } n ? Columns.Ticks(n.At) : null,
         NextDueKind = next?.Kind.ToString(),
     };

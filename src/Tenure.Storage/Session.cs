@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -52,8 +53,18 @@ public sealed class Session : IDisposable
     /// <summary>The ID given to the last order this session wrote, for the response that reports it.</summary>
     public string? LastOrderId { get; private set; }
 
-    /// <summary>A fresh random ID with a type prefix, e.g. <c>i-3f9a…</c>.</summary>
-    public static string NewId(string prefix) => $"{prefix}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+    /// <summary>Random per process, so that IDs of different processes never meet.</summary>
+    private static readonly string Process = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+
+    private static long _sequence;
+
+    /// <summary>
+    /// A fresh ID with a type prefix, e.g. <c>o-3f9a…</c>: this process's random part and then a
+    /// counter, so a process's new rows land next to each other at the end of each index instead
+    /// of on a random page each (a renewal wave writes a thousand orders per commit).
+    /// </summary>
+    public static string NewId(string prefix) =>
+        string.Create(CultureInfo.InvariantCulture, $"{prefix}-{Process}{Interlocked.Increment(ref _sequence):x10}");
 
     public void Commit()
     {
