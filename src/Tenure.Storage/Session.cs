@@ -11,6 +11,9 @@ using Tenure.Domain.Lifecycle;
 
 namespace Tenure.Storage;
 
+/// <summary>Where a claim stopped: the claim order's key of the first due instance it left.</summary>
+public sealed record ClaimCursor(Instant At, Instant? Expires, string Id);
+
 /// <summary>
 /// One unit of work: a connection and its transaction. Loads what decisions need and writes a
 /// decision's new state with all its effects, so that state and money move together or not at all.
@@ -191,15 +194,18 @@ public sealed class Session : IDisposable
     /// rows are locked and rows another engine holds are skipped. Also returns the due time of the
     /// first row not claimed, so the batch does not run events past it out of order.
     /// </summary>
-    public (List<Instance> Claimed, Instant? Boundary) ClaimDue(string clockId, Instant now, int limit)
+    public (List<Instance> Claimed, ClaimCursor? Next) ClaimDue(string clockId, Instant now, int limit, ClaimCursor? from = null)
     {
         var lockClause = Postgres ? " FOR UPDATE SKIP LOCKED" : string.Empty;
+        // From a cursor (PostgreSQL): the scan starts at the first row the last batch left, not at the
+        // index entries of rows that batch already moved on, which stay in the index until vacuum.
+        var fromClause = from is { Expires: { } fromExpires } && Postgres ? " AND (next_due_at, expires_at, id) >= (@fromAt, @fromExpires, @fromId)" : string.Empty;
         var rows = Query<InstanceRow>(
-            $"SELECT {InstanceColumns} FROM instances WHERE clock_id = @clockId AND next_due_at <= @now " +
+            $"SELECT {InstanceColumns} FROM instances WHERE clock_id = @clockId AND next_due_at <= @now{fromClause} " +
             $"ORDER BY next_due_at, expires_at{(Postgres ? " NULLS FIRST" : string.Empty)}, id LIMIT @take{lockClause}",
-            new { clockId, now = Columns.Ticks(now), take = limit + 1 }).ToList();
-        var boundary = rows.Count > limit ? Columns.At(rows[limit].NextDueAt!.Value) : (Instant?)null;
-        return ([.. rows.Take(limit).Select(r => r.ToDomain())], boundary);
+            new { clockId, now = Columns.Ticks(now), take = limit + 1, fromAt = Columns.Ticks(from?.At), fromExpires = Columns.Ticks(from?.Expires), fromId = from?.Id }).ToList();
+        var next = rows.Count > limit ? new ClaimCursor(Columns.At(rows[limit].NextDueAt!.Value), Columns.At(rows[limit].ExpiresAt), rows[limit].Id) : null;
+        return ([.. rows.Take(limit).Select(r => r.ToDomain())], next);
     }
 
     /// <summary>The earliest due time of a clock's instances, or null when nothing is scheduled.</summary>
@@ -208,14 +214,16 @@ public sealed class Session : IDisposable
     // Not MIN(next_due_at): SQLite answered that by scanning the clock's index entries (12 ms at 50,000 rows); this reads one.
     internal const string NextDueSql = "SELECT next_due_at FROM instances WHERE clock_id = @clockId AND next_due_at IS NOT NULL ORDER BY next_due_at LIMIT 1";
 
-    /// <summary>Writes an instance's state and its next due pointer (inserting it when new).</summary>
-    public void SaveInstance(Rules rules, Instance instance, Account account, string clockId)
+    /// <summary>Writes an instance's state and its next due pointer (inserting it when new); returns that next event.</summary>
+    public DueEvent? SaveInstance(Rules rules, Instance instance, Account account, string clockId)
     {
-        var r = InstanceRow.From(instance, clockId, Schedule.Next(rules, instance, account));
+        var next = Schedule.Next(rules, instance, account);
+        var r = InstanceRow.From(instance, clockId, next);
         _rows.Add($"INSERT INTO instances ({InstanceColumns}) VALUES", InstanceUpsert,
             r.Id, r.AccountId, r.ClockId, r.Product, r.Region, r.Edition, r.Spec, r.ChargeType, r.Status, r.CreatedAt, r.ExpiresAt, r.Mode, r.AutoRenewMonths,
             r.PostExpirationAction, r.PostReleaseAction, r.PendingChange, r.Components, r.CycleStart, r.CycleCash, r.StoppedAt, r.StopCause, r.ReleasedAt,
             r.PaygBilledThrough, r.ProgressAt, r.ProgressRank, r.Alarms, r.NextDueAt, r.NextDueKind);
+        return next;
     }
 
     private const string InstanceUpsert =

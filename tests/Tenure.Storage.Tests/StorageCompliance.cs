@@ -130,6 +130,33 @@ public abstract class StorageCompliance
     }
 
     [Fact]
+    public void R4_3_a_wave_of_many_batches_renews_every_instance_exactly_once()
+    {
+        // 120 instances due at one instant, batches of 50: on PostgreSQL the later claims start from a cursor.
+        var (accountId, clock) = NewAccount("2019-02-01 09:00", 240_000);
+        var bought = Enumerable.Range(0, 120).Select(_ => Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00", autoRenew: true)).ToList();
+        new TestClocks(Db, Engine).Advance(clock.Id, Local("2019-03-30 09:00")); // T-3 08:00 is 03-30
+        Assert.All(bought, b => Assert.Equal("2019-05-02 00:00", Show(Read(s => s.Instance(b.Id.Value))!.Expiry)));
+        Assert.Equal(120L, Read(s => s.Single<long>("SELECT COUNT(*) FROM order_items WHERE kind = 'Renewal'", null)));
+        Assert.Equal(0L, Read(s => s.Accounts([accountId], forUpdate: false)[accountId].Balance));
+        Assert.Empty(Verifier.Check(Db));
+    }
+
+    [Fact]
+    public void A_claim_from_a_cursor_starts_at_that_row_on_PostgreSQL_and_from_the_start_on_SQLite()
+    {
+        var (accountId, clock) = NewAccount("2019-02-01 09:00", 10_000);
+        var ids = Enumerable.Range(0, 4).Select(_ => Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00").Id.Value).Order(StringComparer.Ordinal).ToList();
+        var due = Local("2019-03-26 08:00"); // the T-7 reminders of all four (expiry 04-02), at one instant
+        var (first, cursor) = Read(s => s.ClaimDue(clock.Id, Local("2019-03-26 09:00"), 2));
+        Assert.Equal(ids[..2], first.Select(i => i.Id.Value));
+        Assert.Equal((due, ids[2]), (cursor!.At, cursor.Id));
+        var (rest, end) = Read(s => s.ClaimDue(clock.Id, Local("2019-03-26 09:00"), 10, cursor));
+        Assert.Equal(Db.Dialect == Dialect.Postgres ? ids[2..] : ids, rest.Select(i => i.Id.Value));
+        Assert.Null(end);
+    }
+
+    [Fact]
     public void R4_8_on_one_account_the_earliest_expiring_instance_renews_first()
     {
         var (accountId, clock) = NewAccount("2019-02-01 09:00", 3000);

@@ -20,6 +20,13 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
     private static readonly Counter<long> Charges = Meter.CreateCounter<long>("tenure_charges", description: "Orders charged by the engine (renewals, PAYG hours)");
     private static readonly Counter<long> Failures = Meter.CreateCounter<long>("tenure_autorenew_failures", description: "Auto-renew attempts that failed");
 
+    /// <summary>
+    /// Per clock, where the next claim may start: the first row the last batch left, kept only when
+    /// every instance that batch claimed moved past it, so nothing due is ever behind it except what
+    /// a command changed meanwhile, which the next pass (from the start) takes.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ClaimCursor> _cursors = new(StringComparer.Ordinal);
+
     public Rules Rules { get; } = rules;
 
     /// <summary>
@@ -31,16 +38,18 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
     /// </summary>
     public (int Instances, int Events) RunBatch(string clockId, Instant now, bool onTime = false)
     {
+        var from = _cursors.TryRemove(clockId, out var cursor) ? cursor : null;
         using var session = database.Begin();
-        var (claimed, boundary) = session.ClaimDue(clockId, now, batchSize);
+        var (claimed, next) = session.ClaimDue(clockId, now, batchSize, from);
         if (claimed.Count == 0)
         {
             session.Commit();
-            return (0, 0);
+            return from is null ? (0, 0) : RunBatch(clockId, now, onTime); // the end of a pass: look again from the start
         }
 
-        var ran = Run(session, claimed, boundary, clockId, now, onTime);
+        var ran = Run(session, claimed, next?.At, clockId, now, onTime);
         session.Commit();
+        if (next is not null && database.Dialect == Dialect.Postgres && ran.NextDues.All(due => due > next.At)) _cursors[clockId] = next;
         Processed.Add(ran.Events);
         Batches.Add(1);
         Charges.Add(ran.Charges);
@@ -62,7 +71,7 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
         }
     }
 
-    private (int Events, int Charges, int Failures) Run(Session session, List<Instance> claimed, Instant? boundary, string clockId, Instant now, bool onTime)
+    private (int Events, int Charges, int Failures, List<Instant> NextDues) Run(Session session, List<Instance> claimed, Instant? boundary, string clockId, Instant now, bool onTime)
     {
         var accounts = session.Accounts(claimed.Select(i => i.AccountId.Value), forUpdate: true);
         var current = claimed.ToDictionary(i => i.Id.Value);
@@ -108,11 +117,17 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
             Enqueue(change.Instance, firstEvent: false);
         }
 
-        foreach (var instance in current.Values) session.SaveInstance(Rules, instance, accounts[instance.AccountId.Value], clockId);
+        var nextDues = new List<Instant>(current.Count);
+        foreach (var instance in current.Values)
+        {
+            var due = session.SaveInstance(Rules, instance, accounts[instance.AccountId.Value], clockId);
+            nextDues.Add(due?.At ?? Instant.MaxValue);
+        }
+
         var cash = new Dictionary<string, long>();
         foreach (var (accountId, effects, at) in written) cash[accountId] = checked(cash.GetValueOrDefault(accountId) + session.WriteEffects(accountId, effects, at));
         foreach (var (accountId, delta) in cash) session.UpdateAccount(accounts[accountId], delta);
-        return (ran, written.Count(w => w.Effects.Order is not null), written.Sum(w => w.Effects.Events.Count(e => e.Kind == "autoRenewFailed")));
+        return (ran, written.Count(w => w.Effects.Order is not null), written.Sum(w => w.Effects.Events.Count(e => e.Kind == "autoRenewFailed")), nextDues);
     }
 
     /// <summary>
