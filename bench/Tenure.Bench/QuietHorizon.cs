@@ -71,7 +71,7 @@ public static class QuietHorizon
     /// </summary>
     public static void CopyInstances(Session session, Database database, string templateId, string accountSql, int from, int to)
     {
-        var shift = $"((s.g % 365) * {TicksPerDay} + ((s.g / 365) % 86400) * 10000000)";
+        var shift = $"((s.g % 365) * {TicksPerDay} + ((s.g / 365) % 86400) * CAST(10000000 AS BIGINT))"; // 64-bit: s.g is a 32-bit integer on PostgreSQL
         session.Execute("INSERT INTO instances (id, account_id, clock_id, product, region, edition, spec, charge_type, status, created_at, expires_at, mode, auto_renew_months, " +
             "post_expiration_action, post_release_action, pending_change, components, cycle_start, cycle_cash, stopped_at, stop_cause, released_at, " +
             "payg_billed_through, progress_at, progress_rank, alarms, next_due_at, next_due_kind) " +

@@ -60,6 +60,10 @@ public static partial class WebConsole
             {
                 return Page<ErrorPage>(new Frame(User(http), "Something went wrong", Error: problem.Detail), new { }, problem.Status);
             }
+            catch (HttpRequestException e)
+            {
+                return Page<ErrorPage>(new Frame(User(http), "Something went wrong", Error: $"The API did not answer the console ({e.Message}); look at the page again before retrying."), new { }, 502);
+            }
         });
         console.MapGet("/sign-in", (HttpContext http, string? error) => Page<SignInPage>(new Frame(null, "Sign in", Error: error), new { }));
         console.MapPost("/sign-in", SignIn);
