@@ -40,10 +40,14 @@ public sealed class Database
 
     /// <summary>
     /// A PostgreSQL database. Statements a connection runs repeatedly are prepared once (Npgsql's
-    /// automatic preparation): a batch's multi-row inserts are then bound, not parsed and planned, each time.
+    /// automatic preparation): a batch's multi-row inserts are then bound, not parsed and planned,
+    /// each time. A pooled connection is not reset when it returns: Tenure leaves no session state
+    /// (every session ends its transaction; no SET, temporary table, LISTEN or advisory lock), and
+    /// with prepared statements Npgsql's reset is seven statements, which an idle engine would pay
+    /// on every poll (docs/benchmarks.md, quiet horizon).
     /// </summary>
     public static Database Postgres(string connectionString) =>
-        new(Dialect.Postgres, new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64, AutoPrepareMinUsages = 2 }.ToString());
+        new(Dialect.Postgres, new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64, AutoPrepareMinUsages = 2, NoResetOnClose = true }.ToString());
 
     /// <summary>
     /// An open connection. SQLite: WAL, foreign keys on, <c>synchronous=FULL</c> (money is written
