@@ -40,18 +40,18 @@ internal sealed class RowBuffer
     /// multi-row statements (few round trips); SQLite, in process, one native prepared statement
     /// per kind stepped row by row.
     /// </summary>
-    public void Flush(DbConnection connection, DbTransaction transaction, bool multiRow)
+    public void Flush(DbConnection connection, DbTransaction transaction)
     {
         foreach (var pending in _order)
         {
-            if (!multiRow && connection is SqliteConnection { Handle: { } handle })
+            if (connection is SqliteConnection { Handle: { } handle })
             {
                 FlushRowByRow(handle, pending);
                 continue;
             }
 
             var rows = pending.Values.Count / pending.Width;
-            var rowsPerStatement = multiRow ? Math.Max(1, MaxParameters / pending.Width) : 1;
+            var rowsPerStatement = Math.Max(1, MaxParameters / pending.Width);
             DbCommand? prepared = null;
             try
             {

@@ -107,7 +107,7 @@ public sealed class Session : IDisposable
 
         _accountUpdates.Clear();
         _couponDeltas.Clear();
-        if (!_rows.IsEmpty) _rows.Flush(Connection, Transaction, multiRow: Postgres);
+        if (!_rows.IsEmpty) _rows.Flush(Connection, Transaction);
     }
 
     public int Execute(string sql, object? parameters = null)
@@ -191,15 +191,16 @@ public sealed class Session : IDisposable
     /// <summary>
     /// Claims up to <paramref name="limit"/> instances of a clock whose next event is due at
     /// <paramref name="now"/>, earliest first (ties to the earliest expiry, R4.8). On PostgreSQL the
-    /// rows are locked and rows another engine holds are skipped. Also returns the due time of the
-    /// first row not claimed, so the batch does not run events past it out of order.
+    /// rows are locked and rows another engine holds are skipped. Also returns the claim key of the
+    /// first row not claimed: the batch runs no event past its due time (so order holds across
+    /// batches), and on PostgreSQL the next claim may start there.
     /// </summary>
     public (List<Instance> Claimed, ClaimCursor? Next) ClaimDue(string clockId, Instant now, int limit, ClaimCursor? from = null)
     {
         var lockClause = Postgres ? " FOR UPDATE SKIP LOCKED" : string.Empty;
         // From a cursor (PostgreSQL): the scan starts at the first row the last batch left, not at the
         // index entries of rows that batch already moved on, which stay in the index until vacuum.
-        var fromClause = from is { Expires: { } fromExpires } && Postgres ? " AND (next_due_at, expires_at, id) >= (@fromAt, @fromExpires, @fromId)" : string.Empty;
+        var fromClause = from is { Expires: not null } && Postgres ? " AND (next_due_at, expires_at, id) >= (@fromAt, @fromExpires, @fromId)" : string.Empty;
         var rows = Query<InstanceRow>(
             $"SELECT {InstanceColumns} FROM instances WHERE clock_id = @clockId AND next_due_at <= @now{fromClause} " +
             $"ORDER BY next_due_at, expires_at{(Postgres ? " NULLS FIRST" : string.Empty)}, id LIMIT @take{lockClause}",
