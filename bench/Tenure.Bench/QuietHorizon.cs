@@ -118,10 +118,10 @@ public static class QuietHorizon
             var (claimed, _) = session.ClaimDue(Session.SystemClock, clock.GetCurrentInstant(), 1000);
             claim.Add(watch.Elapsed.TotalMilliseconds);
             if (claimed.Count > 0) throw new InvalidOperationException("The quiet horizon has due instances: seed a fresh database.");
-            watch.Restart();
-            session.NextDue(Session.SystemClock);
-            nextDue.Add(watch.Elapsed.TotalMilliseconds);
             session.Commit();
+            watch.Restart();
+            database.NextDue(Session.SystemClock); // as the idle engine asks it: outside a transaction
+            nextDue.Add(watch.Elapsed.TotalMilliseconds);
         }
 
         return new QuietHorizonResult(arm, instances, Math.Round(idleSeconds, 2), statementsPerSecond ?? commitsPerSecond, RenewalDay.PeakRssMb(), Math.Round(seedSeconds, 2),

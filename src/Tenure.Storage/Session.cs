@@ -209,12 +209,6 @@ public sealed class Session : IDisposable
         return ([.. rows.Take(limit).Select(r => r.ToDomain())], next);
     }
 
-    /// <summary>The earliest due time of a clock's instances, or null when nothing is scheduled.</summary>
-    public Instant? NextDue(string clockId) => Columns.At(Single<long?>(NextDueSql, new { clockId }));
-
-    // Not MIN(next_due_at): SQLite answered that by scanning the clock's index entries (12 ms at 50,000 rows); this reads one.
-    internal const string NextDueSql = "SELECT next_due_at FROM instances WHERE clock_id = @clockId AND next_due_at IS NOT NULL ORDER BY next_due_at LIMIT 1";
-
     /// <summary>Writes an instance's state and its next due pointer (inserting it when new); returns that next event.</summary>
     public DueEvent? SaveInstance(Rules rules, Instance instance, Account account, string clockId)
     {

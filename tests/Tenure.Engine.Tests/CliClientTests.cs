@@ -133,7 +133,6 @@ public sealed class CliClientTests : IAsyncLifetime
         Assert.True(code == 0, error);
         Assert.Contains("Total: 5010.00 USD in 2 orders of up to 500", output, StringComparison.Ordinal);
         Assert.Equal(2, output.Split('\n').Count(l => l.StartsWith("Paid order o-", StringComparison.Ordinal)));
-        Assert.Contains("Paid order", output, StringComparison.Ordinal);
         using var after = await http.GetAsync(new Uri($"/v1/accounts/{accountId}", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(0, System.Text.Json.Nodes.JsonNode.Parse(await after.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["balance"]!.GetValue<long>());
     }

@@ -5,7 +5,6 @@ using NodaTime;
 using NodaTime.Testing;
 using Tenure.Engine.Delivery;
 using Tenure.Engine.Lifecycle;
-using Tenure.Storage;
 using static Tenure.Engine.Tests.Fixtures;
 
 namespace Tenure.Engine.Tests;
@@ -70,33 +69,19 @@ internal sealed class Receiver : IDisposable
     }
 }
 
-public sealed class DispatcherTests : IDisposable
+public sealed class DispatcherTests : MigratedSqlite
 {
-    private readonly string _file = SqliteFile();
-    private readonly Database _db;
-
-    public DispatcherTests()
-    {
-        _db = Database.Sqlite(_file);
-        _db.Migrate();
-    }
-
-    public void Dispose()
-    {
-        Storage.Database.DeleteSqliteFiles(_file);
-    }
-
     /// <summary>An account whose T-7 reminder has been written to the outbox.</summary>
     private string Reminded(string webhookUrl, string secret)
     {
-        var accountId = NewAccount(_db, "clk-test", 5000, Local("2019-03-01 09:00"), webhookUrl, secret);
-        using (var session = _db.Begin())
+        var accountId = NewAccount(Db, "clk-test", 5000, Local("2019-03-01 09:00"), webhookUrl, secret);
+        using (var session = Db.Begin())
         {
             Buy(session, accountId, "clk-test", "mqtt", "mqtt.basic.1k", 1, Local("2019-03-01 10:00"), autoRenew: false);
             session.Commit();
         }
 
-        Assert.Equal(1, new LifecycleEngine(_db, Rules).RunAllDue("clk-test", Local("2019-03-26 08:00"), onTime: true));
+        Assert.Equal(1, new LifecycleEngine(Db, Rules).RunAllDue("clk-test", Local("2019-03-26 08:00"), onTime: true));
         return accountId;
     }
 
@@ -106,7 +91,7 @@ public sealed class DispatcherTests : IDisposable
         using var receiver = new Receiver(failures: 3);
         Reminded(receiver.Url, "s3cret");
         var clock = new FakeClock(Local("2019-03-26 08:00"));
-        var dispatcher = new Dispatcher(_db, new HttpClient(), clock, new DispatcherOptions { FirstBackoff = Duration.FromSeconds(10) });
+        var dispatcher = new Dispatcher(Db, new HttpClient(), clock, new DispatcherOptions { FirstBackoff = Duration.FromSeconds(10) });
 
         Assert.Equal(2, await dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken)); // the webhook, and the email (no SMTP: skipped)
         foreach (var wait in new[] { 10, 20, 40 })
@@ -125,7 +110,7 @@ public sealed class DispatcherTests : IDisposable
         Assert.Equal(Dispatcher.Sign("s3cret", last.Timestamp!, last.Body), last.Signature);
         Assert.Contains("\"kind\":\"expiryReminder\"", last.Body, StringComparison.Ordinal);
 
-        using var session = _db.Begin();
+        using var session = Db.Begin();
         var rows = session.Query<(string Channel, string Status, long Attempts)>("SELECT channel, status, attempts FROM outbox ORDER BY channel").ToList();
         Assert.Equal([("email", "skipped", 1L), ("webhook", "delivered", 4L)], rows);
     }
@@ -134,16 +119,16 @@ public sealed class DispatcherTests : IDisposable
     public async Task R10_1_resource_actions_are_signed_and_dead_lettered_after_the_configured_tries()
     {
         using var receiver = new Receiver(failures: int.MaxValue);
-        var accountId = NewAccount(_db, "clk-test", 5000, Local("2019-03-01 09:00"));
-        using (var session = _db.Begin())
+        var accountId = NewAccount(Db, "clk-test", 5000, Local("2019-03-01 09:00"));
+        using (var session = Db.Begin())
         {
             Buy(session, accountId, "clk-test", "mqtt", "mqtt.basic.1k", 1, Local("2019-03-01 10:00"), autoRenew: false);
             session.Commit();
         }
 
-        new LifecycleEngine(_db, Rules).RunAllDue("clk-test", Local("2019-04-02 00:00"), onTime: true);
+        new LifecycleEngine(Db, Rules).RunAllDue("clk-test", Local("2019-04-02 00:00"), onTime: true);
         var clock = new FakeClock(Local("2019-04-02 00:00"));
-        var dispatcher = new Dispatcher(_db, new HttpClient(), clock, new DispatcherOptions { ResourceWebhookUrl = receiver.Url, ResourceWebhookSecret = "plane", MaxAttempts = 2 });
+        var dispatcher = new Dispatcher(Db, new HttpClient(), clock, new DispatcherOptions { ResourceWebhookUrl = receiver.Url, ResourceWebhookSecret = "plane", MaxAttempts = 2 });
         await dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken);
         clock.Advance(Duration.FromMinutes(5));
         await dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken);
@@ -152,7 +137,7 @@ public sealed class DispatcherTests : IDisposable
         Assert.Equal(2, stops.Length);
         Assert.All(stops, r => Assert.Equal(Dispatcher.Sign("plane", r.Timestamp!, r.Body), r.Signature));
         Assert.Contains("\"kind\":\"stop\"", stops[0].Body, StringComparison.Ordinal);
-        using var session2 = _db.Begin();
+        using var session2 = Db.Begin();
         Assert.Equal("dead", session2.Single<string>("SELECT status FROM outbox WHERE channel = 'resource'"));
     }
 
@@ -161,15 +146,15 @@ public sealed class DispatcherTests : IDisposable
     {
         using var smtp = new SmtpSink();
         using var gateway = new Receiver(failures: 0);
-        var accountId = NewAccount(_db, "clk-test", 5000, Local("2019-03-01 09:00"), phone: "+8613800000000");
-        using (var session = _db.Begin())
+        var accountId = NewAccount(Db, "clk-test", 5000, Local("2019-03-01 09:00"), phone: "+8613800000000");
+        using (var session = Db.Begin())
         {
             Buy(session, accountId, "clk-test", "mqtt", "mqtt.basic.1k", 1, Local("2019-03-01 10:00"), autoRenew: false);
             session.Commit();
         }
 
-        new LifecycleEngine(_db, Rules).RunAllDue("clk-test", Local("2019-03-26 08:00"), onTime: true);
-        var dispatcher = new Dispatcher(_db, new HttpClient(), new FakeClock(Local("2019-03-26 08:00")),
+        new LifecycleEngine(Db, Rules).RunAllDue("clk-test", Local("2019-03-26 08:00"), onTime: true);
+        var dispatcher = new Dispatcher(Db, new HttpClient(), new FakeClock(Local("2019-03-26 08:00")),
             new DispatcherOptions { SmtpHost = "127.0.0.1", SmtpPort = smtp.Port, SmtpFrom = "billing@example.com", SmsGatewayUrl = gateway.Url });
         Assert.Equal(2, await dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken));
 
@@ -180,7 +165,7 @@ public sealed class DispatcherTests : IDisposable
         using var json = System.Text.Json.JsonDocument.Parse(sms.Body);
         Assert.Equal("+8613800000000", json.RootElement.GetProperty("to").GetString());
         Assert.Contains("expires on 2019-04-02", json.RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
-        using var session2 = _db.Begin();
+        using var session2 = Db.Begin();
         Assert.Equal(["delivered", "delivered"], session2.Query<string>("SELECT status FROM outbox ORDER BY channel"));
     }
 
@@ -189,18 +174,18 @@ public sealed class DispatcherTests : IDisposable
     {
         using var smtp = new SmtpSink();
         using var receiver = new Receiver(failures: 0);
-        var accountId = NewAccount(_db, "clk-test", 5000, Local("2019-03-01 09:00"), receiver.Url, "s3cret");
-        using (var session = _db.Begin())
+        var accountId = NewAccount(Db, "clk-test", 5000, Local("2019-03-01 09:00"), receiver.Url, "s3cret");
+        using (var session = Db.Begin())
         {
             session.Execute("UPDATE accounts SET email = '@' WHERE id = @accountId", new { accountId });
             Buy(session, accountId, "clk-test", "mqtt", "mqtt.basic.1k", 1, Local("2019-03-01 10:00"), autoRenew: false);
             session.Commit();
         }
 
-        new LifecycleEngine(_db, Rules).RunAllDue("clk-test", Local("2019-03-26 08:00"), onTime: true);
-        var dispatcher = new Dispatcher(_db, new HttpClient(), new FakeClock(Local("2019-03-26 08:00")), new DispatcherOptions { SmtpHost = "127.0.0.1", SmtpPort = smtp.Port });
+        new LifecycleEngine(Db, Rules).RunAllDue("clk-test", Local("2019-03-26 08:00"), onTime: true);
+        var dispatcher = new Dispatcher(Db, new HttpClient(), new FakeClock(Local("2019-03-26 08:00")), new DispatcherOptions { SmtpHost = "127.0.0.1", SmtpPort = smtp.Port });
         Assert.Equal(2, await dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken));
-        using var session2 = _db.Begin();
+        using var session2 = Db.Begin();
         var rows = session2.Query<(string Channel, string Status, string? Error)>("SELECT channel, status, last_error FROM outbox ORDER BY channel").ToList();
         Assert.Equal(("email", "pending"), (rows[0].Channel, rows[0].Status));
         Assert.Contains("ParseException", rows[0].Error, StringComparison.Ordinal);

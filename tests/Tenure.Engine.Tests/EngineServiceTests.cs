@@ -8,35 +8,21 @@ using static Tenure.Engine.Tests.Fixtures;
 
 namespace Tenure.Engine.Tests;
 
-public sealed class EngineServiceTests : IDisposable
+public sealed class EngineServiceTests : MigratedSqlite
 {
-    private readonly string _file = SqliteFile();
-    private readonly Database _db;
-
-    public EngineServiceTests()
-    {
-        _db = Database.Sqlite(_file);
-        _db.Migrate();
-    }
-
-    public void Dispose()
-    {
-        Storage.Database.DeleteSqliteFiles(_file);
-    }
-
     [Fact]
     public async Task R1_4_the_system_clock_engine_runs_what_falls_due_and_stops_between_batches()
     {
-        var accountId = NewAccount(_db, Session.SystemClock, 5000, Local("2019-03-01 09:00"));
+        var accountId = NewAccount(Db, Session.SystemClock, 5000, Local("2019-03-01 09:00"));
         string id;
-        using (var session = _db.Begin())
+        using (var session = Db.Begin())
         {
             id = Buy(session, accountId, Session.SystemClock, "mqtt", "mqtt.basic.1k", 1, Local("2019-03-01 10:00"), autoRenew: false).Id.Value;
             session.Commit();
         }
 
         var clock = new FakeClock(Local("2019-03-26 07:59"));
-        using var service = new EngineService(new LifecycleEngine(_db, Rules), _db, clock, TimeSpan.FromMilliseconds(50), Microsoft.Extensions.Logging.Abstractions.NullLogger<EngineService>.Instance);
+        using var service = new EngineService(new LifecycleEngine(Db, Rules), Db, clock, TimeSpan.FromMilliseconds(50), Microsoft.Extensions.Logging.Abstractions.NullLogger<EngineService>.Instance);
         await service.StartAsync(TestContext.Current.CancellationToken);
         await Task.Delay(300, TestContext.Current.CancellationToken);
         Assert.Equal(0, Count("SELECT COUNT(*) FROM notices"));
@@ -52,32 +38,32 @@ public sealed class EngineServiceTests : IDisposable
     [Fact]
     public void Verify_command_exits_1_and_names_each_violation()
     {
-        var accountId = NewAccount(_db, Session.SystemClock, 5000, Local("2019-03-01 09:00"));
+        var accountId = NewAccount(Db, Session.SystemClock, 5000, Local("2019-03-01 09:00"));
         var output = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, Out = new AnsiConsoleOutput(output) });
-        Assert.Equal(0, TenureCli.Run(["verify", "--db", _file], console, TextWriter.Null));
+        Assert.Equal(0, TenureCli.Run(["verify", "--db", DbFile], console, TextWriter.Null));
         Assert.Contains("verify: no violations.", output.ToString(), StringComparison.Ordinal);
 
-        using (var session = _db.Begin())
+        using (var session = Db.Begin())
         {
             session.Execute("UPDATE accounts SET balance = 1 WHERE id = @accountId", new { accountId });
             session.Commit();
         }
 
         output.GetStringBuilder().Clear();
-        Assert.Equal(1, TenureCli.Run(["verify", "--db", _file], console, TextWriter.Null));
+        Assert.Equal(1, TenureCli.Run(["verify", "--db", DbFile], console, TextWriter.Null));
         Assert.Contains($"balance differs from the ledger (R7.4): {accountId}: balance 1, ledger 5000", output.ToString(), StringComparison.Ordinal);
     }
 
     private long Count(string sql)
     {
-        using var session = _db.Begin();
+        using var session = Db.Begin();
         return session.Single<long>(sql);
     }
 
     private List<string> Query(string sql)
     {
-        using var session = _db.Begin();
+        using var session = Db.Begin();
         return [.. session.Query<string>(sql)];
     }
 }

@@ -8,6 +8,26 @@ using Tenure.Domain.Purchases;
 
 namespace Tenure.Engine.Tests;
 
+/// <summary>A test class's own migrated SQLite file, deleted after its tests.</summary>
+public abstract class MigratedSqlite : IDisposable
+{
+    protected MigratedSqlite()
+    {
+        Db = Storage.Database.Sqlite(DbFile);
+        Db.Migrate();
+    }
+
+    protected string DbFile { get; } = Fixtures.SqliteFile();
+
+    protected Storage.Database Db { get; }
+
+    public void Dispose()
+    {
+        GC.SuppressFinalize(this);
+        Storage.Database.DeleteSqliteFiles(DbFile);
+    }
+}
+
 /// <summary>Accounts and instances written the way the API will write them: a domain decision saved in one transaction.</summary>
 internal static class Fixtures
 {
