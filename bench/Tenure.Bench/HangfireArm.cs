@@ -86,7 +86,7 @@ public static class HangfireArm
     {
         using var session = s_database!.Begin();
         var instance = session.Instance(instanceId, forUpdate: true) ?? throw new InvalidOperationException($"Instance {instanceId} does not exist.");
-        s_engine!.CatchUp(session, instance, RenewalDay.Clock, RenewalDay.Wave);
+        s_engine!.CatchUp(session, [instance], session.Accounts([instance.AccountId.Value], forUpdate: true), RenewalDay.Clock, RenewalDay.Wave);
         session.Commit();
     }
 

@@ -31,17 +31,14 @@ public static class ApiKeys
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
     /// <summary>The caller a bearer key belongs to, or null for no key or an unknown one.</summary>
-    public static Caller? Resolve(Database database, string operatorKeyHash, string? key)
+    public static async Task<Caller?> ResolveAsync(Database database, string operatorKeyHash, string? key, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(key)) return null;
         var hash = Hash(key);
         if (Same(hash, operatorKeyHash)) return Caller.Operator;
-        var parts = key.Split('_');
-        if (parts is not ["tnr", { Length: 12 } prefix, { Length: 32 }]) return null;
-        using var session = database.BeginRead();
-        var row = session.Query<(string Hash, string? AccountId)>("SELECT hash, account_id FROM api_keys WHERE prefix = @prefix", new { prefix }).FirstOrDefault();
-        session.Commit();
-        return row.Hash is { } stored && Same(stored, hash) && row.AccountId is { } accountId ? new Caller(false, accountId) : null;
+        if (key.Split('_') is not ["tnr", { Length: 12 } prefix, { Length: 32 }]) return null;
+        var stored = await Session.FindKeyAsync(database, prefix, cancellationToken).ConfigureAwait(false);
+        return stored is not null && Same(stored.Hash, hash) ? new Caller(false, stored.AccountId) : null;
     }
 
     private static bool Same(string a, string b) =>

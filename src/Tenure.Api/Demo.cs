@@ -24,7 +24,7 @@ public static class Demo
         if (session.AccountRow(accountId) is not null) return null;
         session.InsertAccount(new AccountRow { Id = accountId, Name = "Demo customer", Email = "demo@example.com", Phone = "+8613800000000", Currency = rules.Catalog.Currency, CreatedAt = now.ToUnixTimeTicks() });
         var key = ApiKeys.NewKey(out var prefix, out var hash);
-        session.Execute("INSERT INTO api_keys (prefix, hash, account_id, created_at) VALUES (@prefix, @hash, @accountId, @at)", new { prefix, hash, accountId, at = now.ToUnixTimeTicks() });
+        session.InsertKey(new StoredKey(prefix, hash, accountId), now);
 
         var start = now - Duration.FromDays(120);
         var account = Payg.TopUp(Account.Empty(new AccountId(accountId), rules.Catalog.Currency), 2_000_000, [], start).Value;

@@ -17,7 +17,16 @@ public sealed record BuyInstance(string Product, string Region, string Spec, Cha
 
 public sealed record RenewInstance(int PeriodMonths);
 
-public sealed record RenewResult(string OrderId, InstanceDto Instance, long Amount, long PaidByCoupons, long PaidByBalance, Instant NewExpiresAt, string Currency);
+public sealed record RenewResult(string OrderId, InstanceDto Instance, long Amount, long PaidByCoupons, long PaidByBalance, Instant NewExpiresAt, string Currency)
+{
+    public static RenewResult From(Rules rules, Written written, Target target)
+    {
+        var order = written.Change.Effects.Order!;
+        var instance = written.Change.Instance;
+        return new RenewResult(written.OrderId!, InstanceDto.From(rules, instance, written.Change.Account, target.Now), order.Total, order.PaidByCoupons,
+            order.PaidByBalance, instance.Expiry, target.Row.Currency);
+    }
+}
 
 public sealed record SetRenewal(RenewalMode Mode, int? AutoRenewMonths = null);
 
@@ -54,25 +63,21 @@ public static class InstancesApi
         return OperatorApi.AccountView(session, id) is { } dto ? TypedResults.Ok(dto) : Problems.NotFound($"Account {id}");
     }
 
-    private static Results<Created<InstanceDto>, ProblemHttpResult> Buy(BuyInstance body, HttpContext http, ApiContext api)
+    private static Task<IResult> Buy(BuyInstance body, HttpContext http, CommandRunner run)
     {
-        var caller = http.Caller();
-        var accountId = caller.AccountId ?? body.AccountId;
-        if (accountId is null) return Problems.Invalid("accountId", "With the operator key, say which account buys: accountId.");
-        if (body.PeriodMonths is < 1 or > 120) return Problems.Invalid("periodMonths", "periodMonths must be between 1 and 120.");
-        using var session = api.Database.Begin();
-        if (api.Account(session, caller, accountId) is not { } scope) return Problems.NotFound($"Account {accountId}");
-        var request = new PurchaseRequest(new InstanceId(Session.NewId("i")), body.Product, body.Region, body.Edition, body.Spec, body.ChargeType, body.PeriodMonths, body.AutoRenew, body.Components);
-        var bought = Purchase.Buy(api.Rules, scope.Account, request, scope.Now);
-        if (bought.Refusal is { } refusal) return Problems.From(refusal);
-        api.Commit(session, scope, bought.Value);
-        return TypedResults.Created($"/v1/instances/{request.Id}", InstanceDto.From(api.Rules, bought.Value.Instance, bought.Value.Account, scope.Now));
+        var accountId = http.Caller().AccountId ?? body.AccountId;
+        if (accountId is null) return Problems.Invalid("accountId", "With the operator key, say which account buys: accountId.").AsTask();
+        if (body.PeriodMonths is < 1 or > 120) return Problems.Invalid("periodMonths", "periodMonths must be between 1 and 120.").AsTask();
+        var request = new PurchaseRequest(new InstanceId(Session.NewId("i")), body.Product, body.Region, body.Edition, body.Spec, body.ChargeType, body.PeriodMonths,
+            body.AutoRenew, body.Components);
+        return run.OnAccount(http, accountId, t => Decision.Of(Purchase.Buy(run.Rules, t.Account, request, t.Now),
+            w => Reply.Created($"/v1/instances/{request.Id}", InstanceDto.From(run.Rules, w.Change.Instance, w.Change.Account, t.Now))));
     }
 
     private static Results<Ok<InstanceDto>, ProblemHttpResult> Get(string id, HttpContext http, ApiContext api)
     {
         using var session = api.Database.BeginRead();
-        if (api.Instance(session, http.Caller(), id, forUpdate: false) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
+        if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
         return TypedResults.Ok(InstanceDto.From(api.Rules, instance, scope.Account, scope.Now));
     }
 
@@ -96,7 +101,7 @@ public static class InstancesApi
         {
             if (!accounts.TryGetValue(instance.AccountId.Value, out var scope))
             {
-                scope = api.Account(session, Caller.Operator, instance.AccountId.Value, forUpdate: false)!;
+                scope = api.Account(session, Caller.Operator, instance.AccountId.Value)!;
                 accounts[instance.AccountId.Value] = scope;
             }
 
@@ -146,7 +151,7 @@ public static class InstancesApi
         if (limit is < 1 or > 500) return Problems.Invalid("limit", "limit must be between 1 and 500.");
         var take = limit ?? 50;
         using var session = api.Database.BeginRead();
-        if (api.Instance(session, http.Caller(), id, forUpdate: false) is null) return Problems.NotFound($"Instance {id}");
+        if (api.Instance(session, http.Caller(), id) is null) return Problems.NotFound($"Instance {id}");
         var rows = session.Query<(long Id, long At, string Kind, string Detail)>("SELECT id, at, kind, detail FROM timeline_events WHERE instance_id = @id AND id > @after ORDER BY id LIMIT @take",
             new { id, after = cursor ?? 0, take = take + 1 }).ToList();
         var page = rows.Take(take).Select(e => new EventDto(Instant.FromUnixTimeTicks(e.At), e.Kind, e.Detail)).ToList();
@@ -157,32 +162,18 @@ public static class InstancesApi
     private static Results<Ok<ScheduleDto>, ProblemHttpResult> PlannedEvents(string id, HttpContext http, ApiContext api)
     {
         using var session = api.Database.BeginRead();
-        if (api.Instance(session, http.Caller(), id, forUpdate: false) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
+        if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
         var planned = Schedule.Plan(api.Rules, instance, scope.Account).Take(20).Select(e => new PlannedEventDto(NextEventDto.KindName(e.Kind), e.At)).ToList();
         return TypedResults.Ok(new ScheduleDto(scope.Now, planned));
     }
 
-    private static Results<Ok<RenewResult>, ProblemHttpResult> Renew(string id, RenewInstance body, HttpContext http, ApiContext api)
-    {
-        using var session = api.Database.Begin();
-        if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
-        var renewed = Renewal.Renew(api.Rules, instance, scope.Account, body.PeriodMonths, scope.Now);
-        if (renewed.Refusal is { } refusal) return Problems.From(refusal);
-        api.Commit(session, scope, renewed.Value);
-        var order = renewed.Value.Effects.Order!;
-        return TypedResults.Ok(new RenewResult(session.LastOrderId!, InstanceDto.From(api.Rules, renewed.Value.Instance, renewed.Value.Account, scope.Now), order.Total,
-            order.PaidByCoupons, order.PaidByBalance, renewed.Value.Instance.Expiry, scope.Row.Currency));
-    }
+    private static Task<IResult> Renew(string id, RenewInstance body, HttpContext http, CommandRunner run) =>
+        run.OnInstances(http, [id], t => Decision.Of(Renewal.Renew(run.Rules, t.Instance, t.Account, body.PeriodMonths, t.Now),
+            w => Reply.Ok(RenewResult.From(run.Rules, w, t))));
 
-    private static Results<Ok<InstanceDto>, ProblemHttpResult> SetMode(string id, SetRenewal body, HttpContext http, ApiContext api)
-    {
-        using var session = api.Database.Begin();
-        if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
-        var set = RenewalSettings.Set(api.Rules, instance, scope.Account, body.Mode, body.AutoRenewMonths, scope.Now);
-        if (set.Refusal is { } refusal) return Problems.From(refusal);
-        api.Commit(session, scope, set.Value);
-        return TypedResults.Ok(InstanceDto.From(api.Rules, set.Value.Instance, set.Value.Account, scope.Now));
-    }
+    private static Task<IResult> SetMode(string id, SetRenewal body, HttpContext http, CommandRunner run) =>
+        run.OnInstances(http, [id], t => Decision.Of(RenewalSettings.Set(run.Rules, t.Instance, t.Account, body.Mode, body.AutoRenewMonths, t.Now),
+            w => Reply.Ok(InstanceDto.From(run.Rules, w.Change.Instance, w.Change.Account, t.Now))));
 
     /// <summary>The account's notices, oldest first, paged by <c>limit</c> and <c>cursor</c>, with the channels each went to.</summary>
     private static Results<Ok<Page<NoticeDto>>, ProblemHttpResult> Notifications(HttpContext http, ApiContext api, string? instanceId, string? kind, string? accountId, int? limit, long? cursor)

@@ -50,44 +50,57 @@ public static class OperatorApi
     /// <summary>Test clocks live between 1970 and 2200, far from the calendar's limits.</summary>
     private static readonly (Instant From, Instant To) ClockRange = (Instant.FromUtc(1970, 1, 1, 0, 0), Instant.FromUtc(2200, 1, 1, 0, 0));
 
-    private static Results<Created<TestClockDto>, ProblemHttpResult> CreateClock(CreateTestClock body, ApiContext api, TestClocks clocks)
+    private static Task<IResult> CreateClock(CreateTestClock body, HttpContext http, CommandRunner run, IClock clock)
     {
-        if (body.FrozenTime < ClockRange.From || body.FrozenTime >= ClockRange.To) return Problems.Invalid("frozenTime", "frozenTime must be between 1970 and 2200.");
-        var clock = clocks.Create(body.FrozenTime, api.Clock.GetCurrentInstant());
-        return TypedResults.Created($"/v1/test-clocks/{clock.Id}", new TestClockDto(clock.Id, clock.FrozenTime));
+        if (body.FrozenTime < ClockRange.From || body.FrozenTime >= ClockRange.To)
+        {
+            return Problems.Invalid("frozenTime", "frozenTime must be between 1970 and 2200.").AsTask();
+        }
+
+        return run.Run(http, session =>
+        {
+            var created = TestClocks.Create(session, body.FrozenTime, clock.GetCurrentInstant());
+            return Task.FromResult<Decision>(Reply.Created($"/v1/test-clocks/{created.Id}", new TestClockDto(created.Id, created.FrozenTime)));
+        });
     }
 
     private static Results<Ok<TestClockDto>, ProblemHttpResult> GetClock(string id, TestClocks clocks) =>
         clocks.Find(id) is { } clock ? TypedResults.Ok(new TestClockDto(clock.Id, clock.FrozenTime)) : Problems.NotFound($"Test clock {id}");
 
-    private static Results<Ok<TestClockDto>, ProblemHttpResult> Advance(string id, AdvanceTestClock body, TestClocks clocks)
+    /// <summary>R12.1: the clock's due events run batch by batch first; then the clock moves, as a command.</summary>
+    private static Task<IResult> Advance(string id, AdvanceTestClock body, HttpContext http, CommandRunner run, TestClocks clocks)
     {
-        if (body.To >= ClockRange.To) return Problems.Invalid("to", "A test clock stops at 2200.");
-        var advanced = clocks.Advance(id, body.To);
-        if (advanced.Refusal is { } refusal) return Problems.From(refusal);
-        var (clock, events) = advanced.Value;
-        return TypedResults.Ok(new TestClockDto(clock.Id, clock.FrozenTime, events));
+        if (body.To >= ClockRange.To) return Problems.Invalid("to", "A test clock stops at 2200.").AsTask();
+        var ran = clocks.RunDue(id, body.To);
+        if (ran.Refusal is { } refusal) return Problems.From(refusal).AsTask();
+        return run.Run(http, session =>
+        {
+            TestClocks.Move(session, id, body.To);
+            return Task.FromResult<Decision>(Reply.Ok(new TestClockDto(id, body.To, ran.Value)));
+        });
     }
 
-    private static Results<Created<AccountDto>, ProblemHttpResult> CreateAccountRoute(CreateAccount body, ApiContext api, TestClocks clocks)
+    private static Task<IResult> CreateAccountRoute(CreateAccount body, HttpContext http, CommandRunner run, IClock clock, TestClocks clocks)
     {
-        if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 200) return Problems.Invalid("name", "name is required (at most 200 characters).");
-        else if (!body.Email.Contains('@', StringComparison.Ordinal) || body.Email.Length > 320) return Problems.Invalid("email", "email must be an e-mail address.");
-        else if ((body.Currency ?? api.Rules.Catalog.Currency) != api.Rules.Catalog.Currency) return Problems.Invalid("currency", $"This deployment bills in {api.Rules.Catalog.Currency}.");
-        else if (body.TestClockId is { } clockId && clocks.Find(clockId) is null) return Problems.Invalid("testClockId", $"No test clock '{clockId}'.");
+        var currency = run.Rules.Catalog.Currency;
+        var problem = string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 200 ? Problems.Invalid("name", "name is required (at most 200 characters).")
+            : !body.Email.Contains('@', StringComparison.Ordinal) || body.Email.Length > 320 ? Problems.Invalid("email", "email must be an e-mail address.")
+            : (body.Currency ?? currency) != currency ? Problems.Invalid("currency", $"This deployment bills in {currency}.")
+            : body.TestClockId is { } clockId && clocks.Find(clockId) is null ? Problems.Invalid("testClockId", $"No test clock '{clockId}'.")
+            : null;
+        if (problem is not null) return Task.FromResult<IResult>(problem);
+        return run.Run(http, session =>
         {
             var row = new AccountRow
             {
-                Id = Session.NewId("acc"), Name = body.Name, Email = body.Email, Phone = body.Phone, Currency = api.Rules.Catalog.Currency,
-                NoStopOnExpiry = body.NoStopOnExpiry ? 1 : 0, ClockId = body.TestClockId ?? Session.SystemClock, CreatedAt = api.Clock.GetCurrentInstant().ToUnixTimeTicks(),
+                Id = Session.NewId("acc"), Name = body.Name, Email = body.Email, Phone = body.Phone, Currency = currency,
+                NoStopOnExpiry = body.NoStopOnExpiry ? 1 : 0, ClockId = body.TestClockId ?? Session.SystemClock, CreatedAt = clock.GetCurrentInstant().ToUnixTimeTicks(),
             };
             var key = ApiKeys.NewKey(out var prefix, out var hash);
-            using var session = api.Database.Begin();
             session.InsertAccount(row);
-            session.Execute("INSERT INTO api_keys (prefix, hash, account_id, created_at) VALUES (@prefix, @hash, @Id, @CreatedAt)", new { prefix, hash, row.Id, row.CreatedAt });
-            session.Commit();
-            return TypedResults.Created($"/v1/accounts/{row.Id}", AccountDto.From(row, [], key));
-        }
+            session.InsertKey(new StoredKey(prefix, hash, row.Id), clock.GetCurrentInstant());
+            return Task.FromResult<Decision>(Reply.Created($"/v1/accounts/{row.Id}", AccountDto.From(row, [], key)));
+        });
     }
 
     private static Ok<Page<AccountDto>> ListAccounts(ApiContext api, int? limit, string? cursor)
@@ -115,27 +128,20 @@ public static class OperatorApi
         return AccountDto.From(row, coupons);
     }
 
-    private static Results<Created<LedgerEntryDto>, ProblemHttpResult> TopUpAccount(string id, TopUp body, HttpContext http, ApiContext api)
-    {
-        using var session = api.Database.Begin();
-        var instances = session.LockAccountInstances(id); // instances before the account, as the engine locks them
-        if (api.Account(session, http.Caller(), id) is not { } scope) return Problems.NotFound($"Account {id}");
-        var topUp = Payg.TopUp(scope.Account, body.Amount, instances, scope.Now);
-        if (topUp.Refusal is { } refusal) return Problems.From(refusal);
-        api.Commit(session, scope, topUp.Value);
-        return TypedResults.Created($"/v1/accounts/{id}", new LedgerEntryDto(id, "topUp", body.Amount, topUp.Value.Account.Balance, scope.Row.Currency, scope.Now));
-    }
+    private static Task<IResult> TopUpAccount(string id, TopUp body, HttpContext http, CommandRunner run) =>
+        run.OnAccount(http, id, t => Decision.Of(Payg.TopUp(t.Account, body.Amount, t.Instances, t.Now),
+            w => Reply.Created($"/v1/accounts/{id}", new LedgerEntryDto(id, "topUp", body.Amount, w.Change.Account.Balance, t.Row.Currency, t.Now))), withInstances: true);
 
-    private static Results<Created<CouponDto>, ProblemHttpResult> Grant(string id, GrantCoupon body, HttpContext http, ApiContext api)
+    private static Task<IResult> Grant(string id, GrantCoupon body, HttpContext http, CommandRunner run)
     {
-        if (body.Amount is <= 0 or > Payg.MaxTopUp) return Problems.Invalid("amount", $"amount must be between 1 and {Payg.MaxTopUp} minor units.");
-        if (body.Product is { } product && api.Rules.Catalog.Find(product) is null) return Problems.Invalid("product", $"Unknown product '{product}'.");
-        using var session = api.Database.Begin();
-        if (api.Account(session, http.Caller(), id) is not { } scope) return Problems.NotFound($"Account {id}");
-        if (body.ExpiresAt <= scope.Now) return Problems.Invalid("expiresAt", "expiresAt must be in the future.");
-        var couponId = Session.NewId("cpn");
-        session.InsertCoupon(couponId, id, body.Amount, body.ExpiresAt, body.Product, scope.Now);
-        session.Commit();
-        return TypedResults.Created($"/v1/accounts/{id}", new CouponDto(couponId, body.Amount, body.Amount, body.ExpiresAt, body.Product, scope.Row.Currency));
+        if (body.Amount is <= 0 or > Payg.MaxTopUp) return Problems.Invalid("amount", $"amount must be between 1 and {Payg.MaxTopUp} minor units.").AsTask();
+        if (body.Product is { } product && run.Rules.Catalog.Find(product) is null) return Problems.Invalid("product", $"Unknown product '{product}'.").AsTask();
+        return run.OnAccount(http, id, (session, t) =>
+        {
+            if (body.ExpiresAt <= t.Now) return Problems.Invalid("expiresAt", "expiresAt must be in the future.");
+            var couponId = Session.NewId("cpn");
+            session.InsertCoupon(couponId, id, body.Amount, body.ExpiresAt, body.Product, t.Now);
+            return Reply.Created($"/v1/accounts/{id}", new CouponDto(couponId, body.Amount, body.Amount, body.ExpiresAt, body.Product, t.Row.Currency));
+        });
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Tenure.Domain;
 using Tenure.Domain.Catalog;
@@ -38,92 +37,63 @@ public static class PlanChangesApi
         var v1 = app.MapGroup("/v1");
         v1.MapPut("/renewals/settings", Settings);
         v1.MapPost("/renewals/unify-expiry", Unify);
-        v1.MapPost("/instances/{id}/spec-change", (string id, SpecChangeRequest body, HttpContext http, ApiContext api) =>
-            One(id, http, api, (i, s) => SpecChange.Request(api.Rules, i, s.Account, body.Spec, s.Now), accepted: c => c.Instance.PendingChange is { Kind: PendingChangeKind.ReviewedUpgrade }));
-        v1.MapPost("/instances/{id}/upgrade/complete", (string id, HttpContext http, ApiContext api) =>
+        v1.MapPost("/instances/{id}/spec-change", (string id, SpecChangeRequest body, HttpContext http, CommandRunner run) =>
+            One(id, http, run, t => SpecChange.Request(run.Rules, t.Instance, t.Account, body.Spec, t.Now),
+                accepted: c => c.Instance.PendingChange is { Kind: PendingChangeKind.ReviewedUpgrade }));
+        v1.MapPost("/instances/{id}/upgrade/complete", (string id, HttpContext http, CommandRunner run) =>
             http.Caller().IsOperator
-                ? One(id, http, api, (i, s) => SpecChange.Complete(i, s.Account, s.Now))
-                : Problems.Of(403, "forbidden", "Completing a reviewed upgrade needs the operator key."));
-        v1.MapPost("/instances/{id}/renew-downgrade", (string id, RenewDowngradeRequest body, HttpContext http, ApiContext api) =>
+                ? One(id, http, run, t => SpecChange.Complete(t.Instance, t.Account, t.Now))
+                : Problems.Of(403, "forbidden", "Completing a reviewed upgrade needs the operator key.").AsTask());
+        v1.MapPost("/instances/{id}/renew-downgrade", (string id, RenewDowngradeRequest body, HttpContext http, CommandRunner run) =>
             body.DataDisks?.FirstOrDefault(d => d.ChargeType != ChargeType.Payg) is { } disk
-                ? Problems.Invalid("dataDisks", $"Data disk {disk.Id}: renew-and-downgrade moves disks to payg only.")
-                : One(id, http, api, (i, s) => RenewDowngrade.Apply(api.Rules, i, s.Account,
-                    new DowngradeRequest(body.PeriodMonths, body.Spec, body.Bandwidth, [.. (body.DataDisks ?? []).Select(d => d.Id)]), s.Now)));
-        v1.MapPost("/instances/{id}/edition", (string id, EditionRequest body, HttpContext http, ApiContext api) =>
-            One(id, http, api, (i, s) => EditionChange.Change(api.Rules, i, s.Account, body.Edition, body.PeriodMonths, s.Now)));
-        v1.MapPost("/instances/{id}/charge-type", (string id, ChargeTypeRequest body, HttpContext http, ApiContext api) =>
-            One(id, http, api, (i, s) => EditionChange.ChangeChargeType(api.Rules, i, s.Account, body.ChargeType, body.PeriodMonths, s.Now)));
-        v1.MapPut("/instances/{id}/post-expiration-action", (string id, PostExpirationRequest body, HttpContext http, ApiContext api) =>
-            One(id, http, api, (i, s) => Unsubscription.SetPostExpirationAction(api.Rules, i, s.Account, body.Action, s.Now)));
-        v1.MapPut("/instances/{id}/post-release-action", (string id, PostReleaseRequest body, HttpContext http, ApiContext api) =>
-            One(id, http, api, (i, s) => Unsubscription.SetPostReleaseAction(i, s.Account, body.Action, s.Now)));
+                ? Problems.Invalid("dataDisks", $"Data disk {disk.Id}: renew-and-downgrade moves disks to payg only.").AsTask()
+                : One(id, http, run, t => RenewDowngrade.Apply(run.Rules, t.Instance, t.Account,
+                    new DowngradeRequest(body.PeriodMonths, body.Spec, body.Bandwidth, [.. (body.DataDisks ?? []).Select(d => d.Id)]), t.Now)));
+        v1.MapPost("/instances/{id}/edition", (string id, EditionRequest body, HttpContext http, CommandRunner run) =>
+            One(id, http, run, t => EditionChange.Change(run.Rules, t.Instance, t.Account, body.Edition, body.PeriodMonths, t.Now)));
+        v1.MapPost("/instances/{id}/charge-type", (string id, ChargeTypeRequest body, HttpContext http, CommandRunner run) =>
+            One(id, http, run, t => EditionChange.ChangeChargeType(run.Rules, t.Instance, t.Account, body.ChargeType, body.PeriodMonths, t.Now)));
+        v1.MapPut("/instances/{id}/post-expiration-action", (string id, PostExpirationRequest body, HttpContext http, CommandRunner run) =>
+            One(id, http, run, t => Unsubscription.SetPostExpirationAction(run.Rules, t.Instance, t.Account, body.Action, t.Now)));
+        v1.MapPut("/instances/{id}/post-release-action", (string id, PostReleaseRequest body, HttpContext http, CommandRunner run) =>
+            One(id, http, run, t => Unsubscription.SetPostReleaseAction(t.Instance, t.Account, body.Action, t.Now)));
         v1.MapPost("/instances/{id}/unsubscribe", Unsubscribe);
     }
 
-    /// <summary>A command on one instance: load it (404 when foreign), decide, write, answer with the instance (202 when it waits for review).</summary>
-    private static IResult One(string id, HttpContext http, ApiContext api, Func<Instance, Scope, Outcome<Change>> decide, Func<Change, bool>? accepted = null)
-    {
-        using var session = api.Database.Begin();
-        if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
-        var outcome = decide(instance, scope);
-        if (outcome.Refusal is { } refusal) return Problems.From(refusal);
-        api.Commit(session, scope, outcome.Value);
-        var dto = InstanceDto.From(api.Rules, outcome.Value.Instance, outcome.Value.Account, scope.Now);
-        return accepted?.Invoke(outcome.Value) == true ? TypedResults.Accepted($"/v1/instances/{id}", dto) : TypedResults.Ok(dto);
-    }
-
-    private static Results<Ok<UnsubscribeResult>, ProblemHttpResult> Unsubscribe(string id, HttpContext http, ApiContext api)
-    {
-        using var session = api.Database.Begin();
-        if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
-        var outcome = Unsubscription.Unsubscribe(api.Rules, instance, scope.Account, scope.Now);
-        if (outcome.Refusal is { } refusal) return Problems.From(refusal);
-        var (change, refund) = outcome.Value;
-        api.Commit(session, scope, change);
-        return TypedResults.Ok(new UnsubscribeResult(refund, InstanceDto.From(api.Rules, change.Instance, change.Account, scope.Now), scope.Row.Currency));
-    }
-
-    /// <summary>Loads several instances of one account; a problem when any is missing or foreign, or they span accounts.</summary>
-    private static (List<Instance>? Instances, Scope? Scope, ProblemHttpResult? Problem) Many(Storage.Session session, HttpContext http, ApiContext api, IReadOnlyList<string>? ids)
-    {
-        if (ids is not { Count: > 0 and <= 500 }) return (null, null, Problems.Invalid("instanceIds", "List 1 to 500 instance IDs."));
-        var instances = new List<Instance>();
-        Scope? scope = null;
-        foreach (var id in ids.Distinct().Order(StringComparer.Ordinal)) session.Instance(id, forUpdate: true); // lock in ID order, before any account
-        foreach (var id in ids)
+    /// <summary>A command on one instance: decide and answer with the instance (202 when it waits for review).</summary>
+    private static Task<IResult> One(string id, HttpContext http, CommandRunner run, Func<Target, Outcome<Change>> decide, Func<Change, bool>? accepted = null) =>
+        run.OnInstances(http, [id], t => Decision.Of(decide(t), w =>
         {
-            if (api.Instance(session, http.Caller(), id) is not var (instance, owner)) return (null, null, Problems.NotFound($"Instance {id}"));
-            if (scope is not null && scope.Row.Id != owner.Row.Id) return (null, null, Problems.Invalid("instanceIds", "The instances must belong to one account."));
-            scope = owner;
-            instances.Add(instance);
-        }
+            var dto = InstanceDto.From(run.Rules, w.Change.Instance, w.Change.Account, t.Now);
+            return accepted?.Invoke(w.Change) == true ? Reply.Accepted($"/v1/instances/{id}", dto) : Reply.Ok(dto);
+        }));
 
-        return (instances, scope, null);
-    }
+    private static Task<IResult> Unsubscribe(string id, HttpContext http, CommandRunner run) =>
+        run.OnInstances(http, [id], t =>
+        {
+            var outcome = Unsubscription.Unsubscribe(run.Rules, t.Instance, t.Account, t.Now);
+            if (outcome.Refusal is { } refusal) return refusal;
+            var (change, refund) = outcome.Value;
+            return new Decision.Write(change, w => Reply.Ok(new UnsubscribeResult(refund, InstanceDto.From(run.Rules, w.Change.Instance, w.Change.Account, t.Now), t.Row.Currency)));
+        });
 
-    private static IResult Settings(BatchRenewalSettings body, HttpContext http, ApiContext api)
-    {
-        using var session = api.Database.Begin();
-        var (instances, scope, problem) = Many(session, http, api, body.InstanceIds);
-        if (problem is not null) return problem;
-        var set = RenewalSettings.SetBatch(api.Rules, instances!, scope!.Account, body.Mode, body.AutoRenewMonths, scope.Now);
-        if (set.Refusal is { } refusal) return Problems.From(refusal);
-        api.Commit(session, scope, set.Value);
-        return TypedResults.Ok(new { items = set.Value.Instances.Select(i => InstanceDto.From(api.Rules, i, set.Value.Account, scope.Now)) });
-    }
+    private static Task<IResult> Settings(BatchRenewalSettings body, HttpContext http, CommandRunner run) =>
+        Many(body.InstanceIds) ?? run.OnInstances(http, body.InstanceIds, t => Decision.Of(
+            RenewalSettings.SetBatch(run.Rules, t.Instances, t.Account, body.Mode, body.AutoRenewMonths, t.Now),
+            w => Reply.Ok(new { items = w.Change.Instances.Select(i => InstanceDto.From(run.Rules, i, w.Change.Account, t.Now)).ToList() })));
 
-    private static IResult Unify(UnifyExpiry body, HttpContext http, ApiContext api)
-    {
-        using var session = api.Database.Begin();
-        var (instances, scope, problem) = Many(session, http, api, body.InstanceIds);
-        if (problem is not null) return problem;
-        var quotes = UnifiedExpiry.Quote(api.Rules, instances!, body.DayOfMonth, scope!.Now);
-        if (quotes.Refusal is { } refused) return Problems.From(refused);
-        var items = quotes.Value.Select(q => new QuoteItemDto(q.InstanceId.Value, q.CurrentExpiresAt, q.NewExpiresAt, q.Amount)).ToList();
-        if (body.QuoteOnly) return TypedResults.Ok(new QuoteDto(items, items.Sum(i => i.Amount), scope.Row.Currency));
-        var applied = UnifiedExpiry.Apply(api.Rules, instances!, scope.Account, body.DayOfMonth, scope.Now);
-        if (applied.Refusal is { } refusal) return Problems.From(refusal);
-        api.Commit(session, scope, applied.Value);
-        return TypedResults.Ok(new QuoteDto(items, items.Sum(i => i.Amount), scope.Row.Currency));
-    }
+    /// <summary>R8.3: quote a unified expiry day, or apply it as one order.</summary>
+    private static Task<IResult> Unify(UnifyExpiry body, HttpContext http, CommandRunner run) =>
+        Many(body.InstanceIds) ?? run.OnInstances(http, body.InstanceIds, t =>
+        {
+            var quotes = UnifiedExpiry.Quote(run.Rules, t.Instances, body.DayOfMonth, t.Now);
+            if (quotes.Refusal is { } refused) return refused;
+            var items = quotes.Value.Select(q => new QuoteItemDto(q.InstanceId.Value, q.CurrentExpiresAt, q.NewExpiresAt, q.Amount)).ToList();
+            var quote = new QuoteDto(items, items.Sum(i => i.Amount), t.Row.Currency);
+            return body.QuoteOnly ? Reply.Ok(quote) : Decision.Of(UnifiedExpiry.Apply(run.Rules, t.Instances, t.Account, body.DayOfMonth, t.Now), _ => Reply.Ok(quote));
+        });
+
+    /// <summary>A problem when the list of instance IDs is empty or too long; null when it may go on.</summary>
+    private static Task<IResult>? Many(IReadOnlyList<string>? ids) =>
+        ids is { Count: > 0 and <= 500 } ? null : Problems.Invalid("instanceIds", "List 1 to 500 instance IDs.").AsTask();
 }

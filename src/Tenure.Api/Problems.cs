@@ -19,6 +19,9 @@ public static class Problems
         return TypedResults.Problem(detail, statusCode: status, title: Title(code), type: TypeBase + code, extensions: extensions);
     }
 
+    /// <summary>A problem found before any command runs, as the answer of an asynchronous handler.</summary>
+    public static Task<IResult> AsTask(this ProblemHttpResult problem) => Task.FromResult<IResult>(problem);
+
     public static ProblemHttpResult NotFound(string what) => Of(404, "not-found", $"{what} was not found.");
 
     public static ProblemHttpResult Invalid(string field, string detail) => Of(400, "validation", detail, new Dictionary<string, string[]> { [field] = [detail] });

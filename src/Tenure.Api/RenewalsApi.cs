@@ -1,9 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using NodaTime;
-using Tenure.Domain.Instances;
 using Tenure.Domain.Renewals;
 
 namespace Tenure.Api;
@@ -28,44 +26,29 @@ public static class RenewalsApi
         v1.MapPost("/", Pay);
     }
 
-    private static Results<Ok<QuoteDto>, ProblemHttpResult> Quote(RenewalBatch body, HttpContext http, ApiContext api) =>
-        Batch(body, http, api, pay: false) switch
-        {
-            { Problem: { } problem } => problem,
-            var ok => TypedResults.Ok(new QuoteDto(ok.Items!, ok.Items!.Sum(i => i.Amount), api.Rules.Catalog.Currency)),
-        };
+    private static Task<IResult> Quote(RenewalBatch body, HttpContext http, CommandRunner run) => Batch(body, http, run, pay: false);
 
-    private static Results<Ok<BatchResult>, ProblemHttpResult> Pay(RenewalBatch body, HttpContext http, ApiContext api) =>
-        Batch(body, http, api, pay: true) switch
-        {
-            { Problem: { } problem } => problem,
-            var ok => TypedResults.Ok(ok.Result!),
-        };
+    private static Task<IResult> Pay(RenewalBatch body, HttpContext http, CommandRunner run) => Batch(body, http, run, pay: true);
 
-    private static (ProblemHttpResult? Problem, List<QuoteItemDto>? Items, BatchResult? Result) Batch(RenewalBatch body, HttpContext http, ApiContext api, bool pay)
+    /// <summary>R8.2: a batch of one account's instances, quoted, and with <paramref name="pay"/> renewed as one order (R7.5).</summary>
+    private static Task<IResult> Batch(RenewalBatch body, HttpContext http, CommandRunner run, bool pay)
     {
-        if (body.Items is not { Count: > 0 and <= 500 }) return (Problems.Invalid("items", "List 1 to 500 items."), null, null);
-        using var session = api.Database.Begin();
-        var loaded = new List<(Instance Instance, int Months)>();
-        Scope? scope = null;
-        foreach (var id in body.Items.Select(i => i.InstanceId).Distinct().Order(StringComparer.Ordinal)) session.Instance(id, forUpdate: true); // lock in ID order, before any account
-        foreach (var item in body.Items)
+        if (body.Items is not { Count: > 0 and <= MaxItems }) return Problems.Invalid("items", $"List 1 to {MaxItems} items.").AsTask();
+        return run.OnInstances(http, [.. body.Items.Select(i => i.InstanceId)], t =>
         {
-            if (api.Instance(session, http.Caller(), item.InstanceId) is not var (instance, owner)) return (Problems.NotFound($"Instance {item.InstanceId}"), null, null);
-            if (scope is not null && scope.Row.Id != owner.Row.Id) return (Problems.Invalid("items", "A batch renews the instances of one account."), null, null);
-            scope = owner;
-            loaded.Add((instance, item.PeriodMonths));
-        }
-
-        var quotes = Renewal.QuoteBatch(api.Rules, loaded, scope!.Now);
-        if (quotes.Refusal is { } refused) return (Problems.From(refused), null, null);
-        var items = quotes.Value.Select(q => new QuoteItemDto(q.InstanceId.Value, q.CurrentExpiresAt, q.NewExpiresAt, q.Amount)).ToList();
-        if (!pay) return (null, items, null);
-
-        var renewed = Renewal.RenewBatch(api.Rules, loaded, scope.Account, scope.Now);
-        if (renewed.Refusal is { } refusal) return (Problems.From(refusal), null, null);
-        api.Commit(session, scope, renewed.Value);
-        var order = renewed.Value.Effects.Order!;
-        return (null, items, new BatchResult(session.LastOrderId!, order.Total, order.PaidByCoupons, order.PaidByBalance, items, scope.Row.Currency));
+            var items = t.Instances.Select((instance, n) => (instance, body.Items[n].PeriodMonths)).ToList();
+            var quotes = Renewal.QuoteBatch(run.Rules, items, t.Now);
+            if (quotes.Refusal is { } refused) return refused;
+            var quoted = quotes.Value.Select(q => new QuoteItemDto(q.InstanceId.Value, q.CurrentExpiresAt, q.NewExpiresAt, q.Amount)).ToList();
+            if (!pay) return Reply.Ok(new QuoteDto(quoted, quoted.Sum(i => i.Amount), t.Row.Currency));
+            return Decision.Of(Renewal.RenewBatch(run.Rules, items, t.Account, t.Now), w =>
+            {
+                var order = w.Change.Effects.Order!;
+                return Reply.Ok(new BatchResult(w.OrderId!, order.Total, order.PaidByCoupons, order.PaidByBalance, quoted, t.Row.Currency));
+            });
+        }, field: "items");
     }
+
+    /// <summary>The most instances one batch renews, as one order (R7.5).</summary>
+    private const int MaxItems = 500;
 }

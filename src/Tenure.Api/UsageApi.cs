@@ -6,6 +6,7 @@ using NodaTime.Text;
 using Tenure.Domain.Instances;
 using Tenure.Domain.Renewals;
 using Tenure.Domain.Usage;
+using Tenure.Storage;
 
 namespace Tenure.Api;
 
@@ -46,65 +47,68 @@ public static class UsageApi
         v1.MapGet("/instances/{id}/usage", Statistics);
         v1.MapPut("/instances/{id}/alarms", SetAlarms);
         v1.MapGet("/renewals/forecast", Forecast);
-        v1.MapPut("/account/webhook", (WebhookRequest body, HttpContext http, ApiContext api) =>
+        v1.MapPut("/account/webhook", (WebhookRequest body, HttpContext http, CommandRunner run) =>
             !Uri.TryCreate(body.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")
-                ? Problems.Invalid("url", "url must be an absolute http(s) URL.")
-                : body.Secret is not { Length: >= 16 and <= 200 } ? Problems.Invalid("secret", "secret must be 16 to 200 characters.")
-                : UpdateAccount(http, api, "UPDATE accounts SET webhook_url = @Url, webhook_secret = @Secret WHERE id = @id", body));
-        v1.MapPut("/account/contacts", (ContactsRequest body, HttpContext http, ApiContext api) =>
-            !body.Email.Contains('@', StringComparison.Ordinal) ? Problems.Invalid("email", "email must be an e-mail address.")
-                : UpdateAccount(http, api, "UPDATE accounts SET email = @Email, phone = @Phone WHERE id = @id", body));
+                ? Problems.Invalid("url", "url must be an absolute http(s) URL.").AsTask()
+                : body.Secret is not { Length: >= 16 and <= 200 } ? Problems.Invalid("secret", "secret must be 16 to 200 characters.").AsTask()
+                : UpdateAccount(http, run, (session, id) => session.SetWebhook(id, body.Url, body.Secret)));
+        v1.MapPut("/account/contacts", (ContactsRequest body, HttpContext http, CommandRunner run) =>
+            !body.Email.Contains('@', StringComparison.Ordinal) ? Problems.Invalid("email", "email must be an e-mail address.").AsTask()
+                : UpdateAccount(http, run, (session, id) => session.SetContacts(id, body.Email, body.Phone)));
     }
 
-    private static IResult UpdateAccount(HttpContext http, ApiContext api, string sql, object body)
+    /// <summary>Changes the caller's own account settings and answers with the account.</summary>
+    private static Task<IResult> UpdateAccount(HttpContext http, CommandRunner run, Action<Session, string> update)
     {
-        if (http.Caller().AccountId is not { } id) return Problems.Invalid("key", "This route needs an account key.");
-        using var session = api.Database.Begin();
-        var parameters = new Dapper.DynamicParameters(body);
-        parameters.Add("id", id);
-        session.Execute(sql, parameters);
-        session.Commit();
-        using var read = api.Database.BeginRead();
-        return TypedResults.Ok(OperatorApi.AccountView(read, id));
+        if (http.Caller().AccountId is not { } id) return Problems.Invalid("key", "This route needs an account key.").AsTask();
+        return run.OnAccount(http, id, (session, _) =>
+        {
+            update(session, id);
+            return Reply.Ok(OperatorApi.AccountView(session, id)!);
+        });
     }
 
     /// <summary>R11.1, R11.2: stores per-minute maxima and raises alarms, at most one per metric per instance per hour.</summary>
-    private static IResult Report(string id, UsageReport body, HttpContext http, ApiContext api)
+    private static Task<IResult> Report(string id, UsageReport body, HttpContext http, CommandRunner run)
     {
-        if (body.Samples is not { Count: > 0 and <= 1000 }) return Problems.Invalid("samples", "Send 1 to 1000 samples.");
+        if (body.Samples is not { Count: > 0 and <= 1000 }) return Problems.Invalid("samples", "Send 1 to 1000 samples.").AsTask();
         if (body.Samples.Any(s => s.Tps < 0 || s.Subscriptions < 0 || s.Connections < 0 || s.Tps > 1_000_000_000_000 || s.Subscriptions > 1_000_000_000_000 || s.Connections > 1_000_000_000_000))
         {
-            return Problems.Invalid("samples", "Sample values must be between 0 and 10^12.");
+            return Problems.Invalid("samples", "Sample values must be between 0 and 10^12.").AsTask();
         }
 
-        using var session = api.Database.Begin();
-        if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
-        var last = session.Query<(string Metric, long At)>("SELECT metric, last_at FROM alarm_state WHERE instance_id = @id", new { id })
-            .ToDictionary(r => Enum.Parse<Metric>(r.Metric), r => Instant.FromUnixTimeTicks(r.At));
-        var raised = new List<Alarm>();
-        var effects = Effects.None;
-        foreach (var s in body.Samples.OrderBy(s => s.At))
+        return run.OnInstances(http, [id], (session, t) =>
         {
-            var minute = s.At.ToUnixTimeTicks() / NodaConstants.TicksPerMinute * NodaConstants.TicksPerMinute;
-            var greatest = api.Database.Dialect == Storage.Dialect.Postgres ? "GREATEST" : "MAX";
-            session.Execute("INSERT INTO usage_samples (instance_id, minute, tps, subscriptions, connections) VALUES (@id, @minute, @Tps, @Subscriptions, @Connections) " +
-                $"ON CONFLICT (instance_id, minute) DO UPDATE SET tps = {greatest}(usage_samples.tps, excluded.tps), subscriptions = {greatest}(usage_samples.subscriptions, excluded.subscriptions), " +
-                $"connections = {greatest}(usage_samples.connections, excluded.connections)",
-                new { id, minute, s.Tps, s.Subscriptions, s.Connections });
-            var (alarms, alarmEffects) = Alarms.Evaluate(api.Rules, instance, new UsageSample(s.At, s.Tps, s.Subscriptions, s.Connections), last);
-            foreach (var alarm in alarms)
+            var last = session.Query<(string Metric, long At)>("SELECT metric, last_at FROM alarm_state WHERE instance_id = @id", new { id })
+                .ToDictionary(r => Enum.Parse<Metric>(r.Metric), r => Instant.FromUnixTimeTicks(r.At));
+            var raised = new List<Alarm>();
+            var effects = Effects.None;
+            foreach (var s in body.Samples.OrderBy(s => s.At))
             {
-                last[alarm.Metric] = alarm.At;
-                session.Execute("INSERT INTO alarm_state (instance_id, metric, last_at) VALUES (@id, @metric, @at) ON CONFLICT (instance_id, metric) DO UPDATE SET last_at = excluded.last_at",
-                    new { id, metric = alarm.Metric.ToString(), at = alarm.At.ToUnixTimeTicks() });
+                var minute = s.At.ToUnixTimeTicks() / NodaConstants.TicksPerMinute * NodaConstants.TicksPerMinute;
+                var greatest = session.Dialect == Storage.Dialect.Postgres ? "GREATEST" : "MAX";
+                session.Execute("INSERT INTO usage_samples (instance_id, minute, tps, subscriptions, connections) VALUES (@id, @minute, @Tps, @Subscriptions, @Connections) " +
+                    $"ON CONFLICT (instance_id, minute) DO UPDATE SET tps = {greatest}(usage_samples.tps, excluded.tps), subscriptions = {greatest}(usage_samples.subscriptions, excluded.subscriptions), " +
+                    $"connections = {greatest}(usage_samples.connections, excluded.connections)",
+                    new { id, minute, s.Tps, s.Subscriptions, s.Connections });
+                var (alarms, alarmEffects) = Alarms.Evaluate(run.Rules, t.Instance, new UsageSample(s.At, s.Tps, s.Subscriptions, s.Connections), last);
+                foreach (var alarm in alarms)
+                {
+                    last[alarm.Metric] = alarm.At;
+                    session.Execute("INSERT INTO alarm_state (instance_id, metric, last_at) VALUES (@id, @metric, @at) ON CONFLICT (instance_id, metric) DO UPDATE SET last_at = excluded.last_at",
+                        new { id, metric = alarm.Metric.ToString(), at = alarm.At.ToUnixTimeTicks() });
+                }
+
+                raised.AddRange(alarms);
+                effects = effects.Then(alarmEffects);
             }
 
-            raised.AddRange(alarms);
-            effects = effects.Then(alarmEffects);
-        }
-
-        api.Commit(session, scope, new Change([], scope.Account, effects));
-        return TypedResults.Ok(new { accepted = body.Samples.Count, alarms = raised.Select(a => new { metric = a.Metric.ToString().ToLowerInvariant(), a.At, a.Value, a.Limit, a.ThresholdPercent }) });
+            return new Decision.Write(new Change([], t.Account, effects), _ => Reply.Ok(new
+            {
+                accepted = body.Samples.Count,
+                alarms = raised.Select(a => new { metric = a.Metric.ToString().ToLowerInvariant(), a.At, a.Value, a.Limit, a.ThresholdPercent }).ToList(),
+            }));
+        });
     }
 
     /// <summary>R11.1: buckets of <c>step</c> seconds with min, avg and max per metric.</summary>
@@ -115,7 +119,7 @@ public static class UsageApi
         var toAt = to is null ? null : InstantPattern.ExtendedIso.Parse(to) is { Success: true } t ? t.Value : (Instant?)Instant.MinValue;
         if (fromAt == Instant.MinValue || toAt == Instant.MinValue) return Problems.Invalid(fromAt == Instant.MinValue ? "from" : "to", "from and to are ISO-8601 UTC instants like 2019-03-27T00:00:00Z.");
         using var session = api.Database.BeginRead();
-        if (api.Instance(session, http.Caller(), id, forUpdate: false) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
+        if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
         var end = toAt ?? scope.Now;
         var start = fromAt ?? end - Duration.FromDays(1);
         if (start >= end) return Problems.Invalid("from", "from must be before to.");
@@ -137,19 +141,20 @@ public static class UsageApi
         return new StatsDto(list.Min(), list.Sum() / list.Count, list.Max());
     }
 
-    private static IResult SetAlarms(string id, AlarmSettingsRequest body, HttpContext http, ApiContext api)
+    private static Task<IResult> SetAlarms(string id, AlarmSettingsRequest body, HttpContext http, CommandRunner run)
     {
         foreach (var (field, setting) in new[] { ("tps", body.Tps), ("subscriptions", body.Subscriptions), ("connections", body.Connections) })
         {
-            if (setting is { ThresholdPercent: < 1 or > 100 }) return Problems.Invalid($"{field}.thresholdPercent", "thresholdPercent must be between 1 and 100.");
+            if (setting is { ThresholdPercent: < 1 or > 100 }) return Problems.Invalid($"{field}.thresholdPercent", "thresholdPercent must be between 1 and 100.").AsTask();
         }
 
-        using var session = api.Database.Begin();
-        if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
         static AlarmSetting Pick(AlarmSettingDto? asked, AlarmSetting current) => asked is null ? current : new AlarmSetting(asked.ThresholdPercent, asked.Enabled);
-        var alarms = new AlarmSettings(Pick(body.Tps, instance.Alarms.Tps), Pick(body.Subscriptions, instance.Alarms.Subscriptions), Pick(body.Connections, instance.Alarms.Connections));
-        api.Commit(session, scope, new Change(instance with { Alarms = alarms }, scope.Account, Effects.None));
-        return TypedResults.Ok(alarms);
+        return run.OnInstances(http, [id], t =>
+        {
+            var alarms = new AlarmSettings(Pick(body.Tps, t.Instance.Alarms.Tps), Pick(body.Subscriptions, t.Instance.Alarms.Subscriptions),
+                Pick(body.Connections, t.Instance.Alarms.Connections));
+            return new Decision.Write(new Change(t.Instance with { Alarms = alarms }, t.Account, Effects.None), _ => Reply.Ok(alarms));
+        });
     }
 
     /// <summary>R8.7: the auto-renew charges of the next N days and whether they are covered.</summary>
@@ -159,7 +164,7 @@ public static class UsageApi
         var owner = http.Caller().AccountId ?? accountId;
         if (owner is null) return Problems.Invalid("accountId", "With the operator key, say whose forecast: ?accountId=.");
         using var session = api.Database.BeginRead();
-        if (api.Account(session, http.Caller(), owner, forUpdate: false) is not { } scope) return Problems.NotFound($"Account {owner}");
+        if (api.Account(session, http.Caller(), owner) is not { } scope) return Problems.NotFound($"Account {owner}");
         var forecast = Forecasts.Forecast(api.Rules, scope.Account, session.AccountInstances(owner), scope.Now, days ?? 30);
         session.Commit();
         return TypedResults.Ok(new ForecastDto([.. forecast.Items.Select(i => new ForecastItemDto(i.InstanceId.Value, i.At, i.Amount))], forecast.Total, forecast.Covered, forecast.Shortfall, scope.Row.Currency));

@@ -74,6 +74,15 @@ public sealed class Database
         return sqlite;
     }
 
+    /// <summary>An open connection, opened without blocking a thread on PostgreSQL (SQLite opens in process).</summary>
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (Dialect == Dialect.Sqlite) return Open();
+        var pg = new NpgsqlConnection(ConnectionString);
+        await pg.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return pg;
+    }
+
     /// <summary>Applies the dialect's pending scripts in order; throws with the failing script's error.</summary>
     public void Migrate()
     {
@@ -126,11 +135,14 @@ public sealed class Database
 
     private static readonly TimeSpan WriterPatience = TimeSpan.FromSeconds(30);
 
+    /// <summary>The gate of this process's SQLite writers of this file (the engine's batches and the command writer).</summary>
+    internal SemaphoreSlim WriterGate => Writers.GetOrAdd(ConnectionString, _ => new SemaphoreSlim(1, 1));
+
     /// <summary>Begins a unit of work: one connection, one transaction (on SQLite, after this process's earlier writers).</summary>
     public Session Begin()
     {
         if (Dialect == Dialect.Postgres) return new(this, Open(), readOnly: false);
-        var writer = Writers.GetOrAdd(ConnectionString, _ => new SemaphoreSlim(1, 1));
+        var writer = WriterGate;
         if (!writer.Wait(WriterPatience)) throw new TimeoutException("Another write transaction of this process has held the SQLite database for 30 s.");
         try
         {

@@ -64,14 +64,7 @@ internal sealed class RowBuffer
                         prepared = Command(connection, transaction, pending, count);
                     }
 
-                    for (var i = 0; i < count * pending.Width; i++)
-                    {
-                        var value = pending.Values[(start * pending.Width) + i];
-                        var parameter = prepared.Parameters[i];
-                        if (value is TypedNull typed) parameter.DbType = typed.Type;
-                        parameter.Value = value is null or TypedNull ? DBNull.Value : value;
-                    }
-
+                    Bind(prepared, pending, start, count);
                     prepared.ExecuteNonQuery();
                 }
             }
@@ -81,8 +74,43 @@ internal sealed class RowBuffer
             }
         }
 
+        Clear();
+    }
+
+    /// <summary>PostgreSQL's multi-row statements, awaited: a command's handful of round trips hold no thread.</summary>
+    public async Task FlushAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        foreach (var pending in _order)
+        {
+            var rows = pending.Values.Count / pending.Width;
+            var rowsPerStatement = Math.Max(1, MaxParameters / pending.Width);
+            for (var start = 0; start < rows; start += rowsPerStatement)
+            {
+                var count = Math.Min(rowsPerStatement, rows - start);
+                await using var command = Command(connection, transaction, pending, count);
+                Bind(command, pending, start, count);
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        Clear();
+    }
+
+    public void Clear()
+    {
         _order.Clear();
         _byKey.Clear();
+    }
+
+    private static void Bind(DbCommand command, Pending pending, int start, int count)
+    {
+        for (var i = 0; i < count * pending.Width; i++)
+        {
+            var value = pending.Values[(start * pending.Width) + i];
+            var parameter = command.Parameters[i];
+            if (value is TypedNull typed) parameter.DbType = typed.Type;
+            parameter.Value = value is null or TypedNull ? DBNull.Value : value;
+        }
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ public sealed record ClaimCursor(Instant At, Instant? Expires, string Id);
 /// One unit of work: a connection and its transaction. Loads what decisions need and writes a
 /// decision's new state with all its effects, so that state and money move together or not at all.
 /// </summary>
-public sealed class Session : IDisposable
+public sealed partial class Session : IDisposable, IAsyncDisposable
 {
     /// <summary>The clock ID of accounts that live on the system clock.</summary>
     public const string SystemClock = "system";
@@ -38,6 +38,9 @@ public sealed class Session : IDisposable
     /// <summary>The SQLite writer gate this session holds (Database.Begin), released once, at commit or dispose.</summary>
     private SemaphoreSlim? _writer;
 
+    /// <summary>Set when the session is one command of a SQLite group (Writer): its writes sit in this savepoint of the group's transaction.</summary>
+    private readonly string? _savepoint;
+
     internal Session(Database database, DbConnection connection, bool readOnly, SemaphoreSlim? writer = null)
     {
         _database = database;
@@ -47,9 +50,41 @@ public sealed class Session : IDisposable
         Transaction = readOnly && connection is Microsoft.Data.Sqlite.SqliteConnection sqlite ? sqlite.BeginTransaction(deferred: true) : connection.BeginTransaction();
     }
 
+    /// <summary>A command inside a group's transaction (SQLite): everything it writes is undone alone by rolling back to its savepoint.</summary>
+    internal Session(Database database, DbConnection connection, DbTransaction transaction, string savepoint)
+    {
+        _database = database;
+        Connection = connection;
+        Transaction = transaction;
+        _savepoint = savepoint;
+        transaction.Save(savepoint);
+    }
+
+    private Session(Database database, DbConnection connection, DbTransaction transaction)
+    {
+        _database = database;
+        Connection = connection;
+        Transaction = transaction;
+    }
+
+    /// <summary>A PostgreSQL unit of work opened asynchronously.</summary>
+    internal static async Task<Session> BeginAsync(Database database, CancellationToken cancellationToken)
+    {
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return new Session(database, connection, await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     public DbConnection Connection { get; }
 
-    public DbTransaction Transaction { get; }
+    public DbTransaction Transaction { get; private set; }
 
     private bool Postgres => _database.Dialect == Dialect.Postgres;
 
@@ -72,13 +107,65 @@ public sealed class Session : IDisposable
     public void Commit()
     {
         Flush();
+        if (_savepoint is not null)
+        {
+            Transaction.Release(_savepoint); // the group's COMMIT makes it durable
+            _committed = true;
+            return;
+        }
+
         Transaction.Commit();
         _committed = true;
         Interlocked.Exchange(ref _writer, null)?.Release(); // the write lock ends with the transaction, as SQLite's own does
     }
 
+    public async Task CommitAsync(CancellationToken cancellationToken = default)
+    {
+        if (_savepoint is not null || !Postgres)
+        {
+            Commit();
+            return;
+        }
+
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        await Transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        _committed = true;
+    }
+
+    /// <summary>
+    /// Undoes everything this session wrote and goes on, empty, in a fresh unit of work: in a SQLite
+    /// group back to the command's savepoint; on PostgreSQL a rollback, its locks released, and a new transaction.
+    /// </summary>
+    public async Task UndoAsync(CancellationToken cancellationToken = default)
+    {
+        _rows.Clear();
+        _accountUpdates.Clear();
+        _couponDeltas.Clear();
+        LastOrderId = null;
+        if (_savepoint is not null)
+        {
+            Transaction.Rollback(_savepoint); // the savepoint stays open for what the command writes next
+            return;
+        }
+
+        await Transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+        await Transaction.DisposeAsync().ConfigureAwait(false);
+        Transaction = await Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public void Dispose()
     {
+        if (_savepoint is not null)
+        {
+            if (!_committed)
+            {
+                Transaction.Rollback(_savepoint);
+                Transaction.Release(_savepoint);
+            }
+
+            return;
+        }
+
         try
         {
             if (!_committed) Transaction.Dispose();
@@ -90,8 +177,27 @@ public sealed class Session : IDisposable
         }
     }
 
+    public async ValueTask DisposeAsync()
+    {
+        if (_savepoint is not null || !Postgres)
+        {
+            Dispose();
+            return;
+        }
+
+        if (!_committed) await Transaction.DisposeAsync().ConfigureAwait(false);
+        await Connection.DisposeAsync().ConfigureAwait(false);
+    }
+
     /// <summary>Sends buffered rows now; every read and statement does this first, so it sees the session's own writes.</summary>
     public void Flush()
+    {
+        BufferAccountUpdates();
+        if (!_rows.IsEmpty) _rows.Flush(Connection, Transaction);
+    }
+
+    /// <summary>The balance and coupon moves gathered per account and coupon, as buffered rows.</summary>
+    private void BufferAccountUpdates()
     {
         foreach (var (id, (cash, account)) in _accountUpdates)
         {
@@ -107,7 +213,19 @@ public sealed class Session : IDisposable
 
         _accountUpdates.Clear();
         _couponDeltas.Clear();
-        if (!_rows.IsEmpty) _rows.Flush(Connection, Transaction);
+    }
+
+    /// <summary>As <see cref="Flush"/>, with PostgreSQL's round trips awaited rather than blocking a thread.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (!Postgres)
+        {
+            Flush();
+            return;
+        }
+
+        BufferAccountUpdates();
+        if (!_rows.IsEmpty) await _rows.FlushAsync(Connection, Transaction, cancellationToken).ConfigureAwait(false);
     }
 
     public int Execute(string sql, object? parameters = null)

@@ -11,13 +11,30 @@ public sealed record TestClock(string Id, Instant FrozenTime);
 /// <summary>R12.1: create test clocks and advance them, running every event that falls due on the way.</summary>
 public sealed class TestClocks(Database database, LifecycleEngine engine)
 {
+    /// <summary>A new clock at <paramref name="frozenTime"/>, in a unit of work of its own (tests and tools; the API's runs in its command).</summary>
     public TestClock Create(Instant frozenTime, Instant now)
     {
-        var clock = new TestClock(Session.NewId("clk"), frozenTime);
         using var session = database.Begin();
+        var clock = Create(session, frozenTime, now);
+        session.Commit();
+        return clock;
+    }
+
+    /// <summary>Runs the clock's due events up to <paramref name="to"/>, then moves it there (tests and tools; the API moves it in its command).</summary>
+    public Outcome<(TestClock Clock, int EventsProcessed)> Advance(string id, Instant to) => RunDue(id, to).Then<(TestClock, int)>(ran =>
+    {
+        using var session = database.Begin();
+        Move(session, id, to);
+        session.Commit();
+        return (new TestClock(id, to), ran);
+    });
+
+    /// <summary>A new clock at <paramref name="frozenTime"/>, written in the command's session.</summary>
+    public static TestClock Create(Session session, Instant frozenTime, Instant now)
+    {
+        var clock = new TestClock(Session.NewId("clk"), frozenTime);
         session.Execute("INSERT INTO test_clocks (id, frozen_time, created_at) VALUES (@Id, @frozen, @now)",
             new { clock.Id, frozen = frozenTime.ToUnixTimeTicks(), now = now.ToUnixTimeTicks() });
-        session.Commit();
         return clock;
     }
 
@@ -29,18 +46,19 @@ public sealed class TestClocks(Database database, LifecycleEngine engine)
     }
 
     /// <summary>
-    /// Moves the clock to <paramref name="to"/>, running in time order every event of its instances
-    /// due up to and including that instant (events that schedule further events too); returns the
-    /// clock and how many events ran. A clock never goes back.
+    /// Runs in time order every event of the clock's instances due up to and including
+    /// <paramref name="to"/> (events that schedule further events too), batch by batch; returns how
+    /// many ran. The clock itself moves in the command that follows (<see cref="Move"/>): if that
+    /// never commits, a retry finds these events done and runs nothing twice.
     /// </summary>
-    public Outcome<(TestClock Clock, int EventsProcessed)> Advance(string id, Instant to)
+    public Outcome<int> RunDue(string id, Instant to)
     {
         if (Find(id) is not { } clock) return new Refusal(RefusalCode.NotFound, $"No test clock '{id}'.");
         if (to < clock.FrozenTime) return Refusal.Invalid("to", $"A test clock only moves forward; it is at {clock.FrozenTime}.");
-        var ran = engine.RunAllDue(id, to, onTime: true);
-        using var session = database.Begin();
-        session.Execute("UPDATE test_clocks SET frozen_time = @to WHERE id = @id AND frozen_time < @to", new { id, to = to.ToUnixTimeTicks() });
-        session.Commit();
-        return (clock with { FrozenTime = to }, ran);
+        return engine.RunAllDue(id, to, onTime: true);
     }
+
+    /// <summary>Moves the clock to <paramref name="to"/> in the command's session; a clock never goes back.</summary>
+    public static void Move(Session session, string id, Instant to) =>
+        session.Execute("UPDATE test_clocks SET frozen_time = @to WHERE id = @id AND frozen_time < @to", new { id, to = to.ToUnixTimeTicks() });
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using NodaTime;
 using Tenure.Domain;
+using Tenure.Domain.Accounts;
 using Tenure.Domain.Instances;
 using Tenure.Storage;
 using DomainLifecycle = Tenure.Domain.Lifecycle.Lifecycle;
@@ -47,7 +48,8 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
             return from is null ? (0, 0) : RunBatch(clockId, now, onTime); // the end of a pass: look again from the start
         }
 
-        var ran = Run(session, claimed, next?.At, clockId, now, onTime);
+        var accounts = session.Accounts(claimed.Select(i => i.AccountId.Value), forUpdate: true);
+        var ran = Run(session, claimed, accounts, next?.At, clockId, now, onTime);
         session.Commit();
         if (next is not null && database.Dialect == Dialect.Postgres && ran.NextDues.All(due => due > next.At)) _cursors[clockId] = next;
         Processed.Add(ran.Events);
@@ -58,22 +60,21 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
     }
 
     /// <summary>
-    /// Runs an instance's due events inside a command's session before the command decides (the
-    /// shell's duty that <c>Commands.Touch</c> relies on): a command never skips an event the engine
-    /// had not reached yet. The instance row must already be locked by the session.
+    /// Runs the due events of instances a command has locked and loaded, inside the command's
+    /// session, before it decides (the shell's duty that <c>Commands.Touch</c> relies on): a command
+    /// never skips an event the engine had not reached yet. Returns the instances as they are now;
+    /// <paramref name="accounts"/> is brought up to date in place. Nothing runs (or is read) when nothing is due.
     /// </summary>
-    public void CatchUp(Session session, Instance instance, string clockId, Instant now)
+    public IReadOnlyList<Instance> CatchUp(Session session, IReadOnlyList<Instance> instances, Dictionary<string, Account> accounts, string clockId, Instant now)
     {
-        var account = session.Accounts([instance.AccountId.Value], forUpdate: true)[instance.AccountId.Value];
-        if (Domain.Lifecycle.Schedule.Next(Rules, instance, account) is { } due && due.At <= now)
-        {
-            Run(session, [instance], null, clockId, now, onTime: clockId != Session.SystemClock);
-        }
+        if (!instances.Any(i => Domain.Lifecycle.Schedule.Next(Rules, i, accounts[i.AccountId.Value]) is { } due && due.At <= now)) return instances;
+        var ran = Run(session, [.. instances], accounts, null, clockId, now, onTime: clockId != Session.SystemClock);
+        return [.. instances.Select(i => ran.Current[i.Id.Value])];
     }
 
-    private (int Events, int Charges, int Failures, List<Instant> NextDues) Run(Session session, List<Instance> claimed, Instant? boundary, string clockId, Instant now, bool onTime)
+    private (int Events, int Charges, int Failures, List<Instant> NextDues, Dictionary<string, Instance> Current) Run(
+        Session session, List<Instance> claimed, Dictionary<string, Account> accounts, Instant? boundary, string clockId, Instant now, bool onTime)
     {
-        var accounts = session.Accounts(claimed.Select(i => i.AccountId.Value), forUpdate: true);
         var current = claimed.ToDictionary(i => i.Id.Value);
         var written = new List<(string AccountId, Effects Effects, Instant At)>();
         Dictionary<string, List<Instance>>? siblings = null;
@@ -127,7 +128,7 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
         var cash = new Dictionary<string, long>();
         foreach (var (accountId, effects, at) in written) cash[accountId] = checked(cash.GetValueOrDefault(accountId) + session.WriteEffects(accountId, effects, at));
         foreach (var (accountId, delta) in cash) session.UpdateAccount(accounts[accountId], delta);
-        return (ran, written.Count(w => w.Effects.Order is not null), written.Sum(w => w.Effects.Events.Count(e => e.Kind == "autoRenewFailed")), nextDues);
+        return (ran, written.Count(w => w.Effects.Order is not null), written.Sum(w => w.Effects.Events.Count(e => e.Kind == "autoRenewFailed")), nextDues, current);
     }
 
     /// <summary>

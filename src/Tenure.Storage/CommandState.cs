@@ -1,0 +1,62 @@
+using Dapper;
+using NodaTime;
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Instances;
+
+namespace Tenure.Storage;
+
+/// <summary>An account as a command sees it: its row, its money and coupons, and its now.</summary>
+public sealed record AccountState(AccountRow Row, Account Account, Instant Now);
+
+/// <summary>What a command reads before it decides, read once and locked in the engine's order: instances by ID, then accounts.</summary>
+public sealed partial class Session
+{
+    /// <summary>The instances with these IDs that exist, in ID order; on PostgreSQL locked, in that order, for the command.</summary>
+    public async Task<List<Instance>> LockInstancesAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        var sorted = ids.Distinct().Order(StringComparer.Ordinal).ToArray();
+        if (sorted.Length == 0) return [];
+        var rows = await QueryAsync<InstanceRow>(
+            $"SELECT {InstanceColumns} FROM instances WHERE id {In(sorted)} ORDER BY id{(Postgres ? " FOR UPDATE" : string.Empty)}",
+            new { ids = sorted }, cancellationToken).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToDomain())];
+    }
+
+    /// <summary>An account's instances in ID order; on PostgreSQL locked, before the account, as the engine locks them.</summary>
+    public async Task<List<Instance>> LockAccountInstancesAsync(string accountId, CancellationToken cancellationToken) =>
+        [.. (await QueryAsync<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE account_id = @accountId ORDER BY id{(Postgres ? " FOR UPDATE" : string.Empty)}",
+            new { accountId }, cancellationToken).ConfigureAwait(false)).Select(r => r.ToDomain())];
+
+    /// <summary>
+    /// The accounts with these IDs that exist, with their coupons and their now (a test clock's frozen
+    /// time, else <paramref name="systemNow"/>); on PostgreSQL locked in ID order, after any instances.
+    /// </summary>
+    public async Task<Dictionary<string, AccountState>> LockAccountsAsync(IReadOnlyCollection<string> ids, Instant systemNow, CancellationToken cancellationToken)
+    {
+        var sorted = ids.Distinct().Order(StringComparer.Ordinal).ToArray();
+        if (sorted.Length == 0) return [];
+        var rows = await QueryAsync<AccountRow>(
+            $"SELECT * FROM accounts WHERE id {In(sorted)} ORDER BY id{(Postgres ? " FOR UPDATE" : string.Empty)}", new { ids = sorted }, cancellationToken).ConfigureAwait(false);
+        var coupons = (await QueryAsync<CouponRow>($"SELECT * FROM coupons WHERE account_id {In(sorted)} AND remaining > 0", new { ids = sorted }, cancellationToken)
+            .ConfigureAwait(false)).ToLookup(c => c.AccountId, c => c.ToDomain());
+        var states = new Dictionary<string, AccountState>(rows.Count);
+        foreach (var row in rows)
+        {
+            _contacts[row.Id] = row;
+            var now = row.ClockId == SystemClock ? systemNow : await ClockTimeAsync(row.ClockId, cancellationToken).ConfigureAwait(false);
+            states[row.Id] = new AccountState(row, row.ToDomain(coupons[row.Id]), now);
+        }
+
+        return states;
+    }
+
+    private async Task<Instant> ClockTimeAsync(string clockId, CancellationToken cancellationToken) =>
+        Columns.At((await QueryAsync<long>("SELECT frozen_time FROM test_clocks WHERE id = @clockId", new { clockId }, cancellationToken).ConfigureAwait(false)).Single());
+
+    private async Task<List<T>> QueryAsync<T>(string sql, object parameters, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await Connection.QueryAsync<T>(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.AsList();
+    }
+}
