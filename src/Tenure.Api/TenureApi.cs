@@ -30,6 +30,9 @@ public sealed record ApiOptions(Database Database, string OperatorKey, IClock Cl
 
     public int RateLimitPerSecond { get; init; } = 100;
 
+    /// <summary>How long an Idempotency-Key's answer is kept for replay (R13.2).</summary>
+    public Duration IdempotencyRetention { get; init; } = Duration.FromHours(24);
+
     /// <summary>Largest request body accepted.</summary>
     public long MaxBodyBytes { get; init; } = 1 << 20;
 }
@@ -70,7 +73,7 @@ public static class TenureApi
         if (options.RunEngine)
         {
             builder.Services.AddHostedService(sp => new EngineService(sp.GetRequiredService<LifecycleEngine>(), options.Database, options.Clock, TimeSpan.FromSeconds(1),
-                sp.GetRequiredService<ILogger<EngineService>>()));
+                sp.GetRequiredService<ILogger<EngineService>>(), options.IdempotencyRetention));
             builder.Services.AddHostedService(sp => new DispatcherService(
                 new Dispatcher(options.Database, sp.GetRequiredService<IHttpClientFactory>().CreateClient("delivery"), options.Clock, options.Delivery), TimeSpan.FromSeconds(1),
                 sp.GetRequiredService<ILogger<DispatcherService>>()));

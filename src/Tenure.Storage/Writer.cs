@@ -53,19 +53,27 @@ public sealed class Writer : IAsyncDisposable
     {
         var reader = _queue!.Reader;
         var group = new List<Queued>(_maxGroup);
+        var gate = _database.WriterGate;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            group.Clear();
-            while (group.Count < _maxGroup && reader.TryRead(out var next)) group.Add(next);
-            await RunGroupAsync(group).ConfigureAwait(false);
+            // The engine's batches write between groups, never inside one; commands that queue while one runs join the next group.
+            await gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                group.Clear();
+                while (group.Count < _maxGroup && reader.TryRead(out var next)) group.Add(next);
+                await RunGroupAsync(group).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
         }
     }
 
     private async Task RunGroupAsync(List<Queued> group)
     {
         var done = new List<Queued>(group.Count);
-        var gate = _database.WriterGate;
-        await gate.WaitAsync().ConfigureAwait(false); // the engine's batches write between groups, never inside one
         try
         {
             using var connection = (SqliteConnection)_database.Open();
@@ -87,17 +95,13 @@ public sealed class Writer : IAsyncDisposable
                 }
             }
 
-            transaction.Commit();
+            transaction.Commit(); // synchronous=FULL: durable before anyone hears of it
         }
         catch (Exception e)
         {
             // The group's transaction failed (BEGIN, a savepoint, COMMIT): nothing of it is durable, so no one is told it was.
             foreach (var command in group) command.Fail(e);
             return;
-        }
-        finally
-        {
-            gate.Release();
         }
 
         foreach (var command in done) command.Complete();

@@ -9,10 +9,18 @@ namespace Tenure.Engine.Lifecycle;
 /// The engine on the system clock: asks when the next event is due (one query), works through due
 /// batches once it has come, and otherwise sleeps until then, waking at least every
 /// <paramref name="poll"/> to see work that commands added — so an idle engine costs the database
-/// one statement per poll (docs/benchmarks.md, "Quiet horizon").
+/// one statement per poll (docs/benchmarks.md, "Quiet horizon"). Every ten minutes it also forgets
+/// idempotent answers older than <paramref name="answersKeptFor"/> (default 24 h, as Stripe keeps keys).
 /// </summary>
-public sealed class EngineService(LifecycleEngine engine, Database database, IClock clock, TimeSpan poll, ILogger<EngineService> logger) : BackgroundService
+public sealed class EngineService(LifecycleEngine engine, Database database, IClock clock, TimeSpan poll, ILogger<EngineService> logger,
+    Duration? answersKeptFor = null) : BackgroundService
 {
+    private static readonly Duration PruneEvery = Duration.FromMinutes(10);
+
+    private readonly Duration _answersKeptFor = answersKeptFor ?? Duration.FromHours(24);
+
+    private Instant _nextPrune = Instant.MinValue;
+
     /// <summary>The pause when due rows exist but another node holds them (PostgreSQL skips locked rows).</summary>
     private static readonly TimeSpan Floor = TimeSpan.FromMilliseconds(50);
 
@@ -26,6 +34,12 @@ public sealed class EngineService(LifecycleEngine engine, Database database, ICl
             try
             {
                 var now = clock.GetCurrentInstant();
+                if (now >= _nextPrune)
+                {
+                    _nextPrune = now + PruneEvery;
+                    if (IdempotencyRetention.Prune(database, now - _answersKeptFor) is > 0 and var pruned) logger.LogInformation("Forgot {Count} idempotent answers.", pruned);
+                }
+
                 var next = database.NextDue(Session.SystemClock);
                 if (next is { } due && due <= now)
                 {
