@@ -49,6 +49,10 @@ public class Server : IAsyncLifetime
         Storage.Database.DeleteSqliteFiles(_file);
     }
 
+    /// <summary>The routes the server maps.</summary>
+    public IReadOnlyList<Microsoft.AspNetCore.Http.Endpoint> Endpoints =>
+        [.. Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>(_app!.Services).Endpoints];
+
     public HttpClient Client(string? key = OperatorKey)
     {
         var client = new HttpClient { BaseAddress = BaseAddress };
