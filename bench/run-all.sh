@@ -66,11 +66,11 @@ for r in rows:
 api = [r for r in rows if "renew" in r]
 if api:
     print()
-    print("| API arm | connections | route | requests/s | p50 ms | p99 ms | not 2xx | server peak RSS MB |")
+    print("| API arm | connections | route | requests/s | p50 ms | p99 ms | not 2xx / socket errors | server peak RSS MB |")
     print("|---|---|---|---|---|---|---|---|")
     for r in api:
         for k in ("renew", "quote", "list"):
             if k in r:
                 w = r[k]
-                print(f"| {r['arm']} | {r['connections']} | {k} | {w['perSecond']} | {w['p50Ms']} | {w['p99Ms']} | {w['non2xx']} of {w['requests']:,} | {r['peakRssMb']} |")
+                print(f"| {r['arm']} | {r['connections']} | {k} | {w['perSecond']} | {w['p50Ms']} | {w['p99Ms']} | {w['non2xx']} / {w.get('socketErrors', 0)} of {w['requests']:,} | {r['peakRssMb']} |")
 PY

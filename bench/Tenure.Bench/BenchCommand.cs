@@ -213,10 +213,11 @@ public static class BenchCommand
             foreach (var (route, run) in result.Routes())
             {
                 output.WriteLine($"  {route,-6} {run.PerSecond,9:F1} req/s  p50 {run.P50Ms,8:F2} ms  p99 {run.P99Ms,8:F2} ms  " +
-                    $"({run.Non2xx} not 2xx of {run.Requests})");
+                    $"({run.Non2xx} not 2xx, {run.SocketErrors} socket errors or timeouts, of {run.Requests})");
             }
 
-            return Print(parsed, result, result.Routes().All(r => r.Run.Non2xx == 0));
+            // A route that completed no request in its run measured nothing: a failure too.
+            return Print(parsed, result, result.Routes().All(r => r.Run is { Requests: > 0, Non2xx: 0, SocketErrors: 0 }));
         });
         return command;
     }
