@@ -3,40 +3,123 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Runtime.Versioning;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Tenure.Storage;
 
 namespace Tenure.Bench;
 
-/// <summary>One wrk run: requests per second achieved, latency percentiles and answers that were not 2xx.</summary>
-public sealed record WrkRun(double PerSecond, double P50Ms, double P99Ms, long Requests, long Non2xx);
-
-/// <summary>What the API arm measured; <see cref="PerSecond"/> and <see cref="PeakRssMb"/> are the renew route's rate and the server's peak RSS.</summary>
-public sealed record ApiResult(string Arm, int Instances, double Seconds, double PerSecond, double PeakRssMb, int Connections, WrkRun Renew, WrkRun List, double SeedSeconds);
+/// <summary>
+/// One wrk run: requests per second achieved, latency percentiles, answers that were not 2xx, and socket
+/// errors (connect, read, write, and requests unanswered within wrk's timeout).
+/// </summary>
+public sealed record WrkRun(double PerSecond, double P50Ms, double P99Ms, long Requests, long Non2xx, long SocketErrors);
 
 /// <summary>
-/// The API arm: <c>tenure serve</c> on SQLite on a loopback port with one funded account of N
-/// instances, and wrk against <c>POST /v1/instances/{id}/renew</c> (a new instance and
-/// Idempotency-Key each request) and <c>GET /v1/instances</c>, with the account's key.
+/// What the API arm measured at one connection count: a wrk run per route; <see cref="PerSecond"/> is the
+/// renew route's rate and <see cref="PeakRssMb"/> the server's peak RSS over all three runs.
+/// </summary>
+public sealed record ApiResult(string Arm, int Instances, double Seconds, double PerSecond, double PeakRssMb, int Connections,
+    WrkRun Renew, WrkRun Quote, WrkRun List, double SeedSeconds)
+{
+    /// <summary>The routes in the order they ran.</summary>
+    public IReadOnlyList<(string Route, WrkRun Run)> Routes() => [("renew", Renew), ("quote", Quote), ("list", List)];
+}
+
+/// <summary>
+/// The API arm: <c>tenure serve</c> on SQLite or PostgreSQL on a loopback port with one funded account
+/// of N instances, and wrk with the account's key against <c>POST /v1/instances/{id}/renew</c> (a new
+/// instance and Idempotency-Key each request), <c>POST /v1/renewals/quote</c> (one instance a request)
+/// and <c>GET /v1/instances</c>, one route after the other.
 /// </summary>
 public static partial class ApiArm
 {
-    /// <param name="serve">How to start this executable: the file and the arguments before <c>serve</c>.</param>
-    public static ApiResult Run(int instances, int seconds, int connections, (string File, string[] Args) serve, TextWriter log)
+    /// <summary>How to start tenure: the file to run and the arguments before <c>serve</c>.</summary>
+    public sealed record TenureCommand(string File, IReadOnlyList<string> Args);
+
+    /// <param name="Postgres">The server's PostgreSQL connection string; null for a SQLite file in a temp folder.</param>
+    public sealed record Settings(int Instances, int Seconds, int Connections, string? Postgres, TenureCommand Tenure);
+
+    /// <summary>
+    /// The tenure to serve with: <paramref name="path"/> (an executable, or a <c>.dll</c> run by dotnet), else
+    /// src/Tenure.Cli of the repository this bench runs from, built in Release first so that a stale build
+    /// is never measured. Null, after saying why, when there is no such file or no repository.
+    /// </summary>
+    public static TenureCommand? FindTenure(string? path, TextWriter log)
+    {
+        if (path is not null)
+        {
+            if (File.Exists(path)) return Command(Path.GetFullPath(path));
+            log.WriteLine($"error: --tenure {path}: no such file (give the tenure executable or tenure.dll).");
+            return null;
+        }
+
+        if ((Repository(AppContext.BaseDirectory) ?? Repository(Directory.GetCurrentDirectory())) is not { } repository)
+        {
+            log.WriteLine("error: this bench is not a build inside the Tenure repository; " +
+                "give --tenure PATH (the tenure executable or tenure.dll).");
+            return null;
+        }
+
+        var project = Path.Combine(repository, "src", "Tenure.Cli");
+        log.WriteLine($"api: dotnet build {project} -c Release");
+        var build = new ProcessStartInfo(Dotnet()) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "build", project, "-c", "Release", "-nologo", "-v", "quiet" }) build.ArgumentList.Add(arg);
+        using (var dotnet = Process.Start(build) ?? throw new InvalidOperationException("dotnet did not start."))
+        {
+            var errors = dotnet.StandardError.ReadToEndAsync();
+            var output = dotnet.StandardOutput.ReadToEnd();
+            dotnet.WaitForExit();
+            if (dotnet.ExitCode != 0)
+            {
+                var said = output + errors.GetAwaiter().GetResult();
+                throw new InvalidOperationException($"dotnet build {project} -c Release failed ({dotnet.ExitCode}):\n{said}");
+            }
+        }
+
+        // The bench and the CLI share the target framework of Directory.Build.props.
+        var framework = "net" + new FrameworkName(AppContext.TargetFrameworkName!).Version.ToString(2);
+        return Command(Path.Combine(project, "bin", "Release", framework, "tenure.dll"));
+    }
+
+    private static TenureCommand Command(string path) =>
+        path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? new TenureCommand(Dotnet(), [path]) : new TenureCommand(path, []);
+
+    /// <summary>The dotnet host running this bench when the SDK says so (dotnet run), else dotnet on the PATH.</summary>
+    private static string Dotnet() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    private static string? Repository(string folder)
+    {
+        for (var dir = new DirectoryInfo(folder); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Tenure.slnx"))) return dir.FullName;
+        }
+
+        return null;
+    }
+
+    public static ApiResult Run(Settings settings, TextWriter log)
     {
         var folder = Directory.CreateTempSubdirectory("tenure-api-bench-").FullName;
-        var port = FreePort();
-        var url = $"http://127.0.0.1:{port}";
+        var url = $"http://127.0.0.1:{FreePort()}";
         var operatorKey = "bench-operator-" + Guid.NewGuid().ToString("N");
-        var start = new ProcessStartInfo(serve.File) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
-        foreach (var arg in serve.Args.Concat(["serve", "--db", Path.Combine(folder, "api.db"), "--urls", url])) start.ArgumentList.Add(arg);
+        var sqlite = Path.Combine(folder, "api.db");
+        var database = settings.Postgres is { } postgres ? Database.Postgres(postgres) : Database.Sqlite(sqlite);
+        var start = new ProcessStartInfo(settings.Tenure.File)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder,
+        };
+        string[] where = settings.Postgres is { } connection ? ["--postgres", connection] : ["--db", sqlite];
+        foreach (var arg in settings.Tenure.Args.Concat(["serve", .. where, "--urls", url])) start.ArgumentList.Add(arg);
         start.Environment["Tenure__OperatorKey"] = operatorKey;
         start.Environment["Tenure__RateLimit__PerSecond"] = "1000000";
         start.Environment["Tenure__RateLimit__Burst"] = "1000000";
+        start.Environment["Logging__LogLevel__Default"] = "Warning"; // what the server prints below is then only what went wrong
         using var server = Process.Start(start) ?? throw new InvalidOperationException("tenure serve did not start.");
-        server.OutputDataReceived += (_, _) => { };
-        server.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.WriteLine($"serve: {e.Data}"); };
+        server.OutputDataReceived += (_, e) => Forward(log, e.Data);
+        server.ErrorDataReceived += (_, e) => Forward(log, e.Data);
         server.BeginOutputReadLine();
         server.BeginErrorReadLine();
         try
@@ -44,12 +127,15 @@ public static partial class ApiArm
             using var http = new HttpClient { BaseAddress = new Uri(url) };
             WaitHealthy(http, server);
             var seed = Stopwatch.StartNew();
-            var seeded = SeedAccount(http, folder, operatorKey, instances);
+            var seeded = SeedAccount(http, database, operatorKey, settings.Instances);
             seed.Stop();
-            var renew = Wrk(folder, url, "renew.lua", RenewScript(seeded, instances), seconds, connections);
-            var list = Wrk(folder, url, "list.lua", ListScript(seeded), seconds, connections);
-            var rss = PeakRssMb(server.Id);
-            return new ApiResult("api-sqlite", instances, seconds, renew.PerSecond, rss, connections, renew, list, Math.Round(seed.Elapsed.TotalSeconds, 2));
+            var run = Guid.NewGuid().ToString("N")[..8]; // Idempotency-Keys unique even against a database used before
+            var renew = Wrk(folder, url, "renew.lua", RenewScript(seeded, settings.Instances, run), settings);
+            var quote = Wrk(folder, url, "quote.lua", QuoteScript(seeded, settings.Instances), settings);
+            var list = Wrk(folder, url, "list.lua", ListScript(seeded), settings);
+            var arm = settings.Postgres is null ? "api-sqlite" : "api-postgres";
+            return new ApiResult(arm, settings.Instances, settings.Seconds, renew.PerSecond, PeakRssMb(server.Id), settings.Connections,
+                renew, quote, list, Math.Round(seed.Elapsed.TotalSeconds, 2));
         }
         finally
         {
@@ -59,20 +145,29 @@ public static partial class ApiArm
         }
     }
 
+    private static void Forward(TextWriter log, string? line)
+    {
+        if (line is { Length: > 0 } && !line.StartsWith("Tenure listens on", StringComparison.Ordinal)) log.WriteLine($"serve: {line}");
+    }
+
     /// <summary>
     /// An account with a large balance (through the API) and N instances: one bought through the API
     /// (<c>ID</c>), the rest copied from it in SQL as <c>ID-1</c> … <c>ID-(N-1)</c>. Returns the key and ID.
     /// </summary>
-    private static (string Key, string TemplateId) SeedAccount(HttpClient http, string folder, string operatorKey, int instances)
+    private static (string Key, string TemplateId) SeedAccount(HttpClient http, Database database, string operatorKey, int instances)
     {
         var account = Send(http, operatorKey, HttpMethod.Post, "/v1/accounts", new { name = "bench", email = "bench@example.com" });
         var key = account.GetProperty("apiKey").GetString()!;
-        Send(http, operatorKey, HttpMethod.Post, $"/v1/accounts/{account.GetProperty("id").GetString()}/top-ups", new { amount = 900_000_000_000L });
-        var templateId = Send(http, key, HttpMethod.Post, "/v1/instances",
-            new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1, autoRenew = false }).GetProperty("id").GetString()!;
-        var database = Database.Sqlite(Path.Combine(folder, "api.db"));
+        var topUp = $"/v1/accounts/{account.GetProperty("id").GetString()}/top-ups";
+        Send(http, operatorKey, HttpMethod.Post, topUp, new { amount = 900_000_000_000L });
+        var buy = new
+        {
+            product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1, autoRenew = false,
+        };
+        var templateId = Send(http, key, HttpMethod.Post, "/v1/instances", buy).GetProperty("id").GetString()!;
         using var session = database.Begin();
         QuietHorizon.CopyInstances(session, database, templateId, "account_id", 1, instances - 1);
+        if (database.Dialect == Dialect.Postgres) session.Execute("ANALYZE instances"); // the planner sees N rows, not the one bought
         session.Commit();
         return (key, templateId);
     }
@@ -111,7 +206,7 @@ public static partial class ApiArm
     }
 
     /// <summary>Each request renews the next instance by a month with a fresh Idempotency-Key, as a client would send it.</summary>
-    private static string RenewScript((string Key, string TemplateId) seeded, int instances) => $$"""
+    private static string RenewScript((string Key, string TemplateId) seeded, int instances, string run) => $$"""
         local threads = 0
         function setup(thread)
           thread:set("tid", threads)
@@ -126,8 +221,29 @@ public static partial class ApiArm
           local headers = {}
           headers["Authorization"] = "Bearer {{seeded.Key}}"
           headers["Content-Type"] = "application/json"
-          headers["Idempotency-Key"] = "wrk-" .. tid .. "-" .. n
+          headers["Idempotency-Key"] = "wrk-{{run}}-" .. tid .. "-" .. n
           return wrk.format("POST", "/v1/instances/{{seeded.TemplateId}}-" .. i .. "/renew", headers, '{"periodMonths":1}')
+        end
+        """;
+
+    /// <summary>Each request quotes a month's renewal of the next instance, as the console does before a payment.</summary>
+    private static string QuoteScript((string Key, string TemplateId) seeded, int instances) => $$"""
+        local threads = 0
+        function setup(thread)
+          thread:set("tid", threads)
+          threads = threads + 1
+        end
+        function init(args)
+          n = 0
+        end
+        request = function()
+          n = n + 1
+          local i = (n * 2 + tid) % {{Math.Max(1, instances - 1)}} + 1
+          local headers = {}
+          headers["Authorization"] = "Bearer {{seeded.Key}}"
+          headers["Content-Type"] = "application/json"
+          local body = '{"items":[{"instanceId":"{{seeded.TemplateId}}-' .. i .. '","periodMonths":1}]}'
+          return wrk.format("POST", "/v1/renewals/quote", headers, body)
         end
         """;
 
@@ -137,12 +253,17 @@ public static partial class ApiArm
         wrk.headers["Authorization"] = "Bearer {{seeded.Key}}"
         """;
 
-    private static WrkRun Wrk(string folder, string url, string name, string script, int seconds, int connections)
+    private static WrkRun Wrk(string folder, string url, string name, string script, Settings settings)
     {
         var path = Path.Combine(folder, name);
         File.WriteAllText(path, script);
         var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "-t2", $"-c{connections}", $"-d{seconds}s", "--latency", "-s", path, url }) start.ArgumentList.Add(arg);
+        // wrk leaves a request slower than its timeout (2 s by default) out of the latencies: a long one keeps the slow tail in p99.
+        string[] args = ["-t2", $"-c{settings.Connections}", $"-d{settings.Seconds}s", "--timeout", "60s", "--latency", "-s", path, url];
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
         using var wrk = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start (apt-get install wrk).");
         var output = wrk.StandardOutput.ReadToEnd();
         wrk.WaitForExit();
@@ -150,14 +271,20 @@ public static partial class ApiArm
         return ParseWrk(output);
     }
 
-    /// <summary>Reads wrk's <c>--latency</c> report: Requests/sec, the 50 % and 99 % lines, requests, and non-2xx answers.</summary>
+    /// <summary>
+    /// Reads wrk's <c>--latency</c> report: Requests/sec, the 50 % and 99 % lines, requests, non-2xx answers and socket errors.
+    /// </summary>
     public static WrkRun ParseWrk(string output)
     {
         double Number(Regex pattern) => double.Parse(pattern.Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
-        static double Ms(Match m) => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * m.Groups[2].Value switch { "us" => 0.001, "ms" => 1, "s" => 1000, _ => 60_000 };
+        static double Ms(Match m) => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)
+            * m.Groups[2].Value switch { "us" => 0.001, "ms" => 1, "s" => 1000, _ => 60_000 };
         var non2xx = Non2xxPattern().Match(output);
-        return new WrkRun(Number(RatePattern()), Ms(P50Pattern().Match(output)), Ms(P99Pattern().Match(output)), (long)Number(RequestsPattern()),
-            non2xx.Success ? long.Parse(non2xx.Groups[1].Value, CultureInfo.InvariantCulture) : 0);
+        var socket = SocketErrorsPattern().Match(output);
+        return new WrkRun(Number(RatePattern()), Ms(P50Pattern().Match(output)), Ms(P99Pattern().Match(output)),
+            (long)Number(RequestsPattern()),
+            non2xx.Success ? long.Parse(non2xx.Groups[1].Value, CultureInfo.InvariantCulture) : 0,
+            socket.Success ? socket.Groups.Values.Skip(1).Sum(g => long.Parse(g.Value, CultureInfo.InvariantCulture)) : 0);
     }
 
     [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
@@ -175,6 +302,9 @@ public static partial class ApiArm
     [GeneratedRegex(@"Non-2xx or 3xx responses:\s+(\d+)")]
     private static partial Regex Non2xxPattern();
 
+    [GeneratedRegex(@"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")]
+    private static partial Regex SocketErrorsPattern();
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -188,6 +318,7 @@ public static partial class ApiArm
         var status = $"/proc/{pid}/status";
         if (!File.Exists(status)) return 0;
         var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? 0 : Math.Round(long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0, 1);
+        if (line is null) return 0;
+        return Math.Round(long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0, 1);
     }
 }

@@ -21,7 +21,7 @@ public sealed record MicroResult(string Arm, int Instances, double Seconds, doub
 
 /// <summary>
 /// BenchmarkDotNet micro benchmarks of the decisions the renewal day makes per instance, run in
-/// process (a ShortRun job) so that they run from the <c>tenure</c> executable; it must be a Release build.
+/// process (a ShortRun job) so that they run from the <c>tenure-bench</c> executable; it must be a Release build.
 /// </summary>
 public static class Micro
 {

@@ -35,6 +35,9 @@ public sealed record ApiOptions(Database Database, string OperatorKey, IClock Cl
 
     /// <summary>Largest request body accepted.</summary>
     public long MaxBodyBytes { get; init; } = 1 << 20;
+
+    /// <summary>Runs on the builder before the app is built: the host's own settings (<c>tenure serve</c>'s logging defaults).</summary>
+    public Action<WebApplicationBuilder>? ConfigureHost { get; init; }
 }
 
 /// <summary>The HTTP API of API.md on ASP.NET Core minimal APIs.</summary>
@@ -79,8 +82,16 @@ public static class TenureApi
                 sp.GetRequiredService<ILogger<DispatcherService>>()));
         }
 
+        options.ConfigureHost?.Invoke(builder);
         var app = builder.Build();
-        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleException, StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : 500 });
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = HandleException,
+            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : 500,
+            // A bad request is the client's mistake, answered with its problem: not an error of ours, so no
+            // stack trace in the log (HandleException notes it at Debug); anything else logs at Error.
+            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
+        });
         app.UseRateLimiter(); // before authentication, so that floods of bad keys are limited too
         var operatorHash = ApiKeys.Hash(options.OperatorKey);
         app.Use(async (context, next) =>
@@ -141,6 +152,13 @@ public static class TenureApi
     private static async Task HandleException(HttpContext context)
     {
         var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        if (error is BadHttpRequestException rejected)
+        {
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TenureApi).FullName!).LogDebug(
+                "{Method} {Path} answered {Status}: {Reason}", context.Request.Method, context.Request.Path, rejected.StatusCode,
+                (rejected.InnerException ?? rejected).Message);
+        }
+
         var problem = error switch
         {
             BadHttpRequestException { InnerException: JsonException json } => Problems.Of(400, "validation", $"The JSON body is not valid: {json.Message}"),

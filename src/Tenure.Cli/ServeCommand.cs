@@ -57,6 +57,7 @@ public static class ServeCommand
                 RateLimitPerSecond = limits.GetValue("PerSecond", 100),
                 RateLimitBurst = limits.GetValue("Burst", 200),
                 IdempotencyRetention = NodaTime.Duration.FromHours(config.GetValue("Tenure:IdempotencyRetentionHours", 24)),
+                ConfigureHost = Settings.ConfigureLogging,
             }, ["--urls", listen]);
             output.WriteLine($"Tenure listens on {listen} (console at /console, API under /v1, health at /healthz). Ctrl+C or SIGTERM stops it after the current batch.");
             await app.StartAsync(cancellation).ConfigureAwait(false);

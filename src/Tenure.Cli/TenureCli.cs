@@ -17,7 +17,6 @@ public static class TenureCli
             StorageCommands.Migrate(),
             StorageCommands.Verify(),
             StorageCommands.Engine(clock),
-            BenchCommand.Create(clock),
             ServeCommand.Create(clock),
         };
         foreach (var command in ClientCommands.Create(console)) root.Subcommands.Add(command);

@@ -1,7 +1,7 @@
 using Spectre.Console;
 using Tenure.Cli;
 
-namespace Tenure.Domain.Tests;
+namespace Tenure.Engine.Tests;
 
 public sealed class TimelineCliTests
 {
