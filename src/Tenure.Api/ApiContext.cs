@@ -20,7 +20,7 @@ public sealed class ApiContext(Database database, Rules rules, IClock clock, Lif
     public Instant NowFor(Session session, string clockId) =>
         clockId == Session.SystemClock
             ? Clock.GetCurrentInstant()
-            : Instant.FromUnixTimeTicks(session.Single<long>("SELECT frozen_time FROM test_clocks WHERE id = @clockId", new { clockId }));
+            : session.TestClock(clockId)?.FrozenTime ?? throw new InvalidOperationException($"Test clock {clockId} does not exist.");
 
     /// <summary>
     /// An account the caller may see, with its now; null answers 404. With <paramref name="forUpdate"/>

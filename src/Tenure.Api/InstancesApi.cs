@@ -147,9 +147,8 @@ public static class InstancesApi
         var take = limit ?? 50;
         using var session = api.Database.BeginRead();
         if (api.Instance(session, http.Caller(), id, forUpdate: false) is null) return Problems.NotFound($"Instance {id}");
-        var rows = session.Query<(long Id, long At, string Kind, string Detail)>("SELECT id, at, kind, detail FROM timeline_events WHERE instance_id = @id AND id > @after ORDER BY id LIMIT @take",
-            new { id, after = cursor ?? 0, take = take + 1 }).ToList();
-        var page = rows.Take(take).Select(e => new EventDto(Instant.FromUnixTimeTicks(e.At), e.Kind, e.Detail)).ToList();
+        var rows = session.Timeline(id, cursor ?? 0, take + 1);
+        var page = rows.Take(take).Select(e => new EventDto(e.At, e.Kind, e.Detail)).ToList();
         return TypedResults.Ok(new Page<EventDto>(page, rows.Count > take ? rows[take - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
     }
 

@@ -18,7 +18,7 @@ public sealed record ClaimCursor(Instant At, Instant? Expires, string Id);
 /// One unit of work: a connection and its transaction. Loads what decisions need and writes a
 /// decision's new state with all its effects, so that state and money move together or not at all.
 /// </summary>
-public sealed class Session : IDisposable
+public sealed partial class Session : IDisposable
 {
     /// <summary>The clock ID of accounts that live on the system clock.</summary>
     public const string SystemClock = "system";

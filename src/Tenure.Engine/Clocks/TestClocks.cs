@@ -5,9 +5,6 @@ using Tenure.Storage;
 
 namespace Tenure.Engine.Clocks;
 
-/// <summary>A test clock: frozen at an instant until an operator advances it (R12.1).</summary>
-public sealed record TestClock(string Id, Instant FrozenTime);
-
 /// <summary>R12.1: create test clocks and advance them, running every event that falls due on the way.</summary>
 public sealed class TestClocks(Database database, LifecycleEngine engine)
 {
@@ -15,8 +12,7 @@ public sealed class TestClocks(Database database, LifecycleEngine engine)
     {
         var clock = new TestClock(Session.NewId("clk"), frozenTime);
         using var session = database.Begin();
-        session.Execute("INSERT INTO test_clocks (id, frozen_time, created_at) VALUES (@Id, @frozen, @now)",
-            new { clock.Id, frozen = frozenTime.ToUnixTimeTicks(), now = now.ToUnixTimeTicks() });
+        session.InsertTestClock(clock, now);
         session.Commit();
         return clock;
     }
@@ -24,8 +20,7 @@ public sealed class TestClocks(Database database, LifecycleEngine engine)
     public TestClock? Find(string id)
     {
         using var session = database.BeginRead();
-        var ticks = session.Single<long?>("SELECT frozen_time FROM test_clocks WHERE id = @id", new { id });
-        return ticks is { } t ? new TestClock(id, Instant.FromUnixTimeTicks(t)) : null;
+        return session.TestClock(id);
     }
 
     /// <summary>
@@ -39,7 +34,7 @@ public sealed class TestClocks(Database database, LifecycleEngine engine)
         if (to < clock.FrozenTime) return Refusal.Invalid("to", $"A test clock only moves forward; it is at {clock.FrozenTime}.");
         var ran = engine.RunAllDue(id, to, onTime: true);
         using var session = database.Begin();
-        session.Execute("UPDATE test_clocks SET frozen_time = @to WHERE id = @id AND frozen_time < @to", new { id, to = to.ToUnixTimeTicks() });
+        session.AdvanceTestClock(id, to);
         session.Commit();
         return (clock with { FrozenTime = to }, ran);
     }
