@@ -190,32 +190,11 @@ public static class InstancesApi
         var take = limit ?? 50;
         var owner = http.Caller().AccountId ?? accountId;
         using var session = api.Database.BeginRead();
-        var rows = session.Query<(long Id, long At, string Kind, string? InstanceId, string Subject, string DedupeKey)>(
-            "SELECT id, at, kind, instance_id, subject, dedupe_key FROM notices WHERE id > @after AND (@owner IS NULL OR account_id = @owner) " +
-            "AND (@instanceId IS NULL OR instance_id = @instanceId) AND (@kind IS NULL OR kind = @kind) ORDER BY id LIMIT @take",
-            new { after = cursor ?? 0, owner, instanceId, kind, take = take + 1 }).ToList();
-        var page = rows.Take(take).ToList();
-        if (page.Count == 0) return TypedResults.Ok(new Page<NoticeDto>([], null));
-        var keys = page.Select(r => r.DedupeKey).ToArray();
-        var channels = session.Query<(string DedupeKey, string Channel)>(
-                "SELECT dedupe_key, channel FROM outbox WHERE dedupe_key IN (" + string.Join(", ", keys.SelectMany((k, i) => Channels.Select(c => $"@k{i}_{c}"))) + ")",
-                Parameters(keys))
-            .ToLookup(r => r.DedupeKey[..r.DedupeKey.LastIndexOf(':')], r => r.Channel);
-        var items = page.Select(r => new NoticeDto(r.Id, Instant.FromUnixTimeTicks(r.At), r.Kind, r.InstanceId, r.Subject, [.. channels[r.DedupeKey].Order(StringComparer.Ordinal)])).ToList();
-        return TypedResults.Ok(new Page<NoticeDto>(items, rows.Count > take ? page[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
-    }
-
-    private static readonly string[] Channels = ["email", "sms", "webhook"];
-
-    private static Dapper.DynamicParameters Parameters(string[] keys)
-    {
-        var parameters = new Dapper.DynamicParameters();
-        for (var i = 0; i < keys.Length; i++)
-        {
-            foreach (var channel in Channels) parameters.Add($"k{i}_{channel}", $"{keys[i]}:{channel}");
-        }
-
-        return parameters;
+        var rows = session.Notices(owner, instanceId, kind, cursor ?? 0, take + 1);
+        var items = rows.Take(take).Select(n => new NoticeDto(
+            n.Id, n.At, n.Kind, n.InstanceId, n.Subject, [.. n.Deliveries.Select(d => OutboxChannels.Of(d.Channel))])).ToList();
+        var next = rows.Count > take ? items[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        return TypedResults.Ok(new Page<NoticeDto>(items, next));
     }
 
     private static bool TryEnum<T>(string? text, out T? value)
