@@ -23,6 +23,22 @@ public sealed class ApiContext(Database database, Rules rules, IClock clock, Lif
             : session.TestClock(clockId)?.FrozenTime ?? throw new InvalidOperationException($"Test clock {clockId} does not exist.");
 
     /// <summary>
+    /// The now of each clock whose instances a list may show: the account's one, or with no account (an operator's
+    /// list) the system clock and every test clock.
+    /// </summary>
+    public Dictionary<string, Instant> ClockNows(Session session, string? accountId)
+    {
+        if (accountId is not null)
+        {
+            return session.AccountRow(accountId) is { } row ? new() { [row.ClockId] = NowFor(session, row.ClockId) } : [];
+        }
+
+        var nows = session.TestClocks().ToDictionary(c => c.Id, c => c.FrozenTime);
+        nows[Session.SystemClock] = Clock.GetCurrentInstant();
+        return nows;
+    }
+
+    /// <summary>
     /// An account the caller may see, with its now; null answers 404. With <paramref name="forUpdate"/>
     /// (commands) the row is locked on PostgreSQL — after any instance rows the command locked, as the engine does.
     /// </summary>

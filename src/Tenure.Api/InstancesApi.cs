@@ -85,58 +85,56 @@ public static class InstancesApi
         if (expiresWithinDays is < 0 or > 3650) return Problems.Invalid("expiresWithinDays", "expiresWithinDays must be between 0 and 3650.");
         if (!TryEnum<InstanceStatus>(status, out var statusFilter)) return Problems.Invalid("status", "status is running, stopped or released.");
         if (!TryEnum<RenewalMode>(renewalMode, out var modeFilter)) return Problems.Invalid("renewalMode", "renewalMode is manual, auto or noRenew.");
-        var csv = http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase);
-        var take = csv ? int.MaxValue : limit ?? 50; // R8.6: an export is the whole list, not a page
-        using var session = api.Database.BeginRead();
-        var filter = new RenewalFilter(null, null, modeFilter, statusFilter, expiresWithinDays);
-        var shown = new List<(Instance Instance, Scope Scope)>();
-        var accounts = new Dictionary<string, Scope>();
-        string? nextCursor = null;
-        foreach (var instance in Scan(session, owner, product, region, statusFilter, modeFilter, renewable == true, cursor ?? string.Empty, take))
+        var filter = new InstanceFilter
         {
-            if (!accounts.TryGetValue(instance.AccountId.Value, out var scope))
-            {
-                scope = api.Account(session, Caller.Operator, instance.AccountId.Value, forUpdate: false)!;
-                accounts[instance.AccountId.Value] = scope;
-            }
-
-            var matches = renewable == true
-                ? RenewalList.Shows(api.Rules, instance, filter, scope.Now)
-                : (statusFilter is null || instance.Status == statusFilter) && (modeFilter is null || instance.Mode == modeFilter)
-                  && (expiresWithinDays is null || instance.ExpiresAt is { } e && api.Rules.Calendar.DaysBetween(scope.Now, e) <= expiresWithinDays);
-            if (!matches || (pendingChange is { } pending && pending != (instance.PendingChange is not null))) continue;
-            if (shown.Count == take)
-            {
-                nextCursor = shown[^1].Instance.Id.Value;
-                break;
-            }
-
-            shown.Add((instance, scope));
+            Account = owner is null ? null : new AccountId(owner), Product = product, Region = region, Status = statusFilter,
+            Mode = modeFilter, Renewable = renewable == true, ExpiresWithinDays = expiresWithinDays, PendingChange = pendingChange,
+        };
+        var csv = http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase);
+        var take = limit ?? 50;
+        using var session = api.Database.BeginRead();
+        var nows = expiresWithinDays is null ? [] : api.ClockNows(session, owner);
+        List<Instance> shown;
+        string? nextCursor = null;
+        if (csv)
+        {
+            shown = WholeList(session, api.Rules, filter, nows, cursor ?? string.Empty);
+        }
+        else
+        {
+            var page = session.Instances(api.Rules, filter, nows, cursor ?? string.Empty, take + 1);
+            shown = [.. page.Take(take)];
+            nextCursor = page.Count > take ? shown[^1].Id.Value : null;
         }
 
+        var scopes = shown.Select(i => i.AccountId.Value).Distinct()
+            .ToDictionary(a => a, a => api.Account(session, Caller.Operator, a, forUpdate: false)!);
         session.Commit();
         if (csv)
         {
-            var now = shown.Count > 0 ? shown[0].Scope.Now : api.Clock.GetCurrentInstant();
-            return TypedResults.Text(RenewalList.ToCsv(api.Rules, shown.Select(s => s.Instance).Where(i => i.IsSubscription), now), "text/csv");
+            var rows = shown.Where(i => i.IsSubscription).Select(i => (i, scopes[i.AccountId.Value].Now));
+            return TypedResults.Text(RenewalList.ToCsv(api.Rules, rows), "text/csv");
         }
 
-        return TypedResults.Ok(new Page<InstanceDto>([.. shown.Select(s => InstanceDto.From(api.Rules, s.Instance, s.Scope.Account, s.Scope.Now))], nextCursor));
+        var items = shown.Select(i =>
+        {
+            var scope = scopes[i.AccountId.Value];
+            return InstanceDto.From(api.Rules, i, scope.Account, scope.Now);
+        });
+        return TypedResults.Ok(new Page<InstanceDto>([.. items], nextCursor));
     }
 
-    /// <summary>
-    /// Instances in ID order, a page's worth (plus one, to know of a next page) at a time and at most
-    /// 500, so a page never loads the whole table; more follow only when filters in memory skip some.
-    /// </summary>
-    private static IEnumerable<Instance> Scan(Session session, string? owner, string? product, string? region, InstanceStatus? status, RenewalMode? mode, bool renewableOnly, string after, int take)
+    /// <summary>R8.6: an export is the whole list, not a page; it is read 500 rows (one statement) at a time.</summary>
+    private static List<Instance> WholeList(
+        Session session, Rules rules, InstanceFilter filter, IReadOnlyDictionary<string, Instant> nows, string after)
     {
-        var size = (int)Math.Min(500, take + 1L);
+        var all = new List<Instance>();
         while (true)
         {
-            var chunk = session.Instances(owner, product, region, status, mode, renewableOnly, after, size);
-            foreach (var instance in chunk) yield return instance;
-            if (chunk.Count < size) yield break;
-            after = chunk[^1].Id.Value;
+            var page = session.Instances(rules, filter, nows, after, 500);
+            all.AddRange(page);
+            if (page.Count < 500) return all;
+            after = page[^1].Id.Value;
         }
     }
 

@@ -169,17 +169,6 @@ public sealed partial class Session : IDisposable
     public Instance? Instance(string id, bool forUpdate = false) =>
         Single<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE id = @id{(forUpdate && Postgres ? " FOR UPDATE" : string.Empty)}", new { id })?.ToDomain();
 
-    /// <summary>Instances in ID order after <paramref name="after"/>, optionally of one account, product and region.</summary>
-    /// <summary>
-    /// Up to <paramref name="limit"/> instances in ID order after <paramref name="after"/>, narrowed in SQL by
-    /// account, product, region, status and mode, and with <paramref name="renewableOnly"/> to unreleased subscriptions.
-    /// </summary>
-    public List<Instance> Instances(string? accountId, string? product, string? region, InstanceStatus? status, RenewalMode? mode, bool renewableOnly, string after, int limit) =>
-        [.. Query<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE id > @after AND (@accountId IS NULL OR account_id = @accountId) " +
-            "AND (@product IS NULL OR product = @product) AND (@region IS NULL OR region = @region) AND (@status IS NULL OR status = @status) " +
-            "AND (@mode IS NULL OR mode = @mode) AND (@renewableOnly = 0 OR (charge_type = 'Subscription' AND status <> 'Released')) ORDER BY id LIMIT @limit",
-            new { after, accountId, product, region, status = status?.ToString(), mode = mode?.ToString(), renewableOnly = renewableOnly ? 1 : 0, limit }).Select(r => r.ToDomain())];
-
     /// <summary>An account's instances, locked on PostgreSQL in ID order (before the account, as the engine does).</summary>
     public List<Instance> LockAccountInstances(string accountId) =>
         [.. Query<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE account_id = @accountId ORDER BY id{(Postgres ? " FOR UPDATE" : string.Empty)}", new { accountId }).Select(r => r.ToDomain())];
