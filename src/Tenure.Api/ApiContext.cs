@@ -19,7 +19,23 @@ public sealed class ApiContext(Database database, Rules rules, IClock clock)
     public Instant NowFor(Session session, string clockId) =>
         clockId == Session.SystemClock
             ? Clock.GetCurrentInstant()
-            : Instant.FromUnixTimeTicks(session.Single<long>("SELECT frozen_time FROM test_clocks WHERE id = @clockId", new { clockId }));
+            : session.TestClock(clockId)?.FrozenTime ?? throw new InvalidOperationException($"Test clock {clockId} does not exist.");
+
+    /// <summary>
+    /// The now of each clock whose instances a list may show: the account's one, or with no account (an operator's
+    /// list) the system clock and every test clock.
+    /// </summary>
+    public Dictionary<string, Instant> ClockNows(Session session, string? accountId)
+    {
+        if (accountId is not null)
+        {
+            return session.AccountRow(accountId) is { } row ? new() { [row.ClockId] = NowFor(session, row.ClockId) } : [];
+        }
+
+        var nows = session.TestClocks().ToDictionary(c => c.Id, c => c.FrozenTime);
+        nows[Session.SystemClock] = Clock.GetCurrentInstant();
+        return nows;
+    }
 
     /// <summary>An account the caller may see, with its now, for reading; null answers 404.</summary>
     public Scope? Account(Session session, Caller caller, string accountId)

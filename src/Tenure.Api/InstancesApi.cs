@@ -90,58 +90,56 @@ public static class InstancesApi
         if (expiresWithinDays is < 0 or > 3650) return Problems.Invalid("expiresWithinDays", "expiresWithinDays must be between 0 and 3650.");
         if (!TryEnum<InstanceStatus>(status, out var statusFilter)) return Problems.Invalid("status", "status is running, stopped or released.");
         if (!TryEnum<RenewalMode>(renewalMode, out var modeFilter)) return Problems.Invalid("renewalMode", "renewalMode is manual, auto or noRenew.");
-        var csv = http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase);
-        var take = csv ? int.MaxValue : limit ?? 50; // R8.6: an export is the whole list, not a page
-        using var session = api.Database.BeginRead();
-        var filter = new RenewalFilter(null, null, modeFilter, statusFilter, expiresWithinDays);
-        var shown = new List<(Instance Instance, Scope Scope)>();
-        var accounts = new Dictionary<string, Scope>();
-        string? nextCursor = null;
-        foreach (var instance in Scan(session, owner, product, region, statusFilter, modeFilter, renewable == true, cursor ?? string.Empty, take))
+        var filter = new InstanceFilter
         {
-            if (!accounts.TryGetValue(instance.AccountId.Value, out var scope))
-            {
-                scope = api.Account(session, Caller.Operator, instance.AccountId.Value)!;
-                accounts[instance.AccountId.Value] = scope;
-            }
-
-            var matches = renewable == true
-                ? RenewalList.Shows(api.Rules, instance, filter, scope.Now)
-                : (statusFilter is null || instance.Status == statusFilter) && (modeFilter is null || instance.Mode == modeFilter)
-                  && (expiresWithinDays is null || instance.ExpiresAt is { } e && api.Rules.Calendar.DaysBetween(scope.Now, e) <= expiresWithinDays);
-            if (!matches || (pendingChange is { } pending && pending != (instance.PendingChange is not null))) continue;
-            if (shown.Count == take)
-            {
-                nextCursor = shown[^1].Instance.Id.Value;
-                break;
-            }
-
-            shown.Add((instance, scope));
+            Account = owner is null ? null : new AccountId(owner), Product = product, Region = region, Status = statusFilter,
+            Mode = modeFilter, Renewable = renewable == true, ExpiresWithinDays = expiresWithinDays, PendingChange = pendingChange,
+        };
+        var csv = http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase);
+        var take = limit ?? 50;
+        using var session = api.Database.BeginRead();
+        var nows = expiresWithinDays is null ? [] : api.ClockNows(session, owner);
+        List<Instance> shown;
+        string? nextCursor = null;
+        if (csv)
+        {
+            shown = WholeList(session, api.Rules, filter, nows, cursor ?? string.Empty);
+        }
+        else
+        {
+            var page = session.Instances(api.Rules, filter, nows, cursor ?? string.Empty, take + 1);
+            shown = [.. page.Take(take)];
+            nextCursor = page.Count > take ? shown[^1].Id.Value : null;
         }
 
+        var scopes = shown.Select(i => i.AccountId.Value).Distinct()
+            .ToDictionary(a => a, a => api.Account(session, Caller.Operator, a)!);
         session.Commit();
         if (csv)
         {
-            var now = shown.Count > 0 ? shown[0].Scope.Now : api.Clock.GetCurrentInstant();
-            return TypedResults.Text(RenewalList.ToCsv(api.Rules, shown.Select(s => s.Instance).Where(i => i.IsSubscription), now), "text/csv");
+            var rows = shown.Where(i => i.IsSubscription).Select(i => (i, scopes[i.AccountId.Value].Now));
+            return TypedResults.Text(RenewalList.ToCsv(api.Rules, rows), "text/csv");
         }
 
-        return TypedResults.Ok(new Page<InstanceDto>([.. shown.Select(s => InstanceDto.From(api.Rules, s.Instance, s.Scope.Account, s.Scope.Now))], nextCursor));
+        var items = shown.Select(i =>
+        {
+            var scope = scopes[i.AccountId.Value];
+            return InstanceDto.From(api.Rules, i, scope.Account, scope.Now);
+        });
+        return TypedResults.Ok(new Page<InstanceDto>([.. items], nextCursor));
     }
 
-    /// <summary>
-    /// Instances in ID order, a page's worth (plus one, to know of a next page) at a time and at most
-    /// 500, so a page never loads the whole table; more follow only when filters in memory skip some.
-    /// </summary>
-    private static IEnumerable<Instance> Scan(Session session, string? owner, string? product, string? region, InstanceStatus? status, RenewalMode? mode, bool renewableOnly, string after, int take)
+    /// <summary>R8.6: an export is the whole list, not a page; it is read 500 rows (one statement) at a time.</summary>
+    private static List<Instance> WholeList(
+        Session session, Rules rules, InstanceFilter filter, IReadOnlyDictionary<string, Instant> nows, string after)
     {
-        var size = (int)Math.Min(500, take + 1L);
+        var all = new List<Instance>();
         while (true)
         {
-            var chunk = session.Instances(owner, product, region, status, mode, renewableOnly, after, size);
-            foreach (var instance in chunk) yield return instance;
-            if (chunk.Count < size) yield break;
-            after = chunk[^1].Id.Value;
+            var page = session.Instances(rules, filter, nows, after, 500);
+            all.AddRange(page);
+            if (page.Count < 500) return all;
+            after = page[^1].Id.Value;
         }
     }
 
@@ -152,9 +150,8 @@ public static class InstancesApi
         var take = limit ?? 50;
         using var session = api.Database.BeginRead();
         if (api.Instance(session, http.Caller(), id) is null) return Problems.NotFound($"Instance {id}");
-        var rows = session.Query<(long Id, long At, string Kind, string Detail)>("SELECT id, at, kind, detail FROM timeline_events WHERE instance_id = @id AND id > @after ORDER BY id LIMIT @take",
-            new { id, after = cursor ?? 0, take = take + 1 }).ToList();
-        var page = rows.Take(take).Select(e => new EventDto(Instant.FromUnixTimeTicks(e.At), e.Kind, e.Detail)).ToList();
+        var rows = session.Timeline(id, cursor ?? 0, take + 1);
+        var page = rows.Take(take).Select(e => new EventDto(e.At, e.Kind, e.Detail)).ToList();
         return TypedResults.Ok(new Page<EventDto>(page, rows.Count > take ? rows[take - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
     }
 
@@ -182,32 +179,11 @@ public static class InstancesApi
         var take = limit ?? 50;
         var owner = http.Caller().AccountId ?? accountId;
         using var session = api.Database.BeginRead();
-        var rows = session.Query<(long Id, long At, string Kind, string? InstanceId, string Subject, string DedupeKey)>(
-            "SELECT id, at, kind, instance_id, subject, dedupe_key FROM notices WHERE id > @after AND (@owner IS NULL OR account_id = @owner) " +
-            "AND (@instanceId IS NULL OR instance_id = @instanceId) AND (@kind IS NULL OR kind = @kind) ORDER BY id LIMIT @take",
-            new { after = cursor ?? 0, owner, instanceId, kind, take = take + 1 }).ToList();
-        var page = rows.Take(take).ToList();
-        if (page.Count == 0) return TypedResults.Ok(new Page<NoticeDto>([], null));
-        var keys = page.Select(r => r.DedupeKey).ToArray();
-        var channels = session.Query<(string DedupeKey, string Channel)>(
-                "SELECT dedupe_key, channel FROM outbox WHERE dedupe_key IN (" + string.Join(", ", keys.SelectMany((k, i) => Channels.Select(c => $"@k{i}_{c}"))) + ")",
-                Parameters(keys))
-            .ToLookup(r => r.DedupeKey[..r.DedupeKey.LastIndexOf(':')], r => r.Channel);
-        var items = page.Select(r => new NoticeDto(r.Id, Instant.FromUnixTimeTicks(r.At), r.Kind, r.InstanceId, r.Subject, [.. channels[r.DedupeKey].Order(StringComparer.Ordinal)])).ToList();
-        return TypedResults.Ok(new Page<NoticeDto>(items, rows.Count > take ? page[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
-    }
-
-    private static readonly string[] Channels = ["email", "sms", "webhook"];
-
-    private static Dapper.DynamicParameters Parameters(string[] keys)
-    {
-        var parameters = new Dapper.DynamicParameters();
-        for (var i = 0; i < keys.Length; i++)
-        {
-            foreach (var channel in Channels) parameters.Add($"k{i}_{channel}", $"{keys[i]}:{channel}");
-        }
-
-        return parameters;
+        var rows = session.Notices(owner, instanceId, kind, cursor ?? 0, take + 1);
+        var items = rows.Take(take).Select(n => new NoticeDto(
+            n.Id, n.At, n.Kind, n.InstanceId, n.Subject, [.. n.Deliveries.Select(d => OutboxChannels.Of(d.Channel))])).ToList();
+        var next = rows.Count > take ? items[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        return TypedResults.Ok(new Page<NoticeDto>(items, next));
     }
 
     private static bool TryEnum<T>(string? text, out T? value)

@@ -34,7 +34,7 @@ public static class OperatorApi
         ops.MapGet("/test-clocks", (ApiContext api) =>
         {
             using var session = api.Database.BeginRead();
-            var clocks = session.Query<(string Id, long FrozenTime)>("SELECT id, frozen_time FROM test_clocks ORDER BY id").Select(c => new TestClockDto(c.Id, Instant.FromUnixTimeTicks(c.FrozenTime))).ToList();
+            var clocks = session.TestClocks().Select(c => new TestClockDto(c.Id, c.FrozenTime)).ToList();
             return TypedResults.Ok(new Page<TestClockDto>(clocks, null));
         });
         ops.MapGet("/test-clocks/{id}", GetClock);
@@ -107,7 +107,7 @@ public static class OperatorApi
     {
         var take = Math.Clamp(limit ?? 50, 1, 500);
         using var session = api.Database.BeginRead();
-        var rows = session.Query<AccountRow>("SELECT * FROM accounts WHERE id > @after ORDER BY id LIMIT @take", new { after = cursor ?? string.Empty, take = take + 1 }).ToList();
+        var rows = session.AccountRows(cursor ?? string.Empty, take + 1);
         session.Commit();
         var page = rows.Take(take).Select(r => AccountDto.From(r, [])).ToList();
         return TypedResults.Ok(new Page<AccountDto>(page, rows.Count > take ? page[^1].Id : null));
@@ -122,9 +122,8 @@ public static class OperatorApi
     internal static AccountDto? AccountView(Session session, string id)
     {
         if (session.AccountRow(id) is not { } row) return null;
-        var coupons = session.Query<(string Id, long Amount, long Remaining, long ExpiresAt, string? Product)>(
-            "SELECT id, amount, remaining, expires_at, product FROM coupons WHERE account_id = @id ORDER BY expires_at, id", new { id })
-            .Select(c => new CouponDto(c.Id, c.Amount, c.Remaining, Instant.FromUnixTimeTicks(c.ExpiresAt), c.Product, row.Currency)).ToList();
+        var coupons = session.Coupons(id)
+            .Select(c => new CouponDto(c.Id, c.Amount, c.Remaining, c.ExpiresAt, c.Product, row.Currency)).ToList();
         return AccountDto.From(row, coupons);
     }
 

@@ -79,24 +79,18 @@ public static class UsageApi
 
         return run.OnInstances(http, [id], (session, t) =>
         {
-            var last = session.Query<(string Metric, long At)>("SELECT metric, last_at FROM alarm_state WHERE instance_id = @id", new { id })
-                .ToDictionary(r => Enum.Parse<Metric>(r.Metric), r => Instant.FromUnixTimeTicks(r.At));
+            var last = session.LastAlarms(id);
             var raised = new List<Alarm>();
             var effects = Effects.None;
             foreach (var s in body.Samples.OrderBy(s => s.At))
             {
-                var minute = s.At.ToUnixTimeTicks() / NodaConstants.TicksPerMinute * NodaConstants.TicksPerMinute;
-                var greatest = session.Dialect == Storage.Dialect.Postgres ? "GREATEST" : "MAX";
-                session.Execute("INSERT INTO usage_samples (instance_id, minute, tps, subscriptions, connections) VALUES (@id, @minute, @Tps, @Subscriptions, @Connections) " +
-                    $"ON CONFLICT (instance_id, minute) DO UPDATE SET tps = {greatest}(usage_samples.tps, excluded.tps), subscriptions = {greatest}(usage_samples.subscriptions, excluded.subscriptions), " +
-                    $"connections = {greatest}(usage_samples.connections, excluded.connections)",
-                    new { id, minute, s.Tps, s.Subscriptions, s.Connections });
-                var (alarms, alarmEffects) = Alarms.Evaluate(run.Rules, t.Instance, new UsageSample(s.At, s.Tps, s.Subscriptions, s.Connections), last);
+                var sample = new UsageSample(s.At, s.Tps, s.Subscriptions, s.Connections);
+                session.RecordUsage(id, sample);
+                var (alarms, alarmEffects) = Alarms.Evaluate(run.Rules, t.Instance, sample, last);
                 foreach (var alarm in alarms)
                 {
                     last[alarm.Metric] = alarm.At;
-                    session.Execute("INSERT INTO alarm_state (instance_id, metric, last_at) VALUES (@id, @metric, @at) ON CONFLICT (instance_id, metric) DO UPDATE SET last_at = excluded.last_at",
-                        new { id, metric = alarm.Metric.ToString(), at = alarm.At.ToUnixTimeTicks() });
+                    session.SetLastAlarm(id, alarm.Metric, alarm.At);
                 }
 
                 raised.AddRange(alarms);
@@ -124,10 +118,8 @@ public static class UsageApi
         var start = fromAt ?? end - Duration.FromDays(1);
         if (start >= end) return Problems.Invalid("from", "from must be before to.");
         var width = Duration.FromSeconds(step ?? 3600);
-        var rows = session.Query<(long Minute, long Tps, long Subscriptions, long Connections)>(
-            "SELECT minute, tps, subscriptions, connections FROM usage_samples WHERE instance_id = @id AND minute >= @start AND minute < @end ORDER BY minute",
-            new { id, start = start.ToUnixTimeTicks(), end = end.ToUnixTimeTicks() }).ToList();
-        var buckets = rows.GroupBy(r => (r.Minute - start.ToUnixTimeTicks()) / width.BclCompatibleTicks).Select(g => new BucketDto(
+        var rows = session.UsageMinutes(id, start, end);
+        var buckets = rows.GroupBy(r => (r.At - start).BclCompatibleTicks / width.BclCompatibleTicks).Select(g => new BucketDto(
             start + (width * g.Key), g.Count(), Stats(g.Select(r => r.Tps)), Stats(g.Select(r => r.Subscriptions)), Stats(g.Select(r => r.Connections)))).ToList();
         var limits = api.Rules.Catalog.Get(instance.Product).SpecOf(instance.Spec)?.Limits;
         var alarms = limits is null ? [] : Enum.GetValues<Metric>().Select(m => new AlarmDto(

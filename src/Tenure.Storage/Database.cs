@@ -123,6 +123,19 @@ public sealed class Database
         return connection.QuerySingleOrDefault<long?>(sql, new { clockId }) is { } ticks ? Instant.FromUnixTimeTicks(ticks) : null;
     }
 
+    /// <summary>
+    /// How many instances of a clock are due at <paramref name="now"/> and the earliest of their due times (null when
+    /// none is): the backlog gauges, read at scrape time in one statement outside any transaction.
+    /// </summary>
+    public (long Count, Instant? Oldest) Backlog(string clockId, Instant now)
+    {
+        using var connection = Open();
+        var (count, oldest) = connection.QuerySingle<(long, long?)>(
+            "SELECT COUNT(*), MIN(next_due_at) FROM instances WHERE clock_id = @clockId AND next_due_at <= @now",
+            new { clockId, now = now.ToUnixTimeTicks() });
+        return (count, oldest is { } ticks ? Instant.FromUnixTimeTicks(ticks) : null);
+    }
+
     /// <summary>SQLite handles already set up by <see cref="Open"/> (the value is unused).</summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> Configured = [];
 

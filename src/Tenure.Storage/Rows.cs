@@ -45,6 +45,9 @@ internal static class Columns
 
     public static T Enum<T>(string name)
         where T : struct, System.Enum => System.Enum.Parse<T>(name);
+
+    /// <summary>An enum name as the API spells it (<c>ExpiryReminder</c> → <c>expiryReminder</c>).</summary>
+    public static string Camel(string name) => char.ToLowerInvariant(name[0]) + name[1..];
 }
 
 /// <summary>An <c>instances</c> row.</summary>
@@ -155,6 +158,9 @@ public sealed class AccountRow
     public string? WebhookSecret { get; set; }
     public string ClockId { get; set; } = Session.SystemClock;
     public long CreatedAt { get; set; }
+
+    /// <summary>Where the account's notices can go.</summary>
+    public Contacts Contacts => new(Email, Phone, WebhookUrl);
 
     internal Account ToDomain(IEnumerable<Coupon> coupons) =>
         new(new AccountId(Id), Currency, Balance, coupons.ToImmutableList(), NoStopOnExpiry != 0, Columns.At(NegativeSince));

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Data.Common;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Dapper;
 using NodaTime;
 using Tenure.Domain;
@@ -288,17 +287,6 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
     public Instance? Instance(string id, bool forUpdate = false) =>
         Single<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE id = @id{(forUpdate && Postgres ? " FOR UPDATE" : string.Empty)}", new { id })?.ToDomain();
 
-    /// <summary>Instances in ID order after <paramref name="after"/>, optionally of one account, product and region.</summary>
-    /// <summary>
-    /// Up to <paramref name="limit"/> instances in ID order after <paramref name="after"/>, narrowed in SQL by
-    /// account, product, region, status and mode, and with <paramref name="renewableOnly"/> to unreleased subscriptions.
-    /// </summary>
-    public List<Instance> Instances(string? accountId, string? product, string? region, InstanceStatus? status, RenewalMode? mode, bool renewableOnly, string after, int limit) =>
-        [.. Query<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE id > @after AND (@accountId IS NULL OR account_id = @accountId) " +
-            "AND (@product IS NULL OR product = @product) AND (@region IS NULL OR region = @region) AND (@status IS NULL OR status = @status) " +
-            "AND (@mode IS NULL OR mode = @mode) AND (@renewableOnly = 0 OR (charge_type = 'Subscription' AND status <> 'Released')) ORDER BY id LIMIT @limit",
-            new { after, accountId, product, region, status = status?.ToString(), mode = mode?.ToString(), renewableOnly = renewableOnly ? 1 : 0, limit }).Select(r => r.ToDomain())];
-
     /// <summary>An account's instances, locked on PostgreSQL in ID order (before the account, as the engine does).</summary>
     public List<Instance> LockAccountInstances(string accountId) =>
         [.. Query<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE account_id = @accountId ORDER BY id{(Postgres ? " FOR UPDATE" : string.Empty)}", new { accountId }).Select(r => r.ToDomain())];
@@ -400,39 +388,14 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
             _rows.Add("INSERT INTO timeline_events (instance_id, at, kind, detail) VALUES", string.Empty, e.InstanceId.Value, Columns.Ticks(e.At), e.Kind, e.Detail);
         }
 
-        foreach (var notice in effects.Notices) SaveNotice(notice);
-        foreach (var action in effects.Actions)
-        {
-            var payload = JsonSerializer.Serialize(new { kind = action.Kind.ToString().ToLowerInvariant(), instanceId = action.InstanceId.Value, at = action.At, idempotencyKey = action.IdempotencyKey, detail = action.Detail }, Columns.Json);
-            Enqueue(action.IdempotencyKey, "resource", accountId, action.InstanceId.Value, action.At, payload);
-        }
+        foreach (var notice in effects.Notices) SaveNotice(notice, ContactsOf(accountId).NoticeChannels);
+        foreach (var action in effects.Actions) EnqueueAction(accountId, action);
 
         return cash;
     }
 
-    /// <summary>R9.4: a notice once per dedupe key, queued once per channel the account has.</summary>
-    private void SaveNotice(Notice notice)
-    {
-        var accountId = notice.AccountId.Value;
-        _rows.Add("INSERT INTO notices (dedupe_key, account_id, instance_id, at, kind, subject) VALUES", " ON CONFLICT (dedupe_key) DO NOTHING",
-            notice.DedupeKey, accountId, notice.InstanceId?.Value, Columns.Ticks(notice.At), Camel(notice.Kind.ToString()), notice.Subject);
-        if (!_contacts.TryGetValue(accountId, out var contact))
-        {
-            contact = AccountRow(accountId) ?? throw new InvalidOperationException($"Account {accountId} does not exist.");
-            _contacts[accountId] = contact;
-        }
-
-        var payload = JsonSerializer.Serialize(new { kind = Camel(notice.Kind.ToString()), accountId, instanceId = notice.InstanceId?.Value, at = notice.At, subject = notice.Subject, idempotencyKey = notice.DedupeKey }, Columns.Json);
-        Enqueue($"{notice.DedupeKey}:email", "email", accountId, notice.InstanceId?.Value, notice.At, payload);
-        if (!string.IsNullOrEmpty(contact.Phone)) Enqueue($"{notice.DedupeKey}:sms", "sms", accountId, notice.InstanceId?.Value, notice.At, payload);
-        if (!string.IsNullOrEmpty(contact.WebhookUrl)) Enqueue($"{notice.DedupeKey}:webhook", "webhook", accountId, notice.InstanceId?.Value, notice.At, payload);
-    }
-
-    private void Enqueue(string dedupeKey, string channel, string accountId, string? instanceId, Instant at, string payload) =>
-        _rows.Add("INSERT INTO outbox (dedupe_key, channel, account_id, instance_id, at, payload, status, attempts, next_attempt_at) VALUES", " ON CONFLICT (dedupe_key) DO NOTHING",
-            dedupeKey, channel, accountId, instanceId, Columns.Ticks(at), payload, "pending", 0, 0L); // due at once: a test clock's instants are not the dispatcher's
-
     private string In(string[] _) => Postgres ? "= ANY(@ids)" : "IN @ids";
 
-    private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name[1..];
+    /// <summary>"Is one of the list <paramref name="parameter"/>": an array on PostgreSQL, a list Dapper expands on SQLite.</summary>
+    private string AnyOf(string parameter) => Postgres ? $"= ANY(@{parameter})" : $"IN @{parameter}";
 }

@@ -215,6 +215,55 @@ public abstract class ApiTests(Server server)
     }
 
     [Fact]
+    public async Task R8_1_expiresWithinDays_counts_from_each_account_clock_pendingChange_filters_and_pages_run_in_SQL()
+    {
+        // A's clock is at 2019-03-01 10:00 local, B's a day later: a month bought then expires 32 days later (04-02, 04-03).
+        var (a, accountA, _) = await Customer("2019-03-01T02:00:00Z", 2_000_000);
+        var (b, _, _) = await Customer("2019-03-02T02:00:00Z", 10_000);
+        async Task<string> Buy(HttpClient client, object body) => (await client.Post("/v1/instances", body)).Body.Str("id");
+        var manual1 = await Buy(a, Ecs(1));
+        var auto = await Buy(a, Ecs(3, autoRenew: true));
+        var manual2 = await Buy(a, Ecs(1));
+        var upgraded = await Buy(a, new
+        {
+            product = "mqtt", region = "cn-hangzhou", spec = "mqtt.platinum.50k", chargeType = "subscription",
+            periodMonths = 1,
+        });
+        var review = await a.Post($"/v1/instances/{upgraded}/spec-change", new { spec = "mqtt.platinum.100k" });
+        Assert.Equal(202, review.Status); // R6.2: paid, waiting for the operator: a pending change
+        var other = await Buy(b, Ecs(1));
+        async Task<List<string>> Ids(HttpClient client, string query) =>
+            [.. (await client.Get($"/v1/instances?{query}")).Body!["items"]!.AsArray().Select(i => i!.Str("id"))];
+
+        Assert.Equal([manual1, manual2, upgraded], await Ids(a, "renewable=true&expiresWithinDays=32"));
+        Assert.Empty(await Ids(a, "renewable=true&expiresWithinDays=31"));
+        Assert.Equal([manual1, manual2, upgraded], await Ids(_operator, $"accountId={accountA}&expiresWithinDays=32"));
+        string[] ecs = [manual1, auto, manual2, other]; // the operator's list has other tests' instances too
+        var everyone = await Ids(_operator, "product=ecs&expiresWithinDays=32&limit=500"); // each row against its own account's clock
+        Assert.Equal([manual1, manual2, other], everyone.Where(id => ecs.Contains(id)));
+        Assert.DoesNotContain(await Ids(_operator, "product=ecs&expiresWithinDays=31&limit=500"), id => ecs.Contains(id));
+
+        Assert.Equal([upgraded], await Ids(a, "pendingChange=true"));
+        Assert.Equal([manual1, auto, manual2], await Ids(a, "renewable=true&pendingChange=false"));
+
+        // The manual tab, two at a time: the auto instance between manual1 and manual2 does not shorten a page.
+        var first = await a.Get("/v1/instances?renewable=true&renewalMode=manual&limit=2");
+        Assert.Equal([manual1, manual2], first.Body!["items"]!.AsArray().Select(i => i!.Str("id")));
+        var rest = await a.Get($"/v1/instances?renewable=true&renewalMode=manual&limit=2&cursor={first.Body.Str("nextCursor")}");
+        Assert.Equal([upgraded], rest.Body!["items"]!.AsArray().Select(i => i!.Str("id")));
+        Assert.Null(rest.Body!["nextCursor"]);
+
+        // R8.6: the operator's export gives each row the days left from its own account's now.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/instances?renewable=true&product=ecs&expiresWithinDays=32");
+        request.Headers.Accept.ParseAdd("text/csv");
+        using var csv = await _operator.SendAsync(request, TestContext.Current.CancellationToken);
+        var rows = (await csv.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))
+            .Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal([$"{manual1} 32", $"{manual2} 32", $"{other} 32"],
+            rows.Select(r => r.Split(',')).Where(c => ecs.Contains(c[0])).Select(c => $"{c[0]} {c[6]}"));
+    }
+
+    [Fact]
     public async Task R7_3_coupons_pay_first_and_the_error_codes_of_renewal()
     {
         var (client, accountId, clockId) = await Customer("2019-03-01T02:00:00Z", 10_000);

@@ -14,7 +14,7 @@ namespace Tenure.Storage.Tests;
 /// The storage and engine rules, written once and run against each database by a two-line
 /// subclass: SQLite (a file per test class) and PostgreSQL (a database per test class).
 /// </summary>
-public abstract class StorageCompliance
+public abstract partial class StorageCompliance
 {
     protected static readonly Rules Rules = Rules.Default;
 

@@ -5,9 +5,6 @@ using Tenure.Storage;
 
 namespace Tenure.Engine.Clocks;
 
-/// <summary>A test clock: frozen at an instant until an operator advances it (R12.1).</summary>
-public sealed record TestClock(string Id, Instant FrozenTime);
-
 /// <summary>R12.1: create test clocks and advance them, running every event that falls due on the way.</summary>
 public sealed class TestClocks(Database database, LifecycleEngine engine)
 {
@@ -33,16 +30,14 @@ public sealed class TestClocks(Database database, LifecycleEngine engine)
     public static TestClock Create(Session session, Instant frozenTime, Instant now)
     {
         var clock = new TestClock(Session.NewId("clk"), frozenTime);
-        session.Execute("INSERT INTO test_clocks (id, frozen_time, created_at) VALUES (@Id, @frozen, @now)",
-            new { clock.Id, frozen = frozenTime.ToUnixTimeTicks(), now = now.ToUnixTimeTicks() });
+        session.InsertTestClock(clock, now);
         return clock;
     }
 
     public TestClock? Find(string id)
     {
         using var session = database.BeginRead();
-        var ticks = session.Single<long?>("SELECT frozen_time FROM test_clocks WHERE id = @id", new { id });
-        return ticks is { } t ? new TestClock(id, Instant.FromUnixTimeTicks(t)) : null;
+        return session.TestClock(id);
     }
 
     /// <summary>
@@ -60,5 +55,5 @@ public sealed class TestClocks(Database database, LifecycleEngine engine)
 
     /// <summary>Moves the clock to <paramref name="to"/> in the command's session; a clock never goes back.</summary>
     public static void Move(Session session, string id, Instant to) =>
-        session.Execute("UPDATE test_clocks SET frozen_time = @to WHERE id = @id AND frozen_time < @to", new { id, to = to.ToUnixTimeTicks() });
+        session.AdvanceTestClock(id, to);
 }

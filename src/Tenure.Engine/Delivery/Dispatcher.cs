@@ -88,43 +88,31 @@ public sealed class Dispatcher(Database database, HttpClient http, IClock clock,
         return rows.Count;
     }
 
-    private List<OutboxRow> Claim()
+    private List<ClaimedDelivery> Claim()
     {
-        var now = clock.GetCurrentInstant();
         using var session = database.Begin();
-        var lockClause = database.Dialect == Dialect.Postgres ? " FOR UPDATE OF o SKIP LOCKED" : string.Empty;
-        var rows = session.Query<OutboxRow>(
-            "SELECT o.id, o.dedupe_key, o.channel, o.account_id, o.payload, o.attempts, a.email, a.phone, a.webhook_url, a.webhook_secret " +
-            "FROM outbox o JOIN accounts a ON a.id = o.account_id WHERE o.status = 'pending' AND o.next_attempt_at <= @now " +
-            $"ORDER BY o.next_attempt_at, o.id LIMIT @take{lockClause}",
-            new { now = now.ToUnixTimeTicks(), take = options.BatchSize }).ToList();
-        foreach (var row in rows)
-        {
-            session.Execute("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @lease WHERE id = @Id", new { lease = (now + options.Lease).ToUnixTimeTicks(), row.Id });
-        }
-
+        var rows = session.ClaimDeliveries(clock.GetCurrentInstant(), options.Lease, options.BatchSize);
         session.Commit();
         return rows;
     }
 
-    private async Task<(string? Error, bool Skipped)> DeliverAsync(OutboxRow row, CancellationToken cancellationToken)
+    private async Task<(string? Error, bool Skipped)> DeliverAsync(ClaimedDelivery row, CancellationToken cancellationToken)
     {
         switch (row.Channel)
         {
-            case "resource":
+            case OutboxChannels.Resource:
                 return options.ResourceWebhookUrl is { } url
-                    ? (await PostAsync(url, options.ResourceWebhookSecret, row, row.Payload, cancellationToken).ConfigureAwait(false), false)
+                    ? (await PostAsync(url, options.ResourceWebhookSecret, row, row.Body, cancellationToken).ConfigureAwait(false), false)
                     : ("no resource webhook is configured (Tenure__Delivery__ResourceWebhookUrl)", true);
-            case "webhook":
+            case OutboxChannels.Webhook:
                 return row.WebhookUrl is { Length: > 0 } hook
-                    ? (await PostAsync(hook, row.WebhookSecret, row, row.Payload, cancellationToken).ConfigureAwait(false), false)
+                    ? (await PostAsync(hook, row.WebhookSecret, row, row.Body, cancellationToken).ConfigureAwait(false), false)
                     : ("the account has no webhook", true);
-            case "sms":
+            case OutboxChannels.Sms:
                 if (options.SmsGatewayUrl is not { } gateway) return ("no SMS gateway is configured", true);
-                var text = JsonDocument.Parse(row.Payload).RootElement.GetProperty("subject").GetString();
-                var sms = JsonSerializer.Serialize(new { to = row.Phone, text, idempotencyKey = row.DedupeKey });
+                var sms = JsonSerializer.Serialize(new { to = row.Phone, text = row.Payload.Subject, idempotencyKey = row.DedupeKey });
                 return (await PostAsync(gateway, null, row, sms, cancellationToken).ConfigureAwait(false), false);
-            case "email":
+            case OutboxChannels.Email:
                 if (options.SmtpHost is not { } host) return ("no SMTP server is configured", true);
                 await SendMailAsync(host, row, cancellationToken).ConfigureAwait(false);
                 return (null, false);
@@ -133,7 +121,7 @@ public sealed class Dispatcher(Database database, HttpClient http, IClock clock,
         }
     }
 
-    private async Task<string?> PostAsync(string url, string? secret, OutboxRow row, string body, CancellationToken cancellationToken)
+    private async Task<string?> PostAsync(string url, string? secret, ClaimedDelivery row, string body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         var timestamp = clock.GetCurrentInstant().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -145,9 +133,9 @@ public sealed class Dispatcher(Database database, HttpClient http, IClock clock,
         return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode} from {url}";
     }
 
-    private async Task SendMailAsync(string host, OutboxRow row, CancellationToken cancellationToken)
+    private async Task SendMailAsync(string host, ClaimedDelivery row, CancellationToken cancellationToken)
     {
-        var subject = JsonDocument.Parse(row.Payload).RootElement.GetProperty("subject").GetString() ?? "Tenure notice";
+        var subject = row.Payload.Subject ?? "Tenure notice";
         using var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(options.SmtpFrom));
         message.To.Add(MailboxAddress.Parse(row.Email));
@@ -160,35 +148,21 @@ public sealed class Dispatcher(Database database, HttpClient http, IClock clock,
         await smtp.DisconnectAsync(true, cancellationToken).ConfigureAwait(false);
     }
 
-    private void Record(OutboxRow row, string? error, bool skipped)
+    private void Record(ClaimedDelivery row, string? error, bool skipped)
     {
         var now = clock.GetCurrentInstant();
-        var attempts = row.Attempts + 1;
         var (status, next) = (error, skipped) switch
         {
-            (null, _) => ("delivered", now),
-            (_, true) => ("skipped", now),
-            _ when attempts >= options.MaxAttempts => ("dead", now),
-            _ => ("pending", now + Duration.Min(options.MaxBackoff, options.FirstBackoff * Math.Pow(2, Math.Min(attempts - 1, 30)))),
+            (null, _) => (DeliveryStatus.Delivered, now),
+            (_, true) => (DeliveryStatus.Skipped, now),
+            _ when row.Attempt >= options.MaxAttempts => (DeliveryStatus.Dead, now),
+            _ => (DeliveryStatus.Pending,
+                now + Duration.Min(options.MaxBackoff, options.FirstBackoff * Math.Pow(2, Math.Min(row.Attempt - 1, 30)))),
         };
         using var session = database.Begin();
-        session.Execute("UPDATE outbox SET status = @status, next_attempt_at = @next, last_error = @error, delivered_at = @delivered WHERE id = @Id",
-            new { status, next = next.ToUnixTimeTicks(), error, delivered = status == "delivered" ? now.ToUnixTimeTicks() : (long?)null, row.Id });
+        session.RecordDelivery(row.Id, status, next, error, status == DeliveryStatus.Delivered ? now : null);
         session.Commit();
-        Deliveries.Add(1, new KeyValuePair<string, object?>("channel", row.Channel), new KeyValuePair<string, object?>("status", status));
-    }
-
-    private sealed class OutboxRow
-    {
-        public long Id { get; set; }
-        public string DedupeKey { get; set; } = "";
-        public string Channel { get; set; } = "";
-        public string AccountId { get; set; } = "";
-        public string Payload { get; set; } = "";
-        public long Attempts { get; set; }
-        public string Email { get; set; } = "";
-        public string? Phone { get; set; }
-        public string? WebhookUrl { get; set; }
-        public string? WebhookSecret { get; set; }
+        Deliveries.Add(1, new KeyValuePair<string, object?>("channel", row.Channel),
+            new KeyValuePair<string, object?>("status", status.ToString().ToLowerInvariant()));
     }
 }

@@ -143,11 +143,8 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
 
     private static (long Count, double LagSeconds) Backlog(Database database, string clockId, Instant now)
     {
-        using var session = database.BeginRead();
-        var (count, oldest) = session.Single<(long, long?)>("SELECT COUNT(*), MIN(next_due_at) FROM instances WHERE clock_id = @clockId AND next_due_at <= @now",
-            new { clockId, now = now.ToUnixTimeTicks() });
-        session.Commit();
-        return (count, oldest is { } ticks ? (now - Instant.FromUnixTimeTicks(ticks)).TotalSeconds : 0);
+        var (count, oldest) = database.Backlog(clockId, now);
+        return (count, oldest is { } due ? (now - due).TotalSeconds : 0);
     }
 
     /// <summary>Runs batches until nothing of the clock is due at <paramref name="now"/>; returns the events run.</summary>

@@ -1,0 +1,70 @@
+using NodaTime;
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Instances;
+
+namespace Tenure.Storage;
+
+/// <summary>A notice as its account sees it, with what became of it on each channel it went to (R9.7).</summary>
+public sealed record StoredNotice(
+    long Id, Instant At, string Kind, string? InstanceId, string Subject, IReadOnlyList<NoticeDelivery> Deliveries);
+
+/// <summary>One channel's delivery of a notice: its status, attempts so far, and when it arrived or why it has not.</summary>
+public sealed record NoticeDelivery(NoticeChannel Channel, DeliveryStatus Status, int Attempts, Instant? DeliveredAt, string? LastError);
+
+/// <summary>Notices: written once per dedupe key with a delivery per channel, and read back a page at a time.</summary>
+public sealed partial class Session
+{
+    /// <summary>R9.4: a notice once per dedupe key, queued once on each of <paramref name="channels"/> (and on no other).</summary>
+    private void SaveNotice(Notice notice, IReadOnlyList<NoticeChannel> channels)
+    {
+        var accountId = notice.AccountId.Value;
+        _rows.Add("INSERT INTO notices (dedupe_key, account_id, instance_id, at, kind, subject) VALUES",
+            " ON CONFLICT (dedupe_key) DO NOTHING",
+            notice.DedupeKey, accountId, notice.InstanceId?.Value, Columns.Ticks(notice.At), Columns.Camel(notice.Kind.ToString()),
+            notice.Subject);
+        var payload = OutboxPayload.Of(notice);
+        foreach (var channel in channels)
+        {
+            var name = OutboxChannels.Of(channel);
+            Enqueue($"{notice.DedupeKey}:{name}", name, accountId, notice.InstanceId?.Value, notice.At, payload);
+        }
+    }
+
+    /// <summary>The contacts of an account as this session loaded or wrote them (read once when it has not).</summary>
+    private Contacts ContactsOf(string accountId)
+    {
+        if (!_contacts.TryGetValue(accountId, out var row))
+        {
+            row = AccountRow(accountId) ?? throw new InvalidOperationException($"Account {accountId} does not exist.");
+            _contacts[accountId] = row;
+        }
+
+        return row.Contacts;
+    }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> notices after the ID <paramref name="after"/>, oldest first, optionally of one
+    /// account, instance and kind (the API's camelCase name), each with its deliveries in channel order.
+    /// </summary>
+    public List<StoredNotice> Notices(string? accountId, string? instanceId, string? kind, long after, int limit)
+    {
+        var rows = Query<(long Id, long At, string Kind, string? InstanceId, string Subject, string DedupeKey)>(
+            "SELECT id, at, kind, instance_id, subject, dedupe_key FROM notices " +
+            "WHERE id > @after AND (@accountId IS NULL OR account_id = @accountId) " +
+            "AND (@instanceId IS NULL OR instance_id = @instanceId) AND (@kind IS NULL OR kind = @kind) ORDER BY id LIMIT @limit",
+            new { after, accountId, instanceId, kind, limit }).ToList();
+        if (rows.Count == 0) return [];
+
+        // A notice's deliveries are the outbox rows keyed "<dedupe key>:<channel>", found by the unique index.
+        var channels = Enum.GetValues<NoticeChannel>().ToDictionary(OutboxChannels.Of);
+        var keys = rows.SelectMany(r => channels.Keys.Select(name => $"{r.DedupeKey}:{name}")).ToArray();
+        var deliveries = Query<(string DedupeKey, string Channel, string Status, long Attempts, long? DeliveredAt, string? LastError)>(
+                $"SELECT dedupe_key, channel, status, attempts, delivered_at, last_error FROM outbox WHERE dedupe_key {AnyOf("keys")}",
+                new { keys })
+            .ToLookup(d => d.DedupeKey[..d.DedupeKey.LastIndexOf(':')], d => new NoticeDelivery(
+                channels[d.Channel], Enum.Parse<DeliveryStatus>(d.Status, ignoreCase: true), checked((int)d.Attempts),
+                Columns.At(d.DeliveredAt), d.LastError));
+        return [.. rows.Select(r => new StoredNotice(
+            r.Id, Columns.At(r.At), r.Kind, r.InstanceId, r.Subject, [.. deliveries[r.DedupeKey].OrderBy(d => d.Channel)]))];
+    }
+}

@@ -1,0 +1,103 @@
+using NodaTime;
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Instances;
+
+namespace Tenure.Storage;
+
+/// <summary>The outbox's channel names: one per notice channel (R9.4), and the resource plane (R10.1).</summary>
+public static class OutboxChannels
+{
+    public const string Email = "email";
+    public const string Sms = "sms";
+    public const string Webhook = "webhook";
+    public const string Resource = "resource";
+
+    public static string Of(NoticeChannel channel) => channel switch
+    {
+        NoticeChannel.Email => Email,
+        NoticeChannel.Sms => Sms,
+        NoticeChannel.Webhook => Webhook,
+        _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, "Not a notice channel."),
+    };
+}
+
+/// <summary>Where a delivery stands: waiting (or retrying), done, not sent because nothing is configured, or given up.</summary>
+public enum DeliveryStatus
+{
+    Pending,
+    Delivered,
+    Skipped,
+    Dead,
+}
+
+/// <summary>
+/// A delivery the dispatcher claimed: the row, its payload (as stored, <see cref="Body"/>, and typed),
+/// which attempt this is, and the account's addresses as they are now.
+/// </summary>
+public sealed record ClaimedDelivery(
+    long Id, string DedupeKey, string Channel, string AccountId, string Body, OutboxPayload Payload, int Attempt,
+    string Email, string? Phone, string? WebhookUrl, string? WebhookSecret);
+
+/// <summary>The outbox: rows written with a decision, claimed and recorded by the dispatcher (at least once).</summary>
+public sealed partial class Session
+{
+    /// <summary>Queues a delivery once per dedupe key, due at once: a test clock's instants are not the dispatcher's.</summary>
+    private void Enqueue(string dedupeKey, string channel, string accountId, string? instanceId, Instant at, OutboxPayload payload) =>
+        _rows.Add(
+            "INSERT INTO outbox (dedupe_key, channel, account_id, instance_id, at, payload, status, attempts, next_attempt_at) VALUES",
+            " ON CONFLICT (dedupe_key) DO NOTHING",
+            dedupeKey, channel, accountId, instanceId, Columns.Ticks(at), payload.ToJson(), Status(DeliveryStatus.Pending), 0, 0L);
+
+    /// <summary>R10.1: tells the resource plane, once per action key.</summary>
+    private void EnqueueAction(string accountId, ResourceAction action) =>
+        Enqueue(action.IdempotencyKey, OutboxChannels.Resource, accountId, action.InstanceId.Value, action.At, OutboxPayload.Of(action));
+
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> pending deliveries due at <paramref name="now"/>, oldest first, and
+    /// reserves them for <paramref name="lease"/> (their next attempt moves ahead, their attempts count this one),
+    /// so that another dispatcher takes them only if this one never records an outcome. On PostgreSQL rows another
+    /// dispatcher holds are skipped. Commit the session before delivering: delivery happens outside any transaction.
+    /// </summary>
+    public List<ClaimedDelivery> ClaimDeliveries(Instant now, Duration lease, int limit)
+    {
+        var lockClause = Postgres ? " FOR UPDATE OF o SKIP LOCKED" : string.Empty;
+        var rows = Query<OutboxRow>(
+            "SELECT o.id, o.dedupe_key, o.channel, o.account_id, o.payload, o.attempts, " +
+            "a.email, a.phone, a.webhook_url, a.webhook_secret " +
+            "FROM outbox o JOIN accounts a ON a.id = o.account_id WHERE o.status = 'pending' AND o.next_attempt_at <= @now " +
+            $"ORDER BY o.next_attempt_at, o.id LIMIT @limit{lockClause}",
+            new { now = Columns.Ticks(now), limit }).ToList();
+        if (rows.Count == 0) return [];
+        var ids = rows.Select(r => r.Id).ToArray();
+        Execute($"UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @lease WHERE id {AnyOf("ids")}",
+            new { lease = Columns.Ticks(now + lease), ids });
+        return [.. rows.Select(r => new ClaimedDelivery(
+            r.Id, r.DedupeKey, r.Channel, r.AccountId, r.Payload, OutboxPayload.FromJson(r.Payload), checked((int)r.Attempts + 1),
+            r.Email, r.Phone, r.WebhookUrl, r.WebhookSecret))];
+    }
+
+    /// <summary>
+    /// Records a claimed delivery's outcome: <see cref="DeliveryStatus.Pending"/> again with the next attempt's
+    /// instant (a retry), or final — delivered at <paramref name="deliveredAt"/>, skipped, or dead-lettered.
+    /// </summary>
+    public void RecordDelivery(long id, DeliveryStatus status, Instant nextAttemptAt, string? error, Instant? deliveredAt) =>
+        Execute(
+            "UPDATE outbox SET status = @status, next_attempt_at = @next, last_error = @error, delivered_at = @delivered WHERE id = @id",
+            new { id, status = Status(status), next = Columns.Ticks(nextAttemptAt), error, delivered = Columns.Ticks(deliveredAt) });
+
+    private static string Status(DeliveryStatus status) => status.ToString().ToLowerInvariant();
+
+    private sealed class OutboxRow
+    {
+        public long Id { get; set; }
+        public string DedupeKey { get; set; } = "";
+        public string Channel { get; set; } = "";
+        public string AccountId { get; set; } = "";
+        public string Payload { get; set; } = "";
+        public long Attempts { get; set; }
+        public string Email { get; set; } = "";
+        public string? Phone { get; set; }
+        public string? WebhookUrl { get; set; }
+        public string? WebhookSecret { get; set; }
+    }
+}

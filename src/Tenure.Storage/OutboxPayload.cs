@@ -1,0 +1,38 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NodaTime;
+using Tenure.Domain.Instances;
+
+namespace Tenure.Storage;
+
+/// <summary>
+/// What an outbox row says, as its receiver gets it: a notice (kind, account, instance, instant, subject)
+/// or a resource action (kind, instance, instant, detail), each with the idempotency key receivers
+/// deduplicate by. The writer and the dispatcher share this one shape; a field a kind does not have is
+/// left out of the JSON, so the bodies are those receivers have always been sent.
+/// </summary>
+public sealed record OutboxPayload(
+    string Kind,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AccountId,
+    string? InstanceId,
+    Instant At,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Subject,
+    string IdempotencyKey,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail)
+{
+    /// <summary>R9.4: a notice, the same on every channel; its dedupe key is the idempotency key.</summary>
+    public static OutboxPayload Of(Notice notice) =>
+        new(Columns.Camel(notice.Kind.ToString()), notice.AccountId.Value, notice.InstanceId?.Value, notice.At, notice.Subject,
+            notice.DedupeKey, null);
+
+    /// <summary>R10.1: a resource action (<c>start</c>, <c>stop</c>, <c>release</c>, <c>modify</c>).</summary>
+    public static OutboxPayload Of(ResourceAction action) =>
+        new(action.Kind.ToString().ToLowerInvariant(), null, action.InstanceId.Value, action.At, null, action.IdempotencyKey,
+            action.Detail);
+
+    public string ToJson() => JsonSerializer.Serialize(this, Columns.Json);
+
+    public static OutboxPayload FromJson(string json) =>
+        JsonSerializer.Deserialize<OutboxPayload>(json, Columns.Json)
+            ?? throw new InvalidOperationException($"An outbox payload is not an object: {json}");
+}
