@@ -81,9 +81,9 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         }
     }
 
-    public DbConnection Connection { get; }
+    internal DbConnection Connection { get; }
 
-    public DbTransaction Transaction { get; private set; }
+    internal DbTransaction Transaction { get; private set; }
 
     private bool Postgres => _database.Dialect == Dialect.Postgres;
 
@@ -227,19 +227,19 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         if (!_rows.IsEmpty) await _rows.FlushAsync(Connection, Transaction, cancellationToken).ConfigureAwait(false);
     }
 
-    public int Execute(string sql, object? parameters = null)
+    internal int Execute(string sql, object? parameters = null)
     {
         Flush();
         return Connection.Execute(sql, parameters, Transaction);
     }
 
-    public IEnumerable<T> Query<T>(string sql, object? parameters = null)
+    internal IEnumerable<T> Query<T>(string sql, object? parameters = null)
     {
         Flush();
         return Connection.Query<T>(sql, parameters, Transaction);
     }
 
-    public T? Single<T>(string sql, object? parameters = null)
+    internal T? Single<T>(string sql, object? parameters = null)
     {
         Flush();
         return Connection.QuerySingleOrDefault<T>(sql, parameters, Transaction);
