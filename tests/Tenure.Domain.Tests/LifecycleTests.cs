@@ -85,7 +85,7 @@ public sealed class LifecycleTests
         Assert.Equal(InstanceStatus.Running, renewed.Instance.Status);
         Assert.Equal([ResourceActionKind.Start], renewed.Effects.Actions.Select(a => a.Kind));
         Assert.Contains(renewed.Effects.Notices, n => n.Kind == NoticeKind.Started);
-        Assert.Contains(renewed.Effects.Events, e => e.Kind == "started");
+        Assert.Contains(renewed.Effects.Events, e => e.Kind == TimelineKind.Started);
     }
 
     [Fact]
@@ -154,9 +154,9 @@ public sealed class LifecycleTests
     {
         var run = Simulation.Run(Given.Rules, [Expiring("mqtt", "mqtt.basic.1k", "2019-03-30")], Account(), Local("2019-04-10 00:00"));
         var stop = run.Steps.Single(s => s.Due.Kind == EventKind.Stop).Change.Effects;
-        Assert.Equal(("stopped", ResourceActionKind.Stop), (stop.Events.Single().Kind, stop.Actions.Single().Kind));
+        Assert.Equal((TimelineKind.Stopped, ResourceActionKind.Stop), (stop.Events.Single().Kind, stop.Actions.Single().Kind));
         var release = run.Steps.Single(s => s.Due.Kind == EventKind.Release).Change.Effects;
-        Assert.Equal(("released", ResourceActionKind.Release), (release.Events.Single().Kind, release.Actions.Single().Kind));
+        Assert.Equal((TimelineKind.Released, ResourceActionKind.Release), (release.Events.Single().Kind, release.Actions.Single().Kind));
         Assert.Equal(Local("2019-04-06 00:00"), release.Actions.Single().At);
         Assert.Equal("i-1:release:2019-04-05T16:00:00Z", release.Actions.Single().IdempotencyKey);
     }
@@ -213,7 +213,7 @@ public sealed class LifecycleTests
         // An engine that was down from 03-22 to 03-24 records the T-7 reminder as skipped rather than sending it late.
         var late = Lifecycle.Lifecycle.Advance(Given.Rules, manual, Account(), Local("2019-03-24 10:00"))!;
         Assert.Empty(late.Effects.Notices);
-        Assert.Equal("reminderSkipped", late.Effects.Events.Single().Kind);
+        Assert.Equal(TimelineKind.ReminderSkipped, late.Effects.Events.Single().Kind);
     }
 
     [Fact]
@@ -227,7 +227,7 @@ public sealed class LifecycleTests
         var now = Local("2019-04-20 12:00");
         while (Lifecycle.Lifecycle.Advance(Given.Rules, instance, account, now, [instance]) is { } change)
         {
-            ran.AddRange(change.Effects.Events.Select(e => $"{Show(e.At)} {e.Kind}"));
+            ran.AddRange(change.Effects.Events.Select(e => $"{Show(e.At)} {TimelineKinds.Name(e.Kind)}"));
             instance = change.Instance;
             account = change.Account;
         }

@@ -38,8 +38,50 @@ public sealed record OrderItem(InstanceId InstanceId, Instant PeriodStart, long 
 /// <summary>What was bought and how it was paid.</summary>
 public sealed record Order(OrderKind Kind, long Total, long PaidByCoupons, long PaidByBalance, ImmutableArray<OrderItem> Items);
 
+/// <summary>
+/// R5.7: what a line of an instance's timeline records. Storage and the API name it in camelCase
+/// (<see cref="TimelineKinds.Name"/>), so the names are part of the API: add members, never rename.
+/// </summary>
+public enum TimelineKind
+{
+    Purchased,
+    Renewed,
+    Started,
+    Stopped,
+    Expired,
+    ReminderSent,
+    ReminderSkipped,
+    LowBalance,
+    AutoRenewFailed,
+    ReleaseWarningSent,
+    ReleaseWarningSkipped,
+    Released,
+    ConvertedToPayg,
+    Downgraded,
+    UpgradeRequested,
+    Upgraded,
+    EditionChanged,
+    ChargeTypeChanged,
+    Unsubscribed,
+    RenewalModeChanged,
+    PostExpirationActionChanged,
+    PostReleaseActionChanged,
+    Alarm,
+    AlarmsChanged,
+}
+
+/// <summary>The names of timeline kinds as storage and the API write them.</summary>
+public static class TimelineKinds
+{
+    // Computed once: the engine writes a timeline row per event.
+    private static readonly string[] Names = [.. Enum.GetNames<TimelineKind>().Select(n => char.ToLowerInvariant(n[0]) + n[1..])];
+
+    /// <summary>The camelCase name: <c>autoRenewFailed</c> for <see cref="TimelineKind.AutoRenewFailed"/>.</summary>
+    public static string Name(TimelineKind kind) => Names[(int)kind];
+}
+
 /// <summary>R5.7: a line of an instance's timeline.</summary>
-public sealed record TimelineEvent(InstanceId InstanceId, Instant At, string Kind, string Detail);
+public sealed record TimelineEvent(InstanceId InstanceId, Instant At, TimelineKind Kind, string Detail);
 
 /// <summary>The notice kinds of API.md.</summary>
 public enum NoticeKind
@@ -82,7 +124,7 @@ public sealed record Effects(
 
     public Effects Post(LedgerPosting posting) => this with { Ledger = Ledger.Add(posting) };
 
-    public Effects Record(InstanceId instance, Instant at, string kind, string detail) =>
+    public Effects Record(InstanceId instance, Instant at, TimelineKind kind, string detail) =>
         this with { Events = Events.Add(new TimelineEvent(instance, at, kind, detail)) };
 
     public Effects Notify(Notice notice) => this with { Notices = Notices.Add(notice) };

@@ -33,7 +33,7 @@ public static class Lifecycle
         return due.Kind switch
         {
             EventKind.ApplyChange => ApplyChange(moved, account, due),
-            EventKind.Expire => new Change(moved, account, Effects.None.Record(instance.Id, due.At, "expired", $"the paid period ended (mode {instance.Mode.ToString().ToLowerInvariant()})")),
+            EventKind.Expire => new Change(moved, account, Effects.None.Record(instance.Id, due.At, TimelineKind.Expired, $"the paid period ended (mode {instance.Mode.ToString().ToLowerInvariant()})")),
             EventKind.Reminder => Remind(rules, moved, account, due, now, accountInstances),
             EventKind.AutoRenewAttempt => AttemptAutoRenewal(rules, moved, account, due),
             EventKind.ReleaseWarning => WarnOfRelease(rules, moved, account, due, now),
@@ -53,7 +53,7 @@ public static class Lifecycle
         var offset = calendar.DaysBetween(instance.Expiry, due.At);
         if (IsStale(rules, due, now))
         {
-            return new Change(instance, account, Effects.None.Record(instance.Id, due.At, "reminderSkipped",
+            return new Change(instance, account, Effects.None.Record(instance.Id, due.At, TimelineKind.ReminderSkipped,
                 $"T{offset:+0;-0;+0} reminder not sent: its day passed before it could run (ran at {now})"));
         }
 
@@ -62,7 +62,7 @@ public static class Lifecycle
             : $"{instance.Id} expires on {calendar.DateOf(instance.Expiry):uuuu-MM-dd}; renew it to keep it running";
         var effects = Effects.None
             .Notify(Notices.Of(NoticeKind.ExpiryReminder, instance, due.At, offset, subject))
-            .Record(instance.Id, due.At, "reminderSent", $"T{offset:+0;-0;+0}: {subject}");
+            .Record(instance.Id, due.At, TimelineKind.ReminderSent, $"T{offset:+0;-0;+0}: {subject}");
 
         if (instance.Mode == RenewalMode.Auto)
         {
@@ -73,7 +73,7 @@ public static class Lifecycle
                 var text = $"Coupons and balance fall {new Money.Money(forecast.Shortfall, account.Currency)} short of the {forecast.Items.Length} auto-renewal(s) due in the next 7 days";
                 effects = effects
                     .Notify(Notices.Of(NoticeKind.LowBalance, instance, due.At, offset, text))
-                    .Record(instance.Id, due.At, "lowBalance", text);
+                    .Record(instance.Id, due.At, TimelineKind.LowBalance, text);
             }
         }
 
@@ -94,7 +94,7 @@ public static class Lifecycle
                 (last ? " This was the last attempt; renew manually." : string.Empty);
             return new Change(instance, account, Effects.None
                 .Notify(Notices.Of(NoticeKind.AutoRenewFailed, instance, due.At, offset, text))
-                .Record(instance.Id, due.At, "autoRenewFailed", text));
+                .Record(instance.Id, due.At, TimelineKind.AutoRenewFailed, text));
         }
 
         var newExpiry = rules.Calendar.Extend(instance.Expiry, instance.AutoRenewMonths);
@@ -106,13 +106,13 @@ public static class Lifecycle
     {
         if (IsStale(rules, due, now))
         {
-            return new Change(instance, account, Effects.None.Record(instance.Id, due.At, "releaseWarningSkipped", $"Release warning not sent: its day passed (ran at {now})"));
+            return new Change(instance, account, Effects.None.Record(instance.Id, due.At, TimelineKind.ReleaseWarningSkipped, $"Release warning not sent: its day passed (ran at {now})"));
         }
 
         var text = $"{instance.Id} will be released on {rules.Calendar.Local(rules.Calendar.PlusDays(due.At, 1)):uuuu-MM-dd HH:mm} and its data deleted";
         return new Change(instance, account, Effects.None
             .Notify(Notices.Of(NoticeKind.ReleaseWarning, instance, due.At, rules.Calendar.DaysBetween(instance.ExpiresAt ?? due.At, due.At), text))
-            .Record(instance.Id, due.At, "releaseWarningSent", text));
+            .Record(instance.Id, due.At, TimelineKind.ReleaseWarningSent, text));
     }
 
     /// <summary>R5.2, R7.6: stop at the planned instant and tell the resource plane.</summary>
@@ -121,7 +121,7 @@ public static class Lifecycle
         var why = cause == Instances.StopCause.Overdue ? "the account's balance stayed negative past the PAYG grace" : "expired without renewal";
         var stopped = instance with { Status = InstanceStatus.Stopped, StoppedAt = at, StopCause = cause };
         return new Change(stopped, account, Effects.None
-            .Record(instance.Id, at, "stopped", why)
+            .Record(instance.Id, at, TimelineKind.Stopped, why)
             .Notify(Notices.Of(NoticeKind.Stopped, instance, at, 0, $"{instance.Id} was stopped: {why}"))
             .Act(ResourceActionKind.Stop, instance.Id, at, why));
     }
@@ -132,7 +132,7 @@ public static class Lifecycle
         var released = instance with { Status = InstanceStatus.Released, ReleasedAt = at, PendingChange = null };
         var action = instance.PostReleaseAction == PostReleaseAction.DeleteResources ? "deleteResources" : "retainMetadata";
         return new Change(released, account, Effects.None
-            .Record(instance.Id, at, "released", $"{why}; post-release action {action}")
+            .Record(instance.Id, at, TimelineKind.Released, $"{why}; post-release action {action}")
             .Notify(Notices.Of(NoticeKind.Released, instance, at, 0, $"{instance.Id} was released ({why})"))
             .Act(ResourceActionKind.Release, instance.Id, at, action));
     }
@@ -156,7 +156,7 @@ public static class Lifecycle
             PostExpirationAction = PostExpirationAction.Stop,
         };
         return new Change(converted, account, Effects.None
-            .Record(instance.Id, at, "convertedToPayg", $"{instance.Edition} → {standard.Code} ({why})")
+            .Record(instance.Id, at, TimelineKind.ConvertedToPayg, $"{instance.Edition} → {standard.Code} ({why})")
             .Act(ResourceActionKind.Modify, instance.Id, at, $"edition {standard.Code}, spec {standard.Specs[0].Code}"));
     }
 
@@ -179,7 +179,7 @@ public static class Lifecycle
         var change = instance.PendingChange!;
         var applied = instance with { Spec = change.Spec, Components = change.Components ?? instance.Components, PendingChange = null };
         return new Change(applied, account, Effects.None
-            .Record(instance.Id, due.At, "downgraded", $"renew-and-downgrade applied: spec {change.Spec}")
+            .Record(instance.Id, due.At, TimelineKind.Downgraded, $"renew-and-downgrade applied: spec {change.Spec}")
             .Act(ResourceActionKind.Modify, instance.Id, due.At, $"spec {change.Spec}"));
     }
 

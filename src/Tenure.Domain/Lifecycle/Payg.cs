@@ -27,7 +27,7 @@ public static class Payg
             var running = Commands.Touch(instance, now) with { Status = InstanceStatus.Running, StoppedAt = null, StopCause = null, PaygBilledThrough = now };
             started.Add(running);
             effects = effects
-                .Record(instance.Id, now, "started", "the balance was topped up")
+                .Record(instance.Id, now, TimelineKind.Started, "the balance was topped up")
                 .Notify(Notices.Of(NoticeKind.Started, running, now, 0, $"{instance.Id} was started again after a top-up"))
                 .Act(ResourceActionKind.Start, instance.Id, now, "balance topped up");
         }

@@ -82,7 +82,7 @@ public static class RenewDowngrade
 
         var applied = renewed.Instance with { Spec = spec, Components = components };
         return new Change(applied, renewed.Account, renewed.Effects
-            .Record(instance.Id, now, "downgraded", $"renew-and-downgrade applied: spec {spec}")
+            .Record(instance.Id, now, TimelineKind.Downgraded, $"renew-and-downgrade applied: spec {spec}")
             .Act(ResourceActionKind.Modify, instance.Id, now, $"spec {spec}"));
     }
 

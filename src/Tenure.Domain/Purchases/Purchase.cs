@@ -66,7 +66,7 @@ public static class Purchase
             Components = components,
             Progress = Progress.Before(now),
         };
-        var bought = Effects.None.Record(instance.Id, now, "purchased", $"{product.Code} {request.Spec} in {request.Region}, {request.ChargeType.ToString().ToLowerInvariant()}");
+        var bought = Effects.None.Record(instance.Id, now, TimelineKind.Purchased, $"{product.Code} {request.Spec} in {request.Region}, {request.ChargeType.ToString().ToLowerInvariant()}");
 
         if (request.ChargeType == ChargeType.Payg)
         {

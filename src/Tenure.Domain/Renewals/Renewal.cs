@@ -120,12 +120,12 @@ public static class Renewal
         };
         var until = rules.Calendar.Local(newExpiry);
         var effects = Effects.None
-            .Record(instance.Id, at, "renewed", $"{why}; expires {until:uuuu-MM-dd HH:mm}")
+            .Record(instance.Id, at, TimelineKind.Renewed, $"{why}; expires {until:uuuu-MM-dd HH:mm}")
             .Notify(Lifecycle.Notices.Of(NoticeKind.Renewed, renewed, at, 0, $"{instance.Id} was renewed until {until:uuuu-MM-dd HH:mm}"));
         if (wasStopped)
         {
             effects = effects
-                .Record(instance.Id, at, "started", "renewed while stopped")
+                .Record(instance.Id, at, TimelineKind.Started, "renewed while stopped")
                 .Notify(Lifecycle.Notices.Of(NoticeKind.Started, renewed, at, 0, $"{instance.Id} was started again"))
                 .Act(ResourceActionKind.Start, instance.Id, at, "renewed while stopped");
         }

@@ -68,7 +68,7 @@ public static class Alarms
             var name = metric.ToString().ToLowerInvariant();
             var text = $"{instance.Id}: {name} {value} is over {setting.ThresholdPercent}% of the {instance.Spec} limit {limit}; consider upgrading the spec";
             effects = effects
-                .Record(instance.Id, sample.At, "alarm", text)
+                .Record(instance.Id, sample.At, TimelineKind.Alarm, text)
                 .Notify(new Notice(NoticeKind.Alarm, instance.AccountId, instance.Id, sample.At, text, $"{instance.Id}:{NoticeKind.Alarm}:{name}:{sample.At}"));
         }
 

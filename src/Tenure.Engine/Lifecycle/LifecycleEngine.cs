@@ -127,7 +127,7 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
         var cash = new Dictionary<string, long>();
         foreach (var (accountId, effects, at) in written) cash[accountId] = checked(cash.GetValueOrDefault(accountId) + session.WriteEffects(accountId, effects, at));
         foreach (var (accountId, delta) in cash) session.UpdateAccount(accounts[accountId], delta);
-        return (ran, written.Count(w => w.Effects.Order is not null), written.Sum(w => w.Effects.Events.Count(e => e.Kind == "autoRenewFailed")), nextDues);
+        return (ran, written.Count(w => w.Effects.Order is not null), written.Sum(w => w.Effects.Events.Count(e => e.Kind == TimelineKind.AutoRenewFailed)), nextDues);
     }
 
     /// <summary>
