@@ -53,7 +53,7 @@ public sealed class ApiContext(Database database, Rules rules, IClock clock, Lif
     /// <summary>Writes a decision and commits.</summary>
     public void Commit(Session session, Scope scope, Change change)
     {
-        session.Save(Rules, change, scope.Now, scope.Row.ClockId);
+        session.Save(change, scope.Now, scope.Row.ClockId);
         session.Commit();
     }
 }

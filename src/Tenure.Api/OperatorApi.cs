@@ -120,7 +120,7 @@ public static class OperatorApi
         using var session = api.Database.Begin();
         var instances = session.LockAccountInstances(id); // instances before the account, as the engine locks them
         if (api.Account(session, http.Caller(), id) is not { } scope) return Problems.NotFound($"Account {id}");
-        var topUp = Payg.TopUp(scope.Account, body.Amount, instances, scope.Now);
+        var topUp = Payg.TopUp(api.Rules, scope.Account, body.Amount, instances, scope.Now);
         if (topUp.Refusal is { } refusal) return Problems.From(refusal);
         api.Commit(session, scope, topUp.Value);
         return TypedResults.Created($"/v1/accounts/{id}", new LedgerEntryDto(id, "topUp", body.Amount, topUp.Value.Account.Balance, scope.Row.Currency, scope.Now));

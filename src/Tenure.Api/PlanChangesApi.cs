@@ -42,7 +42,7 @@ public static class PlanChangesApi
             One(id, http, api, (i, s) => SpecChange.Request(api.Rules, i, s.Account, body.Spec, s.Now), accepted: c => c.Instance.PendingChange is { Kind: PendingChangeKind.ReviewedUpgrade }));
         v1.MapPost("/instances/{id}/upgrade/complete", (string id, HttpContext http, ApiContext api) =>
             http.Caller().IsOperator
-                ? One(id, http, api, (i, s) => SpecChange.Complete(i, s.Account, s.Now))
+                ? One(id, http, api, (i, s) => SpecChange.Complete(api.Rules, i, s.Account, s.Now))
                 : Problems.Of(403, "forbidden", "Completing a reviewed upgrade needs the operator key."));
         v1.MapPost("/instances/{id}/renew-downgrade", (string id, RenewDowngradeRequest body, HttpContext http, ApiContext api) =>
             body.DataDisks?.FirstOrDefault(d => d.ChargeType != ChargeType.Payg) is { } disk
@@ -56,7 +56,7 @@ public static class PlanChangesApi
         v1.MapPut("/instances/{id}/post-expiration-action", (string id, PostExpirationRequest body, HttpContext http, ApiContext api) =>
             One(id, http, api, (i, s) => Unsubscription.SetPostExpirationAction(api.Rules, i, s.Account, body.Action, s.Now)));
         v1.MapPut("/instances/{id}/post-release-action", (string id, PostReleaseRequest body, HttpContext http, ApiContext api) =>
-            One(id, http, api, (i, s) => Unsubscription.SetPostReleaseAction(i, s.Account, body.Action, s.Now)));
+            One(id, http, api, (i, s) => Unsubscription.SetPostReleaseAction(api.Rules, i, s.Account, body.Action, s.Now)));
         v1.MapPost("/instances/{id}/unsubscribe", Unsubscribe);
     }
 

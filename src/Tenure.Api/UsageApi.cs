@@ -103,7 +103,7 @@ public static class UsageApi
             effects = effects.Then(alarmEffects);
         }
 
-        api.Commit(session, scope, new Change([], scope.Account, effects));
+        api.Commit(session, scope, new Change(scope.Account, effects));
         return TypedResults.Ok(new { accepted = body.Samples.Count, alarms = raised.Select(a => new { metric = a.Metric.ToString().ToLowerInvariant(), a.At, a.Value, a.Limit, a.ThresholdPercent }) });
     }
 
@@ -148,7 +148,7 @@ public static class UsageApi
         if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
         static AlarmSetting Pick(AlarmSettingDto? asked, AlarmSetting current) => asked is null ? current : new AlarmSetting(asked.ThresholdPercent, asked.Enabled);
         var alarms = new AlarmSettings(Pick(body.Tps, instance.Alarms.Tps), Pick(body.Subscriptions, instance.Alarms.Subscriptions), Pick(body.Connections, instance.Alarms.Connections));
-        api.Commit(session, scope, new Change(instance with { Alarms = alarms }, scope.Account, Effects.None));
+        api.Commit(session, scope, Change.Of(api.Rules, instance with { Alarms = alarms }, scope.Account, Effects.None));
         return TypedResults.Ok(alarms);
     }
 

@@ -4,10 +4,8 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Dapper;
 using NodaTime;
-using Tenure.Domain;
 using Tenure.Domain.Accounts;
 using Tenure.Domain.Instances;
-using Tenure.Domain.Lifecycle;
 
 namespace Tenure.Storage;
 
@@ -209,16 +207,17 @@ public sealed class Session : IDisposable
         return ([.. rows.Take(limit).Select(r => r.ToDomain())], next);
     }
 
-    /// <summary>Writes an instance's state and its next due pointer (inserting it when new); returns that next event.</summary>
-    public DueEvent? SaveInstance(Rules rules, Instance instance, Account account, string clockId)
+    /// <summary>
+    /// Writes an instance's state (inserting it when new) with its next due pointer: the event the
+    /// decision computed (<see cref="Change.NextDue"/>), which storage does not recompute.
+    /// </summary>
+    public void SaveInstance(Instance instance, DueEvent? next, string clockId)
     {
-        var next = Schedule.Next(rules, instance, account);
         var r = InstanceRow.From(instance, clockId, next);
         _rows.Add($"INSERT INTO instances ({InstanceColumns}) VALUES", InstanceUpsert,
             r.Id, r.AccountId, r.ClockId, r.Product, r.Region, r.Edition, r.Spec, r.ChargeType, r.Status, r.CreatedAt, r.ExpiresAt, r.Mode, r.AutoRenewMonths,
             r.PostExpirationAction, r.PostReleaseAction, r.PendingChange, r.Components, r.CycleStart, r.CycleCash, r.StoppedAt, r.StopCause, r.ReleasedAt,
             r.PaygBilledThrough, r.ProgressAt, r.ProgressRank, r.Alarms, r.NextDueAt, r.NextDueKind);
-        return next;
     }
 
     private const string InstanceUpsert =
@@ -235,9 +234,9 @@ public sealed class Session : IDisposable
     /// Writes a decision: its instances (with their next due pointers), the account, and every effect.
     /// The balance moves by exactly the cash ledger rows written here, so balance = ledger sum always.
     /// </summary>
-    public void Save(Rules rules, Change change, Instant at, string clockId)
+    public void Save(Change change, Instant at, string clockId)
     {
-        foreach (var instance in change.Instances) SaveInstance(rules, instance, change.Account, clockId);
+        for (var i = 0; i < change.Instances.Length; i++) SaveInstance(change.Instances[i], change.NextDue[i], clockId);
         UpdateAccount(change.Account, WriteEffects(change.Account.Id.Value, change.Effects, at));
     }
 

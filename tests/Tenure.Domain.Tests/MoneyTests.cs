@@ -295,7 +295,7 @@ public sealed class MoneyTests
         var account = Given.Account(-470) with { NegativeSince = Given.Local("2019-03-01 13:00") };
         var now = Given.Local("2019-03-04 09:30");
 
-        var change = Payg.TopUp(account, 470, [stopped], now).Value;
+        var change = Payg.TopUp(Given.Rules, account, 470, [stopped], now).Value;
 
         Assert.Equal(0, change.Account.Balance);
         Assert.Null(change.Account.NegativeSince);
@@ -313,7 +313,7 @@ public sealed class MoneyTests
     {
         var account = Given.Account(-470) with { NegativeSince = Given.Local("2019-03-01 13:00") };
 
-        var change = Payg.TopUp(account, 469, [OverdueStopped()], Given.Local("2019-03-04 09:30")).Value;
+        var change = Payg.TopUp(Given.Rules, account, 469, [OverdueStopped()], Given.Local("2019-03-04 09:30")).Value;
 
         Assert.Equal(-1, change.Account.Balance);
         Assert.Equal(Given.Local("2019-03-01 13:00"), change.Account.NegativeSince);

@@ -89,7 +89,7 @@ public sealed class PlanChangeTests
         var requested = SpecChange.Request(Given.Rules, platinum, Given.Account(1_000_000), "mqtt.platinum.100k", Given.Local("2019-03-20 10:00")).Value;
         var completedAt = Given.Local("2019-03-21 09:00");
 
-        var completed = SpecChange.Complete(requested.Instance, requested.Account, completedAt).Value;
+        var completed = SpecChange.Complete(Given.Rules, requested.Instance, requested.Account, completedAt).Value;
 
         Assert.Equal("mqtt.platinum.100k", completed.Instance.Spec);
         Assert.Null(completed.Instance.PendingChange);

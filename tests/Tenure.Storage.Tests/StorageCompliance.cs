@@ -38,7 +38,7 @@ public abstract class StorageCompliance
         if (topUp > 0)
         {
             var account = session.Accounts([id], forUpdate: true)[id];
-            session.Save(Rules, Payg.TopUp(account, topUp, [], Local(frozenLocal)).Value, Local(frozenLocal), clock.Id);
+            session.Save(Payg.TopUp(Rules, account, topUp, [], Local(frozenLocal)).Value, Local(frozenLocal), clock.Id);
         }
 
         session.Commit();
@@ -52,7 +52,7 @@ public abstract class StorageCompliance
         var account = session.Accounts([accountId], forUpdate: true)[accountId];
         var request = new PurchaseRequest(new InstanceId(Session.NewId("i")), product, "cn-hangzhou", null, spec, ChargeType.Subscription, months, autoRenew);
         var change = Purchase.Buy(Rules, account, request, Local(atLocal)).Value;
-        session.Save(Rules, change, Local(atLocal), clockId);
+        session.Save(change, Local(atLocal), clockId);
         session.Commit();
         return change.Instance;
     }
@@ -185,14 +185,14 @@ public abstract class StorageCompliance
         var retried = Renewal();
         using (var session = Db.Begin())
         {
-            session.Save(Rules, first, now, clock.Id);
+            session.Save(first, now, clock.Id);
             session.Commit();
         }
 
         Assert.ThrowsAny<Exception>(() =>
         {
             using var session = Db.Begin();
-            session.Save(Rules, retried, now, clock.Id);
+            session.Save(retried, now, clock.Id);
             session.Commit();
         });
         Assert.Equal(3000, Read(s => s.AccountRow(accountId))!.Balance);
@@ -244,7 +244,7 @@ public abstract class StorageCompliance
             var account = session.Accounts([accountId], forUpdate: true)[accountId];
             var request = new PurchaseRequest(new InstanceId(Session.NewId("i")), "rocketmq", "cn-hangzhou", null, "rocketmq.standard", ChargeType.Payg, null);
             var change = Purchase.Buy(Rules, account, request, Local("2019-03-01 10:00")).Value;
-            session.Save(Rules, change, Local("2019-03-01 10:00"), clock.Id);
+            session.Save(change, Local("2019-03-01 10:00"), clock.Id);
             session.Commit();
             payg = change.Instance;
         }
@@ -260,7 +260,7 @@ public abstract class StorageCompliance
         using (var session = Db.Begin())
         {
             var wallet = session.Accounts([accountId], forUpdate: true)[accountId];
-            session.Save(Rules, Payg.TopUp(wallet, 600, session.AccountInstances(accountId), Local("2019-03-03 18:00")).Value, Local("2019-03-03 18:00"), clock.Id);
+            session.Save(Payg.TopUp(Rules, wallet, 600, session.AccountInstances(accountId), Local("2019-03-03 18:00")).Value, Local("2019-03-03 18:00"), clock.Id);
             session.Commit();
         }
 
@@ -295,7 +295,7 @@ public abstract class StorageCompliance
         {
             var account = session.Accounts([accountId], forUpdate: true)[accountId];
             var request = new PurchaseRequest(new InstanceId("i-payg"), "rocketmq", "cn-hangzhou", null, "rocketmq.standard", ChargeType.Payg, null);
-            session.Save(Rules, Purchase.Buy(Rules, account, request, Local("2019-03-27 07:00")).Value, Local("2019-03-27 07:00"), clock.Id);
+            session.Save(Purchase.Buy(Rules, account, request, Local("2019-03-27 07:00")).Value, Local("2019-03-27 07:00"), clock.Id);
             session.Commit();
         }
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using NodaTime;
 using Tenure.Domain.Accounts;
+using Tenure.Domain.Lifecycle;
 
 namespace Tenure.Domain.Instances;
 
@@ -144,13 +145,51 @@ public sealed record Effects(
         Actions.AddRange(next.Actions));
 }
 
-/// <summary>A decision's result: the new state of the instances it touched and of the account, and the effects.</summary>
-public sealed record Change(ImmutableArray<Instance> Instances, Account Account, Effects Effects)
+/// <summary>
+/// A decision's result: the new state of the instances it touched and of the account, each
+/// instance's next due event under that account, and the effects.
+/// </summary>
+/// <remarks>
+/// The next due events are computed once, here, when the decision is made: storage keeps them as the
+/// due pointers and the engine queues by them. The members cannot be replaced with <c>with</c>, so
+/// an instance or account never travels with a pointer computed for another state.
+/// </remarks>
+public sealed record Change
 {
-    public Change(Instance instance, Account account, Effects effects)
-        : this([instance], account, effects)
+    private Change(ImmutableArray<Instance> instances, ImmutableArray<DueEvent?> nextDue, Account account, Effects effects)
+    {
+        Instances = instances;
+        NextDue = nextDue;
+        Account = account;
+        Effects = effects;
+    }
+
+    /// <summary>A change of the account alone (a top-up, a coupon, usage alarms): no instance, so no due pointer moves.</summary>
+    public Change(Account account, Effects effects)
+        : this([], [], account, effects)
     {
     }
+
+    /// <summary>The change of <paramref name="instances"/>, each with its next event (<see cref="Schedule.Next"/>) under <paramref name="account"/>.</summary>
+    public static Change Of(Rules rules, ImmutableArray<Instance> instances, Account account, Effects effects)
+    {
+        var next = ImmutableArray.CreateBuilder<DueEvent?>(instances.Length);
+        foreach (var instance in instances) next.Add(Schedule.Next(rules, instance, account));
+        return new Change(instances, next.MoveToImmutable(), account, effects);
+    }
+
+    /// <summary>The change of one instance, with its next event under <paramref name="account"/>.</summary>
+    public static Change Of(Rules rules, Instance instance, Account account, Effects effects) =>
+        new([instance], [Schedule.Next(rules, instance, account)], account, effects);
+
+    public ImmutableArray<Instance> Instances { get; }
+
+    /// <summary><c>NextDue[i]</c> is the next event of <c>Instances[i]</c> under <see cref="Account"/>; null when nothing more happens on its own.</summary>
+    public ImmutableArray<DueEvent?> NextDue { get; }
+
+    public Account Account { get; }
+
+    public Effects Effects { get; }
 
     /// <summary>The one instance of a single-instance decision.</summary>
     public Instance Instance => Instances.Length == 1 ? Instances[0] : throw new InvalidOperationException($"This change touched {Instances.Length} instances.");

@@ -88,7 +88,7 @@ public static class EditionChange
             AutoRenewMonths = Purchases.Purchase.AutoRenewPeriodFor(months),
         };
         var order = new Order(kind, amount, paid.Value.FromCoupons, paid.Value.FromBalance, [new OrderItem(instance.Id, now, amount, expiry)]);
-        return new Change(changed, paid.Value.Account, new Effects(paid.Value.Postings, order, [], [], [])
+        return Instances.Change.Of(rules, changed, paid.Value.Account, new Effects(paid.Value.Postings, order, [], [], [])
             .Record(instance.Id, now, eventKind, $"{instance.Edition} ({instance.ChargeType.ToString().ToLowerInvariant()}) → {target.Code} (subscription, {months} month(s)); ID and endpoint kept")
             .Act(ResourceActionKind.Modify, instance.Id, now, $"edition {target.Code}, spec {spec}"));
     }

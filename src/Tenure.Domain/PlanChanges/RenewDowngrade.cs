@@ -77,11 +77,11 @@ public static class RenewDowngrade
         if (beforeExpiry)
         {
             var pending = new PendingChange(PendingChangeKind.RenewDowngrade, spec, components, now, instance.Expiry);
-            return renewed with { Instances = [renewed.Instance with { PendingChange = pending }] };
+            return Change.Of(rules, renewed.Instance with { PendingChange = pending }, renewed.Account, renewed.Effects);
         }
 
         var applied = renewed.Instance with { Spec = spec, Components = components };
-        return new Change(applied, renewed.Account, renewed.Effects
+        return Change.Of(rules, applied, renewed.Account, renewed.Effects
             .Record(instance.Id, now, TimelineKind.Downgraded, $"renew-and-downgrade applied: spec {spec}")
             .Act(ResourceActionKind.Modify, instance.Id, now, $"spec {spec}"));
     }

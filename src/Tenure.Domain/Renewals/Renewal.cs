@@ -88,7 +88,7 @@ public static class Renewal
 
         var items = quotes.Select(q => new OrderItem(q.InstanceId, q.CycleStart, q.Amount, q.NewExpiresAt)).ToImmutableArray();
         effects = effects.WithOrder(new Order(kind, paid.Value.Total, paid.Value.FromCoupons, paid.Value.FromBalance, items));
-        return new Change(renewed.MoveToImmutable(), paid.Value.Account, effects);
+        return Change.Of(rules, renewed.MoveToImmutable(), paid.Value.Account, effects);
     }
 
     /// <summary>
@@ -99,7 +99,7 @@ public static class Renewal
     {
         var one = Extend(rules, instance, cycleStart, newExpiry, paid.FromBalance, at, why);
         var order = new Order(kind, paid.Total, paid.FromCoupons, paid.FromBalance, [new OrderItem(instance.Id, cycleStart, paid.Total, newExpiry)]);
-        return new Change(one.Instance, paid.Account, new Effects(paid.Postings, order, [], [], []).Then(one.Effects));
+        return Change.Of(rules, one.Instance, paid.Account, new Effects(paid.Postings, order, [], [], []).Then(one.Effects));
     }
 
     private static (Instance Instance, Effects Effects) Extend(Rules rules, Instance instance, Instant cycleStart, Instant newExpiry, long cash, Instant at, string why)
