@@ -139,17 +139,13 @@ public static class UsageApi
 
     private static IResult SetAlarms(string id, AlarmSettingsRequest body, HttpContext http, ApiContext api)
     {
-        foreach (var (field, setting) in new[] { ("tps", body.Tps), ("subscriptions", body.Subscriptions), ("connections", body.Connections) })
-        {
-            if (setting is { ThresholdPercent: < 1 or > 100 }) return Problems.Invalid($"{field}.thresholdPercent", "thresholdPercent must be between 1 and 100.");
-        }
-
         using var session = api.Database.Begin();
         if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
-        static AlarmSetting Pick(AlarmSettingDto? asked, AlarmSetting current) => asked is null ? current : new AlarmSetting(asked.ThresholdPercent, asked.Enabled);
-        var alarms = new AlarmSettings(Pick(body.Tps, instance.Alarms.Tps), Pick(body.Subscriptions, instance.Alarms.Subscriptions), Pick(body.Connections, instance.Alarms.Connections));
-        api.Commit(session, scope, Change.Of(api.Rules, instance with { Alarms = alarms }, scope.Account, Effects.None));
-        return TypedResults.Ok(alarms);
+        static AlarmSetting? Pick(AlarmSettingDto? asked) => asked is null ? null : new AlarmSetting(asked.ThresholdPercent, asked.Enabled);
+        var set = Alarms.Set(api.Rules, instance, scope.Account, new AlarmRequest(Pick(body.Tps), Pick(body.Subscriptions), Pick(body.Connections)), scope.Now);
+        if (set.Refusal is { } refusal) return Problems.From(refusal);
+        api.Commit(session, scope, set.Value);
+        return TypedResults.Ok(set.Value.Instance.Alarms);
     }
 
     /// <summary>R8.7: the auto-renew charges of the next N days and whether they are covered.</summary>
