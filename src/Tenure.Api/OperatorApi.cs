@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using NodaTime;
+using Tenure.Domain;
+using Tenure.Domain.Accounts;
 using Tenure.Domain.Lifecycle;
 using Tenure.Engine.Clocks;
 using Tenure.Storage;
@@ -128,14 +130,12 @@ public static class OperatorApi
 
     private static Results<Created<CouponDto>, ProblemHttpResult> Grant(string id, GrantCoupon body, HttpContext http, ApiContext api)
     {
-        if (body.Amount is <= 0 or > Payg.MaxTopUp) return Problems.Invalid("amount", $"amount must be between 1 and {Payg.MaxTopUp} minor units.");
-        if (body.Product is { } product && api.Rules.Catalog.Find(product) is null) return Problems.Invalid("product", $"Unknown product '{product}'.");
         using var session = api.Database.Begin();
         if (api.Account(session, http.Caller(), id) is not { } scope) return Problems.NotFound($"Account {id}");
-        if (body.ExpiresAt <= scope.Now) return Problems.Invalid("expiresAt", "expiresAt must be in the future.");
-        var couponId = Session.NewId("cpn");
-        session.InsertCoupon(couponId, id, body.Amount, body.ExpiresAt, body.Product, scope.Now);
-        session.Commit();
-        return TypedResults.Created($"/v1/accounts/{id}", new CouponDto(couponId, body.Amount, body.Amount, body.ExpiresAt, body.Product, scope.Row.Currency));
+        var couponId = new CouponId(Session.NewId("cpn"));
+        var granted = Coupons.Grant(api.Rules, scope.Account, couponId, body.Amount, body.ExpiresAt, body.Product, scope.Now);
+        if (granted.Refusal is { } refusal) return Problems.From(refusal);
+        api.Commit(session, scope, granted.Value);
+        return TypedResults.Created($"/v1/accounts/{id}", new CouponDto(couponId.Value, body.Amount, body.Amount, body.ExpiresAt, body.Product, scope.Row.Currency));
     }
 }

@@ -153,15 +153,6 @@ public sealed class Session : IDisposable
         return rows.ToDictionary(r => r.Id, r => r.ToDomain(coupons.GetValueOrDefault(r.Id, [])));
     }
 
-    /// <summary>Credits a top-up, grants a coupon and the like: a ledger row and the balance in one step.</summary>
-    public void InsertCoupon(string id, string accountId, long amount, Instant expiresAt, string? product, Instant now)
-    {
-        Execute("INSERT INTO coupons (id, account_id, amount, remaining, expires_at, product, created_at) VALUES (@id, @accountId, @amount, @amount, @expiresAt, @product, @now)",
-            new { id, accountId, amount, expiresAt = Columns.Ticks(expiresAt), product, now = Columns.Ticks(now) });
-        Execute("INSERT INTO ledger (account_id, at, kind, amount, instance_id, coupon_id, order_id, memo) VALUES (@accountId, @now, 'CouponGrant', @amount, NULL, @id, NULL, 'coupon granted')",
-            new { id, accountId, amount, now = Columns.Ticks(now) });
-    }
-
     // ---- instances ----
 
     /// <summary>An instance; with <paramref name="forUpdate"/> on PostgreSQL its row is locked for the command (lock instances before accounts, as the engine does).</summary>
@@ -265,6 +256,13 @@ public sealed class Session : IDisposable
                 _rows.Add("INSERT INTO order_items (order_id, instance_id, period_start, kind, amount, new_expires_at) VALUES", string.Empty,
                     orderId, item.InstanceId.Value, Columns.Ticks(item.PeriodStart), order.Kind.ToString(), item.Amount, Columns.Ticks(item.NewExpiresAt));
             }
+        }
+
+        foreach (var coupon in effects.Grants)
+        {
+            // Created empty: the grant's ledger row fills it below, so a coupon's remainder is always the sum of its rows.
+            _rows.Add("INSERT INTO coupons (id, account_id, amount, remaining, expires_at, product, created_at) VALUES", string.Empty,
+                coupon.Id.Value, accountId, coupon.Remaining, 0L, Columns.Ticks(coupon.ExpiresAt), coupon.Product, Columns.Ticks(at));
         }
 
         long cash = 0;

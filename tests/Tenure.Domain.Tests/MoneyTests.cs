@@ -1,3 +1,4 @@
+using Tenure.Domain.Accounts;
 using Tenure.Domain.Catalog;
 using Tenure.Domain.Instances;
 using Tenure.Domain.Lifecycle;
@@ -206,6 +207,45 @@ public sealed class MoneyTests
         Assert.Equal(4_000, account.Balance);
         Assert.Equal("2019-04-30 00:00", Given.Show(Assert.Single(instances).Expiry));
         Assert.Equal(-1_000, steps.SelectMany(s => s.Change.Effects.Ledger).Sum(p => p.Amount));
+    }
+
+    [Fact]
+    public void R7_4_a_coupon_grant_is_the_new_coupon_and_its_ledger_row()
+    {
+        var id = new CouponId("cpn-1");
+        var expires = Given.Local("2019-12-31 00:00");
+
+        var granted = Coupons.Grant(Given.Rules, Given.Account(300), id, 5_000, expires, "ecs", March20).Value;
+
+        var coupon = new Coupon(id, 5_000, expires, "ecs");
+        Assert.Empty(granted.Instances);
+        Assert.Equal([coupon], granted.Effects.Grants);
+        Assert.Equal([new LedgerPosting(LedgerKind.CouponGrant, 5_000, null, id, "coupon granted")], granted.Effects.Ledger);
+        Assert.Equal((300L, coupon), (granted.Account.Balance, Assert.Single(granted.Account.Coupons)));
+        Assert.Null(granted.Effects.Order);
+    }
+
+    [Fact]
+    public void R7_3_a_granted_coupon_pays_the_next_charge_of_its_product_first()
+    {
+        var granted = Coupons.Grant(Given.Rules, Given.Account(5_000), new CouponId("cpn-1"), 600, Given.Local("2019-12-31 00:00"), "ecs", March20).Value;
+        var instance = Given.Expiring("ecs", "ecs.small", "2019-03-30");
+
+        var renewed = Renewal.Renew(Given.Rules, instance, granted.Account, 1, March20).Value;
+
+        Assert.Equal((600L, 400L), (renewed.Effects.Order!.PaidByCoupons, renewed.Effects.Order.PaidByBalance));
+    }
+
+    [Theory]
+    [InlineData(0, "2019-12-31 00:00", null, "amount")]
+    [InlineData(1_000_000_000_001, "2019-12-31 00:00", null, "amount")]
+    [InlineData(100, "2019-03-20 10:00", null, "expiresAt")]
+    [InlineData(100, "2019-12-31 00:00", "no-such-product", "product")]
+    public void R7_4_a_grant_needs_an_amount_up_to_the_top_up_limit_a_future_expiry_and_a_known_product(long amount, string expires, string? product, string field)
+    {
+        var refused = Coupons.Grant(Given.Rules, Given.Account(), new CouponId("cpn-1"), amount, Given.Local(expires), product, March20);
+
+        Assert.Equal((RefusalCode.Validation, field), (refused.Refusal!.Code, refused.Refusal.Field));
     }
 
     [Fact]

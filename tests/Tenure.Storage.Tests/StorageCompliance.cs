@@ -1,6 +1,7 @@
 using NodaTime;
 using NodaTime.Text;
 using Tenure.Domain;
+using Tenure.Domain.Accounts;
 using Tenure.Domain.Catalog;
 using Tenure.Domain.Instances;
 using Tenure.Domain.Lifecycle;
@@ -197,6 +198,28 @@ public abstract class StorageCompliance
         });
         Assert.Equal(3000, Read(s => s.AccountRow(accountId))!.Balance);
         Assert.Equal(2, Read(s => s.Single<long>("SELECT COUNT(*) FROM ledger WHERE account_id = @accountId AND kind = 'Charge'", new { accountId })));
+        Assert.Empty(Verifier.Check(Db));
+    }
+
+    [Fact]
+    public void R7_4_a_granted_coupon_is_filled_by_its_ledger_row_and_pays_first()
+    {
+        var (accountId, clock) = NewAccount("2019-03-01 09:00", 500);
+        var coupon = new CouponId(Session.NewId("cpn"));
+        using (var session = Db.Begin())
+        {
+            var account = session.Accounts([accountId], forUpdate: true)[accountId];
+            var granted = Coupons.Grant(Rules, account, coupon, 800, Local("2019-12-31 00:00"), "ecs", Local("2019-03-01 09:30")).Value;
+            session.Save(granted, Local("2019-03-01 09:30"), clock.Id);
+            session.Commit();
+        }
+
+        var row = new { id = coupon.Value };
+        Assert.Equal((800L, 800L), Read(s => s.Single<(long, long)>("SELECT amount, remaining FROM coupons WHERE id = @id", row)));
+        Assert.Equal("CouponGrant 800", Read(s => s.Single<string>("SELECT kind || ' ' || amount FROM ledger WHERE coupon_id = @id", row)));
+        Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00"); // 1000: 800 from the coupon, 200 from the balance
+        Assert.Equal(0L, Read(s => s.Single<long>("SELECT remaining FROM coupons WHERE id = @id", row)));
+        Assert.Equal(300, Read(s => s.AccountRow(accountId))!.Balance);
         Assert.Empty(Verifier.Check(Db));
     }
 

@@ -123,12 +123,20 @@ public sealed record Effects(
 {
     public static Effects None { get; } = new([], null, [], [], []);
 
+    /// <summary>
+    /// New coupons (R7.3). Storage creates each with nothing remaining; its <see cref="LedgerKind.CouponGrant"/>
+    /// posting then fills it, as every coupon moves only by its ledger rows (R7.4).
+    /// </summary>
+    public ImmutableList<Coupon> Grants { get; init; } = [];
+
     public Effects Post(LedgerPosting posting) => this with { Ledger = Ledger.Add(posting) };
 
     public Effects Record(InstanceId instance, Instant at, TimelineKind kind, string detail) =>
         this with { Events = Events.Add(new TimelineEvent(instance, at, kind, detail)) };
 
     public Effects Notify(Notice notice) => this with { Notices = Notices.Add(notice) };
+
+    public Effects Grant(Coupon coupon) => this with { Grants = Grants.Add(coupon) };
 
     public Effects Act(ResourceActionKind kind, InstanceId instance, Instant at, string detail) =>
         this with { Actions = Actions.Add(new ResourceAction(kind, instance, at, $"{instance}:{kind.ToString().ToLowerInvariant()}:{at}", detail)) };
@@ -142,7 +150,10 @@ public sealed record Effects(
         next.Order is null ? Order : Order is null ? next.Order : throw new InvalidOperationException("A decision makes at most one order."),
         Events.AddRange(next.Events),
         Notices.AddRange(next.Notices),
-        Actions.AddRange(next.Actions));
+        Actions.AddRange(next.Actions))
+    {
+        Grants = Grants.AddRange(next.Grants),
+    };
 }
 
 /// <summary>
