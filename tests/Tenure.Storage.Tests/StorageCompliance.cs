@@ -201,6 +201,73 @@ public abstract class StorageCompliance
         Assert.Empty(Verifier.Check(Db));
     }
 
+    public static TheoryData<OrderKind> OrderKinds => [.. Enum.GetValues<OrderKind>()];
+
+    [Theory]
+    [MemberData(nameof(OrderKinds))]
+    public void R7_4_an_item_that_pays_for_a_period_is_unique_per_instance_period_and_kind_a_plan_change_per_order(OrderKind kind)
+    {
+        // The key of 0004_order_item_key.sql: the same item written in two orders.
+        var (accountId, clock) = NewAccount("2019-03-01 09:00", 5000);
+        var instance = Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00");
+        var now = Local("2019-03-20 10:00");
+        void Write()
+        {
+            using var session = Db.Begin();
+            var account = session.Accounts([accountId], forUpdate: true)[accountId];
+            var order = new Order(kind, 1000, 0, 0, [new OrderItem(instance.Id, instance.Expiry, 1000, Local("2019-05-02 00:00"))]);
+            session.Save(new Change(account, Effects.None.WithOrder(order)), now, clock.Id);
+            session.Commit();
+        }
+
+        long Items() => Read(s => s.Single<long>("SELECT COUNT(*) FROM order_items WHERE instance_id = @id AND period_start = @start AND kind = @kind",
+            new { id = instance.Id.Value, start = instance.Expiry.ToUnixTimeTicks(), kind = kind.ToString() }));
+
+        Write();
+        var second = Record.Exception(Write);
+        if (kind is OrderKind.Upgrade or OrderKind.EditionChange or OrderKind.ChargeTypeChange)
+        {
+            Assert.Null(second);
+            Assert.Equal(2, Items());
+        }
+        else
+        {
+            Assert.True(IsCycleKeyViolation(second), $"{kind}: expected the unique violation of ux_order_items_cycle, got {second}");
+            Assert.Equal(1, Items());
+        }
+    }
+
+    [Fact]
+    public void R7_4_a_renewal_order_item_written_twice_for_one_cycle_is_refused_by_the_key()
+    {
+        var (accountId, clock) = NewAccount("2019-03-01 09:00", 5000);
+        var instance = Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00");
+        var now = Local("2019-03-20 10:00");
+        var renewal = new Order(OrderKind.Renewal, 1000, 0, 1000, [new OrderItem(instance.Id, instance.Expiry, 1000, Local("2019-05-02 00:00"))]);
+        void Charge()
+        {
+            using var session = Db.Begin();
+            var account = session.Accounts([accountId], forUpdate: true)[accountId];
+            var effects = Effects.None.WithOrder(renewal).Post(new LedgerPosting(LedgerKind.Charge, -1000, instance.Id, null, "renewal of 1 month(s)"));
+            session.Save(new Change(account.Move(-1000, now), effects), now, clock.Id);
+            session.Commit();
+        }
+
+        Charge();
+        Assert.True(IsCycleKeyViolation(Record.Exception(Charge)));
+        Assert.Equal(3000, Read(s => s.AccountRow(accountId))!.Balance);
+        Assert.Empty(Verifier.Check(Db));
+    }
+
+    /// <summary>The unique violation of the cycle key: SQLITE_CONSTRAINT_UNIQUE on its columns, or PostgreSQL's 23505 on its index.</summary>
+    private static bool IsCycleKeyViolation(Exception? error) => error switch
+    {
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteExtendedErrorCode == 2067
+            && sqlite.Message.Contains("order_items.instance_id, order_items.period_start, order_items.kind", StringComparison.Ordinal),
+        Npgsql.PostgresException postgres => postgres is { SqlState: "23505", ConstraintName: "ux_order_items_cycle" },
+        _ => false,
+    };
+
     [Fact]
     public void R7_4_a_granted_coupon_is_filled_by_its_ledger_row_and_pays_first()
     {

@@ -33,7 +33,17 @@ public enum OrderKind
     ChargeTypeChange,
 }
 
-/// <summary>One instance's part of an order. <c>(instance, period start, order kind)</c> is unique: nothing is charged twice (R7.4).</summary>
+/// <summary>One instance's part of an order.</summary>
+/// <remarks>
+/// R7.4, as storage keys it: an instance appears once per order, and an item that pays for a period —
+/// <see cref="OrderKind.Purchase"/>, <see cref="OrderKind.Renewal"/>, <see cref="OrderKind.RenewDowngrade"/>,
+/// <see cref="OrderKind.UnifyExpiry"/>, <see cref="OrderKind.PaygHour"/> — is unique per
+/// <c>(instance, period start, kind)</c>, so a retried request or worker can never charge the same cycle twice:
+/// the whole write fails. A paid plan change (<see cref="OrderKind.Upgrade"/>, <see cref="OrderKind.EditionChange"/>,
+/// <see cref="OrderKind.ChargeTypeChange"/>) starts at the instant it is made and is keyed by its order alone:
+/// two at one instant (small → medium → large) are two orders, and a repeat is refused by the instance's own
+/// state (it already runs that spec or edition), read under the command's lock.
+/// </remarks>
 public sealed record OrderItem(InstanceId InstanceId, Instant PeriodStart, long Amount, Instant? NewExpiresAt);
 
 /// <summary>What was bought and how it was paid.</summary>
