@@ -16,8 +16,6 @@ public sealed record UnifyExpiry(IReadOnlyList<string> InstanceIds, int DayOfMon
 
 public sealed record SpecChangeRequest(string Spec);
 
-public sealed record DiskChange(string Id, ChargeType ChargeType);
-
 public sealed record RenewDowngradeRequest(int PeriodMonths, string? Spec = null, Bandwidth? Bandwidth = null, IReadOnlyList<DiskChange>? DataDisks = null);
 
 public sealed record EditionRequest(string Edition, int PeriodMonths);
@@ -45,10 +43,8 @@ public static class PlanChangesApi
                 ? One(id, http, api, (i, s) => SpecChange.Complete(api.Rules, i, s.Account, s.Now))
                 : Problems.Of(403, "forbidden", "Completing a reviewed upgrade needs the operator key."));
         v1.MapPost("/instances/{id}/renew-downgrade", (string id, RenewDowngradeRequest body, HttpContext http, ApiContext api) =>
-            body.DataDisks?.FirstOrDefault(d => d.ChargeType != ChargeType.Payg) is { } disk
-                ? Problems.Invalid("dataDisks", $"Data disk {disk.Id}: renew-and-downgrade moves disks to payg only.")
-                : One(id, http, api, (i, s) => RenewDowngrade.Apply(api.Rules, i, s.Account,
-                    new DowngradeRequest(body.PeriodMonths, body.Spec, body.Bandwidth, [.. (body.DataDisks ?? []).Select(d => d.Id)]), s.Now)));
+            One(id, http, api, (i, s) => RenewDowngrade.Apply(api.Rules, i, s.Account,
+                new DowngradeRequest(body.PeriodMonths, body.Spec, body.Bandwidth, body.DataDisks ?? []), s.Now)));
         v1.MapPost("/instances/{id}/edition", (string id, EditionRequest body, HttpContext http, ApiContext api) =>
             One(id, http, api, (i, s) => EditionChange.Change(api.Rules, i, s.Account, body.Edition, body.PeriodMonths, s.Now)));
         v1.MapPost("/instances/{id}/charge-type", (string id, ChargeTypeRequest body, HttpContext http, ApiContext api) =>
