@@ -128,8 +128,7 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
                 accountInstances = [.. list.Select(i => current.TryGetValue(i.Id.Value, out var c) ? c.Instance : i)];
             }
 
-            var change = DomainLifecycle.Advance(Rules, pick, accounts[accountId], onTime ? key.Due.At : now, accountInstances)
-                ?? throw new InvalidOperationException($"{pick.Id}: {key.Due.Kind} at {key.Due.At} was due but did not run.");
+            var change = DomainLifecycle.Run(Rules, pick, accounts[accountId], key.Due, onTime ? key.Due.At : now, accountInstances);
             current[pick.Id.Value] = (change.Instance, change.NextDue[0], change.Account);
             accounts[accountId] = change.Account;
             written.Add((accountId, change.Effects, key.Due.At));
