@@ -49,7 +49,8 @@ public static class RenewalDay
                 var due = Schedule.Next(rules, template, account.Account); // the copies differ only in their IDs
                 for (var i = 0; i < count; i++)
                 {
-                    session.SaveInstance(template with { Id = new InstanceId($"i-{a:D7}-{i}"), AccountId = new AccountId(accountId) }, due, Clock);
+                    var copy = template with { Id = new InstanceId($"i-{a:D7}-{i}"), AccountId = new AccountId(accountId) };
+                    session.SaveInstance(copy, due, Clock);
                 }
             }
 

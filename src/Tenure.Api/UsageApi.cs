@@ -142,7 +142,8 @@ public static class UsageApi
         using var session = api.Database.Begin();
         if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
         static AlarmSetting? Pick(AlarmSettingDto? asked) => asked is null ? null : new AlarmSetting(asked.ThresholdPercent, asked.Enabled);
-        var set = Alarms.Set(api.Rules, instance, scope.Account, new AlarmRequest(Pick(body.Tps), Pick(body.Subscriptions), Pick(body.Connections)), scope.Now);
+        var request = new AlarmRequest(Pick(body.Tps), Pick(body.Subscriptions), Pick(body.Connections));
+        var set = Alarms.Set(api.Rules, instance, scope.Account, request, scope.Now);
         if (set.Refusal is { } refusal) return Problems.From(refusal);
         api.Commit(session, scope, set.Value);
         return TypedResults.Ok(set.Value.Instance.Alarms);

@@ -276,7 +276,8 @@ public sealed class Session : IDisposable
 
         foreach (var e in effects.Events)
         {
-            _rows.Add("INSERT INTO timeline_events (instance_id, at, kind, detail) VALUES", string.Empty, e.InstanceId.Value, Columns.Ticks(e.At), TimelineKinds.Name(e.Kind), e.Detail);
+            _rows.Add("INSERT INTO timeline_events (instance_id, at, kind, detail) VALUES", string.Empty,
+                e.InstanceId.Value, Columns.Ticks(e.At), TimelineKinds.Name(e.Kind), e.Detail);
         }
 
         foreach (var notice in effects.Notices) SaveNotice(notice);

@@ -16,7 +16,9 @@ public static class Verifier
             "FROM coupons c WHERE c.remaining <> COALESCE((SELECT SUM(l.amount) FROM ledger l WHERE l.coupon_id = c.id), 0)"),
         ("more than one order per instance, cycle and kind (R7.4)",
             "SELECT instance_id || ' ' || kind || ' @' || period_start || ': ' || COUNT(*) || ' orders' FROM order_items " +
-            "WHERE kind NOT IN ('Upgrade', 'EditionChange', 'ChargeTypeChange') GROUP BY instance_id, period_start, kind HAVING COUNT(*) > 1"), // plan changes are keyed by their order (0004_order_item_key.sql)
+            // Plan changes are keyed by their order alone (0004_order_item_key.sql).
+            "WHERE kind NOT IN ('Upgrade', 'EditionChange', 'ChargeTypeChange') " +
+            "GROUP BY instance_id, period_start, kind HAVING COUNT(*) > 1"),
         ("charge after release (R5.5)",
             "SELECT i.id || ': ledger row ' || l.id || ' at ' || l.at || ' after release at ' || i.released_at FROM ledger l JOIN instances i ON i.id = l.instance_id " +
             "WHERE i.released_at IS NOT NULL AND l.at > i.released_at AND l.amount < 0"),

@@ -153,7 +153,8 @@ public sealed class LifecycleTests
     public void R5_6_a_change_carries_each_next_event_under_the_account_it_leaves()
     {
         // Under the agreement the expired instance has nothing ahead; the change that ends it says "stop now".
-        var kept = Simulation.Run(Given.Rules, [Expiring("ecs", "ecs.small", "2019-03-30")], Account(noStop: true), Local("2019-05-01 10:00"));
+        var expired = Expiring("ecs", "ecs.small", "2019-03-30");
+        var kept = Simulation.Run(Given.Rules, [expired], Account(noStop: true), Local("2019-05-01 10:00"));
         Assert.Null(Schedule.Next(Given.Rules, kept.Instances[0], kept.Account));
         var ended = Accounts.NoStopAgreement.Set(Given.Rules, kept.Account, false, kept.Instances, Local("2019-05-01 10:00"));
         Assert.Equal([new DueEvent(EventKind.Stop, Local("2019-05-01 10:00"))], ended.NextDue);
@@ -166,12 +167,14 @@ public sealed class LifecycleTests
         var since = new Instant?[] { null, Local("2019-03-01 13:00"), Local("2019-03-02 13:00") };
         var accounts = (from balance in new long[] { -100, 0, 100 } from negativeSince in since from noStop in new[] { false, true }
                         select Account(balance, noStop) with { NegativeSince = negativeSince }).ToList();
+        var mqtt = Expiring("mqtt", "mqtt.basic.1k", "2019-03-30");
+        var stopped = Simulation.Run(Given.Rules, [mqtt], Account(), Local("2019-04-01 00:00")).Instances[0];
         Instance[] instances =
         [
             Expiring("ecs", "ecs.small", "2019-03-30"), Expiring("ecs", "ecs.small", "2019-03-30", RenewalMode.Auto),
             Expiring("ecs", "ecs.small", "2019-03-30", RenewalMode.NoRenew),
             Bought("rocketmq", "rocketmq.standard", "2019-03-01 10:20", null, chargeType: ChargeType.Payg),
-            Simulation.Run(Given.Rules, [Expiring("mqtt", "mqtt.basic.1k", "2019-03-30")], Account(), Local("2019-04-01 00:00")).Instances[0],
+            stopped,
         ];
         var pairs = 0;
         foreach (var a in accounts)

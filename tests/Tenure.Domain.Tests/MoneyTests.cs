@@ -228,7 +228,8 @@ public sealed class MoneyTests
     [Fact]
     public void R7_3_a_granted_coupon_pays_the_next_charge_of_its_product_first()
     {
-        var granted = Coupons.Grant(Given.Rules, Given.Account(5_000), new CouponId("cpn-1"), 600, Given.Local("2019-12-31 00:00"), "ecs", March20).Value;
+        var expires = Given.Local("2019-12-31 00:00");
+        var granted = Coupons.Grant(Given.Rules, Given.Account(5_000), new CouponId("cpn-1"), 600, expires, "ecs", March20).Value;
         var instance = Given.Expiring("ecs", "ecs.small", "2019-03-30");
 
         var renewed = Renewal.Renew(Given.Rules, instance, granted.Account, 1, March20).Value;
@@ -241,7 +242,8 @@ public sealed class MoneyTests
     [InlineData(1_000_000_000_001, "2019-12-31 00:00", null, "amount")]
     [InlineData(100, "2019-03-20 10:00", null, "expiresAt")]
     [InlineData(100, "2019-12-31 00:00", "no-such-product", "product")]
-    public void R7_4_a_grant_needs_an_amount_up_to_the_top_up_limit_a_future_expiry_and_a_known_product(long amount, string expires, string? product, string field)
+    public void R7_4_a_grant_needs_an_amount_up_to_the_top_up_limit_a_future_expiry_and_a_known_product(
+        long amount, string expires, string? product, string field)
     {
         var refused = Coupons.Grant(Given.Rules, Given.Account(), new CouponId("cpn-1"), amount, Given.Local(expires), product, March20);
 

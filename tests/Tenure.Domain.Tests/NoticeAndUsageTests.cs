@@ -151,9 +151,10 @@ public sealed class NoticeAndUsageTests
 
         var change = Alarms.Set(Given.Rules, mqtt, Given.Account(), request, now).Value;
 
-        Assert.Equal(new AlarmSettings(new AlarmSetting(95, true), new AlarmSetting(70, true), new AlarmSetting(50, false)), change.Instance.Alarms);
+        Assert.Equal(new AlarmSettings(new(95, true), new(70, true), new(50, false)), change.Instance.Alarms);
         Assert.Equal(Progress.Before(now), change.Instance.Progress);
-        Assert.Equal(new TimelineEvent(mqtt.Id, now, TimelineKind.AlarmsChanged, "tps 95% on, subscriptions 70% on, connections 50% off"), Assert.Single(change.Effects.Events));
+        var recorded = new TimelineEvent(mqtt.Id, now, TimelineKind.AlarmsChanged, "tps 95% on, subscriptions 70% on, connections 50% off");
+        Assert.Equal(recorded, Assert.Single(change.Effects.Events));
         Assert.Equal([new DueEvent(EventKind.Reminder, Given.Local("2019-03-23 08:00"))], change.NextDue);
         Assert.Empty(change.Effects.Notices);
     }
@@ -165,7 +166,9 @@ public sealed class NoticeAndUsageTests
     {
         var mqtt = Given.Expiring("mqtt", "mqtt.basic.1k", "2019-03-30");
 
-        var refused = Alarms.Set(Given.Rules, mqtt, Given.Account(), new AlarmRequest(Subscriptions: new AlarmSetting(percent, true)), Given.Local("2019-03-20 10:00"));
+        var request = new AlarmRequest(Subscriptions: new AlarmSetting(percent, true));
+
+        var refused = Alarms.Set(Given.Rules, mqtt, Given.Account(), request, Given.Local("2019-03-20 10:00"));
 
         Assert.Equal(Refusal.Invalid("subscriptions.thresholdPercent", "thresholdPercent must be between 1 and 100."), refused.Refusal);
     }
@@ -183,9 +186,14 @@ public sealed class NoticeAndUsageTests
     [Fact]
     public void R11_2_a_released_instance_has_no_alarms_to_set()
     {
-        var released = Given.Expiring("mqtt", "mqtt.basic.1k", "2019-03-30") with { Status = InstanceStatus.Released, ReleasedAt = Given.Local("2019-04-06 00:00") };
+        var released = Given.Expiring("mqtt", "mqtt.basic.1k", "2019-03-30") with
+        {
+            Status = InstanceStatus.Released,
+            ReleasedAt = Given.Local("2019-04-06 00:00"),
+        };
+        var request = new AlarmRequest(Tps: new AlarmSetting(90, true));
 
-        var refused = Alarms.Set(Given.Rules, released, Given.Account(), new AlarmRequest(Tps: new AlarmSetting(90, true)), Given.Local("2019-04-07 10:00"));
+        var refused = Alarms.Set(Given.Rules, released, Given.Account(), request, Given.Local("2019-04-07 10:00"));
 
         Assert.Equal(Refusal.State("i-1 was released; it has no alarms to set."), refused.Refusal);
     }

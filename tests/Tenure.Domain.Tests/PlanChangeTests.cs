@@ -300,7 +300,7 @@ public sealed class PlanChangeTests
         {
             Components = new(null, [new DataDisk("d-1", 100, ChargeType.Subscription), new DataDisk("d-2", 50, ChargeType.Payg)]),
         };
-        var request = new DowngradeRequest(1, null, null, [new DiskChange("d-1", ChargeType.Payg), new DiskChange("d-2", ChargeType.Subscription)]);
+        var request = new DowngradeRequest(1, null, null, [new("d-1", ChargeType.Payg), new("d-2", ChargeType.Subscription)]);
 
         var refused = RenewDowngrade.Apply(Given.Rules, small, Given.Account(10_000), request, Given.Local("2019-03-20 10:00"));
 

@@ -220,7 +220,8 @@ public abstract class StorageCompliance
             session.Commit();
         }
 
-        long Items() => Read(s => s.Single<long>("SELECT COUNT(*) FROM order_items WHERE instance_id = @id AND period_start = @start AND kind = @kind",
+        long Items() => Read(s => s.Single<long>(
+            "SELECT COUNT(*) FROM order_items WHERE instance_id = @id AND period_start = @start AND kind = @kind",
             new { id = instance.Id.Value, start = instance.Expiry.ToUnixTimeTicks(), kind = kind.ToString() }));
 
         Write();
@@ -243,12 +244,14 @@ public abstract class StorageCompliance
         var (accountId, clock) = NewAccount("2019-03-01 09:00", 5000);
         var instance = Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00");
         var now = Local("2019-03-20 10:00");
-        var renewal = new Order(OrderKind.Renewal, 1000, 0, 1000, [new OrderItem(instance.Id, instance.Expiry, 1000, Local("2019-05-02 00:00"))]);
+        var item = new OrderItem(instance.Id, instance.Expiry, 1000, Local("2019-05-02 00:00"));
+        var renewal = new Order(OrderKind.Renewal, 1000, 0, 1000, [item]);
         void Charge()
         {
             using var session = Db.Begin();
             var account = session.Accounts([accountId], forUpdate: true)[accountId];
-            var effects = Effects.None.WithOrder(renewal).Post(new LedgerPosting(LedgerKind.Charge, -1000, instance.Id, null, "renewal of 1 month(s)"));
+            var charge = new LedgerPosting(LedgerKind.Charge, -1000, instance.Id, null, "renewal of 1 month(s)");
+            var effects = Effects.None.WithOrder(renewal).Post(charge);
             session.Save(new Change(account.Move(-1000, now), effects), now, clock.Id);
             session.Commit();
         }
@@ -259,7 +262,7 @@ public abstract class StorageCompliance
         Assert.Empty(Verifier.Check(Db));
     }
 
-    /// <summary>The unique violation of the cycle key: SQLITE_CONSTRAINT_UNIQUE on its columns, or PostgreSQL's 23505 on its index.</summary>
+    /// <summary>The unique violation of the cycle key: SQLITE_CONSTRAINT_UNIQUE on its columns, or 23505 on its index.</summary>
     private static bool IsCycleKeyViolation(Exception? error) => error switch
     {
         Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteExtendedErrorCode == 2067

@@ -191,7 +191,10 @@ public sealed record Change
     {
     }
 
-    /// <summary>The change of <paramref name="instances"/>, each with its next event (<see cref="Schedule.Next"/>) under <paramref name="account"/>.</summary>
+    /// <summary>
+    /// The change of <paramref name="instances"/>, each with its next event (<see cref="Schedule.Next"/>)
+    /// under <paramref name="account"/>.
+    /// </summary>
     public static Change Of(Rules rules, ImmutableArray<Instance> instances, Account account, Effects effects)
     {
         var next = ImmutableArray.CreateBuilder<DueEvent?>(instances.Length);
@@ -205,7 +208,10 @@ public sealed record Change
 
     public ImmutableArray<Instance> Instances { get; }
 
-    /// <summary><c>NextDue[i]</c> is the next event of <c>Instances[i]</c> under <see cref="Account"/>; null when nothing more happens on its own.</summary>
+    /// <summary>
+    /// <c>NextDue[i]</c> is the next event of <c>Instances[i]</c> under <see cref="Account"/>; null when nothing
+    /// more happens on its own.
+    /// </summary>
     public ImmutableArray<DueEvent?> NextDue { get; }
 
     public Account Account { get; }

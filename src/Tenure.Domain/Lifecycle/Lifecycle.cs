@@ -27,7 +27,9 @@ public static class Lifecycle
     /// </summary>
     /// <param name="accountInstances">The account's instances, needed when <see cref="NeedsAccountInstances"/> says so.</param>
     public static Change? Advance(Rules rules, Instance instance, Account account, Instant now, IReadOnlyList<Instance>? accountInstances = null) =>
-        Schedule.Next(rules, instance, account) is { } due && due.At <= now ? Run(rules, instance, account, due, now, accountInstances) : null;
+        Schedule.Next(rules, instance, account) is { } due && due.At <= now
+            ? Run(rules, instance, account, due, now, accountInstances)
+            : null;
 
     /// <summary>
     /// <see cref="Advance"/> for a caller that knows the next event already: <paramref name="due"/> must be the
@@ -35,12 +37,17 @@ public static class Lifecycle
     /// made the instance carries it (<see cref="Change.NextDue"/>) while <see cref="Schedule.SamePlans"/> holds,
     /// and due at <paramref name="now"/>. The engine runs events this way, so it never plans an event twice.
     /// </summary>
-    public static Change Run(Rules rules, Instance instance, Account account, DueEvent due, Instant now, IReadOnlyList<Instance>? accountInstances = null)
+    public static Change Run(
+        Rules rules, Instance instance, Account account, DueEvent due, Instant now, IReadOnlyList<Instance>? accountInstances = null)
     {
         if (due.At > now) throw new ArgumentException($"{instance.Id}: {due.Kind} at {due.At} is not due at {now}.", nameof(due));
 #if DEBUG
         // The tests run in Debug: a caller that kept a stale event fails them, at no cost to the engine in Release.
-        if (Schedule.Next(rules, instance, account) != due) throw new InvalidOperationException($"{instance.Id}: {due.Kind} at {due.At} is not its next event.");
+        if (Schedule.Next(rules, instance, account) != due)
+        {
+            throw new InvalidOperationException($"{instance.Id}: {due.Kind} at {due.At} is not its next event.");
+        }
+
 #endif
         var moved = instance with { Progress = Progress.After(due) };
         return due.Kind switch

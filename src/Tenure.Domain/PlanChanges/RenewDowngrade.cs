@@ -61,7 +61,11 @@ public static class RenewDowngrade
         foreach (var (diskId, chargeType) in request.DataDisks)
         {
             // R6.4 moves disks one way only: a subscription disk is not a downgrade of a PAYG one.
-            if (chargeType != ChargeType.Payg) return Refusal.Invalid("dataDisks", $"Data disk {diskId}: renew-and-downgrade moves disks to payg only.");
+            if (chargeType != ChargeType.Payg)
+            {
+                return Refusal.Invalid("dataDisks", $"Data disk {diskId}: renew-and-downgrade moves disks to payg only.");
+            }
+
             var disk = components.DataDisks.FirstOrDefault(d => d.Id == diskId);
             if (disk is null) return Refusal.Invalid("dataDisks", $"{instance.Id} has no data disk '{diskId}'.");
             if (disk.ChargeType != ChargeType.Subscription) return Refusal.Invalid("dataDisks", $"Data disk {diskId} is already pay-as-you-go.");

@@ -83,7 +83,11 @@ public static class Alarms
     /// </summary>
     public static Outcome<Change> Set(Rules rules, Instance instance, Account account, AlarmRequest request, Instant now)
     {
-        if (request is { Tps: null, Subscriptions: null, Connections: null }) return Refusal.Invalid("alarms", "Set at least one of tps, subscriptions and connections.");
+        if (request is { Tps: null, Subscriptions: null, Connections: null })
+        {
+            return Refusal.Invalid("alarms", "Set at least one of tps, subscriptions and connections.");
+        }
+
         foreach (var metric in Enum.GetValues<Metric>())
         {
             if (request[metric] is { ThresholdPercent: < 1 or > 100 })
@@ -94,7 +98,8 @@ public static class Alarms
 
         if (instance.Status == InstanceStatus.Released) return Refusal.State($"{instance.Id} was released; it has no alarms to set.");
         var current = instance.Alarms;
-        var alarms = new AlarmSettings(request.Tps ?? current.Tps, request.Subscriptions ?? current.Subscriptions, request.Connections ?? current.Connections);
+        var alarms = new AlarmSettings(
+            request.Tps ?? current.Tps, request.Subscriptions ?? current.Subscriptions, request.Connections ?? current.Connections);
         var detail = string.Join(", ", Enum.GetValues<Metric>().Select(m => Describe(m, SettingOf(alarms, m))));
         return Change.Of(rules, Commands.Touch(instance, now) with { Alarms = alarms }, account,
             Effects.None.Record(instance.Id, now, TimelineKind.AlarmsChanged, detail));
@@ -102,7 +107,8 @@ public static class Alarms
 
     private static string Name(Metric metric) => metric.ToString().ToLowerInvariant();
 
-    private static string Describe(Metric metric, AlarmSetting setting) => $"{Name(metric)} {setting.ThresholdPercent}% {(setting.Enabled ? "on" : "off")}";
+    private static string Describe(Metric metric, AlarmSetting setting) =>
+        $"{Name(metric)} {setting.ThresholdPercent}% {(setting.Enabled ? "on" : "off")}";
 }
 
 /// <summary>R11.2: what a customer asks to change of an instance's alarms; a metric left null keeps its setting.</summary>

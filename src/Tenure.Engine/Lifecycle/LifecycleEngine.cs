@@ -50,7 +50,8 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
         }
 
         var accounts = session.Accounts(claimed.Select(i => i.AccountId.Value), forUpdate: true);
-        var ran = Run(session, accounts, [.. claimed.Select(i => (i, Schedule.Next(Rules, i, accounts[i.AccountId.Value])))], next?.At, clockId, now, onTime);
+        List<(Instance, DueEvent?)> due = [.. claimed.Select(i => (i, Schedule.Next(Rules, i, accounts[i.AccountId.Value])))];
+        var ran = Run(session, accounts, due, next?.At, clockId, now, onTime);
         session.Commit();
         if (next is not null && database.Dialect == Dialect.Postgres && ran.NextDues.All(due => due > next.At)) _cursors[clockId] = next;
         Processed.Add(ran.Events);
@@ -79,7 +80,8 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
     /// <paramref name="accounts"/>, and writes everything to the session.
     /// </summary>
     private (int Events, int Charges, int Failures, List<Instant> NextDues) Run(
-        Session session, Dictionary<string, Account> accounts, List<(Instance Instance, DueEvent? Due)> claimed, Instant? boundary, string clockId, Instant now, bool onTime)
+        Session session, Dictionary<string, Account> accounts, List<(Instance Instance, DueEvent? Due)> claimed,
+        Instant? boundary, string clockId, Instant now, bool onTime)
     {
         // Each instance with its next event and the account state that event was computed under: the
         // event holds while the account's plans stay the same (Schedule.SamePlans), so it is computed
