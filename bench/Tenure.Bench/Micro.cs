@@ -43,7 +43,8 @@ public class DomainBenchmarks
 {
     private readonly Rules _rules = Rules.Default;
     private readonly Instance _instance = RenewalDay.Template(Rules.Default);
-    private readonly Account _account = Payg.TopUp(Account.Empty(new AccountId("a"), "USD"), 10_000, [], RenewalDay.Bought).Value.Account;
+    private readonly Account _account =
+        Payg.TopUp(Rules.Default, Account.Empty(new AccountId("a"), "USD"), 10_000, [], RenewalDay.Bought).Value.Account;
     private readonly Instant _expiry = Rules.Default.Calendar.At(new LocalDate(2019, 1, 31), LocalTime.Midnight);
 
     [Benchmark]

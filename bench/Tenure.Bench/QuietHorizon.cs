@@ -41,7 +41,7 @@ public static class QuietHorizon
         using (var session = database.Begin())
         {
             session.InsertAccount(new AccountRow { Id = "q-0", Name = "q-0", Email = "q-0@example.com", Currency = "USD", ClockId = Session.SystemClock, CreatedAt = now.ToUnixTimeTicks() });
-            session.SaveInstance(rules, template.Instance, template.Account, Session.SystemClock);
+            session.SaveInstance(template.Instance, template.NextDue[0], Session.SystemClock);
             session.Commit();
         }
 

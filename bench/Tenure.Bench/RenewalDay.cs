@@ -44,11 +44,13 @@ public static class RenewalDay
                 var accountId = $"acc-{a:D7}";
                 session.InsertAccount(new AccountRow { Id = accountId, Name = accountId, Email = $"{accountId}@example.com", Currency = "USD", ClockId = Clock, CreatedAt = Bought.ToUnixTimeTicks() });
                 var count = Math.Min(PerAccount, instances - (a * PerAccount));
-                var account = Payg.TopUp(Account.Empty(new AccountId(accountId), "USD"), (count - 1) * 1000L + 1, [], Bought).Value;
-                session.Save(rules, account, Bought, Clock);
+                var account = Payg.TopUp(rules, Account.Empty(new AccountId(accountId), "USD"), (count - 1) * 1000L + 1, [], Bought).Value;
+                session.Save(account, Bought, Clock);
+                var due = Schedule.Next(rules, template, account.Account); // the copies differ only in their IDs
                 for (var i = 0; i < count; i++)
                 {
-                    session.SaveInstance(rules, template with { Id = new InstanceId($"i-{a:D7}-{i}"), AccountId = new AccountId(accountId) }, account.Account, Clock);
+                    var copy = template with { Id = new InstanceId($"i-{a:D7}-{i}"), AccountId = new AccountId(accountId) };
+                    session.SaveInstance(copy, due, Clock);
                 }
             }
 

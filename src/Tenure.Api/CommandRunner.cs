@@ -171,7 +171,7 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
     {
         var decision = decide(session, target);
         if (decision is not Decision.Write write) return decision;
-        session.Save(Rules, write.Change, target.Now, target.Row.ClockId);
+        session.Save(write.Change, target.Now, target.Row.ClockId);
         return write.Answer(new Written(write.Change, session.LastOrderId));
     }
 

@@ -27,8 +27,8 @@ public static class Demo
         session.InsertKey(new StoredKey(prefix, hash, accountId), now);
 
         var start = now - Duration.FromDays(120);
-        var account = Payg.TopUp(Account.Empty(new AccountId(accountId), rules.Catalog.Currency), 2_000_000, [], start).Value;
-        session.Save(rules, account, start, Session.SystemClock);
+        var account = Payg.TopUp(rules, Account.Empty(new AccountId(accountId), rules.Catalog.Currency), 2_000_000, [], start).Value;
+        session.Save(account, start, Session.SystemClock);
         var wallet = account.Account;
         var day = Duration.FromDays(1);
         (string Id, string Product, string Spec, ChargeType Charge, int? Months, bool Auto, Instant At, RenewalMode? Mode)[] plan =
@@ -46,7 +46,7 @@ public static class Demo
         {
             var bought = Purchase.Buy(rules, wallet, new PurchaseRequest(new InstanceId(id), product, "cn-hangzhou", null, spec, charge, months, auto), at).Value;
             var instance = mode is { } m ? bought.Instance with { Mode = m } : bought.Instance;
-            session.Save(rules, bought with { Instances = [instance] }, at, Session.SystemClock);
+            session.Save(Change.Of(rules, instance, bought.Account, bought.Effects), at, Session.SystemClock);
             wallet = bought.Account;
         }
 

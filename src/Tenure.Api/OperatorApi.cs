@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using NodaTime;
+using Tenure.Domain;
+using Tenure.Domain.Accounts;
 using Tenure.Domain.Lifecycle;
 using Tenure.Engine.Clocks;
 using Tenure.Storage;
@@ -128,19 +130,13 @@ public static class OperatorApi
     }
 
     private static Task<IResult> TopUpAccount(string id, TopUp body, HttpContext http, CommandRunner run) =>
-        run.OnAccount(http, id, t => Decision.Of(Payg.TopUp(t.Account, body.Amount, t.Instances, t.Now),
+        run.OnAccount(http, id, t => Decision.Of(Payg.TopUp(run.Rules, t.Account, body.Amount, t.Instances, t.Now),
             w => Reply.Created($"/v1/accounts/{id}", new LedgerEntryDto(id, "topUp", body.Amount, w.Change.Account.Balance, t.Row.Currency, t.Now))), withInstances: true);
 
     private static Task<IResult> Grant(string id, GrantCoupon body, HttpContext http, CommandRunner run)
     {
-        if (body.Amount is <= 0 or > Payg.MaxTopUp) return Problems.Invalid("amount", $"amount must be between 1 and {Payg.MaxTopUp} minor units.").AsTask();
-        if (body.Product is { } product && run.Rules.Catalog.Find(product) is null) return Problems.Invalid("product", $"Unknown product '{product}'.").AsTask();
-        return run.OnAccount(http, id, (session, t) =>
-        {
-            if (body.ExpiresAt <= t.Now) return Problems.Invalid("expiresAt", "expiresAt must be in the future.");
-            var couponId = Session.NewId("cpn");
-            session.InsertCoupon(couponId, id, body.Amount, body.ExpiresAt, body.Product, t.Now);
-            return Reply.Created($"/v1/accounts/{id}", new CouponDto(couponId, body.Amount, body.Amount, body.ExpiresAt, body.Product, t.Row.Currency));
-        });
+        var couponId = new CouponId(Session.NewId("cpn"));
+        return run.OnAccount(http, id, t => Decision.Of(Coupons.Grant(run.Rules, t.Account, couponId, body.Amount, body.ExpiresAt, body.Product, t.Now),
+            _ => Reply.Created($"/v1/accounts/{id}", new CouponDto(couponId.Value, body.Amount, body.Amount, body.ExpiresAt, body.Product, t.Row.Currency))));
     }
 }

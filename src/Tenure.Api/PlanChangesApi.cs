@@ -15,8 +15,6 @@ public sealed record UnifyExpiry(IReadOnlyList<string> InstanceIds, int DayOfMon
 
 public sealed record SpecChangeRequest(string Spec);
 
-public sealed record DiskChange(string Id, ChargeType ChargeType);
-
 public sealed record RenewDowngradeRequest(int PeriodMonths, string? Spec = null, Bandwidth? Bandwidth = null, IReadOnlyList<DiskChange>? DataDisks = null);
 
 public sealed record EditionRequest(string Edition, int PeriodMonths);
@@ -42,13 +40,11 @@ public static class PlanChangesApi
                 accepted: c => c.Instance.PendingChange is { Kind: PendingChangeKind.ReviewedUpgrade }));
         v1.MapPost("/instances/{id}/upgrade/complete", (string id, HttpContext http, CommandRunner run) =>
             http.Caller().IsOperator
-                ? One(id, http, run, t => SpecChange.Complete(t.Instance, t.Account, t.Now))
+                ? One(id, http, run, t => SpecChange.Complete(run.Rules, t.Instance, t.Account, t.Now))
                 : Problems.Of(403, "forbidden", "Completing a reviewed upgrade needs the operator key.").AsTask());
         v1.MapPost("/instances/{id}/renew-downgrade", (string id, RenewDowngradeRequest body, HttpContext http, CommandRunner run) =>
-            body.DataDisks?.FirstOrDefault(d => d.ChargeType != ChargeType.Payg) is { } disk
-                ? Problems.Invalid("dataDisks", $"Data disk {disk.Id}: renew-and-downgrade moves disks to payg only.").AsTask()
-                : One(id, http, run, t => RenewDowngrade.Apply(run.Rules, t.Instance, t.Account,
-                    new DowngradeRequest(body.PeriodMonths, body.Spec, body.Bandwidth, [.. (body.DataDisks ?? []).Select(d => d.Id)]), t.Now)));
+            One(id, http, run, t => RenewDowngrade.Apply(run.Rules, t.Instance, t.Account,
+                new DowngradeRequest(body.PeriodMonths, body.Spec, body.Bandwidth, body.DataDisks ?? []), t.Now)));
         v1.MapPost("/instances/{id}/edition", (string id, EditionRequest body, HttpContext http, CommandRunner run) =>
             One(id, http, run, t => EditionChange.Change(run.Rules, t.Instance, t.Account, body.Edition, body.PeriodMonths, t.Now)));
         v1.MapPost("/instances/{id}/charge-type", (string id, ChargeTypeRequest body, HttpContext http, CommandRunner run) =>
@@ -56,7 +52,7 @@ public static class PlanChangesApi
         v1.MapPut("/instances/{id}/post-expiration-action", (string id, PostExpirationRequest body, HttpContext http, CommandRunner run) =>
             One(id, http, run, t => Unsubscription.SetPostExpirationAction(run.Rules, t.Instance, t.Account, body.Action, t.Now)));
         v1.MapPut("/instances/{id}/post-release-action", (string id, PostReleaseRequest body, HttpContext http, CommandRunner run) =>
-            One(id, http, run, t => Unsubscription.SetPostReleaseAction(t.Instance, t.Account, body.Action, t.Now)));
+            One(id, http, run, t => Unsubscription.SetPostReleaseAction(run.Rules, t.Instance, t.Account, body.Action, t.Now)));
         v1.MapPost("/instances/{id}/unsubscribe", Unsubscribe);
     }
 

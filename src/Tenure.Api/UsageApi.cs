@@ -97,7 +97,7 @@ public static class UsageApi
                 effects = effects.Then(alarmEffects);
             }
 
-            return new Decision.Write(new Change([], t.Account, effects), _ => Reply.Ok(new
+            return new Decision.Write(new Change(t.Account, effects), _ => Reply.Ok(new
             {
                 accepted = body.Samples.Count,
                 alarms = raised.Select(a => new { metric = a.Metric.ToString().ToLowerInvariant(), a.At, a.Value, a.Limit, a.ThresholdPercent }).ToList(),
@@ -135,18 +135,10 @@ public static class UsageApi
 
     private static Task<IResult> SetAlarms(string id, AlarmSettingsRequest body, HttpContext http, CommandRunner run)
     {
-        foreach (var (field, setting) in new[] { ("tps", body.Tps), ("subscriptions", body.Subscriptions), ("connections", body.Connections) })
-        {
-            if (setting is { ThresholdPercent: < 1 or > 100 }) return Problems.Invalid($"{field}.thresholdPercent", "thresholdPercent must be between 1 and 100.").AsTask();
-        }
-
-        static AlarmSetting Pick(AlarmSettingDto? asked, AlarmSetting current) => asked is null ? current : new AlarmSetting(asked.ThresholdPercent, asked.Enabled);
-        return run.OnInstances(http, [id], t =>
-        {
-            var alarms = new AlarmSettings(Pick(body.Tps, t.Instance.Alarms.Tps), Pick(body.Subscriptions, t.Instance.Alarms.Subscriptions),
-                Pick(body.Connections, t.Instance.Alarms.Connections));
-            return new Decision.Write(new Change(t.Instance with { Alarms = alarms }, t.Account, Effects.None), _ => Reply.Ok(alarms));
-        });
+        static AlarmSetting? Pick(AlarmSettingDto? asked) => asked is null ? null : new AlarmSetting(asked.ThresholdPercent, asked.Enabled);
+        var request = new AlarmRequest(Pick(body.Tps), Pick(body.Subscriptions), Pick(body.Connections));
+        return run.OnInstances(http, [id], t => Decision.Of(Alarms.Set(run.Rules, t.Instance, t.Account, request, t.Now),
+            w => Reply.Ok(w.Change.Instance.Alarms)));
     }
 
     /// <summary>R8.7: the auto-renew charges of the next N days and whether they are covered.</summary>

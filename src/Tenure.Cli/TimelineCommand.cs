@@ -82,7 +82,10 @@ public static class TimelineCommand
         AddRow(table, calendar, at, "purchased", $"{product} {spec}, {months} month(s), mode {modeText}; expires {Format(calendar, instance.Expiry)}; paid {bought.Value.Effects.Order!.Total} {rules.Catalog.Currency} minor units");
         foreach (var step in run.Steps)
         {
-            foreach (var happened in step.Change.Effects.Events) AddRow(table, calendar, happened.At, happened.Kind, happened.Detail);
+            foreach (var happened in step.Change.Effects.Events)
+            {
+                AddRow(table, calendar, happened.At, TimelineKinds.Name(happened.Kind), happened.Detail);
+            }
         }
 
         console.Write(table);

@@ -3,10 +3,8 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using Dapper;
 using NodaTime;
-using Tenure.Domain;
 using Tenure.Domain.Accounts;
 using Tenure.Domain.Instances;
-using Tenure.Domain.Lifecycle;
 
 namespace Tenure.Storage;
 
@@ -272,15 +270,6 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         return rows.ToDictionary(r => r.Id, r => r.ToDomain(coupons.GetValueOrDefault(r.Id, [])));
     }
 
-    /// <summary>Credits a top-up, grants a coupon and the like: a ledger row and the balance in one step.</summary>
-    public void InsertCoupon(string id, string accountId, long amount, Instant expiresAt, string? product, Instant now)
-    {
-        Execute("INSERT INTO coupons (id, account_id, amount, remaining, expires_at, product, created_at) VALUES (@id, @accountId, @amount, @amount, @expiresAt, @product, @now)",
-            new { id, accountId, amount, expiresAt = Columns.Ticks(expiresAt), product, now = Columns.Ticks(now) });
-        Execute("INSERT INTO ledger (account_id, at, kind, amount, instance_id, coupon_id, order_id, memo) VALUES (@accountId, @now, 'CouponGrant', @amount, NULL, @id, NULL, 'coupon granted')",
-            new { id, accountId, amount, now = Columns.Ticks(now) });
-    }
-
     // ---- instances ----
 
     /// <summary>An instance; with <paramref name="forUpdate"/> on PostgreSQL its row is locked for the command (lock instances before accounts, as the engine does).</summary>
@@ -315,16 +304,17 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         return ([.. rows.Take(limit).Select(r => r.ToDomain())], next);
     }
 
-    /// <summary>Writes an instance's state and its next due pointer (inserting it when new); returns that next event.</summary>
-    public DueEvent? SaveInstance(Rules rules, Instance instance, Account account, string clockId)
+    /// <summary>
+    /// Writes an instance's state (inserting it when new) with its next due pointer: the event the
+    /// decision computed (<see cref="Change.NextDue"/>), which storage does not recompute.
+    /// </summary>
+    public void SaveInstance(Instance instance, DueEvent? next, string clockId)
     {
-        var next = Schedule.Next(rules, instance, account);
         var r = InstanceRow.From(instance, clockId, next);
         _rows.Add($"INSERT INTO instances ({InstanceColumns}) VALUES", InstanceUpsert,
             r.Id, r.AccountId, r.ClockId, r.Product, r.Region, r.Edition, r.Spec, r.ChargeType, r.Status, r.CreatedAt, r.ExpiresAt, r.Mode, r.AutoRenewMonths,
             r.PostExpirationAction, r.PostReleaseAction, r.PendingChange, r.Components, r.CycleStart, r.CycleCash, r.StoppedAt, r.StopCause, r.ReleasedAt,
             r.PaygBilledThrough, r.ProgressAt, r.ProgressRank, r.Alarms, r.NextDueAt, r.NextDueKind);
-        return next;
     }
 
     private const string InstanceUpsert =
@@ -341,9 +331,9 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
     /// Writes a decision: its instances (with their next due pointers), the account, and every effect.
     /// The balance moves by exactly the cash ledger rows written here, so balance = ledger sum always.
     /// </summary>
-    public void Save(Rules rules, Change change, Instant at, string clockId)
+    public void Save(Change change, Instant at, string clockId)
     {
-        foreach (var instance in change.Instances) SaveInstance(rules, instance, change.Account, clockId);
+        for (var i = 0; i < change.Instances.Length; i++) SaveInstance(change.Instances[i], change.NextDue[i], clockId);
         UpdateAccount(change.Account, WriteEffects(change.Account.Id.Value, change.Effects, at));
     }
 
@@ -374,6 +364,13 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
             }
         }
 
+        foreach (var coupon in effects.Grants)
+        {
+            // Created empty: the grant's ledger row fills it below, so a coupon's remainder is always the sum of its rows.
+            _rows.Add("INSERT INTO coupons (id, account_id, amount, remaining, expires_at, product, created_at) VALUES", string.Empty,
+                coupon.Id.Value, accountId, coupon.Remaining, 0L, Columns.Ticks(coupon.ExpiresAt), coupon.Product, Columns.Ticks(at));
+        }
+
         long cash = 0;
         foreach (var posting in effects.Ledger)
         {
@@ -385,7 +382,8 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
 
         foreach (var e in effects.Events)
         {
-            _rows.Add("INSERT INTO timeline_events (instance_id, at, kind, detail) VALUES", string.Empty, e.InstanceId.Value, Columns.Ticks(e.At), e.Kind, e.Detail);
+            _rows.Add("INSERT INTO timeline_events (instance_id, at, kind, detail) VALUES", string.Empty,
+                e.InstanceId.Value, Columns.Ticks(e.At), TimelineKinds.Name(e.Kind), e.Detail);
         }
 
         foreach (var notice in effects.Notices) SaveNotice(notice, ContactsOf(accountId).NoticeChannels);

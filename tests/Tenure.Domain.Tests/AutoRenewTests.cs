@@ -14,7 +14,7 @@ public sealed class AutoRenewTests
         Schedule.Plan(Given.Rules, instance, account).Select(e => $"{e.Kind} {Show(e.At)}").ToList();
 
     internal static List<string> Steps(IEnumerable<Step> steps) =>
-        steps.SelectMany(s => s.Change.Effects.Events.Select(e => $"{Show(e.At)} {e.Kind}")).ToList();
+        steps.SelectMany(s => s.Change.Effects.Events.Select(e => $"{Show(e.At)} {TimelineKinds.Name(e.Kind)}")).ToList();
 
     [Fact]
     public void R4_3_attempts_run_at_T_minus_3_minus_1_T_plus_6_plus_14_at_08_00_then_stop_at_T_plus_15()
@@ -119,7 +119,7 @@ public sealed class AutoRenewTests
         var byId = run.Instances.ToDictionary(i => i.Id.Value);
         Assert.Equal("2019-04-29 00:00", Show(byId["i-z"].Expiry));
         Assert.Equal("2019-03-30 00:00", Show(byId["i-a"].Expiry));
-        Assert.Contains(run.Steps, s => s.InstanceId.Value == "i-a" && s.Change.Effects.Events.Any(e => e.Kind == "autoRenewFailed"));
+        Assert.Contains(run.Steps, s => s.InstanceId.Value == "i-a" && s.Change.Effects.Events.Any(e => e.Kind == TimelineKind.AutoRenewFailed));
         Assert.Equal(0, run.Account.Balance);
     }
 

@@ -240,7 +240,7 @@ public sealed class ConvenienceTests
         var (_, stopped, account) = Simulation.Run(Given.Rules, [ecs], Given.Account(0), Given.Local("2019-04-01 00:00"));
         Assert.Equal(InstanceStatus.Stopped, stopped[0].Status);
 
-        var set = Unsubscription.SetPostReleaseAction(stopped[0], account, PostReleaseAction.RetainMetadata, Given.Local("2019-04-01 00:00")).Value;
+        var set = Unsubscription.SetPostReleaseAction(Given.Rules, stopped[0], account, PostReleaseAction.RetainMetadata, Given.Local("2019-04-01 00:00")).Value;
         var (steps, released, _) = Simulation.Run(Given.Rules, [set.Instance], account, Given.Local("2019-04-20 00:00"));
 
         Assert.Equal(InstanceStatus.Released, released[0].Status);
@@ -252,7 +252,7 @@ public sealed class ConvenienceTests
     {
         var released = Given.Expiring("ecs", "ecs.small", "2019-03-30") with { Status = InstanceStatus.Released, ReleasedAt = Given.Local("2019-04-14 00:00") };
 
-        var result = Unsubscription.SetPostReleaseAction(released, Given.Account(0), PostReleaseAction.RetainMetadata, Given.Local("2019-04-15 00:00"));
+        var result = Unsubscription.SetPostReleaseAction(Given.Rules, released, Given.Account(0), PostReleaseAction.RetainMetadata, Given.Local("2019-04-15 00:00"));
 
         Assert.Equal(RefusalCode.InvalidState, result.Refusal?.Code);
     }

@@ -85,7 +85,7 @@ public sealed class LifecycleTests
         Assert.Equal(InstanceStatus.Running, renewed.Instance.Status);
         Assert.Equal([ResourceActionKind.Start], renewed.Effects.Actions.Select(a => a.Kind));
         Assert.Contains(renewed.Effects.Notices, n => n.Kind == NoticeKind.Started);
-        Assert.Contains(renewed.Effects.Events, e => e.Kind == "started");
+        Assert.Contains(renewed.Effects.Events, e => e.Kind == TimelineKind.Started);
     }
 
     [Fact]
@@ -143,10 +143,53 @@ public sealed class LifecycleTests
     {
         var kept = Simulation.Run(Given.Rules, [Expiring("ecs", "ecs.small", "2019-03-30")], Account(noStop: true), Local("2019-05-01 10:00"));
         Assert.Equal(InstanceStatus.Running, kept.Instances[0].Status);
-        var ended = Accounts.NoStopAgreement.Set(kept.Account, false, kept.Instances, Local("2019-05-01 10:00"));
+        var ended = Accounts.NoStopAgreement.Set(Given.Rules, kept.Account, false, kept.Instances, Local("2019-05-01 10:00"));
         Assert.Equal(["Stop 2019-05-01 10:00", "ReleaseWarning 2019-05-15 10:00", "Release 2019-05-16 10:00"], Plan(ended.Instance, ended.Account));
         var released = Simulation.Run(Given.Rules, ended.Instances, ended.Account, Local("2019-06-01 00:00")).Instances[0];
         Assert.Equal(Local("2019-05-16 10:00"), released.ReleasedAt);
+    }
+
+    [Fact]
+    public void R5_6_a_change_carries_each_next_event_under_the_account_it_leaves()
+    {
+        // Under the agreement the expired instance has nothing ahead; the change that ends it says "stop now".
+        var expired = Expiring("ecs", "ecs.small", "2019-03-30");
+        var kept = Simulation.Run(Given.Rules, [expired], Account(noStop: true), Local("2019-05-01 10:00"));
+        Assert.Null(Schedule.Next(Given.Rules, kept.Instances[0], kept.Account));
+        var ended = Accounts.NoStopAgreement.Set(Given.Rules, kept.Account, false, kept.Instances, Local("2019-05-01 10:00"));
+        Assert.Equal([new DueEvent(EventKind.Stop, Local("2019-05-01 10:00"))], ended.NextDue);
+    }
+
+    [Fact]
+    public void R5_6_R7_6_a_plan_reads_the_account_only_where_SamePlans_looks()
+    {
+        // Every pair of account states SamePlans calls the same gives every kind of instance the same plan.
+        var since = new Instant?[] { null, Local("2019-03-01 13:00"), Local("2019-03-02 13:00") };
+        var accounts = (from balance in new long[] { -100, 0, 100 } from negativeSince in since from noStop in new[] { false, true }
+                        select Account(balance, noStop) with { NegativeSince = negativeSince }).ToList();
+        var mqtt = Expiring("mqtt", "mqtt.basic.1k", "2019-03-30");
+        var stopped = Simulation.Run(Given.Rules, [mqtt], Account(), Local("2019-04-01 00:00")).Instances[0];
+        Instance[] instances =
+        [
+            Expiring("ecs", "ecs.small", "2019-03-30"), Expiring("ecs", "ecs.small", "2019-03-30", RenewalMode.Auto),
+            Expiring("ecs", "ecs.small", "2019-03-30", RenewalMode.NoRenew),
+            Bought("rocketmq", "rocketmq.standard", "2019-03-01 10:20", null, chargeType: ChargeType.Payg),
+            stopped,
+        ];
+        var pairs = 0;
+        foreach (var a in accounts)
+        {
+            foreach (var b in accounts.Where(b => Schedule.SamePlans(a, b)))
+            {
+                pairs++;
+                foreach (var instance in instances)
+                {
+                    Assert.Equal(Schedule.Plan(Given.Rules, instance, a).Take(40), Schedule.Plan(Given.Rules, instance, b).Take(40));
+                }
+            }
+        }
+
+        Assert.Equal(2 * ((7 * 7) + (1 * 1) + (1 * 1)), pairs); // per switch: 7 states never overdue, and each overdue instant alone
     }
 
     [Fact]
@@ -154,9 +197,9 @@ public sealed class LifecycleTests
     {
         var run = Simulation.Run(Given.Rules, [Expiring("mqtt", "mqtt.basic.1k", "2019-03-30")], Account(), Local("2019-04-10 00:00"));
         var stop = run.Steps.Single(s => s.Due.Kind == EventKind.Stop).Change.Effects;
-        Assert.Equal(("stopped", ResourceActionKind.Stop), (stop.Events.Single().Kind, stop.Actions.Single().Kind));
+        Assert.Equal((TimelineKind.Stopped, ResourceActionKind.Stop), (stop.Events.Single().Kind, stop.Actions.Single().Kind));
         var release = run.Steps.Single(s => s.Due.Kind == EventKind.Release).Change.Effects;
-        Assert.Equal(("released", ResourceActionKind.Release), (release.Events.Single().Kind, release.Actions.Single().Kind));
+        Assert.Equal((TimelineKind.Released, ResourceActionKind.Release), (release.Events.Single().Kind, release.Actions.Single().Kind));
         Assert.Equal(Local("2019-04-06 00:00"), release.Actions.Single().At);
         Assert.Equal("i-1:release:2019-04-05T16:00:00Z", release.Actions.Single().IdempotencyKey);
     }
@@ -213,7 +256,7 @@ public sealed class LifecycleTests
         // An engine that was down from 03-22 to 03-24 records the T-7 reminder as skipped rather than sending it late.
         var late = Lifecycle.Lifecycle.Advance(Given.Rules, manual, Account(), Local("2019-03-24 10:00"))!;
         Assert.Empty(late.Effects.Notices);
-        Assert.Equal("reminderSkipped", late.Effects.Events.Single().Kind);
+        Assert.Equal(TimelineKind.ReminderSkipped, late.Effects.Events.Single().Kind);
     }
 
     [Fact]
@@ -227,7 +270,7 @@ public sealed class LifecycleTests
         var now = Local("2019-04-20 12:00");
         while (Lifecycle.Lifecycle.Advance(Given.Rules, instance, account, now, [instance]) is { } change)
         {
-            ran.AddRange(change.Effects.Events.Select(e => $"{Show(e.At)} {e.Kind}"));
+            ran.AddRange(change.Effects.Events.Select(e => $"{Show(e.At)} {TimelineKinds.Name(e.Kind)}"));
             instance = change.Instance;
             account = change.Account;
         }

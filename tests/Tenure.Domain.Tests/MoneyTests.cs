@@ -1,3 +1,4 @@
+using Tenure.Domain.Accounts;
 using Tenure.Domain.Catalog;
 using Tenure.Domain.Instances;
 using Tenure.Domain.Lifecycle;
@@ -209,6 +210,47 @@ public sealed class MoneyTests
     }
 
     [Fact]
+    public void R7_4_a_coupon_grant_is_the_new_coupon_and_its_ledger_row()
+    {
+        var id = new CouponId("cpn-1");
+        var expires = Given.Local("2019-12-31 00:00");
+
+        var granted = Coupons.Grant(Given.Rules, Given.Account(300), id, 5_000, expires, "ecs", March20).Value;
+
+        var coupon = new Coupon(id, 5_000, expires, "ecs");
+        Assert.Empty(granted.Instances);
+        Assert.Equal([coupon], granted.Effects.Grants);
+        Assert.Equal([new LedgerPosting(LedgerKind.CouponGrant, 5_000, null, id, "coupon granted")], granted.Effects.Ledger);
+        Assert.Equal((300L, coupon), (granted.Account.Balance, Assert.Single(granted.Account.Coupons)));
+        Assert.Null(granted.Effects.Order);
+    }
+
+    [Fact]
+    public void R7_3_a_granted_coupon_pays_the_next_charge_of_its_product_first()
+    {
+        var expires = Given.Local("2019-12-31 00:00");
+        var granted = Coupons.Grant(Given.Rules, Given.Account(5_000), new CouponId("cpn-1"), 600, expires, "ecs", March20).Value;
+        var instance = Given.Expiring("ecs", "ecs.small", "2019-03-30");
+
+        var renewed = Renewal.Renew(Given.Rules, instance, granted.Account, 1, March20).Value;
+
+        Assert.Equal((600L, 400L), (renewed.Effects.Order!.PaidByCoupons, renewed.Effects.Order.PaidByBalance));
+    }
+
+    [Theory]
+    [InlineData(0, "2019-12-31 00:00", null, "amount")]
+    [InlineData(1_000_000_000_001, "2019-12-31 00:00", null, "amount")]
+    [InlineData(100, "2019-03-20 10:00", null, "expiresAt")]
+    [InlineData(100, "2019-12-31 00:00", "no-such-product", "product")]
+    public void R7_4_a_grant_needs_an_amount_up_to_the_top_up_limit_a_future_expiry_and_a_known_product(
+        long amount, string expires, string? product, string field)
+    {
+        var refused = Coupons.Grant(Given.Rules, Given.Account(), new CouponId("cpn-1"), amount, Given.Local(expires), product, March20);
+
+        Assert.Equal((RefusalCode.Validation, field), (refused.Refusal!.Code, refused.Refusal.Field));
+    }
+
+    [Fact]
     public void R7_5_a_batch_is_paid_all_or_none()
     {
         // 5000 + 20000 = 25000 > 10000: the first item alone could be paid, but nothing is.
@@ -295,7 +337,7 @@ public sealed class MoneyTests
         var account = Given.Account(-470) with { NegativeSince = Given.Local("2019-03-01 13:00") };
         var now = Given.Local("2019-03-04 09:30");
 
-        var change = Payg.TopUp(account, 470, [stopped], now).Value;
+        var change = Payg.TopUp(Given.Rules, account, 470, [stopped], now).Value;
 
         Assert.Equal(0, change.Account.Balance);
         Assert.Null(change.Account.NegativeSince);
@@ -313,7 +355,7 @@ public sealed class MoneyTests
     {
         var account = Given.Account(-470) with { NegativeSince = Given.Local("2019-03-01 13:00") };
 
-        var change = Payg.TopUp(account, 469, [OverdueStopped()], Given.Local("2019-03-04 09:30")).Value;
+        var change = Payg.TopUp(Given.Rules, account, 469, [OverdueStopped()], Given.Local("2019-03-04 09:30")).Value;
 
         Assert.Equal(-1, change.Account.Balance);
         Assert.Equal(Given.Local("2019-03-01 13:00"), change.Account.NegativeSince);

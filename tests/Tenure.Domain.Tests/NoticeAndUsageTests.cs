@@ -142,6 +142,62 @@ public sealed class NoticeAndUsageTests
         Assert.Equal([Metric.Tps], after.Select(a => a.Metric));
     }
 
+    [Fact]
+    public void R11_2_setting_alarms_keeps_unnamed_metrics_touches_the_instance_and_records_the_settings()
+    {
+        var mqtt = Given.Expiring("mqtt", "mqtt.basic.1k", "2019-03-30");
+        var now = Given.Local("2019-03-20 10:00");
+        var request = new AlarmRequest(Tps: new AlarmSetting(95, true), Connections: new AlarmSetting(50, false));
+
+        var change = Alarms.Set(Given.Rules, mqtt, Given.Account(), request, now).Value;
+
+        Assert.Equal(new AlarmSettings(new(95, true), new(70, true), new(50, false)), change.Instance.Alarms);
+        Assert.Equal(Progress.Before(now), change.Instance.Progress);
+        var recorded = new TimelineEvent(mqtt.Id, now, TimelineKind.AlarmsChanged, "tps 95% on, subscriptions 70% on, connections 50% off");
+        Assert.Equal(recorded, Assert.Single(change.Effects.Events));
+        Assert.Equal([new DueEvent(EventKind.Reminder, Given.Local("2019-03-23 08:00"))], change.NextDue);
+        Assert.Empty(change.Effects.Notices);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(101)]
+    public void R11_2_a_threshold_outside_1_to_100_is_refused_with_its_field(int percent)
+    {
+        var mqtt = Given.Expiring("mqtt", "mqtt.basic.1k", "2019-03-30");
+
+        var request = new AlarmRequest(Subscriptions: new AlarmSetting(percent, true));
+
+        var refused = Alarms.Set(Given.Rules, mqtt, Given.Account(), request, Given.Local("2019-03-20 10:00"));
+
+        Assert.Equal(Refusal.Invalid("subscriptions.thresholdPercent", "thresholdPercent must be between 1 and 100."), refused.Refusal);
+    }
+
+    [Fact]
+    public void R11_2_a_request_that_names_no_metric_is_refused()
+    {
+        var mqtt = Given.Expiring("mqtt", "mqtt.basic.1k", "2019-03-30");
+
+        var refused = Alarms.Set(Given.Rules, mqtt, Given.Account(), new AlarmRequest(), Given.Local("2019-03-20 10:00"));
+
+        Assert.Equal(("alarms", RefusalCode.Validation), (refused.Refusal!.Field, refused.Refusal.Code));
+    }
+
+    [Fact]
+    public void R11_2_a_released_instance_has_no_alarms_to_set()
+    {
+        var released = Given.Expiring("mqtt", "mqtt.basic.1k", "2019-03-30") with
+        {
+            Status = InstanceStatus.Released,
+            ReleasedAt = Given.Local("2019-04-06 00:00"),
+        };
+        var request = new AlarmRequest(Tps: new AlarmSetting(90, true));
+
+        var refused = Alarms.Set(Given.Rules, released, Given.Account(), request, Given.Local("2019-04-07 10:00"));
+
+        Assert.Equal(Refusal.State("i-1 was released; it has no alarms to set."), refused.Refusal);
+    }
+
     private static UsageSample Sample(string at, long tps = 0, long subscriptions = 0, long connections = 0) =>
         new(Given.Local(at), tps, subscriptions, connections);
 }

@@ -89,7 +89,7 @@ public sealed class PlanChangeTests
         var requested = SpecChange.Request(Given.Rules, platinum, Given.Account(1_000_000), "mqtt.platinum.100k", Given.Local("2019-03-20 10:00")).Value;
         var completedAt = Given.Local("2019-03-21 09:00");
 
-        var completed = SpecChange.Complete(requested.Instance, requested.Account, completedAt).Value;
+        var completed = SpecChange.Complete(Given.Rules, requested.Instance, requested.Account, completedAt).Value;
 
         Assert.Equal("mqtt.platinum.100k", completed.Instance.Spec);
         Assert.Null(completed.Instance.PendingChange);
@@ -285,12 +285,26 @@ public sealed class PlanChangeTests
     {
         // ecs.small 1000 + 100 GB × 5 = 1500 now; the new cycle is 1000 + a PAYG disk at 0.
         var small = Given.Expiring("ecs", "ecs.small", "2019-04-01") with { Components = new(null, [new DataDisk("d-1", 100, ChargeType.Subscription)]) };
-        var request = new DowngradeRequest(1, null, null, ["d-1"]);
+        var request = new DowngradeRequest(1, null, null, [new DiskChange("d-1", ChargeType.Payg)]);
 
         var change = RenewDowngrade.Apply(Given.Rules, small, Given.Account(10_000), request, Given.Local("2019-03-20 10:00")).Value;
 
         Assert.Equal(1_000, change.Effects.Order?.Total);
         Assert.Equal(ChargeType.Payg, Assert.Single(change.Instance.PendingChange!.Components!.DataDisks).ChargeType);
+    }
+
+    [Fact]
+    public void R6_4_data_disks_move_to_payg_only()
+    {
+        var small = Given.Expiring("ecs", "ecs.small", "2019-04-01") with
+        {
+            Components = new(null, [new DataDisk("d-1", 100, ChargeType.Subscription), new DataDisk("d-2", 50, ChargeType.Payg)]),
+        };
+        var request = new DowngradeRequest(1, null, null, [new("d-1", ChargeType.Payg), new("d-2", ChargeType.Subscription)]);
+
+        var refused = RenewDowngrade.Apply(Given.Rules, small, Given.Account(10_000), request, Given.Local("2019-03-20 10:00"));
+
+        Assert.Equal(Refusal.Invalid("dataDisks", "Data disk d-2: renew-and-downgrade moves disks to payg only."), refused.Refusal);
     }
 
     [Fact]

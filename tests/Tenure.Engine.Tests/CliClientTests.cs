@@ -112,14 +112,14 @@ public sealed class CliClientTests : IAsyncLifetime
         var database = Database.Sqlite(_file);
         using (var session = database.Begin())
         {
-            var wallet = Domain.Lifecycle.Payg.TopUp(session.Accounts([accountId], forUpdate: true)[accountId], 501 * 2000, [], at).Value;
-            session.Save(rules, wallet, at, session.AccountRow(accountId)!.ClockId);
+            var wallet = Domain.Lifecycle.Payg.TopUp(rules, session.Accounts([accountId], forUpdate: true)[accountId], 501 * 2000, [], at).Value;
+            session.Save(wallet, at, session.AccountRow(accountId)!.ClockId);
             var money = wallet.Account;
             for (var i = 0; i < 501; i++)
             {
                 var bought = Domain.Purchases.Purchase.Buy(rules, money, new Domain.Purchases.PurchaseRequest(new Domain.InstanceId($"i-fleet-{i:D3}"), "ecs", "cn-hangzhou", null, "ecs.small",
                     Domain.Catalog.ChargeType.Subscription, 1, AutoRenew: false), at).Value;
-                session.Save(rules, bought, at, session.AccountRow(accountId)!.ClockId);
+                session.Save(bought, at, session.AccountRow(accountId)!.ClockId);
                 money = bought.Account;
             }
 

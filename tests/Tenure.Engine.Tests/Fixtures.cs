@@ -57,7 +57,7 @@ internal static class Fixtures
         if (topUp > 0)
         {
             var account = session.Accounts([id], forUpdate: true)[id];
-            session.Save(Rules, Payg.TopUp(account, topUp, [], at).Value, at, clockId);
+            session.Save(Payg.TopUp(Rules, account, topUp, [], at).Value, at, clockId);
         }
 
         session.Commit();
@@ -69,7 +69,7 @@ internal static class Fixtures
         var account = session.Accounts([accountId], forUpdate: true)[accountId];
         var request = new PurchaseRequest(new InstanceId(Storage.Session.NewId("i")), product, "cn-hangzhou", null, spec, ChargeType.Subscription, months, autoRenew);
         var change = Purchase.Buy(Rules, account, request, at).Value;
-        session.Save(Rules, change, at, clockId);
+        session.Save(change, at, clockId);
         return change.Instance;
     }
 }

@@ -31,14 +31,14 @@ public sealed class ReliabilityTests(PostgresCluster cluster)
         {
             var accountId = $"acc-{a:D5}";
             session.InsertAccount(new AccountRow { Id = accountId, Name = accountId, Email = $"{accountId}@example.com", Currency = "USD", ClockId = Clock, CreatedAt = 0 });
-            var funded = Domain.Lifecycle.Payg.TopUp(Domain.Accounts.Account.Empty(new Domain.AccountId(accountId), "USD"), PerAccount * 2000 + (PerAccount - 1) * 1000, [], at).Value;
-            session.Save(Rules, funded, at, Clock);
+            var funded = Domain.Lifecycle.Payg.TopUp(Rules, Domain.Accounts.Account.Empty(new Domain.AccountId(accountId), "USD"), PerAccount * 2000 + (PerAccount - 1) * 1000, [], at).Value;
+            session.Save(funded, at, Clock);
             var account = funded.Account;
             for (var i = 0; i < PerAccount; i++)
             {
                 var request = new Domain.Purchases.PurchaseRequest(new Domain.InstanceId($"i-{a:D5}-{i}"), "ecs", "cn-hangzhou", null, "ecs.small", Domain.Catalog.ChargeType.Subscription, 2, AutoRenew: true);
                 var bought = Domain.Purchases.Purchase.Buy(Rules, account, request, at).Value;
-                session.Save(Rules, bought, at, Clock);
+                session.Save(bought, at, Clock);
                 account = bought.Account;
             }
         }

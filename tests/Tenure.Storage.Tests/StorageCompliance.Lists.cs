@@ -1,3 +1,4 @@
+using Tenure.Domain.Lifecycle;
 using NodaTime;
 using Tenure.Domain;
 using Tenure.Domain.Accounts;
@@ -38,7 +39,7 @@ public abstract partial class StorageCompliance
         ];
         using var session = Db.Begin();
         var accounts = session.Accounts([a, b], forUpdate: false);
-        foreach (var i in all) session.SaveInstance(Rules, i, accounts[i.AccountId.Value], i.AccountId.Value == a ? clockA.Id : clockB.Id);
+        foreach (var i in all) session.SaveInstance(i, Schedule.Next(Rules, i, accounts[i.AccountId.Value]), i.AccountId.Value == a ? clockA.Id : clockB.Id);
         session.Commit();
         var nows = new Dictionary<string, Instant>
         {
@@ -162,7 +163,7 @@ public abstract partial class StorageCompliance
         using (var session = Db.Begin())
         {
             var account = session.Accounts([a], forUpdate: false)[a];
-            foreach (var i in made) session.SaveInstance(rules, i, account, clock.Id);
+            foreach (var i in made) session.SaveInstance(i, Schedule.Next(rules, i, account), clock.Id);
             session.Commit();
         }
 

@@ -25,9 +25,9 @@ public abstract partial class StorageCompliance
             var stop = Effects.None.Act(ResourceActionKind.Stop, new InstanceId("i-a"), at, "expired");
             var remindB = Effects.None.Notify(Reminder(b, "i-b", "2019-03-26 08:00"));
             var remindA = Effects.None.Notify(Reminder(a, "i-a", "2019-03-26 08:00")).Then(stop);
-            session.Save(Rules, new Change([], accounts[a], remindA), at, clock.Id);
-            session.Save(Rules, new Change([], accounts[b], remindB), at, clock.Id);
-            session.Save(Rules, new Change([], accounts[b], remindB), at, clock.Id); // R9.4: once
+            session.Save(new Change(accounts[a], remindA), at, clock.Id);
+            session.Save(new Change(accounts[b], remindB), at, clock.Id);
+            session.Save(new Change(accounts[b], remindB), at, clock.Id); // R9.4: once
             session.Commit();
         }
 

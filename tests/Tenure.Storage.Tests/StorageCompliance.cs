@@ -1,6 +1,7 @@
 using NodaTime;
 using NodaTime.Text;
 using Tenure.Domain;
+using Tenure.Domain.Accounts;
 using Tenure.Domain.Catalog;
 using Tenure.Domain.Instances;
 using Tenure.Domain.Lifecycle;
@@ -38,7 +39,7 @@ public abstract partial class StorageCompliance
         if (topUp > 0)
         {
             var account = session.Accounts([id], forUpdate: true)[id];
-            session.Save(Rules, Payg.TopUp(account, topUp, [], Local(frozenLocal)).Value, Local(frozenLocal), clock.Id);
+            session.Save(Payg.TopUp(Rules, account, topUp, [], Local(frozenLocal)).Value, Local(frozenLocal), clock.Id);
         }
 
         session.Commit();
@@ -52,7 +53,7 @@ public abstract partial class StorageCompliance
         var account = session.Accounts([accountId], forUpdate: true)[accountId];
         var request = new PurchaseRequest(new InstanceId(Session.NewId("i")), product, "cn-hangzhou", null, spec, ChargeType.Subscription, months, autoRenew);
         var change = Purchase.Buy(Rules, account, request, Local(atLocal)).Value;
-        session.Save(Rules, change, Local(atLocal), clockId);
+        session.Save(change, Local(atLocal), clockId);
         session.Commit();
         return change.Instance;
     }
@@ -185,18 +186,110 @@ public abstract partial class StorageCompliance
         var retried = Renewal();
         using (var session = Db.Begin())
         {
-            session.Save(Rules, first, now, clock.Id);
+            session.Save(first, now, clock.Id);
             session.Commit();
         }
 
         Assert.ThrowsAny<Exception>(() =>
         {
             using var session = Db.Begin();
-            session.Save(Rules, retried, now, clock.Id);
+            session.Save(retried, now, clock.Id);
             session.Commit();
         });
         Assert.Equal(3000, Read(s => s.AccountRow(accountId))!.Balance);
         Assert.Equal(2, Read(s => s.Single<long>("SELECT COUNT(*) FROM ledger WHERE account_id = @accountId AND kind = 'Charge'", new { accountId })));
+        Assert.Empty(Verifier.Check(Db));
+    }
+
+    public static TheoryData<OrderKind> OrderKinds => [.. Enum.GetValues<OrderKind>()];
+
+    [Theory]
+    [MemberData(nameof(OrderKinds))]
+    public void R7_4_an_item_that_pays_for_a_period_is_unique_per_instance_period_and_kind_a_plan_change_per_order(OrderKind kind)
+    {
+        // The key of 0004_order_item_key.sql: the same item written in two orders.
+        var (accountId, clock) = NewAccount("2019-03-01 09:00", 5000);
+        var instance = Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00");
+        var now = Local("2019-03-20 10:00");
+        void Write()
+        {
+            using var session = Db.Begin();
+            var account = session.Accounts([accountId], forUpdate: true)[accountId];
+            var order = new Order(kind, 1000, 0, 0, [new OrderItem(instance.Id, instance.Expiry, 1000, Local("2019-05-02 00:00"))]);
+            session.Save(new Change(account, Effects.None.WithOrder(order)), now, clock.Id);
+            session.Commit();
+        }
+
+        long Items() => Read(s => s.Single<long>(
+            "SELECT COUNT(*) FROM order_items WHERE instance_id = @id AND period_start = @start AND kind = @kind",
+            new { id = instance.Id.Value, start = instance.Expiry.ToUnixTimeTicks(), kind = kind.ToString() }));
+
+        Write();
+        var second = Record.Exception(Write);
+        if (kind is OrderKind.Upgrade or OrderKind.EditionChange or OrderKind.ChargeTypeChange)
+        {
+            Assert.Null(second);
+            Assert.Equal(2, Items());
+        }
+        else
+        {
+            Assert.True(IsCycleKeyViolation(second), $"{kind}: expected the unique violation of ux_order_items_cycle, got {second}");
+            Assert.Equal(1, Items());
+        }
+    }
+
+    [Fact]
+    public void R7_4_a_renewal_order_item_written_twice_for_one_cycle_is_refused_by_the_key()
+    {
+        var (accountId, clock) = NewAccount("2019-03-01 09:00", 5000);
+        var instance = Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00");
+        var now = Local("2019-03-20 10:00");
+        var item = new OrderItem(instance.Id, instance.Expiry, 1000, Local("2019-05-02 00:00"));
+        var renewal = new Order(OrderKind.Renewal, 1000, 0, 1000, [item]);
+        void Charge()
+        {
+            using var session = Db.Begin();
+            var account = session.Accounts([accountId], forUpdate: true)[accountId];
+            var charge = new LedgerPosting(LedgerKind.Charge, -1000, instance.Id, null, "renewal of 1 month(s)");
+            var effects = Effects.None.WithOrder(renewal).Post(charge);
+            session.Save(new Change(account.Move(-1000, now), effects), now, clock.Id);
+            session.Commit();
+        }
+
+        Charge();
+        Assert.True(IsCycleKeyViolation(Record.Exception(Charge)));
+        Assert.Equal(3000, Read(s => s.AccountRow(accountId))!.Balance);
+        Assert.Empty(Verifier.Check(Db));
+    }
+
+    /// <summary>The unique violation of the cycle key: SQLITE_CONSTRAINT_UNIQUE on its columns, or 23505 on its index.</summary>
+    private static bool IsCycleKeyViolation(Exception? error) => error switch
+    {
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteExtendedErrorCode == 2067
+            && sqlite.Message.Contains("order_items.instance_id, order_items.period_start, order_items.kind", StringComparison.Ordinal),
+        Npgsql.PostgresException postgres => postgres is { SqlState: "23505", ConstraintName: "ux_order_items_cycle" },
+        _ => false,
+    };
+
+    [Fact]
+    public void R7_4_a_granted_coupon_is_filled_by_its_ledger_row_and_pays_first()
+    {
+        var (accountId, clock) = NewAccount("2019-03-01 09:00", 500);
+        var coupon = new CouponId(Session.NewId("cpn"));
+        using (var session = Db.Begin())
+        {
+            var account = session.Accounts([accountId], forUpdate: true)[accountId];
+            var granted = Coupons.Grant(Rules, account, coupon, 800, Local("2019-12-31 00:00"), "ecs", Local("2019-03-01 09:30")).Value;
+            session.Save(granted, Local("2019-03-01 09:30"), clock.Id);
+            session.Commit();
+        }
+
+        var row = new { id = coupon.Value };
+        Assert.Equal((800L, 800L), Read(s => s.Single<(long, long)>("SELECT amount, remaining FROM coupons WHERE id = @id", row)));
+        Assert.Equal("CouponGrant 800", Read(s => s.Single<string>("SELECT kind || ' ' || amount FROM ledger WHERE coupon_id = @id", row)));
+        Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00"); // 1000: 800 from the coupon, 200 from the balance
+        Assert.Equal(0L, Read(s => s.Single<long>("SELECT remaining FROM coupons WHERE id = @id", row)));
+        Assert.Equal(300, Read(s => s.AccountRow(accountId))!.Balance);
         Assert.Empty(Verifier.Check(Db));
     }
 
@@ -244,7 +337,7 @@ public abstract partial class StorageCompliance
             var account = session.Accounts([accountId], forUpdate: true)[accountId];
             var request = new PurchaseRequest(new InstanceId(Session.NewId("i")), "rocketmq", "cn-hangzhou", null, "rocketmq.standard", ChargeType.Payg, null);
             var change = Purchase.Buy(Rules, account, request, Local("2019-03-01 10:00")).Value;
-            session.Save(Rules, change, Local("2019-03-01 10:00"), clock.Id);
+            session.Save(change, Local("2019-03-01 10:00"), clock.Id);
             session.Commit();
             payg = change.Instance;
         }
@@ -260,7 +353,7 @@ public abstract partial class StorageCompliance
         using (var session = Db.Begin())
         {
             var wallet = session.Accounts([accountId], forUpdate: true)[accountId];
-            session.Save(Rules, Payg.TopUp(wallet, 600, session.AccountInstances(accountId), Local("2019-03-03 18:00")).Value, Local("2019-03-03 18:00"), clock.Id);
+            session.Save(Payg.TopUp(Rules, wallet, 600, session.AccountInstances(accountId), Local("2019-03-03 18:00")).Value, Local("2019-03-03 18:00"), clock.Id);
             session.Commit();
         }
 
@@ -295,7 +388,7 @@ public abstract partial class StorageCompliance
         {
             var account = session.Accounts([accountId], forUpdate: true)[accountId];
             var request = new PurchaseRequest(new InstanceId("i-payg"), "rocketmq", "cn-hangzhou", null, "rocketmq.standard", ChargeType.Payg, null);
-            session.Save(Rules, Purchase.Buy(Rules, account, request, Local("2019-03-27 07:00")).Value, Local("2019-03-27 07:00"), clock.Id);
+            session.Save(Purchase.Buy(Rules, account, request, Local("2019-03-27 07:00")).Value, Local("2019-03-27 07:00"), clock.Id);
             session.Commit();
         }
 

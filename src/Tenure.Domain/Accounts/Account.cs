@@ -41,8 +41,11 @@ public static class NoStopAgreement
     /// so that an expired instance whose stop the agreement held back stops now, and is released a
     /// full retention after that, rather than at instants already gone.
     /// </summary>
-    public static Instances.Change Set(Account account, bool noStopOnExpiry, IReadOnlyList<Instances.Instance> accountInstances, NodaTime.Instant now) =>
-        new([.. accountInstances.Where(i => i.AccountId == account.Id).Select(i => Instances.Commands.Touch(i, now))],
+    public static Instances.Change Set(
+        Rules rules, Account account, bool noStopOnExpiry, IReadOnlyList<Instances.Instance> accountInstances, NodaTime.Instant now) =>
+        Instances.Change.Of(
+            rules,
+            [.. accountInstances.Where(i => i.AccountId == account.Id).Select(i => Instances.Commands.Touch(i, now))],
             account with { NoStopOnExpiry = noStopOnExpiry },
             Instances.Effects.None);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using NodaTime;
 using Tenure.Domain.Accounts;
+using Tenure.Domain.Lifecycle;
 
 namespace Tenure.Domain.Instances;
 
@@ -32,14 +33,66 @@ public enum OrderKind
     ChargeTypeChange,
 }
 
-/// <summary>One instance's part of an order. <c>(instance, period start, order kind)</c> is unique: nothing is charged twice (R7.4).</summary>
+/// <summary>One instance's part of an order.</summary>
+/// <remarks>
+/// R7.4, as storage keys it: an instance appears once per order, and an item that pays for a period —
+/// <see cref="OrderKind.Purchase"/>, <see cref="OrderKind.Renewal"/>, <see cref="OrderKind.RenewDowngrade"/>,
+/// <see cref="OrderKind.UnifyExpiry"/>, <see cref="OrderKind.PaygHour"/> — is unique per
+/// <c>(instance, period start, kind)</c>, so a retried request or worker can never charge the same cycle twice:
+/// the whole write fails. A paid plan change (<see cref="OrderKind.Upgrade"/>, <see cref="OrderKind.EditionChange"/>,
+/// <see cref="OrderKind.ChargeTypeChange"/>) starts at the instant it is made and is keyed by its order alone:
+/// two at one instant (small → medium → large) are two orders, and a repeat is refused by the instance's own
+/// state (it already runs that spec or edition), read under the command's lock.
+/// </remarks>
 public sealed record OrderItem(InstanceId InstanceId, Instant PeriodStart, long Amount, Instant? NewExpiresAt);
 
 /// <summary>What was bought and how it was paid.</summary>
 public sealed record Order(OrderKind Kind, long Total, long PaidByCoupons, long PaidByBalance, ImmutableArray<OrderItem> Items);
 
+/// <summary>
+/// R5.7: what a line of an instance's timeline records. Storage and the API name it in camelCase
+/// (<see cref="TimelineKinds.Name"/>), so the names are part of the API: add members, never rename.
+/// </summary>
+public enum TimelineKind
+{
+    Purchased,
+    Renewed,
+    Started,
+    Stopped,
+    Expired,
+    ReminderSent,
+    ReminderSkipped,
+    LowBalance,
+    AutoRenewFailed,
+    ReleaseWarningSent,
+    ReleaseWarningSkipped,
+    Released,
+    ConvertedToPayg,
+    Downgraded,
+    UpgradeRequested,
+    Upgraded,
+    EditionChanged,
+    ChargeTypeChanged,
+    Unsubscribed,
+    RenewalModeChanged,
+    PostExpirationActionChanged,
+    PostReleaseActionChanged,
+    Alarm,
+    AlarmsChanged,
+}
+
+/// <summary>The names of timeline kinds as storage and the API write them.</summary>
+public static class TimelineKinds
+{
+    // Computed once: the engine writes a timeline row per event.
+    private static readonly string[] Names = [.. Enum.GetNames<TimelineKind>().Select(n => char.ToLowerInvariant(n[0]) + n[1..])];
+
+    /// <summary>The camelCase name: <c>autoRenewFailed</c> for <see cref="TimelineKind.AutoRenewFailed"/>.</summary>
+    public static string Name(TimelineKind kind) => Names[(int)kind];
+}
+
 /// <summary>R5.7: a line of an instance's timeline.</summary>
-public sealed record TimelineEvent(InstanceId InstanceId, Instant At, string Kind, string Detail);
+public sealed record TimelineEvent(InstanceId InstanceId, Instant At, TimelineKind Kind, string Detail);
 
 /// <summary>The notice kinds of API.md.</summary>
 public enum NoticeKind
@@ -80,12 +133,20 @@ public sealed record Effects(
 {
     public static Effects None { get; } = new([], null, [], [], []);
 
+    /// <summary>
+    /// New coupons (R7.3). Storage creates each with nothing remaining; its <see cref="LedgerKind.CouponGrant"/>
+    /// posting then fills it, as every coupon moves only by its ledger rows (R7.4).
+    /// </summary>
+    public ImmutableList<Coupon> Grants { get; init; } = [];
+
     public Effects Post(LedgerPosting posting) => this with { Ledger = Ledger.Add(posting) };
 
-    public Effects Record(InstanceId instance, Instant at, string kind, string detail) =>
+    public Effects Record(InstanceId instance, Instant at, TimelineKind kind, string detail) =>
         this with { Events = Events.Add(new TimelineEvent(instance, at, kind, detail)) };
 
     public Effects Notify(Notice notice) => this with { Notices = Notices.Add(notice) };
+
+    public Effects Grant(Coupon coupon) => this with { Grants = Grants.Add(coupon) };
 
     public Effects Act(ResourceActionKind kind, InstanceId instance, Instant at, string detail) =>
         this with { Actions = Actions.Add(new ResourceAction(kind, instance, at, $"{instance}:{kind.ToString().ToLowerInvariant()}:{at}", detail)) };
@@ -99,16 +160,63 @@ public sealed record Effects(
         next.Order is null ? Order : Order is null ? next.Order : throw new InvalidOperationException("A decision makes at most one order."),
         Events.AddRange(next.Events),
         Notices.AddRange(next.Notices),
-        Actions.AddRange(next.Actions));
+        Actions.AddRange(next.Actions))
+    {
+        Grants = Grants.AddRange(next.Grants),
+    };
 }
 
-/// <summary>A decision's result: the new state of the instances it touched and of the account, and the effects.</summary>
-public sealed record Change(ImmutableArray<Instance> Instances, Account Account, Effects Effects)
+/// <summary>
+/// A decision's result: the new state of the instances it touched and of the account, each
+/// instance's next due event under that account, and the effects.
+/// </summary>
+/// <remarks>
+/// The next due events are computed once, here, when the decision is made: storage keeps them as the
+/// due pointers and the engine queues by them. The members cannot be replaced with <c>with</c>, so
+/// an instance or account never travels with a pointer computed for another state.
+/// </remarks>
+public sealed record Change
 {
-    public Change(Instance instance, Account account, Effects effects)
-        : this([instance], account, effects)
+    private Change(ImmutableArray<Instance> instances, ImmutableArray<DueEvent?> nextDue, Account account, Effects effects)
+    {
+        Instances = instances;
+        NextDue = nextDue;
+        Account = account;
+        Effects = effects;
+    }
+
+    /// <summary>A change of the account alone (a top-up, a coupon, usage alarms): no instance, so no due pointer moves.</summary>
+    public Change(Account account, Effects effects)
+        : this([], [], account, effects)
     {
     }
+
+    /// <summary>
+    /// The change of <paramref name="instances"/>, each with its next event (<see cref="Schedule.Next"/>)
+    /// under <paramref name="account"/>.
+    /// </summary>
+    public static Change Of(Rules rules, ImmutableArray<Instance> instances, Account account, Effects effects)
+    {
+        var next = ImmutableArray.CreateBuilder<DueEvent?>(instances.Length);
+        foreach (var instance in instances) next.Add(Schedule.Next(rules, instance, account));
+        return new Change(instances, next.MoveToImmutable(), account, effects);
+    }
+
+    /// <summary>The change of one instance, with its next event under <paramref name="account"/>.</summary>
+    public static Change Of(Rules rules, Instance instance, Account account, Effects effects) =>
+        new([instance], [Schedule.Next(rules, instance, account)], account, effects);
+
+    public ImmutableArray<Instance> Instances { get; }
+
+    /// <summary>
+    /// <c>NextDue[i]</c> is the next event of <c>Instances[i]</c> under <see cref="Account"/>; null when nothing
+    /// more happens on its own.
+    /// </summary>
+    public ImmutableArray<DueEvent?> NextDue { get; }
+
+    public Account Account { get; }
+
+    public Effects Effects { get; }
 
     /// <summary>The one instance of a single-instance decision.</summary>
     public Instance Instance => Instances.Length == 1 ? Instances[0] : throw new InvalidOperationException($"This change touched {Instances.Length} instances.");

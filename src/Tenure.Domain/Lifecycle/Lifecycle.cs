@@ -26,22 +26,42 @@ public static class Lifecycle
     /// reminder or release warning whose local day has passed is recorded as skipped, not sent late.
     /// </summary>
     /// <param name="accountInstances">The account's instances, needed when <see cref="NeedsAccountInstances"/> says so.</param>
-    public static Change? Advance(Rules rules, Instance instance, Account account, Instant now, IReadOnlyList<Instance>? accountInstances = null)
+    public static Change? Advance(Rules rules, Instance instance, Account account, Instant now, IReadOnlyList<Instance>? accountInstances = null) =>
+        Schedule.Next(rules, instance, account) is { } due && due.At <= now
+            ? Run(rules, instance, account, due, now, accountInstances)
+            : null;
+
+    /// <summary>
+    /// <see cref="Advance"/> for a caller that knows the next event already: <paramref name="due"/> must be the
+    /// instance's next event under <paramref name="account"/> (<see cref="Schedule.Next"/>), as the change that
+    /// made the instance carries it (<see cref="Change.NextDue"/>) while <see cref="Schedule.SamePlans"/> holds,
+    /// and due at <paramref name="now"/>. The engine runs events this way, so it never plans an event twice.
+    /// </summary>
+    public static Change Run(
+        Rules rules, Instance instance, Account account, DueEvent due, Instant now, IReadOnlyList<Instance>? accountInstances = null)
     {
-        if (Schedule.Next(rules, instance, account) is not { } due || due.At > now) return null;
+        if (due.At > now) throw new ArgumentException($"{instance.Id}: {due.Kind} at {due.At} is not due at {now}.", nameof(due));
+#if DEBUG
+        // The tests run in Debug: a caller that kept a stale event fails them, at no cost to the engine in Release.
+        if (Schedule.Next(rules, instance, account) != due)
+        {
+            throw new InvalidOperationException($"{instance.Id}: {due.Kind} at {due.At} is not its next event.");
+        }
+
+#endif
         var moved = instance with { Progress = Progress.After(due) };
         return due.Kind switch
         {
-            EventKind.ApplyChange => ApplyChange(moved, account, due),
-            EventKind.Expire => new Change(moved, account, Effects.None.Record(instance.Id, due.At, "expired", $"the paid period ended (mode {instance.Mode.ToString().ToLowerInvariant()})")),
+            EventKind.ApplyChange => ApplyChange(rules, moved, account, due),
+            EventKind.Expire => Change.Of(rules, moved, account, Effects.None.Record(instance.Id, due.At, TimelineKind.Expired, $"the paid period ended (mode {instance.Mode.ToString().ToLowerInvariant()})")),
             EventKind.Reminder => Remind(rules, moved, account, due, now, accountInstances),
             EventKind.AutoRenewAttempt => AttemptAutoRenewal(rules, moved, account, due),
             EventKind.ReleaseWarning => WarnOfRelease(rules, moved, account, due, now),
-            EventKind.Stop => Stop(moved, account, due.At, Instances.StopCause.Expiry),
+            EventKind.Stop => Stop(rules, moved, account, due.At, Instances.StopCause.Expiry),
             EventKind.ConvertToPayg => ConvertToPayg(rules, moved, account, due.At, "expired with post-expiration action downgradeToStandard"),
-            EventKind.Release => Release(moved, account, due.At, "retention ended"),
+            EventKind.Release => Release(rules, moved, account, due.At, "retention ended"),
             EventKind.PaygCharge => ChargePaygHour(rules, moved, account, due),
-            EventKind.PaygOverdueStop => Stop(moved, account, due.At, Instances.StopCause.Overdue),
+            EventKind.PaygOverdueStop => Stop(rules, moved, account, due.At, Instances.StopCause.Overdue),
             _ => throw new InvalidOperationException($"Unhandled event {due.Kind}"),
         };
     }
@@ -53,7 +73,7 @@ public static class Lifecycle
         var offset = calendar.DaysBetween(instance.Expiry, due.At);
         if (IsStale(rules, due, now))
         {
-            return new Change(instance, account, Effects.None.Record(instance.Id, due.At, "reminderSkipped",
+            return Change.Of(rules, instance, account, Effects.None.Record(instance.Id, due.At, TimelineKind.ReminderSkipped,
                 $"T{offset:+0;-0;+0} reminder not sent: its day passed before it could run (ran at {now})"));
         }
 
@@ -62,7 +82,7 @@ public static class Lifecycle
             : $"{instance.Id} expires on {calendar.DateOf(instance.Expiry):uuuu-MM-dd}; renew it to keep it running";
         var effects = Effects.None
             .Notify(Notices.Of(NoticeKind.ExpiryReminder, instance, due.At, offset, subject))
-            .Record(instance.Id, due.At, "reminderSent", $"T{offset:+0;-0;+0}: {subject}");
+            .Record(instance.Id, due.At, TimelineKind.ReminderSent, $"T{offset:+0;-0;+0}: {subject}");
 
         if (instance.Mode == RenewalMode.Auto)
         {
@@ -73,11 +93,11 @@ public static class Lifecycle
                 var text = $"Coupons and balance fall {new Money.Money(forecast.Shortfall, account.Currency)} short of the {forecast.Items.Length} auto-renewal(s) due in the next 7 days";
                 effects = effects
                     .Notify(Notices.Of(NoticeKind.LowBalance, instance, due.At, offset, text))
-                    .Record(instance.Id, due.At, "lowBalance", text);
+                    .Record(instance.Id, due.At, TimelineKind.LowBalance, text);
             }
         }
 
-        return new Change(instance, account, effects);
+        return Change.Of(rules, instance, account, effects);
     }
 
     /// <summary>R4.3, R4.4: charge the auto-renew period; the first success renews from E and ends the cycle's attempts.</summary>
@@ -92,9 +112,9 @@ public static class Lifecycle
             var last = offset == product.AutoRenewAttemptDays[^1];
             var text = $"Auto-renewal attempt at T{offset:+0;-0;+0} failed: insufficient funds. {refusal.Detail}" +
                 (last ? " This was the last attempt; renew manually." : string.Empty);
-            return new Change(instance, account, Effects.None
+            return Change.Of(rules, instance, account, Effects.None
                 .Notify(Notices.Of(NoticeKind.AutoRenewFailed, instance, due.At, offset, text))
-                .Record(instance.Id, due.At, "autoRenewFailed", text));
+                .Record(instance.Id, due.At, TimelineKind.AutoRenewFailed, text));
         }
 
         var newExpiry = rules.Calendar.Extend(instance.Expiry, instance.AutoRenewMonths);
@@ -106,33 +126,33 @@ public static class Lifecycle
     {
         if (IsStale(rules, due, now))
         {
-            return new Change(instance, account, Effects.None.Record(instance.Id, due.At, "releaseWarningSkipped", $"Release warning not sent: its day passed (ran at {now})"));
+            return Change.Of(rules, instance, account, Effects.None.Record(instance.Id, due.At, TimelineKind.ReleaseWarningSkipped, $"Release warning not sent: its day passed (ran at {now})"));
         }
 
         var text = $"{instance.Id} will be released on {rules.Calendar.Local(rules.Calendar.PlusDays(due.At, 1)):uuuu-MM-dd HH:mm} and its data deleted";
-        return new Change(instance, account, Effects.None
+        return Change.Of(rules, instance, account, Effects.None
             .Notify(Notices.Of(NoticeKind.ReleaseWarning, instance, due.At, rules.Calendar.DaysBetween(instance.ExpiresAt ?? due.At, due.At), text))
-            .Record(instance.Id, due.At, "releaseWarningSent", text));
+            .Record(instance.Id, due.At, TimelineKind.ReleaseWarningSent, text));
     }
 
     /// <summary>R5.2, R7.6: stop at the planned instant and tell the resource plane.</summary>
-    public static Change Stop(Instance instance, Account account, Instant at, StopCause cause)
+    public static Change Stop(Rules rules, Instance instance, Account account, Instant at, StopCause cause)
     {
         var why = cause == Instances.StopCause.Overdue ? "the account's balance stayed negative past the PAYG grace" : "expired without renewal";
         var stopped = instance with { Status = InstanceStatus.Stopped, StoppedAt = at, StopCause = cause };
-        return new Change(stopped, account, Effects.None
-            .Record(instance.Id, at, "stopped", why)
+        return Change.Of(rules, stopped, account, Effects.None
+            .Record(instance.Id, at, TimelineKind.Stopped, why)
             .Notify(Notices.Of(NoticeKind.Stopped, instance, at, 0, $"{instance.Id} was stopped: {why}"))
             .Act(ResourceActionKind.Stop, instance.Id, at, why));
     }
 
     /// <summary>R5.3, R5.5: release is final; the post-release action (R8.5) goes to the resource plane.</summary>
-    public static Change Release(Instance instance, Account account, Instant at, string why)
+    public static Change Release(Rules rules, Instance instance, Account account, Instant at, string why)
     {
         var released = instance with { Status = InstanceStatus.Released, ReleasedAt = at, PendingChange = null };
         var action = instance.PostReleaseAction == PostReleaseAction.DeleteResources ? "deleteResources" : "retainMetadata";
-        return new Change(released, account, Effects.None
-            .Record(instance.Id, at, "released", $"{why}; post-release action {action}")
+        return Change.Of(rules, released, account, Effects.None
+            .Record(instance.Id, at, TimelineKind.Released, $"{why}; post-release action {action}")
             .Notify(Notices.Of(NoticeKind.Released, instance, at, 0, $"{instance.Id} was released ({why})"))
             .Act(ResourceActionKind.Release, instance.Id, at, action));
     }
@@ -155,8 +175,8 @@ public static class Lifecycle
             PendingChange = null,
             PostExpirationAction = PostExpirationAction.Stop,
         };
-        return new Change(converted, account, Effects.None
-            .Record(instance.Id, at, "convertedToPayg", $"{instance.Edition} → {standard.Code} ({why})")
+        return Change.Of(rules, converted, account, Effects.None
+            .Record(instance.Id, at, TimelineKind.ConvertedToPayg, $"{instance.Edition} → {standard.Code} ({why})")
             .Act(ResourceActionKind.Modify, instance.Id, at, $"edition {standard.Code}, spec {standard.Specs[0].Code}"));
     }
 
@@ -170,16 +190,16 @@ public static class Lifecycle
         var effects = Effects.None
             .Post(new LedgerPosting(LedgerKind.Charge, -hourly, instance.Id, null, $"PAYG hour {start}–{due.At}"))
             .WithOrder(new Order(OrderKind.PaygHour, hourly, 0, hourly, [new OrderItem(instance.Id, start, hourly, null)]));
-        return new Change(charged, account.Move(-hourly, due.At), effects);
+        return Change.Of(rules, charged, account.Move(-hourly, due.At), effects);
     }
 
     /// <summary>R6.4: the renew-and-downgrade configuration takes effect with the new cycle.</summary>
-    private static Change ApplyChange(Instance instance, Account account, DueEvent due)
+    private static Change ApplyChange(Rules rules, Instance instance, Account account, DueEvent due)
     {
         var change = instance.PendingChange!;
         var applied = instance with { Spec = change.Spec, Components = change.Components ?? instance.Components, PendingChange = null };
-        return new Change(applied, account, Effects.None
-            .Record(instance.Id, due.At, "downgraded", $"renew-and-downgrade applied: spec {change.Spec}")
+        return Change.Of(rules, applied, account, Effects.None
+            .Record(instance.Id, due.At, TimelineKind.Downgraded, $"renew-and-downgrade applied: spec {change.Spec}")
             .Act(ResourceActionKind.Modify, instance.Id, due.At, $"spec {change.Spec}"));
     }
 

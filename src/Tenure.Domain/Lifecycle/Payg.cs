@@ -15,23 +15,23 @@ public static class Payg
     /// Credits a top-up. When it makes the balance non-negative, the account's PAYG instances stopped
     /// as overdue start at once; their hours are billed again from now.
     /// </summary>
-    public static Outcome<Change> TopUp(Account account, long amount, IReadOnlyList<Instance> accountInstances, Instant now)
+    public static Outcome<Change> TopUp(Rules rules, Account account, long amount, IReadOnlyList<Instance> accountInstances, Instant now)
     {
         if (amount is <= 0 or > MaxTopUp) return Refusal.Invalid("amount", $"A top-up must be a positive amount in minor units, at most {MaxTopUp}.");
         var credited = account.Move(amount, now);
         var effects = Effects.None.Post(new LedgerPosting(LedgerKind.TopUp, amount, null, null, "top-up"));
-        if (credited.Balance < 0) return new Change([], credited, effects);
+        if (credited.Balance < 0) return new Change(credited, effects);
         var started = ImmutableArray.CreateBuilder<Instance>();
         foreach (var instance in accountInstances.Where(i => i.AccountId == account.Id && i is { IsSubscription: false, Status: InstanceStatus.Stopped, StopCause: Instances.StopCause.Overdue }))
         {
             var running = Commands.Touch(instance, now) with { Status = InstanceStatus.Running, StoppedAt = null, StopCause = null, PaygBilledThrough = now };
             started.Add(running);
             effects = effects
-                .Record(instance.Id, now, "started", "the balance was topped up")
+                .Record(instance.Id, now, TimelineKind.Started, "the balance was topped up")
                 .Notify(Notices.Of(NoticeKind.Started, running, now, 0, $"{instance.Id} was started again after a top-up"))
                 .Act(ResourceActionKind.Start, instance.Id, now, "balance topped up");
         }
 
-        return new Change(started.ToImmutable(), credited, effects);
+        return Change.Of(rules, started.ToImmutable(), credited, effects);
     }
 }

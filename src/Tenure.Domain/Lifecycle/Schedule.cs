@@ -103,9 +103,7 @@ public static class Schedule
     private static IEnumerable<DueEvent> PaygPlan(Rules rules, Instance instance, Account account)
     {
         if (instance.Status != InstanceStatus.Running) yield break;
-        var overdueStop = account is { Balance: < 0, NegativeSince: { } since }
-            ? since + Duration.FromHours(rules.PaygOverdueGraceHours)
-            : (Instant?)null;
+        var overdueStop = OverdueSince(account) + Duration.FromHours(rules.PaygOverdueGraceHours);
         var billed = instance.PaygBilledThrough ?? instance.CreatedAt;
         for (var hour = billed + Duration.FromHours(1); ; hour += Duration.FromHours(1))
         {
@@ -119,6 +117,18 @@ public static class Schedule
             yield return new DueEvent(EventKind.PaygCharge, hour);
         }
     }
+
+    /// <summary>
+    /// Whether every instance's plan is the same under both states of its account. A plan reads the
+    /// account only through <see cref="KeepsRunning"/> (R5.6) and <see cref="OverdueSince"/> (R7.6),
+    /// so an event computed under one state still holds under the other: the engine relies on this
+    /// to keep a change's next events while other events of the account run.
+    /// </summary>
+    public static bool SamePlans(Account before, Account after) =>
+        ReferenceEquals(before, after) || (before.NoStopOnExpiry == after.NoStopOnExpiry && OverdueSince(before) == OverdueSince(after));
+
+    /// <summary>R7.6: while the balance is negative, when it went negative; otherwise null.</summary>
+    private static Instant? OverdueSince(Account account) => account is { Balance: < 0, NegativeSince: { } since } ? since : null;
 
     /// <summary>R5.6: under a no-stop agreement expired instances run on and are never released, except noRenew ones.</summary>
     public static bool KeepsRunning(Instance instance, Account account) =>

@@ -29,8 +29,7 @@ public static class Simulation
                 .ThenBy(x => x.instance.Id.Value, StringComparer.Ordinal)
                 .FirstOrDefault();
             if (next.due is not { } due) break;
-            var change = Lifecycle.Advance(rules, next.instance, account, due.At, current)
-                ?? throw new InvalidOperationException($"{next.instance.Id}: {due.Kind} at {due.At} was due but did not run.");
+            var change = Lifecycle.Run(rules, next.instance, account, due, due.At, current);
             current[next.index] = change.Instance;
             account = change.Account;
             steps.Add(new Step(due, next.instance.Id, change));

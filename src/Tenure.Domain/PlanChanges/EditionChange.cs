@@ -31,7 +31,7 @@ public static class EditionChange
         }
 
         if (instance.Status != InstanceStatus.Running) return Refusal.State($"An edition change needs a running instance; {instance.Id} is {instance.Status.ToString().ToLowerInvariant()}.");
-        return ToSubscription(rules, instance, account, target, target.Specs[0].Code, periodMonths, now, OrderKind.EditionChange, "editionChanged");
+        return ToSubscription(rules, instance, account, target, target.Specs[0].Code, periodMonths, now, OrderKind.EditionChange, TimelineKind.EditionChanged);
     }
 
     /// <summary>
@@ -48,7 +48,7 @@ public static class EditionChange
         {
             if (instance.Status != InstanceStatus.Running) return Refusal.State($"{instance.Id} must be running to switch to subscription.");
             if (periodMonths is not { } months) return Refusal.Invalid("periodMonths", "Switching to subscription needs periodMonths.");
-            return ToSubscription(rules, instance, account, edition, instance.Spec, months, now, OrderKind.ChargeTypeChange, "chargeTypeChanged");
+            return ToSubscription(rules, instance, account, edition, instance.Spec, months, now, OrderKind.ChargeTypeChange, TimelineKind.ChargeTypeChanged);
         }
 
         if (product.Editions.Any(e => e.InPlaceChangeTo.Length > 0))
@@ -67,7 +67,7 @@ public static class EditionChange
             "2) connect consumers to both instances; 3) move producers to the new instance; 4) once the old instance has no messages left, disconnect from it and delete it.",
             field);
 
-    private static Outcome<Change> ToSubscription(Rules rules, Instance instance, Account account, Edition target, string spec, int months, Instant now, OrderKind kind, string eventKind)
+    private static Outcome<Change> ToSubscription(Rules rules, Instance instance, Account account, Edition target, string spec, int months, Instant now, OrderKind kind, TimelineKind eventKind)
     {
         var product = rules.Catalog.Get(instance.Product);
         if (!product.PurchasePeriods.Contains(months)) return new Refusal(RefusalCode.InvalidPeriod, $"{product.Code} is sold for {string.Join(", ", product.PurchasePeriods)} months.", "periodMonths");
@@ -88,7 +88,7 @@ public static class EditionChange
             AutoRenewMonths = Purchases.Purchase.AutoRenewPeriodFor(months),
         };
         var order = new Order(kind, amount, paid.Value.FromCoupons, paid.Value.FromBalance, [new OrderItem(instance.Id, now, amount, expiry)]);
-        return new Change(changed, paid.Value.Account, new Effects(paid.Value.Postings, order, [], [], [])
+        return Instances.Change.Of(rules, changed, paid.Value.Account, new Effects(paid.Value.Postings, order, [], [], [])
             .Record(instance.Id, now, eventKind, $"{instance.Edition} ({instance.ChargeType.ToString().ToLowerInvariant()}) → {target.Code} (subscription, {months} month(s)); ID and endpoint kept")
             .Act(ResourceActionKind.Modify, instance.Id, now, $"edition {target.Code}, spec {spec}"));
     }

@@ -8,8 +8,11 @@ using Tenure.Domain.Renewals;
 
 namespace Tenure.Domain.PlanChanges;
 
+/// <summary>A data disk and the charge type asked for it.</summary>
+public sealed record DiskChange(string Id, ChargeType ChargeType);
+
 /// <summary>What a renew-and-downgrade asks for, besides the period.</summary>
-public sealed record DowngradeRequest(int PeriodMonths, string? Spec, Bandwidth? Bandwidth, IReadOnlyList<string> DataDisksToPayg);
+public sealed record DowngradeRequest(int PeriodMonths, string? Spec, Bandwidth? Bandwidth, IReadOnlyList<DiskChange> DataDisks);
 
 /// <summary>R6.4: renew and, from the new cycle, take a smaller configuration (ECS).</summary>
 public static class RenewDowngrade
@@ -55,8 +58,14 @@ public static class RenewDowngrade
             components = components with { Bandwidth = wanted };
         }
 
-        foreach (var diskId in request.DataDisksToPayg)
+        foreach (var (diskId, chargeType) in request.DataDisks)
         {
+            // R6.4 moves disks one way only: a subscription disk is not a downgrade of a PAYG one.
+            if (chargeType != ChargeType.Payg)
+            {
+                return Refusal.Invalid("dataDisks", $"Data disk {diskId}: renew-and-downgrade moves disks to payg only.");
+            }
+
             var disk = components.DataDisks.FirstOrDefault(d => d.Id == diskId);
             if (disk is null) return Refusal.Invalid("dataDisks", $"{instance.Id} has no data disk '{diskId}'.");
             if (disk.ChargeType != ChargeType.Subscription) return Refusal.Invalid("dataDisks", $"Data disk {diskId} is already pay-as-you-go.");
@@ -77,12 +86,12 @@ public static class RenewDowngrade
         if (beforeExpiry)
         {
             var pending = new PendingChange(PendingChangeKind.RenewDowngrade, spec, components, now, instance.Expiry);
-            return renewed with { Instances = [renewed.Instance with { PendingChange = pending }] };
+            return Change.Of(rules, renewed.Instance with { PendingChange = pending }, renewed.Account, renewed.Effects);
         }
 
         var applied = renewed.Instance with { Spec = spec, Components = components };
-        return new Change(applied, renewed.Account, renewed.Effects
-            .Record(instance.Id, now, "downgraded", $"renew-and-downgrade applied: spec {spec}")
+        return Change.Of(rules, applied, renewed.Account, renewed.Effects
+            .Record(instance.Id, now, TimelineKind.Downgraded, $"renew-and-downgrade applied: spec {spec}")
             .Act(ResourceActionKind.Modify, instance.Id, now, $"spec {spec}"));
     }
 

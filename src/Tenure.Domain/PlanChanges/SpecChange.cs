@@ -43,8 +43,8 @@ public static class SpecChange
         var touched = Commands.Touch(instance, now);
         if (newMonthly <= oldMonthly)
         {
-            return new Change(touched with { Spec = spec }, account, Effects.None
-                .Record(instance.Id, now, "downgraded", $"{instance.Spec} → {spec}; no refund")
+            return Change.Of(rules, touched with { Spec = spec }, account, Effects.None
+                .Record(instance.Id, now, TimelineKind.Downgraded, $"{instance.Spec} → {spec}; no refund")
                 .Act(ResourceActionKind.Modify, instance.Id, now, $"spec {spec}"));
         }
 
@@ -57,22 +57,22 @@ public static class SpecChange
         if (edition.Upgrade == UpgradeMode.Review)
         {
             var pending = touched with { PendingChange = new PendingChange(PendingChangeKind.ReviewedUpgrade, spec, null, now, null) };
-            return new Change(pending, paid.Value.Account, effects.Record(instance.Id, now, "upgradeRequested", $"{instance.Spec} → {spec}, paid {amount}; waits for review"));
+            return Change.Of(rules, pending, paid.Value.Account, effects.Record(instance.Id, now, TimelineKind.UpgradeRequested, $"{instance.Spec} → {spec}, paid {amount}; waits for review"));
         }
 
-        return new Change(touched with { Spec = spec }, paid.Value.Account, effects
-            .Record(instance.Id, now, "upgraded", $"{instance.Spec} → {spec}, paid {amount}")
+        return Change.Of(rules, touched with { Spec = spec }, paid.Value.Account, effects
+            .Record(instance.Id, now, TimelineKind.Upgraded, $"{instance.Spec} → {spec}, paid {amount}")
             .Act(ResourceActionKind.Modify, instance.Id, now, $"spec {spec}"));
     }
 
     /// <summary>R6.2: the operator completes a reviewed upgrade; the new spec runs from now.</summary>
-    public static Outcome<Change> Complete(Instance instance, Account account, Instant now)
+    public static Outcome<Change> Complete(Rules rules, Instance instance, Account account, Instant now)
     {
         if (instance.PendingChange is not { Kind: PendingChangeKind.ReviewedUpgrade } pending) return Refusal.State($"{instance.Id} has no upgrade waiting for review.");
         if (instance.Status == InstanceStatus.Released) return Refusal.State($"{instance.Id} was released.");
         var upgraded = Commands.Touch(instance, now) with { Spec = pending.Spec, PendingChange = null };
-        return new Change(upgraded, account, Effects.None
-            .Record(instance.Id, now, "upgraded", $"{instance.Spec} → {pending.Spec} (review completed)")
+        return Change.Of(rules, upgraded, account, Effects.None
+            .Record(instance.Id, now, TimelineKind.Upgraded, $"{instance.Spec} → {pending.Spec} (review completed)")
             .Notify(Notices.Of(NoticeKind.UpgradeCompleted, upgraded, now, 0, $"{instance.Id} now runs {pending.Spec}"))
             .Act(ResourceActionKind.Modify, instance.Id, now, $"spec {pending.Spec}"));
     }

@@ -31,13 +31,13 @@ public static class Unsubscription
         if (Commands.RunningSubscription(instance, "Unsubscription") is { } state) return state;
         var refund = Refund(rules, instance, now);
         var refunded = account.Move(refund, now);
-        var effects = Effects.None.Record(instance.Id, now, "unsubscribed", $"refund {refund} of {instance.CycleCash} paid in cash");
+        var effects = Effects.None.Record(instance.Id, now, TimelineKind.Unsubscribed, $"refund {refund} of {instance.CycleCash} paid in cash");
         if (refund > 0) effects = effects.Post(new LedgerPosting(LedgerKind.Refund, refund, instance.Id, null, "unsubscription refund"));
         var touched = Commands.Touch(instance, now);
         var after = instance.PostExpirationAction == PostExpirationAction.DowngradeToStandard
             ? Lifecycle.Lifecycle.ConvertToPayg(rules, touched, refunded, now, "unsubscribed")
-            : Lifecycle.Lifecycle.Release(touched, refunded, now, "unsubscribed");
-        return (new Change(after.Instance, after.Account, effects.Then(after.Effects)), refund);
+            : Lifecycle.Lifecycle.Release(rules, touched, refunded, now, "unsubscribed");
+        return (Change.Of(rules, after.Instance, after.Account, effects.Then(after.Effects)), refund);
     }
 
     /// <summary>R6.7: the action at expiry; it must be one the product offers, before release.</summary>
@@ -50,16 +50,16 @@ public static class Unsubscription
         }
 
         if (Commands.RunningSubscription(instance, "A post-expiration action") is { } state) return state;
-        return new Change(Commands.Touch(instance, now) with { PostExpirationAction = action }, account,
-            Effects.None.Record(instance.Id, now, "postExpirationActionChanged", Camel(action)));
+        return Change.Of(rules, Commands.Touch(instance, now) with { PostExpirationAction = action }, account,
+            Effects.None.Record(instance.Id, now, TimelineKind.PostExpirationActionChanged, Camel(action)));
     }
 
     /// <summary>R8.5: the post-release action can be changed once the instance exists, until its release.</summary>
-    public static Outcome<Change> SetPostReleaseAction(Instance instance, Account account, PostReleaseAction action, Instant now)
+    public static Outcome<Change> SetPostReleaseAction(Rules rules, Instance instance, Account account, PostReleaseAction action, Instant now)
     {
         if (instance.Status == InstanceStatus.Released) return Refusal.State($"{instance.Id} was already released.");
-        return new Change(Commands.Touch(instance, now) with { PostReleaseAction = action }, account,
-            Effects.None.Record(instance.Id, now, "postReleaseActionChanged", action == PostReleaseAction.DeleteResources ? "deleteResources" : "retainMetadata"));
+        return Change.Of(rules, Commands.Touch(instance, now) with { PostReleaseAction = action }, account,
+            Effects.None.Record(instance.Id, now, TimelineKind.PostReleaseActionChanged, action == PostReleaseAction.DeleteResources ? "deleteResources" : "retainMetadata"));
     }
 
     private static string Camel(PostExpirationAction action) => action == PostExpirationAction.Stop ? "stop" : "downgradeToStandard";

@@ -66,13 +66,13 @@ public static class Purchase
             Components = components,
             Progress = Progress.Before(now),
         };
-        var bought = Effects.None.Record(instance.Id, now, "purchased", $"{product.Code} {request.Spec} in {request.Region}, {request.ChargeType.ToString().ToLowerInvariant()}");
+        var bought = Effects.None.Record(instance.Id, now, TimelineKind.Purchased, $"{product.Code} {request.Spec} in {request.Region}, {request.ChargeType.ToString().ToLowerInvariant()}");
 
         if (request.ChargeType == ChargeType.Payg)
         {
             if (request.PeriodMonths is not null) return Refusal.Invalid("periodMonths", "A pay-as-you-go instance has no period.");
             if (request.AutoRenew) return Refusal.Invalid("autoRenew", "A pay-as-you-go instance is never renewed.");
-            return new Change(instance with { PaygBilledThrough = now }, account, bought);
+            return Change.Of(rules, instance with { PaygBilledThrough = now }, account, bought);
         }
 
         if (request.PeriodMonths is not { } months || !product.PurchasePeriods.Contains(months))
@@ -95,7 +95,7 @@ public static class Purchase
             CycleCash = paid.Value.FromBalance,
         };
         var order = new Order(OrderKind.Purchase, amount, paid.Value.FromCoupons, paid.Value.FromBalance, [new OrderItem(instance.Id, now, amount, expiry)]);
-        return new Change(created, paid.Value.Account, new Effects(paid.Value.Postings, order, [], [], []).Then(bought));
+        return Change.Of(rules, created, paid.Value.Account, new Effects(paid.Value.Postings, order, [], [], []).Then(bought));
     }
 
     /// <summary>R2.4: 1 month for a purchase under a year, 12 from a year on.</summary>

@@ -88,7 +88,7 @@ public static class Renewal
 
         var items = quotes.Select(q => new OrderItem(q.InstanceId, q.CycleStart, q.Amount, q.NewExpiresAt)).ToImmutableArray();
         effects = effects.WithOrder(new Order(kind, paid.Value.Total, paid.Value.FromCoupons, paid.Value.FromBalance, items));
-        return new Change(renewed.MoveToImmutable(), paid.Value.Account, effects);
+        return Change.Of(rules, renewed.MoveToImmutable(), paid.Value.Account, effects);
     }
 
     /// <summary>
@@ -99,7 +99,7 @@ public static class Renewal
     {
         var one = Extend(rules, instance, cycleStart, newExpiry, paid.FromBalance, at, why);
         var order = new Order(kind, paid.Total, paid.FromCoupons, paid.FromBalance, [new OrderItem(instance.Id, cycleStart, paid.Total, newExpiry)]);
-        return new Change(one.Instance, paid.Account, new Effects(paid.Postings, order, [], [], []).Then(one.Effects));
+        return Change.Of(rules, one.Instance, paid.Account, new Effects(paid.Postings, order, [], [], []).Then(one.Effects));
     }
 
     private static (Instance Instance, Effects Effects) Extend(Rules rules, Instance instance, Instant cycleStart, Instant newExpiry, long cash, Instant at, string why)
@@ -120,12 +120,12 @@ public static class Renewal
         };
         var until = rules.Calendar.Local(newExpiry);
         var effects = Effects.None
-            .Record(instance.Id, at, "renewed", $"{why}; expires {until:uuuu-MM-dd HH:mm}")
+            .Record(instance.Id, at, TimelineKind.Renewed, $"{why}; expires {until:uuuu-MM-dd HH:mm}")
             .Notify(Lifecycle.Notices.Of(NoticeKind.Renewed, renewed, at, 0, $"{instance.Id} was renewed until {until:uuuu-MM-dd HH:mm}"));
         if (wasStopped)
         {
             effects = effects
-                .Record(instance.Id, at, "started", "renewed while stopped")
+                .Record(instance.Id, at, TimelineKind.Started, "renewed while stopped")
                 .Notify(Lifecycle.Notices.Of(NoticeKind.Started, renewed, at, 0, $"{instance.Id} was started again"))
                 .Act(ResourceActionKind.Start, instance.Id, at, "renewed while stopped");
         }

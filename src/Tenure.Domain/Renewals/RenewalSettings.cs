@@ -37,7 +37,7 @@ public static class RenewalSettings
 
         var updated = Commands.Touch(instance, now) with { Mode = mode, AutoRenewMonths = months };
         var detail = mode == RenewalMode.Auto ? $"auto, {months} month(s)" : mode == RenewalMode.Manual ? "manual" : "noRenew";
-        return new Change(updated, account, Effects.None.Record(instance.Id, now, "renewalModeChanged", detail));
+        return Change.Of(rules, updated, account, Effects.None.Record(instance.Id, now, TimelineKind.RenewalModeChanged, detail));
     }
 
     /// <summary>R4.7: a batch setting covers instances of one product only, and applies to all or none.</summary>
@@ -60,6 +60,6 @@ public static class RenewalSettings
             effects = effects.Then(one.Value.Effects);
         }
 
-        return new Change(changed.MoveToImmutable(), account, effects);
+        return Change.Of(rules, changed.MoveToImmutable(), account, effects);
     }
 }

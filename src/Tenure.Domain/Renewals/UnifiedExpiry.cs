@@ -48,7 +48,7 @@ public static class UnifiedExpiry
         Quote(rules, instances, dayOfMonth, now).Then(quotes =>
         {
             var moving = instances.Zip(quotes).Where(p => p.Second.NewExpiresAt != p.Second.CurrentExpiresAt).ToList();
-            if (moving.Count == 0) return new Change(instances.ToImmutableArray(), account, Effects.None);
+            if (moving.Count == 0) return Change.Of(rules, instances.ToImmutableArray(), account, Effects.None);
             return Renewal.PayQuotes(rules, moving.Select(p => p.First).ToList(), moving.Select(p => p.Second).ToList(), account, now, OrderKind.UnifyExpiry, $"unified expiry on day {dayOfMonth}");
         });
 }

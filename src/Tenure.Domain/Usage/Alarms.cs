@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using NodaTime;
+using Tenure.Domain.Accounts;
 using Tenure.Domain.Catalog;
 using Tenure.Domain.Instances;
 
@@ -65,17 +66,58 @@ public static class Alarms
             if (lastAlarms.TryGetValue(metric, out var last) && sample.At < last + Duration.FromHours(1)) continue;
             var alarm = new Alarm(metric, sample.At, value, limit, setting.ThresholdPercent);
             alarms.Add(alarm);
-            var name = metric.ToString().ToLowerInvariant();
+            var name = Name(metric);
             var text = $"{instance.Id}: {name} {value} is over {setting.ThresholdPercent}% of the {instance.Spec} limit {limit}; consider upgrading the spec";
             effects = effects
-                .Record(instance.Id, sample.At, "alarm", text)
+                .Record(instance.Id, sample.At, TimelineKind.Alarm, text)
                 .Notify(new Notice(NoticeKind.Alarm, instance.AccountId, instance.Id, sample.At, text, $"{instance.Id}:{NoticeKind.Alarm}:{name}:{sample.At}"));
         }
 
         return (alarms.ToImmutable(), effects);
     }
 
-    /// <summary>R11.2: thresholds are whole percents from 1 to 100.</summary>
-    public static Refusal? Validate(AlarmSetting setting, string field) =>
-        setting.ThresholdPercent is < 1 or > 100 ? Refusal.Invalid(field, "thresholdPercent must be between 1 and 100.") : null;
+    /// <summary>
+    /// R11.2: the customer changes the threshold (a whole percent from 1 to 100) or the switch of some
+    /// metrics; the others keep theirs. The change is a command: it moves the instance's progress and
+    /// is recorded on the timeline with the settings that now hold. A released instance has no alarms to set.
+    /// </summary>
+    public static Outcome<Change> Set(Rules rules, Instance instance, Account account, AlarmRequest request, Instant now)
+    {
+        if (request is { Tps: null, Subscriptions: null, Connections: null })
+        {
+            return Refusal.Invalid("alarms", "Set at least one of tps, subscriptions and connections.");
+        }
+
+        foreach (var metric in Enum.GetValues<Metric>())
+        {
+            if (request[metric] is { ThresholdPercent: < 1 or > 100 })
+            {
+                return Refusal.Invalid($"{Name(metric)}.thresholdPercent", "thresholdPercent must be between 1 and 100.");
+            }
+        }
+
+        if (instance.Status == InstanceStatus.Released) return Refusal.State($"{instance.Id} was released; it has no alarms to set.");
+        var current = instance.Alarms;
+        var alarms = new AlarmSettings(
+            request.Tps ?? current.Tps, request.Subscriptions ?? current.Subscriptions, request.Connections ?? current.Connections);
+        var detail = string.Join(", ", Enum.GetValues<Metric>().Select(m => Describe(m, SettingOf(alarms, m))));
+        return Change.Of(rules, Commands.Touch(instance, now) with { Alarms = alarms }, account,
+            Effects.None.Record(instance.Id, now, TimelineKind.AlarmsChanged, detail));
+    }
+
+    private static string Name(Metric metric) => metric.ToString().ToLowerInvariant();
+
+    private static string Describe(Metric metric, AlarmSetting setting) =>
+        $"{Name(metric)} {setting.ThresholdPercent}% {(setting.Enabled ? "on" : "off")}";
+}
+
+/// <summary>R11.2: what a customer asks to change of an instance's alarms; a metric left null keeps its setting.</summary>
+public sealed record AlarmRequest(AlarmSetting? Tps = null, AlarmSetting? Subscriptions = null, AlarmSetting? Connections = null)
+{
+    public AlarmSetting? this[Metric metric] => metric switch
+    {
+        Metric.Tps => Tps,
+        Metric.Subscriptions => Subscriptions,
+        _ => Connections,
+    };
 }

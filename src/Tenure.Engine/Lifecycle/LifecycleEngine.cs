@@ -3,6 +3,7 @@ using NodaTime;
 using Tenure.Domain;
 using Tenure.Domain.Accounts;
 using Tenure.Domain.Instances;
+using Tenure.Domain.Lifecycle;
 using Tenure.Storage;
 using DomainLifecycle = Tenure.Domain.Lifecycle.Lifecycle;
 
@@ -49,7 +50,8 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
         }
 
         var accounts = session.Accounts(claimed.Select(i => i.AccountId.Value), forUpdate: true);
-        var ran = Run(session, claimed, accounts, next?.At, clockId, now, onTime);
+        List<(Instance, DueEvent?)> due = [.. claimed.Select(i => (i, Schedule.Next(Rules, i, accounts[i.AccountId.Value])))];
+        var ran = Run(session, accounts, due, next?.At, clockId, now, onTime);
         session.Commit();
         if (next is not null && database.Dialect == Dialect.Postgres && ran.NextDues.All(due => due > next.At)) _cursors[clockId] = next;
         Processed.Add(ran.Events);
@@ -67,38 +69,57 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
     /// </summary>
     public IReadOnlyList<Instance> CatchUp(Session session, IReadOnlyList<Instance> instances, Dictionary<string, Account> accounts, string clockId, Instant now)
     {
-        if (!instances.Any(i => Domain.Lifecycle.Schedule.Next(Rules, i, accounts[i.AccountId.Value]) is { } due && due.At <= now)) return instances;
-        var ran = Run(session, [.. instances], accounts, null, clockId, now, onTime: clockId != Session.SystemClock);
+        List<(Instance, DueEvent?)> due = [.. instances.Select(i => (i, Schedule.Next(Rules, i, accounts[i.AccountId.Value])))];
+        if (!due.Any(d => d.Item2 is { } next && next.At <= now)) return instances;
+        var ran = Run(session, accounts, due, null, clockId, now, onTime: clockId != Session.SystemClock);
         return [.. instances.Select(i => ran.Current[i.Id.Value])];
     }
 
+    /// <summary>
+    /// Runs the due events of <paramref name="claimed"/>, each given with its next event under its account in
+    /// <paramref name="accounts"/>, and writes everything to the session.
+    /// </summary>
     private (int Events, int Charges, int Failures, List<Instant> NextDues, Dictionary<string, Instance> Current) Run(
-        Session session, List<Instance> claimed, Dictionary<string, Account> accounts, Instant? boundary, string clockId, Instant now, bool onTime)
+        Session session, Dictionary<string, Account> accounts, List<(Instance Instance, DueEvent? Due)> claimed,
+        Instant? boundary, string clockId, Instant now, bool onTime)
     {
-        var current = claimed.ToDictionary(i => i.Id.Value);
+        // Each instance with its next event and the account state that event was computed under: the
+        // event holds while the account's plans stay the same (Schedule.SamePlans), so it is computed
+        // once per change, by the decision, and again only when another event changed the account.
+        var current = new Dictionary<string, (Instance Instance, DueEvent? Due, Account Under)>(claimed.Count);
         var written = new List<(string AccountId, Effects Effects, Instant At)>();
         Dictionary<string, List<Instance>>? siblings = null;
 
         // The earliest due event among the batch first (ties to the earliest expiry, then the ID: R4.8).
         var queue = new PriorityQueue<Instance, (DueEvent Due, Instant Expiry, string Id)>(Comparer<(DueEvent Due, Instant Expiry, string Id)>.Create(
             (a, b) => a.Due.CompareTo(b.Due) is var c and not 0 ? c : a.Expiry.CompareTo(b.Expiry) is var e and not 0 ? e : string.CompareOrdinal(a.Id, b.Id)));
-        void Enqueue(Instance instance, bool firstEvent)
+        void Enqueue(Instance instance, DueEvent? next, bool firstEvent)
         {
-            if (Domain.Lifecycle.Schedule.Next(Rules, instance, accounts[instance.AccountId.Value]) is not { } due || due.At > now) return;
+            if (next is not { } due || due.At > now) return;
             if (!firstEvent && boundary is { } limit && due.At >= limit) return;
             queue.Enqueue(instance, (due, instance.ExpiresAt ?? Instant.MinValue, instance.Id.Value)); // no expiry (PAYG) sorts first, as in the claim
         }
 
-        foreach (var instance in claimed) Enqueue(instance, firstEvent: true);
+        foreach (var (instance, due) in claimed)
+        {
+            current[instance.Id.Value] = (instance, due, accounts[instance.AccountId.Value]);
+            Enqueue(instance, due, firstEvent: true);
+        }
+
         var ran = 0;
         while (queue.TryDequeue(out var pick, out var key))
         {
             var accountId = pick.AccountId.Value;
-            if (Domain.Lifecycle.Schedule.Next(Rules, pick, accounts[accountId]) != key.Due)
+            if (!Schedule.SamePlans(current[pick.Id.Value].Under, accounts[accountId]))
             {
                 // Another instance's event changed this account (its balance, say): take the fresh next event.
-                Enqueue(pick, firstEvent: false);
-                continue;
+                var fresh = Schedule.Next(Rules, pick, accounts[accountId]);
+                current[pick.Id.Value] = (pick, fresh, accounts[accountId]);
+                if (fresh != key.Due)
+                {
+                    Enqueue(pick, fresh, firstEvent: false);
+                    continue;
+                }
             }
 
             IReadOnlyList<Instance>? accountInstances = null;
@@ -106,29 +127,31 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
             {
                 siblings ??= [];
                 if (!siblings.TryGetValue(accountId, out var list)) siblings[accountId] = list = session.AccountInstances(accountId);
-                accountInstances = [.. list.Select(i => current.GetValueOrDefault(i.Id.Value, i))];
+                accountInstances = [.. list.Select(i => current.TryGetValue(i.Id.Value, out var c) ? c.Instance : i)];
             }
 
-            var change = DomainLifecycle.Advance(Rules, pick, accounts[accountId], onTime ? key.Due.At : now, accountInstances)
-                ?? throw new InvalidOperationException($"{pick.Id}: {key.Due.Kind} at {key.Due.At} was due but did not run.");
-            current[pick.Id.Value] = change.Instance;
+            var change = DomainLifecycle.Run(Rules, pick, accounts[accountId], key.Due, onTime ? key.Due.At : now, accountInstances);
+            current[pick.Id.Value] = (change.Instance, change.NextDue[0], change.Account);
             accounts[accountId] = change.Account;
             written.Add((accountId, change.Effects, key.Due.At));
             ran++;
-            Enqueue(change.Instance, firstEvent: false);
+            Enqueue(change.Instance, change.NextDue[0], firstEvent: false);
         }
 
         var nextDues = new List<Instant>(current.Count);
-        foreach (var instance in current.Values)
+        foreach (var (instance, due, under) in current.Values)
         {
-            var due = session.SaveInstance(Rules, instance, accounts[instance.AccountId.Value], clockId);
-            nextDues.Add(due?.At ?? Instant.MaxValue);
+            var account = accounts[instance.AccountId.Value];
+            var next = Schedule.SamePlans(under, account) ? due : Schedule.Next(Rules, instance, account);
+            session.SaveInstance(instance, next, clockId);
+            nextDues.Add(next?.At ?? Instant.MaxValue);
         }
 
         var cash = new Dictionary<string, long>();
         foreach (var (accountId, effects, at) in written) cash[accountId] = checked(cash.GetValueOrDefault(accountId) + session.WriteEffects(accountId, effects, at));
         foreach (var (accountId, delta) in cash) session.UpdateAccount(accounts[accountId], delta);
-        return (ran, written.Count(w => w.Effects.Order is not null), written.Sum(w => w.Effects.Events.Count(e => e.Kind == "autoRenewFailed")), nextDues, current);
+        return (ran, written.Count(w => w.Effects.Order is not null), written.Sum(w => w.Effects.Events.Count(e => e.Kind == TimelineKind.AutoRenewFailed)), nextDues,
+            current.Values.ToDictionary(c => c.Instance.Id.Value, c => c.Instance));
     }
 
     /// <summary>
