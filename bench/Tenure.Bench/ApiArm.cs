@@ -20,7 +20,7 @@ public sealed record WrkRun(double PerSecond, double P50Ms, double P99Ms, long R
 /// What the API arm measured at one connection count: a wrk run per route; <see cref="PerSecond"/> is the
 /// renew route's rate and <see cref="PeakRssMb"/> the server's peak RSS over all three runs.
 /// </summary>
-public sealed record ApiResult(string Arm, int Instances, double Seconds, double PerSecond, double PeakRssMb, int Connections,
+public sealed record ApiResult(string Arm, int Instances, int Accounts, double Seconds, double PerSecond, double PeakRssMb, int Connections,
     WrkRun Renew, WrkRun Quote, WrkRun List, double SeedSeconds)
 {
     /// <summary>The routes in the order they ran.</summary>
@@ -28,10 +28,12 @@ public sealed record ApiResult(string Arm, int Instances, double Seconds, double
 }
 
 /// <summary>
-/// The API arm: <c>tenure serve</c> on SQLite or PostgreSQL on a loopback port with one funded account
-/// of N instances, and wrk with the account's key against <c>POST /v1/instances/{id}/renew</c> (a new
-/// instance and Idempotency-Key each request), <c>POST /v1/renewals/quote</c> (one instance a request)
-/// and <c>GET /v1/instances</c>, one route after the other.
+/// The API arm: <c>tenure serve</c> on SQLite or PostgreSQL on a loopback port with N instances spread
+/// over funded accounts, and wrk against <c>POST /v1/instances/{id}/renew</c> (the next instance, so
+/// the next account, and a new Idempotency-Key each request) and <c>POST /v1/renewals/quote</c> (one
+/// instance a request) with the operator key, and <c>GET /v1/instances</c> with the first account's
+/// key, one route after the other. One account serializes its renewals (its balance is locked for
+/// each), so with one account the arm measures that lock, not the path.
 /// </summary>
 public static partial class ApiArm
 {
@@ -39,7 +41,7 @@ public static partial class ApiArm
     public sealed record TenureCommand(string File, IReadOnlyList<string> Args);
 
     /// <param name="Postgres">The server's PostgreSQL connection string; null for a SQLite file in a temp folder.</param>
-    public sealed record Settings(int Instances, int Seconds, int Connections, string? Postgres, TenureCommand Tenure);
+    public sealed record Settings(int Instances, int Accounts, int Seconds, int Connections, string? Postgres, TenureCommand Tenure);
 
     /// <summary>
     /// The tenure to serve with: <paramref name="path"/> (an executable, or a <c>.dll</c> run by dotnet), else
@@ -127,14 +129,14 @@ public static partial class ApiArm
             using var http = new HttpClient { BaseAddress = new Uri(url) };
             WaitHealthy(http, server);
             var seed = Stopwatch.StartNew();
-            var seeded = SeedAccount(http, database, operatorKey, settings.Instances);
+            var seeded = SeedAccounts(http, database, operatorKey, settings.Instances, settings.Accounts);
             seed.Stop();
             var run = Guid.NewGuid().ToString("N")[..8]; // Idempotency-Keys unique even against a database used before
-            var renew = Wrk(folder, url, "renew.lua", RenewScript(seeded, settings.Instances, run), settings);
-            var quote = Wrk(folder, url, "quote.lua", QuoteScript(seeded, settings.Instances), settings);
+            var renew = Wrk(folder, url, "renew.lua", RenewScript(operatorKey, seeded.TemplateId, Spread(settings), run), settings);
+            var quote = Wrk(folder, url, "quote.lua", QuoteScript(operatorKey, seeded.TemplateId, Spread(settings)), settings);
             var list = Wrk(folder, url, "list.lua", ListScript(seeded), settings);
             var arm = settings.Postgres is null ? "api-sqlite" : "api-postgres";
-            return new ApiResult(arm, settings.Instances, settings.Seconds, renew.PerSecond, PeakRssMb(server.Id), settings.Connections,
+            return new ApiResult(arm, settings.Instances, settings.Accounts, settings.Seconds, renew.PerSecond, PeakRssMb(server.Id), settings.Connections,
                 renew, quote, list, Math.Round(seed.Elapsed.TotalSeconds, 2));
         }
         finally
@@ -151,25 +153,37 @@ public static partial class ApiArm
     }
 
     /// <summary>
-    /// An account with a large balance (through the API) and N instances: one bought through the API
-    /// (<c>ID</c>), the rest copied from it in SQL as <c>ID-1</c> … <c>ID-(N-1)</c>. Returns the key and ID.
+    /// <paramref name="accounts"/> accounts with a large balance (through the API) and N instances: one
+    /// bought through the API (<c>ID</c>), the rest copied from it in SQL as <c>ID-1</c> … <c>ID-(N-1)</c>,
+    /// in consecutive blocks per account. Returns the first account's key and the template's ID.
     /// </summary>
-    private static (string Key, string TemplateId) SeedAccount(HttpClient http, Database database, string operatorKey, int instances)
+    private static (string Key, string TemplateId) SeedAccounts(HttpClient http, Database database, string operatorKey, int instances, int accounts)
     {
-        var account = Send(http, operatorKey, HttpMethod.Post, "/v1/accounts", new { name = "bench", email = "bench@example.com" });
-        var key = account.GetProperty("apiKey").GetString()!;
-        var topUp = $"/v1/accounts/{account.GetProperty("id").GetString()}/top-ups";
-        Send(http, operatorKey, HttpMethod.Post, topUp, new { amount = 900_000_000_000L });
+        var ids = new List<string>(accounts);
+        string? key = null;
+        for (var a = 0; a < accounts; a++)
+        {
+            var account = Send(http, operatorKey, HttpMethod.Post, "/v1/accounts", new { name = $"bench {a}", email = "bench@example.com" });
+            key ??= account.GetProperty("apiKey").GetString()!;
+            ids.Add(account.GetProperty("id").GetString()!);
+            Send(http, operatorKey, HttpMethod.Post, $"/v1/accounts/{ids[^1]}/top-ups", new { amount = 900_000_000_000L });
+        }
+
         var buy = new
         {
             product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1, autoRenew = false,
         };
-        var templateId = Send(http, key, HttpMethod.Post, "/v1/instances", buy).GetProperty("id").GetString()!;
+        var templateId = Send(http, key!, HttpMethod.Post, "/v1/instances", buy).GetProperty("id").GetString()!;
         using var session = database.Begin();
-        QuietHorizon.CopyInstances(session, database, templateId, "account_id", 1, instances - 1);
+        var perAccount = Math.Max(1, (instances - 1 + accounts - 1) / accounts);
+        for (var (a, from) = (0, 1); from <= instances - 1; (a, from) = (a + 1, from + perAccount))
+        {
+            QuietHorizon.CopyInstances(session, database, templateId, $"'{ids[a]}'", from, Math.Min(instances - 1, from + perAccount - 1));
+        }
+
         if (database.Dialect == Dialect.Postgres) session.Execute("ANALYZE instances"); // the planner sees N rows, not the one bought
         session.Commit();
-        return (key, templateId);
+        return (key!, templateId);
     }
 
     private static JsonElement Send(HttpClient http, string key, HttpMethod method, string path, object body)
@@ -206,7 +220,19 @@ public static partial class ApiArm
     }
 
     /// <summary>Each request renews the next instance by a month with a fresh Idempotency-Key, as a client would send it.</summary>
-    private static string RenewScript((string Key, string TemplateId) seeded, int instances, string run) => $$"""
+    /// <summary>
+    /// Lua for the k-th request's instance number: request k goes to account k mod A, so consecutive
+    /// requests (and wrk's two threads) meet different accounts, as many customers' requests would.
+    /// </summary>
+    private static string Spread(Settings settings)
+    {
+        var per = Math.Max(1, (settings.Instances - 1 + settings.Accounts - 1) / settings.Accounts);
+        var last = Math.Max(1, settings.Instances - 1);
+        return $"local k = n * 2 + tid\n          local i = (k % {settings.Accounts}) * {per} + math.floor(k / {settings.Accounts}) % {per} + 1\n" +
+            $"          if i > {last} then i = k % {last} + 1 end";
+    }
+
+    private static string RenewScript(string key, string templateId, string spread, string run) => $$"""
         local threads = 0
         function setup(thread)
           thread:set("tid", threads)
@@ -217,17 +243,17 @@ public static partial class ApiArm
         end
         request = function()
           n = n + 1
-          local i = (n * 2 + tid) % {{Math.Max(1, instances - 1)}} + 1
+          {{spread}}
           local headers = {}
-          headers["Authorization"] = "Bearer {{seeded.Key}}"
+          headers["Authorization"] = "Bearer {{key}}"
           headers["Content-Type"] = "application/json"
           headers["Idempotency-Key"] = "wrk-{{run}}-" .. tid .. "-" .. n
-          return wrk.format("POST", "/v1/instances/{{seeded.TemplateId}}-" .. i .. "/renew", headers, '{"periodMonths":1}')
+          return wrk.format("POST", "/v1/instances/{{templateId}}-" .. i .. "/renew", headers, '{"periodMonths":1}')
         end
         """;
 
     /// <summary>Each request quotes a month's renewal of the next instance, as the console does before a payment.</summary>
-    private static string QuoteScript((string Key, string TemplateId) seeded, int instances) => $$"""
+    private static string QuoteScript(string key, string templateId, string spread) => $$"""
         local threads = 0
         function setup(thread)
           thread:set("tid", threads)
@@ -238,11 +264,11 @@ public static partial class ApiArm
         end
         request = function()
           n = n + 1
-          local i = (n * 2 + tid) % {{Math.Max(1, instances - 1)}} + 1
+          {{spread}}
           local headers = {}
-          headers["Authorization"] = "Bearer {{seeded.Key}}"
+          headers["Authorization"] = "Bearer {{key}}"
           headers["Content-Type"] = "application/json"
-          local body = '{"items":[{"instanceId":"{{seeded.TemplateId}}-' .. i .. '","periodMonths":1}]}'
+          local body = '{"items":[{"instanceId":"{{templateId}}-' .. i .. '","periodMonths":1}]}'
           return wrk.format("POST", "/v1/renewals/quote", headers, body)
         end
         """;

@@ -176,7 +176,8 @@ public static class BenchCommand
 
     private static Command Api()
     {
-        var instances = Number("--instances", "Instances of the one account whose key the requests use.", 20_000);
+        var instances = Number("--instances", "Instances, spread over the accounts in blocks.", 20_000);
+        var accounts = Number("--accounts", "Accounts (1 measures one account's balance lock: its renewals queue for it).", 100);
         var (db, postgres) = DatabaseChoice();
         var seconds = Number("--seconds", "Seconds of each wrk run (one run per route).", 20);
         var connections = Number("--connections", "wrk connections (two threads).", 32);
@@ -189,25 +190,25 @@ public static class BenchCommand
             "Run tenure serve (loopback) and measure POST /v1/instances/{id}/renew, POST /v1/renewals/quote and GET /v1/instances "
             + "with wrk.")
         {
-            instances, db, postgres, seconds, connections, tenure, Json,
+            instances, accounts, db, postgres, seconds, connections, tenure, Json,
         };
         command.SetAction(parsed =>
         {
             var error = parsed.InvocationConfiguration.Error;
             if (parsed.GetValue(instances) is < 2 or > 50_000_000 || parsed.GetValue(seconds) is < 1 or > 3600
-                || parsed.GetValue(connections) is < 2 or > 10_000)
+                || parsed.GetValue(connections) is < 2 or > 10_000 || parsed.GetValue(accounts) < 1 || parsed.GetValue(accounts) >= parsed.GetValue(instances))
             {
-                error.WriteLine("error: --instances 2..50000000, --seconds 1..3600, --connections 2..10000.");
+                error.WriteLine("error: --instances 2..50000000, --accounts 1..instances-1, --seconds 1..3600, --connections 2..10000.");
                 return Usage;
             }
 
             var onPostgres = parsed.GetValue(db) == "postgres";
             if (!CheckPostgres(parsed, onPostgres, postgres)) return Usage;
             if (ApiArm.FindTenure(parsed.GetValue(tenure), error) is not { } serve) return Usage;
-            var result = ApiArm.Run(new ApiArm.Settings(parsed.GetValue(instances), parsed.GetValue(seconds), parsed.GetValue(connections),
+            var result = ApiArm.Run(new ApiArm.Settings(parsed.GetValue(instances), parsed.GetValue(accounts), parsed.GetValue(seconds), parsed.GetValue(connections),
                 onPostgres ? parsed.GetValue(postgres) : null, serve), error);
             var output = parsed.InvocationConfiguration.Output;
-            output.WriteLine($"{result.Arm}: {result.Instances} instances, {result.Connections} connections, " +
+            output.WriteLine($"{result.Arm}: {result.Instances} instances of {result.Accounts} accounts, {result.Connections} connections, " +
                 $"{result.Seconds} s per route; " +
                 $"server peak RSS {result.PeakRssMb} MB; seeding took {result.SeedSeconds} s");
             foreach (var (route, run) in result.Routes())

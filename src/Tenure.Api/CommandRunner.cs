@@ -162,7 +162,7 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
             }
 
             var answer = Render(decision);
-            if (hash is not null) await session.AnswerKeyAsync(principal, key, answer.Status, answer.Body, answer.Location, CancellationToken.None).ConfigureAwait(false);
+            if (hash is not null) session.AnswerKey(principal, key, answer.Status, answer.Body, answer.Location);
             return answer;
         }).ConfigureAwait(false);
     }

@@ -30,14 +30,12 @@ public sealed partial class Session
         return new StoredAnswer(row.Hash, (int)row.Status, row.Body, row.Location);
     }
 
-    /// <summary>Stores the answer of the key this session claimed, to be committed with the command.</summary>
-    public async Task AnswerKeyAsync(string principal, string key, int status, string body, string? location, CancellationToken cancellationToken)
-    {
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
-        await Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE idempotency SET status_code = @status, body = @body, location = @location WHERE principal = @principal AND key = @key",
-            new { principal, key, status, body, location }, Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-    }
+    /// <summary>Stores the answer of the key this session claimed, written with the command's rows (one round trip on PostgreSQL).</summary>
+    public void AnswerKey(string principal, string key, int status, string body, string? location) =>
+        _rows.Add("WITH v (principal, key, status, body, location) AS (VALUES",
+            ") UPDATE idempotency SET status_code = v.status, body = v.body, location = v.location FROM v " +
+            "WHERE idempotency.principal = v.principal AND idempotency.key = v.key",
+            principal, key, (long)status, body, (object?)location ?? RowBuffer.TypedNull.Text);
 }
 
 /// <summary>Keeps the idempotency table small: answers older than the retention are forgotten.</summary>

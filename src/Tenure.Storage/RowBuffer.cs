@@ -64,7 +64,7 @@ internal sealed class RowBuffer
                         prepared = Command(connection, transaction, pending, count);
                     }
 
-                    Bind(prepared, pending, start, count);
+                    Bind(prepared.Parameters, pending, start, count);
                     prepared.ExecuteNonQuery();
                 }
             }
@@ -77,9 +77,14 @@ internal sealed class RowBuffer
         Clear();
     }
 
-    /// <summary>PostgreSQL's multi-row statements, awaited: a command's handful of round trips hold no thread.</summary>
+    /// <summary>
+    /// PostgreSQL's multi-row statements as one batch, awaited: a command's rows of every kind cost
+    /// one round trip and hold no thread. Statements run in order, parents before children.
+    /// </summary>
     public async Task FlushAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
+        await using var batch = connection.CreateBatch();
+        batch.Transaction = transaction;
         foreach (var pending in _order)
         {
             var rows = pending.Values.Count / pending.Width;
@@ -87,12 +92,14 @@ internal sealed class RowBuffer
             for (var start = 0; start < rows; start += rowsPerStatement)
             {
                 var count = Math.Min(rowsPerStatement, rows - start);
-                await using var command = Command(connection, transaction, pending, count);
-                Bind(command, pending, start, count);
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                var command = batch.CreateBatchCommand();
+                command.CommandText = Text(pending, count, command.Parameters, command.CreateParameter);
+                Bind(command.Parameters, pending, start, count);
+                batch.BatchCommands.Add(command);
             }
         }
 
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         Clear();
     }
 
@@ -102,12 +109,12 @@ internal sealed class RowBuffer
         _byKey.Clear();
     }
 
-    private static void Bind(DbCommand command, Pending pending, int start, int count)
+    private static void Bind(DbParameterCollection parameters, Pending pending, int start, int count)
     {
         for (var i = 0; i < count * pending.Width; i++)
         {
             var value = pending.Values[(start * pending.Width) + i];
-            var parameter = command.Parameters[i];
+            var parameter = parameters[i];
             if (value is TypedNull typed) parameter.DbType = typed.Type;
             parameter.Value = value is null or TypedNull ? DBNull.Value : value;
         }
@@ -179,6 +186,13 @@ internal sealed class RowBuffer
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
+        command.CommandText = Text(pending, rows, command.Parameters, command.CreateParameter);
+        return command;
+    }
+
+    /// <summary>The multi-row statement for <paramref name="rows"/> rows, its parameters <c>@p0…</c> added unbound to <paramref name="parameters"/>.</summary>
+    private static string Text(Pending pending, int rows, DbParameterCollection parameters, Func<DbParameter> create)
+    {
         var sql = new StringBuilder(pending.Head);
         for (var r = 0; r < rows; r++)
         {
@@ -188,22 +202,23 @@ internal sealed class RowBuffer
                 var name = $"@p{(r * pending.Width) + c}";
                 if (c > 0) sql.Append(", ");
                 sql.Append(name);
-                var parameter = command.CreateParameter();
+                var parameter = create();
                 parameter.ParameterName = name;
-                command.Parameters.Add(parameter);
+                parameters.Add(parameter);
             }
 
             sql.Append(')');
         }
 
-        command.CommandText = sql.Append(pending.Tail).ToString();
-        return command;
+        return sql.Append(pending.Tail).ToString();
     }
 
     /// <summary>A null that still tells PostgreSQL its type, where a VALUES list cannot infer it.</summary>
     public sealed record TypedNull(System.Data.DbType Type)
     {
         public static readonly TypedNull Int64 = new(System.Data.DbType.Int64);
+
+        public static readonly TypedNull Text = new(System.Data.DbType.String);
     }
 
     private sealed class Pending(string head, string tail, int width)
