@@ -232,28 +232,19 @@ public static partial class ApiArm
             $"          if i > {last} then i = k % {last} + 1 end";
     }
 
-    private static string RenewScript(string key, string templateId, string spread, string run) => $$"""
-        local threads = 0
-        function setup(thread)
-          thread:set("tid", threads)
-          threads = threads + 1
-        end
-        function init(args)
-          n = 0
-        end
-        request = function()
-          n = n + 1
-          {{spread}}
-          local headers = {}
-          headers["Authorization"] = "Bearer {{key}}"
-          headers["Content-Type"] = "application/json"
-          headers["Idempotency-Key"] = "wrk-{{run}}-" .. tid .. "-" .. n
+    private static string RenewScript(string key, string templateId, string spread, string run) => Script(key, spread, $$"""
+        headers["Idempotency-Key"] = "wrk-{{run}}-" .. tid .. "-" .. n
           return wrk.format("POST", "/v1/instances/{{templateId}}-" .. i .. "/renew", headers, '{"periodMonths":1}')
-        end
-        """;
+        """);
 
     /// <summary>Each request quotes a month's renewal of the next instance, as the console does before a payment.</summary>
-    private static string QuoteScript(string key, string templateId, string spread) => $$"""
+    private static string QuoteScript(string key, string templateId, string spread) => Script(key, spread, $$"""
+        local body = '{"items":[{"instanceId":"{{templateId}}-' .. i .. '","periodMonths":1}]}'
+          return wrk.format("POST", "/v1/renewals/quote", headers, body)
+        """);
+
+    /// <summary>A JSON POST per request to the instance <c>i</c> that <paramref name="spread"/> picks; <paramref name="send"/> makes the request.</summary>
+    private static string Script(string key, string spread, string send) => $$"""
         local threads = 0
         function setup(thread)
           thread:set("tid", threads)
@@ -268,8 +259,7 @@ public static partial class ApiArm
           local headers = {}
           headers["Authorization"] = "Bearer {{key}}"
           headers["Content-Type"] = "application/json"
-          local body = '{"items":[{"instanceId":"{{templateId}}-' .. i .. '","periodMonths":1}]}'
-          return wrk.format("POST", "/v1/renewals/quote", headers, body)
+          {{send}}
         end
         """;
 

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Dapper;
@@ -31,7 +27,7 @@ public sealed class CrashTests : MigratedSqlite
         var lost = 0;
         for (var run = 0; run < Kills; run++)
         {
-            using var serve = await Serve.StartAsync(DbFile);
+            using var serve = await ServeProcess.Start(OperatorKey, DbFile);
             using var client = serve.Client(key);
             foreach (var (k, instance) in pending) await Retry(client, k, instance, firstAnswers);
             pending = [.. Enumerable.Range(0, RenewalsPerRun).Select(j => ($"run{run}-{j}", instances[((run * RenewalsPerRun) + j) % instances.Count]))];
@@ -54,7 +50,7 @@ public sealed class CrashTests : MigratedSqlite
             await Task.WhenAll(sent);
         }
 
-        using (var serve = await Serve.StartAsync(DbFile))
+        using (var serve = await ServeProcess.Start(OperatorKey, DbFile))
         using (var client = serve.Client(key))
         {
             foreach (var (k, instance) in pending) await Retry(client, k, instance, firstAnswers);
@@ -95,10 +91,9 @@ public sealed class CrashTests : MigratedSqlite
     /// <summary>A funded account with instances enough that no instance is renewed more than a few times.</summary>
     private async Task<(string Key, List<string> Instances)> Seed()
     {
-        using var serve = await Serve.StartAsync(DbFile);
-        using var op = serve.Client(OperatorKey);
-        var account = JsonNode.Parse(await Post(op, "/v1/accounts", """{"name":"Crash","email":"crash@example.com"}"""))!;
-        await Post(op, $"/v1/accounts/{account["id"]}/top-ups", """{"amount":100000000}""");
+        using var serve = await ServeProcess.Start(OperatorKey, DbFile);
+                var account = JsonNode.Parse(await Post(serve.Operator, "/v1/accounts", """{"name":"Crash","email":"crash@example.com"}"""))!;
+        await Post(serve.Operator, $"/v1/accounts/{account["id"]}/top-ups", """{"amount":100000000}""");
         using var client = serve.Client(account["apiKey"]!.ToString());
         var instances = new List<string>();
         for (var i = 0; i < 60; i++)
@@ -118,82 +113,5 @@ public sealed class CrashTests : MigratedSqlite
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {text}");
         return text;
-    }
-
-    /// <summary><c>tenure serve</c> on a SQLite file and a free loopback port, as a child process.</summary>
-    private sealed class Serve : IDisposable
-    {
-        private readonly Process _process;
-
-        private Serve(Process process, Uri address)
-        {
-            _process = process;
-            Address = address;
-        }
-
-        public Uri Address { get; }
-
-        public static async Task<Serve> StartAsync(string file)
-        {
-            int port;
-            using (var probe = new TcpListener(IPAddress.Loopback, 0))
-            {
-                probe.Start();
-                port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            }
-
-            var info = new ProcessStartInfo("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "tenure.dll")}\" serve --db \"{file}\" --urls http://127.0.0.1:{port}")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            info.Environment["Tenure__OperatorKey"] = OperatorKey;
-            info.Environment["Tenure__RateLimit__PerSecond"] = "100000";
-            info.Environment["Tenure__RateLimit__Burst"] = "100000";
-            var process = Process.Start(info)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var serve = new Serve(process, new Uri($"http://127.0.0.1:{port}"));
-            using var http = new HttpClient { BaseAddress = serve.Address };
-            for (var i = 0; i < 300; i++)
-            {
-                try
-                {
-                    if ((await http.GetAsync(new Uri("/healthz", UriKind.Relative), TestContext.Current.CancellationToken)).IsSuccessStatusCode) return serve;
-                }
-                catch (HttpRequestException)
-                {
-                    Assert.False(process.HasExited, "tenure serve exited at start");
-                }
-
-                await Task.Delay(50, TestContext.Current.CancellationToken);
-            }
-
-            serve.Dispose();
-            throw new TimeoutException("tenure serve did not answer /healthz within 15 s.");
-        }
-
-        public HttpClient Client(string key)
-        {
-            var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-            return client;
-        }
-
-        /// <summary>SIGKILL: no shutdown, no flush, no finally.</summary>
-        public void Kill()
-        {
-            if (_process.HasExited) return;
-            _process.Kill();
-            _process.WaitForExit();
-        }
-
-        public void Dispose()
-        {
-            Kill();
-            _process.Dispose();
-        }
     }
 }
