@@ -17,27 +17,30 @@ public sealed partial class Session
         var sorted = ids.Distinct().Order(StringComparer.Ordinal).ToArray();
         if (sorted.Length == 0) return [];
         var rows = await QueryAsync<InstanceRow>(
-            $"SELECT {InstanceColumns} FROM instances WHERE id {In(sorted)} ORDER BY id{(Postgres ? " FOR UPDATE" : string.Empty)}",
+            $"SELECT {InstanceColumns} FROM instances WHERE id {In(sorted)} ORDER BY id{ForUpdate}",
             new { ids = sorted }, cancellationToken).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToDomain())];
     }
 
     /// <summary>An account's instances in ID order; on PostgreSQL locked, before the account, as the engine locks them.</summary>
     public async Task<List<Instance>> LockAccountInstancesAsync(string accountId, CancellationToken cancellationToken) =>
-        [.. (await QueryAsync<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE account_id = @accountId ORDER BY id{(Postgres ? " FOR UPDATE" : string.Empty)}",
+        [.. (await QueryAsync<InstanceRow>(
+            $"SELECT {InstanceColumns} FROM instances WHERE account_id = @accountId ORDER BY id{ForUpdate}",
             new { accountId }, cancellationToken).ConfigureAwait(false)).Select(r => r.ToDomain())];
 
     /// <summary>
     /// The accounts with these IDs that exist, with their coupons and their now (a test clock's frozen
     /// time, else <paramref name="systemNow"/>); on PostgreSQL locked in ID order, after any instances.
     /// </summary>
-    public async Task<Dictionary<string, AccountState>> LockAccountsAsync(IReadOnlyCollection<string> ids, Instant systemNow, CancellationToken cancellationToken)
+    public async Task<Dictionary<string, AccountState>> LockAccountsAsync(
+        IReadOnlyCollection<string> ids, Instant systemNow, CancellationToken cancellationToken)
     {
         var sorted = ids.Distinct().Order(StringComparer.Ordinal).ToArray();
         if (sorted.Length == 0) return [];
-        var rows = await QueryAsync<AccountRow>(
-            $"SELECT * FROM accounts WHERE id {In(sorted)} ORDER BY id{(Postgres ? " FOR UPDATE" : string.Empty)}", new { ids = sorted }, cancellationToken).ConfigureAwait(false);
-        var coupons = (await QueryAsync<CouponRow>($"SELECT * FROM coupons WHERE account_id {In(sorted)} AND remaining > 0", new { ids = sorted }, cancellationToken)
+        var parameters = new { ids = sorted };
+        var rows = await QueryAsync<AccountRow>($"SELECT * FROM accounts WHERE id {In(sorted)} ORDER BY id{ForUpdate}", parameters, cancellationToken)
+            .ConfigureAwait(false);
+        var coupons = (await QueryAsync<CouponRow>($"SELECT * FROM coupons WHERE account_id {In(sorted)} AND remaining > 0", parameters, cancellationToken)
             .ConfigureAwait(false)).ToLookup(c => c.AccountId, c => c.ToDomain());
         var states = new Dictionary<string, AccountState>(rows.Count);
         foreach (var row in rows)
@@ -51,12 +54,17 @@ public sealed partial class Session
     }
 
     private async Task<Instant> ClockTimeAsync(string clockId, CancellationToken cancellationToken) =>
-        Columns.At((await QueryAsync<long>("SELECT frozen_time FROM test_clocks WHERE id = @clockId", new { clockId }, cancellationToken).ConfigureAwait(false)).Single());
+        Columns.At((await QueryAsync<long>("SELECT frozen_time FROM test_clocks WHERE id = @clockId", new { clockId }, cancellationToken)
+            .ConfigureAwait(false)).Single());
+
+    /// <summary>The row lock of a command on PostgreSQL; SQLite's one writer holds the whole database.</summary>
+    private string ForUpdate => Postgres ? " FOR UPDATE" : string.Empty;
 
     private async Task<List<T>> QueryAsync<T>(string sql, object parameters, CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await Connection.QueryAsync<T>(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var command = new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken);
+        var rows = await Connection.QueryAsync<T>(command).ConfigureAwait(false);
         return rows.AsList();
     }
 }

@@ -17,12 +17,15 @@ public sealed partial class Session
     /// answer stored by the first request. On PostgreSQL a concurrent duplicate waits here, on the
     /// key's index entry, until the first request's transaction ends.
     /// </summary>
-    public async Task<StoredAnswer?> ClaimKeyAsync(string principal, string key, string requestHash, Instant now, CancellationToken cancellationToken)
+    public async Task<StoredAnswer?> ClaimKeyAsync(
+        string principal, string key, string requestHash, Instant now, CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         var claimed = await Connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO idempotency (principal, key, request_hash, status_code, body, created_at) VALUES (@principal, @key, @requestHash, 0, '', @now) " +
-            "ON CONFLICT DO NOTHING", new { principal, key, requestHash, now = Columns.Ticks(now) }, Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "INSERT INTO idempotency (principal, key, request_hash, status_code, body, created_at) " +
+            "VALUES (@principal, @key, @requestHash, 0, '', @now) ON CONFLICT DO NOTHING",
+            new { principal, key, requestHash, now = Columns.Ticks(now) }, Transaction, cancellationToken: cancellationToken))
+            .ConfigureAwait(false);
         if (claimed == 1) return null;
         var row = await Connection.QuerySingleAsync<(string Hash, long Status, string Body, string? Location)>(new CommandDefinition(
             "SELECT request_hash, status_code, body, location FROM idempotency WHERE principal = @principal AND key = @key",
@@ -30,7 +33,7 @@ public sealed partial class Session
         return new StoredAnswer(row.Hash, (int)row.Status, row.Body, row.Location);
     }
 
-    /// <summary>Stores the answer of the key this session claimed, written with the command's rows (one round trip on PostgreSQL).</summary>
+    /// <summary>Stores the answer of the key this session claimed, written with the command's rows (one PostgreSQL round trip).</summary>
     public void AnswerKey(string principal, string key, int status, string body, string? location) =>
         _rows.Add("WITH v (principal, key, status, body, location) AS (VALUES",
             ") UPDATE idempotency SET status_code = v.status, body = v.body, location = v.location FROM v " +
@@ -52,7 +55,8 @@ public static class IdempotencyRetention
         {
             using var session = database.Begin();
             var deleted = session.Execute(
-                "DELETE FROM idempotency WHERE (principal, key) IN (SELECT principal, key FROM idempotency WHERE created_at < @before LIMIT @chunk)",
+                "DELETE FROM idempotency WHERE (principal, key) IN " +
+                "(SELECT principal, key FROM idempotency WHERE created_at < @before LIMIT @chunk)",
                 new { before = Columns.Ticks(before), chunk = Chunk });
             session.Commit();
             total += deleted;
