@@ -38,10 +38,10 @@ public sealed partial class Session
         var sorted = ids.Distinct().Order(StringComparer.Ordinal).ToArray();
         if (sorted.Length == 0) return [];
         var parameters = new { ids = sorted };
-        var rows = await QueryAsync<AccountRow>($"SELECT * FROM accounts WHERE id {In(sorted)} ORDER BY id{ForUpdate}", parameters, cancellationToken)
-            .ConfigureAwait(false);
-        var coupons = (await QueryAsync<CouponRow>($"SELECT * FROM coupons WHERE account_id {In(sorted)} AND remaining > 0", parameters, cancellationToken)
-            .ConfigureAwait(false)).ToLookup(c => c.AccountId, c => c.ToDomain());
+        var accounts = $"SELECT * FROM accounts WHERE id {In(sorted)} ORDER BY id{ForUpdate}";
+        var rows = await QueryAsync<AccountRow>(accounts, parameters, cancellationToken).ConfigureAwait(false);
+        var live = $"SELECT * FROM coupons WHERE account_id {In(sorted)} AND remaining > 0";
+        var coupons = (await QueryAsync<CouponRow>(live, parameters, cancellationToken).ConfigureAwait(false)).ToLookup(c => c.AccountId, c => c.ToDomain());
         var states = new Dictionary<string, AccountState>(rows.Count);
         foreach (var row in rows)
         {
