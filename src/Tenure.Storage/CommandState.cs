@@ -41,7 +41,8 @@ public sealed partial class Session
         var accounts = $"SELECT * FROM accounts WHERE id {In(sorted)} ORDER BY id{ForUpdate}";
         var rows = await QueryAsync<AccountRow>(accounts, parameters, cancellationToken).ConfigureAwait(false);
         var live = $"SELECT * FROM coupons WHERE account_id {In(sorted)} AND remaining > 0";
-        var coupons = (await QueryAsync<CouponRow>(live, parameters, cancellationToken).ConfigureAwait(false)).ToLookup(c => c.AccountId, c => c.ToDomain());
+        var coupons = (await QueryAsync<CouponRow>(live, parameters, cancellationToken).ConfigureAwait(false))
+            .ToLookup(c => c.AccountId, c => c.ToDomain());
         var states = new Dictionary<string, AccountState>(rows.Count);
         foreach (var row in rows)
         {
