@@ -34,14 +34,15 @@ public static class ApiKeyMiddleware
         if (found.Throttled)
         {
             context.Response.Headers.RetryAfter = "60";
-            await Problems.Of(429, "rate-limited", "Too many failed sign-ins from this address; retry in a minute.").ExecuteAsync(context).ConfigureAwait(false);
+            await Problems.Of(429, "rate-limited", "Too many failed sign-ins from this address; retry in a minute.")
+                .ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
         if (found.Caller is not { } caller)
         {
-            await Problems.Of(401, "unauthorized", key is null ? "Send an API key: Authorization: Bearer <key>." : "That API key is not valid.")
-                .ExecuteAsync(context).ConfigureAwait(false);
+            var detail = key is null ? "Send an API key: Authorization: Bearer <key>." : "That API key is not valid.";
+            await Problems.Of(401, "unauthorized", detail).ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -49,6 +50,6 @@ public static class ApiKeyMiddleware
         await next(context).ConfigureAwait(false);
     });
 
-    /// <summary>The address limits of unauthenticated requests are kept per (the peer of the connection; no proxy headers are trusted).</summary>
+    /// <summary>The address unauthenticated requests are limited per: the connection's peer (no proxy header is trusted).</summary>
     public static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 }

@@ -41,8 +41,11 @@ public static class ApiKeys
     public static string? Bearer(string header)
     {
         var trimmed = header.Trim();
-        return trimmed.Length > "Bearer".Length && trimmed.StartsWith("Bearer", StringComparison.OrdinalIgnoreCase) && char.IsWhiteSpace(trimmed["Bearer".Length])
-            ? trimmed["Bearer".Length..].Trim()
+        const string scheme = "Bearer";
+        var bearer = trimmed.Length > scheme.Length && trimmed.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)
+            && char.IsWhiteSpace(trimmed[scheme.Length]);
+        return bearer
+            ? trimmed[scheme.Length..].Trim()
             : null;
     }
 

@@ -34,17 +34,19 @@ public sealed class Authenticator : IDisposable
         _operatorHash = ApiKeys.Hash(options.OperatorKey);
         _sessionLifetime = options.ConsoleSessionLifetime;
         OperatorRef = "operator:" + ApiKeys.Hash(_operatorHash)[..16];
-        _failures = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(address, _ => new TokenBucketRateLimiterOptions
+        var budget = new TokenBucketRateLimiterOptions
         {
             TokenLimit = options.AuthFailureBurst, TokensPerPeriod = 1, QueueLimit = 0,
             ReplenishmentPeriod = TimeSpan.FromMinutes(1) / Math.Max(1, options.AuthFailuresPerMinute),
-        }));
+        };
+        _failures = PartitionedRateLimiter.Create<string, string>(address =>
+            RateLimitPartition.GetTokenBucketLimiter(address, _ => budget));
     }
 
     /// <summary>What a console session of the operator refers to: changes with the operator key, which ends those sessions.</summary>
     public string OperatorRef { get; }
 
-    /// <summary>Authenticates <paramref name="key"/> sent from <paramref name="address"/>; a wrong or missing key counts against that address.</summary>
+    /// <summary>Authenticates a key sent from <paramref name="address"/>; a wrong or missing key counts against the address.</summary>
     public async Task<Authentication> AuthenticateAsync(string address, string? key, CancellationToken cancellationToken)
     {
         using (var open = _failures.AttemptAcquire(address, 0))
@@ -63,7 +65,9 @@ public sealed class Authenticator : IDisposable
         if (ApiKeys.Same(ApiKeys.Hash(key), _operatorHash)) return Caller.Operator;
         if (ConsoleTokens.IsToken(key))
         {
-            return await Session.FindConsoleSessionAsync(_database, ApiKeys.Hash(key), _clock.GetCurrentInstant(), cancellationToken).ConfigureAwait(false) switch
+            var session = await Session.FindConsoleSessionAsync(_database, ApiKeys.Hash(key), _clock.GetCurrentInstant(), cancellationToken)
+                .ConfigureAwait(false);
+            return session switch
             {
                 { AccountId: null, KeyRef: var keyRef } when keyRef == OperatorRef => Caller.Operator,
                 { AccountId: { } account, KeyRef: var keyId } => new Caller(false, account) { KeyId = keyId },
@@ -109,7 +113,8 @@ public sealed class Authenticator : IDisposable
     /// <summary>"Sign out everywhere": ends every console session of this session's account (or of the operator).</summary>
     public async Task EndEveryConsoleSessionAsync(string token, CancellationToken cancellationToken)
     {
-        var found = await Session.FindConsoleSessionAsync(_database, ApiKeys.Hash(token), _clock.GetCurrentInstant(), cancellationToken).ConfigureAwait(false);
+        var found = await Session.FindConsoleSessionAsync(_database, ApiKeys.Hash(token), _clock.GetCurrentInstant(), cancellationToken)
+            .ConfigureAwait(false);
         if (found is null) return; // already ended: nothing of it is left to end
         await _writer.RunAsync(session =>
         {

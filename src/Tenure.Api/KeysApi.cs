@@ -43,7 +43,7 @@ public static class KeysApi
         return TypedResults.Ok(new Page<KeyDto>([.. session.Keys(id).Select(KeyDto.From)], null));
     }
 
-    /// <summary>Revokes at once: the key's next request is 401, and its console sessions end. Revoking twice keeps the first time.</summary>
+    /// <summary>Revokes at once: the key's next request is 401 and its console sessions end. Revoking twice keeps the first time.</summary>
     private static Task<IResult> Revoke(string id, string keyId, HttpContext http, CommandRunner run, IClock clock) =>
         run.OnAccount(http, id, (session, _) =>
         {

@@ -12,22 +12,27 @@ namespace Tenure.Api;
 /// </summary>
 public static class Limits
 {
-    public static IServiceCollection AddRequestLimits(this IServiceCollection services, ApiOptions options) => services.AddRateLimiter(limiter =>
-    {
-        limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetTokenBucketLimiter(
-            Partition(context),
-            _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = options.RateLimitBurst, TokensPerPeriod = options.RateLimitPerSecond, ReplenishmentPeriod = TimeSpan.FromSeconds(1), QueueLimit = 0,
-            }));
-        limiter.OnRejected = (context, _) =>
+    public static IServiceCollection AddRequestLimits(this IServiceCollection services, ApiOptions options) =>
+        services.AddRateLimiter(limiter =>
         {
-            context.HttpContext.Response.Headers.RetryAfter = "1";
-            return new ValueTask(Problems.Of(429, "rate-limited", "Too many requests for this caller; retry after a second.").ExecuteAsync(context.HttpContext));
-        };
-    });
+            var budget = new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = options.RateLimitBurst, TokensPerPeriod = options.RateLimitPerSecond,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1), QueueLimit = 0,
+            };
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                RateLimitPartition.GetTokenBucketLimiter(Partition(context), _ => budget));
+            limiter.OnRejected = (context, _) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "1";
+                var problem = Problems.Of(429, "rate-limited", "Too many requests for this caller; retry after a second.");
+                return new ValueTask(problem.ExecuteAsync(context.HttpContext));
+            };
+        });
 
     /// <summary>Runs after authentication, so the caller is known when there is one.</summary>
     private static string Partition(HttpContext context) =>
-        context.Items[typeof(Caller)] is Caller caller ? "principal:" + caller.Principal : "address:" + ApiKeyMiddleware.ClientAddress(context);
+        context.Items[typeof(Caller)] is Caller caller
+            ? "principal:" + caller.Principal
+            : "address:" + ApiKeyMiddleware.ClientAddress(context);
 }

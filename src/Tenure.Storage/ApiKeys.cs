@@ -48,13 +48,16 @@ public sealed partial class Session
     /// <summary>An account's keys, oldest first.</summary>
     public List<KeyListing> Keys(string accountId) =>
         [.. Query<(string Id, string Prefix, long CreatedAt, long? LastUsedAt, long? RevokedAt)>(
-                "SELECT id, prefix, created_at, last_used_at, revoked_at FROM api_keys WHERE account_id = @accountId ORDER BY created_at, id", new { accountId })
+                "SELECT id, prefix, created_at, last_used_at, revoked_at FROM api_keys WHERE account_id = @accountId " +
+                "ORDER BY created_at, id",
+                new { accountId })
             .Select(ToListing)];
 
     /// <summary>One key of an account, or null.</summary>
     public KeyListing? Key(string accountId, string keyId) =>
         Query<(string Id, string Prefix, long CreatedAt, long? LastUsedAt, long? RevokedAt)>(
-                "SELECT id, prefix, created_at, last_used_at, revoked_at FROM api_keys WHERE account_id = @accountId AND id = @keyId", new { accountId, keyId })
+                "SELECT id, prefix, created_at, last_used_at, revoked_at FROM api_keys WHERE account_id = @accountId AND id = @keyId",
+                new { accountId, keyId })
             .Select(ToListing).FirstOrDefault();
 
     /// <summary>Revokes a key (a revoked one keeps its first revocation time) and ends the console sessions made from it.</summary>

@@ -13,7 +13,8 @@ public sealed partial class Session
     public void StartConsoleSession(string idHash, string keyRef, string? accountId, Instant now, Instant expiresAt)
     {
         Execute("DELETE FROM console_sessions WHERE expires_at <= @now", new { now = Columns.Ticks(now) });
-        Execute("INSERT INTO console_sessions (id_hash, key_ref, account_id, created_at, expires_at) VALUES (@idHash, @keyRef, @accountId, @now, @expiresAt)",
+        Execute("INSERT INTO console_sessions (id_hash, key_ref, account_id, created_at, expires_at) " +
+                "VALUES (@idHash, @keyRef, @accountId, @now, @expiresAt)",
             new { idHash, keyRef, accountId, now = Columns.Ticks(now), expiresAt = Columns.Ticks(expiresAt) });
     }
 
@@ -21,14 +22,16 @@ public sealed partial class Session
 
     /// <summary>"Sign out everywhere": every session of the account, or with a null account every operator session.</summary>
     public void EndConsoleSessions(string? accountId) =>
-        Execute(accountId is null ? "DELETE FROM console_sessions WHERE account_id IS NULL" : "DELETE FROM console_sessions WHERE account_id = @accountId",
-            new { accountId });
+        Execute(accountId is null
+            ? "DELETE FROM console_sessions WHERE account_id IS NULL"
+            : "DELETE FROM console_sessions WHERE account_id = @accountId", new { accountId });
 
     /// <summary>
     /// The session with this hashed ID if it has not expired and, for an account's, its key is not
     /// revoked; read outside any transaction and never cached.
     /// </summary>
-    public static async Task<ConsoleSessionRow?> FindConsoleSessionAsync(Database database, string idHash, Instant now, CancellationToken cancellationToken)
+    public static async Task<ConsoleSessionRow?> FindConsoleSessionAsync(
+        Database database, string idHash, Instant now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(string KeyRef, string? AccountId)>(new CommandDefinition(

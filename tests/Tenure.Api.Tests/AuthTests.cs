@@ -14,7 +14,8 @@ public abstract class AuthTests(Server server)
         using var anonymous = server.Client(null);
         using var customer = server.Client(account.Str("apiKey"));
         using var op = server.Client();
-        foreach (var path in new[] { "/V1/products", "/V1/accounts", "/V1/instances", "/v1/INSTANCES", "/V1/Accounts/" + account.Str("id") })
+        string[] paths = ["/V1/products", "/V1/accounts", "/V1/instances", "/v1/INSTANCES", "/V1/Accounts/" + account.Str("id")];
+        foreach (var path in paths)
         {
             var (status, body, _) = await anonymous.Get(path);
             Assert.True(status == 401 && body.Str("code") == "unauthorized", $"{path} answered {status} without a key");
@@ -36,7 +37,8 @@ public abstract class AuthTests(Server server)
             .Where(e => ("/" + e.RoutePattern.RawText!.TrimStart('/')).StartsWith("/v1", StringComparison.OrdinalIgnoreCase)).ToList();
         Assert.NotEmpty(routes);
         Assert.All(routes, e => Assert.True(e.Metadata.GetMetadata<RequiresApiKey>() is not null, $"{e.RoutePattern.RawText} is open"));
-        Assert.DoesNotContain(server.Endpoints.OfType<RouteEndpoint>(), e => e.RoutePattern.RawText is "/healthz" or "/readyz" && e.Metadata.GetMetadata<RequiresApiKey>() is not null);
+        Assert.DoesNotContain(server.Endpoints.OfType<RouteEndpoint>(),
+            e => e.RoutePattern.RawText is "/healthz" or "/readyz" && e.Metadata.GetMetadata<RequiresApiKey>() is not null);
     }
 
     [Fact]
@@ -75,7 +77,8 @@ public abstract class AuthTests(Server server)
         Assert.Equal(200, (await first.Get("/v1/account")).Status);
 
         // Revoking again keeps the first time; an unknown key or account is 404; an account key may not manage keys.
-        Assert.Equal(revoked.Body.Str("revokedAt"), (await op.Send(HttpMethod.Delete, $"/v1/accounts/{id}/keys/{secondId}")).Body.Str("revokedAt"));
+        var again = await op.Send(HttpMethod.Delete, $"/v1/accounts/{id}/keys/{secondId}");
+        Assert.Equal(revoked.Body.Str("revokedAt"), again.Body.Str("revokedAt"));
         Assert.Equal(404, (await op.Send(HttpMethod.Delete, $"/v1/accounts/{id}/keys/key-000000000000")).Status);
         Assert.Equal(404, (await op.Get("/v1/accounts/acc-none/keys")).Status);
         Assert.Equal(404, (await op.Post("/v1/accounts/acc-none/keys")).Status);
@@ -98,7 +101,8 @@ public abstract class AuthTests(Server server)
         var cookie = home.Cookies.GetCookies(new Uri(server.BaseAddress, "/console/")).Single(c => c.Name == "tenure_console").Value;
         Assert.DoesNotContain(key.Split('_')[2], cookie, StringComparison.Ordinal);
 
-        using (var everywhere = await home.Client.PostAsync(new Uri("/console/sign-out-everywhere", UriKind.Relative), new FormUrlEncodedContent([]), TestContext.Current.CancellationToken))
+        var signOut = new Uri("/console/sign-out-everywhere", UriKind.Relative);
+        using (var everywhere = await home.Client.PostAsync(signOut, new FormUrlEncodedContent([]), TestContext.Current.CancellationToken))
         {
             Assert.Equal("/console/sign-in", everywhere.Headers.Location?.OriginalString);
         }
@@ -123,8 +127,11 @@ public abstract class AuthTests(Server server)
     private async Task<(HttpClient Client, CookieContainer Cookies)> Browser(string key)
     {
         var cookies = new CookieContainer();
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = server.BaseAddress };
-        using var signIn = await client.PostAsync(new Uri("/console/sign-in", UriKind.Relative), new FormUrlEncodedContent([new("key", key)]), TestContext.Current.CancellationToken);
+        var handler = new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false };
+        var client = new HttpClient(handler) { BaseAddress = server.BaseAddress };
+        using var form = new FormUrlEncodedContent([new("key", key)]);
+        var signInPath = new Uri("/console/sign-in", UriKind.Relative);
+        using var signIn = await client.PostAsync(signInPath, form, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         return (client, cookies);
     }

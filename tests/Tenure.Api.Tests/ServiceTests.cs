@@ -82,7 +82,8 @@ public sealed class RateLimitTests(LimitedServer server) : IClassFixture<Limited
         for (var i = 0; i < 30; i++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/products");
-            request.Headers.TryAddWithoutValidation("Authorization", (i % 2 == 0 ? "bearer" : "Bearer") + new string(' ', 1 + i) + key + new string(' ', i % 3));
+            var header = (i % 2 == 0 ? "bearer" : "Bearer") + new string(' ', 1 + i) + key + new string(' ', i % 3);
+            request.Headers.TryAddWithoutValidation("Authorization", header);
             using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
             Assert.True((int)response.StatusCode is 200 or 429, $"status {(int)response.StatusCode}");
             if ((int)response.StatusCode == 200) passed++;

@@ -12,7 +12,7 @@ using Tenure.Domain.Time;
 
 namespace Tenure.Api.Web;
 
-/// <summary>Who is signed in to the console: the session token it calls the API with (kept only in the protected cookie) and what it is.</summary>
+/// <summary>Who is signed in to the console: the session token it calls the API with (only in the cookie), and what it is.</summary>
 public sealed record ConsoleUser(string Key, bool IsOperator, string Name);
 
 /// <summary>What every page shows around its content.</summary>
@@ -92,24 +92,32 @@ public static partial class WebConsole
         var key = form["key"].ToString().Trim();
         if (key.Length == 0) return Page<SignInPage>(new Frame(null, "Sign in", Error: "Enter an API key."), new { }, 400);
         var found = await auth.AuthenticateAsync(ApiKeyMiddleware.ClientAddress(http), key, http.RequestAborted).ConfigureAwait(false);
-        if (found.Throttled) return Page<SignInPage>(new Frame(null, "Sign in", Error: "Too many failed sign-ins from this address; try again in a minute."), new { }, 429);
+        if (found.Throttled)
+        {
+            const string wait = "Too many failed sign-ins from this address; try again in a minute.";
+            return Page<SignInPage>(new Frame(null, "Sign in", Error: wait), new { }, 429);
+        }
+
         if (found.Caller is not { } caller) return Page<SignInPage>(new Frame(null, "Sign in", Error: "That API key is not valid."), new { }, 401);
         var token = await auth.StartConsoleSessionAsync(caller, http.RequestAborted).ConfigureAwait(false);
         var name = caller.IsOperator ? "Operator" : (await Client(http, clients, token).Get<AccountDto>("/v1/account").ConfigureAwait(false)).Name;
-        http.Response.Cookies.Append(CookieName, protection.CreateProtector(CookieName).Protect($"{(caller.IsOperator ? 'o' : 'a')}|{name}|{token}"), new CookieOptions
+        var cookie = protection.CreateProtector(CookieName).Protect($"{(caller.IsOperator ? 'o' : 'a')}|{name}|{token}");
+        http.Response.Cookies.Append(CookieName, cookie, new CookieOptions
         {
             HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = http.Request.IsHttps, Path = "/console", IsEssential = true,
         });
         return Results.Redirect(caller.IsOperator ? "/console/operator" : "/console/renewals");
     }
 
-    /// <summary>Ends this browser's session, or with <paramref name="everywhere"/> every session of its account (or of the operator).</summary>
+    /// <summary>Ends this browser's session, or with <paramref name="everywhere"/> every one of its account (or the operator's).</summary>
     private static async Task<IResult> SignOut(HttpContext http, Authenticator auth, bool everywhere)
     {
         if (User(http) is { } user)
         {
-            await (everywhere ? auth.EndEveryConsoleSessionAsync(user.Key, http.RequestAborted) : auth.EndConsoleSessionAsync(user.Key, http.RequestAborted))
-                .ConfigureAwait(false);
+            var ending = everywhere
+                ? auth.EndEveryConsoleSessionAsync(user.Key, http.RequestAborted)
+                : auth.EndConsoleSessionAsync(user.Key, http.RequestAborted);
+            await ending.ConfigureAwait(false);
         }
 
         http.Response.Cookies.Delete(CookieName, new CookieOptions { Path = "/console" });
