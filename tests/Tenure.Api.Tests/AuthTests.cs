@@ -124,6 +124,35 @@ public abstract class AuthTests(Server server)
         Assert.Equal(HttpStatusCode.Redirect, await Status(phone, "/console/account"));
     }
 
+    [Fact]
+    public async Task R13_3_an_ended_console_session_replayed_uses_up_its_senders_budget_not_the_consoles()
+    {
+        if (server.SkipReason is { } reason) Assert.Skip(reason);
+        var account = await server.Client().Post("/v1/accounts", new { name = "Replay", email = "replay@example.com" });
+        var key = account.Body.Str("apiKey");
+        var ended = await Browser(key);
+        var cookie = ended.Cookies.GetCookies(new Uri(server.BaseAddress, "/console/")).Single(c => c.Name == "tenure_console").Value;
+        var signOut = new Uri("/console/sign-out", UriKind.Relative);
+        using (await ended.Client.PostAsync(signOut, new FormUrlEncodedContent([]), TestContext.Current.CancellationToken))
+        {
+        }
+
+        using var replayer = server.ClientFrom("127.0.0.6", key: null);
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 30; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/console/account");
+            request.Headers.Add("Cookie", $"tenure_console={cookie}");
+            using var response = await replayer.SendAsync(request, TestContext.Current.CancellationToken);
+            answers.Add(response.StatusCode);
+        }
+
+        // The default budget is 20 failures; the replays count against their sender, and the console goes on.
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.Redirect, 20), answers.Take(20));
+        Assert.Contains(HttpStatusCode.TooManyRequests, answers.Skip(20));
+        Assert.Equal(HttpStatusCode.OK, await Status(await Browser(key), "/console/account"));
+    }
+
     private async Task<(HttpClient Client, CookieContainer Cookies)> Browser(string key)
     {
         var cookies = new CookieContainer();

@@ -62,13 +62,14 @@ public class Server : IAsyncLifetime
 
     /// <summary>
     /// A client whose connections come from another loopback address (127.0.0.0/8 is all loopback on
-    /// Linux), for limits kept per client address; it keeps cookies and does not follow redirects.
+    /// Linux), for limits kept per client address; it sends only the cookies a request names and does not follow redirects.
     /// </summary>
     public HttpClient ClientFrom(string address, string? key = OperatorKey)
     {
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
+            UseCookies = false,
             ConnectCallback = async (context, cancellationToken) =>
             {
                 var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);

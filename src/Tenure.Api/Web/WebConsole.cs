@@ -29,6 +29,8 @@ public static partial class WebConsole
 {
     public const string CookieName = "tenure_console";
 
+    private const string TooManyFailures = "Too many failed sign-ins from this address; try again in a minute.";
+
     private static readonly LocalDateTimePattern InputPattern = LocalDateTimePattern.CreateWithInvariantCulture("uuuu-MM-dd'T'HH:mm");
 
     public static void MapConsole(this WebApplication app)
@@ -50,8 +52,7 @@ public static partial class WebConsole
             }
             catch (ApiProblem problem) when (problem.Status == 401)
             {
-                http.Response.Cookies.Delete(CookieName, new CookieOptions { Path = "/console" });
-                return Results.Redirect("/console/sign-in?error=" + Uri.EscapeDataString("Your session has ended; sign in again."));
+                return SessionEnded(http);
             }
             catch (ApiProblem problem) when (HttpMethods.IsPost(http.Request.Method))
             {
@@ -94,8 +95,7 @@ public static partial class WebConsole
         var found = await auth.AuthenticateAsync(ApiKeyMiddleware.ClientAddress(http), key, http.RequestAborted).ConfigureAwait(false);
         if (found.Throttled)
         {
-            const string wait = "Too many failed sign-ins from this address; try again in a minute.";
-            return Page<SignInPage>(new Frame(null, "Sign in", Error: wait), new { }, 429);
+            return Page<SignInPage>(new Frame(null, "Sign in", Error: TooManyFailures), new { }, 429);
         }
 
         if (found.Caller is not { } caller) return Page<SignInPage>(new Frame(null, "Sign in", Error: "That API key is not valid."), new { }, 401);
@@ -146,10 +146,30 @@ public static partial class WebConsole
     }
 
     /// <summary>Runs a page for a signed-in user, or sends the browser to sign in.</summary>
+    /// <remarks>
+    /// The session is checked here first, against the browser's address: an ended session replayed
+    /// would otherwise reach the API from the server's own address and use up that address's
+    /// failure budget (R13.3), which every console page's calls come from.
+    /// </remarks>
     private static async Task<IResult> SignedIn(HttpContext http, Func<ConsoleUser, ApiClient, Task<IResult>> page)
     {
         if (User(http) is not { } user) return Results.Redirect("/console/sign-in");
+        var found = await http.RequestServices.GetRequiredService<Authenticator>()
+            .AuthenticateAsync(ApiKeyMiddleware.ClientAddress(http), user.Key, http.RequestAborted).ConfigureAwait(false);
+        if (found.Throttled)
+        {
+            return Page<SignInPage>(new Frame(null, "Sign in", Error: TooManyFailures), new { }, 429);
+        }
+
+        if (found.Caller is null) return SessionEnded(http);
         return await page(user, Client(http, http.RequestServices.GetRequiredService<IHttpClientFactory>(), user.Key)).ConfigureAwait(false);
+    }
+
+    /// <summary>The session expired or was ended (elsewhere, or with its key): the cookie goes, and the browser to sign in.</summary>
+    private static RedirectHttpResult SessionEnded(HttpContext http)
+    {
+        http.Response.Cookies.Delete(CookieName, new CookieOptions { Path = "/console" });
+        return TypedResults.Redirect("/console/sign-in?error=" + Uri.EscapeDataString("Your session has ended; sign in again."));
     }
 
     /// <summary>Runs a form post for a signed-in user and redirects where it says, with its notice.</summary>
