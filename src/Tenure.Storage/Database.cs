@@ -103,7 +103,8 @@ public sealed class Database
         bool Wanted(string name)
         {
             var at = name.IndexOf(folder, StringComparison.Ordinal);
-            return at >= 0 && (through is not { } last || int.Parse(name.AsSpan(at + folder.Length, 4), CultureInfo.InvariantCulture) <= last);
+            if (at < 0) return false;
+            return through is not { } last || int.Parse(name.AsSpan(at + folder.Length, 4), CultureInfo.InvariantCulture) <= last;
         }
 
         var builder = Dialect == Dialect.Sqlite
