@@ -142,9 +142,15 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
         var key = http.Request.Headers["Idempotency-Key"].ToString();
         if (key.Length > MaxKeyLength) return Problems.Invalid("Idempotency-Key", $"An Idempotency-Key is at most {MaxKeyLength} characters.");
         var hash = key.Length == 0 ? null : await FingerprintAsync(http.Request).ConfigureAwait(false);
-        var principal = caller.IsOperator ? "operator" : caller.AccountId!;
+        var principal = caller.Principal;
         return await writer.RunAsync(async session =>
         {
+            // The middleware read the key before this unit of work: a revocation committed since then holds here (R13.3).
+            if (caller.KeyId is { } keyId && !await session.KeyActiveAsync(keyId, CancellationToken.None).ConfigureAwait(false))
+            {
+                return Render(Problems.Of(401, "unauthorized", "That API key is not valid."));
+            }
+
             if (hash is not null && await session.ClaimKeyAsync(principal, key, hash, clock.GetCurrentInstant(), CancellationToken.None).ConfigureAwait(false) is { } first)
             {
                 return Replay(first, hash);

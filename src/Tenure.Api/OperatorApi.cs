@@ -46,6 +46,7 @@ public static class OperatorApi
         ops.MapGet("/accounts/{id}", GetAccount);
         ops.MapPost("/accounts/{id}/top-ups", TopUpAccount);
         ops.MapPost("/accounts/{id}/coupons", Grant);
+        ops.MapKeysApi();
         app.MapGet("/v1/products", (ApiContext api) => TypedResults.Ok(new { currency = api.Rules.Catalog.Currency, items = api.Rules.Catalog.Products }));
     }
 

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
-using System.Threading.RateLimiting;
 using Prometheus;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
@@ -29,6 +28,15 @@ public sealed record ApiOptions(Database Database, string OperatorKey, IClock Cl
     public int RateLimitBurst { get; init; } = 200;
 
     public int RateLimitPerSecond { get; init; } = 100;
+
+    /// <summary>Failed authentications a client address may make at once (R13.3) …</summary>
+    public int AuthFailureBurst { get; init; } = 20;
+
+    /// <summary>… and then per minute.</summary>
+    public int AuthFailuresPerMinute { get; init; } = 20;
+
+    /// <summary>How long a console sign-in lasts.</summary>
+    public Duration ConsoleSessionLifetime { get; init; } = Duration.FromHours(12);
 
     /// <summary>How long an Idempotency-Key's answer is kept for replay (R13.2).</summary>
     public Duration IdempotencyRetention { get; init; } = Duration.FromHours(24);
@@ -54,22 +62,12 @@ public static class TenureApi
         builder.Services.AddRazorComponents();
         builder.Services.AddDataProtection();
         builder.Services.AddHttpClient();
-        builder.Services.AddRateLimiter(limiter =>
-        {
-            // Per API key: bursts of 200, 100 requests a second sustained.
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetTokenBucketLimiter(
-                context.Request.Headers.Authorization.ToString(),
-                _ => new TokenBucketRateLimiterOptions { TokenLimit = options.RateLimitBurst, TokensPerPeriod = options.RateLimitPerSecond, ReplenishmentPeriod = TimeSpan.FromSeconds(1), QueueLimit = 0 }));
-            limiter.OnRejected = (context, _) =>
-            {
-                context.HttpContext.Response.Headers.RetryAfter = "1";
-                return new ValueTask(Problems.Of(429, "rate-limited", "Too many requests for this API key; retry after a second.").ExecuteAsync(context.HttpContext));
-            };
-        });
+        builder.Services.AddRequestLimits(options);
         var engine = new LifecycleEngine(options.Database, options.Rules);
         builder.Services.AddSingleton(engine);
         builder.Services.AddSingleton(new ApiContext(options.Database, options.Rules, options.Clock));
         builder.Services.AddSingleton(new Writer(options.Database));
+        builder.Services.AddSingleton(sp => new Authenticator(options, sp.GetRequiredService<Writer>()));
         builder.Services.AddSingleton(sp => new CommandRunner(sp.GetRequiredService<Writer>(), options.Rules, options.Clock, engine));
         builder.Services.AddSingleton(options.Clock);
         builder.Services.AddSingleton(sp => new TestClocks(options.Database, sp.GetRequiredService<LifecycleEngine>()));
@@ -92,27 +90,9 @@ public static class TenureApi
             // stack trace in the log (HandleException notes it at Debug); anything else logs at Error.
             SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
         });
-        app.UseRateLimiter(); // before authentication, so that floods of bad keys are limited too
-        var operatorHash = ApiKeys.Hash(options.OperatorKey);
-        app.Use(async (context, next) =>
-        {
-            if (!context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
-            {
-                await next(context).ConfigureAwait(false);
-                return;
-            }
-
-            var header = context.Request.Headers.Authorization.ToString();
-            var key = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
-            if (await ApiKeys.ResolveAsync(options.Database, operatorHash, key, context.RequestAborted).ConfigureAwait(false) is not { } caller)
-            {
-                await Problems.Of(401, "unauthorized", key is null ? "Send an API key: Authorization: Bearer <key>." : "That API key is not valid.").ExecuteAsync(context).ConfigureAwait(false);
-                return;
-            }
-
-            context.Items[typeof(Caller)] = caller;
-            await next(context).ConfigureAwait(false);
-        });
+        app.UseRouting();
+        app.UseApiKeys(); // on the matched endpoint, so any casing of /v1 is authenticated alike
+        app.UseRateLimiter(); // after authentication: signed-in callers are limited per principal, others per address
         app.Use((context, next) =>
         {
             // The command runner hashes a keyed request's body to tell a retry from a different request (R13.2).
@@ -121,16 +101,17 @@ public static class TenureApi
         });
         LifecycleEngine.ObserveBacklog(options.Database, Session.SystemClock, options.Clock.GetCurrentInstant);
 
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
+        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).DisableRateLimiting();
         app.MapOpenApi();
         app.MapGet("/reference", () => TypedResults.Content(Reference.Html, "text/html"));
-        app.MapMetrics();
-        app.MapGet("/readyz", () => Ready(options.Database));
-        app.MapOperatorApi();
-        app.MapInstancesApi();
-        app.MapRenewalsApi();
-        app.MapPlanChangesApi();
-        app.MapUsageApi();
+        app.MapMetrics().DisableRateLimiting();
+        app.MapGet("/readyz", () => Ready(options.Database)).DisableRateLimiting();
+        var api = app.MapGroup(string.Empty).WithMetadata(RequiresApiKey.Instance); // every /v1 route needs a key
+        api.MapOperatorApi();
+        api.MapInstancesApi();
+        api.MapRenewalsApi();
+        api.MapPlanChangesApi();
+        api.MapUsageApi();
         app.MapConsole();
         return app;
     }

@@ -49,13 +49,16 @@ public static class ServeCommand
                 MaxAttempts = section.GetValue("MaxAttempts", 30),
             };
             var listen = parsed.GetValue(urls) ?? config["Tenure:Urls"] ?? config["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080";
-            var limits = config.GetSection("Tenure:RateLimit"); // per API key; raised for benchmarks (docs/benchmarks.md)
+            var limits = config.GetSection("Tenure:RateLimit"); // per account or operator, and failed sign-ins per address (docs/operations.md)
             var app = TenureApi.Build(new ApiOptions(db, operatorKey, clock)
             {
                 Rules = rules,
                 Delivery = delivery,
                 RateLimitPerSecond = limits.GetValue("PerSecond", 100),
                 RateLimitBurst = limits.GetValue("Burst", 200),
+                AuthFailureBurst = limits.GetValue("FailureBurst", 20),
+                AuthFailuresPerMinute = limits.GetValue("FailuresPerMinute", 20),
+                ConsoleSessionLifetime = NodaTime.Duration.FromHours(config.GetValue("Tenure:Console:SessionHours", 12)),
                 IdempotencyRetention = NodaTime.Duration.FromHours(config.GetValue("Tenure:IdempotencyRetentionHours", 24)),
                 ConfigureHost = Settings.ConfigureLogging,
             }, ["--urls", listen]);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Globalization;
 using System.Reflection;
 using Dapper;
 using DbUp;
@@ -83,24 +84,34 @@ public sealed class Database
         return pg;
     }
 
-    /// <summary>Applies the dialect's pending scripts in order; throws with the failing script's error.</summary>
-    public void Migrate()
+    /// <summary>
+    /// Applies the dialect's pending scripts in order; throws with the failing script's error. With
+    /// <paramref name="through"/>, only scripts numbered up to it (tests of a later migration on data made before it).
+    /// </summary>
+    public void Migrate(int? through = null)
     {
-        var result = Upgrader().WithTransactionPerScript().Build().PerformUpgrade();
+        var result = Upgrader(through).WithTransactionPerScript().Build().PerformUpgrade();
         if (!result.Successful) throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
     }
 
     /// <summary>Whether every script has been applied (for <c>/readyz</c>).</summary>
     public bool IsMigrated() => !Upgrader().Build().IsUpgradeRequired();
 
-    private UpgradeEngineBuilder Upgrader()
+    private UpgradeEngineBuilder Upgrader(int? through = null)
     {
         var folder = Dialect == Dialect.Sqlite ? ".Sql.sqlite." : ".Sql.postgres.";
+        bool Wanted(string name)
+        {
+            var at = name.IndexOf(folder, StringComparison.Ordinal);
+            if (at < 0) return false;
+            return through is not { } last || int.Parse(name.AsSpan(at + folder.Length, 4), CultureInfo.InvariantCulture) <= last;
+        }
+
         var builder = Dialect == Dialect.Sqlite
             ? DeployChanges.To.SqliteDatabase(ConnectionString)
             : DeployChanges.To.PostgresqlDatabase(ConnectionString);
         return builder
-            .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.Contains(folder, StringComparison.Ordinal))
+            .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), Wanted)
             .LogToNowhere();
     }
 

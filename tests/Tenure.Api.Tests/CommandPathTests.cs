@@ -16,6 +16,8 @@ public sealed class CommandPathTests(Server server) : IClassFixture<Server>
         ["POST /v1/accounts"] = """{"name":"A","email":"a@example.com"}""",
         ["POST /v1/accounts/{id}/top-ups"] = """{"amount":100}""",
         ["POST /v1/accounts/{id}/coupons"] = """{"amount":100,"expiresAt":"2030-01-01T00:00:00Z"}""",
+        ["POST /v1/accounts/{id}/keys"] = null,
+        ["DELETE /v1/accounts/{id}/keys/{keyId}"] = null,
         ["POST /v1/instances"] = """{"product":"ecs","region":"cn-hangzhou","spec":"ecs.small","chargeType":"subscription","periodMonths":1}""",
         ["POST /v1/instances/{id}/renew"] = """{"periodMonths":1}""",
         ["PUT /v1/instances/{id}/renewal"] = """{"mode":"manual"}""",

@@ -59,6 +59,37 @@ public class Server : IAsyncLifetime
         if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
     }
+
+    /// <summary>
+    /// A client whose connections come from another loopback address (127.0.0.0/8 is all loopback on
+    /// Linux), for limits kept per client address; it sends only the cookies a request names and does not follow redirects.
+    /// </summary>
+    public HttpClient ClientFrom(string address, string? key = OperatorKey)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(address), 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        var client = new HttpClient(handler) { BaseAddress = BaseAddress };
+        if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
 }
 
 /// <summary>The same server over a database of the test run's PostgreSQL cluster.</summary>
@@ -70,10 +101,11 @@ public sealed class PostgresServer(Tenure.Storage.Tests.PostgresCluster cluster)
     protected override Database CreateDatabase() => Database.Postgres(cluster.CreateDatabase());
 }
 
-/// <summary>A server whose rate limit is small enough to hit deterministically: bursts of 5, 1 a second.</summary>
+/// <summary>A server whose limits are small enough to hit deterministically: bursts of 5, 1 a second; 5 failed sign-ins, 1 a minute.</summary>
 public sealed class LimitedServer : Server
 {
-    protected override ApiOptions Configure(ApiOptions options) => options with { RateLimitBurst = 5, RateLimitPerSecond = 1 };
+    protected override ApiOptions Configure(ApiOptions options) =>
+        options with { RateLimitBurst = 5, RateLimitPerSecond = 1, AuthFailureBurst = 5, AuthFailuresPerMinute = 1 };
 }
 
 /// <summary>Small helpers for JSON over HTTP.</summary>

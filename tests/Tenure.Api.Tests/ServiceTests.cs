@@ -49,22 +49,71 @@ public sealed class ServiceTests(Server server) : IClassFixture<Server>
     }
 }
 
-/// <summary>The per-key rate limiter.</summary>
+/// <summary>R13.3: the rate limits, per principal for signed-in callers and per address for failed authentication.</summary>
 public sealed class RateLimitTests(LimitedServer server) : IClassFixture<LimitedServer>
 {
     [Fact]
-    public async Task A_key_that_floods_the_API_gets_429_problem_json_while_other_keys_go_on()
+    public async Task R13_3_random_wrong_keys_get_429_after_the_failure_budget_while_other_addresses_go_on()
     {
-        var flood = server.Client("tnr_flood0000000_00000000000000000000000000000000");
+        using var guesser = server.ClientFrom("127.0.0.2", key: null);
         var answers = new List<(int Status, string? Code)>();
-        for (var i = 0; i < 20; i++)
+        for (var i = 0; i < 12; i++)
         {
-            var (status, body, _) = await flood.Get("/v1/products");
+            guesser.DefaultRequestHeaders.Authorization = new("Bearer", $"tnr_{i:x12}_{Guid.NewGuid():N}");
+            var (status, body, _) = await guesser.Get("/v1/products");
             answers.Add((status, body?["code"]?.ToString()));
         }
 
-        Assert.Contains((429, "rate-limited"), answers);
-        Assert.All(answers, a => Assert.True(a.Status is 401 or 429, $"status {a.Status}"));
+        // Five failures are allowed (LimitedServer); then the address is refused before any key is checked
+        // (one token a minute comes back, at a moment the limiter's timer picks: at most one more 401).
+        Assert.Equal(Enumerable.Repeat(401, 5), answers.Take(5).Select(a => a.Status));
+        Assert.All(answers.Skip(5), a => Assert.True(a == (429, "rate-limited") || a.Status == 401, $"{a}"));
+        Assert.True(answers.Skip(5).Count(a => a.Status == 401) <= 1, string.Join(", ", answers));
         Assert.Equal(200, (await server.Client().Get("/v1/products")).Status);
+    }
+
+    [Fact]
+    public async Task R13_3_extra_spaces_after_Bearer_do_not_multiply_the_budget()
+    {
+        var key = (await server.Client().Post("/v1/accounts", new { name = "Spaces", email = "spaces@example.com" })).Body.Str("apiKey");
+        using var client = server.Client(null);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var passed = 0;
+        for (var i = 0; i < 30; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/products");
+            var header = (i % 2 == 0 ? "bearer" : "Bearer") + new string(' ', 1 + i) + key + new string(' ', i % 3);
+            request.Headers.TryAddWithoutValidation("Authorization", header);
+            using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+            Assert.True((int)response.StatusCode is 200 or 429, $"status {(int)response.StatusCode}");
+            if ((int)response.StatusCode == 200) passed++;
+        }
+
+        // One account, one budget: a burst of 5 and 1 a second, however the header is spelled.
+        Assert.InRange(passed, 5, 5 + (int)Math.Ceiling(started.Elapsed.TotalSeconds));
+    }
+
+    [Fact]
+    public async Task R13_3_a_keyless_flood_leaves_healthz_readyz_and_metrics_up()
+    {
+        using var flood = server.ClientFrom("127.0.0.4", key: null);
+        var api = new List<int>();
+        var pages = new List<int>();
+        for (var i = 0; i < 20; i++)
+        {
+            api.Add((await flood.Get("/v1/products")).Status);
+            using var page = await flood.GetAsync(new Uri("/reference", UriKind.Relative), TestContext.Current.CancellationToken);
+            pages.Add((int)page.StatusCode);
+        }
+
+        Assert.Contains(429, api);
+        Assert.Contains(429, pages);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(200, (await flood.Get("/healthz")).Status);
+            Assert.Equal(200, (await flood.Get("/readyz")).Status);
+            using var metrics = await flood.GetAsync(new Uri("/metrics", UriKind.Relative), TestContext.Current.CancellationToken);
+            Assert.Equal(200, (int)metrics.StatusCode);
+        }
     }
 }

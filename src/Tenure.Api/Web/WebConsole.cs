@@ -12,7 +12,7 @@ using Tenure.Domain.Time;
 
 namespace Tenure.Api.Web;
 
-/// <summary>Who is signed in to the console: the key (kept only in the protected cookie) and what it is.</summary>
+/// <summary>Who is signed in to the console: the session token it calls the API with (only in the cookie), and what it is.</summary>
 public sealed record ConsoleUser(string Key, bool IsOperator, string Name);
 
 /// <summary>What every page shows around its content.</summary>
@@ -20,13 +20,16 @@ public sealed record Frame(ConsoleUser? User, string Title, string? Notice = nul
 
 /// <summary>
 /// The web console: server-rendered Razor components over the JSON API. A page signs in with an
-/// API key (kept in a protected, HttpOnly, SameSite=Strict cookie) and calls the API on the
-/// server's own listener with that key, so the console decides nothing the API does not, and
-/// every refusal reaches the user as the API's problem detail. Forms work without JavaScript.
+/// API key, which starts a server-side session (R13.3) whose token alone is kept in a protected,
+/// HttpOnly, SameSite=Strict cookie; it calls the API on the server's own listener with that token,
+/// so the console decides nothing the API does not, and every refusal reaches the user as the API's
+/// problem detail. Forms work without JavaScript.
 /// </summary>
 public static partial class WebConsole
 {
     public const string CookieName = "tenure_console";
+
+    private const string TooManyFailures = "Too many failed sign-ins from this address; try again in a minute.";
 
     private static readonly LocalDateTimePattern InputPattern = LocalDateTimePattern.CreateWithInvariantCulture("uuuu-MM-dd'T'HH:mm");
 
@@ -49,8 +52,7 @@ public static partial class WebConsole
             }
             catch (ApiProblem problem) when (problem.Status == 401)
             {
-                http.Response.Cookies.Delete(CookieName, new CookieOptions { Path = "/console" });
-                return Results.Redirect("/console/sign-in?error=" + Uri.EscapeDataString("Your key is no longer valid; sign in again."));
+                return SessionEnded(http);
             }
             catch (ApiProblem problem) when (HttpMethods.IsPost(http.Request.Method))
             {
@@ -67,11 +69,8 @@ public static partial class WebConsole
         });
         console.MapGet("/sign-in", (HttpContext http, string? error) => Page<SignInPage>(new Frame(null, "Sign in", Error: error), new { }));
         console.MapPost("/sign-in", SignIn);
-        console.MapPost("/sign-out", (HttpContext http) =>
-        {
-            http.Response.Cookies.Delete(CookieName, new CookieOptions { Path = "/console" });
-            return Results.Redirect("/console/sign-in");
-        });
+        console.MapPost("/sign-out", (HttpContext http, Authenticator auth) => SignOut(http, auth, everywhere: false));
+        console.MapPost("/sign-out-everywhere", (HttpContext http, Authenticator auth) => SignOut(http, auth, everywhere: true));
         console.MapGet("/", (HttpContext http) => Results.Redirect(User(http) switch
         {
             null => "/console/sign-in",
@@ -84,32 +83,45 @@ public static partial class WebConsole
         MapOperator(console);
     }
 
-    private static async Task<IResult> SignIn(HttpContext http, IHttpClientFactory clients, IDataProtectionProvider protection)
+    /// <summary>
+    /// Checks the key here (failures count against the browser's address, R13.3), starts a server-side
+    /// session and keeps only its token in the cookie; the console calls the API with that token.
+    /// </summary>
+    private static async Task<IResult> SignIn(HttpContext http, IHttpClientFactory clients, IDataProtectionProvider protection, Authenticator auth)
     {
         var form = await http.Request.ReadFormAsync().ConfigureAwait(false);
         var key = form["key"].ToString().Trim();
         if (key.Length == 0) return Page<SignInPage>(new Frame(null, "Sign in", Error: "Enter an API key."), new { }, 400);
-        var client = Client(http, clients, key);
-        ConsoleUser user;
-        try
+        var found = await auth.AuthenticateAsync(ApiKeyMiddleware.ClientAddress(http), key, http.RequestAborted).ConfigureAwait(false);
+        if (found.Throttled)
         {
-            var account = await client.Get<AccountDto>("/v1/account").ConfigureAwait(false);
-            user = new ConsoleUser(key, false, account.Name);
-        }
-        catch (ApiProblem problem) when (problem.Status == 400)
-        {
-            user = new ConsoleUser(key, true, "Operator"); // only the operator key is refused GET /v1/account as the wrong kind of key
-        }
-        catch (ApiProblem problem) when (problem.Status == 401)
-        {
-            return Page<SignInPage>(new Frame(null, "Sign in", Error: "That API key is not valid."), new { }, 401);
+            return Page<SignInPage>(new Frame(null, "Sign in", Error: TooManyFailures), new { }, 429);
         }
 
-        http.Response.Cookies.Append(CookieName, protection.CreateProtector(CookieName).Protect($"{(user.IsOperator ? 'o' : 'a')}|{user.Name}|{user.Key}"), new CookieOptions
+        if (found.Caller is not { } caller) return Page<SignInPage>(new Frame(null, "Sign in", Error: "That API key is not valid."), new { }, 401);
+        var token = await auth.StartConsoleSessionAsync(caller, http.RequestAborted).ConfigureAwait(false);
+        var name = caller.IsOperator ? "Operator" : (await Client(http, clients, token).Get<AccountDto>("/v1/account").ConfigureAwait(false)).Name;
+        var cookie = protection.CreateProtector(CookieName).Protect($"{(caller.IsOperator ? 'o' : 'a')}|{name}|{token}");
+        http.Response.Cookies.Append(CookieName, cookie, new CookieOptions
         {
             HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = http.Request.IsHttps, Path = "/console", IsEssential = true,
         });
-        return Results.Redirect(user.IsOperator ? "/console/operator" : "/console/renewals");
+        return Results.Redirect(caller.IsOperator ? "/console/operator" : "/console/renewals");
+    }
+
+    /// <summary>Ends this browser's session, or with <paramref name="everywhere"/> every one of its account (or the operator's).</summary>
+    private static async Task<IResult> SignOut(HttpContext http, Authenticator auth, bool everywhere)
+    {
+        if (User(http) is { } user)
+        {
+            var ending = everywhere
+                ? auth.EndEveryConsoleSessionAsync(user.Key, http.RequestAborted)
+                : auth.EndConsoleSessionAsync(user.Key, http.RequestAborted);
+            await ending.ConfigureAwait(false);
+        }
+
+        http.Response.Cookies.Delete(CookieName, new CookieOptions { Path = "/console" });
+        return Results.Redirect("/console/sign-in");
     }
 
     /// <summary>A handler of the HTTP context alone, as a route handler whose result is written (not a bare RequestDelegate).</summary>
@@ -134,10 +146,30 @@ public static partial class WebConsole
     }
 
     /// <summary>Runs a page for a signed-in user, or sends the browser to sign in.</summary>
+    /// <remarks>
+    /// The session is checked here first, against the browser's address: an ended session replayed
+    /// would otherwise reach the API from the server's own address and use up that address's
+    /// failure budget (R13.3), which every console page's calls come from.
+    /// </remarks>
     private static async Task<IResult> SignedIn(HttpContext http, Func<ConsoleUser, ApiClient, Task<IResult>> page)
     {
         if (User(http) is not { } user) return Results.Redirect("/console/sign-in");
+        var found = await http.RequestServices.GetRequiredService<Authenticator>()
+            .AuthenticateAsync(ApiKeyMiddleware.ClientAddress(http), user.Key, http.RequestAborted).ConfigureAwait(false);
+        if (found.Throttled)
+        {
+            return Page<SignInPage>(new Frame(null, "Sign in", Error: TooManyFailures), new { }, 429);
+        }
+
+        if (found.Caller is null) return SessionEnded(http);
         return await page(user, Client(http, http.RequestServices.GetRequiredService<IHttpClientFactory>(), user.Key)).ConfigureAwait(false);
+    }
+
+    /// <summary>The session expired or was ended (elsewhere, or with its key): the cookie goes, and the browser to sign in.</summary>
+    private static RedirectHttpResult SessionEnded(HttpContext http)
+    {
+        http.Response.Cookies.Delete(CookieName, new CookieOptions { Path = "/console" });
+        return TypedResults.Redirect("/console/sign-in?error=" + Uri.EscapeDataString("Your session has ended; sign in again."));
     }
 
     /// <summary>Runs a form post for a signed-in user and redirects where it says, with its notice.</summary>
