@@ -36,7 +36,7 @@ internal sealed class Receiver : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone: Close after Stop binds the port again to remove the prefix, and fails when another test took it meanwhile.
         _listener.Close();
         _ = _loop.Exception;
     }

@@ -31,7 +31,11 @@ public sealed class DeliveryHttp : IDisposable
         _options = options;
         _operatorHandler = NewHandler();
         _accountHandler = NewHandler();
-        if (!options.AllowPrivateNetworks) _accountHandler.ConnectCallback = ConnectToPublicAsync;
+        if (!options.AllowPrivateNetworks)
+        {
+            _accountHandler.ConnectCallback = ConnectToPublicAsync;
+            _accountHandler.UseProxy = false; // a proxy would resolve the name itself, past the check
+        }
         Operator = NewClient(_operatorHandler);
         Account = NewClient(_accountHandler);
     }
