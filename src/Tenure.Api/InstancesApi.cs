@@ -38,7 +38,8 @@ public sealed record PlannedEventDto(string Kind, Instant At);
 public sealed record ScheduleDto(Instant Now, IReadOnlyList<PlannedEventDto> Items);
 
 public sealed record NoticeDto(
-    long Id, Instant At, string Kind, string? InstanceId, string Subject, IReadOnlyList<string> Channels, IReadOnlyList<NoticeDeliveryDto> Deliveries);
+    long Id, Instant At, string Kind, string? InstanceId, string Subject, IReadOnlyList<string> Channels,
+    IReadOnlyList<NoticeDeliveryDto> Deliveries);
 
 /// <summary>Account routes on instances: purchase, read, list (the renewal list), timeline, renew, renewal mode; the account and its notices.</summary>
 public static class InstancesApi

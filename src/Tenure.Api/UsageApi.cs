@@ -54,7 +54,9 @@ public static class UsageApi
                 : UpdateAccount(http, run, (session, id) => session.SetContacts(id, body.Email, body.Phone)));
     }
 
-    /// <summary>R9.4, R10.2: the account's webhook, a public address unless the operator allows private networks; a new secret rotates.</summary>
+    /// <summary>
+    /// R9.4, R10.2: the account's webhook, a public address unless the operator allows private networks; a new secret rotates.
+    /// </summary>
     private static async Task<IResult> SetWebhook(
         WebhookRequest body, HttpContext http, CommandRunner run, ApiContext api, DispatcherOptions delivery)
     {

@@ -14,7 +14,9 @@ public static class DeliveryStatusName
         status == DeliveryStatus.Pending && lastError is not null ? "failed" : status.ToString().ToLowerInvariant();
 }
 
-/// <summary>R9.7: one channel's outcome for a notice: when it was last tried or delivered, and the receiver's status or why it failed.</summary>
+/// <summary>
+/// R9.7: one channel's outcome for a notice: when it was last tried or delivered, and the receiver's status or why it failed.
+/// </summary>
 public sealed record NoticeDeliveryDto(string Channel, string Status, Instant? At, string? Detail)
 {
     public static NoticeDeliveryDto From(NoticeDelivery d)

@@ -49,8 +49,9 @@ public sealed record ClaimedDelivery(
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(payload);
-        return new(0, payload.IdempotencyKey, OutboxChannels.Webhook, account.Id, payload.ToJson(), payload, 1, account.Email, account.Phone,
-            account.WebhookUrl, account.WebhookSecret, account.WebhookSecretPrevious, Columns.At(account.WebhookSecretReplacedAt));
+        return new(0, payload.IdempotencyKey, OutboxChannels.Webhook, account.Id, payload.ToJson(), payload, 1, account.Email,
+            account.Phone, account.WebhookUrl, account.WebhookSecret, account.WebhookSecretPrevious,
+            Columns.At(account.WebhookSecretReplacedAt));
     }
 }
 

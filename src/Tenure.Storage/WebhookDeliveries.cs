@@ -12,7 +12,9 @@ public sealed record WebhookDelivery(
 /// <summary>An account's webhook deliveries, read a page at a time, and the webhook tests it made.</summary>
 public sealed partial class Session
 {
-    /// <summary>Up to <paramref name="limit"/> webhook deliveries of the account after the ID <paramref name="after"/>, oldest first.</summary>
+    /// <summary>
+    /// Up to <paramref name="limit"/> webhook deliveries of the account after the ID <paramref name="after"/>, oldest first.
+    /// </summary>
     public List<WebhookDelivery> WebhookDeliveries(string accountId, long after, int limit) =>
         [.. Query<WebhookDeliveryRow>(
                 "SELECT id, at, payload, status, attempts, last_status, last_error, next_attempt_at FROM outbox " +
@@ -36,8 +38,9 @@ public sealed partial class Session
             "ON CONFLICT (dedupe_key) DO NOTHING",
             new
             {
-                key = payload.IdempotencyKey, channel = OutboxChannels.Webhook, accountId, at = Columns.Ticks(at), payload = payload.ToJson(),
-                status = Status(status), error, delivered = status == DeliveryStatus.Delivered ? Columns.Ticks(at) : (long?)null, httpStatus,
+                key = payload.IdempotencyKey, channel = OutboxChannels.Webhook, accountId, at = Columns.Ticks(at),
+                payload = payload.ToJson(), status = Status(status), error,
+                delivered = status == DeliveryStatus.Delivered ? Columns.Ticks(at) : (long?)null, httpStatus,
             });
         var id = Single<long>("SELECT id FROM outbox WHERE dedupe_key = @key", new { key = payload.IdempotencyKey });
         return WebhookDeliveries(accountId, id - 1, 1).Single();

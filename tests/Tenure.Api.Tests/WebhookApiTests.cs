@@ -54,7 +54,8 @@ internal sealed class HookReceiver : IDisposable
 
             using var reader = new StreamReader(context.Request.InputStream);
             var body = await reader.ReadToEndAsync();
-            Requests.Enqueue((body, context.Request.Headers[Dispatcher.TimestampHeader], context.Request.Headers[Dispatcher.SignatureHeader]));
+            var headers = context.Request.Headers;
+            Requests.Enqueue((body, headers[Dispatcher.TimestampHeader], headers[Dispatcher.SignatureHeader]));
             context.Response.StatusCode = 200;
             context.Response.Close();
         }
@@ -64,13 +65,15 @@ internal sealed class HookReceiver : IDisposable
 /// <summary>A server whose operator allows webhooks into private networks, so loopback receivers can be reached.</summary>
 public sealed class PrivateNetworkServer : Server
 {
-    protected override ApiOptions Configure(ApiOptions options) => options with { Delivery = new DispatcherOptions { AllowPrivateNetworks = true } };
+    protected override ApiOptions Configure(ApiOptions options) =>
+        options with { Delivery = new DispatcherOptions { AllowPrivateNetworks = true } };
 }
 
 /// <summary>The same on PostgreSQL.</summary>
 public sealed class PrivateNetworkPostgresServer(Tenure.Storage.Tests.PostgresCluster cluster) : PostgresServer(cluster)
 {
-    protected override ApiOptions Configure(ApiOptions options) => options with { Delivery = new DispatcherOptions { AllowPrivateNetworks = true } };
+    protected override ApiOptions Configure(ApiOptions options) =>
+        options with { Delivery = new DispatcherOptions { AllowPrivateNetworks = true } };
 }
 
 /// <summary>R10.2: account webhook URLs must be public, checked when set and at each delivery (the default server).</summary>
@@ -156,22 +159,26 @@ public abstract class WebhookApiTests(Server server)
         return (server.Client(account.Body.Str("apiKey")), accountId, clock);
     }
 
+    private static async Task<int> SetHook(HttpClient client, string url, string secret) =>
+        (await client.Send(HttpMethod.Put, "/v1/account/webhook", new { url, secret })).Status;
+
     [Fact]
     public async Task R10_2_webhook_test_pings_answers_with_its_outcome_and_lists_it_among_the_deliveries()
     {
         using var receiver = new HookReceiver();
         var (client, _, _) = await Customer("2026-01-01T00:00:00Z", 0);
-        Assert.Equal(200, (await client.Send(HttpMethod.Put, "/v1/account/webhook", new { url = receiver.Url, secret = "0123456789abcdef" })).Status);
+        Assert.Equal(200, await SetHook(client, receiver.Url, "0123456789abcdef"));
 
         var ok = await client.Post("/v1/account/webhook/test");
         Assert.Equal(200, ok.Status);
-        Assert.Equal(("ping", "delivered", "200", "1"), (ok.Body.Str("kind"), ok.Body.Str("status"), ok.Body.Str("lastStatus"), ok.Body.Str("attempts")));
+        Assert.Equal(("ping", "delivered", "200", "1"),
+            (ok.Body.Str("kind"), ok.Body.Str("status"), ok.Body.Str("lastStatus"), ok.Body.Str("attempts")));
         var ping = Assert.Single(receiver.Requests);
         Assert.Equal(Dispatcher.Sign("0123456789abcdef", ping.Timestamp!, ping.Body), ping.Signature);
         Assert.Contains("\"kind\":\"ping\"", ping.Body, StringComparison.Ordinal);
 
         var closed = $"http://127.0.0.1:{HookReceiver.FreePort()}/hook";
-        Assert.Equal(200, (await client.Send(HttpMethod.Put, "/v1/account/webhook", new { url = closed, secret = "0123456789abcdef" })).Status);
+        Assert.Equal(200, await SetHook(client, closed, "0123456789abcdef"));
         var failed = await client.Post("/v1/account/webhook/test");
         Assert.Equal((200, "failed"), (failed.Status, failed.Body.Str("status")));
         Assert.NotNull(failed.Body!["lastError"]?.ToString());
@@ -189,14 +196,15 @@ public abstract class WebhookApiTests(Server server)
     {
         using var receiver = new HookReceiver();
         var (client, _, _) = await Customer("2026-01-01T00:00:00Z", 0);
-        Assert.Equal(200, (await client.Send(HttpMethod.Put, "/v1/account/webhook", new { url = receiver.Url, secret = "old-secret-0123456" })).Status);
-        Assert.Equal(200, (await client.Send(HttpMethod.Put, "/v1/account/webhook", new { url = receiver.Url, secret = "new-secret-0123456" })).Status);
+        Assert.Equal(200, await SetHook(client, receiver.Url, "old-secret-0123456"));
+        Assert.Equal(200, await SetHook(client, receiver.Url, "new-secret-0123456"));
 
         Assert.Equal("delivered", (await client.Post("/v1/account/webhook/test")).Body.Str("status"));
 
         var ping = Assert.Single(receiver.Requests);
         Assert.Equal(
-            $"{Dispatcher.Sign("new-secret-0123456", ping.Timestamp!, ping.Body)},{Dispatcher.Sign("old-secret-0123456", ping.Timestamp!, ping.Body)}",
+            Dispatcher.Sign("new-secret-0123456", ping.Timestamp!, ping.Body) + "," +
+            Dispatcher.Sign("old-secret-0123456", ping.Timestamp!, ping.Body),
             ping.Signature);
     }
 
@@ -205,9 +213,9 @@ public abstract class WebhookApiTests(Server server)
     {
         using var receiver = new HookReceiver();
         var (client, _, clockId) = await Customer("2019-03-01T02:00:00Z", 100_000);
-        Assert.Equal(200, (await client.Send(HttpMethod.Put, "/v1/account/webhook", new { url = receiver.Url, secret = "0123456789abcdef" })).Status);
+        Assert.Equal(200, await SetHook(client, receiver.Url, "0123456789abcdef"));
         var bought = await client.Post("/v1/instances",
-            new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1, autoRenew = false });
+            new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1 });
         Assert.Equal(201, bought.Status);
         using var op = server.Client();
         Assert.Equal(200, (await op.Post($"/v1/test-clocks/{clockId}/advance", new { to = "2019-03-26T00:00:00Z" })).Status);
@@ -231,4 +239,5 @@ public abstract class WebhookApiTests(Server server)
 
 public sealed class SqliteWebhookApiTests(PrivateNetworkServer server) : WebhookApiTests(server), IClassFixture<PrivateNetworkServer>;
 
-public sealed class PostgresWebhookApiTests(PrivateNetworkPostgresServer server) : WebhookApiTests(server), IClassFixture<PrivateNetworkPostgresServer>;
+public sealed class PostgresWebhookApiTests(PrivateNetworkPostgresServer server)
+    : WebhookApiTests(server), IClassFixture<PrivateNetworkPostgresServer>;

@@ -151,10 +151,12 @@ public sealed class DeliveryLaneTests : MigratedSqlite
 
         var clock = new FakeClock(replaced + Duration.FromHours(23));
         using var dispatcher = new Dispatcher(Db, clock, new DispatcherOptions { AllowPrivateNetworks = true });
-        var during = await dispatcher.AttemptAsync(ClaimedDelivery.Ping(account, OutboxPayload.Ping(accountId, clock.GetCurrentInstant(), "p1")),
+        var during = await dispatcher.AttemptAsync(
+            ClaimedDelivery.Ping(account, OutboxPayload.Ping(accountId, clock.GetCurrentInstant(), "p1")),
             TestContext.Current.CancellationToken);
         clock.Advance(Duration.FromHours(2));
-        var after = await dispatcher.AttemptAsync(ClaimedDelivery.Ping(account, OutboxPayload.Ping(accountId, clock.GetCurrentInstant(), "p2")),
+        var after = await dispatcher.AttemptAsync(
+            ClaimedDelivery.Ping(account, OutboxPayload.Ping(accountId, clock.GetCurrentInstant(), "p2")),
             TestContext.Current.CancellationToken);
 
         Assert.Equal((null, 200), (during.Error, during.HttpStatus));
@@ -162,7 +164,8 @@ public sealed class DeliveryLaneTests : MigratedSqlite
         var requests = receiver.Requests.ToArray();
         var first = requests[0];
         Assert.Equal(
-            Dispatcher.Sign("new-secret-0123456", first.Timestamp!, first.Body) + "," + Dispatcher.Sign("old-secret-0123456", first.Timestamp!, first.Body),
+            Dispatcher.Sign("new-secret-0123456", first.Timestamp!, first.Body) + "," +
+            Dispatcher.Sign("old-secret-0123456", first.Timestamp!, first.Body),
             first.Signature);
         Assert.Equal(Dispatcher.Sign("new-secret-0123456", requests[1].Timestamp!, requests[1].Body), requests[1].Signature);
         Assert.Contains("\"kind\":\"ping\"", first.Body, StringComparison.Ordinal);

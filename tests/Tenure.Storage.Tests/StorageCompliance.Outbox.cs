@@ -111,7 +111,8 @@ public abstract partial class StorageCompliance
         var failed = Read(s => s.SavePing(a, OutboxPayload.Ping(a, at, $"ping:{a}:k2"), at, DeliveryStatus.Failed, 500, "HTTP 500"));
 
         Assert.Equal(kept, again);
-        Assert.Equal(("ping", DeliveryStatus.Delivered, 1, 204, null), (kept.Kind, kept.Status, kept.Attempts, kept.LastStatus, kept.LastError));
+        Assert.Equal(("ping", DeliveryStatus.Delivered, 1, 204, null),
+            (kept.Kind, kept.Status, kept.Attempts, kept.LastStatus, kept.LastError));
         Assert.Equal([kept, failed], Read(s => s.WebhookDeliveries(a, 0, 10)));
         Assert.Equal([failed], Read(s => s.WebhookDeliveries(a, kept.Id, 10)));
         Assert.Empty(Read(s => s.ClaimDeliveries(at + Duration.FromDays(1), Duration.FromMinutes(2), 10))); // never retried

@@ -65,7 +65,9 @@ public sealed record DispatcherOptions
     public Duration SecretOverlap { get; init; } = Duration.FromHours(24);
 }
 
-/// <summary>What one attempt came to: delivered (no error), failed with why, or skipped; and the receiver's HTTP status if it answered.</summary>
+/// <summary>
+/// What one attempt came to: delivered (no error), failed with why, or skipped; and the receiver's HTTP status if it answered.
+/// </summary>
 public sealed record DeliveryAttempt(string? Error, int? HttpStatus = null, bool Skipped = false);
 
 /// <summary>
@@ -313,8 +315,8 @@ public sealed class Dispatcher : IDisposable
         {
             case OutboxChannels.Resource:
                 return _options.ResourceWebhookUrl is { } url
-                    ? await PostAsync(_http.Operator, url, Secrets(_options.ResourceWebhookSecret, null, null), row, row.Body, cancellationToken)
-                        .ConfigureAwait(false)
+                    ? await PostAsync(_http.Operator, url, Secrets(_options.ResourceWebhookSecret, null, null), row, row.Body,
+                        cancellationToken).ConfigureAwait(false)
                     : new DeliveryAttempt("no resource webhook is configured (Tenure__Delivery__ResourceWebhookUrl)", Skipped: true);
             case OutboxChannels.Webhook:
                 return row.WebhookUrl is { Length: > 0 } hook
@@ -339,7 +341,10 @@ public sealed class Dispatcher : IDisposable
     {
         var secrets = new List<string>(2);
         if (current is { Length: > 0 }) secrets.Add(current);
-        if (previous is { Length: > 0 } && replacedAt is { } at && _clock.GetCurrentInstant() < at + _options.SecretOverlap) secrets.Add(previous);
+        if (previous is { Length: > 0 } && replacedAt is { } at && _clock.GetCurrentInstant() < at + _options.SecretOverlap)
+        {
+            secrets.Add(previous);
+        }
         return secrets;
     }
 
@@ -352,13 +357,16 @@ public sealed class Dispatcher : IDisposable
         request.Headers.Add(IdempotencyHeader, row.DedupeKey);
         if (secrets.Count > 0) request.Headers.Add(SignatureHeader, string.Join(',', secrets.Select(s => Sign(s, timestamp, body))));
         request.Headers.UserAgent.Add(new ProductInfoHeaderValue("Tenure", "1.0"));
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken)
+            .ConfigureAwait(false);
         await DrainAnswerAsync(response, cancellationToken).ConfigureAwait(false);
         var status = (int)response.StatusCode;
         return new DeliveryAttempt(response.IsSuccessStatusCode ? null : $"HTTP {status} from {url}", status);
     }
 
-    /// <summary>Reads at most <see cref="DispatcherOptions.MaxResponseBytes"/> of the answer, within the timeout; the rest is never read.</summary>
+    /// <summary>
+    /// Reads at most <see cref="DispatcherOptions.MaxResponseBytes"/> of the answer, within the timeout; the rest is never read.
+    /// </summary>
     private async Task DrainAnswerAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -369,7 +377,9 @@ public sealed class Dispatcher : IDisposable
             var buffer = new byte[8192];
             var left = _options.MaxResponseBytes;
             int read;
-            while (left > 0 && (read = await stream.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, left)), bounded.Token).ConfigureAwait(false)) > 0)
+            while (left > 0
+                && (read = await stream.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, left)), bounded.Token)
+                    .ConfigureAwait(false)) > 0)
             {
                 left -= read;
             }
@@ -386,7 +396,8 @@ public sealed class Dispatcher : IDisposable
         message.Headers.Add("X-Tenure-Idempotency-Key", row.DedupeKey);
         message.Body = new TextPart("plain") { Text = subject };
         using var smtp = new SmtpClient { Timeout = (int)_options.Timeout.TotalMilliseconds };
-        await smtp.ConnectAsync(host, _options.SmtpPort, MailKit.Security.SecureSocketOptions.None, cancellationToken).ConfigureAwait(false);
+        await smtp.ConnectAsync(host, _options.SmtpPort, MailKit.Security.SecureSocketOptions.None, cancellationToken)
+            .ConfigureAwait(false);
         await smtp.SendAsync(message, cancellationToken).ConfigureAwait(false);
         await smtp.DisconnectAsync(true, cancellationToken).ConfigureAwait(false);
     }
@@ -402,7 +413,8 @@ public sealed class Dispatcher : IDisposable
             _ => (DeliveryStatus.Pending,
                 now + Duration.Min(_options.MaxBackoff, _options.FirstBackoff * Math.Pow(2, Math.Min(row.Attempt - 1, 30)))),
         };
-        session.RecordDelivery(row.Id, status, next, attempt.Error, status == DeliveryStatus.Delivered ? now : null, attempt.HttpStatus, now);
+        session.RecordDelivery(
+            row.Id, status, next, attempt.Error, status == DeliveryStatus.Delivered ? now : null, attempt.HttpStatus, now);
         Deliveries.Add(1, new KeyValuePair<string, object?>("channel", row.Channel),
             new KeyValuePair<string, object?>("status", status.ToString().ToLowerInvariant()));
     }

@@ -55,7 +55,9 @@ public static class PublicAddress
         return null;
     }
 
-    /// <summary>The IPv4 address an IPv6 form carries: IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), 6to4 (2002:ab:cd::).</summary>
+    /// <summary>
+    /// The IPv4 address an IPv6 form carries: IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), 6to4 (2002:ab:cd::).
+    /// </summary>
     private static IPAddress? Embedded(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6) return address.MapToIPv4();
