@@ -84,6 +84,22 @@ public sealed class DeliveryLaneTests : MigratedSqlite
     }
 
     [Fact]
+    public async Task R10_2_a_receiver_that_keeps_failing_has_its_circuit_opened_and_the_rest_of_its_lane_fails_at_once()
+    {
+        using var failing = new Receiver(failures: int.MaxValue);
+        for (var i = 0; i < 4; i++) Stopped(failing.Url);
+        using var dispatcher = new Dispatcher(Db, new FakeClock(Due), new DispatcherOptions { AllowPrivateNetworks = true });
+
+        await dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken);
+
+        var webhooks = Outbox().Where(r => r.Channel == OutboxChannels.Webhook).ToList();
+        Assert.True(webhooks.Count > 5, $"{webhooks.Count} webhook deliveries");
+        Assert.Equal(5, failing.Requests.Count); // BreakAfterFailures: the others never reached the receiver
+        Assert.All(webhooks, r => Assert.Equal("pending", r.Status)); // retried later, by the outbox's backoff
+        Assert.Equal(webhooks.Count - 5, webhooks.Count(r => r.Error!.Contains("failed repeatedly", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task R10_2_a_redirect_is_a_failure_and_the_signed_POST_is_not_resent()
     {
         using var target = new Receiver(failures: 0);
