@@ -140,7 +140,7 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
     {
         var caller = http.Caller();
         var key = http.Request.Headers["Idempotency-Key"].ToString();
-        if (key.Length > MaxKeyLength) return Problems.Invalid("Idempotency-Key", $"An Idempotency-Key is at most {MaxKeyLength} characters.");
+        if (KeyProblem(http) is { } problem) return problem;
         var hash = key.Length == 0 ? null : await FingerprintAsync(http.Request).ConfigureAwait(false);
         var principal = caller.Principal;
         return await writer.RunAsync(async session =>
@@ -172,6 +172,12 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
             return answer;
         }).ConfigureAwait(false);
     }
+
+    /// <summary>Why the request's Idempotency-Key is refused, or null: for handlers that act before they run their command.</summary>
+    public static ProblemHttpResult? KeyProblem(HttpContext http) =>
+        http.Request.Headers["Idempotency-Key"].ToString().Length > MaxKeyLength
+            ? Problems.Invalid("Idempotency-Key", $"An Idempotency-Key is at most {MaxKeyLength} characters.")
+            : null;
 
     private Decision Save(Session session, Target target, Func<Session, Target, Decision> decide)
     {

@@ -37,7 +37,9 @@ public sealed record PlannedEventDto(string Kind, Instant At);
 /// <summary>The events ahead of an instance as of <c>now</c> (its account's clock), if nothing changes.</summary>
 public sealed record ScheduleDto(Instant Now, IReadOnlyList<PlannedEventDto> Items);
 
-public sealed record NoticeDto(long Id, Instant At, string Kind, string? InstanceId, string Subject, IReadOnlyList<string> Channels);
+public sealed record NoticeDto(
+    long Id, Instant At, string Kind, string? InstanceId, string Subject, IReadOnlyList<string> Channels,
+    IReadOnlyList<NoticeDeliveryDto> Deliveries);
 
 /// <summary>Account routes on instances: purchase, read, list (the renewal list), timeline, renew, renewal mode; the account and its notices.</summary>
 public static class InstancesApi
@@ -172,7 +174,7 @@ public static class InstancesApi
         run.OnInstances(http, [id], t => Decision.Of(RenewalSettings.Set(run.Rules, t.Instance, t.Account, body.Mode, body.AutoRenewMonths, t.Now),
             w => Reply.Ok(InstanceDto.From(run.Rules, w.Change.Instance, w.Change.Account, t.Now))));
 
-    /// <summary>The account's notices, oldest first, paged by <c>limit</c> and <c>cursor</c>, with the channels each went to.</summary>
+    /// <summary>The account's notices, oldest first, paged by <c>limit</c> and <c>cursor</c>, with each channel's outcome (R9.7).</summary>
     private static Results<Ok<Page<NoticeDto>>, ProblemHttpResult> Notifications(HttpContext http, ApiContext api, string? instanceId, string? kind, string? accountId, int? limit, long? cursor)
     {
         if (limit is < 1 or > 500) return Problems.Invalid("limit", "limit must be between 1 and 500.");
@@ -181,7 +183,8 @@ public static class InstancesApi
         using var session = api.Database.BeginRead();
         var rows = session.Notices(owner, instanceId, kind, cursor ?? 0, take + 1);
         var items = rows.Take(take).Select(n => new NoticeDto(
-            n.Id, n.At, n.Kind, n.InstanceId, n.Subject, [.. n.Deliveries.Select(d => OutboxChannels.Of(d.Channel))])).ToList();
+            n.Id, n.At, n.Kind, n.InstanceId, n.Subject, [.. n.Deliveries.Select(d => OutboxChannels.Of(d.Channel))],
+            [.. n.Deliveries.Select(NoticeDeliveryDto.From)])).ToList();
         var next = rows.Count > take ? items[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
         return TypedResults.Ok(new Page<NoticeDto>(items, next));
     }

@@ -70,13 +70,14 @@ public static class TenureApi
         builder.Services.AddSingleton(sp => new Authenticator(options, sp.GetRequiredService<Writer>()));
         builder.Services.AddSingleton(sp => new CommandRunner(sp.GetRequiredService<Writer>(), options.Rules, options.Clock, engine));
         builder.Services.AddSingleton(options.Clock);
+        builder.Services.AddSingleton(options.Delivery);
+        builder.Services.AddSingleton(_ => new Dispatcher(options.Database, options.Clock, options.Delivery));
         builder.Services.AddSingleton(sp => new TestClocks(options.Database, sp.GetRequiredService<LifecycleEngine>()));
         if (options.RunEngine)
         {
             builder.Services.AddHostedService(sp => new EngineService(sp.GetRequiredService<LifecycleEngine>(), options.Database, options.Clock, TimeSpan.FromSeconds(1),
                 sp.GetRequiredService<ILogger<EngineService>>(), options.IdempotencyRetention));
-            builder.Services.AddHostedService(sp => new DispatcherService(
-                new Dispatcher(options.Database, sp.GetRequiredService<IHttpClientFactory>().CreateClient("delivery"), options.Clock, options.Delivery), TimeSpan.FromSeconds(1),
+            builder.Services.AddHostedService(sp => new DispatcherService(sp.GetRequiredService<Dispatcher>(), TimeSpan.FromSeconds(1),
                 sp.GetRequiredService<ILogger<DispatcherService>>()));
         }
 
@@ -112,6 +113,7 @@ public static class TenureApi
         api.MapRenewalsApi();
         api.MapPlanChangesApi();
         api.MapUsageApi();
+        api.MapWebhookApi();
         app.MapConsole();
         return app;
     }

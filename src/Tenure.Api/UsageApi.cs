@@ -6,6 +6,7 @@ using NodaTime.Text;
 using Tenure.Domain.Instances;
 using Tenure.Domain.Renewals;
 using Tenure.Domain.Usage;
+using Tenure.Engine.Delivery;
 using Tenure.Storage;
 
 namespace Tenure.Api;
@@ -47,14 +48,31 @@ public static class UsageApi
         v1.MapGet("/instances/{id}/usage", Statistics);
         v1.MapPut("/instances/{id}/alarms", SetAlarms);
         v1.MapGet("/renewals/forecast", Forecast);
-        v1.MapPut("/account/webhook", (WebhookRequest body, HttpContext http, CommandRunner run) =>
-            !Uri.TryCreate(body.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")
-                ? Problems.Invalid("url", "url must be an absolute http(s) URL.").AsTask()
-                : body.Secret is not { Length: >= 16 and <= 200 } ? Problems.Invalid("secret", "secret must be 16 to 200 characters.").AsTask()
-                : UpdateAccount(http, run, (session, id) => session.SetWebhook(id, body.Url, body.Secret)));
+        v1.MapPut("/account/webhook", SetWebhook);
         v1.MapPut("/account/contacts", (ContactsRequest body, HttpContext http, CommandRunner run) =>
             !body.Email.Contains('@', StringComparison.Ordinal) ? Problems.Invalid("email", "email must be an e-mail address.").AsTask()
                 : UpdateAccount(http, run, (session, id) => session.SetContacts(id, body.Email, body.Phone)));
+    }
+
+    /// <summary>
+    /// R9.4, R10.2: the account's webhook, a public address unless the operator allows private networks; a new secret rotates.
+    /// </summary>
+    private static async Task<IResult> SetWebhook(
+        WebhookRequest body, HttpContext http, CommandRunner run, ApiContext api, DispatcherOptions delivery)
+    {
+        if (!Uri.TryCreate(body.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        {
+            return Problems.Invalid("url", "url must be an absolute http(s) URL.");
+        }
+
+        if (body.Secret is not { Length: >= 16 and <= 200 }) return Problems.Invalid("secret", "secret must be 16 to 200 characters.");
+        if (!delivery.AllowPrivateNetworks && await WebhookUrl.RefusalAsync(url, http.RequestAborted).ConfigureAwait(false) is { } refused)
+        {
+            return Problems.Invalid("url", $"url must reach a public address: {refused}");
+        }
+
+        return await UpdateAccount(http, run, (session, id) => session.SetWebhook(id, body.Url, body.Secret, api.Clock.GetCurrentInstant()))
+            .ConfigureAwait(false);
     }
 
     /// <summary>Changes the caller's own account settings and answers with the account.</summary>

@@ -47,6 +47,9 @@ public static class ServeCommand
                 SmtpFrom = section["SmtpFrom"] ?? "tenure@localhost",
                 SmsGatewayUrl = section["SmsGatewayUrl"],
                 MaxAttempts = section.GetValue("MaxAttempts", 30),
+                Timeout = NodaTime.Duration.FromSeconds(section.GetValue("TimeoutSeconds", 10)),
+                MaxConcurrency = section.GetValue("MaxConcurrency", 16),
+                AllowPrivateNetworks = section.GetValue("AllowPrivateNetworks", false),
             };
             var listen = parsed.GetValue(urls) ?? config["Tenure:Urls"] ?? config["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080";
             var limits = config.GetSection("Tenure:RateLimit"); // per account or operator, and failed sign-ins per address (docs/operations.md)

@@ -26,10 +26,20 @@ public sealed partial class Session
         _contacts.Remove(accountId); // notices written later in this session go to the new contacts
     }
 
-    /// <summary>Sets the account's webhook and the secret its deliveries are signed with (R9.4, R10.2).</summary>
-    public void SetWebhook(string accountId, string url, string secret)
+    /// <summary>
+    /// Sets the account's webhook and the secret its deliveries are signed with (R9.4, R10.2). A different secret
+    /// replaces the current one, which is kept with the instant <paramref name="now"/> so that deliveries are signed
+    /// with both for a while (the receiver switches without a gap); the same secret again changes nothing.
+    /// </summary>
+    public void SetWebhook(string accountId, string url, string secret, Instant now)
     {
-        Execute("UPDATE accounts SET webhook_url = @url, webhook_secret = @secret WHERE id = @accountId", new { accountId, url, secret });
+        // SET expressions read the row as it was, so the old secret moves aside before the new one lands.
+        Execute(
+            "UPDATE accounts SET webhook_url = @url, " +
+            "webhook_secret_previous = CASE WHEN webhook_secret <> @secret THEN webhook_secret ELSE webhook_secret_previous END, " +
+            "webhook_secret_replaced_at = CASE WHEN webhook_secret <> @secret THEN @now ELSE webhook_secret_replaced_at END, " +
+            "webhook_secret = @secret WHERE id = @accountId",
+            new { accountId, url, secret, now = Columns.Ticks(now) });
         _contacts.Remove(accountId);
     }
 }

@@ -8,8 +8,13 @@ namespace Tenure.Storage;
 public sealed record StoredNotice(
     long Id, Instant At, string Kind, string? InstanceId, string Subject, IReadOnlyList<NoticeDelivery> Deliveries);
 
-/// <summary>One channel's delivery of a notice: its status, attempts so far, and when it arrived or why it has not.</summary>
-public sealed record NoticeDelivery(NoticeChannel Channel, DeliveryStatus Status, int Attempts, Instant? DeliveredAt, string? LastError);
+/// <summary>
+/// One channel's delivery of a notice: its status, attempts so far, when it arrived or why it has not, and the
+/// last attempt's instant and HTTP status (R9.7).
+/// </summary>
+public sealed record NoticeDelivery(
+    NoticeChannel Channel, DeliveryStatus Status, int Attempts, Instant? DeliveredAt, string? LastError, int? LastStatus = null,
+    Instant? LastAttemptAt = null);
 
 /// <summary>Notices: written once per dedupe key with a delivery per channel, and read back a page at a time.</summary>
 public sealed partial class Session
@@ -58,13 +63,26 @@ public sealed partial class Session
         // A notice's deliveries are the outbox rows keyed "<dedupe key>:<channel>", found by the unique index.
         var channels = Enum.GetValues<NoticeChannel>().ToDictionary(OutboxChannels.Of);
         var keys = rows.SelectMany(r => channels.Keys.Select(name => $"{r.DedupeKey}:{name}")).ToArray();
-        var deliveries = Query<(string DedupeKey, string Channel, string Status, long Attempts, long? DeliveredAt, string? LastError)>(
-                $"SELECT dedupe_key, channel, status, attempts, delivered_at, last_error FROM outbox WHERE dedupe_key {AnyOf("keys")}",
+        var deliveries = Query<DeliveryRow>(
+                "SELECT dedupe_key, channel, status, attempts, delivered_at, last_error, last_status, last_attempt_at " +
+                $"FROM outbox WHERE dedupe_key {AnyOf("keys")}",
                 new { keys })
             .ToLookup(d => d.DedupeKey[..d.DedupeKey.LastIndexOf(':')], d => new NoticeDelivery(
-                channels[d.Channel], Enum.Parse<DeliveryStatus>(d.Status, ignoreCase: true), checked((int)d.Attempts),
-                Columns.At(d.DeliveredAt), d.LastError));
+                channels[d.Channel], ParseStatus(d.Status), checked((int)d.Attempts),
+                Columns.At(d.DeliveredAt), d.LastError, d.LastStatus is { } code ? checked((int)code) : null, Columns.At(d.LastAttemptAt)));
         return [.. rows.Select(r => new StoredNotice(
             r.Id, Columns.At(r.At), r.Kind, r.InstanceId, r.Subject, [.. deliveries[r.DedupeKey].OrderBy(d => d.Channel)]))];
+    }
+
+    private sealed class DeliveryRow
+    {
+        public string DedupeKey { get; set; } = "";
+        public string Channel { get; set; } = "";
+        public string Status { get; set; } = "";
+        public long Attempts { get; set; }
+        public long? DeliveredAt { get; set; }
+        public string? LastError { get; set; }
+        public long? LastStatus { get; set; }
+        public long? LastAttemptAt { get; set; }
     }
 }

@@ -21,22 +21,39 @@ public static class OutboxChannels
     };
 }
 
-/// <summary>Where a delivery stands: waiting (or retrying), done, not sent because nothing is configured, or given up.</summary>
+/// <summary>
+/// Where a delivery stands: waiting (or retrying), done, not sent because nothing is configured, given up, or
+/// failed once and never retried (a webhook test's ping).
+/// </summary>
 public enum DeliveryStatus
 {
     Pending,
     Delivered,
     Skipped,
     Dead,
+    Failed,
 }
 
 /// <summary>
 /// A delivery the dispatcher claimed: the row, its payload (as stored, <see cref="Body"/>, and typed),
-/// which attempt this is, and the account's addresses as they are now.
+/// which attempt this is, and the account's addresses as they are now: its webhook secret, and the one it
+/// replaced with when (R10.2: both sign for a while).
 /// </summary>
 public sealed record ClaimedDelivery(
     long Id, string DedupeKey, string Channel, string AccountId, string Body, OutboxPayload Payload, int Attempt,
-    string Email, string? Phone, string? WebhookUrl, string? WebhookSecret);
+    string Email, string? Phone, string? WebhookUrl, string? WebhookSecret,
+    string? PreviousWebhookSecret = null, Instant? SecretReplacedAt = null)
+{
+    /// <summary>A webhook test's ping to <paramref name="account"/>'s webhook, as its one attempt (it has no outbox row yet).</summary>
+    public static ClaimedDelivery Ping(AccountRow account, OutboxPayload payload)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(payload);
+        return new(0, payload.IdempotencyKey, OutboxChannels.Webhook, account.Id, payload.ToJson(), payload, 1, account.Email,
+            account.Phone, account.WebhookUrl, account.WebhookSecret, account.WebhookSecretPrevious,
+            Columns.At(account.WebhookSecretReplacedAt));
+    }
+}
 
 /// <summary>The outbox: rows written with a decision, claimed and recorded by the dispatcher (at least once).</summary>
 public sealed partial class Session
@@ -63,7 +80,7 @@ public sealed partial class Session
         var lockClause = Postgres ? " FOR UPDATE OF o SKIP LOCKED" : string.Empty;
         var rows = Query<OutboxRow>(
             "SELECT o.id, o.dedupe_key, o.channel, o.account_id, o.payload, o.attempts, " +
-            "a.email, a.phone, a.webhook_url, a.webhook_secret " +
+            "a.email, a.phone, a.webhook_url, a.webhook_secret, a.webhook_secret_previous, a.webhook_secret_replaced_at " +
             "FROM outbox o JOIN accounts a ON a.id = o.account_id WHERE o.status = 'pending' AND o.next_attempt_at <= @now " +
             $"ORDER BY o.next_attempt_at, o.id LIMIT @limit{lockClause}",
             new { now = Columns.Ticks(now), limit }).ToList();
@@ -73,19 +90,29 @@ public sealed partial class Session
             new { lease = Columns.Ticks(now + lease), ids });
         return [.. rows.Select(r => new ClaimedDelivery(
             r.Id, r.DedupeKey, r.Channel, r.AccountId, r.Payload, OutboxPayload.FromJson(r.Payload), checked((int)r.Attempts + 1),
-            r.Email, r.Phone, r.WebhookUrl, r.WebhookSecret))];
+            r.Email, r.Phone, r.WebhookUrl, r.WebhookSecret, r.WebhookSecretPrevious, Columns.At(r.WebhookSecretReplacedAt)))];
     }
 
     /// <summary>
     /// Records a claimed delivery's outcome: <see cref="DeliveryStatus.Pending"/> again with the next attempt's
-    /// instant (a retry), or final — delivered at <paramref name="deliveredAt"/>, skipped, or dead-lettered.
+    /// instant (a retry), or final — delivered at <paramref name="deliveredAt"/>, skipped, or dead-lettered — with
+    /// the receiver's HTTP status, if it answered, and when the attempt was made (R9.7: proof of notice).
     /// </summary>
-    public void RecordDelivery(long id, DeliveryStatus status, Instant nextAttemptAt, string? error, Instant? deliveredAt) =>
+    public void RecordDelivery(
+        long id, DeliveryStatus status, Instant nextAttemptAt, string? error, Instant? deliveredAt, int? httpStatus = null,
+        Instant? attemptedAt = null) =>
         Execute(
-            "UPDATE outbox SET status = @status, next_attempt_at = @next, last_error = @error, delivered_at = @delivered WHERE id = @id",
-            new { id, status = Status(status), next = Columns.Ticks(nextAttemptAt), error, delivered = Columns.Ticks(deliveredAt) });
+            "UPDATE outbox SET status = @status, next_attempt_at = @next, last_error = @error, delivered_at = @delivered, " +
+            "last_status = @httpStatus, last_attempt_at = @attempted WHERE id = @id",
+            new
+            {
+                id, status = Status(status), next = Columns.Ticks(nextAttemptAt), error, delivered = Columns.Ticks(deliveredAt), httpStatus,
+                attempted = Columns.Ticks(attemptedAt ?? deliveredAt),
+            });
 
     private static string Status(DeliveryStatus status) => status.ToString().ToLowerInvariant();
+
+    private static DeliveryStatus ParseStatus(string status) => Enum.Parse<DeliveryStatus>(status, ignoreCase: true);
 
     private sealed class OutboxRow
     {
@@ -99,5 +126,7 @@ public sealed partial class Session
         public string? Phone { get; set; }
         public string? WebhookUrl { get; set; }
         public string? WebhookSecret { get; set; }
+        public string? WebhookSecretPrevious { get; set; }
+        public long? WebhookSecretReplacedAt { get; set; }
     }
 }

@@ -30,6 +30,10 @@ public sealed record OutboxPayload(
         new(action.Kind.ToString().ToLowerInvariant(), null, action.InstanceId.Value, action.At, null, action.IdempotencyKey,
             action.Detail);
 
+    /// <summary>R10.2: a webhook test, sent once when the account asks; its key is the delivery's dedupe key.</summary>
+    public static OutboxPayload Ping(string accountId, Instant at, string idempotencyKey) =>
+        new("ping", accountId, null, at, "Tenure webhook test", idempotencyKey, null);
+
     public string ToJson() => JsonSerializer.Serialize(this, Columns.Json);
 
     public static OutboxPayload FromJson(string json) =>

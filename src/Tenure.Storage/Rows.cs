@@ -156,6 +156,8 @@ public sealed class AccountRow
     public long? NegativeSince { get; set; }
     public string? WebhookUrl { get; set; }
     public string? WebhookSecret { get; set; }
+    public string? WebhookSecretPrevious { get; set; }
+    public long? WebhookSecretReplacedAt { get; set; }
     public string ClockId { get; set; } = Session.SystemClock;
     public long CreatedAt { get; set; }
 

@@ -37,6 +37,7 @@ public sealed class CommandPathTests(Server server) : IClassFixture<Server>
         ["PUT /v1/instances/{id}/alarms"] = "{}",
         ["PUT /v1/account/webhook"] = """{"url":"https://example.com/hook","secret":"0123456789abcdef"}""",
         ["PUT /v1/account/contacts"] = """{"email":"b@example.com"}""",
+        ["POST /v1/account/webhook/test"] = null,
     };
 
     /// <summary>Routes that need the operator key; the others are called with an account key.</summary>

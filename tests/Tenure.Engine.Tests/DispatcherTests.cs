@@ -36,7 +36,7 @@ internal sealed class Receiver : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone: Close after Stop binds the port again to remove the prefix, and fails when another test took it meanwhile.
         _listener.Close();
         _ = _loop.Exception;
     }
@@ -91,7 +91,8 @@ public sealed class DispatcherTests : MigratedSqlite
         using var receiver = new Receiver(failures: 3);
         Reminded(receiver.Url, "s3cret");
         var clock = new FakeClock(Local("2019-03-26 08:00"));
-        var dispatcher = new Dispatcher(Db, new HttpClient(), clock, new DispatcherOptions { FirstBackoff = Duration.FromSeconds(10) });
+        using var dispatcher = new Dispatcher(Db, clock,
+            new DispatcherOptions { AllowPrivateNetworks = true, FirstBackoff = Duration.FromSeconds(10) });
 
         Assert.Equal(2, await dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken)); // the webhook, and the email (no SMTP: skipped)
         foreach (var wait in new[] { 10, 20, 40 })
@@ -128,7 +129,8 @@ public sealed class DispatcherTests : MigratedSqlite
 
         new LifecycleEngine(Db, Rules).RunAllDue("clk-test", Local("2019-04-02 00:00"), onTime: true);
         var clock = new FakeClock(Local("2019-04-02 00:00"));
-        var dispatcher = new Dispatcher(Db, new HttpClient(), clock, new DispatcherOptions { ResourceWebhookUrl = receiver.Url, ResourceWebhookSecret = "plane", MaxAttempts = 2 });
+        using var dispatcher = new Dispatcher(Db, clock,
+            new DispatcherOptions { ResourceWebhookUrl = receiver.Url, ResourceWebhookSecret = "plane", MaxAttempts = 2 });
         await dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken);
         clock.Advance(Duration.FromMinutes(5));
         await dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken);
@@ -154,7 +156,7 @@ public sealed class DispatcherTests : MigratedSqlite
         }
 
         new LifecycleEngine(Db, Rules).RunAllDue("clk-test", Local("2019-03-26 08:00"), onTime: true);
-        var dispatcher = new Dispatcher(Db, new HttpClient(), new FakeClock(Local("2019-03-26 08:00")),
+        using var dispatcher = new Dispatcher(Db, new FakeClock(Local("2019-03-26 08:00")),
             new DispatcherOptions { SmtpHost = "127.0.0.1", SmtpPort = smtp.Port, SmtpFrom = "billing@example.com", SmsGatewayUrl = gateway.Url });
         Assert.Equal(2, await dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken));
 
@@ -183,7 +185,8 @@ public sealed class DispatcherTests : MigratedSqlite
         }
 
         new LifecycleEngine(Db, Rules).RunAllDue("clk-test", Local("2019-03-26 08:00"), onTime: true);
-        var dispatcher = new Dispatcher(Db, new HttpClient(), new FakeClock(Local("2019-03-26 08:00")), new DispatcherOptions { SmtpHost = "127.0.0.1", SmtpPort = smtp.Port });
+        using var dispatcher = new Dispatcher(Db, new FakeClock(Local("2019-03-26 08:00")),
+            new DispatcherOptions { AllowPrivateNetworks = true, SmtpHost = "127.0.0.1", SmtpPort = smtp.Port });
         Assert.Equal(2, await dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken));
         using var session2 = Db.Begin();
         var rows = session2.Query<(string Channel, string Status, string? Error)>("SELECT channel, status, last_error FROM outbox ORDER BY channel").ToList();

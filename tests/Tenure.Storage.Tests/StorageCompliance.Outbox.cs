@@ -21,7 +21,7 @@ public abstract partial class StorageCompliance
         {
             var accounts = session.Accounts([a, b], forUpdate: true);
             session.SetContacts(a, "a@example.com", "+8613800000000"); // after the accounts were read: the notice still goes by SMS
-            session.SetWebhook(a, "http://127.0.0.1:9/hook", "0123456789abcdef");
+            session.SetWebhook(a, "http://127.0.0.1:9/hook", "0123456789abcdef", at);
             var stop = Effects.None.Act(ResourceActionKind.Stop, new InstanceId("i-a"), at, "expired");
             var remindB = Effects.None.Notify(Reminder(b, "i-b", "2019-03-26 08:00"));
             var remindA = Effects.None.Notify(Reminder(a, "i-a", "2019-03-26 08:00")).Then(stop);
@@ -82,5 +82,39 @@ public abstract partial class StorageCompliance
         Assert.Empty(Read(s => s.Notices(null, null, "renewed", 0, 10)));
         Assert.Equal(["i-b"], Read(s => s.Notices(null, null, null, notices[0].Id, 10)).Select(n => n.InstanceId));
         Assert.Equal(["i-a"], Read(s => s.Notices(null, null, null, 0, 1)).Select(n => n.InstanceId));
+    }
+
+    [Fact]
+    public void R10_2_a_new_webhook_secret_keeps_the_old_one_with_when_it_was_replaced_and_the_same_one_changes_nothing()
+    {
+        var (a, _) = NewAccount("2019-03-26 08:00", 0);
+        var first = Local("2019-03-26 08:00");
+        var second = first + Duration.FromHours(30);
+        Write(s => s.SetWebhook(a, "https://hooks.example.com/a", "first-secret-0123", first));
+        Assert.Null(Read(s => s.AccountRow(a))!.WebhookSecretPrevious); // there was no secret to keep
+        Write(s => s.SetWebhook(a, "https://hooks.example.com/a", "second-secret-0123", first));
+        Write(s => s.SetWebhook(a, "https://hooks.example.com/b", "second-secret-0123", second));
+
+        var row = Read(s => s.AccountRow(a))!;
+        Assert.Equal(("https://hooks.example.com/b", "second-secret-0123", "first-secret-0123", first.ToUnixTimeTicks()),
+            (row.WebhookUrl, row.WebhookSecret, row.WebhookSecretPrevious, row.WebhookSecretReplacedAt));
+    }
+
+    [Fact]
+    public void R10_2_a_webhook_test_is_kept_once_per_key_among_the_accounts_webhook_deliveries_with_the_receivers_status()
+    {
+        var (a, _) = NewAccount("2019-03-26 08:00", 0);
+        var at = Local("2019-03-26 08:00");
+        var ping = OutboxPayload.Ping(a, at, $"ping:{a}:k1");
+        var kept = Read(s => s.SavePing(a, ping, at, DeliveryStatus.Delivered, 204, null));
+        var again = Read(s => s.SavePing(a, ping, at + Duration.FromMinutes(1), DeliveryStatus.Failed, null, "refused"));
+        var failed = Read(s => s.SavePing(a, OutboxPayload.Ping(a, at, $"ping:{a}:k2"), at, DeliveryStatus.Failed, 500, "HTTP 500"));
+
+        Assert.Equal(kept, again);
+        Assert.Equal(("ping", DeliveryStatus.Delivered, 1, 204, null),
+            (kept.Kind, kept.Status, kept.Attempts, kept.LastStatus, kept.LastError));
+        Assert.Equal([kept, failed], Read(s => s.WebhookDeliveries(a, 0, 10)));
+        Assert.Equal([failed], Read(s => s.WebhookDeliveries(a, kept.Id, 10)));
+        Assert.Empty(Read(s => s.ClaimDeliveries(at + Duration.FromDays(1), Duration.FromMinutes(2), 10))); // never retried
     }
 }

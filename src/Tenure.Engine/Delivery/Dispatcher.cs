@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net.Http.Headers;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -40,17 +42,66 @@ public sealed record DispatcherOptions
     public Duration Lease { get; init; } = Duration.FromMinutes(2);
 
     public int BatchSize { get; init; } = 100;
+
+    /// <summary>R10.2: the longest one attempt may take (connecting, sending and the receiver's answer).</summary>
+    public Duration Timeout { get; init; } = Duration.FromSeconds(10);
+
+    /// <summary>R10.2: the most of a receiver's answer read; the rest is dropped with the connection.</summary>
+    public int MaxResponseBytes { get; init; } = 64 * 1024;
+
+    /// <summary>R10.2: lanes (destinations) delivering at the same time; the others wait their turn.</summary>
+    public int MaxConcurrency { get; init; } = 16;
+
+    /// <summary>R10.2: let account webhooks reach loopback and private networks (an operator's choice; the tests').</summary>
+    public bool AllowPrivateNetworks { get; init; }
+
+    /// <summary>Failed attempts at one destination (half of those tried in two minutes) before its circuit opens.</summary>
+    public int BreakAfterFailures { get; init; } = 5;
+
+    /// <summary>How long an open circuit fails a destination's deliveries at once, before one is tried again.</summary>
+    public Duration BreakDuration { get; init; } = Duration.FromSeconds(30);
+
+    /// <summary>How long a replaced webhook secret still signs beside the new one (R10.2).</summary>
+    public Duration SecretOverlap { get; init; } = Duration.FromHours(24);
 }
+
+/// <summary>
+/// What one attempt came to: delivered (no error), failed with why, or skipped; and the receiver's HTTP status if it answered.
+/// </summary>
+public sealed record DeliveryAttempt(string? Error, int? HttpStatus = null, bool Skipped = false);
 
 /// <summary>
 /// Delivers the outbox at least once: account webhooks and resource actions as signed HTTP POSTs,
 /// email through SMTP, SMS through a gateway. Failures are retried with exponential backoff kept
 /// in the row, and dead-lettered after <see cref="DispatcherOptions.MaxAttempts"/>.
+/// R10.2: claimed rows go to lanes, one per destination (an account webhook's scheme, host and port; the resource
+/// plane; the SMS gateway; SMTP). A lane delivers its rows one after another; lanes run side by side, at most
+/// <see cref="DispatcherOptions.MaxConcurrency"/> at once, so a receiver that never answers holds up its own lane only.
 /// </summary>
-public sealed class Dispatcher(Database database, HttpClient http, IClock clock, DispatcherOptions options)
+public sealed class Dispatcher : IDisposable
 {
     private static readonly Meter Meter = new("Tenure.Delivery");
     private static readonly Counter<long> Deliveries = Meter.CreateCounter<long>("tenure_deliveries", description: "Outbox deliveries by outcome");
+
+    private readonly Database _database;
+    private readonly IClock _clock;
+    private readonly DispatcherOptions _options;
+    private readonly DeliveryHttp _http;
+    private readonly SemaphoreSlim _slots;
+    private readonly SemaphoreSlim _recording = new(1, 1);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Queue<ClaimedDelivery>> _lanes = new(StringComparer.Ordinal);
+    private readonly HashSet<long> _queued = [];
+    private readonly List<Task> _workers = [];
+
+    public Dispatcher(Database database, IClock clock, DispatcherOptions options)
+    {
+        _database = database;
+        _clock = clock;
+        _options = options;
+        _http = new DeliveryHttp(options);
+        _slots = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
+    }
 
     /// <summary>Signature header: <c>v1=</c> + hex HMAC-SHA256 of <c>timestamp + "." + body</c> under the secret.</summary>
     public const string SignatureHeader = "Tenure-Signature";
@@ -60,121 +111,310 @@ public sealed class Dispatcher(Database database, HttpClient http, IClock clock,
 
     public const string IdempotencyHeader = "Idempotency-Key";
 
+    /// <summary>Rows claimed and not yet recorded, in every lane.</summary>
+    public int Queued
+    {
+        get
+        {
+            lock (_gate) return _queued.Count;
+        }
+    }
+
     /// <summary>The signature a receiver recomputes to verify a delivery.</summary>
     public static string Sign(string secret, string timestamp, string body) =>
         "v1=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
 
-    /// <summary>Delivers one batch of due rows; returns how many were attempted.</summary>
+    /// <summary>The lane a row waits in: resource actions never share one with account webhooks (R10.2).</summary>
+    public static string LaneOf(ClaimedDelivery row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return row.Channel == OutboxChannels.Webhook && Uri.TryCreate(row.WebhookUrl, UriKind.Absolute, out var url)
+            ? "webhook " + url.GetLeftPart(UriPartial.Authority)
+            : row.Channel;
+    }
+
+    /// <summary>Delivers one batch of due rows and waits for every lane to finish; returns how many were claimed.</summary>
     public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
     {
-        var rows = Claim();
-        var outcomes = new List<(ClaimedDelivery Row, string? Error, bool Skipped)>(rows.Count);
-        foreach (var row in rows)
-        {
-            string? error;
-            bool skipped = false;
-            try
-            {
-                (error, skipped) = await DeliverAsync(row, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Whatever one delivery throws (a refused connection, a bad address, TLS) is that delivery's failure, recorded and retried; the others go on.
-                error = $"{e.GetType().Name}: {e.Message}";
-            }
-
-            outcomes.Add((row, error, skipped));
-        }
-
-        Record(outcomes);
-        return rows.Count;
+        var claimed = StartDue(cancellationToken);
+        await DrainAsync().ConfigureAwait(false);
+        return claimed;
     }
 
     /// <summary>
-    /// The batch's outcomes in one transaction: on SQLite a write per delivery would queue each
-    /// behind the command writer and cost an fsync of its own. A crash before this commit leaves
-    /// the rows leased, so they are delivered again after the lease: at least once, as always.
+    /// Claims a batch of due rows and hands each to its lane without waiting for any delivery; returns how many were
+    /// claimed (none while a full batch is still queued). A lane that failed since the last call (the database, not a
+    /// receiver) is reported here.
     /// </summary>
-    private void Record(List<(ClaimedDelivery Row, string? Error, bool Skipped)> outcomes)
+    public int StartDue(CancellationToken cancellationToken)
     {
-        if (outcomes.Count == 0) return;
-        using var session = database.Begin();
-        foreach (var (row, error, skipped) in outcomes) Record(session, row, error, skipped);
-        session.Commit();
+        var failures = new List<Exception>();
+        lock (_gate)
+        {
+            foreach (var done in _workers.Where(w => w.IsCompleted).ToList())
+            {
+                _workers.Remove(done);
+                if (done.Exception is { } e) failures.AddRange(e.InnerExceptions);
+            }
+        }
+
+        if (failures.Count > 0) throw new AggregateException("A delivery lane stopped.", failures);
+        if (Queued >= _options.BatchSize) return 0;
+        var rows = Claim();
+        foreach (var row in rows) Post(row, cancellationToken);
+        return rows.Count;
+    }
+
+    /// <summary>Waits until every lane has delivered and recorded what it was given.</summary>
+    public async Task DrainAsync()
+    {
+        while (true)
+        {
+            Task[] running;
+            lock (_gate) running = [.. _workers];
+            if (running.Length == 0) return;
+            try
+            {
+                await Task.WhenAll(running).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (_gate) _workers.RemoveAll(running.Contains);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One attempt at one delivery, outside any transaction: what the dispatcher does for each claimed row, and a
+    /// webhook test does for its ping. Whatever it throws (a refused connection, a bad address, TLS, an open circuit)
+    /// is the attempt's failure.
+    /// </summary>
+    public async Task<DeliveryAttempt> AttemptAsync(ClaimedDelivery row, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        try
+        {
+            return await DeliverAsync(row, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new DeliveryAttempt(Describe(e));
+        }
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _slots.Dispose();
+        _recording.Dispose();
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        HttpRequestException { InnerException: NonPublicAddressException refused } => refused.Message,
+        NonPublicAddressException refused => refused.Message,
+        TimeoutRejectedException timeout => $"no answer within {timeout.Timeout.TotalSeconds:0.#} s",
+        BrokenCircuitException => $"{e.GetType().Name}: the receiver failed repeatedly; its deliveries pause ({e.Message})",
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+
+    private void Post(ClaimedDelivery row, CancellationToken cancellationToken)
+    {
+        var lane = LaneOf(row);
+        lock (_gate)
+        {
+            // A row still queued from an earlier claim (its lease ran out while its lane was busy) is not queued twice.
+            if (!_queued.Add(row.Id)) return;
+            if (_lanes.TryGetValue(lane, out var waiting))
+            {
+                waiting.Enqueue(row);
+                return;
+            }
+
+            var queue = new Queue<ClaimedDelivery>([row]);
+            _lanes[lane] = queue;
+            _workers.Add(Task.Run(() => RunLaneAsync(lane, queue, cancellationToken), CancellationToken.None));
+        }
+    }
+
+    private async Task RunLaneAsync(string lane, Queue<ClaimedDelivery> queue, CancellationToken cancellationToken)
+    {
+        var holding = false;
+        try
+        {
+            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            holding = true;
+            while (true)
+            {
+                ClaimedDelivery row;
+                lock (_gate)
+                {
+                    if (queue.Count == 0)
+                    {
+                        _lanes.Remove(lane);
+                        return;
+                    }
+
+                    row = queue.Peek();
+                }
+
+                var attempt = await AttemptAsync(row, cancellationToken).ConfigureAwait(false);
+                await RecordAsync(row, attempt).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    queue.Dequeue();
+                    _queued.Remove(row.Id);
+                }
+            }
+        }
+        finally
+        {
+            if (holding) _slots.Release();
+            lock (_gate)
+            {
+                // A lane that stopped early (cancelled, or the database failed) gives its rows back to their leases.
+                if (_lanes.TryGetValue(lane, out var current) && ReferenceEquals(current, queue))
+                {
+                    _lanes.Remove(lane);
+                    foreach (var left in queue) _queued.Remove(left.Id);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One outcome in its own short transaction, one at a time: lanes finish at different moments, and a crash before
+    /// the commit leaves the row leased, so it is delivered again after the lease: at least once, as always.
+    /// </summary>
+    private async Task RecordAsync(ClaimedDelivery row, DeliveryAttempt attempt)
+    {
+        await _recording.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            using var session = _database.Begin();
+            Record(session, row, attempt);
+            session.Commit();
+        }
+        finally
+        {
+            _recording.Release();
+        }
     }
 
     private List<ClaimedDelivery> Claim()
     {
-        using var session = database.Begin();
-        var rows = session.ClaimDeliveries(clock.GetCurrentInstant(), options.Lease, options.BatchSize);
+        using var session = _database.Begin();
+        var rows = session.ClaimDeliveries(_clock.GetCurrentInstant(), _options.Lease, _options.BatchSize);
         session.Commit();
         return rows;
     }
 
-    private async Task<(string? Error, bool Skipped)> DeliverAsync(ClaimedDelivery row, CancellationToken cancellationToken)
+    private async Task<DeliveryAttempt> DeliverAsync(ClaimedDelivery row, CancellationToken cancellationToken)
     {
         switch (row.Channel)
         {
             case OutboxChannels.Resource:
-                return options.ResourceWebhookUrl is { } url
-                    ? (await PostAsync(url, options.ResourceWebhookSecret, row, row.Body, cancellationToken).ConfigureAwait(false), false)
-                    : ("no resource webhook is configured (Tenure__Delivery__ResourceWebhookUrl)", true);
+                return _options.ResourceWebhookUrl is { } url
+                    ? await PostAsync(_http.Operator, url, Secrets(_options.ResourceWebhookSecret, null, null), row, row.Body,
+                        cancellationToken).ConfigureAwait(false)
+                    : new DeliveryAttempt("no resource webhook is configured (Tenure__Delivery__ResourceWebhookUrl)", Skipped: true);
             case OutboxChannels.Webhook:
                 return row.WebhookUrl is { Length: > 0 } hook
-                    ? (await PostAsync(hook, row.WebhookSecret, row, row.Body, cancellationToken).ConfigureAwait(false), false)
-                    : ("the account has no webhook", true);
+                    ? await PostAsync(_http.Account, hook, Secrets(row.WebhookSecret, row.PreviousWebhookSecret, row.SecretReplacedAt), row,
+                        row.Body, cancellationToken).ConfigureAwait(false)
+                    : new DeliveryAttempt("the account has no webhook", Skipped: true);
             case OutboxChannels.Sms:
-                if (options.SmsGatewayUrl is not { } gateway) return ("no SMS gateway is configured", true);
+                if (_options.SmsGatewayUrl is not { } gateway) return new DeliveryAttempt("no SMS gateway is configured", Skipped: true);
                 var sms = JsonSerializer.Serialize(new { to = row.Phone, text = row.Payload.Subject, idempotencyKey = row.DedupeKey });
-                return (await PostAsync(gateway, null, row, sms, cancellationToken).ConfigureAwait(false), false);
+                return await PostAsync(_http.Operator, gateway, [], row, sms, cancellationToken).ConfigureAwait(false);
             case OutboxChannels.Email:
-                if (options.SmtpHost is not { } host) return ("no SMTP server is configured", true);
+                if (_options.SmtpHost is not { } host) return new DeliveryAttempt("no SMTP server is configured", Skipped: true);
                 await SendMailAsync(host, row, cancellationToken).ConfigureAwait(false);
-                return (null, false);
+                return new DeliveryAttempt(null);
             default:
-                return ($"unknown channel '{row.Channel}'", true);
+                return new DeliveryAttempt($"unknown channel '{row.Channel}'", Skipped: true);
         }
     }
 
-    private async Task<string?> PostAsync(string url, string? secret, ClaimedDelivery row, string body, CancellationToken cancellationToken)
+    /// <summary>R10.2: the current secret, and the one it replaced while the overlap lasts, so receivers rotate without a gap.</summary>
+    private List<string> Secrets(string? current, string? previous, Instant? replacedAt)
+    {
+        var secrets = new List<string>(2);
+        if (current is { Length: > 0 }) secrets.Add(current);
+        if (previous is { Length: > 0 } && replacedAt is { } at && _clock.GetCurrentInstant() < at + _options.SecretOverlap)
+        {
+            secrets.Add(previous);
+        }
+        return secrets;
+    }
+
+    private async Task<DeliveryAttempt> PostAsync(
+        HttpClient http, string url, List<string> secrets, ClaimedDelivery row, string body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        var timestamp = clock.GetCurrentInstant().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var timestamp = _clock.GetCurrentInstant().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         request.Headers.Add(TimestampHeader, timestamp);
         request.Headers.Add(IdempotencyHeader, row.DedupeKey);
-        if (secret is { Length: > 0 }) request.Headers.Add(SignatureHeader, Sign(secret, timestamp, body));
+        if (secrets.Count > 0) request.Headers.Add(SignatureHeader, string.Join(',', secrets.Select(s => Sign(s, timestamp, body))));
         request.Headers.UserAgent.Add(new ProductInfoHeaderValue("Tenure", "1.0"));
-        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode} from {url}";
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken)
+            .ConfigureAwait(false);
+        await DrainAnswerAsync(response, cancellationToken).ConfigureAwait(false);
+        var status = (int)response.StatusCode;
+        return new DeliveryAttempt(response.IsSuccessStatusCode ? null : $"HTTP {status} from {url}", status);
+    }
+
+    /// <summary>
+    /// Reads at most <see cref="DispatcherOptions.MaxResponseBytes"/> of the answer, within the timeout; the rest is never read.
+    /// </summary>
+    private async Task DrainAnswerAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(_options.Timeout.ToTimeSpan());
+        var stream = await response.Content.ReadAsStreamAsync(bounded.Token).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var buffer = new byte[8192];
+            var left = _options.MaxResponseBytes;
+            int read;
+            while (left > 0
+                && (read = await stream.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, left)), bounded.Token)
+                    .ConfigureAwait(false)) > 0)
+            {
+                left -= read;
+            }
+        }
     }
 
     private async Task SendMailAsync(string host, ClaimedDelivery row, CancellationToken cancellationToken)
     {
         var subject = row.Payload.Subject ?? "Tenure notice";
         using var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse(options.SmtpFrom));
+        message.From.Add(MailboxAddress.Parse(_options.SmtpFrom));
         message.To.Add(MailboxAddress.Parse(row.Email));
         message.Subject = subject;
         message.Headers.Add("X-Tenure-Idempotency-Key", row.DedupeKey);
         message.Body = new TextPart("plain") { Text = subject };
-        using var smtp = new SmtpClient();
-        await smtp.ConnectAsync(host, options.SmtpPort, MailKit.Security.SecureSocketOptions.None, cancellationToken).ConfigureAwait(false);
+        using var smtp = new SmtpClient { Timeout = (int)_options.Timeout.TotalMilliseconds };
+        await smtp.ConnectAsync(host, _options.SmtpPort, MailKit.Security.SecureSocketOptions.None, cancellationToken)
+            .ConfigureAwait(false);
         await smtp.SendAsync(message, cancellationToken).ConfigureAwait(false);
         await smtp.DisconnectAsync(true, cancellationToken).ConfigureAwait(false);
     }
 
-    private void Record(Session session, ClaimedDelivery row, string? error, bool skipped)
+    private void Record(Session session, ClaimedDelivery row, DeliveryAttempt attempt)
     {
-        var now = clock.GetCurrentInstant();
-        var (status, next) = (error, skipped) switch
+        var now = _clock.GetCurrentInstant();
+        var (status, next) = (attempt.Error, attempt.Skipped) switch
         {
             (null, _) => (DeliveryStatus.Delivered, now),
             (_, true) => (DeliveryStatus.Skipped, now),
-            _ when row.Attempt >= options.MaxAttempts => (DeliveryStatus.Dead, now),
+            _ when row.Attempt >= _options.MaxAttempts => (DeliveryStatus.Dead, now),
             _ => (DeliveryStatus.Pending,
-                now + Duration.Min(options.MaxBackoff, options.FirstBackoff * Math.Pow(2, Math.Min(row.Attempt - 1, 30)))),
+                now + Duration.Min(_options.MaxBackoff, _options.FirstBackoff * Math.Pow(2, Math.Min(row.Attempt - 1, 30)))),
         };
-        session.RecordDelivery(row.Id, status, next, error, status == DeliveryStatus.Delivered ? now : null);
+        session.RecordDelivery(
+            row.Id, status, next, attempt.Error, status == DeliveryStatus.Delivered ? now : null, attempt.HttpStatus, now);
         Deliveries.Add(1, new KeyValuePair<string, object?>("channel", row.Channel),
             new KeyValuePair<string, object?>("status", status.ToString().ToLowerInvariant()));
     }
