@@ -89,6 +89,7 @@ public sealed class Dispatcher : IDisposable
     private readonly DeliveryHttp _http;
     private readonly SemaphoreSlim _slots;
     private readonly SemaphoreSlim _recording = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<PendingOutcome> _outcomes = new();
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Queue<ClaimedDelivery>> _lanes = new(StringComparer.Ordinal);
     private readonly HashSet<long> _queued = [];
@@ -283,22 +284,51 @@ public sealed class Dispatcher : IDisposable
     }
 
     /// <summary>
-    /// One outcome in its own short transaction, one at a time: lanes finish at different moments, and a crash before
-    /// the commit leaves the row leased, so it is delivered again after the lease: at least once, as always.
+    /// Records an outcome. Outcomes that lanes finish while another is being recorded wait and then go together, in
+    /// one short transaction: on SQLite each commit is an fsync taken at the write gate that the command writer needs
+    /// too. A crash before the commit leaves the rows leased, so they are delivered again after the lease: at least
+    /// once, as always. A failed commit is the error of every outcome it carried.
     /// </summary>
     private async Task RecordAsync(ClaimedDelivery row, DeliveryAttempt attempt)
     {
+        var outcome = new PendingOutcome(row, attempt);
+        _outcomes.Enqueue(outcome);
         await _recording.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            using var session = _database.Begin();
-            Record(session, row, attempt);
-            session.Commit();
+            if (!outcome.Recorded.Task.IsCompleted) RecordQueued();
         }
         finally
         {
             _recording.Release();
         }
+
+        await outcome.Recorded.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Every outcome queued so far, this caller's among them, in one transaction.</summary>
+    private void RecordQueued()
+    {
+        var batch = new List<PendingOutcome>();
+        while (_outcomes.TryDequeue(out var next)) batch.Add(next);
+        try
+        {
+            using var session = _database.Begin();
+            foreach (var outcome in batch) Record(session, outcome.Row, outcome.Attempt);
+            session.Commit();
+        }
+        catch (Exception e)
+        {
+            foreach (var outcome in batch) outcome.Recorded.TrySetException(e);
+            return;
+        }
+
+        foreach (var outcome in batch) outcome.Recorded.TrySetResult();
+    }
+
+    private sealed record PendingOutcome(ClaimedDelivery Row, DeliveryAttempt Attempt)
+    {
+        public TaskCompletionSource Recorded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private List<ClaimedDelivery> Claim()
