@@ -50,7 +50,7 @@ public static class TenureApi
         builder.Services.Configure<JsonOptions>(o => Json.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // binding failures reach the problem handler
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(OpenApiDocumentation.Configure);
         builder.Services.AddRazorComponents();
         builder.Services.AddDataProtection();
         builder.Services.AddHttpClient();
