@@ -62,7 +62,7 @@ public class Server : IAsyncLifetime
 }
 
 /// <summary>The same server over a database of the test run's PostgreSQL cluster.</summary>
-public sealed class PostgresServer(Tenure.Storage.Tests.PostgresCluster cluster) : Server
+public class PostgresServer(Tenure.Storage.Tests.PostgresCluster cluster) : Server
 {
     /// <summary>No PostgreSQL binaries: skip, except under CI=true, where creating the database fails the tests.</summary>
     public override string? SkipReason => cluster.ConnectionString is null && Environment.GetEnvironmentVariable("CI") != "true" ? cluster.Unavailable : null;
