@@ -11,7 +11,7 @@ internal sealed record Pools(string[] Clocks, string[] Accounts, string[] OwnIns
 }
 
 /// <summary>One generated request: who sends it, to which operation and path, with which body and Idempotency-Key.</summary>
-internal sealed record FuzzRequest(string Caller, OpenApiContract.Operation Operation, string Path, string? Body, string? IdempotencyKey, string Mutation)
+internal sealed record FuzzRequest(string Caller, OpenApiContract.Operation Operation, string Path, string? Body, string? IdempotencyKey, string Mutation, bool Invalid)
 {
     public override string ToString() => $"[{Caller}] {Operation.Method} {Path} ({Mutation}) {(Body is { Length: > 300 } b ? b[..300] + "…" : Body)}";
 }
@@ -44,7 +44,7 @@ internal sealed class RequestGen(OpenApiContract contract, Pools pools)
         from query in Query(operation)
         from body in Body(operation)
         from key in Weighted((80, Just<string?>(null)), (15, Gen.Int[0, 1_000_000].Select(n => (string?)$"k-{n}")), (5, Just<string?>(new string('k', 256))))
-        select new FuzzRequest(caller, operation, path + query, body.Text, key, body.Mutation);
+        select new FuzzRequest(caller, operation, path + query, body.Text, key, body.Mutation, body.Invalid);
 
     private Gen<string> PathOf(OpenApiContract.Operation operation)
     {
@@ -86,35 +86,43 @@ internal sealed class RequestGen(OpenApiContract contract, Pools pools)
         },
     };
 
-    private Gen<(string? Text, string Mutation)> Body(OpenApiContract.Operation operation)
+    /// <summary>A body, what was done to it, and whether the API must refuse it (API.md conventions, issue 11 section 3).</summary>
+    private Gen<(string? Text, string Mutation, bool Invalid)> Body(OpenApiContract.Operation operation)
     {
-        if (operation.BodySchema is not { } schema) return Weighted((90, Just<(string?, string)>((null, "valid"))), (10, Just<(string?, string)>(("{\"x\":1}", "unexpected body"))));
+        if (operation.BodySchema is not { } schema) return Weighted((90, Just<(string?, string, bool)>((null, "valid", false))), (10, Just<(string?, string, bool)>(("{\"x\":1}", "unexpected body", false))));
+        var required = (Resolve(schema)["required"]?.AsArray() ?? []).Select(r => (string)r!).ToHashSet(StringComparer.Ordinal);
         var valid = Value(schema, "body", 0).Select(n => n!.AsObject());
         return Weighted(
-            (45, valid.Select(o => ((string?)o.ToJsonString(), "valid"))),
-            (40, from o in valid from m in Mutate(o) select ((string?)m.Text, m.Mutation)),
-            (15, Pick<(string?, string)>(("", "empty body"), ("null", "null body"), ("[]", "array body"), ("{", "truncated JSON"),
-                ("{\"a\":1,}", "trailing comma"), ("\"text\"", "string body"), ("{\"x\":" + new string('[', 5000) + new string(']', 5000) + "}", "deep nesting"))));
+            (45, valid.Select(o => ((string?)o.ToJsonString(), "valid", false))),
+            (40, from o in valid from m in Mutate(o, required) select ((string?)m.Text, m.Mutation, m.Invalid)),
+            (15, Pick<(string?, string, bool)>(("", "empty body", true), ("null", "null body", true), ("[]", "array body", true), ("{", "truncated JSON", true),
+                ("{\"a\":1,}", "trailing comma", true), ("\"text\"", "string body", true), ("{\"x\":" + new string('[', 5000) + new string(']', 5000) + "}", "deep nesting", true))));
     }
 
-    /// <summary>One invalid form of a valid body.</summary>
-    private Gen<(string Text, string Mutation)> Mutate(JsonObject valid)
+    private JsonNode Resolve(JsonNode schema) => schema["$ref"] is JsonValue reference ? Schemas[reference.GetValue<string>().Split('/')[^1]]! : schema;
+
+    /// <summary>
+    /// One invalid form of a valid body, and whether it must be refused: unknown members, a required one missing,
+    /// a member twice (exactly or in another case), an instant past 2200, an email or name longer than allowed.
+    /// Wrong types and odd numbers may happen to be valid (a string for a string), so they need only not be a 5xx.
+    /// </summary>
+    private static Gen<(string Text, string Mutation, bool Invalid)> Mutate(JsonObject valid, HashSet<string> required)
     {
         var names = valid.Select(p => p.Key).ToArray();
-        var unknown = Just(With(valid, "unexpectedMember", 1)).Select(t => (t, "unknown property"));
+        var unknown = Just(With(valid, "unexpectedMember", 1)).Select(t => (t, "unknown property", true));
         if (names.Length == 0) return unknown;
         var name = Pick(names);
         return Either(
             unknown,
-            name.Select(n => (Without(valid, n), $"missing {n}")),
+            name.Select(n => (Without(valid, n), $"missing {n}", required.Contains(n))),
             from n in name from v in Pick<JsonNode?>(JsonValue.Create("text"), JsonValue.Create(12), JsonValue.Create(true), new JsonObject(), new JsonArray(), null)
-            select (With(valid, n, v), $"wrong type for {n}"),
+            select (With(valid, n, v), $"wrong type for {n}", false),
             from n in name from v in Pick<JsonNode?>(JsonValue.Create(-1), JsonValue.Create(0), JsonValue.Create(2_147_483_648L), JsonValue.Create(1e20), JsonValue.Create(1.5), JsonValue.Create(long.MinValue))
-            select (With(valid, n, v), $"out-of-range {n}"),
-            name.Select(n => (With(valid, n, Huge), $"huge string for {n}")),
-            name.Select(n => (Duplicate(valid, n, n), $"duplicate {n}")),
-            name.Select(n => (Duplicate(valid, n, char.ToUpperInvariant(n[0]) + n[1..]), $"case-variant duplicate {n}")),
-            name.Select(n => (With(valid, n, "9999-12-31T23:59:59Z"), $"far-future instant for {n}")));
+            select (With(valid, n, v), $"out-of-range {n}", false),
+            name.Select(n => (With(valid, n, Huge), $"huge string for {n}", n is "email" or "name")),
+            name.Select(n => (Duplicate(valid, n, n), $"duplicate {n}", true)),
+            name.Select(n => (Duplicate(valid, n, char.ToUpperInvariant(n[0]) + n[1..]), $"case-variant duplicate {n}", true)),
+            name.Select(n => (With(valid, n, "9999-12-31T23:59:59Z"), $"far-future instant for {n}", true)));
     }
 
     private Gen<JsonNode?> Value(JsonNode schema, string name, int depth)
