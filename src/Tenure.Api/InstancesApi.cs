@@ -51,7 +51,11 @@ public static class InstancesApi
         v1.MapGet("/instances", List).Produces<Page<InstanceDto>>().AddOpenApiOperationTransformer((operation, _, _) =>
         {
             // R8.6: Accept: text/csv answers the same 200 as a CSV export (one Produces per status, so added here).
-            if (operation.Responses?["200"] is OpenApiResponse ok) ok.Content?.Add("text/csv", new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
+            if (operation.Responses?["200"] is OpenApiResponse ok)
+            {
+                ok.Content?.Add("text/csv", new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
+            }
+
             return Task.CompletedTask;
         });
         v1.MapGet("/instances/{id}", Get);

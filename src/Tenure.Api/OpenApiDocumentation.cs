@@ -10,7 +10,8 @@ public static class OpenApiDocumentation
 {
     public static void Configure(OpenApiOptions options)
     {
-        options.ShouldInclude = d => d.RelativePath is { } path && (path.StartsWith("v1/", StringComparison.Ordinal) || path is "healthz" or "readyz");
+        options.ShouldInclude = d =>
+            d.RelativePath is { } path && (path.StartsWith("v1/", StringComparison.Ordinal) || path is "healthz" or "readyz");
         options.AddSchemaTransformer(NodaTimeSchemas.TransformAsync);
         options.AddOperationTransformer(ProblemResponses.TransformAsync);
     }

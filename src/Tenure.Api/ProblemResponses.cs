@@ -14,7 +14,8 @@ internal static class ProblemResponses
 {
     private const string ProblemJson = "application/problem+json";
 
-    public static Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    public static Task TransformAsync(
+        OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var description = context.Description;
         var path = description.RelativePath ?? string.Empty;
@@ -40,7 +41,11 @@ internal static class ProblemResponses
         Add(operation, 400, "The request is not valid (code validation); errors names the fields.");
         Add(operation, 401, "No API key, or not a valid one (code unauthorized).");
         Add(operation, 429, "Too many requests for this key (code rate-limited); retry after Retry-After seconds.");
-        if (path.Contains('{', StringComparison.Ordinal)) Add(operation, 404, "It does not exist, or this key may not see it (code not-found).");
+        if (path.Contains('{', StringComparison.Ordinal))
+        {
+            Add(operation, 404, "It does not exist, or this key may not see it (code not-found).");
+        }
+
         if (description.ParameterDescriptions.Any(p => p.Source.Id == "Body"))
         {
             Add(operation, 413, "The request body is too large.");
@@ -72,7 +77,11 @@ internal static class ProblemResponses
     private static void Describe(IOpenApiResponse response, string status)
     {
         if (response is not OpenApiResponse problem) return;
-        if (string.IsNullOrEmpty(problem.Description) || problem.Description is "Bad Request" or "Forbidden" or "Not Found") problem.Description = $"A problem ({status}).";
+        if (string.IsNullOrEmpty(problem.Description) || problem.Description is "Bad Request" or "Forbidden" or "Not Found")
+        {
+            problem.Description = $"A problem ({status}).";
+        }
+
         problem.Content = new Dictionary<string, OpenApiMediaType> { [ProblemJson] = new() { Schema = Schema() } };
     }
 
@@ -91,7 +100,10 @@ internal static class ProblemResponses
             ["errors"] = new OpenApiSchema
             {
                 Type = JsonSchemaType.Object,
-                AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+                AdditionalProperties = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String },
+                },
             },
         },
     };

@@ -106,7 +106,8 @@ public static class UsageApi
             }
 
             return new Decision.Write(new Change(t.Account, effects), _ => Reply.Ok(new UsageAccepted(
-                body.Samples.Count, [.. raised.Select(a => new RaisedAlarmDto(a.Metric.ToString().ToLowerInvariant(), a.At, a.Value, a.Limit, a.ThresholdPercent))])));
+                body.Samples.Count,
+                [.. raised.Select(a => new RaisedAlarmDto(a.Metric.ToString().ToLowerInvariant(), a.At, a.Value, a.Limit, a.ThresholdPercent))])));
         });
     }
 

@@ -24,7 +24,8 @@ internal sealed class ContractCalls(OpenApiContract contract)
 
     public List<string> Failures { get; } = [];
 
-    public async Task<Answer> Send(HttpClient client, string method, string pathAndQuery, string? json = null, string? idempotencyKey = null, string? accept = null)
+    public async Task<Answer> Send(
+        HttpClient client, string method, string pathAndQuery, string? json = null, string? idempotencyKey = null, string? accept = null)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), pathAndQuery);
         if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
@@ -61,8 +62,10 @@ internal sealed class ContractCalls(OpenApiContract contract)
         }
 
         var seen = _seen.GetValueOrDefault(operation.ToString());
-        _seen[operation.ToString()] = (seen.Succeeded || answer.Status is >= 200 and < 300, seen.Refused || answer.Status is >= 400 and < 500);
-        if (Contract.Check(operation, answer.Status, answer.MediaType, answer.Text, answer.Response.Headers.Location is not null) is { } failure)
+        _seen[operation.ToString()] =
+            (seen.Succeeded || answer.Status is >= 200 and < 300, seen.Refused || answer.Status is >= 400 and < 500);
+        var hasLocation = answer.Response.Headers.Location is not null;
+        if (Contract.Check(operation, answer.Status, answer.MediaType, answer.Text, hasLocation) is { } failure)
         {
             Failures.Add($"{what}: {failure}");
         }

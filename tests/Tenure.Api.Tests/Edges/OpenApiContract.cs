@@ -43,11 +43,23 @@ internal sealed class OpenApiContract
     public string? Check(Operation operation, int status, string? mediaType, string body, bool hasLocation)
     {
         var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (operation.Node["responses"]?[key] is not JsonObject response) return $"{operation} answered {status}, which the document does not list";
-        if (status >= 400 && mediaType != "application/problem+json") return $"{operation} answered {status} as {mediaType}, not application/problem+json";
+        if (operation.Node["responses"]?[key] is not JsonObject response)
+        {
+            return $"{operation} answered {status}, which the document does not list";
+        }
+
+        if (status >= 400 && mediaType != "application/problem+json")
+        {
+            return $"{operation} answered {status} as {mediaType}, not application/problem+json";
+        }
+
         if (status is 201 or 202 && !hasLocation) return $"{operation} answered {status} without Location";
         if (response["content"] is not JsonObject content) return null;
-        if (mediaType is null || content[mediaType] is not JsonObject media) return $"{operation} answered {status} as {mediaType}; the document says {string.Join(", ", content.Select(c => c.Key))}";
+        if (mediaType is null || content[mediaType] is not JsonObject media)
+        {
+            return $"{operation} answered {status} as {mediaType}; the document says {string.Join(", ", content.Select(c => c.Key))}";
+        }
+
         if (media["schema"] is not { } schemaNode || !mediaType.Contains("json", StringComparison.Ordinal)) return null;
         JsonDocument parsed;
         try
@@ -88,11 +100,21 @@ internal sealed class OpenApiContract
         switch (node)
         {
             case JsonObject obj:
-                if (obj["format"] is JsonValue format && format.GetValue<string>() is "int32" or "int64" or "double" or "float") obj.Remove("format");
+                if (obj["format"] is JsonValue format && format.GetValue<string>() is "int32" or "int64" or "double" or "float")
+                {
+                    obj.Remove("format");
+                }
+
                 foreach (var (name, child) in obj.ToList())
                 {
-                    if (name == "$ref" && child is JsonValue r) obj["$ref"] = r.GetValue<string>().Replace("#/components/schemas/", "#/$defs/", StringComparison.Ordinal);
-                    else if (child is not null) Rewrite(child);
+                    if (name == "$ref" && child is JsonValue r)
+                    {
+                        obj["$ref"] = r.GetValue<string>().Replace("#/components/schemas/", "#/$defs/", StringComparison.Ordinal);
+                    }
+                    else if (child is not null)
+                    {
+                        Rewrite(child);
+                    }
                 }
 
                 break;

@@ -11,9 +11,11 @@ internal sealed record Pools(string[] Clocks, string[] Accounts, string[] OwnIns
 }
 
 /// <summary>One generated request: who sends it, to which operation and path, with which body and Idempotency-Key.</summary>
-internal sealed record FuzzRequest(string Caller, OpenApiContract.Operation Operation, string Path, string? Body, string? IdempotencyKey, string Mutation, bool Invalid)
+internal sealed record FuzzRequest(
+    string Caller, OpenApiContract.Operation Operation, string Path, string? Body, string? IdempotencyKey, string Mutation, bool Invalid)
 {
-    public override string ToString() => $"[{Caller}] {Operation.Method} {Path} ({Mutation}) {(Body is { Length: > 300 } b ? b[..300] + "…" : Body)}";
+    public override string ToString() =>
+        $"[{Caller}] {Operation.Method} {Path} ({Mutation}) {(Body is { Length: > 300 } b ? b[..300] + "…" : Body)}";
 }
 
 /// <summary>
@@ -28,7 +30,10 @@ internal sealed class RequestGen(OpenApiContract contract, Pools pools)
     private static readonly string Huge = new('x', 300_000);
 
     private static readonly string[] Specs =
-        ["ecs.small", "ecs.medium", "ecs.large", "mqtt.basic.1k", "mqtt.basic.5k", "mqtt.platinum.50k", "mqtt.platinum.100k", "rocketmq.standard", "rocketmq.platinum.2k", "oss.500g", "ticket", "nope"];
+    [
+        "ecs.small", "ecs.medium", "ecs.large", "mqtt.basic.1k", "mqtt.basic.5k", "mqtt.platinum.50k", "mqtt.platinum.100k",
+        "rocketmq.standard", "rocketmq.platinum.2k", "oss.500g", "ticket", "nope",
+    ];
 
     private JsonObject Schemas => contract.Document["components"]!["schemas"]!.AsObject();
 
@@ -39,11 +44,13 @@ internal sealed class RequestGen(OpenApiContract contract, Pools pools)
     }
 
     private Gen<FuzzRequest> Request(OpenApiContract.Operation operation) =>
-        from caller in Weighted((40, Just("account")), (35, Just("operator")), (15, Just("stranger")), (5, Just("nokey")), (5, Just("badkey")))
+        from caller in Weighted(
+            (40, Just("account")), (35, Just("operator")), (15, Just("stranger")), (5, Just("nokey")), (5, Just("badkey")))
         from path in PathOf(operation)
         from query in Query(operation)
         from body in Body(operation)
-        from key in Weighted((80, Just<string?>(null)), (15, Gen.Int[0, 1_000_000].Select(n => (string?)$"k-{n}")), (5, Just<string?>(new string('k', 256))))
+        from key in Weighted(
+            (80, Just<string?>(null)), (15, Gen.Int[0, 1_000_000].Select(n => (string?)$"k-{n}")), (5, Just<string?>(new string('k', 256))))
         select new FuzzRequest(caller, operation, path + query, body.Text, key, body.Mutation, body.Invalid);
 
     private Gen<string> PathOf(OpenApiContract.Operation operation)
@@ -63,8 +70,10 @@ internal sealed class RequestGen(OpenApiContract contract, Pools pools)
         var each = parameters.Select(p => Weighted(
             (60, Just<string?>(null)),
             (30, QueryValue((string)p["name"]!, p["schema"]!)),
-            (10, Pick<string?>("-1", "0", "abc", "99999999999", "2019-13-45", "true", Huge[..2000]))).Select(v => v is null ? null : $"{p["name"]}={Uri.EscapeDataString(v)}"));
-        return Sequence(each).Select(parts => parts.Where(p => p is not null).ToList() is { Count: > 0 } present ? "?" + string.Join('&', present) : string.Empty);
+            (10, Pick<string?>("-1", "0", "abc", "99999999999", "2019-13-45", "true", Huge[..2000])))
+            .Select(v => v is null ? null : $"{p["name"]}={Uri.EscapeDataString(v)}"));
+        return Sequence(each).Select(parts =>
+            parts.Where(p => p is not null).ToList() is { Count: > 0 } present ? "?" + string.Join('&', present) : string.Empty);
     }
 
     private Gen<string?> QueryValue(string name, JsonNode schema) => name switch
@@ -89,17 +98,26 @@ internal sealed class RequestGen(OpenApiContract contract, Pools pools)
     /// <summary>A body, what was done to it, and whether the API must refuse it (API.md conventions, issue 11 section 3).</summary>
     private Gen<(string? Text, string Mutation, bool Invalid)> Body(OpenApiContract.Operation operation)
     {
-        if (operation.BodySchema is not { } schema) return Weighted((90, Just<(string?, string, bool)>((null, "valid", false))), (10, Just<(string?, string, bool)>(("{\"x\":1}", "unexpected body", false))));
+        if (operation.BodySchema is not { } schema)
+        {
+            return Weighted(
+                (90, Just<(string?, string, bool)>((null, "valid", false))),
+                (10, Just<(string?, string, bool)>(("{\"x\":1}", "unexpected body", false))));
+        }
+
         var required = (Resolve(schema)["required"]?.AsArray() ?? []).Select(r => (string)r!).ToHashSet(StringComparer.Ordinal);
         var valid = Value(schema, "body", 0).Select(n => n!.AsObject());
         return Weighted(
             (45, valid.Select(o => ((string?)o.ToJsonString(), "valid", false))),
             (40, from o in valid from m in Mutate(o, required) select ((string?)m.Text, m.Mutation, m.Invalid)),
-            (15, Pick<(string?, string, bool)>(("", "empty body", true), ("null", "null body", true), ("[]", "array body", true), ("{", "truncated JSON", true),
-                ("{\"a\":1,}", "trailing comma", true), ("\"text\"", "string body", true), ("{\"x\":" + new string('[', 5000) + new string(']', 5000) + "}", "deep nesting", true))));
+            (15, Pick<(string?, string, bool)>(
+                ("", "empty body", true), ("null", "null body", true), ("[]", "array body", true), ("{", "truncated JSON", true),
+                ("{\"a\":1,}", "trailing comma", true), ("\"text\"", "string body", true),
+                ("{\"x\":" + new string('[', 5000) + new string(']', 5000) + "}", "deep nesting", true))));
     }
 
-    private JsonNode Resolve(JsonNode schema) => schema["$ref"] is JsonValue reference ? Schemas[reference.GetValue<string>().Split('/')[^1]]! : schema;
+    private JsonNode Resolve(JsonNode schema) =>
+        schema["$ref"] is JsonValue reference ? Schemas[reference.GetValue<string>().Split('/')[^1]]! : schema;
 
     /// <summary>
     /// One invalid form of a valid body, and whether it must be refused: unknown members, a required one missing,
@@ -115,9 +133,14 @@ internal sealed class RequestGen(OpenApiContract contract, Pools pools)
         return Either(
             unknown,
             name.Select(n => (Without(valid, n), $"missing {n}", required.Contains(n))),
-            from n in name from v in Pick<JsonNode?>(JsonValue.Create("text"), JsonValue.Create(12), JsonValue.Create(true), new JsonObject(), new JsonArray(), null)
+            from n in name
+            from v in Pick<JsonNode?>(
+                JsonValue.Create("text"), JsonValue.Create(12), JsonValue.Create(true), new JsonObject(), new JsonArray(), null)
             select (With(valid, n, v), $"wrong type for {n}", false),
-            from n in name from v in Pick<JsonNode?>(JsonValue.Create(-1), JsonValue.Create(0), JsonValue.Create(2_147_483_648L), JsonValue.Create(1e20), JsonValue.Create(1.5), JsonValue.Create(long.MinValue))
+            from n in name
+            from v in Pick<JsonNode?>(
+                JsonValue.Create(-1), JsonValue.Create(0), JsonValue.Create(2_147_483_648L), JsonValue.Create(1e20), JsonValue.Create(1.5),
+                JsonValue.Create(long.MinValue))
             select (With(valid, n, v), $"out-of-range {n}", false),
             name.Select(n => (With(valid, n, Huge), $"huge string for {n}", n is "email" or "name")),
             name.Select(n => (Duplicate(valid, n, n), $"duplicate {n}", true)),
@@ -131,7 +154,9 @@ internal sealed class RequestGen(OpenApiContract contract, Pools pools)
         if (schema["oneOf"] is JsonArray oneOf)
         {
             var choices = oneOf.Where(s => (string?)s?["type"] != "null").Select(s => Value(s!, name, depth)).ToArray();
-            return oneOf.Any(s => (string?)s?["type"] == "null") ? Weighted((1, Just<JsonNode?>(null)), (4, Either(choices))) : Either(choices);
+            return oneOf.Any(s => (string?)s?["type"] == "null")
+                ? Weighted((1, Just<JsonNode?>(null)), (4, Either(choices)))
+                : Either(choices);
         }
 
         if (schema["enum"] is JsonArray values) return Pick(values.Select(v => v?.DeepClone()).ToArray());
@@ -149,7 +174,8 @@ internal sealed class RequestGen(OpenApiContract contract, Pools pools)
             "integer" => Integer(name),
             "number" => Gen.Int[0, 1000].Select(n => (JsonNode?)JsonValue.Create(n)),
             "boolean" => Gen.Bool.Select(b => (JsonNode?)JsonValue.Create(b)),
-            "array" when depth < 4 => Value(schema["items"]!, Singular(name), depth + 1).List[1, 3].Select(items => (JsonNode?)new JsonArray([.. items.Select(i => i?.DeepClone())])),
+            "array" when depth < 4 => Value(schema["items"]!, Singular(name), depth + 1).List[1, 3]
+                .Select(items => (JsonNode?)new JsonArray([.. items.Select(i => i?.DeepClone())])),
             "object" when depth < 4 => Object(schema, depth),
             _ => Just<JsonNode?>(null),
         };
@@ -186,7 +212,8 @@ internal sealed class RequestGen(OpenApiContract contract, Pools pools)
         "region" => Pick("cn-hangzhou", "cn-hangzhou", "cn-shanghai", "mars-1"),
         "spec" => Pick(Specs),
         "edition" => Pick("platinum", "standard", "basic", "default", "gold"),
-        "instanceId" or "instanceIds" => Weighted((80, Pick(pools.OwnInstances)), (10, Pick(pools.ForeignInstances)), (10, Pick(Pools.Missing))),
+        "instanceId" or "instanceIds" =>
+            Weighted((80, Pick(pools.OwnInstances)), (10, Pick(pools.ForeignInstances)), (10, Pick(Pools.Missing))),
         "accountId" => Pick([.. pools.Accounts, "acc-missing"]),
         "testClockId" => Pick([.. pools.Clocks, "clk-missing"]),
         "email" => Pick("a@example.com", "b@example.com", "nope", "@", "a@" + new string('b', 400) + ".com"),

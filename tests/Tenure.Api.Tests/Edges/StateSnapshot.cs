@@ -10,7 +10,8 @@ namespace Tenure.Api.Tests.Edges;
 /// </summary>
 internal static class StateSnapshot
 {
-    private static readonly string[] Updated = ["test_clocks", "accounts", "api_keys", "coupons", "instances", "alarm_state", "usage_samples"];
+    private static readonly string[] Updated =
+        ["test_clocks", "accounts", "api_keys", "coupons", "instances", "alarm_state", "usage_samples"];
 
     private static readonly string[] Appended = ["orders", "order_items", "ledger", "timeline_events", "notices", "outbox"];
 
@@ -20,10 +21,17 @@ internal static class StateSnapshot
         using var session = database.Begin();
         foreach (var table in Updated)
         {
-            foreach (var row in session.Query<dynamic>($"SELECT * FROM {table} ORDER BY 1, 2")) text.Append(table).Append(' ').Append((object)row).Append('\n');
+            foreach (var row in session.Query<dynamic>($"SELECT * FROM {table} ORDER BY 1, 2"))
+            {
+                text.Append(table).Append(' ').Append((object)row).Append('\n');
+            }
         }
 
-        foreach (var table in Appended) text.Append(table).Append(' ').Append(session.Single<long>($"SELECT COUNT(*) FROM {table}")).Append('\n');
+        foreach (var table in Appended)
+        {
+            text.Append(table).Append(' ').Append(session.Single<long>($"SELECT COUNT(*) FROM {table}")).Append('\n');
+        }
+
         session.Commit();
         return text.ToString();
     }
