@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using System.Threading.RateLimiting;
@@ -39,6 +40,9 @@ public sealed record ApiOptions(Database Database, string OperatorKey, IClock Cl
     /// <summary>Runs on the builder before the app is built: the host's own settings (<c>tenure serve</c>'s logging defaults).</summary>
     public Action<WebApplicationBuilder>? ConfigureHost { get; init; }
 }
+
+/// <summary>What <c>/healthz</c> and <c>/readyz</c> answer when all is well.</summary>
+public sealed record ServiceStatus(string Status);
 
 /// <summary>The HTTP API of API.md on ASP.NET Core minimal APIs.</summary>
 public static class TenureApi
@@ -121,7 +125,7 @@ public static class TenureApi
         });
         LifecycleEngine.ObserveBacklog(options.Database, Session.SystemClock, options.Clock.GetCurrentInstant);
 
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
+        app.MapGet("/healthz", () => TypedResults.Ok(new ServiceStatus("ok")));
         app.MapOpenApi();
         app.MapGet("/reference", () => TypedResults.Content(Reference.Html, "text/html"));
         app.MapMetrics();
@@ -135,12 +139,12 @@ public static class TenureApi
         return app;
     }
 
-    private static IResult Ready(Database database)
+    private static Results<Ok<ServiceStatus>, ProblemHttpResult> Ready(Database database)
     {
         try
         {
             return database.IsMigrated()
-                ? Results.Ok(new { status = "ready" })
+                ? TypedResults.Ok(new ServiceStatus("ready"))
                 : Problems.Of(503, "not-ready", "The database schema is not up to date; run tenure migrate.");
         }
         catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)

@@ -54,7 +54,12 @@ internal sealed class OpenApiContract
         }
 
         if (status is 201 or 202 && !hasLocation) return $"{operation} answered {status} without Location";
-        if (response["content"] is not JsonObject content) return null;
+        if (response["content"] is not JsonObject content)
+        {
+            // A success whose body the document does not describe is not "as documented" (a route without Produces<T>).
+            return status < 300 && body.Length > 0 ? $"{operation} answered {status} with a body the document gives no schema for" : null;
+        }
+
         if (mediaType is null || content[mediaType] is not JsonObject media)
         {
             return $"{operation} answered {status} as {mediaType}; the document says {string.Join(", ", content.Select(c => c.Key))}";
