@@ -145,7 +145,9 @@ internal sealed class RequestGen(OpenApiContract contract, Pools pools)
             name.Select(n => (With(valid, n, Huge), $"huge string for {n}", n is "email" or "name")),
             name.Select(n => (Duplicate(valid, n, n), $"duplicate {n}", true)),
             name.Select(n => (Duplicate(valid, n, char.ToUpperInvariant(n[0]) + n[1..]), $"case-variant duplicate {n}", true)),
-            name.Select(n => (With(valid, n, "9999-12-31T23:59:59Z"), $"far-future instant for {n}", true)));
+            // Refused where an instant belongs (out of bounds) or a non-string does (wrong type); elsewhere it is just a string.
+            name.Select(n =>
+                (With(valid, n, "9999-12-31T23:59:59Z"), $"far-future instant for {n}", !IsText(valid[n]) || IsInstant(valid[n]))));
     }
 
     private Gen<JsonNode?> Value(JsonNode schema, string name, int depth)
@@ -235,6 +237,13 @@ internal sealed class RequestGen(OpenApiContract contract, Pools pools)
         "tps" or "subscriptions" or "connections" => Gen.Int[0, 100_000],
         _ => Gen.Int[0, 100],
     }).Select(n => (JsonNode?)JsonValue.Create(n));
+
+    private static bool IsText(JsonNode? value) => value is JsonValue v && v.TryGetValue<string>(out _);
+
+    /// <summary>An instant as generated: <c>$NOW±h</c> or an ISO-8601 UTC instant.</summary>
+    private static bool IsInstant(JsonNode? value) =>
+        value is JsonValue v && v.TryGetValue<string>(out var text)
+        && (text.StartsWith("$NOW", StringComparison.Ordinal) || text.EndsWith(":00Z", StringComparison.Ordinal));
 
     private static string Singular(string name) => name.EndsWith("Ids", StringComparison.Ordinal) ? name[..^1] : name;
 
