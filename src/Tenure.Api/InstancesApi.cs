@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.OpenApi;
 using NodaTime;
 using Tenure.Domain;
 using Tenure.Domain.Catalog;
@@ -48,13 +49,22 @@ public static class InstancesApi
     {
         var v1 = app.MapGroup("/v1");
         v1.MapGet("/account", GetOwnAccount);
-        v1.MapPost("/instances", Buy);
-        v1.MapGet("/instances", List);
+        v1.MapPost("/instances", Buy).Produces<InstanceDto>(201).ProducesProblem(404);
+        v1.MapGet("/instances", List).Produces<Page<InstanceDto>>().AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            // R8.6: Accept: text/csv answers the same 200 as a CSV export (one Produces per status, so added here).
+            if (operation.Responses?["200"] is OpenApiResponse ok)
+            {
+                ok.Content?.Add("text/csv", new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
+            }
+
+            return Task.CompletedTask;
+        });
         v1.MapGet("/instances/{id}", Get);
         v1.MapGet("/instances/{id}/events", Events);
         v1.MapGet("/instances/{id}/schedule", PlannedEvents);
-        v1.MapPost("/instances/{id}/renew", Renew);
-        v1.MapPut("/instances/{id}/renewal", SetMode);
+        v1.MapPost("/instances/{id}/renew", Renew).Produces<RenewResult>();
+        v1.MapPut("/instances/{id}/renewal", SetMode).Produces<InstanceDto>();
         v1.MapGet("/notifications", Notifications);
     }
 

@@ -31,8 +31,9 @@ public static class OperatorApi
     public static void MapOperatorApi(this IEndpointRouteBuilder app)
     {
         var ops = app.MapGroup("/v1").AddEndpointFilter(async (context, next) =>
-            context.HttpContext.Caller().IsOperator ? await next(context).ConfigureAwait(false) : Problems.Of(403, "forbidden", "This route needs the operator key."));
-        ops.MapPost("/test-clocks", CreateClock);
+            context.HttpContext.Caller().IsOperator ? await next(context).ConfigureAwait(false) : Problems.Of(403, "forbidden", "This route needs the operator key."))
+            .ProducesProblem(403);
+        ops.MapPost("/test-clocks", CreateClock).Produces<TestClockDto>(201);
         ops.MapGet("/test-clocks", (ApiContext api) =>
         {
             using var session = api.Database.BeginRead();
@@ -40,12 +41,12 @@ public static class OperatorApi
             return TypedResults.Ok(new Page<TestClockDto>(clocks, null));
         });
         ops.MapGet("/test-clocks/{id}", GetClock);
-        ops.MapPost("/test-clocks/{id}/advance", Advance);
-        ops.MapPost("/accounts", CreateAccountRoute);
+        ops.MapPost("/test-clocks/{id}/advance", Advance).Produces<TestClockDto>();
+        ops.MapPost("/accounts", CreateAccountRoute).Produces<AccountDto>(201);
         ops.MapGet("/accounts", ListAccounts);
         ops.MapGet("/accounts/{id}", GetAccount);
-        ops.MapPost("/accounts/{id}/top-ups", TopUpAccount);
-        ops.MapPost("/accounts/{id}/coupons", Grant);
+        ops.MapPost("/accounts/{id}/top-ups", TopUpAccount).Produces<LedgerEntryDto>(201);
+        ops.MapPost("/accounts/{id}/coupons", Grant).Produces<CouponDto>(201);
         ops.MapKeysApi();
         app.MapGet("/v1/products", (ApiContext api) => TypedResults.Ok(new { currency = api.Rules.Catalog.Currency, items = api.Rules.Catalog.Products }));
     }

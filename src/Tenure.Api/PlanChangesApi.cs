@@ -25,6 +25,9 @@ public sealed record PostReleaseRequest(PostReleaseAction Action);
 
 public sealed record ChargeTypeRequest(ChargeType ChargeType, int? PeriodMonths = null);
 
+/// <summary>The instances a batch setting changed, as they are now.</summary>
+public sealed record InstanceList(IReadOnlyList<InstanceDto> Items);
+
 public sealed record UnsubscribeResult(long Refund, InstanceDto Instance, string Currency);
 
 /// <summary>Batch settings, unified expiry (R8.3) and the plan changes of R6 and R8.4–R8.5.</summary>
@@ -33,27 +36,34 @@ public static class PlanChangesApi
     public static void MapPlanChangesApi(this IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/v1");
-        v1.MapPut("/renewals/settings", Settings);
-        v1.MapPost("/renewals/unify-expiry", Unify);
+        v1.MapPut("/renewals/settings", Settings).Produces<InstanceList>().ProducesProblem(404);
+        v1.MapPost("/renewals/unify-expiry", Unify).Produces<QuoteDto>().ProducesProblem(404);
         v1.MapPost("/instances/{id}/spec-change", (string id, SpecChangeRequest body, HttpContext http, CommandRunner run) =>
             One(id, http, run, t => SpecChange.Request(run.Rules, t.Instance, t.Account, body.Spec, t.Now),
-                accepted: c => c.Instance.PendingChange is { Kind: PendingChangeKind.ReviewedUpgrade }));
+                accepted: c => c.Instance.PendingChange is { Kind: PendingChangeKind.ReviewedUpgrade }))
+            .Produces<InstanceDto>().Produces<InstanceDto>(202);
         v1.MapPost("/instances/{id}/upgrade/complete", (string id, HttpContext http, CommandRunner run) =>
             http.Caller().IsOperator
                 ? One(id, http, run, t => SpecChange.Complete(run.Rules, t.Instance, t.Account, t.Now))
-                : Problems.Of(403, "forbidden", "Completing a reviewed upgrade needs the operator key.").AsTask());
+                : Problems.Of(403, "forbidden", "Completing a reviewed upgrade needs the operator key.").AsTask())
+            .Produces<InstanceDto>().ProducesProblem(403);
         v1.MapPost("/instances/{id}/renew-downgrade", (string id, RenewDowngradeRequest body, HttpContext http, CommandRunner run) =>
             One(id, http, run, t => RenewDowngrade.Apply(run.Rules, t.Instance, t.Account,
-                new DowngradeRequest(body.PeriodMonths, body.Spec, body.Bandwidth, body.DataDisks ?? []), t.Now)));
+                new DowngradeRequest(body.PeriodMonths, body.Spec, body.Bandwidth, body.DataDisks ?? []), t.Now)))
+            .Produces<InstanceDto>();
         v1.MapPost("/instances/{id}/edition", (string id, EditionRequest body, HttpContext http, CommandRunner run) =>
-            One(id, http, run, t => EditionChange.Change(run.Rules, t.Instance, t.Account, body.Edition, body.PeriodMonths, t.Now)));
+            One(id, http, run, t => EditionChange.Change(run.Rules, t.Instance, t.Account, body.Edition, body.PeriodMonths, t.Now)))
+            .Produces<InstanceDto>();
         v1.MapPost("/instances/{id}/charge-type", (string id, ChargeTypeRequest body, HttpContext http, CommandRunner run) =>
-            One(id, http, run, t => EditionChange.ChangeChargeType(run.Rules, t.Instance, t.Account, body.ChargeType, body.PeriodMonths, t.Now)));
+            One(id, http, run, t => EditionChange.ChangeChargeType(run.Rules, t.Instance, t.Account, body.ChargeType, body.PeriodMonths, t.Now)))
+            .Produces<InstanceDto>();
         v1.MapPut("/instances/{id}/post-expiration-action", (string id, PostExpirationRequest body, HttpContext http, CommandRunner run) =>
-            One(id, http, run, t => Unsubscription.SetPostExpirationAction(run.Rules, t.Instance, t.Account, body.Action, t.Now)));
+            One(id, http, run, t => Unsubscription.SetPostExpirationAction(run.Rules, t.Instance, t.Account, body.Action, t.Now)))
+            .Produces<InstanceDto>();
         v1.MapPut("/instances/{id}/post-release-action", (string id, PostReleaseRequest body, HttpContext http, CommandRunner run) =>
-            One(id, http, run, t => Unsubscription.SetPostReleaseAction(run.Rules, t.Instance, t.Account, body.Action, t.Now)));
-        v1.MapPost("/instances/{id}/unsubscribe", Unsubscribe);
+            One(id, http, run, t => Unsubscription.SetPostReleaseAction(run.Rules, t.Instance, t.Account, body.Action, t.Now)))
+            .Produces<InstanceDto>();
+        v1.MapPost("/instances/{id}/unsubscribe", Unsubscribe).Produces<UnsubscribeResult>();
     }
 
     /// <summary>A command on one instance: decide and answer with the instance (202 when it waits for review).</summary>
@@ -76,7 +86,7 @@ public static class PlanChangesApi
     private static Task<IResult> Settings(BatchRenewalSettings body, HttpContext http, CommandRunner run) =>
         Many(body.InstanceIds) ?? run.OnInstances(http, body.InstanceIds, t => Decision.Of(
             RenewalSettings.SetBatch(run.Rules, t.Instances, t.Account, body.Mode, body.AutoRenewMonths, t.Now),
-            w => Reply.Ok(new { items = w.Change.Instances.Select(i => InstanceDto.From(run.Rules, i, w.Change.Account, t.Now)).ToList() })));
+            w => Reply.Ok(new InstanceList([.. w.Change.Instances.Select(i => InstanceDto.From(run.Rules, i, w.Change.Account, t.Now))]))));
 
     /// <summary>R8.3: quote a unified expiry day, or apply it as one order.</summary>
     private static Task<IResult> Unify(UnifyExpiry body, HttpContext http, CommandRunner run) =>

@@ -22,8 +22,8 @@ public static class RenewalsApi
     public static void MapRenewalsApi(this IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/v1/renewals");
-        v1.MapPost("/quote", Quote);
-        v1.MapPost("/", Pay);
+        v1.MapPost("/quote", Quote).Produces<QuoteDto>().ProducesProblem(404);
+        v1.MapPost("/", Pay).Produces<BatchResult>().ProducesProblem(404);
     }
 
     private static Task<IResult> Quote(RenewalBatch body, HttpContext http, CommandRunner run) => Batch(body, http, run, pay: false);

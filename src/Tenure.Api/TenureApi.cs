@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Prometheus;
@@ -48,6 +49,9 @@ public sealed record ApiOptions(Database Database, string OperatorKey, IClock Cl
     public Action<WebApplicationBuilder>? ConfigureHost { get; init; }
 }
 
+/// <summary>What <c>/healthz</c> and <c>/readyz</c> answer when all is well.</summary>
+public sealed record ServiceStatus(string Status);
+
 /// <summary>The HTTP API of API.md on ASP.NET Core minimal APIs.</summary>
 public static class TenureApi
 {
@@ -58,7 +62,7 @@ public static class TenureApi
         builder.Services.Configure<JsonOptions>(o => Json.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // binding failures reach the problem handler
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(OpenApiDocumentation.Configure);
         builder.Services.AddRazorComponents();
         builder.Services.AddDataProtection();
         builder.Services.AddHttpClient();
@@ -102,7 +106,7 @@ public static class TenureApi
         });
         LifecycleEngine.ObserveBacklog(options.Database, Session.SystemClock, options.Clock.GetCurrentInstant);
 
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).DisableRateLimiting();
+        app.MapGet("/healthz", () => TypedResults.Ok(new ServiceStatus("ok"))).DisableRateLimiting();
         app.MapOpenApi();
         app.MapGet("/reference", () => TypedResults.Content(Reference.Html, "text/html"));
         app.MapMetrics().DisableRateLimiting();
@@ -118,12 +122,12 @@ public static class TenureApi
         return app;
     }
 
-    private static IResult Ready(Database database)
+    private static Results<Ok<ServiceStatus>, ProblemHttpResult> Ready(Database database)
     {
         try
         {
             return database.IsMigrated()
-                ? Results.Ok(new { status = "ready" })
+                ? TypedResults.Ok(new ServiceStatus("ready"))
                 : Problems.Of(503, "not-ready", "The database schema is not up to date; run tenure migrate.");
         }
         catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)

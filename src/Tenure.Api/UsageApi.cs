@@ -15,6 +15,12 @@ public sealed record SampleDto(Instant At, long Tps, long Subscriptions, long Co
 
 public sealed record UsageReport(IReadOnlyList<SampleDto> Samples);
 
+/// <summary>R11.2: an alarm a usage report raised.</summary>
+public sealed record RaisedAlarmDto(string Metric, Instant At, long Value, long Limit, int ThresholdPercent);
+
+/// <summary>How many samples were stored and the alarms they raised.</summary>
+public sealed record UsageAccepted(int Accepted, IReadOnlyList<RaisedAlarmDto> Alarms);
+
 public sealed record AlarmSettingDto(int ThresholdPercent, bool Enabled);
 
 public sealed record AlarmSettingsRequest(AlarmSettingDto? Tps = null, AlarmSettingDto? Subscriptions = null, AlarmSettingDto? Connections = null);
@@ -44,14 +50,15 @@ public static class UsageApi
     public static void MapUsageApi(this IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/v1");
-        v1.MapPost("/instances/{id}/usage", Report);
-        v1.MapGet("/instances/{id}/usage", Statistics);
-        v1.MapPut("/instances/{id}/alarms", SetAlarms);
-        v1.MapGet("/renewals/forecast", Forecast);
-        v1.MapPut("/account/webhook", SetWebhook);
+        v1.MapPost("/instances/{id}/usage", Report).Produces<UsageAccepted>();
+        v1.MapGet("/instances/{id}/usage", Statistics).Produces<UsageDto>();
+        v1.MapPut("/instances/{id}/alarms", SetAlarms).Produces<AlarmSettings>();
+        v1.MapGet("/renewals/forecast", Forecast).Produces<ForecastDto>().ProducesProblem(404);
+        v1.MapPut("/account/webhook", SetWebhook).Produces<AccountDto>();
         v1.MapPut("/account/contacts", (ContactsRequest body, HttpContext http, CommandRunner run) =>
             !body.Email.Contains('@', StringComparison.Ordinal) ? Problems.Invalid("email", "email must be an e-mail address.").AsTask()
-                : UpdateAccount(http, run, (session, id) => session.SetContacts(id, body.Email, body.Phone)));
+                : UpdateAccount(http, run, (session, id) => session.SetContacts(id, body.Email, body.Phone)))
+            .Produces<AccountDto>();
     }
 
     /// <summary>
@@ -115,11 +122,9 @@ public static class UsageApi
                 effects = effects.Then(alarmEffects);
             }
 
-            return new Decision.Write(new Change(t.Account, effects), _ => Reply.Ok(new
-            {
-                accepted = body.Samples.Count,
-                alarms = raised.Select(a => new { metric = a.Metric.ToString().ToLowerInvariant(), a.At, a.Value, a.Limit, a.ThresholdPercent }).ToList(),
-            }));
+            return new Decision.Write(new Change(t.Account, effects), _ => Reply.Ok(new UsageAccepted(
+                body.Samples.Count,
+                [.. raised.Select(a => new RaisedAlarmDto(a.Metric.ToString().ToLowerInvariant(), a.At, a.Value, a.Limit, a.ThresholdPercent))])));
         });
     }
 
