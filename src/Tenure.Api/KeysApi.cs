@@ -21,9 +21,9 @@ public static class KeysApi
 {
     public static void MapKeysApi(this IEndpointRouteBuilder ops)
     {
-        ops.MapPost("/accounts/{id}/keys", Create);
+        ops.MapPost("/accounts/{id}/keys", Create).Produces<NewKeyDto>(201);
         ops.MapGet("/accounts/{id}/keys", List);
-        ops.MapDelete("/accounts/{id}/keys/{keyId}", Revoke);
+        ops.MapDelete("/accounts/{id}/keys/{keyId}", Revoke).Produces<KeyDto>();
     }
 
     private static Task<IResult> Create(string id, HttpContext http, CommandRunner run, IClock clock) =>

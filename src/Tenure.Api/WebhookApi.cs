@@ -45,8 +45,8 @@ public static class WebhookApi
     public static void MapWebhookApi(this IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/v1");
-        v1.MapGet("/account/webhook/deliveries", Deliveries);
-        v1.MapPost("/account/webhook/test", Test);
+        v1.MapGet("/account/webhook/deliveries", Deliveries).Produces<Page<WebhookDeliveryDto>>();
+        v1.MapPost("/account/webhook/test", Test).Produces<WebhookDeliveryDto>();
     }
 
     /// <summary>The caller's webhook deliveries, oldest first, paged by <c>limit</c> and <c>cursor</c>.</summary>

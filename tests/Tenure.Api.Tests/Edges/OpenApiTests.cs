@@ -118,6 +118,16 @@ public abstract class OpenApiTests(Server server)
         await Call(client, "GET", "/v1/renewals/forecast?days=0");
         await Call(client, "PUT", "/v1/account/webhook", """{"url":"https://hooks.example.com/tenure","secret":"0123456789abcdef"}""");
         await Call(client, "PUT", "/v1/account/webhook", """{"url":"ftp://x","secret":"0123456789abcdef"}""");
+        await Call(client, "GET", "/v1/account/webhook/deliveries?limit=2");
+        await Call(client, "GET", "/v1/account/webhook/deliveries?limit=0");
+        await Call(client, "POST", "/v1/account/webhook/test");
+        await Call(_operator, "POST", "/v1/account/webhook/test");
+        var key = await calls.Send(_operator, "POST", $"/v1/accounts/{accountId}/keys");
+        await Call(_operator, "POST", "/v1/accounts/acc-missing/keys");
+        await Call(_operator, "GET", $"/v1/accounts/{accountId}/keys");
+        await Call(_operator, "GET", "/v1/accounts/acc-missing/keys");
+        await Call(_operator, "DELETE", $"/v1/accounts/{accountId}/keys/{key.Json.Str("id")}");
+        await Call(_operator, "DELETE", $"/v1/accounts/{accountId}/keys/key-missing");
         await Call(client, "PUT", "/v1/account/contacts", """{"email":"new@example.com","phone":"+8613800000001"}""");
         await Call(client, "PUT", "/v1/account/contacts", """{"email":"nope"}""");
         await Call(_operator, "POST", $"/v1/test-clocks/{clockId}/advance", """{"to":"2300-01-01T00:00:00Z"}""");
