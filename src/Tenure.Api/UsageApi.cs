@@ -53,8 +53,8 @@ public static class UsageApi
                 : body.Secret is not { Length: >= 16 and <= 200 } ? Problems.Invalid("secret", "secret must be 16 to 200 characters.").AsTask()
                 : UpdateAccount(http, run, (session, id) => session.SetWebhook(id, body.Url, body.Secret)));
         v1.MapPut("/account/contacts", (ContactsRequest body, HttpContext http, CommandRunner run) =>
-            !body.Email.Contains('@', StringComparison.Ordinal) ? Problems.Invalid("email", "email must be an e-mail address.").AsTask()
-                : UpdateAccount(http, run, (session, id) => session.SetContacts(id, body.Email, body.Phone)));
+            (Inputs.Email(body.Email) ?? Inputs.Phone(body.Phone))?.AsTask()
+                ?? UpdateAccount(http, run, (session, id) => session.SetContacts(id, body.Email, body.Phone)));
     }
 
     /// <summary>Changes the caller's own account settings and answers with the account.</summary>
@@ -109,9 +109,13 @@ public static class UsageApi
     private static IResult Statistics(string id, string? from, string? to, int? step, HttpContext http, ApiContext api)
     {
         if (step is < 60 or > 86_400 * 31) return Problems.Invalid("step", "step is in seconds, from 60 to 2678400.");
-        var fromAt = from is null ? null : InstantPattern.ExtendedIso.Parse(from) is { Success: true } f ? f.Value : (Instant?)Instant.MinValue;
-        var toAt = to is null ? null : InstantPattern.ExtendedIso.Parse(to) is { Success: true } t ? t.Value : (Instant?)Instant.MinValue;
-        if (fromAt == Instant.MinValue || toAt == Instant.MinValue) return Problems.Invalid(fromAt == Instant.MinValue ? "from" : "to", "from and to are ISO-8601 UTC instants like 2019-03-27T00:00:00Z.");
+        var fromAt = from is null ? null : InstantPattern.ExtendedIso.Parse(from) is { Success: true } f && InstantBounds.Contains(f.Value) ? f.Value : (Instant?)Instant.MinValue;
+        var toAt = to is null ? null : InstantPattern.ExtendedIso.Parse(to) is { Success: true } t && InstantBounds.Contains(t.Value) ? t.Value : (Instant?)Instant.MinValue;
+        if (fromAt == Instant.MinValue || toAt == Instant.MinValue)
+        {
+            return Problems.Invalid(fromAt == Instant.MinValue ? "from" : "to", $"from and to are ISO-8601 UTC instants like 2019-03-27T00:00:00Z. {InstantBounds.Detail}");
+        }
+
         using var session = api.Database.BeginRead();
         if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
         var end = toAt ?? scope.Now;
