@@ -13,7 +13,9 @@ public static class Inputs
     public const int MaxPhone = 32;
 
     public static ProblemHttpResult? Name(string name) =>
-        string.IsNullOrWhiteSpace(name) || name.Length > MaxName ? Problems.Invalid("name", $"name is required (at most {MaxName} characters).") : null;
+        string.IsNullOrWhiteSpace(name) || name.Length > MaxName
+            ? Problems.Invalid("name", $"name is required (at most {MaxName} characters).")
+            : null;
 
     public static ProblemHttpResult? Email(string email) =>
         email.Length > MaxEmail || email.IndexOf('@', StringComparison.Ordinal) is < 1 || email.EndsWith('@') || email.Any(char.IsControl)

@@ -197,8 +197,8 @@ public static class TenureApi
 
         var problem = error switch
         {
-            BadHttpRequestException { InnerException: JsonException json } => Problems.Of(400, "validation", $"The JSON body is not valid: {json.Message}",
-                json.Path is { Length: > 2 } path ? new Dictionary<string, string[]> { [path[2..]] = [json.Message] } : null),
+            BadHttpRequestException { InnerException: JsonException json } => Problems.Of(400, "validation",
+                $"The JSON body is not valid: {json.Message}", json.Path is { Length: > 2 } path ? new Dictionary<string, string[]> { [path[2..]] = [json.Message] } : null),
             BadHttpRequestException bad when bad.StatusCode == 413 => Problems.Of(413, "validation", "The request body is too large."),
             BadHttpRequestException bad when bad.StatusCode == 415 => Problems.Of(415, "validation", "Send the body as application/json."),
             BadHttpRequestException bad => Problems.Of(400, "validation", bad.Message),

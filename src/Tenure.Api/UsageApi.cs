@@ -109,11 +109,12 @@ public static class UsageApi
     private static IResult Statistics(string id, string? from, string? to, int? step, HttpContext http, ApiContext api)
     {
         if (step is < 60 or > 86_400 * 31) return Problems.Invalid("step", "step is in seconds, from 60 to 2678400.");
-        var fromAt = from is null ? null : InstantPattern.ExtendedIso.Parse(from) is { Success: true } f && InstantBounds.Contains(f.Value) ? f.Value : (Instant?)Instant.MinValue;
-        var toAt = to is null ? null : InstantPattern.ExtendedIso.Parse(to) is { Success: true } t && InstantBounds.Contains(t.Value) ? t.Value : (Instant?)Instant.MinValue;
+        var fromAt = from is null ? (Instant?)null : Bounded(from);
+        var toAt = to is null ? (Instant?)null : Bounded(to);
         if (fromAt == Instant.MinValue || toAt == Instant.MinValue)
         {
-            return Problems.Invalid(fromAt == Instant.MinValue ? "from" : "to", $"from and to are ISO-8601 UTC instants like 2019-03-27T00:00:00Z. {InstantBounds.Detail}");
+            return Problems.Invalid(fromAt == Instant.MinValue ? "from" : "to",
+                $"from and to are ISO-8601 UTC instants like 2019-03-27T00:00:00Z. {InstantBounds.Detail}");
         }
 
         using var session = api.Database.BeginRead();
@@ -130,6 +131,10 @@ public static class UsageApi
             m.ToString().ToLowerInvariant(), Alarms.LimitOf(limits, m), Alarms.SettingOf(instance.Alarms, m).ThresholdPercent, Alarms.SettingOf(instance.Alarms, m).Enabled)).ToList();
         return TypedResults.Ok(new UsageDto(start, end, (int)width.TotalSeconds, buckets, alarms));
     }
+
+    /// <summary>A query instant, or <see cref="Instant.MinValue"/> when it is not one or lies outside <see cref="InstantBounds"/>.</summary>
+    private static Instant Bounded(string text) =>
+        InstantPattern.ExtendedIso.Parse(text) is { Success: true } parsed && InstantBounds.Contains(parsed.Value) ? parsed.Value : Instant.MinValue;
 
     private static StatsDto Stats(IEnumerable<long> values)
     {

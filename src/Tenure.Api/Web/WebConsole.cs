@@ -86,13 +86,20 @@ public static partial class WebConsole
 
     private static async Task<IResult> SignIn(HttpContext http, IHttpClientFactory clients, IDataProtectionProvider protection)
     {
-        if (!http.Request.HasFormContentType) return Page<SignInPage>(new Frame(null, "Sign in", Error: "Sign in with the form."), new { }, 415);
+        if (!http.Request.HasFormContentType)
+        {
+            return Page<SignInPage>(new Frame(null, "Sign in", Error: "Sign in with the form."), new { }, 415);
+        }
+
         var form = await http.Request.ReadFormAsync().ConfigureAwait(false);
         var key = form["key"].ToString().Trim();
         if (key.Length == 0) return Page<SignInPage>(new Frame(null, "Sign in", Error: "Enter an API key."), new { }, 400);
 
         // A key goes into an Authorization header: printable ASCII only (a newline or a non-ASCII letter failed the call to our own API).
-        if (key.Length > 200 || key.Any(c => c is < '!' or > '~')) return Page<SignInPage>(new Frame(null, "Sign in", Error: "That API key is not valid."), new { }, 401);
+        if (key.Length > 200 || key.Any(c => c is < '!' or > '~'))
+        {
+            return Page<SignInPage>(new Frame(null, "Sign in", Error: "That API key is not valid."), new { }, 401);
+        }
         var client = Client(http, clients, key);
         ConsoleUser user;
         try

@@ -31,8 +31,11 @@ public static class Unsubscription
     }
 
     /// <summary>The instance's paid cycles, oldest first: the one from <see cref="Instance.CycleStart"/>, then those paid ahead.</summary>
-    private static IEnumerable<PaidCycle> Cycles(Instance instance) =>
-        instance.AheadCycles.Prepend(new PaidCycle(instance.CycleStart, instance.AheadCycles.IsEmpty ? instance.Expiry : instance.AheadCycles[0].Start, instance.CycleCash));
+    private static IEnumerable<PaidCycle> Cycles(Instance instance)
+    {
+        var runningUntil = instance.AheadCycles.IsEmpty ? instance.Expiry : instance.AheadCycles[0].Start;
+        return instance.AheadCycles.Prepend(new PaidCycle(instance.CycleStart, runningUntil, instance.CycleCash));
+    }
 
     /// <summary>R8.4: refund the unused cash, then apply the post-expiration action at once: release, or Standard PAYG.</summary>
     public static Outcome<(Change Change, long Refund)> Unsubscribe(Rules rules, Instance instance, Account account, Instant now)
@@ -42,7 +45,8 @@ public static class Unsubscription
         if (Commands.RunningSubscription(instance, "Unsubscription") is { } state) return state;
         var refund = Refund(rules, instance, now);
         var refunded = account.Move(refund, now);
-        var effects = Effects.None.Record(instance.Id, now, TimelineKind.Unsubscribed, $"refund {refund} of {Cycles(instance).Sum(c => c.Cash)} paid in cash");
+        var cash = Cycles(instance).Sum(c => c.Cash);
+        var effects = Effects.None.Record(instance.Id, now, TimelineKind.Unsubscribed, $"refund {refund} of {cash} paid in cash");
         if (refund > 0) effects = effects.Post(new LedgerPosting(LedgerKind.Refund, refund, instance.Id, null, "unsubscription refund"));
         var touched = Commands.Touch(instance, now);
         var after = instance.PostExpirationAction == PostExpirationAction.DowngradeToStandard
