@@ -98,7 +98,7 @@ public static class InstancesApi
     {
         var caller = http.Caller();
         var owner = caller.AccountId ?? accountId;
-        if (limit is < 1 or > 500) return Problems.Invalid("limit", "limit must be between 1 and 500.");
+        if (PageLimit.Problem(limit) is { } tooMany) return tooMany;
         if (expiresWithinDays is < 0 or > 3650) return Problems.Invalid("expiresWithinDays", "expiresWithinDays must be between 0 and 3650.");
         if (!TryEnum<InstanceStatus>(status, out var statusFilter)) return Problems.Invalid("status", "status is running, stopped or released.");
         if (!TryEnum<RenewalMode>(renewalMode, out var modeFilter)) return Problems.Invalid("renewalMode", "renewalMode is manual, auto or noRenew.");
@@ -108,7 +108,7 @@ public static class InstancesApi
             Mode = modeFilter, Renewable = renewable == true, ExpiresWithinDays = expiresWithinDays, PendingChange = pendingChange,
         };
         var csv = http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase);
-        var take = limit ?? 50;
+        var take = limit ?? PageLimit.Default;
         using var session = api.Database.BeginRead();
         var nows = expiresWithinDays is null ? [] : api.ClockNows(session, owner);
         List<Instance> shown;
@@ -158,8 +158,8 @@ public static class InstancesApi
     /// <summary>R5.7: the timeline, oldest first, paged by <c>limit</c> (default 50, at most 500) and <c>cursor</c>.</summary>
     private static Results<Ok<Page<EventDto>>, ProblemHttpResult> Events(string id, HttpContext http, ApiContext api, int? limit, long? cursor)
     {
-        if (limit is < 1 or > 500) return Problems.Invalid("limit", "limit must be between 1 and 500.");
-        var take = limit ?? 50;
+        if (PageLimit.Problem(limit) is { } tooMany) return tooMany;
+        var take = limit ?? PageLimit.Default;
         using var session = api.Database.BeginRead();
         if (api.Instance(session, http.Caller(), id) is null) return Problems.NotFound($"Instance {id}");
         var rows = session.Timeline(id, cursor ?? 0, take + 1);
@@ -187,8 +187,8 @@ public static class InstancesApi
     /// <summary>The account's notices, oldest first, paged by <c>limit</c> and <c>cursor</c>, with each channel's outcome (R9.7).</summary>
     private static Results<Ok<Page<NoticeDto>>, ProblemHttpResult> Notifications(HttpContext http, ApiContext api, string? instanceId, string? kind, string? accountId, int? limit, long? cursor)
     {
-        if (limit is < 1 or > 500) return Problems.Invalid("limit", "limit must be between 1 and 500.");
-        var take = limit ?? 50;
+        if (PageLimit.Problem(limit) is { } tooMany) return tooMany;
+        var take = limit ?? PageLimit.Default;
         var owner = http.Caller().AccountId ?? accountId;
         using var session = api.Database.BeginRead();
         var rows = session.Notices(owner, instanceId, kind, cursor ?? 0, take + 1);

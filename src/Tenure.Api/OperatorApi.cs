@@ -51,16 +51,9 @@ public static class OperatorApi
         app.MapGet("/v1/products", (ApiContext api) => TypedResults.Ok(new { currency = api.Rules.Catalog.Currency, items = api.Rules.Catalog.Products }));
     }
 
-    /// <summary>Test clocks live between 1970 and 2200, far from the calendar's limits.</summary>
-    private static readonly (Instant From, Instant To) ClockRange = (Instant.FromUtc(1970, 1, 1, 0, 0), Instant.FromUtc(2200, 1, 1, 0, 0));
-
+    // A frozen time outside 1970–2200 is refused while the body is read (BoundedInstantConverter).
     private static Task<IResult> CreateClock(CreateTestClock body, HttpContext http, CommandRunner run, IClock clock)
     {
-        if (body.FrozenTime < ClockRange.From || body.FrozenTime >= ClockRange.To)
-        {
-            return Problems.Invalid("frozenTime", "frozenTime must be between 1970 and 2200.").AsTask();
-        }
-
         return run.Run(http, session =>
         {
             var created = TestClocks.Create(session, body.FrozenTime, clock.GetCurrentInstant());
@@ -74,7 +67,6 @@ public static class OperatorApi
     /// <summary>R12.1: the clock's due events run batch by batch first; then the clock moves, as a command.</summary>
     private static Task<IResult> Advance(string id, AdvanceTestClock body, HttpContext http, CommandRunner run, TestClocks clocks)
     {
-        if (body.To >= ClockRange.To) return Problems.Invalid("to", "A test clock stops at 2200.").AsTask();
         var ran = clocks.RunDue(id, body.To);
         if (ran.Refusal is { } refusal) return Problems.From(refusal).AsTask();
         return run.Run(http, session =>
@@ -87,11 +79,10 @@ public static class OperatorApi
     private static Task<IResult> CreateAccountRoute(CreateAccount body, HttpContext http, CommandRunner run, IClock clock, TestClocks clocks)
     {
         var currency = run.Rules.Catalog.Currency;
-        var problem = string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 200 ? Problems.Invalid("name", "name is required (at most 200 characters).")
-            : !body.Email.Contains('@', StringComparison.Ordinal) || body.Email.Length > 320 ? Problems.Invalid("email", "email must be an e-mail address.")
-            : (body.Currency ?? currency) != currency ? Problems.Invalid("currency", $"This deployment bills in {currency}.")
+        var problem = Inputs.Name(body.Name) ?? Inputs.Email(body.Email) ?? Inputs.Phone(body.Phone)
+            ?? ((body.Currency ?? currency) != currency ? Problems.Invalid("currency", $"This deployment bills in {currency}.")
             : body.TestClockId is { } clockId && clocks.Find(clockId) is null ? Problems.Invalid("testClockId", $"No test clock '{clockId}'.")
-            : null;
+            : null);
         if (problem is not null) return Task.FromResult<IResult>(problem);
         return run.Run(http, session =>
         {
@@ -107,9 +98,10 @@ public static class OperatorApi
         });
     }
 
-    private static Ok<Page<AccountDto>> ListAccounts(ApiContext api, int? limit, string? cursor)
+    private static Results<Ok<Page<AccountDto>>, ProblemHttpResult> ListAccounts(ApiContext api, int? limit, string? cursor)
     {
-        var take = Math.Clamp(limit ?? 50, 1, 500);
+        if (PageLimit.Problem(limit) is { } problem) return problem;
+        var take = limit ?? PageLimit.Default;
         using var session = api.Database.BeginRead();
         var rows = session.AccountRows(cursor ?? string.Empty, take + 1);
         session.Commit();

@@ -45,6 +45,9 @@ public sealed record ApiOptions(Database Database, string OperatorKey, IClock Cl
     /// <summary>Largest request body accepted.</summary>
     public long MaxBodyBytes { get; init; } = 1 << 20;
 
+    /// <summary>Largest total of request header names and values; larger is 431 problem+json (Kestrel's own limit is twice it).</summary>
+    public int MaxHeaderBytes { get; init; } = 32 << 10;
+
     /// <summary>Runs on the builder before the app is built: the host's own settings (<c>tenure serve</c>'s logging defaults).</summary>
     public Action<WebApplicationBuilder>? ConfigureHost { get; init; }
 }
@@ -58,7 +61,13 @@ public static class TenureApi
     public static WebApplication Build(ApiOptions options, string[] args)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxBodyBytes);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+
+            // Kestrel answers its own limits with an empty body; with room above ours, our 431 is the one sent.
+            k.Limits.MaxRequestHeadersTotalSize = 2 * options.MaxHeaderBytes;
+        });
         builder.Services.Configure<JsonOptions>(o => Json.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // binding failures reach the problem handler
@@ -95,6 +104,16 @@ public static class TenureApi
             // stack trace in the log (HandleException notes it at Debug); anything else logs at Error.
             SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
         });
+        // A status set with no body (415 from binding, 404 and 405 from routing) still answers problem+json.
+        app.UseStatusCodePages(pages => EmptyStatus(pages.HttpContext));
+        app.Use((context, next) =>
+            HeadersTooLarge(context, options.MaxHeaderBytes)
+                ? Problems.Of(431, "validation", $"The request headers exceed {options.MaxHeaderBytes} bytes.").ExecuteAsync(context)
+
+                // Kestrel rejects a declared length over its limit with an empty 413 of its own: answer it before the body is read.
+                : context.Request.ContentLength > options.MaxBodyBytes
+                    ? Problems.Of(413, "validation", $"The request body exceeds {options.MaxBodyBytes} bytes.").ExecuteAsync(context)
+                    : next(context));
         app.UseRouting();
         app.UseApiKeys(); // on the matched endpoint, so any casing of /v1 is authenticated alike
         app.UseRateLimiter(); // after authentication: signed-in callers are limited per principal, others per address
@@ -122,6 +141,23 @@ public static class TenureApi
         return app;
     }
 
+    private static Task EmptyStatus(HttpContext context)
+    {
+        var status = context.Response.StatusCode;
+        var (code, detail) = status switch
+        {
+            404 => ("not-found", "No such route."),
+            405 => ("validation", $"{context.Request.Method} is not allowed on this route."),
+            415 => ("validation", "Send the body as application/json."),
+            >= 500 => ("internal", "Something went wrong on our side; nothing was changed."),
+            _ => ("validation", "The request is not valid."),
+        };
+        return Problems.Of(status, code, detail).ExecuteAsync(context);
+    }
+
+    private static bool HeadersTooLarge(HttpContext context, int max) =>
+        context.Request.Headers.Sum(h => h.Key.Length + h.Value.Sum(v => v?.Length ?? 0)) > max;
+
     private static Results<Ok<ServiceStatus>, ProblemHttpResult> Ready(Database database)
     {
         try
@@ -148,8 +184,10 @@ public static class TenureApi
 
         var problem = error switch
         {
-            BadHttpRequestException { InnerException: JsonException json } => Problems.Of(400, "validation", $"The JSON body is not valid: {json.Message}"),
+            BadHttpRequestException { InnerException: JsonException json } => Problems.Of(400, "validation",
+                $"The JSON body is not valid: {json.Message}", json.Path is { Length: > 2 } path ? new Dictionary<string, string[]> { [path[2..]] = [json.Message] } : null),
             BadHttpRequestException bad when bad.StatusCode == 413 => Problems.Of(413, "validation", "The request body is too large."),
+            BadHttpRequestException bad when bad.StatusCode == 415 => Problems.Of(415, "validation", "Send the body as application/json."),
             BadHttpRequestException bad => Problems.Of(400, "validation", bad.Message),
             _ => Problems.Of(500, "internal", "Something went wrong on our side; nothing was changed. The error is logged."),
         };

@@ -56,8 +56,8 @@ public static class UsageApi
         v1.MapGet("/renewals/forecast", Forecast).Produces<ForecastDto>().ProducesProblem(404);
         v1.MapPut("/account/webhook", SetWebhook).Produces<AccountDto>();
         v1.MapPut("/account/contacts", (ContactsRequest body, HttpContext http, CommandRunner run) =>
-            !body.Email.Contains('@', StringComparison.Ordinal) ? Problems.Invalid("email", "email must be an e-mail address.").AsTask()
-                : UpdateAccount(http, run, (session, id) => session.SetContacts(id, body.Email, body.Phone)))
+            (Inputs.Email(body.Email) ?? Inputs.Phone(body.Phone))?.AsTask()
+                ?? UpdateAccount(http, run, (session, id) => session.SetContacts(id, body.Email, body.Phone)))
             .Produces<AccountDto>();
     }
 
@@ -132,9 +132,14 @@ public static class UsageApi
     private static IResult Statistics(string id, string? from, string? to, int? step, HttpContext http, ApiContext api)
     {
         if (step is < 60 or > 86_400 * 31) return Problems.Invalid("step", "step is in seconds, from 60 to 2678400.");
-        var fromAt = from is null ? null : InstantPattern.ExtendedIso.Parse(from) is { Success: true } f ? f.Value : (Instant?)Instant.MinValue;
-        var toAt = to is null ? null : InstantPattern.ExtendedIso.Parse(to) is { Success: true } t ? t.Value : (Instant?)Instant.MinValue;
-        if (fromAt == Instant.MinValue || toAt == Instant.MinValue) return Problems.Invalid(fromAt == Instant.MinValue ? "from" : "to", "from and to are ISO-8601 UTC instants like 2019-03-27T00:00:00Z.");
+        var fromAt = from is null ? (Instant?)null : Bounded(from);
+        var toAt = to is null ? (Instant?)null : Bounded(to);
+        if (fromAt == Instant.MinValue || toAt == Instant.MinValue)
+        {
+            return Problems.Invalid(fromAt == Instant.MinValue ? "from" : "to",
+                $"from and to are ISO-8601 UTC instants like 2019-03-27T00:00:00Z. {InstantBounds.Detail}");
+        }
+
         using var session = api.Database.BeginRead();
         if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
         var end = toAt ?? scope.Now;
@@ -149,6 +154,10 @@ public static class UsageApi
             m.ToString().ToLowerInvariant(), Alarms.LimitOf(limits, m), Alarms.SettingOf(instance.Alarms, m).ThresholdPercent, Alarms.SettingOf(instance.Alarms, m).Enabled)).ToList();
         return TypedResults.Ok(new UsageDto(start, end, (int)width.TotalSeconds, buckets, alarms));
     }
+
+    /// <summary>A query instant, or <see cref="Instant.MinValue"/> when it is not one or lies outside <see cref="InstantBounds"/>.</summary>
+    private static Instant Bounded(string text) =>
+        InstantPattern.ExtendedIso.Parse(text) is { Success: true } parsed && InstantBounds.Contains(parsed.Value) ? parsed.Value : Instant.MinValue;
 
     private static StatsDto Stats(IEnumerable<long> values)
     {

@@ -17,7 +17,14 @@ public sealed class DatabaseOptions
     }
 
     public Database Open(ParseResult parsed) =>
-        (parsed.GetValue(Postgres) ?? Settings.Configuration["Tenure:Postgres"]) is { Length: > 0 } connection
-            ? Database.Postgres(connection)
-            : Database.Sqlite(parsed.GetValue(Db) ?? Settings.Configuration["Tenure:Db"] ?? "./tenure.db");
+        PostgresConnection(parsed) is { } connection ? Database.Postgres(connection) : Database.Sqlite(SqlitePath(parsed));
+
+    /// <summary>The SQLite file named when it does not exist; null for PostgreSQL or a file that does (opening would create it).</summary>
+    public string? MissingSqliteFile(ParseResult parsed) =>
+        PostgresConnection(parsed) is null && SqlitePath(parsed) is var path && !File.Exists(path) ? path : null;
+
+    private string? PostgresConnection(ParseResult parsed) =>
+        (parsed.GetValue(Postgres) ?? Settings.Configuration["Tenure:Postgres"]) is { Length: > 0 } connection ? connection : null;
+
+    private string SqlitePath(ParseResult parsed) => parsed.GetValue(Db) ?? Settings.Configuration["Tenure:Db"] ?? "./tenure.db";
 }

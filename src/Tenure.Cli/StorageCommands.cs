@@ -28,11 +28,37 @@ public static class StorageCommands
     {
         var database = new DatabaseOptions();
         var command = new Command("verify", "Check a whole database: balances against the ledger, one order per instance, cycle and kind, " +
-            "no charge after release, a next event for every unreleased subscription instance, unique outbox keys. Exit 1 on any violation.");
+            "no charge after release, a next event for every unreleased subscription instance, unique outbox keys. " +
+            "Exit codes: 0 no violations, 1 violations found (each is printed), 2 bad arguments, " +
+            "4 no database to check (the SQLite file does not exist, the schema is not migrated, or the server is not reachable).");
         database.AddTo(command);
         command.SetAction(parsed =>
         {
-            var violations = Verifier.Check(database.Open(parsed));
+            var error = parsed.InvocationConfiguration.Error;
+
+            // Opening a SQLite file that is not there would create an empty one and then fail on its first table.
+            if (database.MissingSqliteFile(parsed) is { } missing)
+            {
+                error.WriteLine($"error: the database file '{missing}' does not exist; nothing was created (tenure migrate creates it).");
+                return ExitCodes.NoDatabase;
+            }
+
+            var db = database.Open(parsed);
+            try
+            {
+                if (!db.IsMigrated())
+                {
+                    error.WriteLine("error: the database schema is not up to date; run tenure migrate first.");
+                    return ExitCodes.NoDatabase;
+                }
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
+            {
+                error.WriteLine($"error: the database is not reachable: {e.Message}");
+                return ExitCodes.NoDatabase;
+            }
+
+            var violations = Verifier.Check(db);
             foreach (var violation in violations) parsed.InvocationConfiguration.Output.WriteLine(violation);
             parsed.InvocationConfiguration.Output.WriteLine(violations.Count == 0 ? "verify: no violations." : $"verify: {violations.Count} violation(s).");
             return violations.Count == 0 ? ExitCodes.Ok : ExitCodes.Refused;

@@ -38,4 +38,9 @@ public static class ExitCodes
     public const int Ok = 0;
     public const int Refused = 1;
     public const int Usage = 2;
+
+    /// <summary>
+    /// <c>tenure verify</c>: no database to check (a missing SQLite file, a schema never migrated, a server not reachable).
+    /// </summary>
+    public const int NoDatabase = 4;
 }

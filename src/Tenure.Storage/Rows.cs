@@ -72,6 +72,7 @@ internal sealed class InstanceRow
     public string Components { get; set; } = "";
     public long CycleStart { get; set; }
     public long CycleCash { get; set; }
+    public string AheadCycles { get; set; } = "[]";
     public long? StoppedAt { get; set; }
     public string? StopCause { get; set; }
     public long? ReleasedAt { get; set; }
@@ -102,6 +103,7 @@ internal sealed class InstanceRow
         Components = Columns.ReadJson<Components>(Components) ?? Domain.Instances.Components.None,
         CycleStart = Columns.At(CycleStart),
         CycleCash = CycleCash,
+        AheadCycles = AheadCycles == "[]" ? [] : [.. Columns.ReadJson<PaidCycle[]>(AheadCycles) ?? []],
         StoppedAt = Columns.At(StoppedAt),
         StopCause = StopCause is null ? null : Columns.Enum<StopCause>(StopCause),
         ReleasedAt = Columns.At(ReleasedAt),
@@ -131,6 +133,7 @@ internal sealed class InstanceRow
         Components = Columns.WriteJson(i.Components),
         CycleStart = Columns.Ticks(i.CycleStart),
         CycleCash = i.CycleCash,
+        AheadCycles = i.AheadCycles.IsEmpty ? "[]" : Columns.WriteJson(i.AheadCycles.ToArray()),
         StoppedAt = Columns.Ticks(i.StoppedAt),
         StopCause = i.StopCause?.ToString(),
         ReleasedAt = Columns.Ticks(i.ReleasedAt),

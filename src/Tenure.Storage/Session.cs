@@ -22,7 +22,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
 
     private const string InstanceColumns =
         "id, account_id, clock_id, product, region, edition, spec, charge_type, status, created_at, expires_at, mode, auto_renew_months, " +
-        "post_expiration_action, post_release_action, pending_change, components, cycle_start, cycle_cash, stopped_at, stop_cause, released_at, " +
+        "post_expiration_action, post_release_action, pending_change, components, cycle_start, cycle_cash, ahead_cycles, stopped_at, stop_cause, released_at, " +
         "payg_billed_through, progress_at, progress_rank, alarms, next_due_at, next_due_kind";
 
     private readonly Database _database;
@@ -313,7 +313,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         var r = InstanceRow.From(instance, clockId, next);
         _rows.Add($"INSERT INTO instances ({InstanceColumns}) VALUES", InstanceUpsert,
             r.Id, r.AccountId, r.ClockId, r.Product, r.Region, r.Edition, r.Spec, r.ChargeType, r.Status, r.CreatedAt, r.ExpiresAt, r.Mode, r.AutoRenewMonths,
-            r.PostExpirationAction, r.PostReleaseAction, r.PendingChange, r.Components, r.CycleStart, r.CycleCash, r.StoppedAt, r.StopCause, r.ReleasedAt,
+            r.PostExpirationAction, r.PostReleaseAction, r.PendingChange, r.Components, r.CycleStart, r.CycleCash, r.AheadCycles, r.StoppedAt, r.StopCause, r.ReleasedAt,
             r.PaygBilledThrough, r.ProgressAt, r.ProgressRank, r.Alarms, r.NextDueAt, r.NextDueKind);
     }
 
@@ -321,7 +321,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         " ON CONFLICT (id) DO UPDATE SET edition = excluded.edition, spec = excluded.spec, charge_type = excluded.charge_type, status = excluded.status, " +
         "expires_at = excluded.expires_at, mode = excluded.mode, auto_renew_months = excluded.auto_renew_months, post_expiration_action = excluded.post_expiration_action, " +
         "post_release_action = excluded.post_release_action, pending_change = excluded.pending_change, components = excluded.components, cycle_start = excluded.cycle_start, " +
-        "cycle_cash = excluded.cycle_cash, stopped_at = excluded.stopped_at, stop_cause = excluded.stop_cause, released_at = excluded.released_at, " +
+        "cycle_cash = excluded.cycle_cash, ahead_cycles = excluded.ahead_cycles, stopped_at = excluded.stopped_at, stop_cause = excluded.stop_cause, released_at = excluded.released_at, " +
         "payg_billed_through = excluded.payg_billed_through, progress_at = excluded.progress_at, progress_rank = excluded.progress_rank, alarms = excluded.alarms, " +
         "next_due_at = excluded.next_due_at, next_due_kind = excluded.next_due_kind";
 

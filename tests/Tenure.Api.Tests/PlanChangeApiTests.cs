@@ -71,6 +71,41 @@ public sealed class PlanChangeApiTests(Server server) : IClassFixture<Server>
     }
 
     [Fact]
+    public async Task R8_4_renewed_ahead_on_03_05_and_unsubscribed_04_10_refunds_the_current_cycle_210000_not_203225()
+    {
+        // SPEC R8.4's example: the renewal adds the cycle 04-02 → 05-02 (300,000 cash); on 04-10 10:00 D = 30, U = 21.
+        var clockId = (await _operator.Post("/v1/test-clocks", new { frozenTime = "2019-03-01T02:00:00Z" })).Body.Str("id");
+        var account = await _operator.Post("/v1/accounts", new { name = "C", email = "c@example.com", testClockId = clockId });
+        await _operator.Post($"/v1/accounts/{account.Body.Str("id")}/top-ups", new { amount = 600_000 });
+        var client = server.Client(account.Body.Str("apiKey"));
+        var id = await Buy(client, "rocketmq", "rocketmq.platinum.2k", 1);
+        Assert.Equal(200, (await _operator.Post($"/v1/test-clocks/{clockId}/advance", new { to = "2019-03-05T01:00:00Z" })).Status);
+        Assert.Equal("2019-05-01T16:00:00Z", (await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 })).Body.Str("newExpiresAt"));
+        Assert.Equal(200, (await _operator.Post($"/v1/test-clocks/{clockId}/advance", new { to = "2019-04-10T02:00:00Z" })).Status);
+        var done = await client.Post($"/v1/instances/{id}/unsubscribe");
+        Assert.Equal((200, "210000"), (done.Status, done.Body.Str("refund")));
+        Assert.Equal("210000", (await client.Get("/v1/account")).Body.Str("balance"));
+        Assert.Empty(Storage.Verifier.Check(server.Db));
+    }
+
+    [Fact]
+    public async Task R8_4_unsubscribed_before_the_paid_ahead_cycle_starts_refunds_that_cycle_whole()
+    {
+        // 03-10 15:00: the first cycle refunds floor(300000 × 22 / 32) = 206250, the cycle from 04-02 its 300000 whole.
+        var clockId = (await _operator.Post("/v1/test-clocks", new { frozenTime = "2019-03-01T02:00:00Z" })).Body.Str("id");
+        var account = await _operator.Post("/v1/accounts", new { name = "C", email = "c@example.com", testClockId = clockId });
+        await _operator.Post($"/v1/accounts/{account.Body.Str("id")}/top-ups", new { amount = 600_000 });
+        var client = server.Client(account.Body.Str("apiKey"));
+        var id = await Buy(client, "rocketmq", "rocketmq.platinum.2k", 1);
+        Assert.Equal(200, (await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 })).Status);
+        Assert.Equal(200, (await _operator.Post($"/v1/test-clocks/{clockId}/advance", new { to = "2019-03-10T07:00:00Z" })).Status);
+        var done = await client.Post($"/v1/instances/{id}/unsubscribe");
+        Assert.Equal((200, "506250"), (done.Status, done.Body.Str("refund")));
+        Assert.Equal("506250", (await client.Get("/v1/account")).Body.Str("balance"));
+        Assert.Empty(Storage.Verifier.Check(server.Db));
+    }
+
+    [Fact]
     public async Task R6_8_mqtt_billing_switch_needs_a_migration_and_R6_6_rocketmq_changes_edition_in_place()
     {
         var client = await Customer("2019-03-01T02:00:00Z", 1_000_000);

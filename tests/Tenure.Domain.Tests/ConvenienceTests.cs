@@ -194,19 +194,58 @@ public sealed class ConvenienceTests
         Assert.Equal(ResourceActionKind.Modify, Assert.Single(change.Effects.Actions).Kind);
     }
 
-    [Fact]
-    public void R8_4_after_an_early_renewal_the_refund_prorates_all_the_cash_over_the_whole_paid_span()
+    /// <summary>Bought 03-01 10:00 for a month (expires 04-02, 300,000 cash), renewed a month on 03-05 (expires 05-02, 300,000 cash).</summary>
+    private static Change RenewedAhead()
     {
-        // Bought 03-01 10:00 (expires 04-02), renewed a month on 03-05 (expires 05-02): 600000 cash over
-        // D = 03-01 → 05-02 = 62 days; unsubscribed 03-10 15:00, U = 03-11 → 05-02 = 52 days → floor(600000 × 52 / 62) = 503225.
-        var platinum = Given.Bought("rocketmq", "rocketmq.platinum.2k", "2019-03-01 10:00", 1);
-        var renewed = Renewal.Renew(Given.Rules, platinum with { CycleCash = 300_000 }, Given.Account(300_000), 1, Given.Local("2019-03-05 09:00")).Value;
+        var platinum = Given.Bought("rocketmq", "rocketmq.platinum.2k", "2019-03-01 10:00", 1) with { CycleCash = 300_000 };
+        var renewed = Renewal.Renew(Given.Rules, platinum, Given.Account(300_000), 1, Given.Local("2019-03-05 09:00")).Value;
         Assert.Equal("2019-05-02 00:00", Given.Show(renewed.Instance.Expiry));
+        return renewed;
+    }
+
+    [Fact]
+    public void R8_4_a_renewal_before_expiry_adds_a_cycle_from_the_old_expiry_instead_of_merging_into_the_running_one()
+    {
+        var renewed = RenewedAhead().Instance;
+
+        Assert.Equal((Given.Local("2019-03-01 10:00"), 300_000L), (renewed.CycleStart, renewed.CycleCash));
+        Assert.Equal(new PaidCycle(Given.Local("2019-04-02 00:00"), Given.Local("2019-05-02 00:00"), 300_000), Assert.Single(renewed.AheadCycles));
+    }
+
+    [Fact]
+    public void R8_4_spec_example_renewed_on_03_05_and_unsubscribed_04_10_refunds_210000_not_203225()
+    {
+        // The current cycle is 04-02 → 05-02: D = 30, U = 04-11 → 05-02 = 21; floor(300000 × 21 / 30) = 210000.
+        // The first cycle is over and refunds nothing (merged, it was floor(600000 × 21 / 62) = 203225).
+        var renewed = RenewedAhead();
+
+        var (change, refund) = Unsubscription.Unsubscribe(Given.Rules, renewed.Instance, renewed.Account, Given.Local("2019-04-10 10:00")).Value;
+
+        Assert.Equal(210_000, refund);
+        Assert.Equal(210_000, change.Account.Balance);
+        Assert.Equal(210_000, Assert.Single(change.Effects.Ledger).Amount);
+    }
+
+    [Fact]
+    public void R8_4_unsubscribed_before_a_paid_ahead_cycle_starts_that_cycle_is_refunded_whole()
+    {
+        // 03-10 15:00 is in the first cycle: floor(300000 × 22 / 32) = 206250; the cycle from 04-02 has not started: 300000 whole.
+        var renewed = RenewedAhead();
 
         var (change, refund) = Unsubscription.Unsubscribe(Given.Rules, renewed.Instance, renewed.Account, Given.Local("2019-03-10 15:00")).Value;
 
-        Assert.Equal(503_225, refund);
-        Assert.Equal(503_225, change.Account.Balance);
+        Assert.Equal(506_250, refund);
+        Assert.Equal(506_250, change.Account.Balance);
+    }
+
+    [Fact]
+    public void R8_4_a_renewal_after_expiry_starts_a_fresh_cycle_and_forgets_the_ones_paid_ahead()
+    {
+        var renewed = RenewedAhead();
+        var inGrace = Renewal.Renew(Given.Rules, renewed.Instance, renewed.Account with { Balance = 300_000 }, 1, Given.Local("2019-05-03 09:00")).Value.Instance;
+
+        Assert.Empty(inGrace.AheadCycles);
+        Assert.Equal((Given.Local("2019-05-02 00:00"), 300_000L), (inGrace.CycleStart, inGrace.CycleCash));
     }
 
     [Fact]

@@ -69,6 +69,18 @@ public sealed class MoneyTests
         Assert.Equal(3_000_000, Charges.PeriodPrice(Given.Rules.Catalog.Get("rocketmq"), "rocketmq.platinum.2k", Components.None, 12));
     }
 
+    [Theory]
+    [InlineData(24, 2 * 3_000_000)] // 24 months = 2 × the year price (300,000 × 10)
+    [InlineData(36, 3 * 3_000_000)]
+    [InlineData(18, 18 * 300_000)] // not whole years: monthly × months
+    public void R7_2_a_period_of_whole_years_is_priced_as_that_many_years(int months, long price)
+    {
+        var rocketmq = Given.Rules.Catalog.Get("rocketmq");
+        Assert.Equal(price, Pricing.PeriodPrice(300_000, months, rocketmq.YearPriceMonths));
+        Assert.Equal(price, Charges.PeriodPrice(rocketmq, "rocketmq.platinum.2k", Components.None, months));
+        Assert.True(Pricing.PeriodPrice(300_000, 24, 10) <= 2 * Pricing.PeriodPrice(300_000, 12, 10));
+    }
+
     [Fact]
     public void R7_3_coupons_pay_first_earliest_expiry_first_then_the_balance()
     {

@@ -55,6 +55,39 @@ public sealed class EngineServiceTests : MigratedSqlite
         Assert.Contains($"balance differs from the ledger (R7.4): {accountId}: balance 1, ledger 5000", output.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Verify_on_a_missing_database_says_the_file_does_not_exist_creates_nothing_and_exits_4()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"tenure-missing-{Guid.NewGuid():N}.db");
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, Out = new AnsiConsoleOutput(output) });
+
+        Assert.Equal(4, TenureCli.Run(["verify", "--db", missing], console, error));
+
+        Assert.False(File.Exists(missing));
+        Assert.Contains($"the database file '{missing}' does not exist", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", error.ToString() + output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_on_an_unmigrated_database_file_says_so_and_exits_4()
+    {
+        var empty = Path.Combine(Path.GetTempPath(), $"tenure-empty-{Guid.NewGuid():N}.db");
+        File.WriteAllBytes(empty, []);
+        try
+        {
+            var error = new StringWriter();
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, Out = new AnsiConsoleOutput(TextWriter.Null) });
+            Assert.Equal(4, TenureCli.Run(["verify", "--db", empty], console, error));
+            Assert.Contains("not up to date; run tenure migrate", error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Database.DeleteSqliteFiles(empty);
+        }
+    }
+
     private long Count(string sql)
     {
         using var session = Db.Begin();

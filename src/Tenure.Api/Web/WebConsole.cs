@@ -89,9 +89,21 @@ public static partial class WebConsole
     /// </summary>
     private static async Task<IResult> SignIn(HttpContext http, IHttpClientFactory clients, IDataProtectionProvider protection, Authenticator auth)
     {
+        if (!http.Request.HasFormContentType)
+        {
+            return Page<SignInPage>(new Frame(null, "Sign in", Error: "Sign in with the form."), new { }, 415);
+        }
+
         var form = await http.Request.ReadFormAsync().ConfigureAwait(false);
         var key = form["key"].ToString().Trim();
         if (key.Length == 0) return Page<SignInPage>(new Frame(null, "Sign in", Error: "Enter an API key."), new { }, 400);
+
+        // A key goes into an Authorization header: printable ASCII only (a newline or a non-ASCII letter failed the call to our own API).
+        if (key.Length > 200 || key.Any(c => c is < '!' or > '~'))
+        {
+            return Page<SignInPage>(new Frame(null, "Sign in", Error: "That API key is not valid."), new { }, 401);
+        }
+
         var found = await auth.AuthenticateAsync(ApiKeyMiddleware.ClientAddress(http), key, http.RequestAborted).ConfigureAwait(false);
         if (found.Throttled)
         {
@@ -176,7 +188,7 @@ public static partial class WebConsole
     private static Task<IResult> Posted(HttpContext http, Func<ConsoleUser, ApiClient, IFormCollection, Task<(string Path, string Notice)>> act) =>
         SignedIn(http, async (user, client) =>
         {
-            var form = await http.Request.ReadFormAsync().ConfigureAwait(false);
+            var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync().ConfigureAwait(false) : FormCollection.Empty;
             var (path, notice) = await act(user, client, form).ConfigureAwait(false);
             return Results.Redirect(With(path, "notice", notice));
         });

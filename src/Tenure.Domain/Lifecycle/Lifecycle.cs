@@ -172,6 +172,7 @@ public static class Lifecycle
             PaygBilledThrough = at,
             CycleStart = at,
             CycleCash = 0,
+            AheadCycles = [],
             PendingChange = null,
             PostExpirationAction = PostExpirationAction.Stop,
         };

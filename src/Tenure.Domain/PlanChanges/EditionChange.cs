@@ -83,6 +83,7 @@ public static class EditionChange
             ExpiresAt = expiry,
             CycleStart = now,
             CycleCash = paid.Value.FromBalance,
+            AheadCycles = [],
             PaygBilledThrough = null,
             Mode = RenewalMode.Manual,
             AutoRenewMonths = Purchases.Purchase.AutoRenewPeriodFor(months),

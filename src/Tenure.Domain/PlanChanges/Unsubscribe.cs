@@ -10,17 +10,31 @@ namespace Tenure.Domain.PlanChanges;
 public static class Unsubscription
 {
     /// <summary>
+    /// R8.4: the cycle that contains <paramref name="now"/> refunds <c>floor(cash × U / D)</c>; every paid
+    /// cycle that has not started yet refunds its cash whole; cycles already over refund nothing.
+    /// </summary>
+    public static long Refund(Rules rules, Instance instance, Instant now) =>
+        Cycles(instance).Sum(cycle => cycle.Start > now ? cycle.Cash : now < cycle.Expiry ? Prorated(rules, cycle, now) : 0);
+
+    /// <summary>
     /// R8.4: <c>floor(cash × U / D)</c>, <c>cash</c> what the cycle's charge took from the balance, <c>D</c>
-    /// the days from the cycle's first local date to the expiry date, <c>U</c> the whole days from the
+    /// the days from the cycle's first local date to its expiry date, <c>U</c> the whole days from the
     /// next local midnight to the expiry.
     /// </summary>
-    public static long Refund(Rules rules, Instance instance, Instant now)
+    private static long Prorated(Rules rules, PaidCycle cycle, Instant now)
     {
         var calendar = rules.Calendar;
-        var expiryDate = calendar.DateOf(instance.Expiry);
-        var total = Period.Between(calendar.DateOf(instance.CycleStart), expiryDate, PeriodUnits.Days).Days;
+        var expiryDate = calendar.DateOf(cycle.Expiry);
+        var total = Period.Between(calendar.DateOf(cycle.Start), expiryDate, PeriodUnits.Days).Days;
         var unused = Math.Max(0, Period.Between(calendar.DateOf(now).PlusDays(1), expiryDate, PeriodUnits.Days).Days);
-        return total <= 0 ? 0 : Pricing.FloorDiv(checked(instance.CycleCash * Math.Min(unused, total)), total);
+        return total <= 0 ? 0 : Pricing.FloorDiv(checked(cycle.Cash * Math.Min(unused, total)), total);
+    }
+
+    /// <summary>The instance's paid cycles, oldest first: the one from <see cref="Instance.CycleStart"/>, then those paid ahead.</summary>
+    private static IEnumerable<PaidCycle> Cycles(Instance instance)
+    {
+        var runningUntil = instance.AheadCycles.IsEmpty ? instance.Expiry : instance.AheadCycles[0].Start;
+        return instance.AheadCycles.Prepend(new PaidCycle(instance.CycleStart, runningUntil, instance.CycleCash));
     }
 
     /// <summary>R8.4: refund the unused cash, then apply the post-expiration action at once: release, or Standard PAYG.</summary>
@@ -31,7 +45,8 @@ public static class Unsubscription
         if (Commands.RunningSubscription(instance, "Unsubscription") is { } state) return state;
         var refund = Refund(rules, instance, now);
         var refunded = account.Move(refund, now);
-        var effects = Effects.None.Record(instance.Id, now, TimelineKind.Unsubscribed, $"refund {refund} of {instance.CycleCash} paid in cash");
+        var cash = Cycles(instance).Sum(c => c.Cash);
+        var effects = Effects.None.Record(instance.Id, now, TimelineKind.Unsubscribed, $"refund {refund} of {cash} paid in cash");
         if (refund > 0) effects = effects.Post(new LedgerPosting(LedgerKind.Refund, refund, instance.Id, null, "unsubscription refund"));
         var touched = Commands.Touch(instance, now);
         var after = instance.PostExpirationAction == PostExpirationAction.DowngradeToStandard

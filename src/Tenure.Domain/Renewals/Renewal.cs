@@ -106,14 +106,15 @@ public static class Renewal
     {
         var wasStopped = instance.Status == InstanceStatus.Stopped;
 
-        // Renewed ahead of expiry, the paid span grows: an unsubscription (R8.4) then prorates all of
-        // its cash over all of its days, so the unused part of the running cycle is refunded too.
+        // R8.4: cycles are kept apart. Renewed before expiry, the running cycle stays as it is and the
+        // renewal adds a cycle from the old expiry; an unsubscription refunds each by its own days.
         var ahead = !wasStopped && at < instance.Expiry;
         var renewed = instance with
         {
             ExpiresAt = newExpiry,
             CycleStart = ahead ? instance.CycleStart : cycleStart,
-            CycleCash = ahead ? checked(instance.CycleCash + cash) : cash,
+            CycleCash = ahead ? instance.CycleCash : cash,
+            AheadCycles = ahead ? instance.AheadCycles.Add(new PaidCycle(cycleStart, newExpiry, cash)) : [],
             Status = InstanceStatus.Running,
             StoppedAt = null,
             StopCause = null,

@@ -41,6 +41,13 @@ public sealed class TestClocks(Database database, LifecycleEngine engine)
     }
 
     /// <summary>
+    /// The longest single advance: a year's cycle with its reminders, grace and release fits, while the
+    /// events one request runs stay bounded (a PAYG instance is charged hourly: at most 9,600 charges
+    /// in 400 days, where ten years were 87,672). Longer spans are advanced in steps.
+    /// </summary>
+    public static readonly Duration MaxAdvance = Duration.FromDays(400);
+
+    /// <summary>
     /// Runs in time order every event of the clock's instances due up to and including
     /// <paramref name="to"/> (events that schedule further events too), batch by batch; returns how
     /// many ran. The clock itself moves in the command that follows (<see cref="Move"/>): if that
@@ -50,6 +57,12 @@ public sealed class TestClocks(Database database, LifecycleEngine engine)
     {
         if (Find(id) is not { } clock) return new Refusal(RefusalCode.NotFound, $"No test clock '{id}'.");
         if (to < clock.FrozenTime) return Refusal.Invalid("to", $"A test clock only moves forward; it is at {clock.FrozenTime}.");
+        if (to - clock.FrozenTime > MaxAdvance)
+        {
+            return new Refusal(RefusalCode.InvalidPeriod,
+                $"A test clock moves at most {MaxAdvance.Days} days per advance (it is at {clock.FrozenTime}); advance in steps.", "to");
+        }
+
         return engine.RunAllDue(id, to, onTime: true);
     }
 
