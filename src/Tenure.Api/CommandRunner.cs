@@ -173,6 +173,20 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
         }).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// For a handler that does work before its command (a test clock's advance runs its batches first): the answer a
+    /// request gets without that work — its key refused, or the first answer to its key replayed (422 for another
+    /// request) — or null when the work and the command are to run.
+    /// </summary>
+    public async Task<IResult?> AnsweredAsync(HttpContext http)
+    {
+        if (KeyProblem(http) is { } problem) return problem;
+        var key = http.Request.Headers["Idempotency-Key"].ToString();
+        if (key.Length == 0) return null;
+        var stored = await Session.FindAnswerAsync(writer.Database, http.Caller().Principal, key, http.RequestAborted).ConfigureAwait(false);
+        return stored is null ? null : Replay(stored, await FingerprintAsync(http.Request).ConfigureAwait(false));
+    }
+
     /// <summary>Why the request's Idempotency-Key is refused, or null: for handlers that act before they run their command.</summary>
     public static ProblemHttpResult? KeyProblem(HttpContext http) =>
         http.Request.Headers["Idempotency-Key"].ToString().Length > MaxKeyLength

@@ -65,15 +65,17 @@ public static class OperatorApi
         clocks.Find(id) is { } clock ? TypedResults.Ok(new TestClockDto(clock.Id, clock.FrozenTime)) : Problems.NotFound($"Test clock {id}");
 
     /// <summary>R12.1: the clock's due events run batch by batch first; then the clock moves, as a command.</summary>
-    private static Task<IResult> Advance(string id, AdvanceTestClock body, HttpContext http, CommandRunner run, TestClocks clocks)
+    private static async Task<IResult> Advance(string id, AdvanceTestClock body, HttpContext http, CommandRunner run, TestClocks clocks)
     {
+        // A refused or replayed request must not run the events ahead of the clock's time.
+        if (await run.AnsweredAsync(http).ConfigureAwait(false) is { } answered) return answered;
         var ran = clocks.RunDue(id, body.To);
-        if (ran.Refusal is { } refusal) return Problems.From(refusal).AsTask();
-        return run.Run(http, session =>
+        if (ran.Refusal is { } refusal) return Problems.From(refusal);
+        return await run.Run(http, session =>
         {
             TestClocks.Move(session, id, body.To);
             return Task.FromResult<Decision>(Reply.Ok(new TestClockDto(id, body.To, ran.Value)));
-        });
+        }).ConfigureAwait(false);
     }
 
     private static Task<IResult> CreateAccountRoute(CreateAccount body, HttpContext http, CommandRunner run, IClock clock, TestClocks clocks)

@@ -33,6 +33,16 @@ public sealed partial class Session
         return new StoredAnswer(row.Hash, (int)row.Status, row.Body, row.Location);
     }
 
+    /// <summary>The answer stored for <paramref name="key"/>, read outside any transaction; null when it has none (yet).</summary>
+    public static async Task<StoredAnswer?> FindAnswerAsync(Database database, string principal, string key, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string Hash, long Status, string Body, string? Location)>(new CommandDefinition(
+            "SELECT request_hash, status_code, body, location FROM idempotency WHERE principal = @principal AND key = @key AND status_code <> 0",
+            new { principal, key }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.FirstOrDefault() is { Hash: not null } row ? new StoredAnswer(row.Hash, (int)row.Status, row.Body, row.Location) : null;
+    }
+
     /// <summary>Stores the answer of the key this session claimed, written with the command's rows (one PostgreSQL round trip).</summary>
     public void AnswerKey(string principal, string key, int status, string body, string? location) =>
         _rows.Add("WITH v (principal, key, status, body, location) AS (VALUES",

@@ -26,6 +26,9 @@ public sealed class Writer : IAsyncDisposable
         _loop = Task.Run(DrainAsync);
     }
 
+    /// <summary>The database the commands write to.</summary>
+    public Database Database => _database;
+
     /// <summary>Runs <paramref name="command"/> in a unit of work and commits what it wrote; the result comes after the commit.</summary>
     public async Task<T> RunAsync<T>(Func<Session, Task<T>> command, CancellationToken cancellationToken = default)
     {

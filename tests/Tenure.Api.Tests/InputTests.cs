@@ -193,6 +193,27 @@ public abstract class InputTests(Server server)
         Assert.Equal("2019-03-01T02:00:00Z", (await _operator.Get($"/v1/test-clocks/{clockId}")).Body.Str("frozenTime"));
         Assert.Equal(200, (await _operator.Post($"/v1/test-clocks/{clockId}/advance", new { to = "2019-03-02T02:00:00Z" })).Status);
     }
+
+    [Fact]
+    public async Task A_test_clock_advance_refused_for_its_key_runs_no_event_ahead_of_the_clock()
+    {
+        // The advance ran the clock's batches before its command claimed the key: a refused request still charged PAYG hours.
+        var (client, _, clockId) = await Customer("2019-03-01T02:00:00Z", 10_000);
+        var id = (await client.Post("/v1/instances", new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "payg" })).Body.Str("id");
+        async Task<(string Balance, int Events)> State() =>
+            ((await client.Get("/v1/account")).Body.Str("balance"), (await client.Get($"/v1/instances/{id}/events")).Body!["items"]!.AsArray().Count);
+        var advance = $"/v1/test-clocks/{clockId}/advance";
+        Assert.Equal(200, (await _operator.Post(advance, new { to = "2019-03-01T05:00:00Z" }, idempotencyKey: "adv-1")).Status);
+        var before = await State();
+
+        Validation(await _operator.Post(advance, new { to = "2019-03-02T05:00:00Z" }, idempotencyKey: new string('k', 256)), 400);
+        var reused = await _operator.Post(advance, new { to = "2019-03-02T05:00:00Z" }, idempotencyKey: "adv-1");
+        Assert.Equal((422, "idempotency-key-reused"), (reused.Status, reused.Body.Str("code")));
+        var replayed = await _operator.Post(advance, new { to = "2019-03-01T05:00:00Z" }, idempotencyKey: "adv-1");
+        Assert.True(replayed.Response.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(before, await State());
+        Assert.Equal("2019-03-01T05:00:00Z", (await _operator.Get($"/v1/test-clocks/{clockId}")).Body.Str("frozenTime"));
+    }
 }
 
 public sealed class SqliteInputTests(Server server) : InputTests(server), IClassFixture<Server>;
