@@ -51,7 +51,7 @@ public sealed record Reply(int Status, object Body, string? Location = null)
 /// <summary>A change as written: the order ID it got, if it made an order.</summary>
 public sealed record Written(Change Change, string? OrderId);
 
-/// <summary>What a command on instances decides on: the instances (in the order asked), their account and its now, after catch-up.</summary>
+/// <summary>What a command decides on: the instances (in the order asked), their account and its now, after catch-up.</summary>
 public sealed record Target(IReadOnlyList<Instance> Instances, AccountState State)
 {
     /// <summary>The one instance of a single-instance command.</summary>
@@ -84,11 +84,13 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
     /// A command on instances of one account, in the order <paramref name="ids"/> lists them: 404 when
     /// one is missing or the caller's key may not see it (R13.1), 400 on <paramref name="field"/> when they span accounts.
     /// </summary>
-    public Task<IResult> OnInstances(HttpContext http, IReadOnlyList<string> ids, Func<Target, Decision> decide, string field = "instanceIds") =>
+    public Task<IResult> OnInstances(
+        HttpContext http, IReadOnlyList<string> ids, Func<Target, Decision> decide, string field = "instanceIds") =>
         OnInstances(http, ids, (_, target) => decide(target), field);
 
     /// <summary>As the other overload, for commands that also keep rows of their own in the session (usage samples).</summary>
-    public Task<IResult> OnInstances(HttpContext http, IReadOnlyList<string> ids, Func<Session, Target, Decision> decide, string field = "instanceIds") =>
+    public Task<IResult> OnInstances(
+        HttpContext http, IReadOnlyList<string> ids, Func<Session, Target, Decision> decide, string field = "instanceIds") =>
         Run(http, async session =>
         {
             var caller = http.Caller();
@@ -99,9 +101,14 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
                 return Problems.NotFound($"Instance {unseen}");
             }
 
-            if (locked.Select(i => i.AccountId).Distinct().Count() > 1) return Problems.Invalid(field, "The instances must belong to one account.");
+            if (locked.Select(i => i.AccountId).Distinct().Count() > 1)
+            {
+                return Problems.Invalid(field, "The instances must belong to one account.");
+            }
+
             var accountId = locked[0].AccountId.Value;
-            var state = (await session.LockAccountsAsync([accountId], clock.GetCurrentInstant(), CancellationToken.None).ConfigureAwait(false))[accountId];
+            var states = await LockAccountAsync(session, accountId).ConfigureAwait(false);
+            var state = states[accountId];
             var accounts = new Dictionary<string, Account> { [accountId] = state.Account };
             var current = engine.CatchUp(session, locked, accounts, state.Row.ClockId, state.Now);
             if (!ReferenceEquals(current, locked))
@@ -123,13 +130,18 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
         OnAccount(http, accountId, (_, target) => decide(target), withInstances);
 
     /// <summary>As the other overload, for commands that also keep rows of their own in the session (contacts, webhook).</summary>
-    public Task<IResult> OnAccount(HttpContext http, string accountId, Func<Session, Target, Decision> decide, bool withInstances = false) =>
+    public Task<IResult> OnAccount(
+        HttpContext http, string accountId, Func<Session, Target, Decision> decide, bool withInstances = false) =>
         Run(http, async session =>
         {
             if (!http.Caller().Sees(accountId)) return Problems.NotFound($"Account {accountId}");
-            var instances = withInstances ? await session.LockAccountInstancesAsync(accountId, CancellationToken.None).ConfigureAwait(false) : [];
-            var states = await session.LockAccountsAsync([accountId], clock.GetCurrentInstant(), CancellationToken.None).ConfigureAwait(false);
-            return states.TryGetValue(accountId, out var state) ? Save(session, new Target(instances, state), decide) : Problems.NotFound($"Account {accountId}");
+            var instances = withInstances
+                ? await session.LockAccountInstancesAsync(accountId, CancellationToken.None).ConfigureAwait(false)
+                : [];
+            var states = await LockAccountAsync(session, accountId).ConfigureAwait(false);
+            return states.TryGetValue(accountId, out var state)
+                ? Save(session, new Target(instances, state), decide)
+                : Problems.NotFound($"Account {accountId}");
         });
 
     /// <summary>
@@ -151,7 +163,7 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
                 return Render(Problems.Of(401, "unauthorized", "That API key is not valid."));
             }
 
-            if (hash is not null && await session.ClaimKeyAsync(principal, key, hash, clock.GetCurrentInstant(), CancellationToken.None).ConfigureAwait(false) is { } first)
+            if (hash is not null && await ClaimAsync(session, principal, key, hash).ConfigureAwait(false) is { } first)
             {
                 return Replay(first, hash);
             }
@@ -161,7 +173,7 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
             {
                 await session.UndoAsync().ConfigureAwait(false);
                 // PostgreSQL: the undo let a concurrent duplicate in; its answer is the first one.
-                if (hash is not null && await session.ClaimKeyAsync(principal, key, hash, clock.GetCurrentInstant(), CancellationToken.None).ConfigureAwait(false) is { } raced)
+                if (hash is not null && await ClaimAsync(session, principal, key, hash).ConfigureAwait(false) is { } raced)
                 {
                     return Replay(raced, hash);
                 }
@@ -183,7 +195,8 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
         if (KeyProblem(http) is { } problem) return problem;
         var key = http.Request.Headers["Idempotency-Key"].ToString();
         if (key.Length == 0) return null;
-        var stored = await Session.FindAnswerAsync(writer.Database, http.Caller().Principal, key, http.RequestAborted).ConfigureAwait(false);
+        var principal = http.Caller().Principal;
+        var stored = await Session.FindAnswerAsync(writer.Database, principal, key, http.RequestAborted).ConfigureAwait(false);
         return stored is null ? null : Replay(stored, await FingerprintAsync(http.Request).ConfigureAwait(false));
     }
 
@@ -192,6 +205,13 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
         http.Request.Headers["Idempotency-Key"].ToString().Length > MaxKeyLength
             ? Problems.Invalid("Idempotency-Key", $"An Idempotency-Key is at most {MaxKeyLength} characters.")
             : null;
+
+    private Task<Dictionary<string, AccountState>> LockAccountAsync(Session session, string accountId) =>
+        session.LockAccountsAsync([accountId], clock.GetCurrentInstant(), CancellationToken.None);
+
+    /// <summary>Claims the key in the command's unit of work: null when claimed now, else the first answer to it.</summary>
+    private Task<StoredAnswer?> ClaimAsync(Session session, string principal, string key, string hash) =>
+        session.ClaimKeyAsync(principal, key, hash, clock.GetCurrentInstant(), CancellationToken.None);
 
     private Decision Save(Session session, Target target, Func<Session, Target, Decision> decide)
     {
@@ -208,8 +228,10 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
 
     private static Answer Render(Decision decision) => decision switch
     {
-        Decision.Answered { Reply: var reply } => new Answer(reply.Status, JsonSerializer.Serialize(reply.Body, reply.Body.GetType(), JsonOptions), reply.Location, false),
-        Decision.Refused { Problem: var problem } => new Answer(problem.StatusCode, JsonSerializer.Serialize(problem.ProblemDetails, JsonOptions), null, false),
+        Decision.Answered { Reply: var reply } =>
+            new Answer(reply.Status, JsonSerializer.Serialize(reply.Body, reply.Body.GetType(), JsonOptions), reply.Location, false),
+        Decision.Refused { Problem: var problem } =>
+            new Answer(problem.StatusCode, JsonSerializer.Serialize(problem.ProblemDetails, JsonOptions), null, false),
         _ => throw new InvalidOperationException($"A {decision.GetType().Name} decision reached the answer unwritten."),
     };
 

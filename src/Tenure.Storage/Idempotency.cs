@@ -34,11 +34,13 @@ public sealed partial class Session
     }
 
     /// <summary>The answer stored for <paramref name="key"/>, read outside any transaction; null when it has none (yet).</summary>
-    public static async Task<StoredAnswer?> FindAnswerAsync(Database database, string principal, string key, CancellationToken cancellationToken)
+    public static async Task<StoredAnswer?> FindAnswerAsync(
+        Database database, string principal, string key, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(string Hash, long Status, string Body, string? Location)>(new CommandDefinition(
-            "SELECT request_hash, status_code, body, location FROM idempotency WHERE principal = @principal AND key = @key AND status_code <> 0",
+            "SELECT request_hash, status_code, body, location FROM idempotency " +
+            "WHERE principal = @principal AND key = @key AND status_code <> 0",
             new { principal, key }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.FirstOrDefault() is { Hash: not null } row ? new StoredAnswer(row.Hash, (int)row.Status, row.Body, row.Location) : null;
     }

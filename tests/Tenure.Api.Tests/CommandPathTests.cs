@@ -18,7 +18,8 @@ public sealed class CommandPathTests(Server server) : IClassFixture<Server>
         ["POST /v1/accounts/{id}/coupons"] = """{"amount":100,"expiresAt":"2030-01-01T00:00:00Z"}""",
         ["POST /v1/accounts/{id}/keys"] = null,
         ["DELETE /v1/accounts/{id}/keys/{keyId}"] = null,
-        ["POST /v1/instances"] = """{"product":"ecs","region":"cn-hangzhou","spec":"ecs.small","chargeType":"subscription","periodMonths":1}""",
+        ["POST /v1/instances"] =
+            """{"product":"ecs","region":"cn-hangzhou","spec":"ecs.small","chargeType":"subscription","periodMonths":1}""",
         ["POST /v1/instances/{id}/renew"] = """{"periodMonths":1}""",
         ["PUT /v1/instances/{id}/renewal"] = """{"mode":"manual"}""",
         ["POST /v1/renewals/quote"] = """{"items":[{"instanceId":"i-x","periodMonths":1}]}""",
@@ -42,13 +43,15 @@ public sealed class CommandPathTests(Server server) : IClassFixture<Server>
 
     /// <summary>Routes that need the operator key; the others are called with an account key.</summary>
     private static bool OperatorOnly(string route) =>
-        route.Contains("/v1/test-clocks", StringComparison.Ordinal) || route.Contains("/v1/accounts", StringComparison.Ordinal) || route.EndsWith("/upgrade/complete", StringComparison.Ordinal);
+        route.Contains("/v1/test-clocks", StringComparison.Ordinal) || route.Contains("/v1/accounts", StringComparison.Ordinal)
+        || route.EndsWith("/upgrade/complete", StringComparison.Ordinal);
 
     [Fact]
     public async Task Every_mutating_route_reaches_the_command_runner()
     {
         var routes = server.Endpoints.OfType<RouteEndpoint>()
-            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (Method: m, Pattern: "/" + e.RoutePattern.RawText!.TrimStart('/'))))
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? [])
+                .Select(m => (Method: m, Pattern: "/" + e.RoutePattern.RawText!.TrimStart('/'))))
             .Where(r => r.Method is "POST" or "PUT" or "DELETE" or "PATCH" && r.Pattern.StartsWith("/v1/", StringComparison.Ordinal))
             .Select(r => $"{r.Method} {r.Pattern}").Distinct().Order(StringComparer.Ordinal).ToList();
         Assert.NotEmpty(routes);
@@ -61,13 +64,17 @@ public sealed class CommandPathTests(Server server) : IClassFixture<Server>
         var tooLong = new string('k', 256);
         foreach (var route in routes)
         {
-            var (method, pattern) = (route[..route.IndexOf(' ', StringComparison.Ordinal)], route[(route.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
+            var space = route.IndexOf(' ', StringComparison.Ordinal);
+            var (method, pattern) = (route[..space], route[(space + 1)..]);
             var path = pattern.Replace("/test-clocks/{id}", $"/test-clocks/{clock}", StringComparison.Ordinal)
-                .Replace("/accounts/{id}", $"/accounts/{account.Str("id")}", StringComparison.Ordinal).Replace("{id}", "i-x", StringComparison.Ordinal);
+                .Replace("/accounts/{id}", $"/accounts/{account.Str("id")}", StringComparison.Ordinal)
+                .Replace("{id}", "i-x", StringComparison.Ordinal);
             var client = OperatorOnly(route) ? op : customer;
-            var (status, body, _) = await client.Send(new HttpMethod(method), path, rawJson: Bodies[route] ?? "{}", idempotencyKey: tooLong);
+            var (status, body, _) =
+                await client.Send(new HttpMethod(method), path, rawJson: Bodies[route] ?? "{}", idempotencyKey: tooLong);
             // Only the runner reads the Idempotency-Key, and it refuses a key this long before anything else.
-            Assert.True(status == 400 && body?["errors"]?["Idempotency-Key"] is not null, $"{route} answered {status} {body?.ToJsonString()} without the runner");
+            Assert.True(status == 400 && body?["errors"]?["Idempotency-Key"] is not null,
+                $"{route} answered {status} {body?.ToJsonString()} without the runner");
         }
     }
 }

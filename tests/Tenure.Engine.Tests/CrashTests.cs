@@ -30,7 +30,8 @@ public sealed class CrashTests : MigratedSqlite
             using var serve = await ServeProcess.Start(OperatorKey, DbFile);
             using var client = serve.Client(key);
             foreach (var (k, instance) in pending) await Retry(client, k, instance, firstAnswers);
-            pending = [.. Enumerable.Range(0, RenewalsPerRun).Select(j => ($"run{run}-{j}", instances[((run * RenewalsPerRun) + j) % instances.Count]))];
+            pending = [.. Enumerable.Range(0, RenewalsPerRun)
+                .Select(j => ($"run{run}-{j}", instances[((run * RenewalsPerRun) + j) % instances.Count]))];
             total += pending.Count;
             var sent = pending.Select(async p =>
             {
@@ -58,7 +59,8 @@ public sealed class CrashTests : MigratedSqlite
 
         using var connection = Db.Open();
         Assert.Equal(total, connection.ExecuteScalar<long>("SELECT COUNT(*) FROM order_items WHERE kind = 'Renewal'"));
-        Assert.True(lost > 0 && lost < total, $"{lost} of {total} requests lost their answer: the kills should land both before and after answers");
+        Assert.True(lost > 0 && lost < total,
+            $"{lost} of {total} requests lost their answer: the kills should land both before and after answers");
         Assert.Empty(Verifier.Check(Db));
     }
 
@@ -92,7 +94,8 @@ public sealed class CrashTests : MigratedSqlite
     private async Task<(string Key, List<string> Instances)> Seed()
     {
         using var serve = await ServeProcess.Start(OperatorKey, DbFile);
-                var account = JsonNode.Parse(await Post(serve.Operator, "/v1/accounts", """{"name":"Crash","email":"crash@example.com"}"""))!;
+        var created = await Post(serve.Operator, "/v1/accounts", """{"name":"Crash","email":"crash@example.com"}""");
+        var account = JsonNode.Parse(created)!;
         await Post(serve.Operator, $"/v1/accounts/{account["id"]}/top-ups", """{"amount":100000000}""");
         using var client = serve.Client(account["apiKey"]!.ToString());
         var instances = new List<string>();
@@ -108,7 +111,8 @@ public sealed class CrashTests : MigratedSqlite
 
     private static async Task<string> Post(HttpClient client, string path, string json)
     {
-        using var response = await client.PostAsync(new Uri(path, UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"),
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await client.PostAsync(new Uri(path, UriKind.Relative), content,
             TestContext.Current.CancellationToken);
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {text}");

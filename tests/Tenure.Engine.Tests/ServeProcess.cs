@@ -34,7 +34,8 @@ internal sealed class ServeProcess : IDisposable
     /// Starts serve on <paramref name="dbFile"/> (a new file, deleted with the process, when null) and waits until
     /// it answers <c>/healthz</c>. The rate limit is raised so that tests are not throttled.
     /// </summary>
-    public static async Task<ServeProcess> Start(string operatorKey, string? dbFile = null, params (string Name, string Value)[] environment)
+    public static async Task<ServeProcess> Start(
+        string operatorKey, string? dbFile = null, params (string Name, string Value)[] environment)
     {
         int port;
         using (var probe = new TcpListener(IPAddress.Loopback, 0))

@@ -78,7 +78,8 @@ public sealed class GroupCommitTests : IAsyncDisposable
     public async Task A_failed_statement_is_undone_alone_even_after_its_command_wrote()
     {
         // The second command writes a row, then breaks the primary key: its own row goes, the group's stay.
-        var answers = await OneGroup(AddClock("a"), AddClock("b", s => Task.FromResult(s.Execute("INSERT INTO test_clocks (id, frozen_time, created_at) VALUES ('a', 0, 0)"))));
+        const string again = "INSERT INTO test_clocks (id, frozen_time, created_at) VALUES ('a', 0, 0)";
+        var answers = await OneGroup(AddClock("a"), AddClock("b", s => Task.FromResult(s.Execute(again))));
         Assert.Equal("a", await answers[0]);
         await Assert.ThrowsAsync<SqliteException>(() => answers[1]);
         Assert.Equal(["a"], Clocks());
