@@ -101,5 +101,6 @@ public static class PlanChangesApi
 
     /// <summary>A problem when the list of instance IDs is empty or too long; null when it may go on.</summary>
     private static Task<IResult>? Many(IReadOnlyList<string>? ids) =>
-        ids is { Count: > 0 and <= 500 } ? null : Problems.Invalid("instanceIds", "List 1 to 500 instance IDs.").AsTask();
+        ids is { Count: > 0 and <= RenewalsApi.MaxItems } ? null
+            : Problems.Invalid("instanceIds", $"List 1 to {RenewalsApi.MaxItems} instance IDs.").AsTask();
 }

@@ -49,6 +49,6 @@ public static class RenewalsApi
         }, field: "items");
     }
 
-    /// <summary>The most instances one batch renews, as one order (R7.5).</summary>
-    private const int MaxItems = 500;
+    /// <summary>The most instances one batch renews or sets, as one order (R7.5); 10,000 IDs stay well under the body limit.</summary>
+    internal const int MaxItems = 10_000;
 }

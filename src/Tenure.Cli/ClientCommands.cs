@@ -127,18 +127,18 @@ public static class ClientCommands
                 return ExitCodes.Usage;
             }
 
-            // A batch is one order (R7.5) of at most 500 instances; more are paid as one order per 500.
-            var chunks = targets.Select(id => new { instanceId = id, periodMonths = parsed.GetValue(months) }).Chunk(BatchSize).ToList();
+            // A batch is one order (R7.5), whatever its size: one quote, one confirmation, one payment, never parts.
+            var items = targets.Select(id => new { instanceId = id, periodMonths = parsed.GetValue(months) }).ToList();
+            var quote = await api.Post("v1/renewals/quote", new { items }).ConfigureAwait(false);
             var table = new Table().AddColumns("Instance", "Expires now (UTC)", "New expiry (UTC)", "Amount");
-            var (total, currency) = (0L, (JsonNode?)null);
-            await WithProgress(console, chunks.Count, "Quoting", async items =>
+            foreach (var q in quote["items"]!.AsArray())
             {
-                var quote = await api.Post("v1/renewals/quote", new { items = chunks[items] }).ConfigureAwait(false);
-                foreach (var q in quote["items"]!.AsArray()) table.AddRow(Text(q, "instanceId"), Text(q, "currentExpiresAt"), Text(q, "newExpiresAt"), Money(q!["amount"], quote["currency"]));
-                (total, currency) = (total + quote["total"]!.GetValue<long>(), quote["currency"]);
-            }).ConfigureAwait(false);
+                table.AddRow(Text(q, "instanceId"), Text(q, "currentExpiresAt"), Text(q, "newExpiresAt"), Money(q!["amount"], quote["currency"]));
+            }
+
             console.Write(table);
-            console.WriteLine($"Total: {Money(JsonValue.Create(total), currency)}{(chunks.Count > 1 ? $" in {chunks.Count} orders of up to {BatchSize}" : string.Empty)}");
+            var many = items.Count > 1 ? $" for {items.Count} instances in one order" : string.Empty;
+            console.WriteLine($"Total: {Money(quote["total"], quote["currency"])}{many}");
             if (!parsed.GetValue(yes))
             {
                 if (!console.Profile.Capabilities.Interactive || Console.IsInputRedirected)
@@ -150,13 +150,9 @@ public static class ClientCommands
                 if (!console.Confirm("Pay this quote?", defaultValue: false)) return ExitCodes.Ok;
             }
 
-            var receipts = new List<string>();
-            await WithProgress(console, chunks.Count, "Paying", async items =>
-            {
-                var paid = await api.Post("v1/renewals", new { items = chunks[items] }).ConfigureAwait(false);
-                receipts.Add($"Paid order {paid["orderId"]}: {Money(paid["total"], paid["currency"])} ({Money(paid["paidByCoupons"], paid["currency"])} from coupons).");
-            }).ConfigureAwait(false);
-            receipts.ForEach(console.WriteLine);
+            var paid = await api.Post("v1/renewals", new { items }).ConfigureAwait(false);
+            var coupons = Money(paid["paidByCoupons"], paid["currency"]);
+            console.WriteLine($"Paid order {paid["orderId"]}: {Money(paid["total"], paid["currency"])} ({coupons} from coupons).");
             return ExitCodes.Ok;
         }));
 
@@ -254,28 +250,6 @@ public static class ClientCommands
         }));
 
         return [instances, renew, auto, unify, clockCommand, forecast];
-    }
-
-    private const int BatchSize = 500;
-
-    /// <summary>Runs <paramref name="step"/> for each of <paramref name="count"/> chunks, with a progress bar when there is more than one.</summary>
-    private static async Task WithProgress(IAnsiConsole console, int count, string what, Func<int, Task> step)
-    {
-        if (count == 1)
-        {
-            await step(0).ConfigureAwait(false);
-            return;
-        }
-
-        await console.Progress().StartAsync(async progress =>
-        {
-            var bar = progress.AddTask($"{what} {count} orders", maxValue: count);
-            for (var i = 0; i < count; i++)
-            {
-                await step(i).ConfigureAwait(false);
-                bar.Increment(1);
-            }
-        }).ConfigureAwait(false);
     }
 
     private static string Text(JsonNode? node, string field) => Markup.Escape(node?[field]?.ToString() ?? "-");

@@ -97,28 +97,32 @@ public sealed class CliClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task R7_5_a_batch_of_501_is_quoted_and_paid_as_two_orders_of_at_most_500()
+    public async Task R7_5_a_batch_of_1100_is_one_quote_and_one_order_and_nothing_moves_when_funds_are_short()
     {
         using var http = new HttpClient { BaseAddress = new Uri(_server) };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "op-cli");
         var (_, clockOut, _) = Tenure("op-cli", "clock", "create", "--at", "2019-03-01T02:00:00Z");
-        using var account = await http.PostAsync(new Uri("/v1/accounts", UriKind.Relative), Json(new { name = "Fleet", email = "f@example.com", testClockId = clockOut.Split(' ')[0] }), TestContext.Current.CancellationToken);
+        using var account = await http.PostAsync(new Uri("/v1/accounts", UriKind.Relative),
+            Json(new { name = "Fleet", email = "f@example.com", testClockId = clockOut.Split(' ')[0] }), TestContext.Current.CancellationToken);
         var created = System.Text.Json.Nodes.JsonNode.Parse(await account.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
         var (key, accountId) = (created["apiKey"]!.ToString(), created["id"]!.ToString());
 
-        // 501 instances bought on the clock's day, written straight to the database (the API would rate-limit the setup).
+        // 1,100 instances bought on the clock's day, written straight to the database (the API would rate-limit the setup);
+        // each costs 10 USD to buy and 10 USD to renew, and the balance left is one cent short of renewing them all.
+        const int count = 1100;
         var rules = Domain.Rules.Default;
         var at = Instant.FromUtc(2019, 3, 1, 2, 0);
         var database = Database.Sqlite(_file);
         using (var session = database.Begin())
         {
-            var wallet = Domain.Lifecycle.Payg.TopUp(rules, session.Accounts([accountId], forUpdate: true)[accountId], 501 * 2000, [], at).Value;
+            var wallet = Domain.Lifecycle.Payg.TopUp(rules, session.Accounts([accountId], forUpdate: true)[accountId], (count * 2000) - 1, [], at).Value;
             session.Save(wallet, at, session.AccountRow(accountId)!.ClockId);
             var money = wallet.Account;
-            for (var i = 0; i < 501; i++)
+            for (var i = 0; i < count; i++)
             {
-                var bought = Domain.Purchases.Purchase.Buy(rules, money, new Domain.Purchases.PurchaseRequest(new Domain.InstanceId($"i-fleet-{i:D3}"), "ecs", "cn-hangzhou", null, "ecs.small",
-                    Domain.Catalog.ChargeType.Subscription, 1, AutoRenew: false), at).Value;
+                var request = new Domain.Purchases.PurchaseRequest(new Domain.InstanceId($"i-fleet-{i:D4}"), "ecs", "cn-hangzhou", null, "ecs.small",
+                    Domain.Catalog.ChargeType.Subscription, 1, AutoRenew: false);
+                var bought = Domain.Purchases.Purchase.Buy(rules, money, request, at).Value;
                 session.Save(bought, at, session.AccountRow(accountId)!.ClockId);
                 money = bought.Account;
             }
@@ -126,15 +130,37 @@ public sealed class CliClientTests : IAsyncLifetime
             session.Commit();
         }
 
+        async Task<System.Text.Json.Nodes.JsonNode> Account()
+        {
+            using var got = await http.GetAsync(new Uri($"/v1/accounts/{accountId}", UriKind.Relative), TestContext.Current.CancellationToken);
+            return System.Text.Json.Nodes.JsonNode.Parse(await got.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+        }
+
         var file = Path.Combine(Path.GetTempPath(), $"tenure-batch-{Guid.NewGuid():N}.txt");
-        await File.WriteAllLinesAsync(file, Enumerable.Range(0, 501).Select(i => $"i-fleet-{i:D3}"), TestContext.Current.CancellationToken);
-        var (code, output, error) = Tenure(key, "renew", "--batch", file, "--months", "1", "--yes");
-        File.Delete(file);
-        Assert.True(code == 0, error);
-        Assert.Contains("Total: 5010.00 USD in 2 orders of up to 500", output, StringComparison.Ordinal);
-        Assert.Equal(2, output.Split('\n').Count(l => l.StartsWith("Paid order o-", StringComparison.Ordinal)));
-        using var after = await http.GetAsync(new Uri($"/v1/accounts/{accountId}", UriKind.Relative), TestContext.Current.CancellationToken);
-        Assert.Equal(0, System.Text.Json.Nodes.JsonNode.Parse(await after.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["balance"]!.GetValue<long>());
+        await File.WriteAllLinesAsync(file, Enumerable.Range(0, count).Select(i => $"i-fleet-{i:D4}"), TestContext.Current.CancellationToken);
+        try
+        {
+            // Short by one cent: the one order is refused whole, and no renewal is paid in part.
+            var (shortCode, shortOut, shortError) = Tenure(key, "renew", "--batch", file, "--months", "1", "--yes");
+            Assert.Equal(ExitCodes.Refused, shortCode);
+            Assert.Contains("Total: 11000.00 USD for 1100 instances in one order", shortOut, StringComparison.Ordinal);
+            Assert.Contains("insufficient-funds", shortError, StringComparison.Ordinal);
+            Assert.DoesNotContain("Paid order", shortOut, StringComparison.Ordinal);
+            Assert.Equal((count * 1000) - 1, (await Account())["balance"]!.GetValue<long>());
+
+            var topUp = await http.PostAsync(new Uri($"/v1/accounts/{accountId}/top-ups", UriKind.Relative), Json(new { amount = 1 }),
+                TestContext.Current.CancellationToken);
+            Assert.True(topUp.IsSuccessStatusCode, await topUp.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            var (code, output, error) = Tenure(key, "renew", "--batch", file, "--months", "1", "--yes");
+            Assert.True(code == 0, error);
+            Assert.Contains("Total: 11000.00 USD for 1100 instances in one order", output, StringComparison.Ordinal);
+            Assert.Single(output.Split('\n'), l => l.StartsWith("Paid order o-", StringComparison.Ordinal));
+            Assert.Equal(0, (await Account())["balance"]!.GetValue<long>());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     private (int Code, string Out, string Error) TenureAt(string server, string key, params string[] args)
