@@ -31,6 +31,10 @@ public sealed record InstanceDto(
     InstanceStatus Status, bool Expired, Instant CreatedAt, Instant? ExpiresAt, int? DaysLeft, RenewalDto Renewal, PostExpirationAction PostExpirationAction,
     PostReleaseAction PostReleaseAction, PendingChange? PendingChange, Components Components, NextEventDto? NextEvent)
 {
+    /// <summary>R8.10: what the instance accepts now; only <c>GET /v1/instances/{id}</c> decides it, lists leave it out.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public PossibleActions? Actions { get; init; }
+
     public static InstanceDto From(Rules rules, Instance i, Domain.Accounts.Account account, Instant now)
     {
         var next = Schedule.Next(rules, i, account);

@@ -90,7 +90,10 @@ public static class InstancesApi
     {
         using var session = api.Database.BeginRead();
         if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
-        return TypedResults.Ok(InstanceDto.From(api.Rules, instance, scope.Account, scope.Now));
+        return TypedResults.Ok(InstanceDto.From(api.Rules, instance, scope.Account, scope.Now) with
+        {
+            Actions = Actions.Of(api.Rules, instance, scope.Account, scope.Now),
+        });
     }
 
     /// <summary>R8.1, R8.6: the instance list; with <c>renewable=true</c> the renewal list; <c>Accept: text/csv</c> exports it.</summary>
