@@ -23,7 +23,10 @@ public sealed record RenewChoices(ImmutableArray<int> Periods);
 
 public sealed record SpecChoices(ImmutableArray<string> Specs);
 
-/// <summary>A bandwidth billing a renew-and-downgrade accepts; <paramref name="MaxMbps"/> null when any peak is accepted.</summary>
+/// <summary>
+/// A bandwidth billing a renew-and-downgrade accepts; <paramref name="MaxMbps"/> null when any peak is
+/// (under traffic billing, any peak but the current one).
+/// </summary>
 public sealed record BandwidthChoice(BandwidthBilling ChargeType, int? MaxMbps);
 
 /// <summary>R6.4: each downgrade accepted on its own (specs, bandwidth billings, data disks that may go PAYG), and the periods.</summary>
