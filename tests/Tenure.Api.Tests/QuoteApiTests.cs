@@ -16,10 +16,15 @@ public abstract class QuoteApiTests(Server server)
 
     private static async Task<string> Buy(HttpClient client, string product, string spec)
     {
-        var bought = await client.Post("/v1/instances", new { product, region = "cn-hangzhou", spec, chargeType = "subscription", periodMonths = 1 });
+        var body = new { product, region = "cn-hangzhou", spec, chargeType = "subscription", periodMonths = 1 };
+        var bought = await client.Post("/v1/instances", body);
         Assert.Equal(201, bought.Status);
         return bought.Body.Str("id");
     }
+
+    /// <summary>A quote's amount (named <paramref name="amount"/>), what coupons and balance cover of it, and the rest.</summary>
+    private static (string Amount, string Covered, string Shortfall) Coverage(System.Text.Json.Nodes.JsonNode? quote, string amount) =>
+        (quote.Str(amount), quote.Str("covered"), quote.Str("shortfall"));
 
     private static async Task<string> Balance(HttpClient client) => (await client.Get("/v1/account")).Body.Str("balance");
 
@@ -28,7 +33,8 @@ public abstract class QuoteApiTests(Server server)
     {
         var client = await Customer(4000);
         var quote = await client.Post("/v1/instances",
-            new { product = "mqtt", region = "cn-hangzhou", spec = "mqtt.basic.1k", chargeType = "subscription", periodMonths = 1, quoteOnly = true });
+            new { product = "mqtt", region = "cn-hangzhou", spec = "mqtt.basic.1k", chargeType = "subscription", periodMonths = 1,
+                quoteOnly = true });
         Assert.Equal(200, quote.Status);
         Assert.Equal(("5000", "4000", "1000", "USD"),
             (quote.Body.Str("amount"), quote.Body.Str("covered"), quote.Body.Str("shortfall"), quote.Body.Str("currency")));
@@ -44,7 +50,7 @@ public abstract class QuoteApiTests(Server server)
         var client = await Customer(100_000);
         var id = await Buy(client, "ecs", "ecs.small");
         var quote = await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 1, quoteOnly = true });
-        Assert.Equal((200, "1000", "1000", "0"), (quote.Status, quote.Body.Str("amount"), quote.Body.Str("covered"), quote.Body.Str("shortfall")));
+        Assert.Equal((200, ("1000", "1000", "0")), (quote.Status, Coverage(quote.Body, "amount")));
         Assert.Equal("99000", await Balance(client));
         Assert.Equal(200, (await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 })).Status);
         var expiry = (await client.Get($"/v1/instances/{id}")).Body.Str("expiresAt");
@@ -61,7 +67,8 @@ public abstract class QuoteApiTests(Server server)
         var id = await Buy(client, "ecs", "ecs.small");
         var quote = await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 2, quoteOnly = true });
         var paid = await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 2, quoteId = quote.Body.Str("quoteId") });
-        Assert.Equal((200, quote.Body.Str("amount"), quote.Body.Str("newExpiresAt")), (paid.Status, paid.Body.Str("amount"), paid.Body.Str("newExpiresAt")));
+        Assert.Equal((200, quote.Body.Str("amount"), quote.Body.Str("newExpiresAt")),
+            (paid.Status, paid.Body.Str("amount"), paid.Body.Str("newExpiresAt")));
         Assert.Equal((99000 - long.Parse(quote.Body.Str("amount"))).ToString(), await Balance(client));
     }
 
@@ -86,12 +93,39 @@ public abstract class QuoteApiTests(Server server)
         var id = await Buy(client, "ecs", "ecs.small");
         var items = new[] { new { instanceId = id, periodMonths = 2 } };
         var quote = await client.Post("/v1/renewals/quote", new { items });
-        Assert.Equal((200, "2000", "1500", "500"), (quote.Status, quote.Body.Str("total"), quote.Body.Str("covered"), quote.Body.Str("shortfall")));
+        Assert.Equal((200, ("2000", "1500", "500")), (quote.Status, Coverage(quote.Body, "total")));
         await _operator.Post($"/v1/accounts/{(await client.Get("/v1/account")).Body.Str("id")}/top-ups", new { amount = 10_000 });
         Assert.Equal(200, (await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 })).Status);
         var stale = await client.Post("/v1/renewals", new { items, quoteId = quote.Body.Str("quoteId") });
         Assert.Equal((409, "quote-stale"), (stale.Status, stale.Body.Str("code")));
         Assert.Equal("10500", await Balance(client));
+    }
+
+    [Fact]
+    public async Task R13_4_a_unified_expiry_quote_id_pays_and_the_same_id_after_it_is_stale()
+    {
+        var client = await Customer(100_000);
+        var id = await Buy(client, "ecs", "ecs.small");
+        var quote = await client.Post("/v1/renewals/unify-expiry", new { instanceIds = new[] { id }, dayOfMonth = 15, quoteOnly = true });
+        Assert.Equal((200, ("434", "434", "0")), (quote.Status, Coverage(quote.Body, "total")));
+        var body = new { instanceIds = new[] { id }, dayOfMonth = 15, quoteId = quote.Body.Str("quoteId") };
+        Assert.Equal(200, (await client.Post("/v1/renewals/unify-expiry", body)).Status);
+        Assert.Equal("98566", await Balance(client));
+        var again = await client.Post("/v1/renewals/unify-expiry", body);
+        Assert.Equal((409, "quote-stale"), (again.Status, again.Body.Str("code")));
+        Assert.Equal("98566", await Balance(client));
+    }
+
+    [Fact]
+    public async Task R13_4_a_quote_refuses_what_the_payment_would_refuse_and_changes_nothing()
+    {
+        var client = await Customer(100_000);
+        var id = await Buy(client, "ecs", "ecs.small");
+        var quote = await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 10, quoteOnly = true });
+        Assert.Equal((422, "invalid-period"), (quote.Status, quote.Body.Str("code")));
+        var edition = await client.Post($"/v1/instances/{id}/edition", new { edition = "default", periodMonths = 1, quoteOnly = true });
+        Assert.True(edition.Status >= 400 && edition.Status < 500, edition.Body?.ToJsonString());
+        Assert.Equal("99000", await Balance(client));
     }
 }
 
