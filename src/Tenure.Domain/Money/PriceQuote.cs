@@ -40,8 +40,12 @@ public static class QuoteIds
     public static Refusal Stale() =>
         new(RefusalCode.QuoteStale, "The instance or the price changed since this quote; ask for a new quote.", "quoteId");
 
+    // Instants as ticks: exact, and the same text in every culture.
     private static string State(Instance i, bool withId) => string.Join('|',
-        withId ? i.Id.Value : string.Empty, i.Status, i.ExpiresAt?.ToString() ?? "-", i.Edition, i.Spec, i.ChargeType, i.CycleStart,
-        i.AheadCycles.Length, i.Components.Bandwidth?.ToString() ?? "-", i.Components.DataDisks.Count,
-        i.PendingChange is { } p ? $"{p.Kind}:{p.Spec}:{p.EffectiveAt}" : "-");
+        withId ? i.Id.Value : string.Empty, i.Status, Ticks(i.ExpiresAt), i.Edition, i.Spec, i.ChargeType, Ticks(i.CycleStart),
+        i.AheadCycles.Length, i.Components.Bandwidth?.ToString() ?? "-",
+        string.Join(',', i.Components.DataDisks.Select(d => $"{d.Id}:{d.SizeGb.ToString(CultureInfo.InvariantCulture)}")),
+        i.PendingChange is { } p ? $"{p.Kind}:{p.Spec}:{Ticks(p.EffectiveAt)}" : "-");
+
+    private static string Ticks(Instant? at) => at?.ToUnixTimeTicks().ToString(CultureInfo.InvariantCulture) ?? "-";
 }
