@@ -14,9 +14,11 @@ using Tenure.Storage;
 
 namespace Tenure.Api;
 
-public sealed record BuyInstance(string Product, string Region, string Spec, ChargeType ChargeType, string? Edition = null, int? PeriodMonths = null, bool AutoRenew = false, Components? Components = null, string? AccountId = null);
+public sealed record BuyInstance(
+    string Product, string Region, string Spec, ChargeType ChargeType, string? Edition = null, int? PeriodMonths = null,
+    bool AutoRenew = false, Components? Components = null, string? AccountId = null, bool QuoteOnly = false, string? QuoteId = null);
 
-public sealed record RenewInstance(int PeriodMonths);
+public sealed record RenewInstance(int PeriodMonths, bool QuoteOnly = false, string? QuoteId = null);
 
 public sealed record RenewResult(string OrderId, InstanceDto Instance, long Amount, long PaidByCoupons, long PaidByBalance, Instant NewExpiresAt, string Currency)
 {
@@ -49,7 +51,7 @@ public static class InstancesApi
     {
         var v1 = app.MapGroup("/v1");
         v1.MapGet("/account", GetOwnAccount);
-        v1.MapPost("/instances", Buy).Produces<InstanceDto>(201).ProducesProblem(404);
+        v1.MapPost("/instances", Buy).Produces<InstanceDto>(201).ProducesProblem(404).DocumentsQuote();
         v1.MapGet("/instances", List).Produces<Page<InstanceDto>>().AddOpenApiOperationTransformer((operation, _, _) =>
         {
             // R8.6: Accept: text/csv answers the same 200 as a CSV export (one Produces per status, so added here).
@@ -63,7 +65,7 @@ public static class InstancesApi
         v1.MapGet("/instances/{id}", Get);
         v1.MapGet("/instances/{id}/events", Events);
         v1.MapGet("/instances/{id}/schedule", PlannedEvents);
-        v1.MapPost("/instances/{id}/renew", Renew).Produces<RenewResult>();
+        v1.MapPost("/instances/{id}/renew", Renew).Produces<RenewResult>().DocumentsQuote();
         v1.MapPut("/instances/{id}/renewal", SetMode).Produces<InstanceDto>();
         v1.MapGet("/notifications", Notifications);
     }
@@ -82,7 +84,8 @@ public static class InstancesApi
         if (body.PeriodMonths is < 1 or > 120) return Problems.Invalid("periodMonths", "periodMonths must be between 1 and 120.").AsTask();
         var request = new PurchaseRequest(new InstanceId(Session.NewId("i")), body.Product, body.Region, body.Edition, body.Spec, body.ChargeType, body.PeriodMonths,
             body.AutoRenew, body.Components);
-        return run.OnAccount(http, accountId, t => Decision.Of(Purchase.Buy(run.Rules, t.Account, request, t.Now),
+        return run.OnAccount(http, accountId, t => Quoting.Decide(t, body.Product, body.QuoteOnly, body.QuoteId,
+            a => Purchase.Buy(run.Rules, a, request, t.Now),
             w => Reply.Created($"/v1/instances/{request.Id}", InstanceDto.From(run.Rules, w.Change.Instance, w.Change.Account, t.Now))));
     }
 
@@ -180,8 +183,8 @@ public static class InstancesApi
     }
 
     private static Task<IResult> Renew(string id, RenewInstance body, HttpContext http, CommandRunner run) =>
-        run.OnInstances(http, [id], t => Decision.Of(Renewal.Renew(run.Rules, t.Instance, t.Account, body.PeriodMonths, t.Now),
-            w => Reply.Ok(RenewResult.From(run.Rules, w, t))));
+        run.OnInstances(http, [id], t => Quoting.Decide(t, t.Instance.Product, body.QuoteOnly, body.QuoteId,
+            a => Renewal.Renew(run.Rules, t.Instance, a, body.PeriodMonths, t.Now), w => Reply.Ok(RenewResult.From(run.Rules, w, t))));
 
     private static Task<IResult> SetMode(string id, SetRenewal body, HttpContext http, CommandRunner run) =>
         run.OnInstances(http, [id], t => Decision.Of(RenewalSettings.Set(run.Rules, t.Instance, t.Account, body.Mode, body.AutoRenewMonths, t.Now),

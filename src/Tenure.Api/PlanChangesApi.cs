@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Tenure.Domain;
+using Tenure.Domain.Accounts;
 using Tenure.Domain.Catalog;
 using Tenure.Domain.Instances;
 using Tenure.Domain.PlanChanges;
@@ -11,13 +12,15 @@ namespace Tenure.Api;
 
 public sealed record BatchRenewalSettings(IReadOnlyList<string> InstanceIds, RenewalMode Mode, int? AutoRenewMonths = null);
 
-public sealed record UnifyExpiry(IReadOnlyList<string> InstanceIds, int DayOfMonth, bool QuoteOnly = false);
+public sealed record UnifyExpiry(IReadOnlyList<string> InstanceIds, int DayOfMonth, bool QuoteOnly = false, string? QuoteId = null);
 
-public sealed record SpecChangeRequest(string Spec);
+public sealed record SpecChangeRequest(string Spec, bool QuoteOnly = false, string? QuoteId = null);
 
-public sealed record RenewDowngradeRequest(int PeriodMonths, string? Spec = null, Bandwidth? Bandwidth = null, IReadOnlyList<DiskChange>? DataDisks = null);
+public sealed record RenewDowngradeRequest(
+    int PeriodMonths, string? Spec = null, Bandwidth? Bandwidth = null, IReadOnlyList<DiskChange>? DataDisks = null,
+    bool QuoteOnly = false, string? QuoteId = null);
 
-public sealed record EditionRequest(string Edition, int PeriodMonths);
+public sealed record EditionRequest(string Edition, int PeriodMonths, bool QuoteOnly = false, string? QuoteId = null);
 
 public sealed record PostExpirationRequest(PostExpirationAction Action);
 
@@ -39,21 +42,22 @@ public static class PlanChangesApi
         v1.MapPut("/renewals/settings", Settings).Produces<InstanceList>().ProducesProblem(404);
         v1.MapPost("/renewals/unify-expiry", Unify).Produces<QuoteDto>().ProducesProblem(404);
         v1.MapPost("/instances/{id}/spec-change", (string id, SpecChangeRequest body, HttpContext http, CommandRunner run) =>
-            One(id, http, run, t => SpecChange.Request(run.Rules, t.Instance, t.Account, body.Spec, t.Now),
+            Priced(id, http, run, body.QuoteOnly, body.QuoteId, (t, a) => SpecChange.Request(run.Rules, t.Instance, a, body.Spec, t.Now),
                 accepted: c => c.Instance.PendingChange is { Kind: PendingChangeKind.ReviewedUpgrade }))
-            .Produces<InstanceDto>().Produces<InstanceDto>(202);
+            .Produces<InstanceDto>().Produces<InstanceDto>(202).DocumentsQuote();
         v1.MapPost("/instances/{id}/upgrade/complete", (string id, HttpContext http, CommandRunner run) =>
             http.Caller().IsOperator
                 ? One(id, http, run, t => SpecChange.Complete(run.Rules, t.Instance, t.Account, t.Now))
                 : Problems.Of(403, "forbidden", "Completing a reviewed upgrade needs the operator key.").AsTask())
             .Produces<InstanceDto>().ProducesProblem(403);
         v1.MapPost("/instances/{id}/renew-downgrade", (string id, RenewDowngradeRequest body, HttpContext http, CommandRunner run) =>
-            One(id, http, run, t => RenewDowngrade.Apply(run.Rules, t.Instance, t.Account,
+            Priced(id, http, run, body.QuoteOnly, body.QuoteId, (t, a) => RenewDowngrade.Apply(run.Rules, t.Instance, a,
                 new DowngradeRequest(body.PeriodMonths, body.Spec, body.Bandwidth, body.DataDisks ?? []), t.Now)))
-            .Produces<InstanceDto>();
+            .Produces<InstanceDto>().DocumentsQuote();
         v1.MapPost("/instances/{id}/edition", (string id, EditionRequest body, HttpContext http, CommandRunner run) =>
-            One(id, http, run, t => EditionChange.Change(run.Rules, t.Instance, t.Account, body.Edition, body.PeriodMonths, t.Now)))
-            .Produces<InstanceDto>();
+            Priced(id, http, run, body.QuoteOnly, body.QuoteId,
+                (t, a) => EditionChange.Change(run.Rules, t.Instance, a, body.Edition, body.PeriodMonths, t.Now)))
+            .Produces<InstanceDto>().DocumentsQuote();
         v1.MapPost("/instances/{id}/charge-type", (string id, ChargeTypeRequest body, HttpContext http, CommandRunner run) =>
             One(id, http, run, t => EditionChange.ChangeChargeType(run.Rules, t.Instance, t.Account, body.ChargeType, body.PeriodMonths, t.Now)))
             .Produces<InstanceDto>();
@@ -68,11 +72,20 @@ public static class PlanChangesApi
 
     /// <summary>A command on one instance: decide and answer with the instance (202 when it waits for review).</summary>
     private static Task<IResult> One(string id, HttpContext http, CommandRunner run, Func<Target, Outcome<Change>> decide, Func<Change, bool>? accepted = null) =>
-        run.OnInstances(http, [id], t => Decision.Of(decide(t), w =>
-        {
-            var dto = InstanceDto.From(run.Rules, w.Change.Instance, w.Change.Account, t.Now);
-            return accepted?.Invoke(w.Change) == true ? Reply.Accepted($"/v1/instances/{id}", dto) : Reply.Ok(dto);
-        }));
+        run.OnInstances(http, [id], t => Decision.Of(decide(t), w => Answer(run, id, t, w, accepted)));
+
+    /// <summary>As <see cref="One"/> for a charging change: quoted with <c>quoteOnly</c>, checked against <c>quoteId</c> (R13.4).</summary>
+    private static Task<IResult> Priced(
+        string id, HttpContext http, CommandRunner run, bool quoteOnly, string? quoteId, Func<Target, Account, Outcome<Change>> decide,
+        Func<Change, bool>? accepted = null) =>
+        run.OnInstances(http, [id], t =>
+            Quoting.Decide(t, t.Instance.Product, quoteOnly, quoteId, a => decide(t, a), w => Answer(run, id, t, w, accepted)));
+
+    private static Reply Answer(CommandRunner run, string id, Target t, Written w, Func<Change, bool>? accepted)
+    {
+        var dto = InstanceDto.From(run.Rules, w.Change.Instance, w.Change.Account, t.Now);
+        return accepted?.Invoke(w.Change) == true ? Reply.Accepted($"/v1/instances/{id}", dto) : Reply.Ok(dto);
+    }
 
     private static Task<IResult> Unsubscribe(string id, HttpContext http, CommandRunner run) =>
         run.OnInstances(http, [id], t =>
@@ -95,8 +108,12 @@ public static class PlanChangesApi
             var quotes = UnifiedExpiry.Quote(run.Rules, t.Instances, body.DayOfMonth, t.Now);
             if (quotes.Refusal is { } refused) return refused;
             var items = quotes.Value.Select(q => new QuoteItemDto(q.InstanceId.Value, q.CurrentExpiresAt, q.NewExpiresAt, q.Amount)).ToList();
-            var quote = new QuoteDto(items, items.Sum(i => i.Amount), t.Row.Currency);
-            return body.QuoteOnly ? Reply.Ok(quote) : Decision.Of(UnifiedExpiry.Apply(run.Rules, t.Instances, t.Account, body.DayOfMonth, t.Now), _ => Reply.Ok(quote));
+            Outcome<Change> Apply(Account account) => UnifiedExpiry.Apply(run.Rules, t.Instances, account, body.DayOfMonth, t.Now);
+            var quote = QuoteDto.Of(t, items, Apply);
+            if (quote.Refusal is { } unpriced) return unpriced;
+            return body.QuoteOnly
+                ? Reply.Ok(quote.Value)
+                : Quoting.Decide(t, t.Instances[0].Product, false, body.QuoteId, Apply, _ => Reply.Ok(quote.Value));
         });
 
     /// <summary>A problem when the list of instance IDs is empty or too long; null when it may go on.</summary>

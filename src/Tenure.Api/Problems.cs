@@ -41,6 +41,7 @@ public static class Problems
         "edition-change-not-allowed" => "Edition change not allowed",
         "migration-required" => "A migration is required",
         "invalid-state" => "Not allowed in the current state",
+        "quote-stale" => "The quote is stale",
         "idempotency-key-reused" => "Idempotency key reused with a different request",
         "rate-limited" => "Too many requests",
         _ => "Error",

@@ -2,17 +2,31 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using NodaTime;
+using Tenure.Domain;
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Money;
 using Tenure.Domain.Renewals;
 
 namespace Tenure.Api;
 
 public sealed record RenewalItem(string InstanceId, int PeriodMonths);
 
-public sealed record RenewalBatch(IReadOnlyList<RenewalItem> Items);
+public sealed record RenewalBatch(IReadOnlyList<RenewalItem> Items, string? QuoteId = null);
 
 public sealed record QuoteItemDto(string InstanceId, Instant CurrentExpiresAt, Instant NewExpiresAt, long Amount);
 
-public sealed record QuoteDto(IReadOnlyList<QuoteItemDto> Items, long Total, string Currency);
+/// <summary>A batch quote; <c>quoteId</c>, <c>covered</c> and <c>shortfall</c> as on every quote (R13.4).</summary>
+public sealed record QuoteDto(IReadOnlyList<QuoteItemDto> Items, long Total, string Currency, string QuoteId, long Covered, long Shortfall)
+{
+    /// <summary>The quote of <paramref name="items"/>, priced as the batch's own payment decides (<see cref="Quoting.Price"/>).</summary>
+    public static Outcome<QuoteDto> Of(Target target, IReadOnlyList<QuoteItemDto> items, Func<Account, Outcome<Change>> pay) =>
+        Quoting.Price(target, pay).Then<QuoteDto>(priced =>
+        {
+            var coverage = Coverage.Of(target.Account, priced.Amount, target.Instances[0].Product, target.Now);
+            return new QuoteDto(items, items.Sum(i => i.Amount), target.Row.Currency, priced.QuoteId, coverage.Covered, coverage.Shortfall);
+        });
+}
 
 public sealed record BatchResult(string OrderId, long Total, long PaidByCoupons, long PaidByBalance, IReadOnlyList<QuoteItemDto> Items, string Currency);
 
@@ -40,8 +54,14 @@ public static class RenewalsApi
             var quotes = Renewal.QuoteBatch(run.Rules, items, t.Now);
             if (quotes.Refusal is { } refused) return refused;
             var quoted = quotes.Value.Select(q => new QuoteItemDto(q.InstanceId.Value, q.CurrentExpiresAt, q.NewExpiresAt, q.Amount)).ToList();
-            if (!pay) return Reply.Ok(new QuoteDto(quoted, quoted.Sum(i => i.Amount), t.Row.Currency));
-            return Decision.Of(Renewal.RenewBatch(run.Rules, items, t.Account, t.Now), w =>
+            Outcome<Change> Renew(Account account) => Renewal.RenewBatch(run.Rules, items, account, t.Now);
+            if (!pay)
+            {
+                var quote = QuoteDto.Of(t, quoted, Renew);
+                return quote.Refusal is { } unpriced ? unpriced : Reply.Ok(quote.Value);
+            }
+
+            return Quoting.Decide(t, t.Instance.Product, false, body.QuoteId, Renew, w =>
             {
                 var order = w.Change.Effects.Order!;
                 return Reply.Ok(new BatchResult(w.OrderId!, order.Total, order.PaidByCoupons, order.PaidByBalance, quoted, t.Row.Currency));

@@ -14,6 +14,7 @@ public enum RefusalCode
     EditionChangeNotAllowed,
     MigrationRequired,
     InvalidState,
+    QuoteStale,
 }
 
 /// <summary>An expected "no" from a rule: the code, a sentence for a person, and the field at fault if any.</summary>
@@ -33,6 +34,7 @@ public sealed record Refusal(RefusalCode Code, string Detail, string? Field = nu
         RefusalCode.EditionChangeNotAllowed => "edition-change-not-allowed",
         RefusalCode.MigrationRequired => "migration-required",
         RefusalCode.InvalidState => "invalid-state",
+        RefusalCode.QuoteStale => "quote-stale",
         _ => throw new InvalidOperationException($"Unmapped refusal {Code}"),
     };
 
@@ -42,6 +44,7 @@ public sealed record Refusal(RefusalCode Code, string Detail, string? Field = nu
         RefusalCode.NotFound => 404,
         RefusalCode.InsufficientFunds => 402,
         RefusalCode.InvalidState => 409,
+        RefusalCode.QuoteStale => 409,
         _ => 422,
     };
 

@@ -68,6 +68,10 @@ public abstract class OpenApiTests(Server server)
         var platinum = await Buy(calls, client, "rocketmq", "rocketmq.platinum.2k");
         await Call(client, "POST", "/v1/instances",
             """{"product":"nope","region":"cn-hangzhou","spec":"x","chargeType":"subscription","periodMonths":1}""");
+        await Call(client, "POST", "/v1/instances",
+            """
+            {"product":"ecs","region":"cn-hangzhou","spec":"ecs.small","chargeType":"subscription","periodMonths":1,"quoteOnly":true}
+            """);
         await Call(client, "GET", "/v1/instances?limit=3");
         await Call(client, "GET", "/v1/instances?renewable=true", accept: "text/csv");
         await Call(client, "GET", "/v1/instances?limit=0");
@@ -77,6 +81,8 @@ public abstract class OpenApiTests(Server server)
         await Call(client, "GET", $"/v1/instances/{small}/events?limit=0");
         await Call(client, "GET", $"/v1/instances/{payg}/schedule");
         await Call(client, "GET", $"/v1/instances/{foreign}/schedule");
+        await Call(client, "POST", $"/v1/instances/{small}/renew", """{"periodMonths":1,"quoteOnly":true}""");
+        await Call(client, "POST", $"/v1/instances/{small}/renew", """{"periodMonths":1,"quoteId":"q_stale"}""");
         await Call(client, "POST", $"/v1/instances/{small}/renew", """{"periodMonths":1}""");
         await Call(client, "POST", $"/v1/instances/{small}/renew", """{"periodMonths":0}""");
         await Call(client, "PUT", $"/v1/instances/{small}/renewal", """{"mode":"auto","autoRenewMonths":1}""");
@@ -92,11 +98,13 @@ public abstract class OpenApiTests(Server server)
         await Call(client, "POST", "/v1/renewals/unify-expiry", $$"""{"instanceIds":["{{small}}"],"dayOfMonth":15,"quoteOnly":true}""");
         await Call(client, "POST", "/v1/renewals/unify-expiry", $$"""{"instanceIds":["{{small}}"],"dayOfMonth":31}""");
         await Call(client, "POST", $"/v1/instances/{mqtt}/spec-change", """{"spec":"mqtt.platinum.100k"}""");
+        await Call(client, "POST", $"/v1/instances/{small}/spec-change", """{"spec":"ecs.large","quoteOnly":true}""");
         await Call(client, "POST", $"/v1/instances/{small}/spec-change", """{"spec":"ecs.large"}""");
         await Call(client, "POST", $"/v1/instances/{mqtt}/spec-change", """{"spec":"mqtt.basic.1k"}""");
         await Call(client, "POST", $"/v1/instances/{mqtt}/upgrade/complete");
         await Call(_operator, "POST", $"/v1/instances/{mqtt}/upgrade/complete");
         await Call(client, "POST", $"/v1/instances/{medium}/renew-downgrade", """{"periodMonths":1,"spec":"ecs.small"}""");
+        await Call(client, "POST", $"/v1/instances/{standard}/edition", """{"edition":"platinum","periodMonths":1,"quoteOnly":true}""");
         await Call(client, "POST", $"/v1/instances/{standard}/edition", """{"edition":"platinum","periodMonths":1}""");
         await Call(client, "POST", $"/v1/instances/{standard}/edition", """{"edition":"standard","periodMonths":1}""");
         await Call(client, "POST", $"/v1/instances/{payg}/charge-type", """{"chargeType":"subscription","periodMonths":1}""");
@@ -133,6 +141,7 @@ public abstract class OpenApiTests(Server server)
         await Call(_operator, "POST", $"/v1/test-clocks/{clockId}/advance", """{"to":"2300-01-01T00:00:00Z"}""");
         // ecs.medium expires 2019-04-02 00:00 local; its renew-and-downgrade window (15 days) is open on 03-20.
         await Call(_operator, "POST", $"/v1/test-clocks/{clockId}/advance", """{"to":"2019-03-20T02:00:00Z"}""");
+        await Call(client, "POST", $"/v1/instances/{medium}/renew-downgrade", """{"periodMonths":1,"spec":"ecs.small","quoteOnly":true}""");
         await Call(client, "POST", $"/v1/instances/{medium}/renew-downgrade", """{"periodMonths":1,"spec":"ecs.small"}""");
 
         Assert.Empty(calls.Failures);

@@ -1,0 +1,67 @@
+using NodaTime;
+using Tenure.Domain;
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Money;
+
+namespace Tenure.Api;
+
+/// <summary>R13.4: the answer to <c>"quoteOnly": true</c> on a money-moving route; nothing is moved.</summary>
+public sealed record QuoteAnswer(
+    string QuoteId, long Amount, string Currency, long Covered, long Shortfall, Instant? NewExpiresAt, Instant? EffectiveAt,
+    IReadOnlyList<QuoteItemDto> Items);
+
+/// <summary>A decision's change as quoted: what it costs and the ID a payment checks.</summary>
+public sealed record Priced(Change Change, long Amount, string QuoteId);
+
+/// <summary>
+/// R13.4 for the commands that decide with one domain function: the quote is that decision taken and not written, so the
+/// price quoted and the price paid cannot differ; the payment's own decision, in its unit of work, checks the quote ID.
+/// </summary>
+public static class Quoting
+{
+    /// <summary>
+    /// With <paramref name="quoteOnly"/>, the quote of <paramref name="decide"/>; otherwise its decision, refused as
+    /// <c>quote-stale</c> when <paramref name="quoteId"/> is given and no longer matches what the payment does.
+    /// </summary>
+    public static Decision Decide(
+        Target target, string product, bool quoteOnly, string? quoteId, Func<Account, Outcome<Change>> decide, Func<Written, Reply> answer)
+    {
+        if (!quoteOnly && quoteId is null) return Decision.Of(decide(target.Account), answer);
+        var priced = Price(target, decide);
+        if (priced.Refusal is { } refusal) return refusal;
+        var (change, amount, id) = priced.Value;
+        if (!quoteOnly) return id == quoteId ? Decision.Of(decide(target.Account), answer) : QuoteIds.Stale();
+        var coverage = Coverage.Of(target.Account, amount, product, target.Now);
+        var after = change.Instances.Length == 1 ? change.Instances[0] : null;
+        var items = change.Instances.Select(i => Item(target, i, change)).ToList();
+        return Reply.Ok(new QuoteAnswer(id, amount, target.Row.Currency, coverage.Covered, coverage.Shortfall, after?.ExpiresAt,
+            after?.PendingChange?.EffectiveAt, items));
+    }
+
+    /// <summary>The change <paramref name="decide"/> would make, its amount and its quote ID (<see cref="QuoteIds"/>).</summary>
+    public static Outcome<Priced> Price(Target target, Func<Account, Outcome<Change>> decide) =>
+        Funded(target.Account, decide).Then<Priced>(change =>
+        {
+            var amount = change.Effects.Order?.Total ?? 0;
+            return new Priced(change, amount, QuoteIds.Of(target.Instances, amount, change.Instances));
+        });
+
+    /// <summary>
+    /// The change the decision makes; when only the funds are short, the change it would make if they sufficed, so that a
+    /// quote shows the price and its shortfall rather than a refusal.
+    /// </summary>
+    private static Outcome<Change> Funded(Account account, Func<Account, Outcome<Change>> decide)
+    {
+        var outcome = decide(account);
+        if (outcome.Refusal is not { Code: RefusalCode.InsufficientFunds }) return outcome;
+        return decide(account with { Balance = long.MaxValue / 4 });
+    }
+
+    private static QuoteItemDto Item(Target target, Instance after, Change change)
+    {
+        var before = target.Instances.FirstOrDefault(i => i.Id == after.Id);
+        var amount = change.Effects.Order?.Items.Where(o => o.InstanceId == after.Id).Sum(o => o.Amount) ?? 0;
+        return new QuoteItemDto(after.Id.Value, before?.ExpiresAt ?? target.Now, after.ExpiresAt ?? target.Now, amount);
+    }
+}
