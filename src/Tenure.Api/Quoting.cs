@@ -27,11 +27,10 @@ public static class Quoting
     public static Decision Decide(
         Target target, string product, bool quoteOnly, string? quoteId, Func<Account, Outcome<Change>> decide, Func<Written, Reply> answer)
     {
-        if (!quoteOnly && quoteId is null) return Decision.Of(decide(target.Account), answer);
+        if (!quoteOnly) return quoteId is null ? Decision.Of(decide(target.Account), answer) : Pay(target, quoteId, decide, answer);
         var priced = Price(target, decide);
         if (priced.Refusal is { } refusal) return refusal;
         var (change, amount, id) = priced.Value;
-        if (!quoteOnly) return id == quoteId ? Decision.Of(decide(target.Account), answer) : QuoteIds.Stale();
         var coverage = Coverage.Of(target.Account, amount, product, target.Now);
         var after = change.Instances.Length == 1 ? change.Instances[0] : null;
         var items = change.Instances.Select(i => Item(target, i, change)).ToList();
@@ -41,11 +40,29 @@ public static class Quoting
 
     /// <summary>The change <paramref name="decide"/> would make, its amount and its quote ID (<see cref="QuoteIds"/>).</summary>
     public static Outcome<Priced> Price(Target target, Func<Account, Outcome<Change>> decide) =>
-        Funded(target.Account, decide).Then<Priced>(change =>
+        Funded(target.Account, decide).Then<Priced>(change => Priced(target, change));
+
+    private static Priced Priced(Target target, Change change)
+    {
+        var amount = change.Effects.Order?.Total ?? 0;
+        return new Priced(change, amount, QuoteIds.Of(target.Instances, amount, change.Instances));
+    }
+
+    /// <summary>
+    /// A payment carrying its quote's ID: the decision runs once and is paid if it is still what was quoted. Short of
+    /// funds, the quote tells the answer: stale when the price or outcome changed, else the refusal for funds.
+    /// </summary>
+    private static Decision Pay(Target target, string quoteId, Func<Account, Outcome<Change>> decide, Func<Written, Reply> answer)
+    {
+        var paid = decide(target.Account);
+        if (paid.Refusal is { Code: RefusalCode.InsufficientFunds } shortOfFunds)
         {
-            var amount = change.Effects.Order?.Total ?? 0;
-            return new Priced(change, amount, QuoteIds.Of(target.Instances, amount, change.Instances));
-        });
+            return Price(target, decide) is { Refusal: null } quoted && quoted.Value.QuoteId != quoteId ? QuoteIds.Stale() : shortOfFunds;
+        }
+
+        if (paid.Refusal is { } refused) return refused;
+        return Priced(target, paid.Value).QuoteId == quoteId ? Decision.Of(paid, answer) : QuoteIds.Stale();
+    }
 
     /// <summary>
     /// The change the decision makes; when only the funds are short, the change it would make if they sufficed, so that a
@@ -55,7 +72,7 @@ public static class Quoting
     {
         var outcome = decide(account);
         if (outcome.Refusal is not { Code: RefusalCode.InsufficientFunds }) return outcome;
-        return decide(account with { Balance = long.MaxValue / 4 });
+        return decide(account.WithAmpleFunds());
     }
 
     private static QuoteItemDto Item(Target target, Instance after, Change change)

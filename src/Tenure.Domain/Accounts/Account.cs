@@ -17,6 +17,12 @@ public sealed record Account(
 {
     public static Account Empty(AccountId id, string currency) => new(id, currency, 0, []);
 
+    /// <summary>
+    /// This account as if its balance paid any price: a decision asked on it says what it would do were funds no
+    /// object (the actions an instance offers, R8.10; the price a quote shows with its shortfall, R13.4).
+    /// </summary>
+    public Account WithAmpleFunds() => this with { Balance = long.MaxValue / 4 };
+
     /// <summary>The account after a cash movement (a PAYG charge, a top-up, a refund): R7.6 tracks when it went negative.</summary>
     public Account Move(long amount, Instant at)
     {

@@ -50,7 +50,7 @@ public static class Actions
     public static PossibleActions Of(Rules rules, Instance instance, Account account, Instant now)
     {
         var product = rules.Catalog.Get(instance.Product);
-        var ample = account with { Balance = Ample };
+        var ample = account.WithAmpleFunds();
         var periods = product.ManualPeriods.Union(product.PurchasePeriods).Union(product.AutoRenewPeriods).Order().ToImmutableArray();
 
         var renew = product.ManualPeriods.Where(m => Renewal.Renew(rules, instance, ample, m, now).IsSuccess).ToImmutableArray();
@@ -134,7 +134,4 @@ public static class Actions
         if (editions.IsEmpty) return null;
         return new EditionChoices(editions, [.. product.PurchasePeriods.Where(m => editions.All(e => Accepted(e, m)))]);
     }
-
-    /// <summary>A balance no price reaches, so that only the rules, not the funds, decide (see <see cref="Of"/>).</summary>
-    private const long Ample = long.MaxValue / 4;
 }
