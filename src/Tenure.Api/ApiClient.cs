@@ -6,13 +6,20 @@ using System.Text.Json.Nodes;
 namespace Tenure.Api;
 
 /// <summary>A refusal or failure from the server, as its problem+json said it.</summary>
-public sealed class ApiProblem(int status, string code, string detail) : Exception($"{code}: {detail}")
+public sealed class ApiProblem(int status, string code, string detail, string? title = null, IReadOnlyList<string>? errors = null)
+    : Exception($"{code}: {detail}")
 {
     public int Status { get; } = status;
 
     public string Code { get; } = code;
 
     public string Detail { get; } = detail;
+
+    /// <summary>The problem's human title (e.g. "Period not allowed"); null when the answer had none.</summary>
+    public string? Title { get; } = title;
+
+    /// <summary>A validation problem's field messages, each as "field: message".</summary>
+    public IReadOnlyList<string> Errors { get; } = errors ?? [];
 }
 
 /// <summary>
@@ -38,6 +45,8 @@ public sealed class ApiClient(HttpClient http)
     public Task<JsonNode> Post(string path, object body, string? idempotencyKey = null) => Send(HttpMethod.Post, path, body, idempotencyKey);
 
     public Task<JsonNode> Put(string path, object body) => Send(HttpMethod.Put, path, body);
+
+    public Task<JsonNode> Delete(string path) => Send(HttpMethod.Delete, path, null);
 
     public async Task<T> Get<T>(string path) => Read<T>(await Get(path).ConfigureAwait(false));
 
@@ -86,7 +95,12 @@ public sealed class ApiClient(HttpClient http)
 
     private static ApiProblem Problem(HttpResponseMessage response, JsonNode json) =>
         new((int)response.StatusCode, json["code"]?.ToString() ?? ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            json["detail"]?.ToString() ?? response.ReasonPhrase ?? "request failed");
+            json["detail"]?.ToString() ?? response.ReasonPhrase ?? "request failed", json["title"]?.ToString(), FieldErrors(json));
+
+    private static List<string> FieldErrors(JsonNode json) =>
+        json["errors"] is JsonObject fields
+            ? [.. fields.SelectMany(f => (f.Value as JsonArray ?? []).Select(m => $"{f.Key}: {m}"))]
+            : [];
 
     private static JsonSerializerOptions JsonOptions()
     {

@@ -48,7 +48,11 @@ public static class OperatorApi
         ops.MapPost("/accounts/{id}/top-ups", TopUpAccount).Produces<LedgerEntryDto>(201);
         ops.MapPost("/accounts/{id}/coupons", Grant).Produces<CouponDto>(201);
         ops.MapKeysApi();
-        app.MapGet("/v1/products", (ApiContext api) => TypedResults.Ok(new { currency = api.Rules.Catalog.Currency, items = api.Rules.Catalog.Products }));
+        // timeZone: the billing zone (R1.1), so that clients show times as the console does.
+        app.MapGet("/v1/products", (ApiContext api) => TypedResults.Ok(new
+        {
+            currency = api.Rules.Catalog.Currency, items = api.Rules.Catalog.Products, timeZone = api.Rules.Calendar.Zone.Id,
+        }));
     }
 
     // A frozen time outside 1970–2200 is refused while the body is read (BoundedInstantConverter).

@@ -7,8 +7,11 @@ namespace Tenure.Cli;
 /// <summary>The <c>tenure</c> command line: one subcommand per file, wired here.</summary>
 public static class TenureCli
 {
-    /// <summary>Parses and runs; returns the exit code (0 success, 1 refused or failed, 2 bad arguments).</summary>
-    public static int Run(string[] args, IAnsiConsole console, TextWriter error, IClock? clock = null)
+    /// <summary>
+    /// Parses and runs; returns the exit code (<see cref="ExitCodes"/>). Confirmations read <paramref name="input"/>, or
+    /// the terminal's stdin when it is null.
+    /// </summary>
+    public static int Run(string[] args, IAnsiConsole console, TextWriter error, IClock? clock = null, TextReader? input = null)
     {
         clock ??= SystemClock.Instance; // allowed: the executable's edge is where the real clock is chosen
         var root = new RootCommand("Tenure: lifecycle and renewal engine for prepaid cloud resources.")
@@ -19,7 +22,7 @@ public static class TenureCli
             StorageCommands.Engine(clock),
             ServeCommand.Create(clock),
         };
-        foreach (var command in ClientCommands.Create(console)) root.Subcommands.Add(command);
+        foreach (var command in ClientCommands.Create(console, input: input)) root.Subcommands.Add(command);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -38,6 +41,9 @@ public static class ExitCodes
     public const int Ok = 0;
     public const int Refused = 1;
     public const int Usage = 2;
+
+    /// <summary>A money-moving command's confirmation was answered no: nothing was paid.</summary>
+    public const int Declined = 5;
 
     /// <summary>
     /// <c>tenure verify</c>: no database to check (a missing SQLite file, a schema never migrated, a server not reachable).

@@ -63,13 +63,13 @@ public sealed class CliClientTests : IAsyncLifetime
         var (listCode, list, _) = Tenure(key, "instances", "list", "--tab", "manual");
         Assert.Equal(0, listCode);
         Assert.Contains(ids[0], list, StringComparison.Ordinal);
-        Assert.Contains("2019-04-01T16:00:00Z", list, StringComparison.Ordinal);
+        Assert.Contains("2019-04-02 00:00 +08:00", list, StringComparison.Ordinal);
 
         var (notTerminal, _, refusal) = Tenure(key, "renew", ids[0], "--months", "1");
         Assert.Equal((ExitCodes.Usage, true), (notTerminal, refusal.Contains("--yes", StringComparison.Ordinal)));
         var (renewCode, renewed, _) = Tenure(key, "renew", ids[0], "--months", "1", "--yes");
         Assert.Equal(0, renewCode);
-        Assert.Contains("2019-05-01T16:00:00Z", renewed, StringComparison.Ordinal);
+        Assert.Contains("2019-05-02 00:00 +08:00", renewed, StringComparison.Ordinal);
         Assert.Contains("Paid order o-", renewed, StringComparison.Ordinal);
 
         var (batchCode, batch, _) = Tenure(key, "renew", "--batch", ids[0], ids[1], "--months", "2", "--yes");
@@ -78,7 +78,7 @@ public sealed class CliClientTests : IAsyncLifetime
 
         var (autoCode, auto, _) = Tenure(key, "auto-renew", ids[1], "--months", "1");
         Assert.Equal(0, autoCode);
-        Assert.Contains("auto, 1 month(s); next reminder at 2019-05-26T00:00:00Z", auto, StringComparison.Ordinal);
+        Assert.Contains("auto, 1 month(s); next reminder at 2019-05-26 08:00 +08:00", auto, StringComparison.Ordinal);
         var (forecastCode, forecast, _) = Tenure(key, "forecast", "--days", "100");
         Assert.Equal(0, forecastCode);
         Assert.Contains("Total 10.00 USD; covered.", forecast, StringComparison.Ordinal);
@@ -88,10 +88,10 @@ public sealed class CliClientTests : IAsyncLifetime
         Assert.Contains("2 event(s) ran", advanced, StringComparison.Ordinal);
         var (_, shown, _) = Tenure(key, "instances", "show", ids[1]);
         Assert.Contains("renewed", shown, StringComparison.Ordinal);
-        Assert.Contains("2019-07-01T16:00:00Z", shown, StringComparison.Ordinal);
+        Assert.Contains("2019-07-02 00:00 +08:00", shown, StringComparison.Ordinal);
 
         var (refusedCode, _, refusedError) = Tenure(key, "renew", ids[1], "--months", "10", "--yes");
-        Assert.Equal((ExitCodes.Refused, true), (refusedCode, refusedError.Contains("invalid-period (422)", StringComparison.Ordinal)));
+        Assert.Equal((ExitCodes.Refused, true), (refusedCode, refusedError.Contains("(invalid-period, 422)", StringComparison.Ordinal)));
         var (unreachable, _, _) = TenureAt("http://127.0.0.1:9", key, "forecast");
         Assert.Equal(ClientCommands.Unreachable, unreachable);
     }
