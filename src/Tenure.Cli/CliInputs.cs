@@ -64,7 +64,8 @@ internal static class CliInputs
 
     /// <summary>The sentence for a time that did not parse.</summary>
     public static string TimeError(string name, string text) =>
-        $"{name} '{text}' is not a time: give one in the billing zone like 2019-03-20 10:00 (or a date), or in UTC like 2019-03-20T02:00:00Z.";
+        $"{name} '{text}' is not a time: give one in the billing zone like 2019-03-20 10:00 (or a date), "
+        + "or in UTC like 2019-03-20T02:00:00Z.";
 
     private static int? WholeOf(ArgumentResult result, string name, string unit, int example)
     {

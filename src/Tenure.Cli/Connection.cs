@@ -17,7 +17,8 @@ internal sealed record Client(ApiClient Api, Terminal Out)
         string? cursor = null;
         do
         {
-            var page = await Api.Get(cursor is null ? path : $"{path}{separator}cursor={Uri.EscapeDataString(cursor)}").ConfigureAwait(false);
+            var next = cursor is null ? path : $"{path}{separator}cursor={Uri.EscapeDataString(cursor)}";
+            var page = await Api.Get(next).ConfigureAwait(false);
             foreach (var item in page["items"]!.AsArray()) items.Add(item?.DeepClone());
             cursor = page["nextCursor"]?.ToString();
         }
@@ -83,7 +84,10 @@ internal sealed class Connection(IAnsiConsole console, TextReader? input, Func<H
         catch (ApiProblem problem)
         {
             error.WriteLine($"error: {problem.Title ?? problem.Code}: {problem.Detail} ({problem.Code}, {problem.Status})");
-            foreach (var field in problem.Errors.Where(e => !e.EndsWith(problem.Detail, StringComparison.Ordinal))) error.WriteLine($"  {field}");
+            foreach (var field in problem.Errors.Where(e => !e.EndsWith(problem.Detail, StringComparison.Ordinal)))
+            {
+                error.WriteLine($"  {field}");
+            }
             return problem.Status == 400 ? ExitCodes.Usage : ExitCodes.Refused;
         }
         catch (HttpRequestException e)

@@ -26,8 +26,9 @@ internal static class InstanceCommands
             if (parsed.GetValue(product) is { } p) query.Add($"product={Uri.EscapeDataString(p)}");
             if (parsed.GetValue(within) is { } w) query.Add($"expiresWithinDays={w}");
             var items = await client.All("v1/instances?" + string.Join('&', query)).ConfigureAwait(false);
-            client.Out.List(items, ["Instance", "Product", "Spec", "Region", "Status", "Expires", "Days left", "Mode", "Auto-renew"], items.Select(i =>
-                (IReadOnlyList<string>)[Text(i, "id"), Text(i, "product"), Text(i, "spec"), Text(i, "region"), Text(i, "status"),
+            string[] columns = ["Instance", "Product", "Spec", "Region", "Status", "Expires", "Days left", "Mode", "Auto-renew"];
+            client.Out.List(items, columns, items.Select(i => (IReadOnlyList<string>)
+                [Text(i, "id"), Text(i, "product"), Text(i, "spec"), Text(i, "region"), Text(i, "status"),
                     client.Out.Time(i!["expiresAt"]), Text(i, "daysLeft"), Text(i["renewal"], "mode"), AutoMonths(i)]));
             return ExitCodes.Ok;
         }));
@@ -67,7 +68,8 @@ internal static class InstanceCommands
         var command = c.With(new Command("auto-renew", "Set an instance's renewal mode.") { id, months, manual, noRenew });
         command.SetAction(parsed => c.Run(parsed, async client =>
         {
-            var chosen = (parsed.GetValue(months) is not null ? 1 : 0) + (parsed.GetValue(manual) ? 1 : 0) + (parsed.GetValue(noRenew) ? 1 : 0);
+            var chosen = (parsed.GetValue(months) is not null ? 1 : 0) + (parsed.GetValue(manual) ? 1 : 0)
+                + (parsed.GetValue(noRenew) ? 1 : 0);
             if (chosen != 1)
             {
                 client.Out.Error("choose exactly one of --months N, --manual, --no-renew.");
@@ -77,7 +79,8 @@ internal static class InstanceCommands
             object body = parsed.GetValue(months) is { } m
                 ? new { mode = "auto", autoRenewMonths = m }
                 : new { mode = parsed.GetValue(manual) ? "manual" : "noRenew" };
-            var instance = await client.Api.Put($"v1/instances/{Uri.EscapeDataString(parsed.GetValue(id)!)}/renewal", body).ConfigureAwait(false);
+            var path = $"v1/instances/{Uri.EscapeDataString(parsed.GetValue(id)!)}/renewal";
+            var instance = await client.Api.Put(path, body).ConfigureAwait(false);
             var auto = AutoMonths(instance) is var a && a != "-" ? $", {a}" : string.Empty;
             var next = instance["nextEvent"] is { } n ? $"; next {n["kind"]} at {client.Out.Time(n["at"])}" : string.Empty;
             client.Out.Line($"{instance["id"]}: {instance["renewal"]!["mode"]}{auto}{next}");
@@ -90,7 +93,10 @@ internal static class InstanceCommands
     {
         var days = CliInputs.Whole("--days", "Days ahead.", "days", 30);
         days.DefaultValueFactory = _ => 30;
-        var command = c.Listing(new Command("forecast", "Auto-renew charges falling due, and whether coupons and balance cover them.") { days });
+        var command = c.Listing(new Command("forecast", "Auto-renew charges falling due, and whether coupons and balance cover them.")
+        {
+            days,
+        });
         command.SetAction(parsed => c.Run(parsed, async client =>
         {
             var result = await client.Api.Get($"v1/renewals/forecast?days={parsed.GetValue(days)}").ConfigureAwait(false);

@@ -19,7 +19,10 @@ internal static class OperatorCommands
         var phone = new Option<string?>("--phone") { Description = "For SMS notices." };
         var clock = new Option<string?>("--clock") { Description = "A test clock ID: the account lives on that clock's time." };
         var noStop = new Option<bool>("--no-stop-on-expiry") { Description = "Instances keep running after expiry (R4.6)." };
-        var create = c.With(new Command("create", "Create an account and print its API key (shown once).") { name, email, phone, clock, noStop });
+        var create = c.With(new Command("create", "Create an account and print its API key (shown once).")
+        {
+            name, email, phone, clock, noStop,
+        });
         create.SetAction(parsed => c.Run(parsed, async client =>
         {
             var body = new JsonObject { ["name"] = parsed.GetValue(name), ["email"] = parsed.GetValue(email) };
@@ -48,11 +51,15 @@ internal static class OperatorCommands
         {
             var id = Uri.EscapeDataString(parsed.GetValue(accountId)!);
             var entry = await client.Api.Post($"v1/accounts/{id}/top-ups", new { amount = parsed.GetValue(amount) }).ConfigureAwait(false);
-            client.Out.Line($"Topped up {Money(entry["amount"], entry["currency"])}; balance {Money(entry["balance"], entry["currency"])}.");
+            var (added, balance) = (Money(entry["amount"], entry["currency"]), Money(entry["balance"], entry["currency"]));
+            client.Out.Line($"Topped up {added}; balance {balance}.");
             return ExitCodes.Ok;
         }));
 
-        var expires = new Option<string>("--expires") { Description = "When the coupon expires (billing zone, e.g. 2019-12-31 or 2019-12-31 23:59).", Required = true };
+        var expires = new Option<string>("--expires")
+        {
+            Description = "When the coupon expires (billing zone, e.g. 2019-12-31 or 2019-12-31 23:59).", Required = true,
+        };
         var product = new Option<string?>("--product") { Description = "Only for this product." };
         var coupon = c.With(new Command("coupon", "Grant a coupon to an account.") { accountId, amount, expires, product });
         coupon.SetAction(parsed => c.Run(parsed, async client =>
@@ -60,9 +67,11 @@ internal static class OperatorCommands
             if (At(client, "--expires", parsed.GetValue(expires)!) is not { } at) return ExitCodes.Usage;
             var body = new JsonObject { ["amount"] = parsed.GetValue(amount), ["expiresAt"] = InstantPattern.ExtendedIso.Format(at) };
             if (parsed.GetValue(product) is { } p) body["product"] = p;
-            var granted = await client.Api.Post($"v1/accounts/{Uri.EscapeDataString(parsed.GetValue(accountId)!)}/coupons", body).ConfigureAwait(false);
+            var path = $"v1/accounts/{Uri.EscapeDataString(parsed.GetValue(accountId)!)}/coupons";
+            var granted = await client.Api.Post(path, body).ConfigureAwait(false);
             var only = granted["product"] is { } only2 ? $" for {only2}" : string.Empty;
-            client.Out.Line($"Coupon {granted["id"]}: {Money(granted["amount"], granted["currency"])}{only}, expires {client.Out.Time(granted["expiresAt"])}.");
+            var worth = Money(granted["amount"], granted["currency"]);
+            client.Out.Line($"Coupon {granted["id"]}: {worth}{only}, expires {client.Out.Time(granted["expiresAt"])}.");
             return ExitCodes.Ok;
         }));
         return new Command("accounts", "Accounts (operator key): create, list, top up, grant coupons.") { create, list, topUp, coupon };
@@ -70,12 +79,16 @@ internal static class OperatorCommands
 
     private static Command Clock(Connection c)
     {
-        var frozen = new Option<string>("--at") { Description = "Frozen time (billing zone, e.g. 2019-03-20 10:00, or UTC like 2019-03-20T02:00:00Z).", Required = true };
+        var frozen = new Option<string>("--at")
+        {
+            Description = "Frozen time (billing zone, e.g. 2019-03-20 10:00, or UTC like 2019-03-20T02:00:00Z).", Required = true,
+        };
         var create = c.With(new Command("create", "Create a test clock (operator key).") { frozen });
         create.SetAction(parsed => c.Run(parsed, async client =>
         {
             if (At(client, "--at", parsed.GetValue(frozen)!) is not { } at) return ExitCodes.Usage;
-            var clock = await client.Api.Post("v1/test-clocks", new { frozenTime = InstantPattern.ExtendedIso.Format(at) }).ConfigureAwait(false);
+            var body = new { frozenTime = InstantPattern.ExtendedIso.Format(at) };
+            var clock = await client.Api.Post("v1/test-clocks", body).ConfigureAwait(false);
             client.Out.Line($"{clock["id"]} frozen at {client.Out.Time(clock["frozenTime"])}");
             return ExitCodes.Ok;
         }));
@@ -84,13 +97,20 @@ internal static class OperatorCommands
         list.SetAction(parsed => c.Run(parsed, async client =>
         {
             var items = await client.All("v1/test-clocks").ConfigureAwait(false);
-            client.Out.List(items, ["Clock", "Frozen at"], items.Select(k => (IReadOnlyList<string>)[Text(k, "id"), client.Out.Time(k!["frozenTime"])]));
+            client.Out.List(items, ["Clock", "Frozen at"], items.Select(k =>
+                (IReadOnlyList<string>)[Text(k, "id"), client.Out.Time(k!["frozenTime"])]));
             return ExitCodes.Ok;
         }));
 
         var clockId = new Argument<string>("id") { Description = "Test clock ID." };
-        var to = new Option<string>("--to") { Description = "Advance to this time (billing zone, or UTC like 2019-03-27T00:00:00Z).", Required = true };
-        var advance = c.With(new Command("advance", "Advance a test clock, running every event that falls due (operator key).") { clockId, to });
+        var to = new Option<string>("--to")
+        {
+            Description = "Advance to this time (billing zone, or UTC like 2019-03-27T00:00:00Z).", Required = true,
+        };
+        var advance = c.With(new Command("advance", "Advance a test clock, running every event that falls due (operator key).")
+        {
+            clockId, to,
+        });
         advance.SetAction(parsed => c.Run(parsed, async client =>
         {
             if (At(client, "--to", parsed.GetValue(to)!) is not { } target) return ExitCodes.Usage;
@@ -109,12 +129,16 @@ internal static class OperatorCommands
         var create = c.With(new Command("create", "Issue a new API key for an account (shown once).") { accountId });
         create.SetAction(parsed => c.Run(parsed, async client =>
         {
-            var key = await client.Api.Post($"v1/accounts/{Uri.EscapeDataString(parsed.GetValue(accountId)!)}/keys", new { }).ConfigureAwait(false);
+            var path = $"v1/accounts/{Uri.EscapeDataString(parsed.GetValue(accountId)!)}/keys";
+            var key = await client.Api.Post(path, new { }).ConfigureAwait(false);
             client.Out.Line($"Key {key["id"]}, shown once: {key["apiKey"]}");
             return ExitCodes.Ok;
         }));
 
-        var list = c.Listing(new Command("list", "An account's keys: prefix, created, last used, revoked (never the secret).") { accountId });
+        var list = c.Listing(new Command("list", "An account's keys: prefix, created, last used, revoked (never the secret).")
+        {
+            accountId,
+        });
         list.SetAction(parsed => c.Run(parsed, async client =>
         {
             var items = await client.All($"v1/accounts/{Uri.EscapeDataString(parsed.GetValue(accountId)!)}/keys").ConfigureAwait(false);
@@ -128,9 +152,10 @@ internal static class OperatorCommands
         var revoke = c.With(new Command("revoke", "Revoke a key at once.") { accountId, keyId });
         revoke.SetAction(parsed => c.Run(parsed, async client =>
         {
-            var path = $"v1/accounts/{Uri.EscapeDataString(parsed.GetValue(accountId)!)}/keys/{Uri.EscapeDataString(parsed.GetValue(keyId)!)}";
-            var key = await client.Api.Delete(path).ConfigureAwait(false);
-            client.Out.Line($"Key {key["id"]} revoked at {client.Out.Time(key["revokedAt"])}.");
+            var (account, key) = (Uri.EscapeDataString(parsed.GetValue(accountId)!), Uri.EscapeDataString(parsed.GetValue(keyId)!));
+            var path = $"v1/accounts/{account}/keys/{key}";
+            var revoked = await client.Api.Delete(path).ConfigureAwait(false);
+            client.Out.Line($"Key {revoked["id"]} revoked at {client.Out.Time(revoked["revokedAt"])}.");
             return ExitCodes.Ok;
         }));
         return new Command("keys", "API keys of an account (operator key): create, list, revoke.") { create, list, revoke };
@@ -143,7 +168,9 @@ internal static class OperatorCommands
         return null;
     }
 
-    /// <summary>Day by day, so that a bar shows how far the clock is; the events are the same as in one step (each runs on its own time).</summary>
+    /// <summary>
+    /// Day by day, so that a bar shows how far the clock is; the events are the same as in one step (each runs on its own time).
+    /// </summary>
     private static async Task<(int Events, Instant Reached)> Advance(Client client, string path, Instant from, Instant target)
     {
         var days = Math.Max(1, (int)Math.Ceiling((target - from).TotalDays));
@@ -154,7 +181,8 @@ internal static class OperatorCommands
             do
             {
                 reached = reached + step < target ? reached + step : target;
-                var clock = await client.Api.Post($"{path}/advance", new { to = InstantPattern.ExtendedIso.Format(reached) }).ConfigureAwait(false);
+                var body = new { to = InstantPattern.ExtendedIso.Format(reached) };
+                var clock = await client.Api.Post($"{path}/advance", body).ConfigureAwait(false);
                 events += clock["eventsProcessed"]?.GetValue<int>() ?? 0;
                 if (bar is null) continue;
                 bar.Value = Math.Min(days, (reached - from).TotalDays);
@@ -166,7 +194,8 @@ internal static class OperatorCommands
         // A bar only on a terminal: piped, it would leave its redraws in the output.
         if (client.Out.IsTerminal)
         {
-            await client.Out.Console.Progress().StartAsync(p => Steps(p.AddTask("Advancing the clock", maxValue: days))).ConfigureAwait(false);
+            await client.Out.Console.Progress()
+                .StartAsync(p => Steps(p.AddTask("Advancing the clock", maxValue: days))).ConfigureAwait(false);
         }
         else
         {

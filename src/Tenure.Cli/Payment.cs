@@ -4,10 +4,11 @@ using Tenure.Api;
 namespace Tenure.Cli;
 
 /// <summary>Where a money-moving command quotes and pays; the two are one route with <c>quoteOnly</c> except for batches.</summary>
-internal sealed record PaymentRoute(string QuotePath, string PayPath, JsonObject Body)
+/// <remarks>A purchase's quote names an instance that does not exist yet; <see cref="Purchase"/> shows it as "(new)".</remarks>
+internal sealed record PaymentRoute(string QuotePath, string PayPath, JsonObject Body, bool Purchase = false)
 {
-    public PaymentRoute(string path, JsonObject body)
-        : this(path, path, body)
+    public PaymentRoute(string path, JsonObject body, bool purchase = false)
+        : this(path, path, body, purchase)
     {
     }
 }
@@ -22,7 +23,7 @@ internal static class Payment
     public static async Task<int> QuoteThenPay(Client client, PaymentRoute route, bool yes, Func<JsonNode, JsonNode, string> paid)
     {
         var quote = await Quote(client, route).ConfigureAwait(false);
-        Show(client.Out, quote);
+        Show(client.Out, quote, route.Purchase);
         if (!yes)
         {
             switch (client.Out.Confirm($"Pay {Amount(quote)}?"))
@@ -50,7 +51,7 @@ internal static class Payment
             client.Out.Error("the price or expiry changed since the quote; nothing was paid.");
             foreach (var change in Changes(client.Out, quote, fresh)) client.Out.Error($"  {change}");
             client.Out.Line("The new quote:");
-            Show(client.Out, fresh);
+            Show(client.Out, fresh, route.Purchase);
             client.Out.Line("Run the command again to pay the new quote.");
             return ExitCodes.Refused;
         }
@@ -66,11 +67,12 @@ internal static class Payment
         return client.Api.Post(route.QuotePath, body);
     }
 
-    private static void Show(Terminal terminal, JsonNode quote)
+    private static void Show(Terminal terminal, JsonNode quote, bool purchase)
     {
         var items = quote["items"]?.AsArray() ?? [];
         terminal.Columns(["Instance", "Expires now", "New expiry", "Amount"], items.Select(q => (IReadOnlyList<string>)
-            [q!["instanceId"]?.ToString() ?? "-", terminal.Time(q["currentExpiresAt"]), terminal.Time(q["newExpiresAt"]),
+            [purchase ? "(new)" : q!["instanceId"]?.ToString() ?? "-", purchase ? "-" : terminal.Time(q!["currentExpiresAt"]),
+             terminal.Time(q!["newExpiresAt"]),
              ClientCommands.Money(q["amount"], quote["currency"])]));
         var many = items.Count > 1 ? $" for {items.Count} instances in one order" : string.Empty;
         terminal.Line($"Total: {Amount(quote)}{many}");
@@ -79,7 +81,8 @@ internal static class Payment
         terminal.Line($"Coupons and balance cover: {ClientCommands.Money(quote["covered"], quote["currency"])}");
         if (quote["shortfall"]?.GetValue<long>() is > 0)
         {
-            terminal.Line($"Shortfall: {ClientCommands.Money(quote["shortfall"], quote["currency"])} (top up or add a coupon, or the payment is refused)");
+            var shortfall = ClientCommands.Money(quote["shortfall"], quote["currency"]);
+            terminal.Line($"Shortfall: {shortfall} (top up or add a coupon, or the payment is refused)");
         }
     }
 
@@ -87,7 +90,8 @@ internal static class Payment
     {
         var changes = new List<string>();
         if (Amount(old) != Amount(fresh)) changes.Add($"amount: {Amount(old)} → {Amount(fresh)}");
-        var before = (old["items"]?.AsArray() ?? []).ToDictionary(i => i!["instanceId"]!.ToString(), i => terminal.Time(i!["newExpiresAt"]));
+        var before = (old["items"]?.AsArray() ?? [])
+            .ToDictionary(i => i!["instanceId"]!.ToString(), i => terminal.Time(i!["newExpiresAt"]));
         foreach (var item in fresh["items"]?.AsArray() ?? [])
         {
             var id = item!["instanceId"]!.ToString();

@@ -11,13 +11,15 @@ namespace Tenure.Cli;
 /// piped (never wrapped, so <c>grep</c> finds a whole row), or JSON with <c>--output json</c>. Times are shown in the
 /// billing zone with their offset, as the console shows them, or in UTC with <c>--utc</c>.
 /// </summary>
-internal sealed class Terminal(IAnsiConsole console, TextWriter output, TextWriter error, TextReader? input, string format, DateTimeZone? zone)
+internal sealed class Terminal(
+    IAnsiConsole console, TextWriter output, TextWriter error, TextReader? input, string format, DateTimeZone? zone)
 {
     public const string Table = "table";
     public const string Tsv = "tsv";
     public const string Json = "json";
 
-    private static readonly ZonedDateTimePattern LocalPattern = ZonedDateTimePattern.CreateWithInvariantCulture("uuuu-MM-dd HH:mm o<+HH:mm>", null);
+    private static readonly ZonedDateTimePattern LocalPattern =
+        ZonedDateTimePattern.CreateWithInvariantCulture("uuuu-MM-dd HH:mm o<+HH:mm>", null);
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>Whether stdout is a terminal; progress bars are drawn only there.</summary>
@@ -86,7 +88,8 @@ internal sealed class Terminal(IAnsiConsole console, TextWriter output, TextWrit
         output.Write($"{question} [y/N] ");
         output.Flush();
         var answer = (input ?? System.Console.In).ReadLine()?.Trim();
-        return answer is not null && (answer.Equals("y", StringComparison.OrdinalIgnoreCase) || answer.Equals("yes", StringComparison.OrdinalIgnoreCase));
+        return answer is not null
+            && (answer.Equals("y", StringComparison.OrdinalIgnoreCase) || answer.Equals("yes", StringComparison.OrdinalIgnoreCase));
     }
 
     // A cell must stay on its line and in its column, whatever the API said.

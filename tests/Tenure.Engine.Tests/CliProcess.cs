@@ -11,7 +11,8 @@ internal static class CliProcess
     public static string Tenure { get; } = Path.Combine(AppContext.BaseDirectory, "tenure.dll");
 
     /// <summary>The built <c>tenure</c>, stdout and stderr redirected (not a terminal).</summary>
-    public static Task<(int Code, string Out, string Error)> Piped(IEnumerable<string> args, params (string Name, string Value)[] environment) =>
+    public static Task<(int Code, string Out, string Error)> Piped(
+        IEnumerable<string> args, params (string Name, string Value)[] environment) =>
         Run("dotnet", [Tenure, .. args], null, environment);
 
     /// <summary>
@@ -25,7 +26,8 @@ internal static class CliProcess
     }
 
     public static async Task<(int Code, string Out, string Error)> Run(
-        string file, IEnumerable<string> args, string? input, (string Name, string Value)[] environment, string? directory = null, int timeoutSeconds = 60)
+        string file, IEnumerable<string> args, string? input, (string Name, string Value)[] environment, string? directory = null,
+        int timeoutSeconds = 60)
     {
         var info = new ProcessStartInfo(file)
         {

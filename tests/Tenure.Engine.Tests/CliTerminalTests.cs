@@ -46,7 +46,9 @@ public sealed partial class CliTerminalTests : IAsyncLifetime
         // Bought 2019-03-01 10:00 Shanghai time for a month: expiry is 2019-04-02 00:00 there, 32 days ahead.
         var (_, list, _) = Tenure(key, "instances", "list");
         Assert.Equal("Instance\tProduct\tSpec\tRegion\tStatus\tExpires\tDays left\tMode\tAuto-renew", list.Split('\n')[0]);
-        Assert.Contains($"{ids[0]}\tecs\tecs.small\tcn-hangzhou\trunning\t2019-04-02 00:00 +08:00\t32\tmanual\t-", list, StringComparison.Ordinal);
+        Assert.Contains(
+            $"{ids[0]}\tecs\tecs.small\tcn-hangzhou\trunning\t2019-04-02 00:00 +08:00\t32\tmanual\t-",
+            list, StringComparison.Ordinal);
 
         // Unify on the 1st: the 1st at 00:00 in the billing zone, not "…T16:00:00Z of the 30th".
         var (code, unified, error) = Tenure(key, "unify", "--day", "1", ids[0], ids[1], "--yes");
@@ -57,10 +59,13 @@ public sealed partial class CliTerminalTests : IAsyncLifetime
         Assert.Contains("Paid 19.34 USD: 2 instance(s) now expire on day 1.", unified, StringComparison.Ordinal);
 
         var (_, utc, _) = Tenure(key, "instances", "list", "--utc");
-        Assert.Contains($"{ids[0]}\tecs\tecs.small\tcn-hangzhou\trunning\t2019-04-30T16:00:00Z\t61\tmanual\t-", utc, StringComparison.Ordinal);
+        Assert.Contains(
+            $"{ids[0]}\tecs\tecs.small\tcn-hangzhou\trunning\t2019-04-30T16:00:00Z\t61\tmanual\t-",
+            utc, StringComparison.Ordinal);
         var (_, json, _) = Tenure(key, "instances", "list", "--output", "json");
         var items = JsonNode.Parse(json)!.AsArray();
-        Assert.Equal((2, "2019-04-30T16:00:00Z", 61), (items.Count, items[0]!["expiresAt"]!.ToString(), items[0]!["daysLeft"]!.GetValue<int>()));
+        Assert.Equal(
+            (2, "2019-04-30T16:00:00Z", 61), (items.Count, items[0]!["expiresAt"]!.ToString(), items[0]!["daysLeft"]!.GetValue<int>()));
 
         // An upgrade is quoted like every charge: the price for the days left, what the balance covers, then the payment.
         var (upgradeCode, upgrade, upgradeError) = Tenure(key, "spec-change", ids[0], "--spec", "ecs.medium", "--yes");
@@ -79,7 +84,9 @@ public sealed partial class CliTerminalTests : IAsyncLifetime
         var (code, piped, error) = await CliProcess.Piped(args);
         Assert.True(code == 0, error);
         var row = Assert.Single(piped.Split('\n'), l => l.Contains(ids[0], StringComparison.Ordinal)); // what `| grep ID` finds
-        Assert.Equal([ids[0], "ecs", "ecs.small", "cn-hangzhou", "running", "2019-04-02 00:00 +08:00", "32", "manual", "-"], row.TrimEnd('\r').Split('\t'));
+        Assert.Equal(
+            [ids[0], "ecs", "ecs.small", "cn-hangzhou", "running", "2019-04-02 00:00 +08:00", "32", "manual", "-"],
+            row.TrimEnd('\r').Split('\t'));
 
         var (_, json, _) = await CliProcess.Piped([.. args, "--output", "json"]);
         Assert.Equal(ids[0], JsonNode.Parse(json)!.AsArray().Single()!["id"]!.ToString());
@@ -133,7 +140,8 @@ public sealed partial class CliTerminalTests : IAsyncLifetime
 
         var (refused, _, problem) = Tenure(key, "renew", ids[0], "--months", "10", "--yes");
         Assert.Equal(ExitCodes.Refused, refused);
-        Assert.Equal("error: Period not allowed: ecs renews for 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36 months, not 10. (invalid-period, 422)",
+        Assert.Equal(
+            "error: Period not allowed: ecs renews for 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36 months, not 10. (invalid-period, 422)",
             problem.Trim());
         var (_, _, badTime) = Tenure(Operator, "clock", "create", "--at", "next tuesday");
         Assert.StartsWith("error: --at 'next tuesday' is not a time", badTime, StringComparison.Ordinal);
@@ -153,15 +161,20 @@ public sealed partial class CliTerminalTests : IAsyncLifetime
         var (_, clocks, _) = Tenure(Operator, "clock", "list");
         Assert.Contains($"{clock}\t2019-03-01 10:00 +08:00", clocks, StringComparison.Ordinal);
 
-        var (createCode, created, createError) = Tenure(Operator, "accounts", "create", "--name", "Grace", "--email", "g@example.com", "--clock", clock);
+        var (createCode, created, createError) =
+            Tenure(Operator, "accounts", "create", "--name", "Grace", "--email", "g@example.com", "--clock", clock);
         Assert.True(createCode == 0, createError);
         var match = AccountLine().Match(created);
         Assert.True(match.Success, created);
         var (account, key) = (match.Groups[1].Value, match.Groups[2].Value);
-        Assert.Equal("Topped up 50.00 USD; balance 50.00 USD.", Tenure(Operator, "accounts", "top-up", account, "--amount", "50").Out.Trim());
-        var coupon = Tenure(Operator, "accounts", "coupon", account, "--amount", "12.50", "--expires", "2019-12-31", "--product", "ecs").Out.Trim();
+        var topUp = Tenure(Operator, "accounts", "top-up", account, "--amount", "50").Out.Trim();
+        Assert.Equal("Topped up 50.00 USD; balance 50.00 USD.", topUp);
+        var coupon = Tenure(Operator, "accounts", "coupon", account, "--amount", "12.50", "--expires", "2019-12-31", "--product", "ecs")
+            .Out.Trim();
         Assert.Matches(@"^Coupon cpn-\S+: 12\.50 USD for ecs, expires 2019-12-31 00:00 \+08:00\.$", coupon);
-        Assert.Contains($"{account}\tGrace\tg@example.com\t50.00 USD\t{clock}", Tenure(Operator, "accounts", "list").Out, StringComparison.Ordinal);
+        Assert.Contains(
+            $"{account}\tGrace\tg@example.com\t50.00 USD\t{clock}", Tenure(Operator, "accounts",
+            "list").Out, StringComparison.Ordinal);
         var (_, badAmount, amountError) = Tenure(Operator, "accounts", "top-up", account, "--amount", "5.005");
         Assert.Equal(string.Empty, badAmount);
         Assert.StartsWith("error: --amount must be a positive amount with at most two decimals", amountError, StringComparison.Ordinal);
@@ -174,7 +187,8 @@ public sealed partial class CliTerminalTests : IAsyncLifetime
         var (_, keys, _) = Tenure(Operator, "keys", "list", account);
         Assert.Equal(3, keys.Trim().Split('\n').Length); // the header, the account's first key and the new one
         Assert.Contains($"{keyId}\t", keys, StringComparison.Ordinal);
-        Assert.Matches(@$"^Key {keyId} revoked at 20\d\d-\d\d-\d\d \d\d:\d\d \+08:00\.$", Tenure(Operator, "keys", "revoke", account, keyId).Out.Trim());
+        var revocation = Tenure(Operator, "keys", "revoke", account, keyId).Out.Trim();
+        Assert.Matches(@$"^Key {keyId} revoked at 20\d\d-\d\d-\d\d \d\d:\d\d \+08:00\.$", revocation);
         var (revoked, _, revokedError) = Tenure(second, "forecast");
         Assert.Equal((ExitCodes.Refused, true), (revoked, revokedError.Contains("(unauthorized, 401)", StringComparison.Ordinal)));
         Assert.Equal(0, Tenure(key, "forecast").Code);
@@ -184,17 +198,21 @@ public sealed partial class CliTerminalTests : IAsyncLifetime
         Assert.Contains("coupon", help, StringComparison.Ordinal);
     }
 
-    /// <summary>An account on its own test clock at 2019-03-01 10:00 Shanghai time, 100 USD, and <paramref name="count"/> ECS bought with the CLI.</summary>
+    /// <summary>
+    /// An account on its own test clock at 2019-03-01 10:00 Shanghai time, 100 USD, and <paramref name="count"/> ECS bought with the CLI.
+    /// </summary>
     private (string Key, List<string> Ids) Customer(int count)
     {
         var clock = Tenure(Operator, "clock", "create", "--at", "2019-03-01T02:00:00Z").Out.Split(' ')[0];
-        var created = AccountLine().Match(Tenure(Operator, "accounts", "create", "--name", "Ada", "--email", "a@example.com", "--clock", clock).Out);
+        var created = AccountLine()
+            .Match(Tenure(Operator, "accounts", "create", "--name", "Ada", "--email", "a@example.com", "--clock", clock).Out);
         var (account, key) = (created.Groups[1].Value, created.Groups[2].Value);
         Assert.Equal(0, Tenure(Operator, "accounts", "top-up", account, "--amount", "100").Code);
         var ids = new List<string>();
         for (var i = 0; i < count; i++)
         {
-            var (code, bought, error) = Tenure(key, "buy", "--product", "ecs", "--region", "cn-hangzhou", "--spec", "ecs.small", "--months", "1", "--yes");
+            var (code, bought, error) =
+                Tenure(key, "buy", "--product", "ecs", "--region", "cn-hangzhou", "--spec", "ecs.small", "--months", "1", "--yes");
             Assert.True(code == 0, error);
             Assert.Contains("Total: 10.00 USD", bought, StringComparison.Ordinal);
             var line = BoughtLine().Match(bought);
@@ -213,7 +231,8 @@ public sealed partial class CliTerminalTests : IAsyncLifetime
         var error = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No, Out = new AnsiConsoleOutput(output),
+            Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(output),
         });
         var code = TenureCli.Run([.. args, "--server", _server, "--key", key], console, error, input: input);
         return (code, output.ToString(), error.ToString());

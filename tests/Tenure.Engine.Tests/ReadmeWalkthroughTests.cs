@@ -11,7 +11,10 @@ public sealed partial class ReadmeWalkthroughTests
     public async Task README_walkthrough_runs_pasted_as_one_block_waiting_for_readyz()
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "Tenure.slnx"))) root = root.Parent ?? throw new InvalidOperationException("No Tenure.slnx above the tests.");
+        while (!File.Exists(Path.Combine(root.FullName, "Tenure.slnx")))
+        {
+            root = root.Parent ?? throw new InvalidOperationException("No Tenure.slnx above the tests.");
+        }
         var readme = await File.ReadAllTextAsync(Path.Combine(root.FullName, "README.md"), TestContext.Current.CancellationToken);
         var section = readme[readme.IndexOf("## A walk through the API with curl", StringComparison.Ordinal)..];
         var block = ShellBlock().Match(section).Groups[1].Value;
