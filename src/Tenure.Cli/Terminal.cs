@@ -59,7 +59,9 @@ internal sealed class Terminal(
     {
         if (format == Table)
         {
-            var table = new Spectre.Console.Table().AddColumns([.. columns.Select(Markup.Escape)]);
+            // The first column is an ID: on a narrow terminal the other columns wrap, never the ID.
+            var table = new Spectre.Console.Table().AddColumns([.. columns.Select((c, i) => i == 0
+                ? new TableColumn(Markup.Escape(c)).NoWrap() : new TableColumn(Markup.Escape(c)))]);
             foreach (var row in rows) table.AddRow([.. row.Select(Markup.Escape)]);
             console.Write(table);
             return;
