@@ -41,7 +41,7 @@ public sealed partial class CliTerminalTests : IAsyncLifetime
     [Fact]
     public void R1_1_times_are_in_the_billing_zone_by_default_and_utc_with_the_flag_and_the_list_has_days_left()
     {
-        var (key, ids) = Customer(2);
+        var (key, ids, _) = Customer(2);
 
         // Bought 2019-03-01 10:00 Shanghai time for a month: expiry is 2019-04-02 00:00 there, 32 days ahead.
         var (_, list, _) = Tenure(key, "instances", "list");
@@ -78,7 +78,7 @@ public sealed partial class CliTerminalTests : IAsyncLifetime
     [Fact]
     public async Task Piped_instances_list_keeps_each_row_whole_for_grep_and_a_terminal_gets_a_table()
     {
-        var (key, ids) = Customer(1);
+        var (key, ids, _) = Customer(1);
         string[] args = ["instances", "list", "--server", _server, "--key", key];
 
         var (code, piped, error) = await CliProcess.Piped(args);
@@ -100,7 +100,7 @@ public sealed partial class CliTerminalTests : IAsyncLifetime
     [Fact]
     public async Task R13_4_a_confirmation_declined_on_a_terminal_pays_nothing_and_exits_non_zero()
     {
-        var (key, ids) = Customer(1);
+        var (key, ids, _) = Customer(1);
         var (code, terminal, _) = await CliProcess.OnTerminal(["renew", ids[0], "--months", "1", "--server", _server, "--key", key], "n\n");
         Assert.Equal(ExitCodes.Declined, code);
         Assert.Contains("2019-04-02 00:00 +08:00", terminal, StringComparison.Ordinal);
@@ -114,7 +114,7 @@ public sealed partial class CliTerminalTests : IAsyncLifetime
     [Fact]
     public void R13_4_a_quote_gone_stale_before_yes_pays_nothing_and_says_what_changed()
     {
-        var (key, ids) = Customer(1);
+        var (key, ids, _) = Customer(1);
 
         // While the customer reads the quote, another client renews the same instance; then the customer answers yes.
         var meanwhile = new Answer(() => Assert.Equal(0, Tenure(key, "renew", ids[0], "--months", "1", "--yes").Code), "y");
@@ -132,7 +132,7 @@ public sealed partial class CliTerminalTests : IAsyncLifetime
     [Fact]
     public async Task Parse_errors_and_refusals_read_as_sentences_and_help_never_shows_the_key()
     {
-        var (key, ids) = Customer(1);
+        var (key, ids, _) = Customer(1);
         var (code, _, error) = Tenure(key, "renew", ids[0], "--months", "three");
         Assert.Equal(ExitCodes.Usage, code);
         Assert.StartsWith("error: --months must be a whole number of months, e.g. 3 ('three' is not).", error, StringComparison.Ordinal);
@@ -198,10 +198,37 @@ public sealed partial class CliTerminalTests : IAsyncLifetime
         Assert.Contains("coupon", help, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void R13_4_an_edition_change_and_a_renew_and_downgrade_show_price_coverage_and_shortfall_before_paying()
+    {
+        var (key, _, clock) = Customer(0);
+        var (_, medium, _) =
+            Tenure(key, "buy", "--product", "ecs", "--region", "cn-hangzhou", "--spec", "ecs.medium", "--months", "1", "--yes");
+        var ecs = Regex.Match(medium, @"^Bought (\S+): ecs ecs\.medium", RegexOptions.Multiline).Groups[1].Value;
+        Assert.Equal(0, Tenure(Operator, "clock", "advance", clock, "--to", "2019-03-20").Code); // the window opens 15 days before expiry
+        var (downCode, down, downError) = Tenure(key, "renew-downgrade", ecs, "--months", "1", "--spec", "ecs.small", "--yes");
+        Assert.True(downCode == 0, downError);
+        Assert.Contains($"{ecs}\t2019-04-02 00:00 +08:00\t2019-05-02 00:00 +08:00\t10.00 USD", down, StringComparison.Ordinal);
+        Assert.Contains("Takes effect: 2019-04-02 00:00 +08:00", down, StringComparison.Ordinal);
+        Assert.Contains($"{ecs}: ecs.medium until 2019-05-02 00:00 +08:00; paid 10.00 USD.", down, StringComparison.Ordinal);
+
+        // R6.6: Standard PAYG to Platinum is priced first; the 70 USD left do not cover 3,000 USD, and the quote says so.
+        var (_, payg, _) = Tenure(key, "buy", "--product", "rocketmq", "--region", "cn-hangzhou", "--edition", "standard",
+            "--spec", "rocketmq.standard", "--payg", "--yes");
+        var rocket = Regex.Match(payg, @"^Bought (\S+): rocketmq rocketmq\.standard", RegexOptions.Multiline).Groups[1].Value;
+        var (code, edition, refusal) = Tenure(key, "edition", rocket, "--edition", "platinum", "--months", "1", "--yes");
+        Assert.Equal(ExitCodes.Refused, code);
+        Assert.Contains($"{rocket}\t2019-03-20 00:00 +08:00\t", edition, StringComparison.Ordinal);
+        Assert.Contains("Total: 3000.00 USD", edition, StringComparison.Ordinal);
+        Assert.Contains("Coupons and balance cover: 70.00 USD", edition, StringComparison.Ordinal);
+        Assert.Contains("Shortfall: 2930.00 USD", edition, StringComparison.Ordinal);
+        Assert.Contains("(insufficient-funds, 402)", refusal, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// An account on its own test clock at 2019-03-01 10:00 Shanghai time, 100 USD, and <paramref name="count"/> ECS bought with the CLI.
     /// </summary>
-    private (string Key, List<string> Ids) Customer(int count)
+    private (string Key, List<string> Ids, string Clock) Customer(int count)
     {
         var clock = Tenure(Operator, "clock", "create", "--at", "2019-03-01T02:00:00Z").Out.Split(' ')[0];
         var created = AccountLine()
@@ -220,7 +247,7 @@ public sealed partial class CliTerminalTests : IAsyncLifetime
             ids.Add(line.Groups[1].Value);
         }
 
-        return (key, ids);
+        return (key, ids, clock);
     }
 
     private (int Code, string Out, string Error) Tenure(string key, params string[] args) => Tenure(key, null, args);
