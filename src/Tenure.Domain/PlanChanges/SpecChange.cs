@@ -57,11 +57,11 @@ public static class SpecChange
         if (edition.Upgrade == UpgradeMode.Review)
         {
             var pending = touched with { PendingChange = new PendingChange(PendingChangeKind.ReviewedUpgrade, spec, null, now, null) };
-            return Change.Of(rules, pending, paid.Value.Account, effects.Record(instance.Id, now, TimelineKind.UpgradeRequested, $"{instance.Spec} → {spec}, paid {amount}; waits for review"));
+            return Change.Of(rules, pending, paid.Value.Account, effects.Record(instance.Id, now, TimelineKind.UpgradeRequested, $"{instance.Spec} → {spec}, paid {new Money.Money(amount, account.Currency)}; waits for review"));
         }
 
         return Change.Of(rules, touched with { Spec = spec }, paid.Value.Account, effects
-            .Record(instance.Id, now, TimelineKind.Upgraded, $"{instance.Spec} → {spec}, paid {amount}")
+            .Record(instance.Id, now, TimelineKind.Upgraded, $"{instance.Spec} → {spec}, paid {new Money.Money(amount, account.Currency)}")
             .Act(ResourceActionKind.Modify, instance.Id, now, $"spec {spec}"));
     }
 
