@@ -25,7 +25,8 @@ public sealed partial class ConsoleTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Quote spec change" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Confirm the spec change of {ecs}" })).ToBeVisibleAsync();
         // R6.1: ceil(1000 × 32 / 30) for the 32 days left; the expiry stays.
-        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = ecs })).ToHaveTextAsync(Cells("2019-04-02 00:00", "2019-04-02 00:00", "10.67 USD"));
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = ecs }))
+            .ToHaveTextAsync(Cells("2019-04-02 00:00", "2019-04-02 00:00", "10.67 USD"));
         await Expect(page.GetByTestId("covered")).ToHaveTextAsync("10.67 USD");
         await Expect(page.GetByTestId("quote-shortfall")).ToHaveTextAsync("0.00 USD");
         Assert.Equal("4000", (await Account(key)).Str("balance"));
@@ -34,7 +35,8 @@ public sealed partial class ConsoleTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Pay 10.67 USD and change the spec" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Spec is now ecs.medium; paid 10.67 USD.");
         Assert.Equal("2933", (await Account(key)).Str("balance"));
-        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "upgraded" })).ToContainTextAsync("ecs.small → ecs.medium, paid 10.67 USD");
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "upgraded" }))
+            .ToContainTextAsync("ecs.small → ecs.medium, paid 10.67 USD");
     }
 
     [Fact]
@@ -46,13 +48,15 @@ public sealed partial class ConsoleTests
         await page.GotoAsync($"{server.BaseAddress}console/instances/{id}");
         await page.Locator("#r-months").SelectOptionAsync("1");
         await page.GetByRole(AriaRole.Button, new() { Name = "Quote renewal" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = id })).ToHaveTextAsync(Cells("2017-12-09 00:00", "2018-01-09 00:00", "10.00 USD"));
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = id }))
+            .ToHaveTextAsync(Cells("2017-12-09 00:00", "2018-01-09 00:00", "10.00 USD"));
 
         // Another client renews meanwhile: the shown quote no longer says what Pay would do.
         Assert.Equal(200, (await server.Client(key).Post($"/v1/instances/{id}/renew", new { periodMonths = 1 })).Status);
         await page.GetByRole(AriaRole.Button, new() { Name = "Pay 10.00 USD and renew" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync(Stale);
-        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = id })).ToHaveTextAsync(Cells("2018-01-09 00:00", "2018-02-09 00:00", "10.00 USD"));
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = id }))
+            .ToHaveTextAsync(Cells("2018-01-09 00:00", "2018-02-09 00:00", "10.00 USD"));
         Assert.Equal("3000", (await Account(key)).Str("balance"));
         await Shot(page, "stale-quote");
 
@@ -71,14 +75,16 @@ public sealed partial class ConsoleTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Quote renewal" }).ClickAsync();
         await Expect(page.GetByTestId("quote-total")).ToHaveTextAsync("10.00 USD");
         await Expect(page.GetByTestId("cannot-pay")).ToHaveTextAsync(
-            "This account cannot pay this quote: coupons and balance cover 5.00 USD of 10.00 USD, 5.00 USD short. Top up, then ask for a new quote.");
+            "This account cannot pay this quote: coupons and balance cover 5.00 USD of 10.00 USD, 5.00 USD short. "
+            + "Top up, then ask for a new quote.");
         await Expect(page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Pay") })).ToHaveCountAsync(0);
 
         // A Pay form made by hand, without the quote's ID, is refused by the console and moves nothing.
         var form = page.Context.APIRequest.CreateFormData();
         form.Append("months", "1");
         form.Append("back", $"/console/instances/{id}");
-        var forged = await page.Context.APIRequest.PostAsync($"{server.BaseAddress}console/instances/{id}/renew", new() { Form = form, MaxRedirects = 0 });
+        var forged = await page.Context.APIRequest.PostAsync($"{server.BaseAddress}console/instances/{id}/renew",
+            new() { Form = form, MaxRedirects = 0 });
         Assert.Equal(302, forged.Status);
         Assert.Contains(Uri.EscapeDataString("Ask for a quote first"), forged.Headers["location"], StringComparison.Ordinal);
         Assert.Equal("500", (await Account(key)).Str("balance"));
@@ -91,7 +97,8 @@ public sealed partial class ConsoleTests
         var mqtt = await Buy(key, "mqtt", "mqtt.basic.5k", 1);
         var platinum = await Buy(key, "rocketmq", "rocketmq.platinum.2k", 1);
         var ecs = await Buy(key, "ecs", "ecs.medium", 1); // expires 2019-04-02 00:00
-        var payg = await server.Client(key).Post("/v1/instances", new { product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.standard", chargeType = "payg" });
+        var payg = await server.Client(key).Post(
+            "/v1/instances", new { product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.standard", chargeType = "payg" });
         Assert.Equal(201, payg.Status);
         var standard = payg.Body.Str("id");
         var page = await SignIn(key);
@@ -131,7 +138,8 @@ public sealed partial class ConsoleTests
         var page = await SignIn(key);
         await page.GotoAsync($"{server.BaseAddress}console/instances/{auto}");
         var planned = page.GetByRole(AriaRole.Table).Last;
-        await Expect(planned.GetByRole(AriaRole.Row).Filter(new() { HasText = "2017-12-06 08:00" })).ToHaveTextAsync(Cells("Auto-renewal attempt 1 of 5"));
+        await Expect(planned.GetByRole(AriaRole.Row).Filter(new() { HasText = "2017-12-06 08:00" }))
+            .ToHaveTextAsync(Cells("Auto-renewal attempt 1 of 5"));
         await Expect(planned.GetByRole(AriaRole.Row).Filter(new() { HasText = "2017-12-08 08:00" }))
             .ToHaveTextAsync(Cells("Auto-renewal attempt 2 of 5, if the earlier ones fail"));
         await Expect(page.GetByTestId("release-banner")).ToHaveCountAsync(0);
@@ -146,7 +154,8 @@ public sealed partial class ConsoleTests
         await Expect(page.GetByTestId("status")).ToHaveTextAsync("stopped");
         await Expect(page.GetByTestId("release-banner")).ToHaveTextAsync(
             "This instance is stopped: it will be released on 2017-12-24 00:00 (billing time) unless it is renewed first. Renew it below.");
-        await Expect(page.GetByTestId("no-auto-renew")).ToHaveTextAsync("Auto-renewal cannot be turned on now: a stopped instance is renewed by hand.");
+        await Expect(page.GetByTestId("no-auto-renew"))
+            .ToHaveTextAsync("Auto-renewal cannot be turned on now: a stopped instance is renewed by hand.");
         Assert.DoesNotContain("Auto", await page.Locator("#m-mode option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)"));
         await Expect(page.Locator("#m-months")).ToHaveCountAsync(0);
         await Shot(page, "instance-stopped-banner");
@@ -167,12 +176,14 @@ public sealed partial class ConsoleTests
             await page.Locator("#b-months option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)"));
         await page.Locator("#f-product").SelectOptionAsync("mqtt");
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
-        Assert.Equal(["1", "2", "3", "4", "5", "6", "7", "8", "9", "12"], await page.Locator("#b-months option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)"));
+        Assert.Equal(["1", "2", "3", "4", "5", "6", "7", "8", "9", "12"], await page.Locator("#b-months option")
+            .EvaluateAllAsync<string[]>("os => os.map(o => o.value)"));
 
         await page.GotoAsync($"{server.BaseAddress}console/renewals");
         await page.GetByRole(AriaRole.Link, new() { Name = $"Enable auto-renewal of {a}" }).ClickAsync();
         await page.Locator("#m-mode").SelectOptionAsync("Auto");
-        await page.GetByRole(AriaRole.Group, new() { Name = "Renewal mode" }).GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await page.GetByRole(AriaRole.Group, new() { Name = "Renewal mode" })
+            .GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Renewal set to auto-renew every 1 month.");
         await page.GotoAsync($"{server.BaseAddress}console/renewals?tab=auto");
         await Expect(page.GetByTestId("count-auto")).ToHaveTextAsync("(2)");
@@ -207,7 +218,8 @@ public sealed partial class ConsoleTests
         Assert.Equal("101000", (await Account(key)).Str("balance"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Pay 1010.00 USD and renew" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync(
-            new Regex("^Renewed 101 instance\\(s\\) in order \\S+: 1010\\.00 USD \\(0\\.00 USD by coupons, 1010\\.00 USD from balance\\)\\.$"));
+            new Regex("^Renewed 101 instance\\(s\\) in order \\S+: "
+                + "1010\\.00 USD \\(0\\.00 USD by coupons, 1010\\.00 USD from balance\\)\\.$"));
         Assert.Equal("0", (await Account(key)).Str("balance"));
         Assert.Equal("2018-01-08T16:00:00Z", (await server.Client(key).Get($"/v1/instances/{bought[^1]}")).Body.Str("expiresAt"));
     }
@@ -216,7 +228,8 @@ public sealed partial class ConsoleTests
     public async Task Seed_003_the_purchase_form_quotes_first_and_the_account_lists_every_instance_with_payg()
     {
         var (key, _, _) = await Customer("2017-11-08T02:00:00Z", 5000);
-        var payg = await server.Client(key).Post("/v1/instances", new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "payg" });
+        var payg = await server.Client(key).Post(
+            "/v1/instances", new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "payg" });
         Assert.Equal(201, payg.Status);
         var page = await SignIn(key);
         await page.GetByRole(AriaRole.Link, new() { Name = "Buy", Exact = true }).ClickAsync();
@@ -227,7 +240,8 @@ public sealed partial class ConsoleTests
         Assert.Equal("5000", (await Account(key)).Str("balance"));
         await Shot(page, "purchase-quote");
         await page.GetByRole(AriaRole.Button, new() { Name = "Pay 40.00 USD and buy" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync(new Regex("^Bought i-\\S+ \\(ecs\\.medium\\): paid 40\\.00 USD; expires 2018-01-09 00:00\\.$"));
+        await Expect(page.GetByRole(AriaRole.Status))
+            .ToHaveTextAsync(new Regex("^Bought i-\\S+ \\(ecs\\.medium\\): paid 40\\.00 USD; expires 2018-01-09 00:00\\.$"));
         Assert.Equal("1000", (await Account(key)).Str("balance"));
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Instances", Exact = true }).ClickAsync();
@@ -246,7 +260,8 @@ public sealed partial class ConsoleTests
         await page.Locator("#a-tps").FillAsync("85");
         await page.Locator("#a-connections-on").UncheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Save alarms" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Alarms saved: tps at 85% (on), subscriptions at 70% (on), connections at 70% (off).");
+        await Expect(page.GetByRole(AriaRole.Status))
+            .ToHaveTextAsync("Alarms saved: tps at 85% (on), subscriptions at 70% (on), connections at 70% (off).");
         await Expect(page.GetByTestId("usage-tps")).ToHaveAttributeAsync("aria-label", new Regex("the alarm at 85% \\(850\\)"));
 
         await page.GotoAsync($"{server.BaseAddress}console/account");
@@ -260,5 +275,33 @@ public sealed partial class ConsoleTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Save webhook" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("url must reach a public address");
         await Shot(page, "account-settings");
+    }
+
+    [Fact]
+    public async Task Issue_12_the_new_pages_do_not_scroll_sideways_at_400_px()
+    {
+        var (key, _, _) = await Customer("2017-11-08T02:00:00Z", 5000);
+        var id = await Buy(key, "ecs", "ecs.small", 1);
+        var page = await SignIn(key);
+        await page.SetViewportSizeAsync(400, 900);
+        var wide = new List<string>();
+        async Task Check(string what)
+        {
+            // Tables scroll inside their own container; the page's content itself must fit the width.
+            var width = await page.EvaluateAsync<int>("() => document.querySelector('main').scrollWidth");
+            if (width > 400) wide.Add($"{what}: {width} px");
+        }
+
+        foreach (var path in new[] { "renewals", "instances", "buy", "account", $"instances/{id}" })
+        {
+            await page.GotoAsync($"{server.BaseAddress}console/{path}");
+            await Check(path);
+        }
+
+        await page.Locator("#c-spec").SelectOptionAsync("ecs.large");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Quote spec change" }).ClickAsync();
+        await Check("spec change quote");
+        await Shot(page, "spec-change-quote-400");
+        Assert.Empty(wide);
     }
 }

@@ -63,7 +63,8 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
 
         await Expect(Rows(page)).ToHaveCountAsync(2);
         await page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Auto-renewal \\(") }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Auto-renewal \\(") })).ToHaveAttributeAsync("aria-current", "page");
+        await Expect(page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Auto-renewal \\(") }))
+            .ToHaveAttributeAsync("aria-current", "page");
         await Expect(Rows(page)).ToHaveTextAsync([Cells(c, "auto-renew every 1 month")]);
         await page.GetByRole(AriaRole.Link, new() { Name = "Do not renew" }).ClickAsync();
         await Expect(Rows(page)).ToHaveTextAsync(["No instances in this tab match the filters."]);
@@ -130,7 +131,8 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
         await page.GetByLabel($"Select {a}").CheckAsync();
         await page.Locator("#b-months").SelectOptionAsync("2");
         await page.GetByRole(AriaRole.Button, new() { Name = "Quote renewal" }).ClickAsync();
-        await Expect(page.GetByTestId("cannot-pay")).ToContainTextAsync("coupons and balance cover 10.00 USD of 20.00 USD, 10.00 USD short.");
+        await Expect(page.GetByTestId("cannot-pay"))
+            .ToContainTextAsync("coupons and balance cover 10.00 USD of 20.00 USD, 10.00 USD short.");
         await Expect(page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Pay") })).ToHaveCountAsync(0);
         await Expect(page.Locator("body")).Not.ToContainTextAsync("Exception");
         Assert.Equal("1000", (await Account(key)).Str("balance"));

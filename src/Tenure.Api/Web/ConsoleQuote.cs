@@ -20,8 +20,9 @@ public sealed record ConsoleQuote(
 }
 
 /// <summary>
-/// What the quote page needs around a quote: its title, the pay button's words, where Pay posts and with which fields, the
-/// way back, what the action is (in words), and whether it is shown again because the first one went stale.
+/// What the quote page needs around a quote: its title, what the action is (in words), where Pay posts, the pay button's
+/// words, the fields Pay sends, the way back, and whether it buys a new instance (which has no current expiry).
 /// </summary>
 public sealed record QuoteView(
-    string Title, ConsoleQuote Quote, string What, string Action, string Confirm, IReadOnlyList<Hidden> Fields, string Back, bool Purchase = false);
+    string Title, ConsoleQuote Quote, string What, string Action, string Confirm, IReadOnlyList<Hidden> Fields, string Back,
+    bool Purchase = false);

@@ -16,54 +16,56 @@ public static partial class WebConsole
     private static readonly string[] PricedActions = ["renew", "spec-change", "renew-downgrade", "edition"];
 
     /// <summary>The quote of one instance's priced action, with the fields its Pay form sends back.</summary>
-    private static async Task<QuoteView> QuoteInstance(ApiClient client, BillingCalendar calendar, string id, string action, IFormCollection form)
+    private static async Task<QuoteView> QuoteInstance(
+        ApiClient client, BillingCalendar calendar, string id, string action, IFormCollection form)
     {
         string Field(string name) => form[name].ToString();
-        string Months() => Number(Field("months"), "Months").ToString(CultureInfo.InvariantCulture);
+        int Months() => Number(Field("months"), "Months");
+        var months = new Hidden("months", Field("months"));
         var path = $"/v1/instances/{Uri.EscapeDataString(id)}";
         var back = $"/console/instances/{Uri.EscapeDataString(id)}";
-        var (answer, what, verb, fields) = action switch
+        Task<QuoteAnswer> Ask(string route, object body) => client.Post<QuoteAnswer>($"{path}/{route}", body);
+        var (answer, title, what, verb, fields) = action switch
         {
-            "renew" => (await client.Post<QuoteAnswer>($"{path}/renew", new RenewInstance(Number(Months(), "Months"), QuoteOnly: true)).ConfigureAwait(false),
-                $"Renew {id} for {Months()} month(s).", "renew", new List<Hidden> { new("months", Months()) }),
-            "spec-change" => (await client.Post<QuoteAnswer>($"{path}/spec-change", new SpecChangeRequest(Spec(Field("spec")), QuoteOnly: true)).ConfigureAwait(false),
-                $"Change the spec of {id} to {Field("spec")}.", "change the spec", new List<Hidden> { new("spec", Field("spec")) }),
-            "renew-downgrade" => (await client.Post<QuoteAnswer>($"{path}/renew-downgrade",
-                    new RenewDowngradeRequest(Number(Months(), "Months"), Spec(Field("spec")), QuoteOnly: true)).ConfigureAwait(false),
-                $"Renew {id} for {Months()} month(s) and downgrade it to {Field("spec")} from the next cycle.", "renew and downgrade",
-                new List<Hidden> { new("months", Months()), new("spec", Field("spec")) }),
-            "edition" => (await client.Post<QuoteAnswer>($"{path}/edition", new EditionRequest(Spec(Field("edition")), Number(Months(), "Months"), QuoteOnly: true))
+            "renew" => (await Ask("renew", new RenewInstance(Months(), QuoteOnly: true)).ConfigureAwait(false),
+                $"Confirm the renewal of {id}", $"Renew {id} for {Months()} month(s).", "renew", new List<Hidden> { months }),
+            "spec-change" => (await Ask("spec-change", new SpecChangeRequest(Spec(Field("spec")), QuoteOnly: true)).ConfigureAwait(false),
+                $"Confirm the spec change of {id}", $"Change the spec of {id} to {Field("spec")}.", "change the spec",
+                new List<Hidden> { new("spec", Field("spec")) }),
+            "renew-downgrade" => (await Ask("renew-downgrade", new RenewDowngradeRequest(Months(), Spec(Field("spec")), QuoteOnly: true))
                     .ConfigureAwait(false),
+                $"Confirm the renewal with a downgrade of {id}",
+                $"Renew {id} for {Months()} month(s) and downgrade it to {Field("spec")} from the next cycle.", "renew and downgrade",
+                new List<Hidden> { months, new("spec", Field("spec")) }),
+            "edition" => (await Ask("edition", new EditionRequest(Spec(Field("edition")), Months(), QuoteOnly: true)).ConfigureAwait(false),
+                $"Confirm the edition change of {id}",
                 $"Change {id} to the {Field("edition")} edition for {Months()} month(s), keeping its instance ID.", "change the edition",
-                new List<Hidden> { new("months", Months()), new("edition", Field("edition")) }),
+                new List<Hidden> { months, new("edition", Field("edition")) }),
             _ => throw new ApiProblem(404, "not-found", $"There is no priced action '{action}'."),
         };
         var quote = ConsoleQuote.From(answer);
         if (answer.NewExpiresAt is { } expires && action != "renew") what += $" New expiry: {Show.At(calendar, expires)}.";
         fields.Add(new Hidden("total", quote.Total.ToString(CultureInfo.InvariantCulture)));
         fields.Add(new Hidden("currency", quote.Currency));
-        var title = action switch
-        {
-            "renew" => $"Confirm the renewal of {id}",
-            "spec-change" => $"Confirm the spec change of {id}",
-            "renew-downgrade" => $"Confirm the renewal with a downgrade of {id}",
-            _ => $"Confirm the edition change of {id}",
-        };
-        return new QuoteView(title, quote, what, $"{back}/{action}", $"Pay {Show.Money(quote.Total, quote.Currency)} and {verb}", fields, back);
+        var confirm = $"Pay {Show.Money(quote.Total, quote.Currency)} and {verb}";
+        return new QuoteView(title, quote, what, $"{back}/{action}", confirm, fields, back);
     }
 
     /// <summary>A spec or edition chosen in a drop-down whose first choice is "choose one" (no paid choice is the default).</summary>
-    private static string Spec(string chosen) => Blank(chosen) ?? throw new ApiProblem(400, "validation", "Choose one from the list first.");
+    private static string Spec(string chosen) =>
+        Blank(chosen) ?? throw new ApiProblem(400, "validation", "Choose one from the list first.");
 
     /// <summary>The quote ID a Pay form carries; a payment without one is refused here, before it reaches the API.</summary>
     private static string QuoteId(IFormCollection form) =>
-        Blank(form["quoteId"].ToString()) ?? throw new ApiProblem(400, "validation", "Ask for a quote first: the console pays only a price it has shown.");
+        Blank(form["quoteId"].ToString())
+            ?? throw new ApiProblem(400, "validation", "Ask for a quote first: the console pays only a price it has shown.");
 
     /// <summary>
     /// The quoted total, to say what was paid: the payment carried the quote's ID, so the API charged exactly this or nothing.
     /// </summary>
     private static string Paid(IFormCollection form) =>
-        long.TryParse(form["total"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var total) && form["currency"].ToString() is { Length: 3 } currency
+        long.TryParse(form["total"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var total)
+            && form["currency"].ToString() is { Length: 3 } currency
             ? Show.Money(total, currency)
             : "the quoted price";
 
@@ -72,7 +74,8 @@ public static partial class WebConsole
         Page<QuotePage>(new Frame(user, view.Title, Error: stale ? StaleQuote : null), new { View = view }, stale ? 409 : 200);
 
     /// <summary>Pays and redirects with the notice; on <c>quote-stale</c> nothing moved, and the new quote is shown instead.</summary>
-    private static async Task<IResult> PayOrRequote(ConsoleUser user, Func<Task<(string Path, string Notice)>> pay, Func<Task<QuoteView>> requote)
+    private static async Task<IResult> PayOrRequote(
+        ConsoleUser user, Func<Task<(string Path, string Notice)>> pay, Func<Task<QuoteView>> requote)
     {
         try
         {

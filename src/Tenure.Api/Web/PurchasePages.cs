@@ -25,8 +25,8 @@ public static partial class WebConsole
             var form = await http.Request.ReadFormAsync().ConfigureAwait(false);
             return await PayOrRequote(user, async () =>
             {
-                var bought = await client.Post<InstanceDto>("/v1/instances", Purchase(Rules(http).Catalog, form) with { QuoteId = QuoteId(form) },
-                    form["idempotencyKey"]).ConfigureAwait(false);
+                var buy = Purchase(Rules(http).Catalog, form) with { QuoteId = QuoteId(form) };
+                var bought = await client.Post<InstanceDto>("/v1/instances", buy, form["idempotencyKey"]).ConfigureAwait(false);
                 return ($"/console/instances/{Uri.EscapeDataString(bought.Id)}",
                     $"Bought {bought.Id} ({bought.Spec}): paid {Paid(form)}; expires {Show.At(Calendar(http), bought.ExpiresAt)}.");
             }, () => QuotePurchase(client, Rules(http).Catalog, form)).ConfigureAwait(false);
@@ -39,9 +39,11 @@ public static partial class WebConsole
         var spec = Spec(form["spec"].ToString());
         var product = catalog.Products.FirstOrDefault(p => p.SpecOf(spec) is not null)
             ?? throw new ApiProblem(400, "validation", $"There is no spec '{spec}' in the catalog.");
-        var chargeType = Enum.TryParse<ChargeType>(form["chargeType"], ignoreCase: true, out var c) ? c : throw new ApiProblem(400, "validation", "Choose how it is charged.");
+        var chargeType = Enum.TryParse<ChargeType>(form["chargeType"], ignoreCase: true, out var c)
+            ? c : throw new ApiProblem(400, "validation", "Choose how it is charged.");
         int? months = chargeType == ChargeType.Subscription ? Number(form["months"].ToString(), "Months") : null;
-        var region = Blank(form["region"].ToString()) ?? throw new ApiProblem(400, "validation", "Region: enter a region like cn-hangzhou.");
+        var region = Blank(form["region"].ToString())
+            ?? throw new ApiProblem(400, "validation", "Region: enter a region like cn-hangzhou.");
         return new BuyInstance(product.Code, region, spec, chargeType, product.EditionOf(spec)!.Code, months,
             AutoRenew: chargeType == ChargeType.Subscription && form["autoRenew"] == "on");
     }
@@ -60,7 +62,7 @@ public static partial class WebConsole
         };
         if (buy.PeriodMonths is { } months) fields.Add(new Hidden("months", months.ToString(CultureInfo.InvariantCulture)));
         if (buy.AutoRenew) fields.Add(new Hidden("autoRenew", "on"));
-        return new QuoteView("Confirm the purchase", quote, what, "/console/buy/pay", $"Pay {Show.Money(quote.Total, quote.Currency)} and buy", fields,
-            "/console/buy", Purchase: true);
+        var confirm = $"Pay {Show.Money(quote.Total, quote.Currency)} and buy";
+        return new QuoteView("Confirm the purchase", quote, what, "/console/buy/pay", confirm, fields, "/console/buy", Purchase: true);
     }
 }

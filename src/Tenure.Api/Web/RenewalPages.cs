@@ -63,7 +63,8 @@ public static partial class WebConsole
                 var paid = await client.Post<BatchResult>("/v1/renewals", body, form["idempotencyKey"]).ConfigureAwait(false);
                 return (Local(form["back"].ToString(), "/console/renewals"),
                     $"Renewed {paid.Items.Count} instance(s) in order {paid.OrderId}: {Show.Money(paid.Total, paid.Currency)} "
-                    + $"({Show.Money(paid.PaidByCoupons, paid.Currency)} by coupons, {Show.Money(paid.PaidByBalance, paid.Currency)} from balance).");
+                    + $"({Show.Money(paid.PaidByCoupons, paid.Currency)} by coupons, "
+                    + $"{Show.Money(paid.PaidByBalance, paid.Currency)} from balance).");
             }, () => QuoteBatch(client, form)).ConfigureAwait(false);
         })));
         console.MapPost("/renewals/settings", Handler(http => Posted(http, async (_, client, form) =>
@@ -82,8 +83,8 @@ public static partial class WebConsole
             {
                 var day = Number(form["day"].ToString(), "Day of month");
                 var (ids, _) = await Batch(client, form).ConfigureAwait(false);
-                var done = await client.Post<QuoteDto>("/v1/renewals/unify-expiry", new UnifyExpiry(ids, day, QuoteId: QuoteId(form)), form["idempotencyKey"])
-                    .ConfigureAwait(false);
+                var unify = new UnifyExpiry(ids, day, QuoteId: QuoteId(form));
+                var done = await client.Post<QuoteDto>("/v1/renewals/unify-expiry", unify, form["idempotencyKey"]).ConfigureAwait(false);
                 return (Local(form["back"].ToString(), "/console/renewals"),
                     $"Unified {done.Items.Count} instance(s) on day {day}: paid {Show.Money(done.Total, done.Currency)}.");
             }, () => QuoteUnify(client, form)).ConfigureAwait(false);
@@ -95,10 +96,11 @@ public static partial class WebConsole
     {
         var months = Number(form["months"].ToString(), "Months");
         var (ids, fields) = await Batch(client, form).ConfigureAwait(false);
-        var quote = await client.Post<QuoteDto>("/v1/renewals/quote", new RenewalBatch([.. ids.Select(id => new RenewalItem(id, months))])).ConfigureAwait(false);
-        var view = ConsoleQuote.From(quote);
-        return new QuoteView("Confirm the renewal", view, $"Renew {ids.Count} instance(s) for {months} month(s), as one order.", "/console/renewals/pay",
-            $"Pay {Show.Money(view.Total, view.Currency)} and renew", [.. fields, new Hidden("months", months.ToString(CultureInfo.InvariantCulture))],
+        var batch = new RenewalBatch([.. ids.Select(id => new RenewalItem(id, months))]);
+        var view = ConsoleQuote.From(await client.Post<QuoteDto>("/v1/renewals/quote", batch).ConfigureAwait(false));
+        return new QuoteView("Confirm the renewal", view, $"Renew {ids.Count} instance(s) for {months} month(s), as one order.",
+            "/console/renewals/pay", $"Pay {Show.Money(view.Total, view.Currency)} and renew",
+            [.. fields, new Hidden("months", months.ToString(CultureInfo.InvariantCulture))],
             Local(form["back"].ToString(), "/console/renewals"));
     }
 
@@ -107,9 +109,11 @@ public static partial class WebConsole
     {
         var day = Number(form["day"].ToString(), "Day of month");
         var (ids, fields) = await Batch(client, form).ConfigureAwait(false);
-        var quote = ConsoleQuote.From(await client.Post<QuoteDto>("/v1/renewals/unify-expiry", new UnifyExpiry(ids, day, QuoteOnly: true)).ConfigureAwait(false));
-        return new QuoteView($"Confirm the unified expiry on day {day}", quote, $"Move the expiry of {ids.Count} instance(s) to day {day} of the month.",
-            "/console/renewals/unify", $"Pay {Show.Money(quote.Total, quote.Currency)} and unify",
+        var asked = new UnifyExpiry(ids, day, QuoteOnly: true);
+        var quote = ConsoleQuote.From(await client.Post<QuoteDto>("/v1/renewals/unify-expiry", asked).ConfigureAwait(false));
+        return new QuoteView($"Confirm the unified expiry on day {day}", quote,
+            $"Move the expiry of {ids.Count} instance(s) to day {day} of the month.", "/console/renewals/unify",
+            $"Pay {Show.Money(quote.Total, quote.Currency)} and unify",
             [.. fields, new Hidden("day", day.ToString(CultureInfo.InvariantCulture)), new Hidden("confirm", "yes")],
             Local(form["back"].ToString(), "/console/renewals"));
     }
@@ -139,7 +143,8 @@ public static partial class WebConsole
     private static async Task<List<string>> Matching(ApiClient client, RenewalFilters filters)
     {
         var csv = await client.GetText($"/v1/instances?{filters.ApiQuery()}", "text/csv").ConfigureAwait(false);
-        return [.. csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => line.Split(',', 2)[0].Trim().Trim('"')).Where(id => id.Length > 0)];
+        var rows = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1); // the first line is the header
+        return [.. rows.Select(line => line.Split(',', 2)[0].Trim().Trim('"')).Where(id => id.Length > 0)];
     }
 
     private static RenewalFilters Filters(string? tab, string? product, string? region, string? status, string? expiresWithinDays, string? accountId) =>

@@ -38,10 +38,11 @@ public static class Styles
         .past { fill: #14213d; } .planned { fill: #fff; stroke: #14213d; stroke-width: 2; } .now { stroke: #b3261e; stroke-width: 2; }
         .scroll { overflow-x: auto; max-width: 100%; }
         .banner { background: #fff4e5; border: 1px solid #d97706; padding: .6rem .8rem; font-weight: 600; }
-        a.button { display: inline-block; padding: .2rem .5rem; margin: .1rem 0; border: 1px solid #14213d; background: #fff; color: #14213d; text-decoration: none; font-size: .85rem; }
+        a.button { display: inline-block; padding: .2rem .5rem; margin: .1rem 0; border: 1px solid #14213d; background: #fff; }
+        a.button { color: #14213d; text-decoration: none; font-size: .85rem; }
         label.check { flex-direction: row; align-items: center; gap: .4rem; margin: .5rem 0; }
         .row-actions { white-space: nowrap; } .count { font-variant-numeric: tabular-nums; }
-        fieldset { min-width: 0; } select, input { max-width: 100%; }
+        fieldset { min-width: 0; } fieldset > label { min-width: 0; max-width: 100%; } select, input { min-width: 0; max-width: 100%; }
         @media (max-width: 600px) { main { padding: .75rem; } .tabs { flex-wrap: wrap; } dl { grid-template-columns: 1fr; } }
         """;
 }
