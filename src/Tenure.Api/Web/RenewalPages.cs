@@ -36,8 +36,9 @@ public static partial class WebConsole
             {
                 var filters = Filters(tab, product, region, status, expiresWithinDays, accountId);
                 var page = await client.Get<Page<InstanceDto>>($"/v1/instances?{filters.ApiQuery(cursor)}&limit=100").ConfigureAwait(false);
-                var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-                foreach (var each in Tabs) counts[each] = (await Matching(client, filters with { Tab = each }).ConfigureAwait(false)).Count;
+                // Seed 003's tab counts: each tab's whole list under the same filters, the three asked at once.
+                var lists = await Task.WhenAll(Tabs.Select(each => Matching(client, filters with { Tab = each }))).ConfigureAwait(false);
+                var counts = Tabs.Zip(lists).ToDictionary(t => t.First, t => t.Second.Count, StringComparer.Ordinal);
                 return Page<RenewalsPage>(new Frame(user, "Renewal management", notice, error),
                     new { Filters = filters, List = page, Back = http.Request.Path + http.Request.QueryString, Counts = counts });
             }));
