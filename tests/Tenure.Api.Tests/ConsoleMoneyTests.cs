@@ -304,4 +304,25 @@ public sealed partial class ConsoleTests
         await Shot(page, "spec-change-quote-400");
         Assert.Empty(wide);
     }
+
+    [Fact]
+    public async Task R13_4_a_batch_quote_gone_stale_shows_the_new_batch_quote_and_charges_nothing()
+    {
+        var (key, _, _) = await Customer("2017-11-08T02:00:00Z", 10_000);
+        var a = await Buy(key, "ecs", "ecs.small", 1);
+        var b = await Buy(key, "ecs", "ecs.small", 1); // both expire 2017-12-09 00:00; balance 80.00
+        var page = await SignIn(key);
+        await page.GetByLabel($"Select {a}").CheckAsync();
+        await page.GetByLabel($"Select {b}").CheckAsync();
+        await page.Locator("#b-months").SelectOptionAsync("1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Quote renewal" }).ClickAsync();
+        await Expect(page.GetByTestId("quote-total")).ToHaveTextAsync("20.00 USD");
+
+        Assert.Equal(200, (await server.Client(key).Post($"/v1/instances/{a}/renew", new { periodMonths = 1 })).Status);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pay 20.00 USD and renew" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync(Stale);
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = a }))
+            .ToHaveTextAsync(Cells("2018-01-09 00:00", "2018-02-09 00:00", "10.00 USD"));
+        Assert.Equal("7000", (await Account(key)).Str("balance"));
+    }
 }
