@@ -21,7 +21,7 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
         var page = await SignIn(key);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Renewal management" })).ToBeVisibleAsync();
 
-        await page.GetByRole(AriaRole.Link, new() { Name = id }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = id, Exact = true }).ClickAsync();
         await Expect(page.GetByTestId("expiry")).ToHaveTextAsync("2017-12-09 00:00 (31 days left)");
         var timeline = page.GetByTestId("timeline");
         await Expect(timeline.Locator("circle.past[data-kind=purchased]")).ToHaveCountAsync(1);
@@ -62,8 +62,9 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
         var page = await SignIn(key);
 
         await Expect(Rows(page)).ToHaveCountAsync(2);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Auto-renewal" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Auto-renewal" })).ToHaveAttributeAsync("aria-current", "page");
+        await page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Auto-renewal \\(") }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Auto-renewal \\(") }))
+            .ToHaveAttributeAsync("aria-current", "page");
         await Expect(Rows(page)).ToHaveTextAsync([Cells(c, "auto-renew every 1 month")]);
         await page.GetByRole(AriaRole.Link, new() { Name = "Do not renew" }).ClickAsync();
         await Expect(Rows(page)).ToHaveTextAsync(["No instances in this tab match the filters."]);
@@ -93,7 +94,7 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply setting" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Set 2 instance(s) to auto-renew every 1 month.");
         await Expect(Rows(page)).ToHaveTextAsync(["No instances in this tab match the filters."]);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Auto-renewal" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Auto-renewal \\(") }).ClickAsync();
         await Expect(Rows(page)).ToHaveCountAsync(3);
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Export CSV" }).ClickAsync());
         var csv = await File.ReadAllLinesAsync(await download.PathAsync(), TestContext.Current.CancellationToken);
@@ -126,12 +127,13 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
         Assert.Equal("1000", (await Account(key)).Str("balance"));
         Assert.Equal("2019-04-14T16:00:00Z", (await server.Client(key).Get($"/v1/instances/{a}")).Body.Str("expiresAt"));
 
-        // A refusal of the API (R7.3: 20.00 is not covered by 10.00) comes back as its sentence, and nothing is paid.
+        // R7.3, R13.4: 20.00 is not covered by 10.00, and the quote says so before any Pay (none is offered); nothing is paid.
         await page.GetByLabel($"Select {a}").CheckAsync();
         await page.Locator("#b-months").SelectOptionAsync("2");
         await page.GetByRole(AriaRole.Button, new() { Name = "Quote renewal" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Pay 20.00 USD and renew" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync(new Regex("^The charge of .* exceeds coupons and balance .*short\\.$"));
+        await Expect(page.GetByTestId("cannot-pay"))
+            .ToContainTextAsync("coupons and balance cover 10.00 USD of 20.00 USD, 10.00 USD short.");
+        await Expect(page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Pay") })).ToHaveCountAsync(0);
         await Expect(page.Locator("body")).Not.ToContainTextAsync("Exception");
         Assert.Equal("1000", (await Account(key)).Str("balance"));
     }
@@ -223,8 +225,9 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
         await page.GetByRole(AriaRole.Group, new() { Name = "Renewal mode" }).GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Renewal set to auto-renew every 3 months.");
         await page.Locator("#c-spec").SelectOptionAsync("ecs.medium");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Change spec" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Spec is now ecs.medium.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Quote spec change" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pay 10.67 USD and change the spec" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Spec is now ecs.medium; paid 10.67 USD.");
         Assert.Equal("ecs.medium", (await server.Client(key).Get($"/v1/instances/{ecs}")).Body.Str("spec"));
 
         // R8.4: bought 2019-03-01 10:00 (expires 04-02, D = 32), unsubscribed 03-10 15:00 (U = 22): floor(300000 × 22 / 32) = 206250.
@@ -332,6 +335,17 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
 
         await page.GotoAsync($"{server.BaseAddress}console/account");
         await Check("account");
+        await page.GotoAsync($"{server.BaseAddress}console/instances");
+        await Check("all instances");
+        await page.GotoAsync($"{server.BaseAddress}console/buy");
+        await Check("buy");
+        await page.Locator("#b-spec").SelectOptionAsync("ecs.small");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Quote purchase" }).ClickAsync();
+        await Check("purchase quote");
+        await page.GotoAsync($"{server.BaseAddress}console/instances/{ecs}");
+        await page.Locator("#c-spec").SelectOptionAsync("ecs.medium");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Quote spec change" }).ClickAsync();
+        await Check("spec change quote");
         var op = await browser.Page(javaScript: true);
         await op.GotoAsync($"{server.BaseAddress}console/sign-in");
         await op.GetByLabel("API key").FillAsync(Server.OperatorKey);

@@ -24,21 +24,25 @@ public static partial class WebConsole
         console.MapPost("/instances/{id}/quote", (string id, HttpContext http) => SignedIn(http, async (user, client) =>
         {
             var form = await http.Request.ReadFormAsync().ConfigureAwait(false);
-            var months = Number(form["months"].ToString(), "Months");
-            var quote = await client.Post<QuoteDto>("/v1/renewals/quote", new RenewalBatch([new RenewalItem(id, months)])).ConfigureAwait(false);
-            return Page<QuotePage>(new Frame(user, $"Confirm the renewal of {id}"), new
+            var action = Blank(form["do"].ToString()) ?? "renew";
+            return Quoted(user, await QuoteInstance(client, Calendar(http), id, action, form).ConfigureAwait(false));
+        }));
+        console.MapPost("/instances/{id}/{action}", (string id, string action, HttpContext http) => PricedActions.Contains(action)
+            ? SignedIn(http, async (user, client) =>
             {
-                Quote = quote, Action = $"/console/instances/{Uri.EscapeDataString(id)}/renew", Confirm = $"Pay {Show.Money(quote.Total, quote.Currency)} and renew",
-                Fields = new List<Hidden> { new("months", months.ToString(System.Globalization.CultureInfo.InvariantCulture)) },
-                Back = $"/console/instances/{Uri.EscapeDataString(id)}",
-            });
-        }));
-        console.MapPost("/instances/{id}/{action}", (string id, string action, HttpContext http) => Posted(http, async (_, client, form) =>
-        {
-            var path = $"/v1/instances/{Uri.EscapeDataString(id)}";
-            var notice = await Act(client, Calendar(http), path, action, form).ConfigureAwait(false);
-            return ($"/console/instances/{Uri.EscapeDataString(id)}", notice);
-        }));
+                var form = await http.Request.ReadFormAsync().ConfigureAwait(false);
+                var path = $"/v1/instances/{Uri.EscapeDataString(id)}";
+                return await PayOrRequote(user,
+                    async () => ($"/console/instances/{Uri.EscapeDataString(id)}",
+                        await Act(client, Calendar(http), path, action, form).ConfigureAwait(false)),
+                    () => QuoteInstance(client, Calendar(http), id, action, form)).ConfigureAwait(false);
+            })
+            : Posted(http, async (_, client, form) =>
+            {
+                var path = $"/v1/instances/{Uri.EscapeDataString(id)}";
+                var notice = await Act(client, Calendar(http), path, action, form).ConfigureAwait(false);
+                return ($"/console/instances/{Uri.EscapeDataString(id)}", notice);
+            }));
     }
 
     /// <summary>One instance action: the form's fields as the API's body, and what to tell the user.</summary>
@@ -49,7 +53,8 @@ public static partial class WebConsole
         switch (action)
         {
             case "renew":
-                var renewed = await client.Post<RenewResult>($"{path}/renew", new RenewInstance(Months()), Field("idempotencyKey")).ConfigureAwait(false);
+                var renewal = new RenewInstance(Months(), QuoteId: QuoteId(form));
+                var renewed = await client.Post<RenewResult>($"{path}/renew", renewal, Field("idempotencyKey")).ConfigureAwait(false);
                 return $"Renewed: paid {Show.Money(renewed.Amount, renewed.Currency)} in order {renewed.OrderId}; expires {Show.At(calendar, renewed.NewExpiresAt)}.";
             case "renewal":
                 var mode = Enum.TryParse<RenewalMode>(Field("mode"), ignoreCase: true, out var m) ? m : throw new ApiProblem(400, "validation", "Choose a renewal mode.");
@@ -57,17 +62,24 @@ public static partial class WebConsole
                 await client.Put($"{path}/renewal", new SetRenewal(mode, autoMonths)).ConfigureAwait(false);
                 return $"Renewal set to {Show.Mode(mode, autoMonths)}.";
             case "spec-change":
-                var changed = await client.Post<InstanceDto>($"{path}/spec-change", new SpecChangeRequest(Field("spec"))).ConfigureAwait(false);
+                var change = new SpecChangeRequest(Field("spec"), QuoteId: QuoteId(form));
+                var changed = await client.Post<InstanceDto>($"{path}/spec-change", change, Field("idempotencyKey")).ConfigureAwait(false);
                 return changed.PendingChange is { Kind: PendingChangeKind.ReviewedUpgrade }
-                    ? $"Upgrade to {Field("spec")} paid; it waits for an operator's review."
-                    : $"Spec is now {changed.Spec}.";
+                    ? $"Upgrade to {Field("spec")} paid ({Paid(form)}); it waits for an operator's review."
+                    : $"Spec is now {changed.Spec}; paid {Paid(form)}.";
             case "renew-downgrade":
                 var spec = Blank(Field("spec"));
-                var downgraded = await client.Post<InstanceDto>($"{path}/renew-downgrade", new RenewDowngradeRequest(Months(), spec)).ConfigureAwait(false);
-                return $"Renewed with a downgrade to {spec ?? downgraded.Spec} from the next cycle; expires {Show.At(calendar, downgraded.ExpiresAt)}.";
+                var downgrade = new RenewDowngradeRequest(Months(), spec, QuoteId: QuoteId(form));
+                var downgraded = await client.Post<InstanceDto>($"{path}/renew-downgrade", downgrade, Field("idempotencyKey"))
+                    .ConfigureAwait(false);
+                return $"Renewed with a downgrade to {spec ?? downgraded.Spec} from the next cycle; paid {Paid(form)}; "
+                    + $"expires {Show.At(calendar, downgraded.ExpiresAt)}.";
             case "edition":
-                var edition = await client.Post<InstanceDto>($"{path}/edition", new EditionRequest(Field("edition"), Months())).ConfigureAwait(false);
-                return $"Edition is now {edition.Edition}, same instance ID; expires {Show.At(calendar, edition.ExpiresAt)}.";
+                var editionChange = new EditionRequest(Field("edition"), Months(), QuoteId: QuoteId(form));
+                var edition = await client.Post<InstanceDto>($"{path}/edition", editionChange, Field("idempotencyKey"))
+                    .ConfigureAwait(false);
+                return $"Edition is now {edition.Edition}, same instance ID; paid {Paid(form)}; "
+                    + $"expires {Show.At(calendar, edition.ExpiresAt)}.";
             case "post-expiration-action":
                 var after = Enum.TryParse<PostExpirationAction>(Field("action"), ignoreCase: true, out var a) ? a : throw new ApiProblem(400, "validation", "Choose what happens at expiry.");
                 await client.Put($"{path}/post-expiration-action", new PostExpirationRequest(after)).ConfigureAwait(false);
@@ -76,6 +88,13 @@ public static partial class WebConsole
                 if (Field("confirm") != "yes") throw new ApiProblem(400, "validation", "Tick the box to confirm the unsubscription.");
                 var refund = await client.Post<UnsubscribeResult>($"{path}/unsubscribe", new { }).ConfigureAwait(false);
                 return $"Unsubscribed; refunded {Show.Money(refund.Refund, refund.Currency)} to the balance.";
+            case "alarms":
+                var alarms = new AlarmSettingsRequest(Alarm(form, "tps"), Alarm(form, "subscriptions"), Alarm(form, "connections"));
+                await client.Put($"{path}/alarms", alarms).ConfigureAwait(false);
+                var saved = new[] { ("tps", alarms.Tps), ("subscriptions", alarms.Subscriptions), ("connections", alarms.Connections) }
+                    .Where(a => a.Item2 is not null)
+                    .Select(a => $"{a.Item1} at {a.Item2!.ThresholdPercent}% ({(a.Item2.Enabled ? "on" : "off")})");
+                return $"Alarms saved: {string.Join(", ", saved)}.";
             case "upgrade-complete":
                 await client.Post($"{path}/upgrade/complete", new { }).ConfigureAwait(false);
                 return "Reviewed upgrade completed.";
@@ -83,4 +102,11 @@ public static partial class WebConsole
                 throw new ApiProblem(404, "not-found", $"There is no action '{action}'.");
         }
     }
+
+    /// <summary>R11.2: one metric's alarm as its form fields set it, or null when the form has none for it (left as it is).</summary>
+    private static AlarmSettingDto? Alarm(IFormCollection form, string metric) =>
+        form.ContainsKey($"{metric}.threshold")
+            ? new AlarmSettingDto(
+                Number(form[$"{metric}.threshold"].ToString(), $"{metric} alarm threshold"), form[$"{metric}.enabled"] == "on")
+            : null;
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -35,7 +36,11 @@ public static partial class WebConsole
             {
                 var filters = Filters(tab, product, region, status, expiresWithinDays, accountId);
                 var page = await client.Get<Page<InstanceDto>>($"/v1/instances?{filters.ApiQuery(cursor)}&limit=100").ConfigureAwait(false);
-                return Page<RenewalsPage>(new Frame(user, "Renewal management", notice, error), new { Filters = filters, List = page, Back = http.Request.Path + http.Request.QueryString });
+                // Seed 003's tab counts: each tab's whole list under the same filters, the three asked at once.
+                var lists = await Task.WhenAll(Tabs.Select(each => Matching(client, filters with { Tab = each }))).ConfigureAwait(false);
+                var counts = Tabs.Zip(lists).ToDictionary(t => t.First, t => t.Second.Count, StringComparer.Ordinal);
+                return Page<RenewalsPage>(new Frame(user, "Renewal management", notice, error),
+                    new { Filters = filters, List = page, Back = http.Request.Path + http.Request.QueryString, Counts = counts });
             }));
         console.MapGet("/renewals.csv", (HttpContext http, string? tab, string? product, string? region, string? status, string? expiresWithinDays, string? accountId) =>
             SignedIn(http, async (_, client) =>
@@ -46,25 +51,26 @@ public static partial class WebConsole
         console.MapPost("/renewals/quote", Handler(http => SignedIn(http, async (user, client) =>
         {
             var form = await http.Request.ReadFormAsync().ConfigureAwait(false);
-            var (ids, months) = (Selected(form), Number(form["months"].ToString(), "Months"));
-            var quote = await client.Post<QuoteDto>("/v1/renewals/quote", new RenewalBatch([.. ids.Select(id => new RenewalItem(id, months))])).ConfigureAwait(false);
-            return Page<QuotePage>(new Frame(user, "Confirm the renewal"), new
-            {
-                Quote = quote, Action = "/console/renewals/pay", Confirm = $"Pay {Show.Money(quote.Total, quote.Currency)} and renew",
-                Fields = ids.Select(id => new Hidden("id", id)).Append(new Hidden("months", months.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList(),
-                Back = form["back"].ToString(),
-            });
+            return Quoted(user, await QuoteBatch(client, form).ConfigureAwait(false));
         })));
-        console.MapPost("/renewals/pay", Handler(http => Posted(http, async (_, client, form) =>
+        console.MapPost("/renewals/pay", Handler(http => SignedIn(http, async (user, client) =>
         {
-            var months = Number(form["months"].ToString(), "Months");
-            var paid = await client.Post<BatchResult>("/v1/renewals", new RenewalBatch([.. Selected(form).Select(id => new RenewalItem(id, months))]), form["idempotencyKey"]).ConfigureAwait(false);
-            return (Local(form["back"].ToString(), "/console/renewals"),
-                $"Renewed {paid.Items.Count} instance(s) in order {paid.OrderId}: {Show.Money(paid.Total, paid.Currency)} ({Show.Money(paid.PaidByCoupons, paid.Currency)} by coupons, {Show.Money(paid.PaidByBalance, paid.Currency)} from balance).");
+            var form = await http.Request.ReadFormAsync().ConfigureAwait(false);
+            return await PayOrRequote(user, async () =>
+            {
+                var months = Number(form["months"].ToString(), "Months");
+                var (ids, _) = await Batch(client, form).ConfigureAwait(false);
+                var body = new RenewalBatch([.. ids.Select(id => new RenewalItem(id, months))], QuoteId(form));
+                var paid = await client.Post<BatchResult>("/v1/renewals", body, form["idempotencyKey"]).ConfigureAwait(false);
+                return (Local(form["back"].ToString(), "/console/renewals"),
+                    $"Renewed {paid.Items.Count} instance(s) in order {paid.OrderId}: {Show.Money(paid.Total, paid.Currency)} "
+                    + $"({Show.Money(paid.PaidByCoupons, paid.Currency)} by coupons, "
+                    + $"{Show.Money(paid.PaidByBalance, paid.Currency)} from balance).");
+            }, () => QuoteBatch(client, form)).ConfigureAwait(false);
         })));
         console.MapPost("/renewals/settings", Handler(http => Posted(http, async (_, client, form) =>
         {
-            var ids = Selected(form);
+            var (ids, _) = await Batch(client, form).ConfigureAwait(false);
             var mode = Enum.TryParse<Domain.Instances.RenewalMode>(form["mode"], ignoreCase: true, out var m) ? m : throw new ApiProblem(400, "validation", "Choose a renewal mode.");
             int? months = mode == Domain.Instances.RenewalMode.Auto ? Number(form["autoRenewMonths"].ToString(), "Auto-renew period") : null;
             await client.Put("/v1/renewals/settings", new BatchRenewalSettings(ids, mode, months)).ConfigureAwait(false);
@@ -73,22 +79,73 @@ public static partial class WebConsole
         console.MapPost("/renewals/unify", Handler(http => SignedIn(http, async (user, client) =>
         {
             var form = await http.Request.ReadFormAsync().ConfigureAwait(false);
-            var (ids, day) = (Selected(form), Number(form["day"].ToString(), "Day of month"));
-            var back = Local(form["back"].ToString(), "/console/renewals");
-            if (form["confirm"] == "yes")
+            if (form["confirm"] != "yes") return Quoted(user, await QuoteUnify(client, form).ConfigureAwait(false));
+            return await PayOrRequote(user, async () =>
             {
-                var done = await client.Post<QuoteDto>("/v1/renewals/unify-expiry", new UnifyExpiry(ids, day), form["idempotencyKey"]).ConfigureAwait(false);
-                return Results.Redirect(With(back, "notice", $"Unified {done.Items.Count} instance(s) on day {day}: paid {Show.Money(done.Total, done.Currency)}."));
-            }
-
-            var quote = await client.Post<QuoteDto>("/v1/renewals/unify-expiry", new UnifyExpiry(ids, day, QuoteOnly: true)).ConfigureAwait(false);
-            return Page<QuotePage>(new Frame(user, $"Confirm the unified expiry on day {day}"), new
-            {
-                Quote = quote, Action = "/console/renewals/unify", Confirm = $"Pay {Show.Money(quote.Total, quote.Currency)} and unify",
-                Fields = ids.Select(id => new Hidden("id", id)).Concat([new Hidden("day", day.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Hidden("confirm", "yes")]).ToList(),
-                Back = back,
-            });
+                var day = Number(form["day"].ToString(), "Day of month");
+                var (ids, _) = await Batch(client, form).ConfigureAwait(false);
+                var unify = new UnifyExpiry(ids, day, QuoteId: QuoteId(form));
+                var done = await client.Post<QuoteDto>("/v1/renewals/unify-expiry", unify, form["idempotencyKey"]).ConfigureAwait(false);
+                return (Local(form["back"].ToString(), "/console/renewals"),
+                    $"Unified {done.Items.Count} instance(s) on day {day}: paid {Show.Money(done.Total, done.Currency)}.");
+            }, () => QuoteUnify(client, form)).ConfigureAwait(false);
         })));
+    }
+
+    /// <summary>The quote of renewing the batch (the ticked rows, or every row the filters match) for the months chosen.</summary>
+    private static async Task<QuoteView> QuoteBatch(ApiClient client, IFormCollection form)
+    {
+        var months = Number(form["months"].ToString(), "Months");
+        var (ids, fields) = await Batch(client, form).ConfigureAwait(false);
+        var batch = new RenewalBatch([.. ids.Select(id => new RenewalItem(id, months))]);
+        var view = ConsoleQuote.From(await client.Post<QuoteDto>("/v1/renewals/quote", batch).ConfigureAwait(false));
+        return new QuoteView("Confirm the renewal", view, $"Renew {ids.Count} instance(s) for {months} month(s), as one order.",
+            "/console/renewals/pay", $"Pay {Show.Money(view.Total, view.Currency)} and renew",
+            [.. fields, new Hidden("months", months.ToString(CultureInfo.InvariantCulture))],
+            Local(form["back"].ToString(), "/console/renewals"));
+    }
+
+    /// <summary>R8.3: the quote of unifying the batch's expiry on one day of the month.</summary>
+    private static async Task<QuoteView> QuoteUnify(ApiClient client, IFormCollection form)
+    {
+        var day = Number(form["day"].ToString(), "Day of month");
+        var (ids, fields) = await Batch(client, form).ConfigureAwait(false);
+        var asked = new UnifyExpiry(ids, day, QuoteOnly: true);
+        var quote = ConsoleQuote.From(await client.Post<QuoteDto>("/v1/renewals/unify-expiry", asked).ConfigureAwait(false));
+        return new QuoteView($"Confirm the unified expiry on day {day}", quote,
+            $"Move the expiry of {ids.Count} instance(s) to day {day} of the month.", "/console/renewals/unify",
+            $"Pay {Show.Money(quote.Total, quote.Currency)} and unify",
+            [.. fields, new Hidden("day", day.ToString(CultureInfo.InvariantCulture)), new Hidden("confirm", "yes")],
+            Local(form["back"].ToString(), "/console/renewals"));
+    }
+
+    /// <summary>
+    /// The instances a batch form names, and the fields that name them again on its quote's Pay form: the ticked rows, or
+    /// with "all matching" every instance the filters match on every page (seed 003's select-all), read again at payment;
+    /// if that set changed meanwhile, the quote ID no longer matches and the new quote is shown.
+    /// </summary>
+    private static async Task<(List<string> Ids, List<Hidden> Fields)> Batch(ApiClient client, IFormCollection form)
+    {
+        if (form["all"] != "yes") return (Selected(form), [.. Selected(form).Select(id => new Hidden("id", id))]);
+        var filters = Filters(form["tab"], form["product"], form["region"], form["status"], form["expiresWithinDays"], form["accountId"]);
+        var ids = await Matching(client, filters).ConfigureAwait(false);
+        if (ids.Count == 0) throw new ApiProblem(400, "validation", "No instance matches the filters.");
+        var fields = new List<Hidden> { new("all", "yes"), new("tab", filters.Tab) };
+        foreach (var (name, value) in new[] { ("product", filters.Product), ("region", filters.Region), ("status", filters.Status),
+            ("expiresWithinDays", filters.ExpiresWithinDays?.ToString(CultureInfo.InvariantCulture)), ("accountId", filters.AccountId) })
+        {
+            if (value is not null) fields.Add(new Hidden(name, value));
+        }
+
+        return (ids, fields);
+    }
+
+    /// <summary>Every instance ID the filters match, on all pages: the whole list's export, one call.</summary>
+    private static async Task<List<string>> Matching(ApiClient client, RenewalFilters filters)
+    {
+        var csv = await client.GetText($"/v1/instances?{filters.ApiQuery()}", "text/csv").ConfigureAwait(false);
+        var rows = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1); // the first line is the header
+        return [.. rows.Select(line => line.Split(',', 2)[0].Trim().Trim('"')).Where(id => id.Length > 0)];
     }
 
     private static RenewalFilters Filters(string? tab, string? product, string? region, string? status, string? expiresWithinDays, string? accountId) =>

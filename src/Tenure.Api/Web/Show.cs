@@ -37,4 +37,33 @@ public static class Show
 
         return words.ToString();
     }
+
+    /// <summary>
+    /// Planned events worded as what they are: an auto-renewal attempt says which of the product's attempts it is, and that
+    /// it happens only if the earlier ones fail; a stop or release happens only if the instance is not renewed first.
+    /// </summary>
+    /// <param name="attempts">How many auto-renewal attempts the product makes in all (R4.2); those not planned are behind.</param>
+    public static IEnumerable<(Api.PlannedEventDto Event, string Words)> Planned(IReadOnlyList<Api.PlannedEventDto> items, int attempts)
+    {
+        var attempt = attempts - items.Count(e => e.Kind == "autoRenewAttempt");
+        foreach (var e in items)
+        {
+            yield return (e, e.Kind switch
+            {
+                "autoRenewAttempt" => ++attempt is var n && n > 1
+                    ? $"Auto-renewal attempt {n} of {attempts}, if the earlier ones fail"
+                    : $"Auto-renewal attempt {n} of {attempts}",
+                "reminder" => "Expiry reminder sent",
+                "expire" => "Expiry: the paid period ends",
+                "stop" => "Stop, unless renewed before",
+                "release" => "Release, unless renewed before",
+                "releaseWarning" => "Release warning sent",
+                "convertToPayg" => "Change to pay-as-you-go",
+                "paygCharge" => "Hourly pay-as-you-go charge",
+                "paygOverdueStop" => "Stop for an overdue balance, unless topped up",
+                "applyChange" => "The pending change takes effect",
+                _ => Words(e.Kind),
+            });
+        }
+    }
 }

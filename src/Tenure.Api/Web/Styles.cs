@@ -36,5 +36,13 @@ public static class Styles
         .total { font-size: 1.15rem; font-weight: 600; }
         .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
         .past { fill: #14213d; } .planned { fill: #fff; stroke: #14213d; stroke-width: 2; } .now { stroke: #b3261e; stroke-width: 2; }
+        .scroll { overflow-x: auto; max-width: 100%; }
+        .banner { background: #fff4e5; border: 1px solid #d97706; padding: .6rem .8rem; font-weight: 600; }
+        a.button { display: inline-block; padding: .2rem .5rem; margin: .1rem 0; border: 1px solid #14213d; background: #fff; }
+        a.button { color: #14213d; text-decoration: none; font-size: .85rem; }
+        label.check { flex-direction: row; align-items: center; gap: .4rem; margin: .5rem 0; }
+        .row-actions { white-space: nowrap; } .count { font-variant-numeric: tabular-nums; }
+        fieldset { min-width: 0; } fieldset > label { min-width: 0; max-width: 100%; } select, input { min-width: 0; max-width: 100%; }
+        @media (max-width: 600px) { main { padding: .75rem; } .tabs { flex-wrap: wrap; } dl { grid-template-columns: 1fr; } }
         """;
 }

@@ -81,6 +81,8 @@ public static partial class WebConsole
         MapInstance(console);
         MapAccount(console);
         MapOperator(console);
+        MapPurchase(console);
+        MapAccountInstances(console);
     }
 
     /// <summary>

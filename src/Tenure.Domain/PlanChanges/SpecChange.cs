@@ -53,15 +53,18 @@ public static class SpecChange
         if (paid.Refusal is { } refusal) return refusal;
         var order = new Order(OrderKind.Upgrade, amount, paid.Value.FromCoupons, paid.Value.FromBalance, [new OrderItem(instance.Id, now, amount, instance.ExpiresAt)]);
         var effects = new Effects(paid.Value.Postings, order, [], [], []);
+        var paidText = new Money.Money(amount, account.Currency);
 
         if (edition.Upgrade == UpgradeMode.Review)
         {
             var pending = touched with { PendingChange = new PendingChange(PendingChangeKind.ReviewedUpgrade, spec, null, now, null) };
-            return Change.Of(rules, pending, paid.Value.Account, effects.Record(instance.Id, now, TimelineKind.UpgradeRequested, $"{instance.Spec} → {spec}, paid {amount}; waits for review"));
+            var requested = $"{instance.Spec} → {spec}, paid {paidText}; waits for review";
+            return Change.Of(rules, pending, paid.Value.Account, effects.Record(instance.Id, now, TimelineKind.UpgradeRequested,
+                requested));
         }
 
         return Change.Of(rules, touched with { Spec = spec }, paid.Value.Account, effects
-            .Record(instance.Id, now, TimelineKind.Upgraded, $"{instance.Spec} → {spec}, paid {amount}")
+            .Record(instance.Id, now, TimelineKind.Upgraded, $"{instance.Spec} → {spec}, paid {paidText}")
             .Act(ResourceActionKind.Modify, instance.Id, now, $"spec {spec}"));
     }
 

@@ -46,7 +46,8 @@ public static class Unsubscription
         var refund = Refund(rules, instance, now);
         var refunded = account.Move(refund, now);
         var cash = Cycles(instance).Sum(c => c.Cash);
-        var effects = Effects.None.Record(instance.Id, now, TimelineKind.Unsubscribed, $"refund {refund} of {cash} paid in cash");
+        var detail = $"refund {new Money.Money(refund, account.Currency)} of {new Money.Money(cash, account.Currency)} paid in cash";
+        var effects = Effects.None.Record(instance.Id, now, TimelineKind.Unsubscribed, detail);
         if (refund > 0) effects = effects.Post(new LedgerPosting(LedgerKind.Refund, refund, instance.Id, null, "unsubscription refund"));
         var touched = Commands.Touch(instance, now);
         var after = instance.PostExpirationAction == PostExpirationAction.DowngradeToStandard
