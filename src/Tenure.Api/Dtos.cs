@@ -44,3 +44,6 @@ public sealed record InstanceDto(
             next is { } n ? new NextEventDto(NextEventDto.KindName(n.Kind), n.At) : null);
     }
 }
+
+/// <summary>Seed 003's renewal tabs: how many renewable instances the list's filters show in each renewal mode.</summary>
+public sealed record RenewalCountsDto(long Manual, long Auto, long NoRenew);

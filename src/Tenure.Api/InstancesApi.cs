@@ -63,6 +63,7 @@ public static class InstancesApi
             return Task.CompletedTask;
         });
         v1.MapGet("/instances/{id}", Get);
+        v1.MapGet("/renewals/counts", RenewalCounts).Produces<RenewalCountsDto>();
         v1.MapGet("/instances/{id}/events", Events);
         v1.MapGet("/instances/{id}/schedule", PlannedEvents);
         v1.MapPost("/instances/{id}/renew", Renew).Produces<RenewResult>().DocumentsQuote();
@@ -102,17 +103,11 @@ public static class InstancesApi
     /// <summary>R8.1, R8.6: the instance list; with <c>renewable=true</c> the renewal list; <c>Accept: text/csv</c> exports it.</summary>
     private static IResult List(HttpContext http, ApiContext api, string? product, string? region, string? status, string? renewalMode, int? expiresWithinDays, bool? renewable, bool? pendingChange, int? limit, string? cursor, string? accountId)
     {
-        var caller = http.Caller();
-        var owner = caller.AccountId ?? accountId;
+        var owner = http.Caller().AccountId ?? accountId;
         if (PageLimit.Problem(limit) is { } tooMany) return tooMany;
-        if (expiresWithinDays is < 0 or > 3650) return Problems.Invalid("expiresWithinDays", "expiresWithinDays must be between 0 and 3650.");
-        if (!TryEnum<InstanceStatus>(status, out var statusFilter)) return Problems.Invalid("status", "status is running, stopped or released.");
-        if (!TryEnum<RenewalMode>(renewalMode, out var modeFilter)) return Problems.Invalid("renewalMode", "renewalMode is manual, auto or noRenew.");
-        var filter = new InstanceFilter
-        {
-            Account = owner is null ? null : new AccountId(owner), Product = product, Region = region, Status = statusFilter,
-            Mode = modeFilter, Renewable = renewable == true, ExpiresWithinDays = expiresWithinDays, PendingChange = pendingChange,
-        };
+        var parsed = Filter(owner, product, region, status, renewalMode, expiresWithinDays, renewable == true, pendingChange);
+        if (parsed.Filter is not { } filter) return parsed.Problem!;
+
         var csv = http.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase);
         var take = limit ?? PageLimit.Default;
         using var session = api.Database.BeginRead();
@@ -148,6 +143,54 @@ public static class InstancesApi
     }
 
     /// <summary>R8.6: an export is the whole list, not a page; it is read 500 rows (one statement) at a time.</summary>
+    /// <summary>
+    /// Seed 003's tab counts: how many renewable instances the renewal list's filters show in each renewal mode,
+    /// counted by the database, so the console need not read three whole lists to label its tabs.
+    /// </summary>
+    private static IResult RenewalCounts(
+        HttpContext http, ApiContext api, string? product, string? region, string? status, int? expiresWithinDays, string? accountId)
+    {
+        var owner = http.Caller().AccountId ?? accountId;
+        var parsed = Filter(owner, product, region, status, null, expiresWithinDays, renewable: true, pendingChange: null);
+        if (parsed.Filter is not { } filter) return parsed.Problem!;
+
+        using var session = api.Database.BeginRead();
+        var nows = expiresWithinDays is null ? [] : api.ClockNows(session, owner);
+        var counts = session.InstanceCountsByMode(api.Rules, filter, nows);
+        session.Commit();
+        long Of(RenewalMode mode) => counts.GetValueOrDefault(mode);
+        return TypedResults.Ok(new RenewalCountsDto(Of(RenewalMode.Manual), Of(RenewalMode.Auto), Of(RenewalMode.NoRenew)));
+    }
+
+    /// <summary>The list's filter from its query, or the problem of the first value out of range.</summary>
+    private static ParsedFilter Filter(
+        string? owner, string? product, string? region, string? status, string? renewalMode, int? expiresWithinDays, bool renewable,
+        bool? pendingChange)
+    {
+        if (expiresWithinDays is < 0 or > 3650)
+        {
+            return new(null, Problems.Invalid("expiresWithinDays", "expiresWithinDays must be between 0 and 3650."));
+        }
+
+        if (!TryEnum<InstanceStatus>(status, out var statusFilter))
+        {
+            return new(null, Problems.Invalid("status", "status is running, stopped or released."));
+        }
+
+        if (!TryEnum<RenewalMode>(renewalMode, out var modeFilter))
+        {
+            return new(null, Problems.Invalid("renewalMode", "renewalMode is manual, auto or noRenew."));
+        }
+
+        return new(new InstanceFilter
+        {
+            Account = owner is null ? null : new AccountId(owner), Product = product, Region = region, Status = statusFilter,
+            Mode = modeFilter, Renewable = renewable, ExpiresWithinDays = expiresWithinDays, PendingChange = pendingChange,
+        }, null);
+    }
+
+    private sealed record ParsedFilter(InstanceFilter? Filter, IResult? Problem);
+
     private static List<Instance> WholeList(
         Session session, Rules rules, InstanceFilter filter, IReadOnlyDictionary<string, Instant> nows, string after)
     {

@@ -22,7 +22,29 @@ public sealed partial class Session
         Rules rules, InstanceFilter filter, IReadOnlyDictionary<string, Instant> nowByClock, string after, int limit)
     {
         var parameters = new DynamicParameters(new { after, limit });
-        var where = new List<string> { "id > @after" };
+        if (Filtered(rules, filter, nowByClock, parameters, "id > @after") is not ({ } with, { } where)) return [];
+        return [.. Query<InstanceRow>($"{with}SELECT {InstanceColumns} FROM instances WHERE {where} ORDER BY id LIMIT @limit", parameters)
+            .Select(r => r.ToDomain())];
+    }
+
+    /// <summary>
+    /// How many instances <paramref name="filter"/> shows in each renewal mode (seed 003's tab counts), one grouped
+    /// statement under the same WHERE as <see cref="Instances"/>; a mode with none is absent.
+    /// </summary>
+    public Dictionary<RenewalMode, long> InstanceCountsByMode(
+        Rules rules, InstanceFilter filter, IReadOnlyDictionary<string, Instant> nowByClock)
+    {
+        var parameters = new DynamicParameters();
+        if (Filtered(rules, filter, nowByClock, parameters, "1 = 1") is not ({ } with, { } where)) return [];
+        return Query<(string Mode, long Count)>($"{with}SELECT mode, COUNT(*) FROM instances WHERE {where} GROUP BY mode", parameters)
+            .ToDictionary(r => Enum.Parse<RenewalMode>(r.Mode), r => r.Count);
+    }
+
+    /// <summary>The filter's WITH prefix and WHERE condition, or null when no row can pass (no clock to bound "expires within").</summary>
+    private (string With, string Where)? Filtered(
+        Rules rules, InstanceFilter filter, IReadOnlyDictionary<string, Instant> nowByClock, DynamicParameters parameters, string first)
+    {
+        var where = new List<string> { first };
         void Equal(string column, object? value)
         {
             if (value is null) return;
@@ -47,7 +69,7 @@ public sealed partial class Session
         var sql = new StringBuilder();
         if (filter.ExpiresWithinDays is not null)
         {
-            if (nowByClock.Count == 0) return [];
+            if (nowByClock.Count == 0) return null;
 
             // Each clock's bound is an instant computed in the billing zone (InstanceFilter.ExpiresBefore), so SQL compares instants only.
             var bounds = new List<string>();
@@ -62,7 +84,6 @@ public sealed partial class Session
             where.Add("expires_at < (SELECT b.expires_before FROM bounds b WHERE b.clock_id = instances.clock_id)");
         }
 
-        sql.Append($"SELECT {InstanceColumns} FROM instances WHERE {string.Join(" AND ", where)} ORDER BY id LIMIT @limit");
-        return [.. Query<InstanceRow>(sql.ToString(), parameters).Select(r => r.ToDomain())];
+        return (sql.ToString(), string.Join(" AND ", where));
     }
 }

@@ -11,6 +11,9 @@ public sealed record RenewalFilters(string Tab, string? Product, string? Region,
     /// <summary>The API query of the list (R8.1: <c>renewable=true</c>, one tab per renewal mode).</summary>
     public string ApiQuery(string? cursor = null) => $"renewable=true&renewalMode={Tab}{Parts(cursor)}";
 
+    /// <summary>The API query of the tab counts: the same filters, every tab.</summary>
+    public string CountsQuery() => Parts(null).TrimStart('&');
+
     /// <summary>The console's own query for these filters (tab links, next page, CSV).</summary>
     public string PageQuery(string? cursor = null) => $"tab={Tab}{Parts(cursor)}";
 
@@ -36,9 +39,12 @@ public static partial class WebConsole
             {
                 var filters = Filters(tab, product, region, status, expiresWithinDays, accountId);
                 var page = await client.Get<Page<InstanceDto>>($"/v1/instances?{filters.ApiQuery(cursor)}&limit=100").ConfigureAwait(false);
-                // Seed 003's tab counts: each tab's whole list under the same filters, the three asked at once.
-                var lists = await Task.WhenAll(Tabs.Select(each => Matching(client, filters with { Tab = each }))).ConfigureAwait(false);
-                var counts = Tabs.Zip(lists).ToDictionary(t => t.First, t => t.Second.Count, StringComparer.Ordinal);
+                // Seed 003's tab counts, counted by the API under the same filters.
+                var counted = await client.Get<RenewalCountsDto>($"/v1/renewals/counts?{filters.CountsQuery()}").ConfigureAwait(false);
+                var counts = new Dictionary<string, long>(StringComparer.Ordinal)
+                {
+                    ["manual"] = counted.Manual, ["auto"] = counted.Auto, ["noRenew"] = counted.NoRenew,
+                };
                 return Page<RenewalsPage>(new Frame(user, "Renewal management", notice, error),
                     new { Filters = filters, List = page, Back = http.Request.Path + http.Request.QueryString, Counts = counts });
             }));

@@ -124,6 +124,8 @@ public abstract class OpenApiTests(Server server)
         await Call(client, "PUT", $"/v1/instances/{foreign}/alarms", """{"tps":{"thresholdPercent":95,"enabled":true}}""");
         await Call(client, "GET", "/v1/renewals/forecast?days=40");
         await Call(client, "GET", "/v1/renewals/forecast?days=0");
+        await Call(client, "GET", "/v1/renewals/counts?product=ecs");
+        await Call(client, "GET", "/v1/renewals/counts?status=asleep");
         await Call(client, "PUT", "/v1/account/webhook", """{"url":"https://hooks.example.com/tenure","secret":"0123456789abcdef"}""");
         await Call(client, "PUT", "/v1/account/webhook", """{"url":"ftp://x","secret":"0123456789abcdef"}""");
         await Call(client, "GET", "/v1/account/webhook/deliveries?limit=2");
