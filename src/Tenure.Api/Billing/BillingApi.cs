@@ -23,8 +23,8 @@ public static class BillingApi
         var v1 = app.MapGroup("/v1");
         v1.MapGet("/orders", ListOrders).Produces<Page<OrderDto>>().ProducesProblem(400);
         v1.MapGet("/orders/{id}", GetOrder).Produces<OrderDto>().ProducesProblem(404);
-        v1.MapGet("/orders/{id}/receipt", GetReceipt).Produces(200, contentType: "application/pdf").ProducesProblem(404)
-            .AddOpenApiOperationTransformer((operation, _, _) => AlsoAnswers(operation, "text/html"));
+        v1.MapGet("/orders/{id}/receipt", GetReceipt).Produces(200).ProducesProblem(404)
+            .AddOpenApiOperationTransformer((operation, _, _) => AlsoAnswers(operation, "application/pdf", "text/html"));
         v1.MapGet("/account/ledger", GetLedger).Produces<Page<LedgerLineDto>>().ProducesProblem(400)
             .AddOpenApiOperationTransformer((operation, _, _) => AlsoAnswers(operation, "text/csv"));
         v1.MapGet("/account/statements/{month}", GetStatement).Produces<StatementDto>().ProducesProblem(400).ProducesProblem(404)
@@ -37,7 +37,8 @@ public static class BillingApi
     {
         if (operation.Responses?["200"] is OpenApiResponse ok)
         {
-            foreach (var type in mediaTypes) ok.Content?.TryAdd(type, new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
+            ok.Content ??= new Dictionary<string, OpenApiMediaType>();
+            foreach (var type in mediaTypes) ok.Content.TryAdd(type, new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
         }
 
         return Task.CompletedTask;
