@@ -47,8 +47,9 @@ public abstract class BillingApiTests(Server server)
     }
 
     private static string Order(JsonNode o) =>
-        $"{o.Str("at")} {o.Str("kind")} {o.Str("total")} c{o.Str("paidByCoupons")} b{o.Str("paidByBalance")} m{o.Str("paidByPaymentMethod")} " +
-        $"r{o.Str("refunded")} [{string.Join(" ", o["items"]!.AsArray().Select(i => $"{i.Str("periodStart")}..{i.Str("periodEnd")} {i.Str("amount")}"))}]";
+        $"{o.Str("at")} {o.Str("kind")} {o.Str("total")} c{o.Str("paidByCoupons")} b{o.Str("paidByBalance")} " +
+        $"m{o.Str("paidByPaymentMethod")} r{o.Str("refunded")} " +
+        $"[{string.Join(" ", o["items"]!.AsArray().Select(i => $"{i.Str("periodStart")}..{i.Str("periodEnd")} {i.Str("amount")}"))}]";
 
     private static string Line(JsonNode l) => $"{l.Str("at")} {l.Str("kind")} {l.Str("amount")} ={l.Str("balanceAfter")}";
 
@@ -57,7 +58,8 @@ public abstract class BillingApiTests(Server server)
     {
         var (client, accountId, clockId) = await Customer("2019-01-29T02:00:00Z"); // 10:00 in Asia/Shanghai
         await TopUp(accountId, 4000);
-        Assert.Equal(201, (await _operator.Post($"/v1/accounts/{accountId}/coupons", new { amount = 300, expiresAt = "2030-01-01T00:00:00Z" })).Status);
+        Assert.Equal(201, (await _operator.Post($"/v1/accounts/{accountId}/coupons", new { amount = 300,
+            expiresAt = "2030-01-01T00:00:00Z" })).Status);
         var x = await Buy(client, Product("ecs", "ecs.small", 1)); // 300 from the coupon, 700 from the balance; expires 03-01 00:00 local
         Assert.Equal(200, (await client.Post($"/v1/instances/{x}/renew", new { periodMonths = 1 })).Status);
         var y = await Buy(client, Product("ecs", "ecs.small", 1, autoRenew: true));
@@ -85,8 +87,10 @@ public abstract class BillingApiTests(Server server)
         var refunded = orders[4]!;
         var single = await client.Get($"/v1/orders/{refunded.Str("id")}");
         Assert.Equal(Order(refunded), Order(single.Body!));
-        Assert.Equal(("206250", "2019-03-10T07:00:00Z"), (single.Body!["refunds"]![0].Str("amount"), single.Body!["refunds"]![0].Str("at")));
-        Assert.Equal([y, y], (await client.Get($"/v1/orders?instanceId={y}")).Body!["items"]!.AsArray().Select(o => o!["items"]![0].Str("instanceId")));
+        Assert.Equal(("206250", "2019-03-10T07:00:00Z"), (single.Body!["refunds"]![0].Str("amount"),
+            single.Body!["refunds"]![0].Str("at")));
+        Assert.Equal([y, y], (await client.Get($"/v1/orders?instanceId={y}")).Body!["items"]!.AsArray().Select(o
+            => o!["items"]![0].Str("instanceId")));
         Assert.Equal(2, (await client.Get("/v1/orders?kind=renewal")).Body!["items"]!.AsArray().Count);
         Assert.Single((await client.Get("/v1/orders?from=2019-02-01T00:00:00Z&to=2019-03-01T00:00:00Z")).Body!["items"]!.AsArray());
         var page = await client.Get("/v1/orders?limit=2");
@@ -111,8 +115,10 @@ public abstract class BillingApiTests(Server server)
         {
             var s = (await client.Get($"/v1/account/statements/{month}")).Body!;
             var entries = s["entries"]!.AsArray();
-            Assert.Equal(long.Parse(s.Str("openingBalance")) + entries.Sum(e => long.Parse(e.Str("amount"))), long.Parse(s.Str("closingBalance")));
-            return $"{s.Str("from")}..{s.Str("to")} {s.Str("openingBalance")} [{string.Join(" ", entries.Select(e => e.Str("amount")))}] {s.Str("closingBalance")}";
+            Assert.Equal(long.Parse(s.Str("openingBalance")) + entries.Sum(e => long.Parse(e.Str("amount"))),
+                long.Parse(s.Str("closingBalance")));
+            var amounts = string.Join(" ", entries.Select(e => e.Str("amount")));
+            return $"{s.Str("from")}..{s.Str("to")} {s.Str("openingBalance")} [{amounts}] {s.Str("closingBalance")}";
         }
 
         Assert.Equal("2018-12-31T16:00:00Z..2019-01-31T16:00:00Z 0 [4000 -700 -1000 -1000] 1300", await Statement("2019-01"));
@@ -144,11 +150,13 @@ public abstract class BillingApiTests(Server server)
         Assert.Equal(
         [
             "id,at,localTime,kind,amount,balanceAfter,currency,orderId,couponId,instanceId,memo",
-            $"{ledger[1].Str("id")},2019-04-13T00:00:00Z,2019-04-13 08:00,charge,-10.00,15.00,USD,{orders[1].Str("id")},,{id},{ledger[1].Str("memo")}",
+            $"{ledger[1].Str("id")},2019-04-13T00:00:00Z,2019-04-13 08:00,charge,-10.00,15.00,USD," +
+            $"{orders[1].Str("id")},,{id},{ledger[1].Str("memo")}",
         ], csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Where((_, n) => n is 0 or 4));
         var april = await Text(client, "/v1/account/statements/2019-04", "text/csv");
         var rows = april.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal((",2019-03-31T16:00:00Z,2019-04-01 00:00,openingBalance,,0.00,USD,,,,2019-04", ",2019-04-30T16:00:00Z,2019-05-01 00:00,closingBalance,,15.00,USD,,,,2019-04"),
+        Assert.Equal((",2019-03-31T16:00:00Z,2019-04-01 00:00,openingBalance,,0.00,USD,,,,2019-04",
+            ",2019-04-30T16:00:00Z,2019-05-01 00:00,closingBalance,,15.00,USD,,,,2019-04"),
             (rows[1], rows[^1]));
         var costs = (await client.Get($"/v1/instances/{id}/costs")).Body!;
         Assert.Equal(("3000", 2), (costs.Str("total"), costs["orders"]!.AsArray().Count));

@@ -3,7 +3,8 @@ using Microsoft.Playwright;
 
 namespace Tenure.Api.Tests;
 
-/// <summary>R8.8 in the console, in Debian's Chromium at 400 px wide: the Billing page, an order's page, downloads and an instance's cost.</summary>
+/// <summary>R8.8 in the console, in Debian's Chromium at 400 px wide: the Billing page, an order's page, downloads and an instance's
+/// cost.</summary>
 public sealed class BillingConsoleTests(Server server, Browser browser) : IClassFixture<Server>, IClassFixture<Browser>
 {
     private readonly HttpClient _operator = server.Client();
@@ -14,13 +15,16 @@ public sealed class BillingConsoleTests(Server server, Browser browser) : IClass
     public async Task R8_8_the_billing_page_lists_orders_ledger_and_statements_and_links_each_order_at_400_px_and_axe_clean()
     {
         var clock = await _operator.Post("/v1/test-clocks", new { frozenTime = "2019-03-01T02:00:00Z" });
-        var account = await _operator.Post("/v1/accounts", new { name = "Billing customer", email = "b@example.com", testClockId = clock.Body.Str("id") });
+        var account = await _operator.Post("/v1/accounts", new { name = "Billing customer", email = "b@example.com",
+            testClockId = clock.Body.Str("id") });
         var accountId = account.Body.Str("id");
         var key = account.Body.Str("apiKey");
         Assert.Equal(201, (await _operator.Post($"/v1/accounts/{accountId}/top-ups", new { amount = 5000 })).Status);
-        Assert.Equal(201, (await _operator.Post($"/v1/accounts/{accountId}/coupons", new { amount = 300, expiresAt = "2030-01-01T00:00:00Z" })).Status);
+        Assert.Equal(201, (await _operator.Post($"/v1/accounts/{accountId}/coupons", new { amount = 300,
+            expiresAt = "2030-01-01T00:00:00Z" })).Status);
         var client = server.Client(key);
-        var id = (await client.Post("/v1/instances", new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1 })).Body.Str("id");
+        var id = (await client.Post("/v1/instances", new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small",
+            chargeType = "subscription", periodMonths = 1 })).Body.Str("id");
         Assert.Equal(200, (await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 })).Status);
         var purchase = (await client.Get("/v1/orders")).Body!["items"]![0].Str("id");
 
@@ -47,12 +51,15 @@ public sealed class BillingConsoleTests(Server server, Browser browser) : IClass
         Assert.Empty(wider);
         Assert.Equal(400, await page.EvaluateAsync<int>("document.documentElement.scrollWidth"));
         await AxeClean(page, "billing");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.Screenshots, "billing-page-400.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.Screenshots, "billing-page-400.png"),
+            FullPage = true });
 
         async Task<IAPIResponse> Follow(string link) =>
-            await page.Context.APIRequest.GetAsync(new Uri(server.BaseAddress, await page.GetByRole(AriaRole.Link, new() { Name = link }).GetAttributeAsync("href")).ToString());
+            await page.Context.APIRequest.GetAsync(new Uri(server.BaseAddress, await page.GetByRole(AriaRole.Link,
+                new() { Name = link }).GetAttributeAsync("href")).ToString());
         var pdf = await Follow("PDF statement 2019-03");
-        Assert.Equal(("application/pdf", "%PDF"), (pdf.Headers["content-type"], System.Text.Encoding.ASCII.GetString((await pdf.BodyAsync())[..4])));
+        Assert.Equal(("application/pdf", "%PDF"), (pdf.Headers["content-type"],
+            System.Text.Encoding.ASCII.GetString((await pdf.BodyAsync())[..4])));
         var csv = await Follow("CSV statement 2019-03");
         Assert.Contains("closingBalance,,33.00,USD", await csv.TextAsync());
 

@@ -3,7 +3,8 @@ using System.Net.Http.Headers;
 
 namespace Tenure.Api.Tests;
 
-/// <summary>R8.8 receipts and statements as documents: their PDF text read back with Debian's pdftotext, in Latin, Chinese and Japanese.</summary>
+/// <summary>R8.8 receipts and statements as documents: their PDF text read back with Debian's pdftotext, in Latin, Chinese and
+/// Japanese.</summary>
 public sealed class ReceiptTests(BillingServer server) : IClassFixture<BillingServer>
 {
     private readonly HttpClient _operator = server.Client();
@@ -14,9 +15,11 @@ public sealed class ReceiptTests(BillingServer server) : IClassFixture<BillingSe
         var account = await _operator.Post("/v1/accounts", new { name, email = "r@example.com", testClockId = clock.Body.Str("id") });
         var accountId = account.Body.Str("id");
         Assert.Equal(201, (await _operator.Post($"/v1/accounts/{accountId}/top-ups", new { amount = 5000 })).Status);
-        Assert.Equal(201, (await _operator.Post($"/v1/accounts/{accountId}/coupons", new { amount = 250, expiresAt = "2030-01-01T00:00:00Z" })).Status);
+        Assert.Equal(201, (await _operator.Post($"/v1/accounts/{accountId}/coupons", new { amount = 250,
+            expiresAt = "2030-01-01T00:00:00Z" })).Status);
         var client = server.Client(account.Body.Str("apiKey"));
-        var bought = await client.Post("/v1/instances", new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1 });
+        var bought = await client.Post("/v1/instances", new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small",
+            chargeType = "subscription", periodMonths = 1 });
         Assert.Equal(201, bought.Status);
         return (client, accountId, (await client.Get("/v1/orders")).Body!["items"]![0].Str("id"));
     }
@@ -37,7 +40,8 @@ public sealed class ReceiptTests(BillingServer server) : IClassFixture<BillingSe
         await File.WriteAllBytesAsync(file, pdf, TestContext.Current.CancellationToken);
         try
         {
-            using var process = Process.Start(new ProcessStartInfo("pdftotext", ["-layout", "-enc", "UTF-8", file, "-"]) { RedirectStandardOutput = true })!;
+            using var process = Process.Start(new ProcessStartInfo("pdftotext", ["-layout", "-enc", "UTF-8", file,
+                "-"]) { RedirectStandardOutput = true })!;
             var text = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
             await process.WaitForExitAsync(TestContext.Current.CancellationToken);
             Assert.Equal(0, process.ExitCode);

@@ -38,14 +38,18 @@ public static class BillingApi
         if (operation.Responses?["200"] is OpenApiResponse ok)
         {
             ok.Content ??= new Dictionary<string, OpenApiMediaType>();
-            foreach (var type in mediaTypes) ok.Content.TryAdd(type, new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
+            foreach (var type in mediaTypes)
+            {
+                ok.Content.TryAdd(type, new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
+            }
         }
 
         return Task.CompletedTask;
     }
 
     private static IResult ListOrders(
-        HttpContext http, ApiContext api, string? instanceId, string? kind, string? from, string? to, int? limit, string? cursor, string? accountId)
+        HttpContext http, ApiContext api, string? instanceId, string? kind, string? from, string? to, int? limit, string? cursor,
+        string? accountId)
     {
         if (PageLimit.Problem(limit) is { } tooMany) return tooMany;
         if (Span(from, to) is not var (fromAt, toAt)) return SpanProblem(from, to);
@@ -54,7 +58,8 @@ public static class BillingApi
         {
             if (!Enum.GetValues<OrderKind>().Any(k => Names.Camel(k.ToString()) == kind))
             {
-                return Problems.Invalid("kind", $"kind is one of {string.Join(", ", Enum.GetValues<OrderKind>().Select(k => Names.Camel(k.ToString())))}.");
+                var kinds = string.Join(", ", Enum.GetValues<OrderKind>().Select(k => Names.Camel(k.ToString())));
+                return Problems.Invalid("kind", $"kind is one of {kinds}.");
             }
 
             kindFilter = Enum.GetValues<OrderKind>().First(k => Names.Camel(k.ToString()) == kind);
@@ -91,14 +96,18 @@ public static class BillingApi
         return TypedResults.File(receipt.ToPdf(), "application/pdf", $"receipt-{order.Id}.pdf");
     }
 
-    /// <summary>R8.8: the ledger in time order with the balance after each line, paged; <c>Accept: text/csv</c> exports the whole span.</summary>
-    private static IResult GetLedger(HttpContext http, ApiContext api, string? from, string? to, int? limit, string? cursor, string? accountId)
+    /// <summary>
+    /// R8.8: the ledger in time order with the balance after each line, paged; <c>Accept: text/csv</c> exports the whole span.
+    /// </summary>
+    private static IResult GetLedger(HttpContext http, ApiContext api, string? from, string? to, int? limit, string? cursor,
+        string? accountId)
     {
         if (PageLimit.Problem(limit) is { } tooMany) return tooMany;
         if (Span(from, to) is not var (fromAt, toAt)) return SpanProblem(from, to);
         var parsed = cursor is null ? null : TimeCursor.Parse(cursor);
         (Instant At, long Id)? after = null;
-        if (parsed is not null && long.TryParse(parsed.Id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var lineId))
+        if (parsed is not null && long.TryParse(parsed.Id, System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var lineId))
         {
             after = (parsed.At, lineId);
         }
@@ -117,13 +126,15 @@ public static class BillingApi
         {
             var page = session.Ledger(account.Id, fromAt, toAt, after, take + 1);
             lines.AddRange(page.Take(take).Select(p => LedgerLineDto.From(p.Line, p.BalanceAfter, account.Currency)));
-            next = page.Count > take ? new TimeCursor(lines[^1].At, lines[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToString() : null;
+            next = page.Count > take ? new TimeCursor(lines[^1].At,
+                lines[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToString() : null;
             if (!csv || next is null) break;
             after = (lines[^1].At, lines[^1].Id);
         }
 
         session.Commit();
-        return csv ? TypedResults.Text(BillingCsv.Ledger(lines, api.Rules.Calendar), "text/csv") : TypedResults.Ok(new Page<LedgerLineDto>(lines, next));
+        return csv ? TypedResults.Text(BillingCsv.Ledger(lines, api.Rules.Calendar), "text/csv")
+            : TypedResults.Ok(new Page<LedgerLineDto>(lines, next));
     }
 
     /// <summary>R8.8: a month of the billing zone: JSON, <c>Accept: text/csv</c> or <c>Accept: application/pdf</c>.</summary>
@@ -137,12 +148,14 @@ public static class BillingApi
         var (from, to) = Statements.Span(calendar, parsed.Value);
         var statement = Statements.Of(parsed.Value, session.BalanceBefore(account.Id, from), session.LedgerLines(account.Id, from, to));
         session.Commit();
-        var dto = new StatementDto(Statements.Name(statement.Month), from, to, calendar.Zone.Id, statement.Opening, statement.Closing, account.Currency,
+        var dto = new StatementDto(Statements.Name(statement.Month), from, to, calendar.Zone.Id, statement.Opening, statement.Closing,
+            account.Currency,
             [.. statement.Lines.Select(l => LedgerLineDto.From(l.Line, l.BalanceAfter, account.Currency))]);
         if (Accepts(http, "text/csv")) return TypedResults.Text(BillingCsv.Statement(dto, calendar), "text/csv");
         if (!Accepts(http, "application/pdf")) return TypedResults.Ok(dto);
         if (!PdfFonts.Ready()) return Problems.Of(503, "not-ready", PdfFonts.Missing!);
-        return TypedResults.File(StatementPdf.Render(dto, account, provider, calendar), "application/pdf", $"statement-{dto.Month}-{account.Id}.pdf");
+        return TypedResults.File(StatementPdf.Render(dto, account, provider, calendar), "application/pdf",
+            $"statement-{dto.Month}-{account.Id}.pdf");
     }
 
     /// <summary>R8.8: what an instance cost, per order and PAYG hours per local day (InstanceCost).</summary>
@@ -159,7 +172,9 @@ public static class BillingApi
 
     /// <summary>An order the caller may see with its account; null answers 404 (a foreign order is not found, R13.1).</summary>
     private static (OrderRecord Order, AccountRow Account)? Visible(Session session, Caller caller, string id) =>
-        session.Order(id) is { } order && caller.Sees(order.AccountId) && session.AccountRow(order.AccountId) is { } account ? (order, account) : null;
+        session.Order(id) is { } order && caller.Sees(order.AccountId) && session.AccountRow(order.AccountId) is { } account
+            ? (order, account)
+            : null;
 
     /// <summary>The account whose ledger is read: the caller's own, or the operator's <c>?accountId=</c>.</summary>
     private static AccountRow? Owner(Session session, HttpContext http, string? accountId) =>
@@ -176,7 +191,9 @@ public static class BillingApi
     private static bool Accepts(HttpContext http, string mediaType) =>
         http.Request.Headers.Accept.ToString().Contains(mediaType, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>from and to as instants (either may be absent), or null when one is not an ISO-8601 instant in bounds or from is not before to.</summary>
+    /// <summary>
+    /// from and to as instants (either may be absent), or null when one is not an ISO-8601 instant in bounds or from is not before to.
+    /// </summary>
     private static (Instant? From, Instant? To)? Span(string? from, string? to)
     {
         Instant? fromAt = from is null ? null : Parse(from);
@@ -186,8 +203,10 @@ public static class BillingApi
     }
 
     private static ProblemHttpResult SpanProblem(string? from, string? to) =>
-        from is not null && Parse(from) is null ? Problems.Invalid("from", $"from is an ISO-8601 UTC instant like 2019-03-27T00:00:00Z. {InstantBounds.Detail}")
-        : to is not null && Parse(to) is null ? Problems.Invalid("to", $"to is an ISO-8601 UTC instant like 2019-03-27T00:00:00Z. {InstantBounds.Detail}")
+        from is not null && Parse(from) is null ? Problems.Invalid("from",
+            $"from is an ISO-8601 UTC instant like 2019-03-27T00:00:00Z. {InstantBounds.Detail}")
+        : to is not null && Parse(to) is null ? Problems.Invalid("to",
+            $"to is an ISO-8601 UTC instant like 2019-03-27T00:00:00Z. {InstantBounds.Detail}")
         : Problems.Invalid("from", "from must be before to.");
 
     private static Instant? Parse(string text) =>

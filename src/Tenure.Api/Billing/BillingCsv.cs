@@ -25,17 +25,20 @@ public static class BillingCsv
     public static string Statement(StatementDto statement, BillingCalendar calendar)
     {
         var csv = new StringBuilder(Header);
-        Cells(csv, [string.Empty, InstantPattern.ExtendedIso.Format(statement.From), Show.At(calendar, statement.From), "openingBalance", string.Empty,
+        Cells(csv, [string.Empty, InstantPattern.ExtendedIso.Format(statement.From), Show.At(calendar, statement.From), "openingBalance",
+            string.Empty,
             Statements.Decimal(statement.OpeningBalance), statement.Currency, string.Empty, string.Empty, string.Empty, statement.Month]);
         foreach (var line in statement.Entries) Row(csv, calendar, line);
-        Cells(csv, [string.Empty, InstantPattern.ExtendedIso.Format(statement.To), Show.At(calendar, statement.To), "closingBalance", string.Empty,
+        Cells(csv, [string.Empty, InstantPattern.ExtendedIso.Format(statement.To), Show.At(calendar, statement.To), "closingBalance",
+            string.Empty,
             Statements.Decimal(statement.ClosingBalance), statement.Currency, string.Empty, string.Empty, string.Empty, statement.Month]);
         return csv.ToString();
     }
 
     private static void Row(StringBuilder csv, BillingCalendar calendar, LedgerLineDto l) =>
-        Cells(csv, [l.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), InstantPattern.ExtendedIso.Format(l.At), Show.At(calendar, l.At), l.Kind,
-            Statements.Decimal(l.Amount), Statements.Decimal(l.BalanceAfter), l.Currency, l.OrderId ?? string.Empty, l.CouponId ?? string.Empty,
+        Cells(csv, [l.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), InstantPattern.ExtendedIso.Format(l.At),
+            Show.At(calendar, l.At), l.Kind, Statements.Decimal(l.Amount), Statements.Decimal(l.BalanceAfter), l.Currency,
+            l.OrderId ?? string.Empty, l.CouponId ?? string.Empty,
             l.InstanceId ?? string.Empty, l.Memo]);
 
     private static void Cells(StringBuilder csv, string[] cells) => csv.AppendJoin(',', cells.Select(Quote)).Append("\r\n");

@@ -83,7 +83,8 @@ public sealed class PdfFonts : IFontResolver
             var path = Directory.Exists(FontRoot)
                 ? Directory.EnumerateFiles(FontRoot, file, SearchOption.AllDirectories).Order(StringComparer.Ordinal).FirstOrDefault()
                 : null;
-            if (path is null) return (null, $"The font {file} was not found under {FontRoot}: install Debian's {package} to print receipts and statements.");
+            if (path is null) return (null,
+                $"The font {file} was not found under {FontRoot}: install Debian's {package} to print receipts and statements.");
             paths[face] = path;
         }
 

@@ -5,5 +5,6 @@ public sealed record Provider(string Name, string Address)
 {
     public static Provider Default { get; } = new("Tenure", string.Empty);
 
-    public IReadOnlyList<string> AddressLines => [.. Address.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
+    public IReadOnlyList<string> AddressLines =>
+        [.. Address.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
 }

@@ -22,14 +22,17 @@ public sealed record Receipt(
         string Money(long amount) => Show.Money(amount, order.Currency);
         var zone = calendar.Zone.Id;
         var items = order.Items.Select(i => new ReceiptItem(
-            i.InstanceId, Show.Words(i.Kind), $"{Show.At(calendar, i.PeriodStart)} – {Show.At(calendar, i.PeriodEnd)}", Money(i.Amount))).ToList();
+            i.InstanceId, Show.Words(i.Kind), $"{Show.At(calendar, i.PeriodStart)} – {Show.At(calendar, i.PeriodEnd)}",
+            Money(i.Amount))).ToList();
         var totals = new List<(string, string)>
         {
-            ("Total", Money(order.Total)), ("Paid by coupons", Money(order.PaidByCoupons)), ("Paid from balance", Money(order.PaidByBalance)),
+            ("Total", Money(order.Total)), ("Paid by coupons", Money(order.PaidByCoupons)),
+            ("Paid from balance", Money(order.PaidByBalance)),
             ("Paid by payment method", Money(order.PaidByPaymentMethod)),
         };
         if (order.Refunded != 0) totals.Add(("Refunded", Money(order.Refunded)));
-        return new Receipt(provider, order.Id, $"{Show.At(calendar, order.At)} ({zone})", account.Name, account.Id, account.Email, items, totals);
+        return new Receipt(provider, order.Id, $"{Show.At(calendar, order.At)} ({zone})", account.Name, account.Id, account.Email, items,
+            totals);
     }
 
     public byte[] ToPdf()
@@ -53,12 +56,14 @@ public sealed record Receipt(
     {
         static string E(string text) => WebUtility.HtmlEncode(text);
         var html = new StringBuilder();
-        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             .Append("<title>Receipt ").Append(E(OrderId)).Append("</title><style>").Append(Styles.Css).Append("</style></head><body><main>")
             .Append("<h1>Receipt · ").Append(E(Provider.Name)).Append("</h1><address>");
         html.AppendJoin("<br>", Provider.AddressLines.Select(E)).Append("</address>")
             .Append("<p><strong>Order ").Append(E(OrderId)).Append("</strong><br>Time: ").Append(E(Time))
-            .Append("<br>Account: ").Append(E(AccountName)).Append(" (").Append(E(AccountId)).Append(", ").Append(E(AccountEmail)).Append(")</p>")
+            .Append("<br>Account: ").Append(E(AccountName)).Append(" (").Append(E(AccountId)).Append(", ").Append(E(AccountEmail))
+            .Append(")</p>")
             .Append("<table><caption>Items</caption><thead><tr><th scope=\"col\">Instance</th><th scope=\"col\">Item</th>")
             .Append("<th scope=\"col\">Period (local time)</th><th scope=\"col\">Amount</th></tr></thead><tbody>");
         foreach (var i in Items)
@@ -68,7 +73,10 @@ public sealed record Receipt(
         }
 
         html.Append("</tbody></table><table><caption>Paid</caption><tbody>");
-        foreach (var (label, amount) in Totals) html.Append("<tr><th scope=\"row\">").Append(E(label)).Append("</th><td>").Append(E(amount)).Append("</td></tr>");
+        foreach (var (label, amount) in Totals)
+        {
+            html.Append("<tr><th scope=\"row\">").Append(E(label)).Append("</th><td>").Append(E(amount)).Append("</td></tr>");
+        }
         return html.Append("</tbody></table></main></body></html>").ToString();
     }
 }

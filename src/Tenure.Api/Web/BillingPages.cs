@@ -28,11 +28,13 @@ public static partial class WebConsole
             var calendar = Calendar(http);
             var months = ledger.Select(l => Statements.MonthOf(calendar, l.At)).Distinct().OrderDescending()
                 .Select(m => Statements.Name(m))
-                .Select(m => new StatementLink(m, $"/console/billing/statements/{m}.csv{Query(query)}", $"/console/billing/statements/{m}.pdf{Query(query)}"))
+                .Select(m => new StatementLink(m, $"/console/billing/statements/{m}.csv{Query(query)}",
+                    $"/console/billing/statements/{m}.pdf{Query(query)}"))
                 .ToList();
             return Page<BillingPage>(new Frame(user, "Billing"), new
             {
-                Orders = orders.TakeLast(Latest).Reverse().ToList(), Ledger = ledger.TakeLast(Latest).Reverse().ToList(), Statements = months,
+                Orders = orders.TakeLast(Latest).Reverse().ToList(), Ledger = ledger.TakeLast(Latest).Reverse().ToList(),
+                Statements = months,
                 LedgerCsv = $"/console/billing/ledger.csv{Query(query)}", OrderCount = orders.Count, LineCount = ledger.Count,
             });
         }));
@@ -45,7 +47,8 @@ public static partial class WebConsole
             Download(http, $"/v1/orders/{Uri.EscapeDataString(id)}/receipt", "text/html", null));
         console.MapGet("/orders/{id}/receipt.pdf", (string id, HttpContext http) =>
             Download(http, $"/v1/orders/{Uri.EscapeDataString(id)}/receipt", "application/pdf", $"receipt-{id}.pdf"));
-        console.MapGet("/billing/statements/{month}.{format}", (string month, string format, HttpContext http, string? id) => SignedIn(http, (user, _) =>
+        console.MapGet("/billing/statements/{month}.{format}", (string month, string format, HttpContext http, string? id)
+            => SignedIn(http, (user, _) =>
         {
             var path = $"/v1/account/statements/{Uri.EscapeDataString(month)}{Query(AccountQuery(user, id))}";
             return format switch
@@ -71,7 +74,8 @@ public static partial class WebConsole
         string? cursor = null;
         do
         {
-            var page = await client.Get<Page<T>>($"{path}&limit=500{(cursor is null ? string.Empty : $"&cursor={Uri.EscapeDataString(cursor)}")}").ConfigureAwait(false);
+            var after = cursor is null ? string.Empty : $"&cursor={Uri.EscapeDataString(cursor)}";
+            var page = await client.Get<Page<T>>($"{path}&limit=500{after}").ConfigureAwait(false);
             items.AddRange(page.Items);
             cursor = page.NextCursor;
         }
@@ -80,7 +84,8 @@ public static partial class WebConsole
     }
 
     /// <summary>The API's document as the browser's download (or, without a file name, as a page).</summary>
-    private static Task<IResult> Download(HttpContext http, string path, string accept, string? fileName) => SignedIn(http, async (_, client) =>
+    private static Task<IResult> Download(HttpContext http, string path, string accept, string? fileName) =>
+        SignedIn(http, async (_, client) =>
     {
         var (bytes, mediaType) = await client.GetFile(path, accept).ConfigureAwait(false);
         return fileName is null ? Results.Bytes(bytes, mediaType) : Results.File(bytes, mediaType, fileName);

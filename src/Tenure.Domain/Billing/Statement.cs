@@ -67,5 +67,6 @@ public static class Statements
 
     /// <summary>Minor units as a plain decimal for CSV cells (<c>-12.34</c>); the currency goes in its own column.</summary>
     public static string Decimal(long minor) =>
-        string.Create(CultureInfo.InvariantCulture, $"{(minor < 0 ? "-" : string.Empty)}{Math.Abs(minor / 100)}.{Math.Abs(minor % 100):D2}");
+        string.Create(CultureInfo.InvariantCulture,
+            $"{(minor < 0 ? "-" : string.Empty)}{Math.Abs(minor / 100)}.{Math.Abs(minor % 100):D2}");
 }
