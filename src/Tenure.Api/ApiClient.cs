@@ -64,6 +64,17 @@ public sealed class ApiClient(HttpClient http)
         return response.IsSuccessStatusCode ? text : throw Problem(response, Parse(text));
     }
 
+    /// <summary>A GET answered as a file, e.g. a receipt or statement PDF (<c>Accept: application/pdf</c>): its bytes and media type.</summary>
+    public async Task<(byte[] Bytes, string MediaType)> GetFile(string path, string accept)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/'));
+        request.Headers.Accept.ParseAdd(accept);
+        using var response = await http.SendAsync(request).ConfigureAwait(false);
+        var bytes = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode) throw Problem(response, Parse(System.Text.Encoding.UTF8.GetString(bytes)));
+        return (bytes, response.Content.Headers.ContentType?.ToString() ?? accept);
+    }
+
     private static T Read<T>(JsonNode json) => json.Deserialize<T>(Options) ?? throw new ApiProblem(502, "bad-response", $"The server answered no {typeof(T).Name}.");
 
     private async Task<JsonNode> Send(HttpMethod method, string path, object? body, string? idempotencyKey = null)

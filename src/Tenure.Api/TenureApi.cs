@@ -48,6 +48,9 @@ public sealed record ApiOptions(Database Database, string OperatorKey, IClock Cl
     /// <summary>Largest total of request header names and values; larger is 431 problem+json (Kestrel's own limit is twice it).</summary>
     public int MaxHeaderBytes { get; init; } = 32 << 10;
 
+    /// <summary>Who issues receipts and statements (R8.8): <c>Tenure:Provider:Name</c> and <c>Tenure:Provider:Address</c>.</summary>
+    public Provider Provider { get; init; } = Provider.Default;
+
     /// <summary>Runs on the builder before the app is built: the host's own settings (<c>tenure serve</c>'s logging defaults).</summary>
     public Action<WebApplicationBuilder>? ConfigureHost { get; init; }
 }
@@ -84,6 +87,7 @@ public static class TenureApi
         builder.Services.AddSingleton(sp => new CommandRunner(sp.GetRequiredService<Writer>(), options.Rules, options.Clock, engine));
         builder.Services.AddSingleton(options.Clock);
         builder.Services.AddSingleton(options.Delivery);
+        builder.Services.AddSingleton(options.Provider);
         builder.Services.AddSingleton(_ => new Dispatcher(options.Database, options.Clock, options.Delivery));
         builder.Services.AddSingleton(sp => new TestClocks(options.Database, sp.GetRequiredService<LifecycleEngine>()));
         if (options.RunEngine)
@@ -137,6 +141,7 @@ public static class TenureApi
         api.MapPlanChangesApi();
         api.MapUsageApi();
         api.MapWebhookApi();
+        api.MapBillingApi();
         app.MapConsole();
         return app;
     }

@@ -64,6 +64,7 @@ public static class ServeCommand
                 ConsoleSessionLifetime = NodaTime.Duration.FromHours(config.GetValue("Tenure:Console:SessionHours", 12)),
                 IdempotencyRetention = NodaTime.Duration.FromHours(config.GetValue("Tenure:IdempotencyRetentionHours", 24)),
                 ConfigureHost = Settings.ConfigureLogging,
+                Provider = new Provider(config["Tenure:Provider:Name"] ?? Provider.Default.Name, config["Tenure:Provider:Address"] ?? Provider.Default.Address),
             }, ["--urls", listen]);
             output.WriteLine($"Tenure listens on {listen} (console at /console, API under /v1, health at /healthz). Ctrl+C or SIGTERM stops it after the current batch.");
             await app.StartAsync(cancellation).ConfigureAwait(false);

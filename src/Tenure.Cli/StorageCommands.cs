@@ -28,7 +28,8 @@ public static class StorageCommands
     {
         var database = new DatabaseOptions();
         var command = new Command("verify", "Check a whole database: balances against the ledger, one order per instance, cycle and kind, " +
-            "no charge after release, a next event for every unreleased subscription instance, unique outbox keys. " +
+            "no charge after release, a next event for every unreleased subscription instance, unique outbox keys, " +
+            "and every account's monthly statements (in the billing zone) adding up to its balance. " +
             "Exit codes: 0 no violations, 1 violations found (each is printed), 2 bad arguments, " +
             "4 no database to check (the SQLite file does not exist, the schema is not migrated, or the server is not reachable).");
         database.AddTo(command);
@@ -58,7 +59,8 @@ public static class StorageCommands
                 return ExitCodes.NoDatabase;
             }
 
-            var violations = Verifier.Check(db);
+            if (Settings.Rules(error) is not { } rules) return ExitCodes.Usage;
+            var violations = Verifier.Check(db, rules.Calendar);
             foreach (var violation in violations) parsed.InvocationConfiguration.Output.WriteLine(violation);
             parsed.InvocationConfiguration.Output.WriteLine(violations.Count == 0 ? "verify: no violations." : $"verify: {violations.Count} violation(s).");
             return violations.Count == 0 ? ExitCodes.Ok : ExitCodes.Refused;

@@ -374,8 +374,10 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         long cash = 0;
         foreach (var posting in effects.Ledger)
         {
+            // R8.8: a refund made without an order of its own carries the ID of the order it gives money back for.
+            var lineOrder = orderId ?? (posting is { Kind: LedgerKind.Refund, InstanceId: { } refunded } ? RefundedOrder(refunded.Value) : null);
             _rows.Add("INSERT INTO ledger (account_id, at, kind, amount, instance_id, coupon_id, order_id, memo) VALUES", string.Empty,
-                accountId, Columns.Ticks(at), posting.Kind.ToString(), posting.Amount, posting.InstanceId?.Value, posting.CouponId?.Value, orderId, posting.Memo);
+                accountId, Columns.Ticks(at), posting.Kind.ToString(), posting.Amount, posting.InstanceId?.Value, posting.CouponId?.Value, lineOrder, posting.Memo);
             if (posting.CouponId is { } coupon) _couponDeltas[coupon.Value] = checked(_couponDeltas.GetValueOrDefault(coupon.Value) + posting.Amount);
             else cash = checked(cash + posting.Amount);
         }

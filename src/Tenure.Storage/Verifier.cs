@@ -1,3 +1,8 @@
+using Dapper;
+using Tenure.Domain.Billing;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Time;
+
 namespace Tenure.Storage;
 
 /// <summary>
@@ -32,13 +37,45 @@ public static class Verifier
             "SELECT id || ': ' || remaining FROM coupons WHERE remaining < 0"),
     ];
 
-    /// <summary>Every violation as "check: row"; empty when the database is sound.</summary>
-    public static List<string> Check(Database database)
+    private const string StatementCheck = "statement does not add up (R8.8)";
+
+    /// <summary>
+    /// Every violation as "check: row"; empty when the database is sound. Statements are months of
+    /// <paramref name="calendar"/>'s zone (the deployment's billing zone; default Asia/Shanghai).
+    /// </summary>
+    public static List<string> Check(Database database, BillingCalendar? calendar = null)
     {
         using var session = database.Begin();
         var violations = new List<string>();
         foreach (var (name, sql) in Checks) violations.AddRange(session.Query<string>(sql).Select(row => $"{name}: {row}"));
+        violations.AddRange(StatementViolations(session, calendar ?? BillingCalendar.Default).Select(row => $"{StatementCheck}: {row}"));
         session.Commit();
         return violations;
+    }
+
+    /// <summary>R8.8: every account's statements, month by month, made from its cash lines as the API makes them (StatementAudit).</summary>
+    private static IEnumerable<string> StatementViolations(Session session, BillingCalendar calendar)
+    {
+        var balances = session.Query<(string Id, long Balance)>("SELECT id, balance FROM accounts").ToDictionary(a => a.Id, a => a.Balance, StringComparer.Ordinal);
+        var found = new List<string>();
+        var account = string.Empty;
+        var lines = new List<LedgerLine>();
+        void Audit()
+        {
+            if (lines.Count > 0) found.AddRange(StatementAudit.Check(calendar, account, balances.GetValueOrDefault(account), lines));
+            lines.Clear();
+        }
+
+        // Streamed a row at a time: the whole ledger is never in memory, one account's is.
+        foreach (var (accountId, id, at, amount) in session.Connection.Query<(string, long, long, long)>(
+            "SELECT account_id, id, at, amount FROM ledger WHERE coupon_id IS NULL ORDER BY account_id, at, id", transaction: session.Transaction, buffered: false))
+        {
+            if (accountId != account) Audit();
+            account = accountId;
+            lines.Add(new LedgerLine(id, Columns.At(at), LedgerKind.Charge, amount, null, null, null, string.Empty));
+        }
+
+        Audit();
+        return found;
     }
 }

@@ -19,7 +19,8 @@ public static partial class WebConsole
             var events = await client.Get<Page<EventDto>>($"{path}/events?limit=500").ConfigureAwait(false);
             var schedule = await client.Get<ScheduleDto>($"{path}/schedule").ConfigureAwait(false);
             var usage = await client.Get<UsageDto>($"{path}/usage?step=3600&to={Uri.EscapeDataString(schedule.Now.ToString())}").ConfigureAwait(false);
-            return Page<InstancePage>(new Frame(user, $"Instance {instance.Id}", notice, error), new { Instance = instance, Events = events.Items, Schedule = schedule, Usage = usage });
+            var costs = await client.Get<InstanceCostDto>($"{path}/costs").ConfigureAwait(false);
+            return Page<InstancePage>(new Frame(user, $"Instance {instance.Id}", notice, error), new { Instance = instance, Events = events.Items, Schedule = schedule, Usage = usage, Costs = costs });
         }));
         console.MapPost("/instances/{id}/quote", (string id, HttpContext http) => SignedIn(http, async (user, client) =>
         {

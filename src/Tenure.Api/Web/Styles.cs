@@ -35,6 +35,7 @@ public static class Styles
         svg { background: #fff; border: 1px solid #dde1e7; max-width: 100%; height: auto; }
         .total { font-size: 1.15rem; font-weight: 600; }
         .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+        header { flex-wrap: wrap; } .scroll { overflow-x: auto; max-width: 100%; position: relative; } .downloads { display: flex; flex-wrap: wrap; gap: .4rem 1rem; padding: 0; list-style: none; }
         .past { fill: #14213d; } .planned { fill: #fff; stroke: #14213d; stroke-width: 2; } .now { stroke: #b3261e; stroke-width: 2; }
         .scroll { overflow-x: auto; max-width: 100%; }
         .banner { background: #fff4e5; border: 1px solid #d97706; padding: .6rem .8rem; font-weight: 600; }

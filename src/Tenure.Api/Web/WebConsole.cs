@@ -83,6 +83,7 @@ public static partial class WebConsole
         MapOperator(console);
         MapPurchase(console);
         MapAccountInstances(console);
+        MapBilling(console);
     }
 
     /// <summary>

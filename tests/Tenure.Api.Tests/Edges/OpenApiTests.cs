@@ -145,6 +145,22 @@ public abstract class OpenApiTests(Server server)
         await Call(_operator, "POST", $"/v1/test-clocks/{clockId}/advance", """{"to":"2019-03-20T02:00:00Z"}""");
         await Call(client, "POST", $"/v1/instances/{medium}/renew-downgrade", """{"periodMonths":1,"spec":"ecs.small","quoteOnly":true}""");
         await Call(client, "POST", $"/v1/instances/{medium}/renew-downgrade", """{"periodMonths":1,"spec":"ecs.small"}""");
+        var order = (await calls.Send(client, "GET", "/v1/orders?limit=2")).Json!["items"]![0].Str("id");
+        await Call(client, "GET", "/v1/orders?kind=gift");
+        await Call(client, "GET", $"/v1/orders/{order}");
+        await Call(client, "GET", "/v1/orders/o-missing");
+        await Call(client, "GET", $"/v1/orders/{order}/receipt");
+        await Call(client, "GET", $"/v1/orders/{order}/receipt", accept: "text/html");
+        await Call(client, "GET", "/v1/orders/o-missing/receipt");
+        await Call(client, "GET", "/v1/account/ledger?limit=2");
+        await Call(client, "GET", "/v1/account/ledger", accept: "text/csv");
+        await Call(client, "GET", "/v1/account/ledger?limit=0");
+        await Call(client, "GET", "/v1/account/statements/2019-03");
+        await Call(client, "GET", "/v1/account/statements/2019-03", accept: "text/csv");
+        await Call(client, "GET", "/v1/account/statements/2019-03", accept: "application/pdf");
+        await Call(client, "GET", "/v1/account/statements/2019-13");
+        await Call(client, "GET", $"/v1/instances/{small}/costs");
+        await Call(client, "GET", $"/v1/instances/{foreign}/costs");
 
         Assert.Empty(calls.Failures);
         Assert.Empty(calls.Unexercised());
