@@ -351,9 +351,9 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
     private static Task Shot(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.Screenshots, $"{name}.png"), FullPage = true });
 
-    private async Task<IPage> SignIn(string key)
+    private async Task<IPage> SignIn(string key, bool javaScript = false)
     {
-        var page = await browser.Page();
+        var page = await browser.Page(javaScript);
         await page.GotoAsync($"{server.BaseAddress}console");
         await page.GetByLabel("API key").FillAsync(key);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();

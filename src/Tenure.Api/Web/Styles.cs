@@ -35,6 +35,18 @@ public static class Styles
         svg { background: #fff; border: 1px solid #dde1e7; max-width: 100%; height: auto; }
         .total { font-size: 1.15rem; font-weight: 600; }
         .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
-        .past { fill: #14213d; } .planned { fill: #fff; stroke: #14213d; stroke-width: 2; } .now { stroke: #b3261e; stroke-width: 2; }
+        .now { stroke: #b3261e; stroke-width: 2; }
+        .picture { overflow-x: auto; } .picture svg { min-width: 760px; }
+        .legend { font-size: .85rem; color: #4b5563; margin: .3rem 0 0; }
+        header, header nav, .tabs { flex-wrap: wrap; }
+        header { row-gap: .4rem; }
+        dd { min-width: 0; overflow-wrap: anywhere; }
+        input, select { max-width: 100%; }
+        @media (max-width: 720px) {
+          header { padding: .5rem .75rem; gap: .4rem 1rem; }
+          main { padding: .75rem .75rem 2rem; }
+          .signout { margin-left: 0; }
+          table { display: block; overflow-x: auto; }
+        }
         """;
 }
