@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace Tenure.Api.Tests;
@@ -44,6 +45,114 @@ public sealed partial class ConsoleTests
         AssertReadable(charges);
         Assert.Equal(["purchase", "20 PAYG charges"], Texts(charges, "label"));
         await Shot(payg, "timeline-payg-charges");
+    }
+
+    [Fact]
+    public async Task R11_1_usage_charts_have_a_time_axis_in_the_billing_zone_and_a_value_axis_with_its_unit()
+    {
+        var (key, _, _) = await Customer("2017-11-08T02:00:00Z", 5000);
+        var id = await Buy(key, "mqtt", "mqtt.basic.1k", 1);
+        var samples = new[] { new { at = "2017-11-08T00:30:00Z", tps = 400, subscriptions = 10, connections = 10 } };
+        Assert.Equal(200, (await server.Client(key).Post($"/v1/instances/{id}/usage", new { samples })).Status);
+        var page = await SignIn(key);
+        await page.GotoAsync($"{server.BaseAddress}console/instances/{id}");
+
+        var tps = page.GetByTestId("usage-tps");
+        await Expect(tps.GetByTestId("value-unit")).ToHaveTextAsync("(messages per second)");
+        await Expect(tps.Locator(".y-tick text")).ToHaveTextAsync(["0", "200", "400", "600", "800", "1k"]);
+        // The last day up to now (2017-11-08 10:00 in Asia/Shanghai), a tick every 6 hours; the date is written once per day.
+        await Expect(tps.Locator(".x-tick text")).ToHaveTextAsync(["11-07 12:00", "18:00", "11-08 00:00", "06:00"]);
+        await Expect(tps.GetByTestId("time-unit")).ToHaveTextAsync("hourly maxima, time in Asia/Shanghai");
+        await Expect(page.GetByTestId("usage-connections").GetByTestId("value-unit")).ToHaveTextAsync("(client connections)");
+        await Expect(page.GetByTestId("usage-subscriptions").Locator(".y-tick text")).ToHaveTextAsync(["0", "1k", "2k", "3k", "4k", "5k"]);
+    }
+
+    /// <summary>
+    /// Every console page, one row each: its name (the screenshot is artifacts/screenshots/name-width.png), who looks at it
+    /// (nobody, the customer or the operator) and how to get there. A new page is one more row.
+    /// </summary>
+    private static IEnumerable<(string Name, string Who, Func<IPage, Pages, Task> Open)> ConsolePages(string root) =>
+    [
+        ("sign-in", "nobody", (page, _) => page.GotoAsync($"{root}console/sign-in")),
+        ("renewals-manual", "customer", (page, _) => page.GotoAsync($"{root}console/renewals?tab=manual")),
+        ("renewals-auto", "customer", (page, _) => page.GotoAsync($"{root}console/renewals?tab=auto")),
+        ("renewals-norenew", "customer", (page, _) => page.GotoAsync($"{root}console/renewals?tab=noRenew")),
+        ("renewals-quote", "customer", async (page, seeded) =>
+        {
+            await page.GotoAsync($"{root}console/renewals?tab=manual");
+            await page.GetByLabel($"Select {seeded.Ecs}").CheckAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Quote renewal" }).ClickAsync();
+        }),
+        ("instance-ecs", "customer", (page, seeded) => page.GotoAsync($"{root}console/instances/{seeded.Ecs}")),
+        ("instance-auto-failing", "customer", (page, seeded) => page.GotoAsync($"{root}console/instances/{seeded.Auto}")),
+        ("instance-mqtt-usage", "customer", (page, seeded) => page.GotoAsync($"{root}console/instances/{seeded.Mqtt}")),
+        ("instance-payg", "customer", (page, seeded) => page.GotoAsync($"{root}console/instances/{seeded.Payg}")),
+        ("instance-quote", "customer", async (page, seeded) =>
+        {
+            await page.GotoAsync($"{root}console/instances/{seeded.Ecs}");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Quote renewal" }).ClickAsync();
+        }),
+        ("instance-stopped", "operator", (page, seeded) => page.GotoAsync($"{root}console/instances/{seeded.Stopped}")),
+        ("account", "customer", (page, _) => page.GotoAsync($"{root}console/account")),
+        ("operator", "operator", (page, _) => page.GotoAsync($"{root}console/operator")),
+        ("error", "customer", (page, _) => page.GotoAsync($"{root}console/instances/i-none")),
+    ];
+
+    /// <summary>
+    /// The axe rules that a narrower layout can change (the markup and the colours are the same at every width); at 400 px
+    /// only these run, which keeps the test's time down: a full axe run takes seconds on a shared machine.
+    /// </summary>
+    private static readonly Deque.AxeCore.Commons.AxeRunOptions LayoutRules = new()
+    {
+        RunOnly = new Deque.AxeCore.Commons.RunOnlyOptions { Type = "rule", Values = ["scrollable-region-focusable", "meta-viewport", "target-size"] },
+    };
+
+    /// <summary>The instances the page list shows.</summary>
+    private sealed record Pages(string Ecs, string Auto, string Mqtt, string Payg, string Stopped);
+
+    [Fact]
+    public async Task Every_console_page_at_1400_and_400_px_is_screenshot_never_scrolls_sideways_and_passes_axe()
+    {
+        var (key, _, _) = await Customer("2019-03-01T02:00:00Z", 20_000);
+        var ecs = await Buy(key, "ecs", "ecs.small", 1);
+        var mqtt = await Buy(key, "mqtt", "mqtt.basic.1k", 1);
+        var auto = await Buy(key, "ecs", "ecs.medium", 1, autoRenew: true); // 20.00 a month against 10.00 left at T-3
+        var payg = await server.Client(key).Post("/v1/instances", new { product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.standard", chargeType = "payg" });
+        Assert.Equal(201, payg.Status);
+        var (other, _, clock) = await Customer("2019-03-01T02:00:00Z", 1000);
+        var stopped = await Buy(other, "ecs", "ecs.small", 1);
+        Assert.Equal(200, (await _operator.Post($"/v1/test-clocks/{clock}/advance", new { to = "2019-04-03T02:00:00Z" })).Status);
+        var seeded = new Pages(ecs, auto, mqtt, payg.Body.Str("id"), stopped);
+        var pages = new Dictionary<string, IPage>
+        {
+            ["nobody"] = await browser.Page(javaScript: true),
+            ["customer"] = await SignIn(key, javaScript: true),
+            ["operator"] = await SignIn(Server.OperatorKey, javaScript: true),
+        };
+
+        // axe really runs here: an unlabelled field is a critical violation.
+        await pages["nobody"].SetContentAsync("<!DOCTYPE html><html lang=\"en\"><head><title>probe</title></head><body><main><input></main></body></html>");
+        Assert.Contains((await pages["nobody"].RunAxe()).Violations, v => v.Id == "label" && v.Impact == "critical");
+
+        var problems = new List<string>();
+        foreach (var width in new[] { 1400, 400 })
+        {
+            foreach (var (name, who, open) in ConsolePages(server.BaseAddress.ToString()))
+            {
+                var page = pages[who];
+                await page.SetViewportSizeAsync(width, 900);
+                await open(page, seeded);
+                await Shot(page, $"{name}-{width}");
+                var scrollWidth = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+                if (scrollWidth > width) problems.Add($"{name} at {width} px is {scrollWidth} px wide");
+                var axe = await page.RunAxe(width == 1400 ? null : LayoutRules);
+                problems.AddRange(axe.Violations.Where(v => v.Impact is "serious" or "critical")
+                    .Select(v => $"{name} at {width} px: {v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target))}"));
+            }
+        }
+
+        Assert.Empty(problems);
+        Assert.Equal(ConsolePages("/").Count(), ConsolePages("/").Select(p => p.Name).Distinct().Count()); // one screenshot each
     }
 
     /// <summary>Every text of the lifecycle picture, and the picture itself as the last box.</summary>

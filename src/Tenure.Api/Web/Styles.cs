@@ -41,12 +41,17 @@ public static class Styles
         header, header nav, .tabs { flex-wrap: wrap; }
         header { row-gap: .4rem; }
         dd { min-width: 0; overflow-wrap: anywhere; }
-        input, select { max-width: 100%; }
+        input, select, label { max-width: 100%; min-width: 0; }
+        fieldset { min-width: 0; }
         @media (max-width: 720px) {
           header { padding: .5rem .75rem; gap: .4rem 1rem; }
           main { padding: .75rem .75rem 2rem; }
           .signout { margin-left: 0; }
-          table { display: block; overflow-x: auto; }
+          /* At phone width a table of text wraps its cells; one with links or fields scrolls inside itself (its controls take
+             the keyboard focus, so the scrolled part stays reachable), and the page itself never scrolls sideways. */
+          th, td { overflow-wrap: anywhere; }
+          table:has(a[href], input, button, select) { display: block; overflow-x: auto; }
+          table:has(a[href], input, button, select) :is(th, td) { overflow-wrap: normal; white-space: nowrap; }
         }
         """;
 }
