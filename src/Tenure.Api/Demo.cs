@@ -89,7 +89,8 @@ public static class Demo
             session.InsertTestClock(new TestClock(ClockId, clockNow), now);
             session.InsertAccount(new AccountRow
             {
-                Id = ClockAccountId, Name = "Demo customer on a test clock", Email = "demo-clock@example.com", Currency = rules.Catalog.Currency,
+                Id = ClockAccountId, Name = "Demo customer on a test clock", Email = "demo-clock@example.com",
+                Currency = rules.Catalog.Currency,
                 ClockId = ClockId, CreatedAt = now.ToUnixTimeTicks(),
             });
             // Bought at 09:00 on the day before "expiry date − 1 month": the expiry is 00:00 of the day after date + 1 month (R2.1).

@@ -14,7 +14,9 @@ public static class ServeCommand
     {
         var database = new DatabaseOptions();
         var urls = new Option<string?>("--urls") { Description = "Where to listen (default Tenure:Urls, ASPNETCORE_URLS, else http://127.0.0.1:5080)." };
-        var demo = new Option<bool>("--demo") { Description = "Seed demo accounts (one on a test clock) with instances in every interesting state and print fresh keys (or Tenure:Demo=true)." };
+        var demo = new Option<bool>("--demo") {
+            Description = "Seed demo accounts (one on a test clock) with instances in every interesting state and print fresh keys (or Tenure:Demo=true).",
+        };
         var command = new Command("serve", "Run the HTTP API, the lifecycle engine and the dispatcher. Settings also come from appsettings.json and Tenure__… environment variables.") { urls, demo };
         database.AddTo(command);
         command.SetAction(async (parsed, cancellation) =>

@@ -7,6 +7,11 @@ namespace Tenure.Api.Tests;
 /// <summary>The console's pictures, measured in Chromium with JavaScript on: labels that never touch, axes with units.</summary>
 public sealed partial class ConsoleTests
 {
+    private static readonly object Payg = new
+    {
+        product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.standard", chargeType = "payg",
+    };
+
     /// <summary>A text's box in the SVG's own pixels, as Chromium drew it.</summary>
     private sealed record Box(string Text, string Class, double Left, double Top, double Right, double Bottom, double Width, double Height);
 
@@ -14,16 +19,21 @@ public sealed partial class ConsoleTests
     public async Task R4_3_the_lifecycle_picture_of_seed_002s_five_attempts_and_of_20_payg_charges_has_no_label_on_another_or_outside()
     {
         var (key, _, clockId) = await Customer("2019-03-01T02:00:00Z", 1000);
-        var auto = await Buy(key, "ecs", "ecs.small", 1, autoRenew: true); // expires 2019-04-02 00:00, the balance now 0: every attempt fails
+        // Expires 2019-04-02 00:00; the balance is now 0, so every attempt fails.
+        var auto = await Buy(key, "ecs", "ecs.small", 1, autoRenew: true);
         var page = await SignIn(key, javaScript: true);
 
         await page.GotoAsync($"{server.BaseAddress}console/instances/{auto}");
         var planned = await Boxes(page);
         AssertReadable(planned);
-        Assert.Equal(["purchase", "5 auto-renew attempts", "reminder", "release warning", "expiry", "stop", "release"], Texts(planned, "label"));
-        Assert.Equal("2019-03-30 08:00: auto renew attempt (planned)\n2019-04-01 08:00: auto renew attempt (planned)\n2019-04-02 08:00: auto renew attempt (planned)\n"
-            + "2019-04-08 08:00: auto renew attempt (planned)\n2019-04-16 08:00: auto renew attempt (planned)",
-            await page.GetByTestId("timeline").Locator("g", new() { Has = page.Locator("text.label", new() { HasText = "5 auto-renew attempts" }) }).Locator("title").TextContentAsync());
+        Assert.Equal(["purchase", "5 auto-renew attempts", "reminder", "release warning", "expiry", "stop", "release"],
+            Texts(planned, "label"));
+        var cluster = page.Locator("text.label", new() { HasText = "5 auto-renew attempts" });
+        var attempts = page.GetByTestId("timeline").Locator("g", new() { Has = cluster });
+        Assert.Equal(
+            string.Join('\n', new[] { "03-30", "04-01", "04-02", "04-08", "04-16" }
+                .Select(day => $"2019-{day} 08:00: auto renew attempt (planned)")),
+            await attempts.Locator("title").TextContentAsync());
         var ticks = Texts(planned, "tick");
         Assert.Equal(ticks.Distinct().Count(), ticks.Count);
         Assert.Equal("2019-03-08 03-15 03-22 03-29 04-05 04-12 04-19 04-26 05-03", string.Join(' ', ticks));
@@ -37,7 +47,7 @@ public sealed partial class ConsoleTests
         Assert.Contains("5 failed auto-renewals", Texts(failed, "label"));
 
         var (paygKey, _, _) = await Customer("2019-03-01T02:00:00Z", 10_000);
-        var bought = await server.Client(paygKey).Post("/v1/instances", new { product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.standard", chargeType = "payg" });
+        var bought = await server.Client(paygKey).Post("/v1/instances", Payg);
         Assert.Equal(201, bought.Status);
         var payg = await SignIn(paygKey, javaScript: true);
         await payg.GotoAsync($"{server.BaseAddress}console/instances/{bought.Body.Str("id")}");
@@ -104,7 +114,10 @@ public sealed partial class ConsoleTests
     /// </summary>
     private static readonly Deque.AxeCore.Commons.AxeRunOptions LayoutRules = new()
     {
-        RunOnly = new Deque.AxeCore.Commons.RunOnlyOptions { Type = "rule", Values = ["scrollable-region-focusable", "meta-viewport", "target-size"] },
+        RunOnly = new Deque.AxeCore.Commons.RunOnlyOptions
+        {
+            Type = "rule", Values = ["scrollable-region-focusable", "meta-viewport", "target-size"],
+        },
     };
 
     /// <summary>The instances the page list shows.</summary>
@@ -117,7 +130,7 @@ public sealed partial class ConsoleTests
         var ecs = await Buy(key, "ecs", "ecs.small", 1);
         var mqtt = await Buy(key, "mqtt", "mqtt.basic.1k", 1);
         var auto = await Buy(key, "ecs", "ecs.medium", 1, autoRenew: true); // 20.00 a month against 10.00 left at T-3
-        var payg = await server.Client(key).Post("/v1/instances", new { product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.standard", chargeType = "payg" });
+        var payg = await server.Client(key).Post("/v1/instances", Payg);
         Assert.Equal(201, payg.Status);
         var (other, _, clock) = await Customer("2019-03-01T02:00:00Z", 1000);
         var stopped = await Buy(other, "ecs", "ecs.small", 1);
@@ -131,7 +144,8 @@ public sealed partial class ConsoleTests
         };
 
         // axe really runs here: an unlabelled field is a critical violation.
-        await pages["nobody"].SetContentAsync("<!DOCTYPE html><html lang=\"en\"><head><title>probe</title></head><body><main><input></main></body></html>");
+        await pages["nobody"].SetContentAsync(
+            "<!DOCTYPE html><html lang=\"en\"><head><title>probe</title></head><body><main><input></main></body></html>");
         Assert.Contains((await pages["nobody"].RunAxe()).Violations, v => v.Id == "label" && v.Impact == "critical");
 
         var problems = new List<string>();
@@ -147,7 +161,8 @@ public sealed partial class ConsoleTests
                 if (scrollWidth > width) problems.Add($"{name} at {width} px is {scrollWidth} px wide");
                 var axe = await page.RunAxe(width == 1400 ? null : LayoutRules);
                 problems.AddRange(axe.Violations.Where(v => v.Impact is "serious" or "critical")
-                    .Select(v => $"{name} at {width} px: {v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target))}"));
+                    .Select(v => $"{name} at {width} px: {v.Id} ({v.Impact}): {v.Help} at "
+                        + string.Join(", ", v.Nodes.Select(n => n.Target))));
             }
         }
 
@@ -163,12 +178,14 @@ public sealed partial class ConsoleTests
               const frame = svg.getBoundingClientRect();
               const box = (text, cls, r) => ({ text, cls, left: r.left - frame.left, top: r.top - frame.top, right: r.right - frame.left,
                 bottom: r.bottom - frame.top, width: r.width, height: r.height });
-              return [...svg.querySelectorAll('text')].map(t => box(t.textContent, t.getAttribute('class') ?? '', t.getBoundingClientRect()))
+              return [...svg.querySelectorAll('text')]
+                .map(t => box(t.textContent, t.getAttribute('class') ?? '', t.getBoundingClientRect()))
                 .concat([box('(picture)', 'svg', frame)]);
             }
             """);
         return [.. json.EnumerateArray().Select(b => new Box(b.GetProperty("text").GetString()!, b.GetProperty("cls").GetString()!,
-            b.GetProperty("left").GetDouble(), b.GetProperty("top").GetDouble(), b.GetProperty("right").GetDouble(), b.GetProperty("bottom").GetDouble(),
+            b.GetProperty("left").GetDouble(), b.GetProperty("top").GetDouble(),
+            b.GetProperty("right").GetDouble(), b.GetProperty("bottom").GetDouble(),
             b.GetProperty("width").GetDouble(), b.GetProperty("height").GetDouble()))];
     }
 
@@ -180,7 +197,8 @@ public sealed partial class ConsoleTests
         var picture = boxes[^1];
         var texts = boxes.Take(boxes.Count - 1).ToList();
         Assert.All(texts, t => Assert.True(t.Left >= 0 && t.Top >= 0 && t.Right <= picture.Width && t.Bottom <= picture.Height,
-            $"'{t.Text}' at ({t.Left:F1}, {t.Top:F1})–({t.Right:F1}, {t.Bottom:F1}) leaves the {picture.Width:F0}×{picture.Height:F0} picture"));
+            $"'{t.Text}' at ({t.Left:F1}, {t.Top:F1})–({t.Right:F1}, {t.Bottom:F1}) "
+            + $"leaves the picture of {picture.Width:F0}×{picture.Height:F0}"));
         var overlaps = new List<string>();
         for (var i = 0; i < texts.Count; i++)
         {

@@ -42,7 +42,8 @@ public sealed class DemoTests
                 foreach (var key in new[] { demo, clock, firstDemo, firstClock }) // fresh keys work, and no earlier key was revoked
                 {
                     using var client = serve.Client(key);
-                    Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/v1/account", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
+                    using var answer = await client.GetAsync(new Uri("/v1/account", UriKind.Relative), TestContext.Current.CancellationToken);
+                    Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
                 }
 
                 using var customer = serve.Client(clock);
@@ -52,9 +53,11 @@ public sealed class DemoTests
                 var noRenew = Time((await Get(customer, "/v1/instances/i-clock-norenew"))["expiresAt"]!.ToString());
                 Assert.Equal(1, frozen.Hour); // 09:00 in Asia/Shanghai
                 // Due in the next days: in 4, 5 and 6 days, unless a month end moved a purchase date (then a day or two sooner).
-                Assert.True(frozen < auto && auto <= manual && manual <= noRenew && noRenew < frozen.AddDays(6), $"{frozen} {auto} {manual} {noRenew}");
+                Assert.True(frozen < auto && auto <= manual && manual <= noRenew && noRenew < frozen.AddDays(6),
+                    $"{frozen} {auto} {manual} {noRenew}");
 
-                // Two days on: the auto-renew instance's T-3 attempt (08:00 local) failed for want of funds, the manual one got its T-3 reminder.
+                // Two days on: the auto-renew instance's T-3 attempt (08:00 local) failed for want of funds,
+                // and the manual one got its T-3 reminder.
                 await Advance(serve, frozen.AddDays(2));
                 Assert.Contains(("autoRenewFailed", Text(auto.AddDays(-3).AddHours(8))), await Events(customer, "i-clock-auto"));
                 Assert.Contains(("reminderSent", Text(manual.AddDays(-3).AddHours(8))), await Events(customer, "i-clock-manual"));
@@ -106,9 +109,12 @@ public sealed class DemoTests
     }
 
     private static async Task<List<(string Kind, string At)>> Events(HttpClient client, string id) =>
-        [.. (await Get(client, $"/v1/instances/{id}/events?limit=100"))["items"]!.AsArray().Select(e => (e!["kind"]!.ToString(), e["at"]!.ToString()))];
+        [.. (await Get(client, $"/v1/instances/{id}/events?limit=100"))["items"]!.AsArray()
+            .Select(e => (e!["kind"]!.ToString(), e["at"]!.ToString()))];
 
-    private static DateTimeOffset Time(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+    private static DateTimeOffset Time(string text) =>
+        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
-    private static string Text(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string Text(DateTimeOffset at) =>
+        at.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

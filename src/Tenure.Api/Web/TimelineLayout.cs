@@ -77,9 +77,13 @@ public static class TimelineLayout
                 }
 
                 lines[line] = left + width;
-                var title = string.Join("\n", cluster.Members.Select(e => $"{Show.At(calendar, e.At)}: {Show.Words(e.Kind)}{(e.Past ? string.Empty : " (planned)")}"));
+                var title = string.Join("\n", cluster.Members.Select(e =>
+                    $"{Show.At(calendar, e.At)}: {Show.Words(e.Kind)}{(e.Past ? string.Empty : " (planned)")}"));
                 labels.Add(new TimelineText(left, markY + 24 + (line * LineHeight), cluster.Text, lane.Colour, title));
-                if (cluster.Members.Count > 1) spans.Add(new TimelineSpan(X(cluster.Members[0].At), X(cluster.Members[^1].At), markY, lane.Colour));
+                if (cluster.Members.Count > 1)
+                {
+                    spans.Add(new TimelineSpan(X(cluster.Members[0].At), X(cluster.Members[^1].At), markY, lane.Colour));
+                }
             }
 
             top = markY + 14 + (lines.Count * LineHeight);
