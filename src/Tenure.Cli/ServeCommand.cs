@@ -32,13 +32,15 @@ public static class ServeCommand
                 operatorKey = ApiKeys.NewKey(out _, out _);
                 output.WriteLine($"Operator key (set Tenure__OperatorKey to keep one): {operatorKey}");
             }
-            else
-            {
-                output.WriteLine("Operator key: the one configured in Tenure:OperatorKey (not printed).");
-            }
 
             if (parsed.GetValue(demo) || config.GetValue<bool>("Tenure:Demo"))
             {
+                // A newcomer signs in as the operator to advance the demo's clock: say which key that is,
+                // without printing a configured one.
+                if (config["Tenure:OperatorKey"] is { Length: > 0 })
+                {
+                    output.WriteLine("Operator key: the one configured in Tenure:OperatorKey (not printed).");
+                }
                 // A fresh key per demo account on every start: only hashes are kept, so earlier keys cannot be shown again.
                 foreach (var key in Demo.Seed(db, rules, clock.GetCurrentInstant()))
                 {
