@@ -14,7 +14,9 @@ public static class ServeCommand
     {
         var database = new DatabaseOptions();
         var urls = new Option<string?>("--urls") { Description = "Where to listen (default Tenure:Urls, ASPNETCORE_URLS, else http://127.0.0.1:5080)." };
-        var demo = new Option<bool>("--demo") { Description = "Seed a demo account with instances in every interesting state and print its key (or Tenure:Demo=true)." };
+        var demo = new Option<bool>("--demo") {
+            Description = "Seed demo accounts (one on a test clock) with instances in every interesting state and print fresh keys (or Tenure:Demo=true).",
+        };
         var command = new Command("serve", "Run the HTTP API, the lifecycle engine and the dispatcher. Settings also come from appsettings.json and Tenure__… environment variables.") { urls, demo };
         database.AddTo(command);
         command.SetAction(async (parsed, cancellation) =>
@@ -33,8 +35,19 @@ public static class ServeCommand
 
             if (parsed.GetValue(demo) || config.GetValue<bool>("Tenure:Demo"))
             {
-                var demoKey = Demo.Seed(db, rules, clock.GetCurrentInstant());
-                output.WriteLine(demoKey is null ? "Demo account acc-demo already exists (its key was printed when it was made)." : $"Demo account key (acc-demo): {demoKey}");
+                // A newcomer signs in as the operator to advance the demo's clock: say which key that is,
+                // without printing a configured one.
+                if (config["Tenure:OperatorKey"] is { Length: > 0 })
+                {
+                    output.WriteLine("Operator key: the one configured in Tenure:OperatorKey (not printed).");
+                }
+                // A fresh key per demo account on every start: only hashes are kept, so earlier keys cannot be shown again.
+                foreach (var key in Demo.Seed(db, rules, clock.GetCurrentInstant()))
+                {
+                    output.WriteLine(key.ClockId is { } clockId
+                        ? $"Demo account key ({key.AccountId}, on test clock {clockId}; advance it on /console/operator): {key.Key}"
+                        : $"Demo account key ({key.AccountId}): {key.Key}");
+                }
             }
 
             var section = config.GetSection("Tenure:Delivery");

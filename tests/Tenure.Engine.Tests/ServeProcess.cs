@@ -73,6 +73,9 @@ internal sealed class ServeProcess : IDisposable
         }
     }
 
+    /// <summary>Everything the server has written so far, line by line.</summary>
+    public IReadOnlyList<string> Output => [.. _output];
+
     public HttpClient Client(string key)
     {
         var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };

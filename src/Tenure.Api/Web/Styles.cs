@@ -36,7 +36,6 @@ public static class Styles
         .total { font-size: 1.15rem; font-weight: 600; }
         .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
         header { flex-wrap: wrap; } .scroll { overflow-x: auto; max-width: 100%; position: relative; } .downloads { display: flex; flex-wrap: wrap; gap: .4rem 1rem; padding: 0; list-style: none; }
-        .past { fill: #14213d; } .planned { fill: #fff; stroke: #14213d; stroke-width: 2; } .now { stroke: #b3261e; stroke-width: 2; }
         .scroll { overflow-x: auto; max-width: 100%; }
         .banner { background: #fff4e5; border: 1px solid #d97706; padding: .6rem .8rem; font-weight: 600; }
         a.button { display: inline-block; padding: .2rem .5rem; margin: .1rem 0; border: 1px solid #14213d; background: #fff; }
@@ -45,5 +44,23 @@ public static class Styles
         .row-actions { white-space: nowrap; } .count { font-variant-numeric: tabular-nums; }
         fieldset { min-width: 0; } fieldset > label { min-width: 0; max-width: 100%; } select, input { min-width: 0; max-width: 100%; }
         @media (max-width: 600px) { main { padding: .75rem; } .tabs { flex-wrap: wrap; } dl { grid-template-columns: 1fr; } }
+        .now { stroke: #b3261e; stroke-width: 2; }
+        .picture { overflow-x: auto; } .picture svg { min-width: 760px; }
+        .legend { font-size: .85rem; color: #4b5563; margin: .3rem 0 0; }
+        header, header nav, .tabs { flex-wrap: wrap; }
+        header { row-gap: .4rem; }
+        dd { min-width: 0; overflow-wrap: anywhere; }
+        input, select, label { max-width: 100%; min-width: 0; }
+        fieldset { min-width: 0; }
+        @media (max-width: 720px) {
+          header { padding: .5rem .75rem; gap: .4rem 1rem; }
+          main { padding: .75rem .75rem 2rem; }
+          .signout { margin-left: 0; }
+          /* At phone width a table of text wraps its cells; one with links or fields scrolls inside itself (its controls take
+             the keyboard focus, so the scrolled part stays reachable), and the page itself never scrolls sideways. */
+          th, td { overflow-wrap: anywhere; }
+          table:has(a[href], input, button, select) { display: block; overflow-x: auto; }
+          table:has(a[href], input, button, select) :is(th, td) { overflow-wrap: normal; white-space: nowrap; }
+        }
         """;
 }
