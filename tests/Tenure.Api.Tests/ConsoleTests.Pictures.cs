@@ -119,6 +119,8 @@ public sealed partial class ConsoleTests
             await page.GetByRole(AriaRole.Button, new() { Name = "Quote spec change" }).ClickAsync();
         }),
         ("billing", "customer", (page, _) => page.GotoAsync($"{root}console/billing")),
+        ("order", "customer", (page, seeded) => page.GotoAsync($"{root}console/orders/{seeded.Order}")),
+        ("receipt", "customer", (page, seeded) => page.GotoAsync($"{root}console/orders/{seeded.Order}/receipt")),
         ("operator", "operator", (page, _) => page.GotoAsync($"{root}console/operator")),
         ("error", "customer", (page, _) => page.GotoAsync($"{root}console/instances/i-none")),
     ];
@@ -136,7 +138,7 @@ public sealed partial class ConsoleTests
     };
 
     /// <summary>The instances the page list shows.</summary>
-    private sealed record Pages(string Ecs, string Auto, string Mqtt, string Payg, string Stopped);
+    private sealed record Pages(string Ecs, string Auto, string Mqtt, string Payg, string Stopped, string Order);
 
     [Fact]
     public async Task Every_console_page_at_1400_and_400_px_is_screenshot_never_scrolls_sideways_and_passes_axe()
@@ -150,7 +152,8 @@ public sealed partial class ConsoleTests
         var (other, _, clock) = await Customer("2019-03-01T02:00:00Z", 1000);
         var stopped = await Buy(other, "ecs", "ecs.small", 1);
         Assert.Equal(200, (await _operator.Post($"/v1/test-clocks/{clock}/advance", new { to = "2019-04-03T02:00:00Z" })).Status);
-        var seeded = new Pages(ecs, auto, mqtt, payg.Body.Str("id"), stopped);
+        var order = (await server.Client(key).Get($"/v1/orders?instanceId={ecs}")).Body!["items"]![0].Str("id");
+        var seeded = new Pages(ecs, auto, mqtt, payg.Body.Str("id"), stopped, order);
         var pages = new Dictionary<string, IPage>
         {
             ["nobody"] = await browser.Page(javaScript: true),
