@@ -51,12 +51,23 @@ public static class ServeCommand
                 MaxConcurrency = section.GetValue("MaxConcurrency", 16),
                 AllowPrivateNetworks = section.GetValue("AllowPrivateNetworks", false),
             };
+            var payments = config.GetSection("Tenure:Payments");
+            var paymentOptions = new Tenure.Engine.Payments.PaymentOptions
+            {
+                GatewayUrl = payments["GatewayUrl"],
+                Secret = payments["Secret"],
+                PollAfter = payments["PollAfter"] is { } pollAfter ? NodaTime.Duration.FromTimeSpan(TimeSpan.Parse(pollAfter, System.Globalization.CultureInfo.InvariantCulture))
+                    : NodaTime.Duration.FromMinutes(10),
+                Timeout = NodaTime.Duration.FromSeconds(payments.GetValue("TimeoutSeconds", 10)),
+                MaxConcurrency = payments.GetValue("MaxConcurrency", 8),
+            };
             var listen = parsed.GetValue(urls) ?? config["Tenure:Urls"] ?? config["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080";
             var limits = config.GetSection("Tenure:RateLimit"); // per account or operator, and failed sign-ins per address (docs/operations.md)
             var app = TenureApi.Build(new ApiOptions(db, operatorKey, clock)
             {
                 Rules = rules,
                 Delivery = delivery,
+                Payments = paymentOptions,
                 RateLimitPerSecond = limits.GetValue("PerSecond", 100),
                 RateLimitBurst = limits.GetValue("Burst", 200),
                 AuthFailureBurst = limits.GetValue("FailureBurst", 20),

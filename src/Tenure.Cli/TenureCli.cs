@@ -18,6 +18,7 @@ public static class TenureCli
             StorageCommands.Verify(),
             StorageCommands.Engine(clock),
             ServeCommand.Create(clock),
+            DevCommands.Create(clock),
         };
         foreach (var command in ClientCommands.Create(console)) root.Subcommands.Add(command);
         var parsed = root.Parse(args);

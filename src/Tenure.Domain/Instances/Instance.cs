@@ -182,6 +182,9 @@ public sealed record Instance
 
     public AlarmSettings Alarms { get; init; } = AlarmSettings.Default;
 
+    /// <summary>R7.10: the auto-renew payment in flight; while set the instance is not stopped or released.</summary>
+    public PendingPayment? PaymentPending { get; init; }
+
     public bool IsSubscription => ChargeType == ChargeType.Subscription;
 
     /// <summary>R5.1: expired but still running (auto-renew grace, delayed stop, no-stop agreement).</summary>
@@ -190,6 +193,12 @@ public sealed record Instance
     /// <summary>The expiry of a subscription instance; throws for PAYG, which has none.</summary>
     public Instant Expiry => ExpiresAt ?? throw new InvalidOperationException($"Instance {Id} is PAYG and has no expiry.");
 }
+
+/// <summary>
+/// R7.10: an auto-renew payment asked of the gateway and not answered yet: the payment-method part, since when, and the
+/// attempt's day offset from the expiry (R4.3), which its result completes.
+/// </summary>
+public sealed record PendingPayment(long Amount, Instant Since, int DayOffset);
 
 /// <summary>R8.5: the post-release action.</summary>
 public enum PostReleaseAction

@@ -98,7 +98,10 @@ public static class Renewal
     public static Change Apply(Rules rules, Instance instance, Paid paid, Instant cycleStart, Instant newExpiry, Instant at, OrderKind kind, string why)
     {
         var one = Extend(rules, instance, cycleStart, newExpiry, paid.FromBalance, at, why);
-        var order = new Order(kind, paid.Total, paid.FromCoupons, paid.FromBalance, [new OrderItem(instance.Id, cycleStart, paid.Total, newExpiry)]);
+        var order = new Order(kind, paid.Total, paid.FromCoupons, paid.FromBalance - paid.FromMethod, [new OrderItem(instance.Id, cycleStart, paid.Total, newExpiry)])
+        {
+            PaidByMethod = paid.FromMethod,
+        };
         return Change.Of(rules, one.Instance, paid.Account, new Effects(paid.Postings, order, [], [], []).Then(one.Effects));
     }
 
