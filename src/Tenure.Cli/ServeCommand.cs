@@ -52,12 +52,18 @@ public static class ServeCommand
                 AllowPrivateNetworks = section.GetValue("AllowPrivateNetworks", false),
             };
             var payments = config.GetSection("Tenure:Payments");
+            var pollAfter = TimeSpan.FromMinutes(10);
+            if (payments["PollAfter"] is { } pollText && !TimeSpan.TryParse(pollText, System.Globalization.CultureInfo.InvariantCulture, out pollAfter))
+            {
+                parsed.InvocationConfiguration.Error.WriteLine($"error: Tenure:Payments:PollAfter '{pollText}' is not a time span (e.g. 00:10:00).");
+                return ExitCodes.Usage;
+            }
+
             var paymentOptions = new Tenure.Engine.Payments.PaymentOptions
             {
                 GatewayUrl = payments["GatewayUrl"],
                 Secret = payments["Secret"],
-                PollAfter = payments["PollAfter"] is { } pollAfter ? NodaTime.Duration.FromTimeSpan(TimeSpan.Parse(pollAfter, System.Globalization.CultureInfo.InvariantCulture))
-                    : NodaTime.Duration.FromMinutes(10),
+                PollAfter = NodaTime.Duration.FromTimeSpan(pollAfter),
                 Timeout = NodaTime.Duration.FromSeconds(payments.GetValue("TimeoutSeconds", 10)),
                 MaxConcurrency = payments.GetValue("MaxConcurrency", 8),
             };

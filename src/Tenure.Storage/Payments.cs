@@ -148,4 +148,49 @@ public sealed partial class Session
     /// <summary>The ledger rows of one order, in the order written: what moved, by kind and amount.</summary>
     public List<(string Kind, long Amount)> PaymentLedgerLines(string orderId) =>
         [.. Query<(string, long)>("SELECT kind, amount FROM ledger WHERE order_id = @orderId ORDER BY id", new { orderId })];
+
+    /// <summary>
+    /// R7.11: a refund to the payment method that paid the cycle from <see cref="MethodRefund.PeriodStart"/>: written with the
+    /// decision, sent by the worker.
+    /// </summary>
+    private void RequestRefund(string accountId, MethodRefund refund, Instant at) =>
+        Execute(
+            "INSERT INTO payment_refunds (id, payment_id, account_id, amount, status, attempts, created_at, next_call_at) " +
+            "SELECT @id, p.id, @accountId, @amount, 'pending', 0, @at, 0 FROM payments p " +
+            "WHERE p.instance_id = @instanceId AND p.period_start = @start AND p.status = 'succeeded'",
+            new { id = NewId("rf"), accountId, amount = refund.Amount, at = Columns.Ticks(at), instanceId = refund.InstanceId.Value, start = Columns.Ticks(refund.PeriodStart) });
+
+    /// <summary>The refunds the worker is to send at <paramref name="now"/>, each leased until <paramref name="leaseUntil"/>.</summary>
+    public static async Task<List<(string Id, string PaymentId, long Amount, long Attempts)>> ClaimRefundCallsAsync(
+        Database database, Instant now, Instant leaseUntil, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var due = (await connection.QueryAsync<(string Id, string PaymentId, long Amount, long Attempts, long NextCallAt)>(new CommandDefinition(
+            "SELECT id, payment_id, amount, attempts, next_call_at FROM payment_refunds WHERE status = 'pending' AND next_call_at <= @now ORDER BY next_call_at, id LIMIT @limit",
+            new { now = Columns.Ticks(now), limit }, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
+        var claimed = new List<(string, string, long, long)>(due.Count);
+        foreach (var row in due)
+        {
+            var taken = await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE payment_refunds SET next_call_at = @lease, attempts = attempts + 1 WHERE id = @id AND status = 'pending' AND next_call_at = @seen",
+                new { id = row.Id, lease = Columns.Ticks(leaseUntil), seen = row.NextCallAt }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (taken == 1) claimed.Add((row.Id, row.PaymentId, row.Amount, row.Attempts));
+        }
+
+        return claimed;
+    }
+
+    /// <summary>A refund's call came to <paramref name="status"/> (<c>succeeded</c>), or failed with <paramref name="error"/> and is sent again at <paramref name="nextCall"/>.</summary>
+    public static async Task NoteRefundCallAsync(
+        Database database, string id, string status, string? reference, string? error, Instant? nextCall, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE payment_refunds SET status = @status, reference = COALESCE(@reference, reference), last_error = @error, next_call_at = @next WHERE id = @id",
+            new { id, status, reference, error, next = Columns.Ticks(nextCall) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>An account's refunds to its payment method: which payment, how much, and where each stands.</summary>
+    public List<(string PaymentId, long Amount, string Status)> MethodRefunds(string accountId) =>
+        [.. Query<(string, long, string)>("SELECT payment_id, amount, status FROM payment_refunds WHERE account_id = @accountId ORDER BY id", new { accountId })];
 }

@@ -83,6 +83,7 @@ internal sealed class InstanceRow
     public long? NextDueAt { get; set; }
     public string? NextDueKind { get; set; }
     public string? PaymentPending { get; set; }
+    public long CycleMethod { get; set; }
 
     public Instance ToDomain() => new()
     {
@@ -112,6 +113,7 @@ internal sealed class InstanceRow
         Progress = new Progress(Columns.At(ProgressAt), checked((int)ProgressRank)),
         Alarms = Columns.ReadJson<AlarmSettings>(Alarms) ?? AlarmSettings.Default,
         PaymentPending = PaymentPending is null ? null : Columns.ReadJson<PendingPayment>(PaymentPending),
+        CycleMethod = CycleMethod,
     };
 
     public static InstanceRow From(Instance i, string clockId, DueEvent? next) => new()
@@ -146,6 +148,7 @@ internal sealed class InstanceRow
         NextDueAt = next is { } n ? Columns.Ticks(n.At) : null,
         NextDueKind = next?.Kind.ToString(),
         PaymentPending = i.PaymentPending is null ? null : Columns.WriteJson(i.PaymentPending),
+        CycleMethod = i.CycleMethod,
     };
 }
 

@@ -239,6 +239,43 @@ public abstract class PaymentTests(PaymentServer server)
     }
 
     [Fact]
+    public async Task R8_4_R7_11_unsubscribing_a_cycle_paid_by_balance_and_card_refunds_each_part_to_its_source_rounded_down()
+    {
+        // RocketMQ Platinum bought 2019-03-01 10:00 (expires 04-02); auto-renewed at T-3 (03-30 08:00 local) by 100,001 of
+        // balance and 199,999 of card; unsubscribed 04-10 10:00: D = 30, U = 21, so floor(100001 × 21 / 30) = 70,000 to the
+        // balance and floor(199999 × 21 / 30) = 139,999 to the card.
+        if (server.SkipReason is { } reason) Assert.Skip(reason);
+        var clockId = (await _operator.Post("/v1/test-clocks", new { frozenTime = "2019-03-01T02:00:00Z" })).Body.Str("id");
+        var account = await _operator.Post("/v1/accounts", new { name = "R", email = "r@example.com", testClockId = clockId });
+        var accountId = account.Body.Str("id");
+        await _operator.Post($"/v1/accounts/{accountId}/top-ups", new { amount = 400_001 });
+        using var client = server.Client(account.Body.Str("apiKey"));
+        var bought = await client.Post("/v1/instances",
+            new { product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.platinum.2k", chargeType = "subscription", periodMonths = 1, autoRenew = true });
+        var id = bought.Body.Str("id");
+        await SetCard(accountId);
+        await Advance(clockId, "2019-03-30T00:00:00Z");
+        var paid = await Payments(client, 1);
+        Assert.Equal(("succeeded", "199999"), (paid[0].Str("status"), paid[0].Str("amount")));
+        Assert.Equal("2019-05-01T16:00:00Z", (await client.Get($"/v1/instances/{id}")).Body.Str("expiresAt"));
+        await Advance(clockId, "2019-04-10T02:00:00Z");
+        var done = await client.Post($"/v1/instances/{id}/unsubscribe");
+        Assert.Equal((200, "70000", "139999"), (done.Status, done.Body.Str("refund"), done.Body.Str("refundToPaymentMethod")));
+        Assert.Equal("70000", (await client.Get("/v1/account")).Body.Str("balance"));
+        for (var i = 0; i < 200 && server.Gateway.Refunds.All(r => r.PaymentId != paid[0].Str("id")); i++) await Task.Delay(50, TestContext.Current.CancellationToken);
+        Assert.Equal(139_999, Assert.Single(server.Gateway.Refunds, r => r.PaymentId == paid[0].Str("id")).Amount);
+        for (var i = 0; i < 100; i++)
+        {
+            using var session = server.Db.BeginRead();
+            if (session.MethodRefunds(accountId) is [(_, 139_999, "succeeded")]) break;
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        using (var session = server.Db.BeginRead()) Assert.Equal([(paid[0].Str("id"), 139_999L, "succeeded")], session.MethodRefunds(accountId));
+        Assert.Empty(Verifier.Check(server.Db));
+    }
+
+    [Fact]
     public async Task R7_9_a_result_needs_the_gateway_signature_a_known_payment_and_a_known_status()
     {
         if (server.SkipReason is { } reason) Assert.Skip(reason);

@@ -62,6 +62,9 @@ public sealed record Order(OrderKind Kind, long Total, long PaidByCoupons, long 
 /// </summary>
 public sealed record PaymentRequest(InstanceId InstanceId, long Amount, Instant PeriodStart, string Description);
 
+/// <summary>R7.11, R8.4: money to send back to the payment method that paid the cycle from <paramref name="PeriodStart"/>.</summary>
+public sealed record MethodRefund(InstanceId InstanceId, Instant PeriodStart, long Amount);
+
 /// <summary>
 /// R5.7: what a line of an instance's timeline records. Storage and the API name it in camelCase
 /// (<see cref="TimelineKinds.Name"/>), so the names are part of the API: add members, never rename.
@@ -166,6 +169,11 @@ public sealed record Effects(
     /// <summary>R7.9: the account's payment method was declined hard, so storage marks it <c>declinedHard</c>.</summary>
     public bool MethodDeclinedHard { get; init; }
 
+    /// <summary>R7.11: refunds to the payment method, each through the gateway.</summary>
+    public ImmutableList<MethodRefund> MethodRefunds { get; init; } = [];
+
+    public Effects RefundToMethod(MethodRefund refund) => this with { MethodRefunds = MethodRefunds.Add(refund) };
+
     public Effects Request(PaymentRequest payment) =>
         Payment is null ? this with { Payment = payment } : throw new InvalidOperationException("A decision asks for at most one payment.");
 
@@ -194,6 +202,7 @@ public sealed record Effects(
     {
         Grants = Grants.AddRange(next.Grants),
         Payment = next.Payment ?? Payment,
+        MethodRefunds = MethodRefunds.AddRange(next.MethodRefunds),
         MethodDeclinedHard = MethodDeclinedHard || next.MethodDeclinedHard,
     };
 }

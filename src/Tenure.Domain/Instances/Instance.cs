@@ -163,6 +163,9 @@ public sealed record Instance
     /// <summary>R8.4: what the current cycle's charge took from the cash balance (the refundable part).</summary>
     public long CycleCash { get; init; }
 
+    /// <summary>R7.11, R8.4: what the payment method paid of the current cycle (refunded to the method, not the balance).</summary>
+    public long CycleMethod { get; init; }
+
     /// <summary>
     /// R8.4: the paid cycles after the one that starts at <see cref="CycleStart"/>, oldest first: renewals made
     /// before expiry add one each instead of merging into the running cycle. The last one ends at the expiry.

@@ -232,6 +232,7 @@ public static class Lifecycle
             PaygBilledThrough = at,
             CycleStart = at,
             CycleCash = 0,
+            CycleMethod = 0,
             AheadCycles = [],
             PendingChange = null,
             PostExpirationAction = PostExpirationAction.Stop,

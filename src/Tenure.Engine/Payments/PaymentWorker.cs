@@ -44,7 +44,7 @@ public sealed class PaymentWorker(
                 slots.Release();
             }
         })).ConfigureAwait(false);
-        return due.Count;
+        return due.Count + await RefundAsync(now, lease, cancellationToken).ConfigureAwait(false);
     }
 
     public override void Dispose()
@@ -109,6 +109,30 @@ public sealed class PaymentWorker(
 
         await writer.RunAsync(session => PaymentSettlement.SettleAsync(session, engine, clock.GetCurrentInstant(), payment.Id, result, answer.Reference, cancellationToken),
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>R7.11: refunds to the payment method, each with its own Idempotency-Key, retried with backoff until the gateway takes them.</summary>
+    private async Task<int> RefundAsync(Instant now, Duration lease, CancellationToken cancellationToken)
+    {
+        var due = await Session.ClaimRefundCallsAsync(database, now, now + lease, 100, cancellationToken).ConfigureAwait(false);
+        foreach (var (id, paymentId, amount, attempts) in due)
+        {
+            Calls.Add(1);
+            try
+            {
+                var answer = await _gateway.RefundAsync(paymentId, amount, id, cancellationToken).ConfigureAwait(false);
+                await Session.NoteRefundCallAsync(database, id, "succeeded", answer.Reference, null, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (GatewayUnavailableException e)
+            {
+                Failures.Add(1);
+                logger.LogWarning("Refund {Refund} of payment {Payment}: {Error}; sending again later.", id, paymentId, e.Message);
+                await Session.NoteRefundCallAsync(database, id, "pending", null, e.Message, clock.GetCurrentInstant() + Backoff(attempts), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+        }
+
+        return due.Count;
     }
 
     private Duration Backoff(long attempts)
