@@ -89,7 +89,11 @@ public static class PaymentsApi
         HttpContext http, ApiContext api, string? instanceId, string? status, string? accountId, int? limit, string? cursor)
     {
         if (PageLimit.Problem(limit) is { } tooMany) return tooMany;
-        if (status is not (null or "pending" or "succeeded" or "declined")) return Problems.Invalid("status", "status is pending, succeeded or declined.");
+        if (status is not (null or "pending" or "succeeded" or "declined" or "refunded"))
+        {
+            return Problems.Invalid("status", "status is pending, succeeded, declined or refunded.");
+        }
+
         var take = limit ?? PageLimit.Default;
         var owner = http.Caller().AccountId ?? accountId;
         using var session = api.Database.BeginRead();

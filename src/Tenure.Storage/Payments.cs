@@ -16,7 +16,7 @@ public sealed class PaymentRow
     public string Token { get; set; } = "";
     public string Description { get; set; } = "";
 
-    /// <summary><c>pending</c>, <c>succeeded</c> or <c>declined</c>.</summary>
+    /// <summary><c>pending</c>, <c>succeeded</c>, <c>declined</c>, or <c>refunded</c> (it succeeded when its renewal could no longer be applied).</summary>
     public string Status { get; set; } = "";
     public string? Reason { get; set; }
     public long Attempts { get; set; }
@@ -84,12 +84,19 @@ public sealed partial class Session
         (await QueryAsync<PaymentRow>($"SELECT {PaymentColumns} FROM payments WHERE id = @id{ForUpdate}", new { id }, cancellationToken).ConfigureAwait(false))
         .FirstOrDefault();
 
+    /// <summary>R7.11: the order a succeeded payment completed.</summary>
+    public void PaidOrder(string id, string orderId) =>
+        _rows.Add("WITH v (id, order_id) AS (VALUES", ") UPDATE payments SET order_id = v.order_id FROM v WHERE payments.id = v.id", id, orderId);
+
     /// <summary>R7.11: records a pending payment's final answer and the order it completed, if it made one.</summary>
-    public void SettlePayment(string id, string status, string? reason, string? reference, string? orderId, Instant at) =>
+    public void SettlePayment(string id, string status, string? reason, string? reference, string? orderId, Instant at)
+    {
+        _settledPayment = id;
         Execute(
             "UPDATE payments SET status = @status, reason = @reason, reference = COALESCE(@reference, reference), order_id = @orderId, " +
             "settled_at = @at, next_call_at = NULL WHERE id = @id AND status = 'pending'",
             new { id, status, reason, reference, orderId, at = Columns.Ticks(at) });
+    }
 
     /// <summary>
     /// The payments the worker is to call the gateway for at <paramref name="now"/> (real time), oldest call first; each
@@ -157,8 +164,16 @@ public sealed partial class Session
         Execute(
             "INSERT INTO payment_refunds (id, payment_id, account_id, amount, status, attempts, created_at, next_call_at) " +
             "SELECT @id, p.id, @accountId, @amount, 'pending', 0, @at, 0 FROM payments p " +
-            "WHERE p.instance_id = @instanceId AND p.period_start = @start AND p.status = 'succeeded'",
-            new { id = NewId("rf"), accountId, amount = refund.Amount, at = Columns.Ticks(at), instanceId = refund.InstanceId.Value, start = Columns.Ticks(refund.PeriodStart) });
+            // One succeeded payment per cycle (ux_payments_succeeded); a refund of the payment being settled names it.
+            (refund.OfSettledPayment ? "WHERE p.id = @settled" : "WHERE p.instance_id = @instanceId AND p.period_start = @start AND p.status = 'succeeded'"),
+            new
+            {
+                id = NewId("rf"), accountId, amount = refund.Amount, at = Columns.Ticks(at), instanceId = refund.InstanceId.Value,
+                start = Columns.Ticks(refund.PeriodStart), settled = _settledPayment,
+            });
+
+    /// <summary>The payment <see cref="SettlePayment"/> settled in this session, which a whole refund goes back through.</summary>
+    private string? _settledPayment;
 
     /// <summary>The refunds the worker is to send at <paramref name="now"/>, each leased until <paramref name="leaseUntil"/>.</summary>
     public static async Task<List<(string Id, string PaymentId, long Amount, long Attempts)>> ClaimRefundCallsAsync(

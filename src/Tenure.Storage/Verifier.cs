@@ -38,6 +38,9 @@ public static class Verifier
         ("succeeded payment not in the ledger exactly once (R7.4, R7.11)",
             "SELECT p.id || ': ' || (SELECT COUNT(*) FROM ledger l WHERE l.order_id = p.order_id AND l.kind = 'Payment') || ' ledger rows' FROM payments p " +
             "WHERE p.status = 'succeeded' AND (SELECT COUNT(*) FROM ledger l WHERE l.order_id = p.order_id AND l.kind = 'Payment' AND l.amount = p.amount) <> 1"),
+        ("refunded payment without its whole refund (R7.11)",
+            "SELECT p.id || ': ' || p.amount FROM payments p WHERE p.status = 'refunded' " +
+            "AND p.amount <> COALESCE((SELECT SUM(r.amount) FROM payment_refunds r WHERE r.payment_id = p.id), 0)"),
         ("refunds to the payment method exceed the payment (R7.11)",
             "SELECT p.id || ': paid ' || p.amount || ', refunded ' || SUM(r.amount) FROM payments p JOIN payment_refunds r ON r.payment_id = p.id " +
             "GROUP BY p.id, p.amount HAVING SUM(r.amount) > p.amount"),

@@ -62,8 +62,11 @@ public sealed record Order(OrderKind Kind, long Total, long PaidByCoupons, long 
 /// </summary>
 public sealed record PaymentRequest(InstanceId InstanceId, long Amount, Instant PeriodStart, string Description);
 
-/// <summary>R7.11, R8.4: money to send back to the payment method that paid the cycle from <paramref name="PeriodStart"/>.</summary>
-public sealed record MethodRefund(InstanceId InstanceId, Instant PeriodStart, long Amount);
+/// <summary>
+/// R7.11, R8.4: money to send back to the payment method that paid the cycle from <paramref name="PeriodStart"/>; with
+/// <paramref name="OfSettledPayment"/>, the payment whose result this decision settles (refunded whole).
+/// </summary>
+public sealed record MethodRefund(InstanceId InstanceId, Instant PeriodStart, long Amount, bool OfSettledPayment = false);
 
 /// <summary>
 /// R5.7: what a line of an instance's timeline records. Storage and the API name it in camelCase

@@ -199,9 +199,9 @@ public sealed record Instance
 
 /// <summary>
 /// R7.10: an auto-renew payment asked of the gateway and not answered yet: the payment-method part, since when, and the
-/// attempt's day offset from the expiry (R4.3), which its result completes.
+/// attempt's day offset from the expiry (R4.3), which its result completes, and the start of the cycle it pays.
 /// </summary>
-public sealed record PendingPayment(long Amount, Instant Since, int DayOffset);
+public sealed record PendingPayment(long Amount, Instant Since, int DayOffset, Instant PeriodStart);
 
 /// <summary>R8.5: the post-release action.</summary>
 public enum PostReleaseAction

@@ -114,7 +114,12 @@ public static class Lifecycle
     {
         if (instance.PaymentPending is not { } pending || result.Status == PaymentStatus.Pending) return null;
         var settled = Commands.Touch(instance with { PaymentPending = null }, now);
-        return Attempt(rules, settled, account, now, pending.DayOffset, (pending.Amount, result));
+        if (result.Status == PaymentStatus.Succeeded && Renewal.Renewable(rules, settled) is { } gone)
+        {
+            return Refunded(rules, settled, account, now, pending, gone.Detail);
+        }
+
+        return Attempt(rules, settled, account, now, pending.DayOffset, (pending.Amount, result, pending));
     }
 
     /// <summary>
@@ -122,7 +127,8 @@ public static class Lifecycle
     /// whose method part is non-zero asks for a payment and waits for it (R7.9); with the result, a success pays the
     /// method's money into the balance and charges from there, so the order, the ledger and the renewal move together.
     /// </summary>
-    private static Change Attempt(Rules rules, Instance instance, Account account, Instant at, int offset, (long Amount, PaymentResult Result)? settled)
+    private static Change Attempt(
+        Rules rules, Instance instance, Account account, Instant at, int offset, (long Amount, PaymentResult Result, PendingPayment Pending)? settled)
     {
         var product = rules.Catalog.Get(instance.Product);
         var amount = Charges.RenewalPrice(product, instance, instance.AutoRenewMonths);
@@ -133,14 +139,19 @@ public static class Lifecycle
             return Declined(rules, instance, account, at, offset, declined);
         }
 
-        if (settled is { Amount: var fromMethod })
+        if (settled is { Amount: var fromMethod, Pending: var asked })
         {
+            if (Charges.Pay(account.Move(fromMethod, at), amount, instance.Product, instance.Id, at, memo).Refusal is { } shortfall)
+            {
+                return Refunded(rules, instance, account, at, asked, $"coupons and balance no longer pay their part ({shortfall.Detail})");
+            }
+
             account = account.Move(fromMethod, at);
             effects = effects.Post(new LedgerPosting(LedgerKind.Payment, fromMethod, instance.Id, null, $"{memo}: paid by {account.Method?.Label ?? "the payment method"}"));
         }
         else if (Payment.Allocate(account, amount, instance.Product, at, withMethod: true) is { Refusal: null, Value.FromMethod: > 0 and var ask })
         {
-            var pending = instance with { PaymentPending = new PendingPayment(ask, at, offset) };
+            var pending = instance with { PaymentPending = new PendingPayment(ask, at, offset, instance.Expiry) };
             var text = $"Auto-renewal at T{offset:+0;-0;+0}: {new Money.Money(ask, account.Currency)} asked of {account.Method!.Label}";
             return Change.Of(rules, pending, account, effects
                 .Request(new PaymentRequest(instance.Id, ask, instance.Expiry, memo))
@@ -176,6 +187,20 @@ public static class Lifecycle
         return Change.Of(rules, instance, account with { Method = method with { Status = PaymentMethodStatus.DeclinedHard } }, effects
             .Notify(Notices.Of(NoticeKind.PaymentMethodNeedsUpdate, instance, at, offset, update))
             .Record(instance.Id, at, TimelineKind.PaymentDeclined, update) with { MethodDeclinedHard = true });
+    }
+
+    /// <summary>
+    /// R7.11: a payment that succeeded when its renewal can no longer be applied (the instance was released while it was
+    /// pending past <c>paymentPendingHours</c>, or coupons and balance no longer pay their part) goes back to the payment
+    /// method whole: the customer is never charged for a cycle they did not get.
+    /// </summary>
+    private static Change Refunded(Rules rules, Instance instance, Account account, Instant at, PendingPayment pending, string why)
+    {
+        var text = $"The payment of {new Money.Money(pending.Amount, account.Currency)} arrived but the renewal could not be applied: {why}. It is refunded to the payment method.";
+        return Change.Of(rules, instance, account, Effects.None
+            .RefundToMethod(new MethodRefund(instance.Id, pending.PeriodStart, pending.Amount, OfSettledPayment: true))
+            .Notify(Notices.Of(NoticeKind.PaymentDeclined, instance, at, pending.DayOffset, text))
+            .Record(instance.Id, at, TimelineKind.AutoRenewFailed, text));
     }
 
     private static string LastAttempt(Product product, int offset) =>

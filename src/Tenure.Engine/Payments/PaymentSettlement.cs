@@ -33,15 +33,16 @@ public static class PaymentSettlement
         var instance = engine.CatchUp(session, locked, accounts, state.Row.ClockId, state.Now)[0];
         await session.FlushAsync(cancellationToken).ConfigureAwait(false);
         var change = DomainLifecycle.SettlePayment(engine.Rules, instance, accounts[payment.AccountId], result, state.Now);
-        string? orderId = null;
+
+        // A success the domain could not apply is refunded whole (R7.11): "refunded", and its refund row is written with the change.
+        var status = result.Status == PaymentStatus.Declined ? "declined" : change?.Effects.Order is not null ? "succeeded" : "refunded";
+        session.SettlePayment(payment.Id, status, result.Status == PaymentStatus.Declined ? result.Why : null, reference, null, state.Now);
         if (change is not null)
         {
             session.Save(change, state.Now, state.Row.ClockId);
-            orderId = change.Effects.Order is null ? null : session.LastOrderId;
+            if (change.Effects.Order is not null) session.PaidOrder(payment.Id, session.LastOrderId!);
         }
 
-        var status = result.Status == PaymentStatus.Succeeded ? "succeeded" : "declined";
-        session.SettlePayment(payment.Id, status, result.Status == PaymentStatus.Declined ? result.Why : null, reference, orderId, state.Now);
         return new Settled(session.Payment(payment.Id)!, true);
     }
 }
