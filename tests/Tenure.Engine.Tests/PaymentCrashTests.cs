@@ -71,7 +71,7 @@ public sealed class PaymentCrashTests : MigratedSqlite
         Assert.Equal(succeeded.Count, succeeded.Select(p => p.OrderId).Distinct().Count());
         Assert.Equal(succeeded.Count, succeeded.Select(p => (p.InstanceId, p.PeriodStart)).Distinct().Count());
         Assert.Equal(orders.Count, succeeded.Count);
-        Assert.True(succeeded.Count >= Instances * Kills / 2, $"only {succeeded.Count} payments succeeded");
+        Assert.True(succeeded.Count >= Instances, $"only {succeeded.Count} payments succeeded ({refunded.Count} refunded)");
         Assert.True(caughtPending > 0, "no kill landed while a payment was in flight");
         Assert.Empty(Verifier.Check(Db));
     }
