@@ -12,8 +12,14 @@ public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 public sealed record AccountDto(string Id, string Name, string Email, string? Phone, string Currency, long Balance, bool NoStopOnExpiry, string? TestClockId, IReadOnlyList<CouponDto> Coupons, string? ApiKey = null)
 {
+    /// <summary>R7.8: the payment method on file (its label and status, never its token), or null.</summary>
+    public PaymentMethodDto? PaymentMethod { get; init; }
+
     public static AccountDto From(AccountRow row, IReadOnlyList<CouponDto> coupons, string? apiKey = null) =>
-        new(row.Id, row.Name, row.Email, row.Phone, row.Currency, row.Balance, row.NoStopOnExpiry != 0, row.ClockId == Session.SystemClock ? null : row.ClockId, coupons, apiKey);
+        new(row.Id, row.Name, row.Email, row.Phone, row.Currency, row.Balance, row.NoStopOnExpiry != 0, row.ClockId == Session.SystemClock ? null : row.ClockId, coupons, apiKey)
+        {
+            PaymentMethod = PaymentMethodDto.From(row.PaymentMethod),
+        };
 }
 
 public sealed record CouponDto(string Id, long Amount, long Remaining, Instant ExpiresAt, string? Product, string Currency);
@@ -35,13 +41,19 @@ public sealed record InstanceDto(
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public PossibleActions? Actions { get; init; }
 
+    /// <summary>R7.10: a payment for the instance is in flight; it is not stopped or released meanwhile.</summary>
+    public bool PaymentPending { get; init; }
+
     public static InstanceDto From(Rules rules, Instance i, Domain.Accounts.Account account, Instant now)
     {
         var next = Schedule.Next(rules, i, account);
         return new InstanceDto(i.Id.Value, i.AccountId.Value, i.Product, i.Region, i.Edition, i.Spec, i.ChargeType, $"{i.Id.Value}.{i.Region}.tenure.internal",
             i.Status, i.IsExpired(now), i.CreatedAt, i.ExpiresAt, i.ExpiresAt is { } e ? rules.Calendar.DaysBetween(now, e) : null, new RenewalDto(i.Mode, i.Mode == RenewalMode.Auto ? i.AutoRenewMonths : null),
             i.PostExpirationAction, i.PostReleaseAction, i.PendingChange, i.Components,
-            next is { } n ? new NextEventDto(NextEventDto.KindName(n.Kind), n.At) : null);
+            next is { } n ? new NextEventDto(NextEventDto.KindName(n.Kind), n.At) : null)
+        {
+            PaymentPending = i.PaymentPending is not null,
+        };
     }
 }
 

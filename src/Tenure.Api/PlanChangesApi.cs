@@ -31,7 +31,11 @@ public sealed record ChargeTypeRequest(ChargeType ChargeType, int? PeriodMonths 
 /// <summary>The instances a batch setting changed, as they are now.</summary>
 public sealed record InstanceList(IReadOnlyList<InstanceDto> Items);
 
-public sealed record UnsubscribeResult(long Refund, InstanceDto Instance, string Currency);
+public sealed record UnsubscribeResult(long Refund, InstanceDto Instance, string Currency)
+{
+    /// <summary>R7.11: what goes back to the payment method (through the gateway) rather than to the balance.</summary>
+    public long RefundToPaymentMethod { get; init; }
+}
 
 /// <summary>Batch settings, unified expiry (R8.3) and the plan changes of R6 and R8.4–R8.5.</summary>
 public static class PlanChangesApi
@@ -93,7 +97,10 @@ public static class PlanChangesApi
             var outcome = Unsubscription.Unsubscribe(run.Rules, t.Instance, t.Account, t.Now);
             if (outcome.Refusal is { } refusal) return refusal;
             var (change, refund) = outcome.Value;
-            return new Decision.Write(change, w => Reply.Ok(new UnsubscribeResult(refund, InstanceDto.From(run.Rules, w.Change.Instance, w.Change.Account, t.Now), t.Row.Currency)));
+            return new Decision.Write(change, w => Reply.Ok(new UnsubscribeResult(refund, InstanceDto.From(run.Rules, w.Change.Instance, w.Change.Account, t.Now), t.Row.Currency)
+            {
+                RefundToPaymentMethod = change.Effects.MethodRefunds.Sum(r => r.Amount),
+            }));
         });
 
     private static Task<IResult> Settings(BatchRenewalSettings body, HttpContext http, CommandRunner run) =>

@@ -24,6 +24,9 @@ public sealed record ApiOptions(Database Database, string OperatorKey, IClock Cl
 {
     public DispatcherOptions Delivery { get; init; } = new();
 
+    /// <summary>R7.9: the payment gateway; without its URL no payment method is charged.</summary>
+    public Tenure.Engine.Payments.PaymentOptions Payments { get; init; } = new();
+
     public Rules Rules { get; init; } = Rules.Default;
 
     public int RateLimitBurst { get; init; } = 200;
@@ -90,12 +93,20 @@ public static class TenureApi
         builder.Services.AddSingleton(options.Provider);
         builder.Services.AddSingleton(_ => new Dispatcher(options.Database, options.Clock, options.Delivery));
         builder.Services.AddSingleton(sp => new TestClocks(options.Database, sp.GetRequiredService<LifecycleEngine>()));
+        builder.Services.AddSingleton(options.Payments);
         if (options.RunEngine)
         {
             builder.Services.AddHostedService(sp => new EngineService(sp.GetRequiredService<LifecycleEngine>(), options.Database, options.Clock, TimeSpan.FromSeconds(1),
                 sp.GetRequiredService<ILogger<EngineService>>(), options.IdempotencyRetention));
             builder.Services.AddHostedService(sp => new DispatcherService(sp.GetRequiredService<Dispatcher>(), TimeSpan.FromSeconds(1),
                 sp.GetRequiredService<ILogger<DispatcherService>>()));
+        }
+
+        // R7.9: with a gateway configured the payment worker runs, also beside a server whose engine a test drives by hand.
+        if (options.Payments.Enabled)
+        {
+            builder.Services.AddHostedService(sp => new Tenure.Engine.Payments.PaymentWorker(options.Database, sp.GetRequiredService<Writer>(), engine, options.Clock,
+                options.Payments, sp.GetRequiredService<ILogger<Tenure.Engine.Payments.PaymentWorker>>()));
         }
 
         options.ConfigureHost?.Invoke(builder);
@@ -142,6 +153,8 @@ public static class TenureApi
         api.MapUsageApi();
         api.MapWebhookApi();
         api.MapBillingApi();
+        api.MapPaymentsApi();
+        app.MapPaymentResult();
         app.MapConsole();
         return app;
     }

@@ -64,12 +64,29 @@ public static class ServeCommand
                 MaxConcurrency = section.GetValue("MaxConcurrency", 16),
                 AllowPrivateNetworks = section.GetValue("AllowPrivateNetworks", false),
             };
+            var payments = config.GetSection("Tenure:Payments");
+            var pollAfter = TimeSpan.FromMinutes(10);
+            if (payments["PollAfter"] is { } pollText && !TimeSpan.TryParse(pollText, System.Globalization.CultureInfo.InvariantCulture, out pollAfter))
+            {
+                parsed.InvocationConfiguration.Error.WriteLine($"error: Tenure:Payments:PollAfter '{pollText}' is not a time span (e.g. 00:10:00).");
+                return ExitCodes.Usage;
+            }
+
+            var paymentOptions = new Tenure.Engine.Payments.PaymentOptions
+            {
+                GatewayUrl = payments["GatewayUrl"],
+                Secret = payments["Secret"],
+                PollAfter = NodaTime.Duration.FromTimeSpan(pollAfter),
+                Timeout = NodaTime.Duration.FromSeconds(payments.GetValue("TimeoutSeconds", 10)),
+                MaxConcurrency = payments.GetValue("MaxConcurrency", 8),
+            };
             var listen = parsed.GetValue(urls) ?? config["Tenure:Urls"] ?? config["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080";
             var limits = config.GetSection("Tenure:RateLimit"); // per account or operator, and failed sign-ins per address (docs/operations.md)
             var app = TenureApi.Build(new ApiOptions(db, operatorKey, clock)
             {
                 Rules = rules,
                 Delivery = delivery,
+                Payments = paymentOptions,
                 RateLimitPerSecond = limits.GetValue("PerSecond", 100),
                 RateLimitBurst = limits.GetValue("Burst", 200),
                 AuthFailureBurst = limits.GetValue("FailureBurst", 20),

@@ -21,6 +21,7 @@ public static class TenureCli
             StorageCommands.Verify(),
             StorageCommands.Engine(clock),
             ServeCommand.Create(clock),
+            DevCommands.Create(clock),
         };
         foreach (var command in ClientCommands.Create(console, input: input)) root.Subcommands.Add(command);
         var parsed = root.Parse(args);

@@ -82,6 +82,8 @@ internal sealed class InstanceRow
     public string Alarms { get; set; } = "";
     public long? NextDueAt { get; set; }
     public string? NextDueKind { get; set; }
+    public string? PaymentPending { get; set; }
+    public long CycleMethod { get; set; }
 
     public Instance ToDomain() => new()
     {
@@ -110,6 +112,8 @@ internal sealed class InstanceRow
         PaygBilledThrough = Columns.At(PaygBilledThrough),
         Progress = new Progress(Columns.At(ProgressAt), checked((int)ProgressRank)),
         Alarms = Columns.ReadJson<AlarmSettings>(Alarms) ?? AlarmSettings.Default,
+        PaymentPending = PaymentPending is null ? null : Columns.ReadJson<PendingPayment>(PaymentPending),
+        CycleMethod = CycleMethod,
     };
 
     public static InstanceRow From(Instance i, string clockId, DueEvent? next) => new()
@@ -143,6 +147,8 @@ internal sealed class InstanceRow
         Alarms = Columns.WriteJson(i.Alarms),
         NextDueAt = next is { } n ? Columns.Ticks(n.At) : null,
         NextDueKind = next?.Kind.ToString(),
+        PaymentPending = i.PaymentPending is null ? null : Columns.WriteJson(i.PaymentPending),
+        CycleMethod = i.CycleMethod,
     };
 }
 
@@ -163,12 +169,20 @@ public sealed class AccountRow
     public long? WebhookSecretReplacedAt { get; set; }
     public string ClockId { get; set; } = Session.SystemClock;
     public long CreatedAt { get; set; }
+    public string? PaymentMethodToken { get; set; }
+    public string? PaymentMethodLabel { get; set; }
+    public string? PaymentMethodStatus { get; set; }
+
+    /// <summary>R7.8: the payment method on file, or null.</summary>
+    public PaymentMethod? PaymentMethod => PaymentMethodToken is { } token
+        ? new PaymentMethod(token, PaymentMethodLabel ?? "", Columns.Enum<PaymentMethodStatus>(PaymentMethodStatus ?? nameof(Domain.Accounts.PaymentMethodStatus.Active)))
+        : null;
 
     /// <summary>Where the account's notices can go.</summary>
     public Contacts Contacts => new(Email, Phone, WebhookUrl);
 
     internal Account ToDomain(IEnumerable<Coupon> coupons) =>
-        new(new AccountId(Id), Currency, Balance, coupons.ToImmutableList(), NoStopOnExpiry != 0, Columns.At(NegativeSince));
+        new(new AccountId(Id), Currency, Balance, coupons.ToImmutableList(), NoStopOnExpiry != 0, Columns.At(NegativeSince), PaymentMethod);
 }
 
 /// <summary>A <c>coupons</c> row.</summary>

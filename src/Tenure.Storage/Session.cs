@@ -23,7 +23,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
     private const string InstanceColumns =
         "id, account_id, clock_id, product, region, edition, spec, charge_type, status, created_at, expires_at, mode, auto_renew_months, " +
         "post_expiration_action, post_release_action, pending_change, components, cycle_start, cycle_cash, ahead_cycles, stopped_at, stop_cause, released_at, " +
-        "payg_billed_through, progress_at, progress_rank, alarms, next_due_at, next_due_kind";
+        "payg_billed_through, progress_at, progress_rank, alarms, next_due_at, next_due_kind, payment_pending, cycle_method";
 
     private readonly Database _database;
     private readonly Dictionary<string, AccountRow> _contacts = [];
@@ -314,7 +314,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         _rows.Add($"INSERT INTO instances ({InstanceColumns}) VALUES", InstanceUpsert,
             r.Id, r.AccountId, r.ClockId, r.Product, r.Region, r.Edition, r.Spec, r.ChargeType, r.Status, r.CreatedAt, r.ExpiresAt, r.Mode, r.AutoRenewMonths,
             r.PostExpirationAction, r.PostReleaseAction, r.PendingChange, r.Components, r.CycleStart, r.CycleCash, r.AheadCycles, r.StoppedAt, r.StopCause, r.ReleasedAt,
-            r.PaygBilledThrough, r.ProgressAt, r.ProgressRank, r.Alarms, r.NextDueAt, r.NextDueKind);
+            r.PaygBilledThrough, r.ProgressAt, r.ProgressRank, r.Alarms, r.NextDueAt, r.NextDueKind, (object?)r.PaymentPending ?? RowBuffer.TypedNull.Text, r.CycleMethod);
     }
 
     private const string InstanceUpsert =
@@ -323,7 +323,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         "post_release_action = excluded.post_release_action, pending_change = excluded.pending_change, components = excluded.components, cycle_start = excluded.cycle_start, " +
         "cycle_cash = excluded.cycle_cash, ahead_cycles = excluded.ahead_cycles, stopped_at = excluded.stopped_at, stop_cause = excluded.stop_cause, released_at = excluded.released_at, " +
         "payg_billed_through = excluded.payg_billed_through, progress_at = excluded.progress_at, progress_rank = excluded.progress_rank, alarms = excluded.alarms, " +
-        "next_due_at = excluded.next_due_at, next_due_kind = excluded.next_due_kind";
+        "next_due_at = excluded.next_due_at, next_due_kind = excluded.next_due_kind, payment_pending = excluded.payment_pending, cycle_method = excluded.cycle_method";
 
     // ---- writing decisions ----
 
@@ -355,8 +355,8 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         {
             orderId = NewId("o");
             LastOrderId = orderId;
-            _rows.Add("INSERT INTO orders (id, account_id, kind, total, paid_by_coupons, paid_by_balance, at) VALUES", string.Empty,
-                orderId, accountId, order.Kind.ToString(), order.Total, order.PaidByCoupons, order.PaidByBalance, Columns.Ticks(at));
+            _rows.Add("INSERT INTO orders (id, account_id, kind, total, paid_by_coupons, paid_by_balance, paid_by_method, at) VALUES", string.Empty,
+                orderId, accountId, order.Kind.ToString(), order.Total, order.PaidByCoupons, order.PaidByBalance, order.PaidByMethod, Columns.Ticks(at));
             foreach (var item in order.Items)
             {
                 _rows.Add("INSERT INTO order_items (order_id, instance_id, period_start, kind, amount, new_expires_at) VALUES", string.Empty,
@@ -388,6 +388,9 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
                 e.InstanceId.Value, Columns.Ticks(e.At), TimelineKinds.Name(e.Kind), e.Detail);
         }
 
+        if (effects.Payment is { } payment) RequestPayment(accountId, payment, at);
+        if (effects.MethodDeclinedHard) MarkMethodDeclined(accountId);
+        foreach (var refund in effects.MethodRefunds) RequestRefund(accountId, refund, at);
         foreach (var notice in effects.Notices) SaveNotice(notice, ContactsOf(accountId).NoticeChannels);
         foreach (var action in effects.Actions) EnqueueAction(accountId, action);
 

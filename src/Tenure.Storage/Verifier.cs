@@ -35,6 +35,23 @@ public static class Verifier
             "SELECT dedupe_key || ': ' || COUNT(*) || ' rows' FROM outbox GROUP BY dedupe_key HAVING COUNT(*) > 1"),
         ("negative coupon remainder",
             "SELECT id || ': ' || remaining FROM coupons WHERE remaining < 0"),
+        ("succeeded payment without exactly one order it paid (R7.11)",
+            "SELECT p.id || ': order ' || COALESCE(p.order_id, 'none') FROM payments p WHERE p.status = 'succeeded' " +
+            "AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = p.order_id AND o.paid_by_method = p.amount)"),
+        ("order paid by more than one payment (R7.11)",
+            "SELECT order_id || ': ' || COUNT(*) || ' payments' FROM payments WHERE order_id IS NOT NULL GROUP BY order_id HAVING COUNT(*) > 1"),
+        ("succeeded payment not in the ledger exactly once (R7.4, R7.11)",
+            "SELECT p.id || ': ' || (SELECT COUNT(*) FROM ledger l WHERE l.order_id = p.order_id AND l.kind = 'Payment') || ' ledger rows' FROM payments p " +
+            "WHERE p.status = 'succeeded' AND (SELECT COUNT(*) FROM ledger l WHERE l.order_id = p.order_id AND l.kind = 'Payment' AND l.amount = p.amount) <> 1"),
+        ("refunded payment without its whole refund (R7.11)",
+            "SELECT p.id || ': ' || p.amount FROM payments p WHERE p.status = 'refunded' " +
+            "AND p.amount <> COALESCE((SELECT SUM(r.amount) FROM payment_refunds r WHERE r.payment_id = p.id), 0)"),
+        ("refunds to the payment method exceed the payment (R7.11)",
+            "SELECT p.id || ': paid ' || p.amount || ', refunded ' || SUM(r.amount) FROM payments p JOIN payment_refunds r ON r.payment_id = p.id " +
+            "GROUP BY p.id, p.amount HAVING SUM(r.amount) > p.amount"),
+        ("payment in the ledger without a succeeded payment (R7.11)",
+            "SELECT l.id || ': ' || l.amount FROM ledger l WHERE l.kind = 'Payment' " +
+            "AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = l.order_id AND p.status = 'succeeded')"),
     ];
 
     private const string StatementCheck = "statement does not add up (R8.8)";

@@ -39,6 +39,9 @@ public sealed class CommandPathTests(Server server) : IClassFixture<Server>
         ["PUT /v1/account/webhook"] = """{"url":"https://example.com/hook","secret":"0123456789abcdef"}""",
         ["PUT /v1/account/contacts"] = """{"email":"b@example.com"}""",
         ["POST /v1/account/webhook/test"] = null,
+        ["PUT /v1/accounts/{id}/payment-method"] = """{"token":"tok_visa","label":"Visa •••• 4242"}""",
+        ["DELETE /v1/accounts/{id}/payment-method"] = null,
+        ["POST /v1/payments/{id}/result"] = """{"status":"succeeded"}""",
     };
 
     /// <summary>Routes that need the operator key; the others are called with an account key.</summary>

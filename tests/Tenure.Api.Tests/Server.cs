@@ -14,6 +14,9 @@ public class Server : IAsyncLifetime
 {
     public const string OperatorKey = "op-test-key";
 
+    /// <summary>The gateway secret (R7.9) results are signed with; no gateway URL unless a subclass sets one.</summary>
+    public const string PaymentSecret = "gateway-test-secret";
+
     private readonly string _file = Path.Combine(Path.GetTempPath(), $"tenure-api-{Guid.NewGuid():N}.db");
     private WebApplication? _app;
 
@@ -37,7 +40,8 @@ public class Server : IAsyncLifetime
         if (SkipReason is not null) return;
         Db = CreateDatabase();
         Db.Migrate();
-        _app = TenureApi.Build(Configure(new ApiOptions(Db, OperatorKey, Clock, RunEngine: false)), ["--urls", "http://127.0.0.1:0"]);
+        _app = TenureApi.Build(Configure(new ApiOptions(Db, OperatorKey, Clock, RunEngine: false) { Payments = new() { Secret = PaymentSecret } }),
+            ["--urls", "http://127.0.0.1:0"]);
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.First());
     }

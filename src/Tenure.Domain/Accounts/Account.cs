@@ -7,13 +7,15 @@ namespace Tenure.Domain.Accounts;
 /// <param name="Balance">Cash balance in minor units; negative only through PAYG accrual (R7.6).</param>
 /// <param name="NoStopOnExpiry">R5.6: expired instances keep running and are not released (except <c>noRenew</c> ones).</param>
 /// <param name="NegativeSince">R7.6: when the balance last went below zero; null while it is not negative.</param>
+/// <param name="Method">R7.8: the payment method on file, if any.</param>
 public sealed record Account(
     AccountId Id,
     string Currency,
     long Balance,
     ImmutableList<Coupon> Coupons,
     bool NoStopOnExpiry = false,
-    Instant? NegativeSince = null)
+    Instant? NegativeSince = null,
+    PaymentMethod? Method = null)
 {
     public static Account Empty(AccountId id, string currency) => new(id, currency, 0, []);
 

@@ -12,6 +12,9 @@ public enum LedgerKind
     Refund,
     CouponGrant,
     CouponUse,
+
+    /// <summary>R7.9: money the payment method paid, into the balance just before the charge it pays (one row per payment).</summary>
+    Payment,
 }
 
 /// <summary>
@@ -47,7 +50,23 @@ public enum OrderKind
 public sealed record OrderItem(InstanceId InstanceId, Instant PeriodStart, long Amount, Instant? NewExpiresAt);
 
 /// <summary>What was bought and how it was paid.</summary>
-public sealed record Order(OrderKind Kind, long Total, long PaidByCoupons, long PaidByBalance, ImmutableArray<OrderItem> Items);
+public sealed record Order(OrderKind Kind, long Total, long PaidByCoupons, long PaidByBalance, ImmutableArray<OrderItem> Items)
+{
+    /// <summary>R7.9: what the payment method paid (not part of <see cref="PaidByBalance"/>).</summary>
+    public long PaidByMethod { get; init; }
+}
+
+/// <summary>
+/// R7.9: a payment the gateway is to be asked for: the payment-method part of a charge on one instance; the order it
+/// would complete is made only once it succeeded. Storage writes it pending before anyone calls the gateway (R7.11).
+/// </summary>
+public sealed record PaymentRequest(InstanceId InstanceId, long Amount, Instant PeriodStart, string Description);
+
+/// <summary>
+/// R7.11, R8.4: money to send back to the payment method that paid the cycle from <paramref name="PeriodStart"/>; with
+/// <paramref name="OfSettledPayment"/>, the payment whose result this decision settles (refunded whole).
+/// </summary>
+public sealed record MethodRefund(InstanceId InstanceId, Instant PeriodStart, long Amount, bool OfSettledPayment = false);
 
 /// <summary>
 /// R5.7: what a line of an instance's timeline records. Storage and the API name it in camelCase
@@ -79,6 +98,8 @@ public enum TimelineKind
     PostReleaseActionChanged,
     Alarm,
     AlarmsChanged,
+    PaymentRequested,
+    PaymentDeclined,
 }
 
 /// <summary>The names of timeline kinds as storage and the API write them.</summary>
@@ -107,6 +128,12 @@ public enum NoticeKind
     Released,
     Alarm,
     UpgradeCompleted,
+
+    /// <summary>R7.9, R4.4: the payment method was declined; the notice names the reason.</summary>
+    PaymentDeclined,
+
+    /// <summary>R7.9: a hard decline: the method is not tried again until it is replaced.</summary>
+    PaymentMethodNeedsUpdate,
 }
 
 /// <summary>R9: a notice to the account. R9.4: <see cref="DedupeKey"/> makes it once per (instance, kind, cycle, day offset).</summary>
@@ -139,6 +166,20 @@ public sealed record Effects(
     /// </summary>
     public ImmutableList<Coupon> Grants { get; init; } = [];
 
+    /// <summary>R7.9: the payment to ask the gateway for; at most one per decision.</summary>
+    public PaymentRequest? Payment { get; init; }
+
+    /// <summary>R7.9: the account's payment method was declined hard, so storage marks it <c>declinedHard</c>.</summary>
+    public bool MethodDeclinedHard { get; init; }
+
+    /// <summary>R7.11: refunds to the payment method, each through the gateway.</summary>
+    public ImmutableList<MethodRefund> MethodRefunds { get; init; } = [];
+
+    public Effects RefundToMethod(MethodRefund refund) => this with { MethodRefunds = MethodRefunds.Add(refund) };
+
+    public Effects Request(PaymentRequest payment) =>
+        Payment is null ? this with { Payment = payment } : throw new InvalidOperationException("A decision asks for at most one payment.");
+
     public Effects Post(LedgerPosting posting) => this with { Ledger = Ledger.Add(posting) };
 
     public Effects Record(InstanceId instance, Instant at, TimelineKind kind, string detail) =>
@@ -163,6 +204,9 @@ public sealed record Effects(
         Actions.AddRange(next.Actions))
     {
         Grants = Grants.AddRange(next.Grants),
+        Payment = next.Payment ?? Payment,
+        MethodRefunds = MethodRefunds.AddRange(next.MethodRefunds),
+        MethodDeclinedHard = MethodDeclinedHard || next.MethodDeclinedHard,
     };
 }
 

@@ -163,6 +163,9 @@ public sealed record Instance
     /// <summary>R8.4: what the current cycle's charge took from the cash balance (the refundable part).</summary>
     public long CycleCash { get; init; }
 
+    /// <summary>R7.11, R8.4: what the payment method paid of the current cycle (refunded to the method, not the balance).</summary>
+    public long CycleMethod { get; init; }
+
     /// <summary>
     /// R8.4: the paid cycles after the one that starts at <see cref="CycleStart"/>, oldest first: renewals made
     /// before expiry add one each instead of merging into the running cycle. The last one ends at the expiry.
@@ -182,6 +185,9 @@ public sealed record Instance
 
     public AlarmSettings Alarms { get; init; } = AlarmSettings.Default;
 
+    /// <summary>R7.10: the auto-renew payment in flight; while set the instance is not stopped or released.</summary>
+    public PendingPayment? PaymentPending { get; init; }
+
     public bool IsSubscription => ChargeType == ChargeType.Subscription;
 
     /// <summary>R5.1: expired but still running (auto-renew grace, delayed stop, no-stop agreement).</summary>
@@ -190,6 +196,12 @@ public sealed record Instance
     /// <summary>The expiry of a subscription instance; throws for PAYG, which has none.</summary>
     public Instant Expiry => ExpiresAt ?? throw new InvalidOperationException($"Instance {Id} is PAYG and has no expiry.");
 }
+
+/// <summary>
+/// R7.10: an auto-renew payment asked of the gateway and not answered yet: the payment-method part, since when, and the
+/// attempt's day offset from the expiry (R4.3), which its result completes, and the start of the cycle it pays.
+/// </summary>
+public sealed record PendingPayment(long Amount, Instant Since, int DayOffset, Instant PeriodStart);
 
 /// <summary>R8.5: the post-release action.</summary>
 public enum PostReleaseAction

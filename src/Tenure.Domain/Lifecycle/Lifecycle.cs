@@ -3,6 +3,7 @@ using Tenure.Domain.Accounts;
 using Tenure.Domain.Catalog;
 using Tenure.Domain.Instances;
 using Tenure.Domain.Money;
+using Tenure.Domain.Payments;
 using Tenure.Domain.Renewals;
 
 namespace Tenure.Domain.Lifecycle;
@@ -101,25 +102,109 @@ public static class Lifecycle
     }
 
     /// <summary>R4.3, R4.4: charge the auto-renew period; the first success renews from E and ends the cycle's attempts.</summary>
-    private static Change AttemptAutoRenewal(Rules rules, Instance instance, Account account, DueEvent due)
+    private static Change AttemptAutoRenewal(Rules rules, Instance instance, Account account, DueEvent due) =>
+        Attempt(rules, instance, account, due.At, rules.Calendar.DaysBetween(instance.Expiry, due.At), settled: null);
+
+    /// <summary>
+    /// R7.9, R7.10: the result of the payment an auto-renew attempt asked for, decided at <paramref name="now"/> by the
+    /// same decision as the attempt: a success renews from E, a decline is the attempt's failure (R4.4) naming the reason.
+    /// Null when the instance has no payment in flight (the result came twice): nothing to decide.
+    /// </summary>
+    public static Change? SettlePayment(Rules rules, Instance instance, Account account, PaymentResult result, Instant now)
+    {
+        if (instance.PaymentPending is not { } pending || result.Status == PaymentStatus.Pending) return null;
+        var settled = Commands.Touch(instance with { PaymentPending = null }, now);
+        if (result.Status == PaymentStatus.Succeeded && Renewal.Renewable(rules, settled) is { } gone)
+        {
+            return Refunded(rules, settled, account, now, pending, gone.Detail);
+        }
+
+        return Attempt(rules, settled, account, now, pending.DayOffset, (pending.Amount, result, pending));
+    }
+
+    /// <summary>
+    /// One auto-renew attempt (R4.3): coupons, then balance, then the payment method (R7.8). With no result yet, a charge
+    /// whose method part is non-zero asks for a payment and waits for it (R7.9); with the result, a success pays the
+    /// method's money into the balance and charges from there, so the order, the ledger and the renewal move together.
+    /// </summary>
+    private static Change Attempt(
+        Rules rules, Instance instance, Account account, Instant at, int offset, (long Amount, PaymentResult Result, PendingPayment Pending)? settled)
     {
         var product = rules.Catalog.Get(instance.Product);
-        var offset = rules.Calendar.DaysBetween(instance.Expiry, due.At);
         var amount = Charges.RenewalPrice(product, instance, instance.AutoRenewMonths);
-        var paid = Charges.Pay(account, amount, instance.Product, instance.Id, due.At, $"auto-renewal of {instance.AutoRenewMonths} month(s)");
+        var memo = $"auto-renewal of {instance.AutoRenewMonths} month(s)";
+        var effects = Effects.None;
+        if (settled is { Result.Status: PaymentStatus.Declined, Result: var declined })
+        {
+            return Declined(rules, instance, account, at, offset, declined);
+        }
+
+        if (settled is { Amount: var fromMethod, Pending: var asked })
+        {
+            if (Charges.Pay(account.Move(fromMethod, at), amount, instance.Product, instance.Id, at, memo).Refusal is { } shortfall)
+            {
+                return Refunded(rules, instance, account, at, asked, $"coupons and balance no longer pay their part ({shortfall.Detail})");
+            }
+
+            account = account.Move(fromMethod, at);
+            effects = effects.Post(new LedgerPosting(LedgerKind.Payment, fromMethod, instance.Id, null, $"{memo}: paid by {account.Method?.Label ?? "the payment method"}"));
+        }
+        else if (Payment.Allocate(account, amount, instance.Product, at, withMethod: true) is { Refusal: null, Value.FromMethod: > 0 and var ask })
+        {
+            var pending = instance with { PaymentPending = new PendingPayment(ask, at, offset, instance.Expiry) };
+            var text = $"Auto-renewal at T{offset:+0;-0;+0}: {new Money.Money(ask, account.Currency)} asked of {account.Method!.Label}";
+            return Change.Of(rules, pending, account, effects
+                .Request(new PaymentRequest(instance.Id, ask, instance.Expiry, memo))
+                .Record(instance.Id, at, TimelineKind.PaymentRequested, text));
+        }
+
+        var paid = Charges.Pay(account, amount, instance.Product, instance.Id, at, memo);
         if (paid.Refusal is { } refusal)
         {
-            var last = offset == product.AutoRenewAttemptDays[^1];
-            var text = $"Auto-renewal attempt at T{offset:+0;-0;+0} failed: insufficient funds. {refusal.Detail}" +
-                (last ? " This was the last attempt; renew manually." : string.Empty);
-            return Change.Of(rules, instance, account, Effects.None
-                .Notify(Notices.Of(NoticeKind.AutoRenewFailed, instance, due.At, offset, text))
-                .Record(instance.Id, due.At, TimelineKind.AutoRenewFailed, text));
+            var text = $"Auto-renewal attempt at T{offset:+0;-0;+0} failed: insufficient funds. {refusal.Detail}" + LastAttempt(product, offset);
+            return Change.Of(rules, instance, account, effects
+                .Notify(Notices.Of(NoticeKind.AutoRenewFailed, instance, at, offset, text))
+                .Record(instance.Id, at, TimelineKind.AutoRenewFailed, text));
         }
 
         var newExpiry = rules.Calendar.Extend(instance.Expiry, instance.AutoRenewMonths);
-        return Renewal.Apply(rules, instance, paid.Value, instance.Expiry, newExpiry, due.At, OrderKind.Renewal, $"auto-renewed {instance.AutoRenewMonths} month(s) at T{offset:+0;-0;+0}");
+        var renewed = Renewal.Apply(rules, instance, paid.Value with { FromMethod = settled?.Amount ?? 0 }, instance.Expiry, newExpiry, at, OrderKind.Renewal,
+            $"auto-renewed {instance.AutoRenewMonths} month(s) at T{offset:+0;-0;+0}");
+        return effects.Ledger.IsEmpty ? renewed : Change.Of(rules, renewed.Instance, renewed.Account, effects.Then(renewed.Effects));
     }
+
+    /// <summary>R7.9, R4.4: a declined payment is a failed attempt naming the reason; a hard decline retires the method until it is replaced.</summary>
+    private static Change Declined(Rules rules, Instance instance, Account account, Instant at, int offset, PaymentResult result)
+    {
+        var product = rules.Catalog.Get(instance.Product);
+        var label = account.Method?.Label ?? "the payment method";
+        var text = $"Auto-renewal attempt at T{offset:+0;-0;+0} failed: {label} was declined ({result.Why})." + LastAttempt(product, offset);
+        var effects = Effects.None
+            .Notify(Notices.Of(NoticeKind.PaymentDeclined, instance, at, offset, text))
+            .Record(instance.Id, at, TimelineKind.AutoRenewFailed, text);
+        if (!result.Hard || account.Method is not { } method) return Change.Of(rules, instance, account, effects);
+        var update = $"{label} was declined ({result.Why}) and will not be charged again: add a new payment method to keep {instance.Id} renewing";
+        return Change.Of(rules, instance, account with { Method = method with { Status = PaymentMethodStatus.DeclinedHard } }, effects
+            .Notify(Notices.Of(NoticeKind.PaymentMethodNeedsUpdate, instance, at, offset, update))
+            .Record(instance.Id, at, TimelineKind.PaymentDeclined, update) with { MethodDeclinedHard = true });
+    }
+
+    /// <summary>
+    /// R7.11: a payment that succeeded when its renewal can no longer be applied (the instance was released while it was
+    /// pending past <c>paymentPendingHours</c>, or coupons and balance no longer pay their part) goes back to the payment
+    /// method whole: the customer is never charged for a cycle they did not get.
+    /// </summary>
+    private static Change Refunded(Rules rules, Instance instance, Account account, Instant at, PendingPayment pending, string why)
+    {
+        var text = $"The payment of {new Money.Money(pending.Amount, account.Currency)} arrived but the renewal could not be applied: {why}. It is refunded to the payment method.";
+        return Change.Of(rules, instance, account, Effects.None
+            .RefundToMethod(new MethodRefund(instance.Id, pending.PeriodStart, pending.Amount, OfSettledPayment: true))
+            .Notify(Notices.Of(NoticeKind.PaymentDeclined, instance, at, pending.DayOffset, text))
+            .Record(instance.Id, at, TimelineKind.AutoRenewFailed, text));
+    }
+
+    private static string LastAttempt(Product product, int offset) =>
+        offset == product.AutoRenewAttemptDays[^1] ? " This was the last attempt; renew manually." : string.Empty;
 
     /// <summary>R9.3: one day before release.</summary>
     private static Change WarnOfRelease(Rules rules, Instance instance, Account account, DueEvent due, Instant now)
@@ -172,6 +257,7 @@ public static class Lifecycle
             PaygBilledThrough = at,
             CycleStart = at,
             CycleCash = 0,
+            CycleMethod = 0,
             AheadCycles = [],
             PendingChange = null,
             PostExpirationAction = PostExpirationAction.Stop,

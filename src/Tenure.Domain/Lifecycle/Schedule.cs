@@ -53,6 +53,9 @@ public static class Schedule
                 break;
             case RenewalMode.Auto:
                 yield return new DueEvent(EventKind.Reminder, calendar.DayAt(expiry, -AutoReminderDays, NoticeTime));
+
+                // R7.10: while a payment is in flight no further attempt starts; its result decides the attempt it belongs to.
+                if (instance.PaymentPending is not null) break;
                 foreach (var days in product.AutoRenewAttemptDays) yield return new DueEvent(EventKind.AutoRenewAttempt, calendar.DayAt(expiry, days, NoticeTime));
                 break;
         }
@@ -64,6 +67,9 @@ public static class Schedule
         // A stop that a command moved into the past (a switch to manual after expiry, an ended
         // no-stop agreement) happens as soon as the command is through, never silently not at all.
         var stop = Instant.Max(planned, instance.Progress.At);
+
+        // R7.10: a payment in flight holds the stop (and so the release) back until it fails or has waited its hours.
+        if (instance.PaymentPending is { } payment) stop = Instant.Max(stop, payment.Since + Duration.FromHours(rules.PaymentPendingHours));
 
         // The customer asked for the conversion, so a no-stop agreement does not hold it back.
         if (instance.PostExpirationAction == PostExpirationAction.DowngradeToStandard)

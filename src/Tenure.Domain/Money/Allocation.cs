@@ -4,25 +4,27 @@ using Tenure.Domain.Accounts;
 
 namespace Tenure.Domain.Money;
 
-/// <summary>How one charge is paid: the part each coupon covers, then the part from the cash balance.</summary>
-public sealed record Allocation(long Amount, ImmutableArray<CouponUse> Coupons, long FromBalance)
+/// <summary>How one charge is paid: the part each coupon covers, then the part from the cash balance, then the payment method's.</summary>
+public sealed record Allocation(long Amount, ImmutableArray<CouponUse> Coupons, long FromBalance, long FromMethod = 0)
 {
-    public long FromCoupons => Amount - FromBalance;
+    public long FromCoupons => Amount - FromBalance - FromMethod;
 }
 
 /// <summary>An amount taken from one coupon.</summary>
 public readonly record struct CouponUse(CouponId CouponId, long Amount);
 
-/// <summary>R7.3: coupons first, earliest expiry first, then the balance; all or nothing.</summary>
+/// <summary>R7.3, R7.8: coupons first, earliest expiry first, then the balance, then the payment method; all or nothing.</summary>
 public static class Payment
 {
     /// <summary>
     /// Allocates <paramref name="amount"/> for a charge on <paramref name="product"/> at <paramref name="now"/>.
     /// Valid coupons (not expired, scoped to the product or to all) are used earliest expiry first
     /// (ties by ID); the rest comes from the cash balance. Refuses with <c>insufficient-funds</c>
-    /// when coupons and balance together fall short, and then nothing is taken.
+    /// when coupons and balance together fall short, and then nothing is taken. With <paramref name="withMethod"/>
+    /// a usable payment method on file pays the rest (R7.8): the allocation then says how much to ask of the gateway,
+    /// and nothing is taken until that payment succeeded (R7.9).
     /// </summary>
-    public static Outcome<Allocation> Allocate(Account account, long amount, string product, Instant now)
+    public static Outcome<Allocation> Allocate(Account account, long amount, string product, Instant now, bool withMethod = false)
     {
         if (amount < 0) throw new ArgumentOutOfRangeException(nameof(amount), "A charge is never negative.");
         var uses = ImmutableArray.CreateBuilder<CouponUse>();
@@ -33,6 +35,12 @@ public static class Payment
             var take = Math.Min(left, coupon.Remaining);
             uses.Add(new CouponUse(coupon.Id, take));
             left -= take;
+        }
+
+        if (left > Math.Max(account.Balance, 0) && withMethod && account.Method is { Usable: true })
+        {
+            var fromBalance = Math.Max(account.Balance, 0);
+            return new Allocation(amount, uses.ToImmutable(), fromBalance, left - fromBalance);
         }
 
         if (left > Math.Max(account.Balance, 0))

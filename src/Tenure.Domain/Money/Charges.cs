@@ -7,7 +7,11 @@ using Tenure.Domain.Instances;
 namespace Tenure.Domain.Money;
 
 /// <summary>A charge that went through: the account after it, how it was split, and its ledger rows.</summary>
-public sealed record Paid(Account Account, long Total, long FromCoupons, long FromBalance, ImmutableList<LedgerPosting> Postings);
+public sealed record Paid(Account Account, long Total, long FromCoupons, long FromBalance, ImmutableList<LedgerPosting> Postings)
+{
+    /// <summary>R7.9: the part of <see cref="FromBalance"/> that the payment method paid into the balance first.</summary>
+    public long FromMethod { get; init; }
+}
 
 /// <summary>Prices of configurations and the payment of charges (R7).</summary>
 public static class Charges

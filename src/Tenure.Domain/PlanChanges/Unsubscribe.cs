@@ -14,27 +14,37 @@ public static class Unsubscription
     /// cycle that has not started yet refunds its cash whole; cycles already over refund nothing.
     /// </summary>
     public static long Refund(Rules rules, Instance instance, Instant now) =>
-        Cycles(instance).Sum(cycle => cycle.Start > now ? cycle.Cash : now < cycle.Expiry ? Prorated(rules, cycle, now) : 0);
+        Cycles(instance).Sum(cycle => Refund(rules, cycle, cycle.Cash, now));
+
+    /// <summary>
+    /// R7.11: the same for what the payment method paid, per cycle (each cycle's part goes back through the payment that
+    /// paid it), each rounded down on its own (R7.7).
+    /// </summary>
+    public static IEnumerable<(Instant CycleStart, long Amount)> MethodRefunds(Rules rules, Instance instance, Instant now) =>
+        Cycles(instance).Select(cycle => (cycle.Start, Refund(rules, cycle, cycle.Method, now))).Where(r => r.Item2 > 0);
+
+    private static long Refund(Rules rules, PaidCycle cycle, long paid, Instant now) =>
+        cycle.Start > now ? paid : now < cycle.Expiry ? Prorated(rules, cycle, paid, now) : 0;
 
     /// <summary>
     /// R8.4: <c>floor(cash × U / D)</c>, <c>cash</c> what the cycle's charge took from the balance, <c>D</c>
     /// the days from the cycle's first local date to its expiry date, <c>U</c> the whole days from the
     /// next local midnight to the expiry.
     /// </summary>
-    private static long Prorated(Rules rules, PaidCycle cycle, Instant now)
+    private static long Prorated(Rules rules, PaidCycle cycle, long paid, Instant now)
     {
         var calendar = rules.Calendar;
         var expiryDate = calendar.DateOf(cycle.Expiry);
         var total = Period.Between(calendar.DateOf(cycle.Start), expiryDate, PeriodUnits.Days).Days;
         var unused = Math.Max(0, Period.Between(calendar.DateOf(now).PlusDays(1), expiryDate, PeriodUnits.Days).Days);
-        return total <= 0 ? 0 : Pricing.FloorDiv(checked(cycle.Cash * Math.Min(unused, total)), total);
+        return total <= 0 ? 0 : Pricing.FloorDiv(checked(paid * Math.Min(unused, total)), total);
     }
 
     /// <summary>The instance's paid cycles, oldest first: the one from <see cref="Instance.CycleStart"/>, then those paid ahead.</summary>
     private static IEnumerable<PaidCycle> Cycles(Instance instance)
     {
         var runningUntil = instance.AheadCycles.IsEmpty ? instance.Expiry : instance.AheadCycles[0].Start;
-        return instance.AheadCycles.Prepend(new PaidCycle(instance.CycleStart, runningUntil, instance.CycleCash));
+        return instance.AheadCycles.Prepend(new PaidCycle(instance.CycleStart, runningUntil, instance.CycleCash, instance.CycleMethod));
     }
 
     /// <summary>R8.4: refund the unused cash, then apply the post-expiration action at once: release, or Standard PAYG.</summary>
@@ -49,6 +59,13 @@ public static class Unsubscription
         var detail = $"refund {new Money.Money(refund, account.Currency)} of {new Money.Money(cash, account.Currency)} paid in cash";
         var effects = Effects.None.Record(instance.Id, now, TimelineKind.Unsubscribed, detail);
         if (refund > 0) effects = effects.Post(new LedgerPosting(LedgerKind.Refund, refund, instance.Id, null, "unsubscription refund"));
+        foreach (var (start, amount) in MethodRefunds(rules, instance, now))
+        {
+            // R7.11: the payment method's part goes back through the gateway, not into the balance.
+            effects = effects.RefundToMethod(new MethodRefund(instance.Id, start, amount)).Record(instance.Id, now, TimelineKind.Unsubscribed,
+                $"refund {amount} to the payment method for the cycle from {start}");
+        }
+
         var touched = Commands.Touch(instance, now);
         var after = instance.PostExpirationAction == PostExpirationAction.DowngradeToStandard
             ? Lifecycle.Lifecycle.ConvertToPayg(rules, touched, refunded, now, "unsubscribed")

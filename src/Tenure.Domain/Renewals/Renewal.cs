@@ -97,12 +97,16 @@ public static class Renewal
     /// </summary>
     public static Change Apply(Rules rules, Instance instance, Paid paid, Instant cycleStart, Instant newExpiry, Instant at, OrderKind kind, string why)
     {
-        var one = Extend(rules, instance, cycleStart, newExpiry, paid.FromBalance, at, why);
-        var order = new Order(kind, paid.Total, paid.FromCoupons, paid.FromBalance, [new OrderItem(instance.Id, cycleStart, paid.Total, newExpiry)]);
+        var one = Extend(rules, instance, cycleStart, newExpiry, paid.FromBalance - paid.FromMethod, at, why, paid.FromMethod);
+        var order = new Order(kind, paid.Total, paid.FromCoupons, paid.FromBalance - paid.FromMethod, [new OrderItem(instance.Id, cycleStart, paid.Total, newExpiry)])
+        {
+            PaidByMethod = paid.FromMethod,
+        };
         return Change.Of(rules, one.Instance, paid.Account, new Effects(paid.Postings, order, [], [], []).Then(one.Effects));
     }
 
-    private static (Instance Instance, Effects Effects) Extend(Rules rules, Instance instance, Instant cycleStart, Instant newExpiry, long cash, Instant at, string why)
+    private static (Instance Instance, Effects Effects) Extend(
+        Rules rules, Instance instance, Instant cycleStart, Instant newExpiry, long cash, Instant at, string why, long method = 0)
     {
         var wasStopped = instance.Status == InstanceStatus.Stopped;
 
@@ -114,7 +118,8 @@ public static class Renewal
             ExpiresAt = newExpiry,
             CycleStart = ahead ? instance.CycleStart : cycleStart,
             CycleCash = ahead ? instance.CycleCash : cash,
-            AheadCycles = ahead ? instance.AheadCycles.Add(new PaidCycle(cycleStart, newExpiry, cash)) : [],
+            CycleMethod = ahead ? instance.CycleMethod : method,
+            AheadCycles = ahead ? instance.AheadCycles.Add(new PaidCycle(cycleStart, newExpiry, cash, method)) : [],
             Status = InstanceStatus.Running,
             StoppedAt = null,
             StopCause = null,

@@ -161,9 +161,40 @@ public abstract class OpenApiTests(Server server)
         await Call(client, "GET", "/v1/account/statements/2019-13");
         await Call(client, "GET", $"/v1/instances/{small}/costs");
         await Call(client, "GET", $"/v1/instances/{foreign}/costs");
+        await PayByCard(calls, clockId);
 
         Assert.Empty(calls.Failures);
         Assert.Empty(calls.Unexercised());
+    }
+
+    /// <summary>
+    /// R7.9: the payment routes. The server has no gateway, so the auto-renewal's card payment stays pending until
+    /// the result is posted, signed, as the gateway would (2019-03-20 10:00 local + 1 month: T-3 is 04-18 08:00 local).
+    /// </summary>
+    private async Task PayByCard(ContractCalls calls, string clockId)
+    {
+        var payer = await calls.Send(_operator, "POST", "/v1/accounts", $$"""{"name":"Payer","email":"p@example.com","testClockId":"{{clockId}}"}""");
+        var payerId = payer.Json.Str("id");
+        await calls.Send(_operator, "POST", $"/v1/accounts/{payerId}/top-ups", """{"amount":1000}""");
+        using var client = server.Client(payer.Json.Str("apiKey"));
+        await calls.Send(client, "POST", "/v1/instances",
+            """{"product":"ecs","region":"cn-hangzhou","spec":"ecs.small","chargeType":"subscription","periodMonths":1,"autoRenew":true}""");
+        await calls.Send(_operator, "PUT", $"/v1/accounts/{payerId}/payment-method", """{"token":"tok_visa","label":"Visa 4242"}""");
+        await calls.Send(_operator, "PUT", $"/v1/accounts/{payerId}/payment-method", """{"token":"","label":"Visa 4242"}""");
+        await calls.Send(_operator, "POST", $"/v1/test-clocks/{clockId}/advance", """{"to":"2019-04-18T00:00:00Z"}""");
+        var payments = await calls.Send(client, "GET", "/v1/payments?limit=2");
+        await calls.Send(client, "GET", "/v1/payments?limit=0");
+        const string result = """{"status":"succeeded","reference":"ch_1"}""";
+        var timestamp = server.Clock.GetCurrentInstant().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var gateway = server.Client(null);
+        gateway.DefaultRequestHeaders.Add(Tenure.Engine.Delivery.Dispatcher.TimestampHeader, timestamp);
+        gateway.DefaultRequestHeaders.Add(Tenure.Engine.Delivery.Dispatcher.SignatureHeader,
+            Tenure.Engine.Delivery.Dispatcher.Sign(Server.PaymentSecret, timestamp, result));
+        var paid = await calls.Send(gateway, "POST", $"/v1/payments/{payments.Json!["items"]![0].Str("id")}/result", result);
+        Assert.Equal("succeeded", paid.Json.Str("status"));
+        await calls.Send(server.Client(null), "POST", "/v1/payments/pay-missing/result", result);
+        await calls.Send(_operator, "DELETE", $"/v1/accounts/{payerId}/payment-method");
+        await calls.Send(_operator, "DELETE", "/v1/accounts/acc-missing/payment-method");
     }
 
     [Fact]

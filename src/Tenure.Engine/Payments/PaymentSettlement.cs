@@ -1,0 +1,48 @@
+using NodaTime;
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Payments;
+using Tenure.Engine.Lifecycle;
+using Tenure.Storage;
+using DomainLifecycle = Tenure.Domain.Lifecycle.Lifecycle;
+
+namespace Tenure.Engine.Payments;
+
+/// <summary>What settling a payment came to: the payment as stored afterwards, and whether this call settled it.</summary>
+public sealed record Settled(PaymentRow Payment, bool Now);
+
+/// <summary>
+/// R7.9–R7.11: the second decision of a payment, inside a command's unit of work: the payment row is locked (and must
+/// still be pending, so a result that arrives twice — callback and poll, or a replay after a crash — settles once), then
+/// its instance and account in the engine's order; due events run first, then the domain decides at the account's now
+/// (renew from E, or the failed attempt), and the change and the payment's outcome are written together.
+/// Both the signed result route and the payment worker settle through here.
+/// </summary>
+public static class PaymentSettlement
+{
+    /// <summary>Null when there is no such payment; <see cref="Settled.Now"/> false when it was settled before (or the answer is still pending).</summary>
+    public static async Task<Settled?> SettleAsync(
+        Session session, LifecycleEngine engine, Instant systemNow, string paymentId, PaymentResult result, string? reference, CancellationToken cancellationToken)
+    {
+        var payment = await session.LockPaymentAsync(paymentId, cancellationToken).ConfigureAwait(false);
+        if (payment is null) return null;
+        if (payment.Status != "pending" || result.Status == PaymentStatus.Pending) return new Settled(payment, false);
+        var locked = await session.LockInstancesAsync([payment.InstanceId], cancellationToken).ConfigureAwait(false);
+        var states = await session.LockAccountsAsync([payment.AccountId], systemNow, cancellationToken).ConfigureAwait(false);
+        var state = states[payment.AccountId];
+        var accounts = new Dictionary<string, Account> { [payment.AccountId] = state.Account };
+        var instance = engine.CatchUp(session, locked, accounts, state.Row.ClockId, state.Now)[0];
+        await session.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var change = DomainLifecycle.SettlePayment(engine.Rules, instance, accounts[payment.AccountId], result, state.Now);
+
+        // A success the domain could not apply is refunded whole (R7.11): "refunded", and its refund row is written with the change.
+        var status = result.Status == PaymentStatus.Declined ? "declined" : change?.Effects.Order is not null ? "succeeded" : "refunded";
+        session.SettlePayment(payment.Id, status, result.Status == PaymentStatus.Declined ? result.Why : null, reference, null, state.Now);
+        if (change is not null)
+        {
+            session.Save(change, state.Now, state.Row.ClockId);
+            if (change.Effects.Order is not null) session.PaidOrder(payment.Id, session.LastOrderId!);
+        }
+
+        return new Settled(session.Payment(payment.Id)!, true);
+    }
+}
