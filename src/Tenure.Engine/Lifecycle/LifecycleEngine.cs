@@ -125,7 +125,8 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
             IReadOnlyList<Instance>? accountInstances = null;
             if (DomainLifecycle.NeedsAccountInstances(pick, key.Due))
             {
-                siblings ??= [];
+                // The first event that needs its account's instances reads those of every account in the batch, in one query.
+                siblings ??= session.AccountInstances([.. current.Values.Select(c => c.Instance.AccountId.Value).Distinct()]);
                 if (!siblings.TryGetValue(accountId, out var list)) siblings[accountId] = list = session.AccountInstances(accountId);
                 accountInstances = [.. list.Select(i => current.TryGetValue(i.Id.Value, out var c) ? c.Instance : i)];
             }
