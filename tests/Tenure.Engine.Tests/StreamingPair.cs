@@ -44,7 +44,8 @@ internal sealed class StreamingPair : IDisposable
     /// default) that a host was a standby; 1 s lets the engines find the promoted standby at once.
     /// </summary>
     public string BothHosts =>
-        $"Host=127.0.0.1:{PrimaryPort},127.0.0.1:{StandbyPort};Username=postgres;Database=postgres;Target Session Attributes=primary;Host Recheck Seconds=1";
+        $"Host=127.0.0.1:{PrimaryPort},127.0.0.1:{StandbyPort};Username=postgres;Database=postgres;" +
+        "Target Session Attributes=primary;Host Recheck Seconds=1";
 
     /// <summary>Starts the primary; throws (CI) or skips without PostgreSQL's server binaries.</summary>
     public static StreamingPair StartPrimary()
@@ -55,7 +56,8 @@ internal sealed class StreamingPair : IDisposable
             : null;
         if (bin is null)
         {
-            const string Missing = "PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup) were not found; install the Debian package postgresql.";
+            const string Missing =
+                "PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup) were not found; install the Debian package postgresql.";
             if (Environment.GetEnvironmentVariable("CI") == "true") throw new InvalidOperationException($"CI=true and {Missing}");
             Assert.Skip(Missing);
         }
@@ -64,7 +66,8 @@ internal sealed class StreamingPair : IDisposable
         if (pair._asRoot) Run("chown", $"postgres:postgres {pair._directory}");
         pair.Postgres("initdb", $"-D {pair._directory}/primary -A trust -U postgres --no-sync");
         // fsync off as in every test cluster: an immediate stop kills the server, not the kernel, so nothing written is lost.
-        pair.Postgres("pg_ctl", $"-D {pair._directory}/primary -l {pair._directory}/primary.log -w -o \"-p {pair.PrimaryPort} -k {pair._directory} " +
+        pair.Postgres("pg_ctl", $"-D {pair._directory}/primary -l {pair._directory}/primary.log -w " +
+            $"-o \"-p {pair.PrimaryPort} -k {pair._directory} " +
             "-c listen_addresses=127.0.0.1 -c fsync=off -c wal_level=replica -c max_wal_senders=4 -c max_connections=50\" start");
         pair._primaryRunning = true;
         return pair;
@@ -85,14 +88,19 @@ internal sealed class StreamingPair : IDisposable
         Execute(connection, $"ALTER SYSTEM SET synchronous_standby_names = '{StandbyName}'");
         Execute(connection, "SELECT pg_reload_conf()");
         var waited = Stopwatch.StartNew();
-        while (Scalar(connection, $"SELECT COUNT(*) FROM pg_stat_replication WHERE application_name = '{StandbyName}' AND sync_state = 'sync'") == 0)
+        var synchronous = $"SELECT COUNT(*) FROM pg_stat_replication WHERE application_name = '{StandbyName}' AND sync_state = 'sync'";
+        while (Scalar(connection, synchronous) == 0)
         {
-            if (waited.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException($"The standby did not become synchronous: {File.ReadAllText($"{_directory}/standby.log")}");
+            if (waited.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException($"The standby did not become synchronous: {File.ReadAllText($"{_directory}/standby.log")}");
+            }
+
             Thread.Sleep(100);
         }
     }
 
-    /// <summary><c>pg_ctl stop -m immediate</c>: the primary dies as in a crash, without a checkpoint or a goodbye to its clients.</summary>
+    /// <summary><c>pg_ctl stop -m immediate</c>: the primary dies as in a crash, with no checkpoint and no goodbye to its clients.</summary>
     public void KillPrimary()
     {
         Postgres("pg_ctl", $"-D {_directory}/primary -m immediate -w stop");
@@ -138,11 +146,15 @@ internal sealed class StreamingPair : IDisposable
 
     private static void Run(string program, string arguments)
     {
-        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })
+        var info = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(info)
             ?? throw new InvalidOperationException($"Could not start {program}.");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {arguments} failed ({process.ExitCode}): {error}{output.GetAwaiter().GetResult()}");
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {arguments} failed ({process.ExitCode}): {error}{output.GetAwaiter().GetResult()}");
+        }
     }
 }
