@@ -3,7 +3,7 @@
 # bench/results/<date>.jsonl, then prints a Markdown table of them.
 #   bench/run-all.sh [N]      N instances for the renewal-day arms (default 1000000)
 # Environment: QUIET_N (quiet horizon instances, default 10000000), QUIET_SECONDS (60),
-# TIME_BOX (Hangfire, 60), API_N (20000), API_SECONDS (20 per route), API_CONNECTIONS ("32 4"), SKIP_MICRO=1.
+# TIME_BOX (Hangfire, 60), CLOCK_N (test clock instances, 10000), CLOCK_ACCOUNTS (1000), API_N (20000), API_SECONDS (20 per route), API_CONNECTIONS ("32 4"), SKIP_MICRO=1.
 # Starts its own throwaway PostgreSQL 15 cluster (pg_stat_statements preloaded, shared_buffers=512MB,
 # max_wal_size=4GB) on a free loopback port and stops it at the end. Needs wrk (apt-get install wrk).
 set -euo pipefail
@@ -39,6 +39,8 @@ for w in 1 2 4; do arm renewal-day --instances "$N" --db postgres --postgres "$(
 arm renewal-day --instances "$N" --db sqlite --floor
 arm renewal-day --instances "$N" --db postgres --postgres "$(fresh)" --floor
 arm renewal-day --instances "$N" --db postgres --postgres "$(fresh)" --hangfire --time-box "${TIME_BOX:-60}"
+# A year of a test clock (issue 16): 10,000 instances in accounts of ten (the batch path), on SQLite.
+arm test-clock --instances "${CLOCK_N:-10000}" --accounts "${CLOCK_ACCOUNTS:-1000}" --days 365 --db sqlite
 arm quiet-horizon --instances "${QUIET_N:-10000000}" --db postgres --postgres "$(fresh)" --seconds "${QUIET_SECONDS:-60}"
 arm quiet-horizon --instances "${QUIET_N:-10000000}" --db sqlite --seconds 1
 for c in ${API_CONNECTIONS:-32 4}; do
@@ -61,6 +63,8 @@ for r in rows:
     if "p99LatenessSeconds" in r: notes.append(f"lateness p50/p99 {r['p50LatenessSeconds']}/{r['p99LatenessSeconds']} s")
     if "claimP99Ms" in r: notes.append(f"idle {r.get('statementsPerSecond')} statements/s, {r.get('commitsPerSecond')} commits/s; claim p50/p99 {r['claimP50Ms']}/{r['claimP99Ms']} ms")
     if "renew" in r: notes.append(f"{r['connections']} connections; " + "; ".join(f"{k} {r[k]['perSecond']}/s p99 {r[k]['p99Ms']} ms" for k in ("renew", "quote", "list") if k in r))
+    if r.get("engineCpuSeconds") is not None: notes.append(f"CPU engine {r['engineCpuSeconds']} s" + (f", server {r['serverCpuSeconds']} s" if r.get("serverCpuSeconds") is not None else ""))
+    if "events" in r: notes.append(f"{r['events']} events over {r['days']} days in {r['accounts']} accounts")
     if "benchmarks" in r: notes.append("; ".join(f"{b['name']} {b['meanNs']} ns" for b in r["benchmarks"]))
     print(f"| {r['arm']} | {r['instances']:,} | {r['seconds']} | {r['perSecond']} | {r['peakRssMb']} | {'; '.join(notes)} |")
 api = [r for r in rows if "renew" in r]

@@ -23,7 +23,7 @@ public static class BenchCommand
     {
         var root = new RootCommand("Tenure's benchmarks (docs/benchmarks.md).")
         {
-            RenewalDay(), QuietHorizonCommand(clock), Api(), MicroCommand(),
+            RenewalDay(), QuietHorizonCommand(clock), Api(), MicroCommand(), TestClockCommand(),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -120,7 +120,8 @@ public static class BenchCommand
             output.WriteLine($"{result.Arm}: {result.Instances} instances in {result.Seconds} s = {result.PerSecond}/s; " +
                 $"lateness p50 {result.P50LatenessSeconds} s, p99 {result.P99LatenessSeconds} s; " +
                 $"peak RSS {result.PeakRssMb} MB; renewed {result.Renewed}, failed {result.Failed}; seeding took {result.SeedSeconds} s; " +
-                $"verify: {(violations.Count == 0 ? "clean" : $"{violations.Count} violations")}" +
+                $"verify: {(violations.Count == 0 ? "clean" : $"{violations.Count} violations")}; " +
+                $"CPU: engine {result.EngineCpuSeconds} s{(onPostgres ? $", server {result.ServerCpuSeconds} s" : string.Empty)}" +
                 (onPostgres
                     ? $"; per instance: {result.CommitsPerInstance} commits, " +
                       $"{(statements ? result.StatementsPerInstance : "? (pg_stat_statements not preloaded)")} statements"
@@ -219,6 +220,47 @@ public static class BenchCommand
 
             // A route that completed no request in its run measured nothing: a failure too.
             return Print(parsed, result, result.Routes().All(r => r.Run is { Requests: > 0, Non2xx: 0, SocketErrors: 0 }));
+        });
+        return command;
+    }
+
+    private static Command TestClockCommand()
+    {
+        var instances = Number("--instances", "Instances of the one account (the issue asks 10,000).", 10_000);
+        var days = Number("--days", "Days the clock advances in one call (at most 400).", 365);
+        var accounts = Number("--accounts", "Accounts the instances are spread over (1: one account, as the issue asks).", 1);
+        var batch = Number("--batch", "Instances per engine transaction.", 500);
+        var (db, postgres) = DatabaseChoice();
+        var command = new Command("test-clock",
+            "Seed one account on a test clock with N monthly auto-renew instances and time one advance of the clock by --days.")
+        {
+            instances, days, accounts, batch, db, postgres, Json,
+        };
+        command.SetAction(parsed =>
+        {
+            if (parsed.GetValue(instances) is < 1 or > 1_000_000 || parsed.GetValue(days) is < 1 or > 400 || parsed.GetValue(batch) is < 1 or > 100_000
+                || parsed.GetValue(accounts) < 1 || parsed.GetValue(accounts) > parsed.GetValue(instances))
+            {
+                parsed.InvocationConfiguration.Error.WriteLine("error: --instances 1..1000000, --accounts 1..instances, --days 1..400, --batch 1..100000.");
+                return Usage;
+            }
+
+            var onPostgres = parsed.GetValue(db) == "postgres";
+            if (!CheckPostgres(parsed, onPostgres, postgres)) return Usage;
+            var path = Path.Combine(Path.GetTempPath(), $"tenure-clock-{Guid.NewGuid():N}.db");
+            var database = onPostgres ? Database.Postgres(parsed.GetValue(postgres)!) : Database.Sqlite(path);
+            var seed = Stopwatch.StartNew();
+            var clockId = TestClockYear.Seed(database, parsed.GetValue(instances), parsed.GetValue(accounts));
+            var result = TestClockYear.Run(onPostgres ? "test-clock-postgres" : "test-clock-sqlite", database, parsed.GetValue(instances), parsed.GetValue(accounts),
+                parsed.GetValue(days),
+                parsed.GetValue(batch), seed.Elapsed.TotalSeconds, clockId);
+            var violations = Verifier.Check(database);
+            if (!onPostgres) Database.DeleteSqliteFiles(path);
+            parsed.InvocationConfiguration.Output.WriteLine($"{result.Arm}: {result.Events} events of {result.Instances} instances in {result.Accounts} account(s) over {result.Days} days " +
+                $"in {result.Seconds} s = {result.PerSecond} events/s; CPU: engine {result.EngineCpuSeconds} s" +
+                $"{(onPostgres ? $", server {result.ServerCpuSeconds} s" : string.Empty)}; peak RSS {result.PeakRssMb} MB; seeding took {result.SeedSeconds} s; " +
+                $"verify: {(violations.Count == 0 ? "clean" : $"{violations.Count} violations: {string.Join("; ", violations.Take(3))}")}");
+            return Print(parsed, result, violations.Count == 0);
         });
         return command;
     }

@@ -20,6 +20,7 @@ public static class Floor
         var newExpiry = rules.Calendar.Extend(expiry, 1).ToUnixTimeTicks();
         var nextDue = rules.Calendar.At(new LocalDate(2019, 4, 23), new LocalTime(8, 0)).ToUnixTimeTicks(); // the new cycle's T-7 reminder
         var at = RenewalDay.Wave.ToUnixTimeTicks();
+        var (engineCpu, serverCpu) = (CpuTime.Engine(), CpuTime.Postgres());
         var watch = Stopwatch.StartNew();
         using (var session = database.Begin())
         {
@@ -45,8 +46,10 @@ public static class Floor
         }
 
         var seconds = watch.Elapsed.TotalSeconds;
+        var (engineCpuAfter, serverCpuAfter) = (CpuTime.Engine(), CpuTime.Postgres());
         var (renewed, failed) = RenewalDay.Outcomes(database);
         return new BenchResult(arm, instances, Math.Round(seconds, 2), Math.Round(instances / seconds), Math.Round(seconds, 3), Math.Round(seconds, 3),
-            RenewalDay.PeakRssMb(), Math.Round(seedSeconds, 2), renewed, failed);
+            RenewalDay.PeakRssMb(), Math.Round(seedSeconds, 2), renewed, failed,
+            EngineCpuSeconds: Math.Round(engineCpuAfter - engineCpu, 2), ServerCpuSeconds: database.Dialect == Dialect.Postgres ? Math.Round(serverCpuAfter - serverCpu, 2) : null);
     }
 }

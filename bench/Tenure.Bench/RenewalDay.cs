@@ -14,7 +14,7 @@ namespace Tenure.Bench;
 /// <summary>What one arm of a benchmark measured.</summary>
 /// <remarks>On PostgreSQL the run's committed transactions and statements (pg_stat_statements) per instance; null elsewhere or when not measured.</remarks>
 public sealed record BenchResult(string Arm, int Instances, double Seconds, double PerSecond, double P50LatenessSeconds, double P99LatenessSeconds, double PeakRssMb, double SeedSeconds, int Renewed, int Failed,
-    double? CommitsPerInstance = null, double? StatementsPerInstance = null);
+    double? CommitsPerInstance = null, double? StatementsPerInstance = null, double? EngineCpuSeconds = null, double? ServerCpuSeconds = null);
 
 /// <summary>
 /// Renewal day: N instances on 1-month auto-renewal all expiring on 2019-03-30, in accounts of ten
@@ -73,6 +73,7 @@ public static class RenewalDay
     public static BenchResult Run(string arm, Database database, int instances, int workers, int batchSize, double seedSeconds)
     {
         var lateness = new List<(double Seconds, int Instances)>();
+        var (engineCpu, serverCpu) = (CpuTime.Engine(), CpuTime.Postgres());
         var watch = Stopwatch.StartNew();
         var threads = Enumerable.Range(0, workers).Select(_ => new Thread(() =>
         {
@@ -85,10 +86,12 @@ public static class RenewalDay
         threads.ForEach(t => t.Start());
         threads.ForEach(t => t.Join());
         var seconds = watch.Elapsed.TotalSeconds;
+        var (engineCpuAfter, serverCpuAfter) = (CpuTime.Engine(), CpuTime.Postgres());
 
         var (renewed, failed) = Outcomes(database);
         return new BenchResult(arm, instances, Math.Round(seconds, 2), Math.Round(instances / seconds), Percentile(lateness, 0.50), Percentile(lateness, 0.99),
-            PeakRssMb(), Math.Round(seedSeconds, 2), renewed, failed);
+            PeakRssMb(), Math.Round(seedSeconds, 2), renewed, failed,
+            EngineCpuSeconds: Math.Round(engineCpuAfter - engineCpu, 2), ServerCpuSeconds: database.Dialect == Dialect.Postgres ? Math.Round(serverCpuAfter - serverCpu, 2) : null);
     }
 
     /// <summary>Instances renewed (their order items) and auto-renewals failed (their timeline events).</summary>

@@ -75,7 +75,12 @@ public static class StorageCommands
         var clockId = new Option<string>("--clock") { Description = "Clock to run: 'system' or a test clock ID.", DefaultValueFactory = _ => Session.SystemClock };
         var until = new Option<string?>("--until") { Description = "Run events due up to this UTC instant (e.g. 2019-03-27T00:00:00Z); default: now." };
         var batch = new Option<int>("--batch") { Description = "Instances per transaction.", DefaultValueFactory = _ => 500 };
-        var command = new Command("engine", "Run the lifecycle engine once: every event due up to --until, in batches, then exit.") { clockId, until, batch };
+        var retryFor = new Option<int>("--retry-for")
+        {
+            Description = "Seconds to keep retrying a batch while the database is unreachable or not yet the primary (a failover); 0: fail at once.",
+            DefaultValueFactory = _ => 60,
+        };
+        var command = new Command("engine", "Run the lifecycle engine once: every event due up to --until, in batches, then exit.") { clockId, until, batch, retryFor };
         database.AddTo(command);
         command.SetAction(parsed =>
         {
@@ -98,6 +103,12 @@ public static class StorageCommands
                 return ExitCodes.Usage;
             }
 
+            if (parsed.GetValue(retryFor) is < 0 or > 86_400)
+            {
+                parsed.InvocationConfiguration.Error.WriteLine("error: --retry-for must be between 0 and 86400 seconds.");
+                return ExitCodes.Usage;
+            }
+
             if (Settings.Rules(parsed.InvocationConfiguration.Error) is not { } rules) return ExitCodes.Usage;
             var db = database.Open(parsed);
             var engine = new LifecycleEngine(db, rules, parsed.GetValue(batch));
@@ -111,7 +122,9 @@ public static class StorageCommands
                     return ExitCodes.Usage;
                 }
 
-                ran = engine.RunAllDue(id, at);
+                var error = parsed.InvocationConfiguration.Error;
+                ran = engine.RunAllDue(id, at, TimeSpan.FromSeconds(parsed.GetValue(retryFor)),
+                    (e, pause) => error.WriteLine($"engine: a batch failed and rolled back ({e.GetType().Name}: {e.Message}); retrying in {pause.TotalSeconds:0.0} s."));
             }
             else
             {

@@ -19,14 +19,14 @@ public sealed partial class Session
         var rows = await QueryAsync<InstanceRow>(
             $"SELECT {InstanceColumns} FROM instances WHERE id {In(sorted)} ORDER BY id{ForUpdate}",
             new { ids = sorted }, cancellationToken).ConfigureAwait(false);
-        return [.. rows.Select(r => r.ToDomain())];
+        return [.. rows.Select(Remember)];
     }
 
     /// <summary>An account's instances in ID order; on PostgreSQL locked, before the account, as the engine locks them.</summary>
     public async Task<List<Instance>> LockAccountInstancesAsync(string accountId, CancellationToken cancellationToken) =>
         [.. (await QueryAsync<InstanceRow>(
             $"SELECT {InstanceColumns} FROM instances WHERE account_id = @accountId ORDER BY id{ForUpdate}",
-            new { accountId }, cancellationToken).ConfigureAwait(false)).Select(r => r.ToDomain())];
+            new { accountId }, cancellationToken).ConfigureAwait(false)).Select(Remember)];
 
     /// <summary>
     /// The accounts with these IDs that exist, with their coupons and their now (a test clock's frozen

@@ -21,12 +21,18 @@ internal sealed class RowBuffer
     public bool IsEmpty => _order.Count == 0;
 
     /// <summary>Adds a row to the statement <c>head + (row), (row)… + tail</c>.</summary>
-    public void Add(string head, string tail, params object?[] values)
+    public void Add(string head, string tail, params object?[] values) => Add(head, tail, null, values);
+
+    /// <summary>
+    /// As <see cref="Add(string, string, object?[])"/>, with the single-row statement SQLite steps instead (its parameters
+    /// <c>?1…</c> in the order of <paramref name="values"/>); null: <c>head (?, …) tail</c>.
+    /// </summary>
+    public void Add(string head, string tail, string? sqlite, object?[] values)
     {
         var key = head + "\u0001" + tail;
         if (!_byKey.TryGetValue(key, out var pending))
         {
-            pending = new Pending(head, tail, values.Length);
+            pending = new Pending(head, tail, values.Length) { Sql = sqlite };
             _byKey[key] = pending;
             _order.Add(pending);
         }

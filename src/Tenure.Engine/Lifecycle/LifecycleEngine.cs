@@ -125,7 +125,8 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
             IReadOnlyList<Instance>? accountInstances = null;
             if (DomainLifecycle.NeedsAccountInstances(pick, key.Due))
             {
-                siblings ??= [];
+                // The first event that needs its account's instances reads those of every account in the batch, in one query.
+                siblings ??= session.AccountInstances([.. current.Values.Select(c => c.Instance.AccountId.Value).Distinct()]);
                 if (!siblings.TryGetValue(accountId, out var list)) siblings[accountId] = list = session.AccountInstances(accountId);
                 accountInstances = [.. list.Select(i => current.TryGetValue(i.Id.Value, out var c) ? c.Instance : i)];
             }
@@ -176,5 +177,36 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
         var total = 0;
         while (RunBatch(clockId, now, onTime) is { Instances: > 0 } batch) total += batch.Events;
         return total;
+    }
+
+    /// <summary>
+    /// <see cref="RunAllDue(string, Instant, bool)"/> through a failover: a batch that failed because the database went
+    /// away (<see cref="TransientFailure"/>) is reported to <paramref name="retrying"/> and run again, with a growing pause, until
+    /// one commits or the failures have lasted <paramref name="patience"/> (then the last one is thrown). A batch never runs
+    /// twice what committed: each one claims afresh what is still due.
+    /// </summary>
+    public int RunAllDue(string clockId, Instant now, TimeSpan patience, Action<Exception, TimeSpan> retrying, bool onTime = false)
+    {
+        var total = 0;
+        var failing = new System.Diagnostics.Stopwatch();
+        var pause = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                if (RunBatch(clockId, now, onTime) is not { Instances: > 0 } batch) return total;
+                total += batch.Events;
+                failing.Reset();
+                pause = TimeSpan.FromMilliseconds(100);
+            }
+            catch (Exception e) when (TransientFailure.Is(e) && (!failing.IsRunning || failing.Elapsed < patience))
+            {
+                failing.Start();
+                retrying(e, pause);
+                TransientFailure.ForgetConnections();
+                Thread.Sleep(pause);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+            }
+        }
     }
 }
