@@ -137,6 +137,7 @@ public static class TenureApi
         api.MapPlanChangesApi();
         api.MapUsageApi();
         api.MapWebhookApi();
+        api.MapReportsApi();
         app.MapConsole();
         return app;
     }

@@ -143,6 +143,9 @@ public abstract class OpenApiTests(Server server)
         await Call(_operator, "POST", $"/v1/test-clocks/{clockId}/advance", """{"to":"2019-03-20T02:00:00Z"}""");
         await Call(client, "POST", $"/v1/instances/{medium}/renew-downgrade", """{"periodMonths":1,"spec":"ecs.small","quoteOnly":true}""");
         await Call(client, "POST", $"/v1/instances/{medium}/renew-downgrade", """{"periodMonths":1,"spec":"ecs.small"}""");
+        await Call(_operator, "GET", $"/v1/reports/renewals?from=2019-03-01&to=2019-05-01&testClockId={clockId}");
+        await Call(_operator, "GET", "/v1/reports/renewals?from=2019-05-01&to=2019-03-01");
+        await Call(client, "GET", "/v1/reports/renewals?from=2019-03-01&to=2019-05-01");
 
         Assert.Empty(calls.Failures);
         Assert.Empty(calls.Unexercised());
