@@ -60,14 +60,7 @@ public static class ReportsApi
         if (testClockId is not null && session.TestClock(testClockId) is null) return Refusal.Invalid("testClockId", $"No test clock '{testClockId}'.");
         var now = api.NowFor(session, clockId);
         return RenewalReports.Span(api.Rules, start, end, now).Then<RenewalReportDto>(span =>
-        {
-            var upcoming = session.UpcomingAutoRenewals(clockId, product, span.UpcomingFrom, span.UpcomingTo);
-            var accounts = session.Accounts(upcoming.Select(i => i.AccountId.Value), forUpdate: false)
-                .ToDictionary(a => a.Value.Id, a => a.Value);
-            var report = RenewalReports.Of(api.Rules, span, product, session.RenewedCycles(clockId, product, span.DueFrom, span.DueTo),
-                session.UnrenewedCycles(clockId, product, span.DueFrom, span.DueTo), upcoming, accounts, now);
-            return RenewalReportDto.Of(report, api.Rules.Catalog.Currency, testClockId);
-        });
+            RenewalReportDto.Of(session.RenewalReport(api.Rules, clockId, product, span, now), api.Rules.Catalog.Currency, testClockId));
     }
 
     private static LocalDate? Date(string? text) =>

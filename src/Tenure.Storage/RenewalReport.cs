@@ -1,4 +1,5 @@
 using NodaTime;
+using Tenure.Domain;
 using Tenure.Domain.Instances;
 using Tenure.Domain.Renewals;
 
@@ -7,6 +8,15 @@ namespace Tenure.Storage;
 /// <summary>The rows of the renewal report (R8.9), grouped by the database; the figures are decided by <see cref="RenewalReports"/>.</summary>
 public sealed partial class Session
 {
+    /// <summary>R8.9: the report of <paramref name="span"/> over the instances of one clock whose now is <paramref name="now"/>.</summary>
+    public RenewalReport RenewalReport(Rules rules, string clockId, string? product, ReportSpan span, Instant now)
+    {
+        var upcoming = UpcomingAutoRenewals(clockId, product, span.UpcomingFrom, span.UpcomingTo);
+        var accounts = Accounts(upcoming.Select(i => i.AccountId.Value), forUpdate: false).ToDictionary(a => a.Value.Id, a => a.Value);
+        return RenewalReports.Of(rules, span, product, RenewedCycles(clockId, product, span.DueFrom, span.DueTo),
+            UnrenewedCycles(clockId, product, span.DueFrom, span.DueTo), upcoming, accounts, now);
+    }
+
     /// <summary>Renewals of the clock's cycles that expired in <c>[from, to)</c>, per attempt day (null: by hand), optionally of one product.</summary>
     public List<RenewedCount> RenewedCycles(string clockId, string? product, Instant from, Instant to) =>
         [.. Query<(long? AttemptDay, long Count, long Amount)>(

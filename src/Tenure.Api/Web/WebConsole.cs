@@ -81,6 +81,7 @@ public static partial class WebConsole
         MapInstance(console);
         MapAccount(console);
         MapOperator(console);
+        MapReport(console);
     }
 
     /// <summary>
