@@ -271,11 +271,14 @@ public static class BenchCommand
             var database = onPostgres ? Database.Postgres(parsed.GetValue(postgres)!) : Database.Sqlite(path);
             var seed = Stopwatch.StartNew();
             ReportArm.Seed(database, count);
-            var result = ReportArm.Run(onPostgres ? "report-postgres" : "report-sqlite", database, count, parsed.GetValue(calls), seed.Elapsed.TotalSeconds);
+            var arm = onPostgres ? "report-postgres" : "report-sqlite";
+            var result = ReportArm.Run(arm, database, count, parsed.GetValue(calls), seed.Elapsed.TotalSeconds);
             if (!onPostgres) Database.DeleteSqliteFiles(path);
-            parsed.InvocationConfiguration.Output.WriteLine($"{result.Arm}: {result.Instances} instances, {result.Orders} orders (seeded in {result.SeedSeconds} s); " +
+            parsed.InvocationConfiguration.Output.WriteLine(
+                $"{result.Arm}: {result.Instances} instances, {result.Orders} orders (seeded in {result.SeedSeconds} s); " +
                 $"last month ({result.PastMonthDue} due, rate {result.RenewalRate}) {result.PastMonthMs} ms; " +
-                $"this month ({result.CurrentMonthDue} due, {result.Upcoming} to come) {result.CurrentMonthMs} ms; median of {result.Calls}");
+                $"this month ({result.CurrentMonthDue} due, {result.Upcoming} to come) {result.CurrentMonthMs} ms; " +
+                $"median of {result.Calls}");
             return Print(parsed, result, result.PastMonthDue == count);
         });
         return command;

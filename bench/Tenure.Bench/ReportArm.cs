@@ -9,7 +9,7 @@ using Tenure.Storage;
 
 namespace Tenure.Bench;
 
-/// <summary>What the report arm measured: the report of the last whole month, and of the running month with what is still to come.</summary>
+/// <summary>What the report arm measured: the report of the last whole month, and of this month with what is still to come.</summary>
 public sealed record ReportResult(
     string Arm, int Instances, long Orders, double SeedSeconds, double PastMonthMs, long PastMonthDue, double RenewalRate,
     double CurrentMonthMs, long CurrentMonthDue, long Upcoming, int Calls);
@@ -41,11 +41,15 @@ public static class ReportArm
         var rules = Rules.Default;
         var bought = rules.Calendar.At(new LocalDate(2018, 12, 1), new LocalTime(10, 0));
         var template = Purchase.Buy(rules, new Account(new AccountId("ra-0"), "USD", 1_000_000, []),
-            new PurchaseRequest(new InstanceId("r"), "ecs", "cn-hangzhou", null, "ecs.small", ChargeType.Subscription, 1, AutoRenew: true), bought).Value;
+            new PurchaseRequest(new InstanceId("r"), "ecs", "cn-hangzhou", null, "ecs.small", ChargeType.Subscription, 1, AutoRenew: true),
+            bought).Value;
         using (var session = database.Begin())
         {
             session.InsertTestClock(new TestClock(Clock, Now), Now);
-            session.InsertAccount(new AccountRow { Id = "ra-0", Name = "ra-0", Email = "ra-0@example.com", Currency = "USD", ClockId = Clock, CreatedAt = bought.ToUnixTimeTicks() });
+            session.InsertAccount(new AccountRow
+            {
+                Id = "ra-0", Name = "ra-0", Email = "ra-0@example.com", Currency = "USD", ClockId = Clock, CreatedAt = bought.ToUnixTimeTicks(),
+            });
             session.SaveInstance(template.Instance, template.NextDue[0], Clock);
             session.Commit();
         }
@@ -55,20 +59,23 @@ public static class ReportArm
             var range = new { from, to = Math.Min(instances, from + 1_000_000) - 1 };
             var session = Begin(database);
             session.Execute("INSERT INTO accounts (id, name, email, currency, balance, no_stop_on_expiry, clock_id, created_at) " +
-                $"SELECT 'ra-' || (s.g / 10), 'ra-' || (s.g / 10), 'r@example.com', 'USD', (s.g % 3) * 3000, 0, '{Clock}', 0 FROM {Series(database)} " +
+                $"SELECT 'ra-' || (s.g / 10), 'ra-' || (s.g / 10), 'r@example.com', 'USD', (s.g % 3) * 3000, 0, '{Clock}', 0 " +
+                $"FROM {Series(database)} " +
                 "WHERE s.g % 10 = 0 AND s.g > 0", range);
             var december = rules.Calendar.StartOf(new LocalDate(2019, 12, 1)).ToUnixTimeTicks();
             var january = rules.Calendar.StartOf(new LocalDate(2020, 1, 1)).ToUnixTimeTicks();
             var day = $"((s.g % 28) * {TicksPerDay})";
             var passed = $"({december} + {day} < {Now.ToUnixTimeTicks()})";
             var lapsed = $"({passed} AND s.g % 50 = 49)";
-            session.Execute("INSERT INTO instances (id, account_id, clock_id, product, region, edition, spec, charge_type, status, created_at, expires_at, mode, " +
-                "auto_renew_months, post_expiration_action, post_release_action, pending_change, components, cycle_start, cycle_cash, stopped_at, stop_cause, " +
+            session.Execute("INSERT INTO instances (id, account_id, clock_id, product, region, edition, spec, charge_type, status, created_at, " +
+                "expires_at, mode, auto_renew_months, post_expiration_action, post_release_action, pending_change, components, cycle_start, " +
+                "cycle_cash, stopped_at, stop_cause, " +
                 "released_at, payg_billed_through, progress_at, progress_rank, alarms, next_due_at, next_due_kind) " +
                 $"SELECT 'r-' || s.g, 'ra-' || (s.g / 10), clock_id, product, region, edition, spec, charge_type, " +
                 $"CASE WHEN {lapsed} THEN (CASE WHEN s.g % 100 = 49 THEN 'Stopped' ELSE 'Released' END) ELSE 'Running' END, created_at, " +
-                $"CASE WHEN {passed} AND NOT {lapsed} THEN {january} + {day} ELSE {december} + {day} END, mode, auto_renew_months, post_expiration_action, " +
-                $"post_release_action, pending_change, components, cycle_start, cycle_cash, stopped_at, stop_cause, released_at, payg_billed_through, " +
+                $"CASE WHEN {passed} AND NOT {lapsed} THEN {january} + {day} ELSE {december} + {day} END, mode, auto_renew_months, " +
+                "post_expiration_action, post_release_action, pending_change, components, cycle_start, cycle_cash, stopped_at, stop_cause, " +
+                "released_at, payg_billed_through, " +
                 $"progress_at, progress_rank, alarms, NULL, NULL FROM instances, {Series(database)} WHERE id = 'r'", range);
             for (var month = 1; month <= 12; month++)
             {
@@ -79,16 +86,20 @@ public static class ReportArm
                 var start = rules.Calendar.StartOf(new LocalDate(2019, month, 1)).ToUnixTimeTicks();
                 var next = rules.Calendar.StartOf(new LocalDate(2019, month, 1).PlusMonths(1)).ToUnixTimeTicks();
                 var bucket = $"((s.g + {month}) % 100)";
-                var attempt = $"CASE WHEN {bucket} < 85 THEN -3 WHEN {bucket} < 90 THEN -1 WHEN {bucket} < 91 THEN 0 WHEN {bucket} < 94 THEN 6 " +
+                var attempt = $"CASE WHEN {bucket} < 85 THEN -3 WHEN {bucket} < 90 THEN -1 WHEN {bucket} < 91 THEN 0 " +
+                    $"WHEN {bucket} < 94 THEN 6 " +
                     $"WHEN {bucket} < 95 THEN 14 ELSE NULL END";
-                var at = $"({start} + {day} + COALESCE({attempt} * {TicksPerDay} + 8 * {TicksPerHour}, -2 * {TicksPerDay} + 10 * {TicksPerHour}))";
+                var at = $"({start} + {day} + " +
+                    $"COALESCE({attempt} * {TicksPerDay} + 8 * {TicksPerHour}, -2 * {TicksPerDay} + 10 * {TicksPerHour}))";
                 var renewed = month < 12 ? "1 = 1" : $"{passed} AND NOT {lapsed}";
                 var where = $"FROM {Series(database)} WHERE {renewed}";
                 var id = $"'o-{month}-' || s.g";
                 session.Execute("INSERT INTO orders (id, account_id, kind, total, paid_by_coupons, paid_by_balance, at) " +
                     $"SELECT {id}, 'ra-' || (s.g / 10), 'Renewal', 1000, 0, 1000, {at} {where}", range);
-                session.Execute("INSERT INTO order_items (order_id, instance_id, period_start, kind, amount, new_expires_at, renews_expiry, attempt_day) " +
-                    $"SELECT {id}, 'r-' || s.g, {start} + {day}, 'Renewal', 1000, {next} + {day}, {start} + {day}, {attempt} {where}", range);
+                session.Execute(
+                    "INSERT INTO order_items (order_id, instance_id, period_start, kind, amount, new_expires_at, renews_expiry, attempt_day) " +
+                    $"SELECT {id}, 'r-' || s.g, {start} + {day}, 'Renewal', 1000, {next} + {day}, {start} + {day}, {attempt} {where}",
+                    range);
                 session.Execute("INSERT INTO timeline_events (instance_id, at, kind, detail) " +
                     $"SELECT 'r-' || s.g, {at}, 'renewed', 'auto-renewed 1 month(s)' {where}", range);
             }
@@ -105,7 +116,10 @@ public static class ReportArm
         }
     }
 
-    /// <summary>A unit of work for seeding; on SQLite with a page cache that holds the indexes being filled, so pages are not spilled again and again.</summary>
+    /// <summary>
+    /// A unit of work for seeding; on SQLite with a page cache that holds the indexes being filled, so pages are not spilled
+    /// again and again.
+    /// </summary>
     private static Session Begin(Database database)
     {
         var session = database.Begin();
@@ -113,7 +127,9 @@ public static class ReportArm
         return session;
     }
 
-    /// <summary>Times <paramref name="calls"/> reports of November (all due, nothing to come) and of December (half due, half to come).</summary>
+    /// <summary>
+    /// Times <paramref name="calls"/> reports of November (all due, nothing to come) and of December (half due, half to come).
+    /// </summary>
     public static ReportResult Run(string arm, Database database, int instances, int calls, double seedSeconds)
     {
         var rules = Rules.Default;

@@ -10,7 +10,7 @@ using Tenure.Storage;
 
 namespace Tenure.Api;
 
-/// <summary>R8.9: the automatic renewals still to come on one local day; <c>covered</c> of them are covered by what their accounts hold.</summary>
+/// <summary>R8.9: the automatic renewals still to come on one local day; what their accounts hold covers <c>covered</c> of them.</summary>
 public sealed record UpcomingRenewalDto(LocalDate Date, long Count, long Amount, long Covered);
 
 /// <summary>R8.9: the renewal report of <c>[from, to)</c> (local dates), on one clock.</summary>
@@ -42,7 +42,8 @@ public static class ReportsApi
     /// <summary>
     /// R8.9 over the instances of one clock (the system clock, or <c>testClockId</c>), whose now decides what has come due.
     /// </summary>
-    private static Results<Ok<RenewalReportDto>, ProblemHttpResult> Renewals(string? from, string? to, string? product, string? testClockId, ApiContext api)
+    private static Results<Ok<RenewalReportDto>, ProblemHttpResult> Renewals(
+        string? from, string? to, string? product, string? testClockId, ApiContext api)
     {
         using var session = api.Database.BeginRead();
         var report = Report(api, session, from, to, product, testClockId);
@@ -51,18 +52,25 @@ public static class ReportsApi
     }
 
     /// <summary>The report as the API answers it, for the route and the console alike.</summary>
-    internal static Outcome<RenewalReportDto> Report(ApiContext api, Session session, string? from, string? to, string? product, string? testClockId)
+    internal static Outcome<RenewalReportDto> Report(
+        ApiContext api, Session session, string? from, string? to, string? product, string? testClockId)
     {
         if (Date(from) is not { } start) return Refusal.Invalid("from", "from must be a local date, yyyy-MM-dd.");
         if (Date(to) is not { } end) return Refusal.Invalid("to", "to must be a local date, yyyy-MM-dd.");
         if (product is not null && api.Rules.Catalog.Find(product) is null) return Refusal.Invalid("product", $"No product '{product}'.");
         var clockId = testClockId ?? Session.SystemClock;
-        if (testClockId is not null && session.TestClock(testClockId) is null) return Refusal.Invalid("testClockId", $"No test clock '{testClockId}'.");
+        if (testClockId is not null && session.TestClock(testClockId) is null)
+        {
+            return Refusal.Invalid("testClockId", $"No test clock '{testClockId}'.");
+        }
+
         var now = api.NowFor(session, clockId);
         return RenewalReports.Span(api.Rules, start, end, now).Then<RenewalReportDto>(span =>
             RenewalReportDto.Of(session.RenewalReport(api.Rules, clockId, product, span, now), api.Rules.Catalog.Currency, testClockId));
     }
 
     private static LocalDate? Date(string? text) =>
-        text is not null && LocalDatePattern.Iso.Parse(text) is { Success: true } parsed && parsed.Value.Year is >= 1970 and <= 2200 ? parsed.Value : null;
+        text is not null && LocalDatePattern.Iso.Parse(text) is { Success: true } parsed && parsed.Value.Year is >= 1970 and <= 2200
+            ? parsed.Value
+            : null;
 }

@@ -5,7 +5,7 @@ using Tenure.Domain.Renewals;
 
 namespace Tenure.Storage;
 
-/// <summary>The rows of the renewal report (R8.9), grouped by the database; the figures are decided by <see cref="RenewalReports"/>.</summary>
+/// <summary>The rows of the renewal report (R8.9), grouped by the database; <see cref="RenewalReports"/> decides the figures.</summary>
 public sealed partial class Session
 {
     /// <summary>R8.9: the report of <paramref name="span"/> over the instances of one clock whose now is <paramref name="now"/>.</summary>
@@ -17,10 +17,13 @@ public sealed partial class Session
             UnrenewedCycles(clockId, product, span.DueFrom, span.DueTo), upcoming, accounts, now);
     }
 
-    /// <summary>Renewals of the clock's cycles that expired in <c>[from, to)</c>, per attempt day (null: by hand), optionally of one product.</summary>
+    /// <summary>
+    /// Renewals of the clock's cycles that expired in <c>[from, to)</c>, per attempt day (null: by hand), of one or all products.
+    /// </summary>
     public List<RenewedCount> RenewedCycles(string clockId, string? product, Instant from, Instant to) =>
         [.. Query<(long? AttemptDay, long Count, long Amount)>(
-                "SELECT CAST(oi.attempt_day AS BIGINT), COUNT(*), CAST(SUM(oi.amount) AS BIGINT) FROM order_items oi JOIN instances i ON i.id = oi.instance_id " +
+                "SELECT CAST(oi.attempt_day AS BIGINT), COUNT(*), CAST(SUM(oi.amount) AS BIGINT) " +
+                "FROM order_items oi JOIN instances i ON i.id = oi.instance_id " +
                 "WHERE oi.renews_expiry >= @from AND oi.renews_expiry < @to AND i.clock_id = @clockId" +
                 (product is null ? string.Empty : " AND i.product = @product") + " GROUP BY oi.attempt_day",
                 new { clockId, product, from = Columns.Ticks(from), to = Columns.Ticks(to) })
@@ -41,7 +44,8 @@ public sealed partial class Session
     public List<Instance> UpcomingAutoRenewals(string clockId, string? product, Instant from, Instant to) =>
         [.. Query<InstanceRow>(
                 $"SELECT {InstanceColumns} FROM instances WHERE clock_id = @clockId AND expires_at >= @from AND expires_at < @to " +
-                "AND status = 'Running' AND mode = 'Auto'" + (product is null ? string.Empty : " AND product = @product") + " ORDER BY expires_at, id",
+                "AND status = 'Running' AND mode = 'Auto'" + (product is null ? string.Empty : " AND product = @product") +
+                " ORDER BY expires_at, id",
                 new { clockId, product, from = Columns.Ticks(from), to = Columns.Ticks(to) })
             .Select(r => r.ToDomain())];
 }

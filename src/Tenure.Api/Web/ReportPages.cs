@@ -32,7 +32,8 @@ public static partial class WebConsole
                 var end = Blank(to) ?? LocalDatePattern.Iso.Format(month.PlusMonths(2));
                 var report = await client.Get<RenewalReportDto>(ReportPath(start, end, Blank(product), clockId)).ConfigureAwait(false);
                 var months = new List<(LocalDate, RenewalReportDto)>();
-                for (var m = report.From.With(DateAdjusters.StartOfMonth); m < report.To && api.Rules.Calendar.StartOf(m) < now; m = m.PlusMonths(1))
+                var begun = report.From.With(DateAdjusters.StartOfMonth);
+                for (var m = begun; m < report.To && api.Rules.Calendar.StartOf(m) < now; m = m.PlusMonths(1))
                 {
                     var first = m < report.From ? report.From : m;
                     var last = m.PlusMonths(1) > report.To ? report.To : m.PlusMonths(1);
@@ -42,12 +43,14 @@ public static partial class WebConsole
 
                 return Page<RenewalReportPage>(new Frame(user, "Renewal report"), new
                 {
-                    View = new ReportView(report, months, clocks, [.. api.Rules.Catalog.Products.Select(p => p.Code)], Blank(product), clockId),
+                    View = new ReportView(
+                        report, months, clocks, [.. api.Rules.Catalog.Products.Select(p => p.Code)], Blank(product), clockId),
                 });
             }));
 
     private static string ReportPath(string from, string to, string? product, string? clockId) =>
-        string.Create(CultureInfo.InvariantCulture, $"/v1/reports/renewals?from={Uri.EscapeDataString(from)}&to={Uri.EscapeDataString(to)}") +
+        string.Create(CultureInfo.InvariantCulture,
+            $"/v1/reports/renewals?from={Uri.EscapeDataString(from)}&to={Uri.EscapeDataString(to)}") +
         (product is null ? string.Empty : $"&product={Uri.EscapeDataString(product)}") +
         (clockId is null ? string.Empty : $"&testClockId={Uri.EscapeDataString(clockId)}");
 }

@@ -46,7 +46,10 @@ public enum OrderKind
 /// </remarks>
 public sealed record OrderItem(InstanceId InstanceId, Instant PeriodStart, long Amount, Instant? NewExpiresAt)
 {
-    /// <summary>R8.9: the expiry a renewal answered (the cycle that came due), even where a stopped instance's new cycle starts now; null for other items.</summary>
+    /// <summary>
+    /// R8.9: the expiry a renewal answered (the cycle that came due), even where a stopped instance's new cycle starts now;
+    /// null for other items.
+    /// </summary>
     public Instant? Renews { get; init; }
 }
 

@@ -118,7 +118,8 @@ public static class Lifecycle
         }
 
         var newExpiry = rules.Calendar.Extend(instance.Expiry, instance.AutoRenewMonths);
-        var renewed = Renewal.Apply(rules, instance, paid.Value, instance.Expiry, newExpiry, due.At, OrderKind.Renewal, $"auto-renewed {instance.AutoRenewMonths} month(s) at T{offset:+0;-0;+0}");
+        var renewed = Renewal.Apply(rules, instance, paid.Value, instance.Expiry, newExpiry, due.At, OrderKind.Renewal,
+            $"auto-renewed {instance.AutoRenewMonths} month(s) at T{offset:+0;-0;+0}");
 
         // R8.9: the order keeps which attempt paid it, so the renewal report can tell what the later attempts rescue.
         var order = renewed.Effects.Order! with { AttemptDay = offset };

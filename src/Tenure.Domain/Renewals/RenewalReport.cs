@@ -90,7 +90,11 @@ public static class RenewalReports
             var amount = Charges.RenewalPrice(rules.Catalog.Get(instance.Product), instance, instance.AutoRenewMonths);
             var account = holding[instance.AccountId];
             var covered = Coverage.Of(account, amount, instance.Product, now).Shortfall == 0;
-            if (covered) holding[instance.AccountId] = Charges.Pay(account, amount, instance.Product, instance.Id, now, "report").Value.Account;
+            if (covered)
+            {
+                holding[instance.AccountId] = Charges.Pay(account, amount, instance.Product, instance.Id, now, "report").Value.Account;
+            }
+
             var date = rules.Calendar.DateOf(instance.Expiry);
             var day = days.GetValueOrDefault(date);
             days[date] = (day.Count + 1, checked(day.Amount + amount), day.Covered + (covered ? 1 : 0));
