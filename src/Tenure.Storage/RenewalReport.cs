@@ -12,7 +12,14 @@ public sealed partial class Session
     public RenewalReport RenewalReport(Rules rules, string clockId, string? product, ReportSpan span, Instant now)
     {
         var upcoming = UpcomingAutoRenewals(clockId, product, span.UpcomingFrom, span.UpcomingTo);
-        var accounts = Accounts(upcoming.Select(i => i.AccountId.Value), forUpdate: false).ToDictionary(a => a.Value.Id, a => a.Value);
+        // In chunks: a month to come can name more accounts than SQLite takes parameters in one statement (32,766).
+        var accounts = new Dictionary<AccountId, Domain.Accounts.Account>();
+        foreach (var chunk in upcoming.Select(i => i.AccountId.Value).Distinct().Chunk(10_000))
+        {
+            foreach (var account in Accounts(chunk, forUpdate: false).Values) accounts[account.Id] = account;
+        }
+
+
         return RenewalReports.Of(rules, span, product, RenewedCycles(clockId, product, span.DueFrom, span.DueTo),
             UnrenewedCycles(clockId, product, span.DueFrom, span.DueTo), upcoming, accounts, now);
     }
