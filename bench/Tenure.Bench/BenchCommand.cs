@@ -23,7 +23,7 @@ public static class BenchCommand
     {
         var root = new RootCommand("Tenure's benchmarks (docs/benchmarks.md).")
         {
-            RenewalDay(), QuietHorizonCommand(clock), Api(), MicroCommand(), TestClockCommand(),
+            RenewalDay(), QuietHorizonCommand(clock), Api(), MicroCommand(), TestClockCommand(), ReportCommand(),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -285,6 +285,43 @@ public static class BenchCommand
             }
 
             return Print(parsed, result, result.Benchmarks.Count > 0);
+        });
+        return command;
+    }
+
+    private static Command ReportCommand()
+    {
+        var instances = Number("--instances", "Auto-renew instances, each with a year of monthly renewals.", 100_000);
+        var calls = Number("--calls", "Timed reports of each span (the median is reported).", 5);
+        var (db, postgres) = DatabaseChoice();
+        var command = new Command("report", "Seed N instances with a year of renewals (set-based) and time the renewal report (R8.9).")
+        {
+            instances, calls, db, postgres, Json,
+        };
+        command.SetAction(parsed =>
+        {
+            var count = parsed.GetValue(instances);
+            if (count is < 10 or > 50_000_000 || parsed.GetValue(calls) is < 1 or > 1000)
+            {
+                parsed.InvocationConfiguration.Error.WriteLine("error: --instances 10..50000000, --calls 1..1000.");
+                return Usage;
+            }
+
+            var onPostgres = parsed.GetValue(db) == "postgres";
+            if (!CheckPostgres(parsed, onPostgres, postgres)) return Usage;
+            var path = Path.Combine(Path.GetTempPath(), $"tenure-report-{Guid.NewGuid():N}.db");
+            var database = onPostgres ? Database.Postgres(parsed.GetValue(postgres)!) : Database.Sqlite(path);
+            var seed = Stopwatch.StartNew();
+            ReportArm.Seed(database, count);
+            var arm = onPostgres ? "report-postgres" : "report-sqlite";
+            var result = ReportArm.Run(arm, database, count, parsed.GetValue(calls), seed.Elapsed.TotalSeconds);
+            if (!onPostgres) Database.DeleteSqliteFiles(path);
+            parsed.InvocationConfiguration.Output.WriteLine(
+                $"{result.Arm}: {result.Instances} instances, {result.Orders} orders (seeded in {result.SeedSeconds} s); " +
+                $"last month ({result.PastMonthDue} due, rate {result.RenewalRate}) {result.PastMonthMs} ms; " +
+                $"this month ({result.CurrentMonthDue} due, {result.Upcoming} to come) {result.CurrentMonthMs} ms; " +
+                $"median of {result.Calls}");
+            return Print(parsed, result, result.PastMonthDue == count);
         });
         return command;
     }

@@ -155,6 +155,7 @@ public static class TenureApi
         api.MapBillingApi();
         api.MapPaymentsApi();
         app.MapPaymentResult();
+        api.MapReportsApi();
         app.MapConsole();
         return app;
     }

@@ -418,8 +418,10 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
                 orderId, accountId, order.Kind.ToString(), order.Total, order.PaidByCoupons, order.PaidByBalance, order.PaidByMethod, Columns.Ticks(at));
             foreach (var item in order.Items)
             {
-                _rows.Add("INSERT INTO order_items (order_id, instance_id, period_start, kind, amount, new_expires_at) VALUES", string.Empty,
-                    orderId, item.InstanceId.Value, Columns.Ticks(item.PeriodStart), order.Kind.ToString(), item.Amount, Columns.Ticks(item.NewExpiresAt));
+                _rows.Add(
+                    "INSERT INTO order_items (order_id, instance_id, period_start, kind, amount, new_expires_at, renews_expiry, attempt_day) VALUES",
+                    string.Empty, orderId, item.InstanceId.Value, Columns.Ticks(item.PeriodStart), order.Kind.ToString(), item.Amount,
+                    Columns.Ticks(item.NewExpiresAt), Columns.Ticks(item.Renews), (long?)order.AttemptDay);
             }
         }
 

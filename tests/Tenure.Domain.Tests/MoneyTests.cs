@@ -287,8 +287,14 @@ public sealed class MoneyTests
         Assert.Equal(25_000, order.PaidByBalance);
         Assert.Equal(
             [
-                new OrderItem(new InstanceId("i-1"), Given.Local("2019-03-30 00:00"), 5_000, Given.Local("2019-04-30 00:00")),
-                new OrderItem(new InstanceId("i-2"), Given.Local("2019-04-05 00:00"), 20_000, Given.Local("2019-05-05 00:00")),
+                new OrderItem(new InstanceId("i-1"), Given.Local("2019-03-30 00:00"), 5_000, Given.Local("2019-04-30 00:00"))
+                {
+                    Renews = Given.Local("2019-03-30 00:00"),
+                },
+                new OrderItem(new InstanceId("i-2"), Given.Local("2019-04-05 00:00"), 20_000, Given.Local("2019-05-05 00:00"))
+                {
+                    Renews = Given.Local("2019-04-05 00:00"),
+                },
             ],
             order.Items);
         Assert.Equal(5_000, batch.Account.Balance);

@@ -84,6 +84,7 @@ public static partial class WebConsole
         MapPurchase(console);
         MapAccountInstances(console);
         MapBilling(console);
+        MapReport(console);
     }
 
     /// <summary>

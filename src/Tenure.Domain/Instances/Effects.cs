@@ -47,13 +47,23 @@ public enum OrderKind
 /// two at one instant (small → medium → large) are two orders, and a repeat is refused by the instance's own
 /// state (it already runs that spec or edition), read under the command's lock.
 /// </remarks>
-public sealed record OrderItem(InstanceId InstanceId, Instant PeriodStart, long Amount, Instant? NewExpiresAt);
+public sealed record OrderItem(InstanceId InstanceId, Instant PeriodStart, long Amount, Instant? NewExpiresAt)
+{
+    /// <summary>
+    /// R8.9: the expiry a renewal answered (the cycle that came due), even where a stopped instance's new cycle starts now;
+    /// null for other items.
+    /// </summary>
+    public Instant? Renews { get; init; }
+}
 
 /// <summary>What was bought and how it was paid.</summary>
 public sealed record Order(OrderKind Kind, long Total, long PaidByCoupons, long PaidByBalance, ImmutableArray<OrderItem> Items)
 {
     /// <summary>R7.9: what the payment method paid (not part of <see cref="PaidByBalance"/>).</summary>
     public long PaidByMethod { get; init; }
+
+    /// <summary>R8.9: the day offset from expiry (R4.3) of the auto-renew attempt that paid this order; null when paid by hand.</summary>
+    public int? AttemptDay { get; init; }
 }
 
 /// <summary>

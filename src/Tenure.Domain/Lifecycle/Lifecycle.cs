@@ -168,9 +168,12 @@ public static class Lifecycle
         }
 
         var newExpiry = rules.Calendar.Extend(instance.Expiry, instance.AutoRenewMonths);
-        var renewed = Renewal.Apply(rules, instance, paid.Value with { FromMethod = settled?.Amount ?? 0 }, instance.Expiry, newExpiry, at, OrderKind.Renewal,
-            $"auto-renewed {instance.AutoRenewMonths} month(s) at T{offset:+0;-0;+0}");
-        return effects.Ledger.IsEmpty ? renewed : Change.Of(rules, renewed.Instance, renewed.Account, effects.Then(renewed.Effects));
+        var applied = Renewal.Apply(rules, instance, paid.Value with { FromMethod = settled?.Amount ?? 0 }, instance.Expiry, newExpiry, at,
+            OrderKind.Renewal, $"auto-renewed {instance.AutoRenewMonths} month(s) at T{offset:+0;-0;+0}");
+
+        // R8.9: the order keeps which attempt paid it, so the renewal report can tell what the later attempts rescue.
+        var renewed = applied.Effects with { Order = applied.Effects.Order! with { AttemptDay = offset } };
+        return Change.Of(rules, applied.Instance, applied.Account, effects.Ledger.IsEmpty ? renewed : effects.Then(renewed));
     }
 
     /// <summary>R7.9, R4.4: a declined payment is a failed attempt naming the reason; a hard decline retires the method until it is replaced.</summary>

@@ -86,7 +86,8 @@ public static class Renewal
             effects = effects.Then(one.Effects);
         }
 
-        var items = quotes.Select(q => new OrderItem(q.InstanceId, q.CycleStart, q.Amount, q.NewExpiresAt)).ToImmutableArray();
+        var items = quotes.Select(q => new OrderItem(q.InstanceId, q.CycleStart, q.Amount, q.NewExpiresAt) { Renews = q.CurrentExpiresAt })
+            .ToImmutableArray();
         effects = effects.WithOrder(new Order(kind, paid.Value.Total, paid.Value.FromCoupons, paid.Value.FromBalance, items));
         return Change.Of(rules, renewed.MoveToImmutable(), paid.Value.Account, effects);
     }
@@ -98,7 +99,8 @@ public static class Renewal
     public static Change Apply(Rules rules, Instance instance, Paid paid, Instant cycleStart, Instant newExpiry, Instant at, OrderKind kind, string why)
     {
         var one = Extend(rules, instance, cycleStart, newExpiry, paid.FromBalance - paid.FromMethod, at, why, paid.FromMethod);
-        var order = new Order(kind, paid.Total, paid.FromCoupons, paid.FromBalance - paid.FromMethod, [new OrderItem(instance.Id, cycleStart, paid.Total, newExpiry)])
+        var item = new OrderItem(instance.Id, cycleStart, paid.Total, newExpiry) { Renews = instance.ExpiresAt };
+        var order = new Order(kind, paid.Total, paid.FromCoupons, paid.FromBalance - paid.FromMethod, [item])
         {
             PaidByMethod = paid.FromMethod,
         };

@@ -162,6 +162,9 @@ public abstract class OpenApiTests(Server server)
         await Call(client, "GET", $"/v1/instances/{small}/costs");
         await Call(client, "GET", $"/v1/instances/{foreign}/costs");
         await PayByCard(calls, clockId);
+        await Call(_operator, "GET", $"/v1/reports/renewals?from=2019-03-01&to=2019-05-01&testClockId={clockId}");
+        await Call(_operator, "GET", "/v1/reports/renewals?from=2019-05-01&to=2019-03-01");
+        await Call(client, "GET", "/v1/reports/renewals?from=2019-03-01&to=2019-05-01");
 
         Assert.Empty(calls.Failures);
         Assert.Empty(calls.Unexercised());

@@ -1,0 +1,109 @@
+using System.Collections.Immutable;
+using NodaTime;
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Money;
+
+namespace Tenure.Domain.Renewals;
+
+/// <summary>R8.9: renewals of cycles that came due, as storage counts them per attempt day (null: renewed by hand).</summary>
+public sealed record RenewedCount(int? AttemptDay, long Count, long Amount);
+
+/// <summary>R8.9: cycles that came due and were not renewed, counted by the instance's state now.</summary>
+public sealed record UnrenewedCount(InstanceStatus Status, long Count);
+
+/// <summary>R8.9: the automatic renewals still to come on one local day, and how many of them what the accounts hold covers.</summary>
+public sealed record UpcomingDay(LocalDate Date, long Count, long Amount, long Covered);
+
+/// <summary>
+/// The instants a report reads: cycles that came due in <c>[DueFrom, DueTo)</c> and renewals still to come in
+/// <c>[UpcomingFrom, UpcomingTo)</c> (empty when the span lies in the past).
+/// </summary>
+public sealed record ReportSpan(LocalDate From, LocalDate To, Instant DueFrom, Instant DueTo, Instant UpcomingFrom, Instant UpcomingTo);
+
+/// <summary>R8.9: the renewal report of a span.</summary>
+public sealed record RenewalReport(
+    LocalDate From, LocalDate To, long Due, long Renewed, long RenewedManually, long RenewedAutomatically,
+    ImmutableSortedDictionary<int, long> ByAttemptDay, long Stopped, long Released, double RenewalRate, long Revenue,
+    ImmutableArray<UpcomingDay> Upcoming);
+
+/// <summary>R8.9: the operator's renewal report, decided over the counts storage groups.</summary>
+public static class RenewalReports
+{
+    /// <summary>The longest span a report covers: a year and a day, so a leap year fits.</summary>
+    public const int MaxSpanDays = 366;
+
+    /// <summary>How far ahead of now renewals still to come are listed: every instance is loaded and priced, so it stays short.</summary>
+    public const int UpcomingHorizonDays = 31;
+
+    /// <summary>
+    /// The span from local date <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive) in the billing zone.
+    /// A cycle has come due when its expiry has passed (before <paramref name="now"/>); one expiring later is still to come.
+    /// </summary>
+    public static Outcome<ReportSpan> Span(Rules rules, LocalDate from, LocalDate to, Instant now)
+    {
+        if (to <= from) return Refusal.Invalid("to", $"The span must end after it starts ({from:uuuu-MM-dd}).");
+        var days = Period.Between(from, to, PeriodUnits.Days).Days;
+        if (days > MaxSpanDays) return Refusal.Invalid("to", $"A report covers at most {MaxSpanDays} days; this span has {days}.");
+        var start = rules.Calendar.StartOf(from);
+        var end = rules.Calendar.StartOf(to);
+        var dueTo = Max(start, Min(end, now));
+        var upcomingFrom = Max(start, now);
+        var upcomingTo = Max(upcomingFrom, Min(end, rules.Calendar.PlusDays(now, UpcomingHorizonDays)));
+        return new ReportSpan(from, to, start, dueTo, upcomingFrom, upcomingTo);
+    }
+
+    /// <summary>
+    /// The report: every cycle that came due was renewed (by hand, or by the attempt that paid it), or was not
+    /// (its instance now stopped, released, or still running in grace). The rate is renewed over due (0 when
+    /// nothing came due), to four places. Upcoming renewals are the auto-renew instances in <paramref name="upcoming"/>,
+    /// covered (R13.4's <see cref="Coverage"/>) in the order the engine would charge them (R4.8): each covered one
+    /// spends what it costs before the next is judged, so an account holding enough for one of two covers one.
+    /// </summary>
+    /// <param name="upcoming">Auto-renew instances expiring in the span's upcoming window, earliest expiry (then ID) first.</param>
+    /// <param name="accounts">The accounts of <paramref name="upcoming"/>.</param>
+    public static RenewalReport Of(
+        Rules rules, ReportSpan span, string? product, IReadOnlyList<RenewedCount> renewed, IReadOnlyList<UnrenewedCount> unrenewed,
+        IReadOnlyList<Instance> upcoming, IReadOnlyDictionary<AccountId, Account> accounts, Instant now)
+    {
+        var attemptDays = (product is null ? rules.Catalog.Products : rules.Catalog.Products.Where(p => p.Code == product))
+            .SelectMany(p => p.AutoRenewAttemptDays).Concat(renewed.Where(r => r.AttemptDay is not null).Select(r => r.AttemptDay!.Value))
+            .Distinct().ToImmutableSortedDictionary(d => d, d => renewed.Where(r => r.AttemptDay == d).Sum(r => r.Count));
+        var manually = renewed.Where(r => r.AttemptDay is null).Sum(r => r.Count);
+        var automatically = attemptDays.Values.Sum();
+        var total = manually + automatically;
+        var due = total + unrenewed.Sum(u => u.Count);
+        return new RenewalReport(
+            span.From, span.To, due, total, manually, automatically, attemptDays,
+            unrenewed.Where(u => u.Status == InstanceStatus.Stopped).Sum(u => u.Count),
+            unrenewed.Where(u => u.Status == InstanceStatus.Released).Sum(u => u.Count),
+            due == 0 ? 0 : Math.Round((double)total / due, 4), renewed.Sum(r => r.Amount), Upcoming(rules, upcoming, accounts, now));
+    }
+
+    private static ImmutableArray<UpcomingDay> Upcoming(
+        Rules rules, IReadOnlyList<Instance> upcoming, IReadOnlyDictionary<AccountId, Account> accounts, Instant now)
+    {
+        var holding = accounts.ToDictionary(a => a.Key, a => a.Value);
+        var days = new SortedDictionary<LocalDate, (long Count, long Amount, long Covered)>();
+        foreach (var instance in upcoming.OrderBy(i => i.Expiry).ThenBy(i => i.Id.Value, StringComparer.Ordinal))
+        {
+            var amount = Charges.RenewalPrice(rules.Catalog.Get(instance.Product), instance, instance.AutoRenewMonths);
+            var account = holding[instance.AccountId];
+            var covered = Coverage.Of(account, amount, instance.Product, now).Shortfall == 0;
+            if (covered)
+            {
+                holding[instance.AccountId] = Charges.Pay(account, amount, instance.Product, instance.Id, now, "report").Value.Account;
+            }
+
+            var date = rules.Calendar.DateOf(instance.Expiry);
+            var day = days.GetValueOrDefault(date);
+            days[date] = (day.Count + 1, checked(day.Amount + amount), day.Covered + (covered ? 1 : 0));
+        }
+
+        return [.. days.Select(d => new UpcomingDay(d.Key, d.Value.Count, d.Value.Amount, d.Value.Covered))];
+    }
+
+    private static Instant Min(Instant a, Instant b) => a < b ? a : b;
+
+    private static Instant Max(Instant a, Instant b) => a > b ? a : b;
+}

@@ -1,0 +1,58 @@
+using NodaTime;
+using Tenure.Domain;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Renewals;
+
+namespace Tenure.Storage;
+
+/// <summary>The rows of the renewal report (R8.9), grouped by the database; <see cref="RenewalReports"/> decides the figures.</summary>
+public sealed partial class Session
+{
+    /// <summary>R8.9: the report of <paramref name="span"/> over the instances of one clock whose now is <paramref name="now"/>.</summary>
+    public RenewalReport RenewalReport(Rules rules, string clockId, string? product, ReportSpan span, Instant now)
+    {
+        var upcoming = UpcomingAutoRenewals(clockId, product, span.UpcomingFrom, span.UpcomingTo);
+        // In chunks: a month to come can name more accounts than SQLite takes parameters in one statement (32,766).
+        var accounts = new Dictionary<AccountId, Domain.Accounts.Account>();
+        foreach (var chunk in upcoming.Select(i => i.AccountId.Value).Distinct().Chunk(10_000))
+        {
+            foreach (var account in Accounts(chunk, forUpdate: false).Values) accounts[account.Id] = account;
+        }
+
+
+        return RenewalReports.Of(rules, span, product, RenewedCycles(clockId, product, span.DueFrom, span.DueTo),
+            UnrenewedCycles(clockId, product, span.DueFrom, span.DueTo), upcoming, accounts, now);
+    }
+
+    /// <summary>
+    /// Renewals of the clock's cycles that expired in <c>[from, to)</c>, per attempt day (null: by hand), of one or all products.
+    /// </summary>
+    public List<RenewedCount> RenewedCycles(string clockId, string? product, Instant from, Instant to) =>
+        [.. Query<(long? AttemptDay, long Count, long Amount)>(
+                "SELECT CAST(oi.attempt_day AS BIGINT), COUNT(*), CAST(SUM(oi.amount) AS BIGINT) " +
+                "FROM order_items oi JOIN instances i ON i.id = oi.instance_id " +
+                "WHERE oi.renews_expiry >= @from AND oi.renews_expiry < @to AND i.clock_id = @clockId" +
+                (product is null ? string.Empty : " AND i.product = @product") + " GROUP BY oi.attempt_day",
+                new { clockId, product, from = Columns.Ticks(from), to = Columns.Ticks(to) })
+            .Select(r => new RenewedCount(r.AttemptDay is { } d ? (int)d : null, r.Count, r.Amount))];
+
+    /// <summary>
+    /// The clock's cycles that expired in <c>[from, to)</c> and were not renewed, per state: an instance still
+    /// expiring there was not renewed since (a renewal moves the expiry on).
+    /// </summary>
+    public List<UnrenewedCount> UnrenewedCycles(string clockId, string? product, Instant from, Instant to) =>
+        [.. Query<(string Status, long Count)>(
+                "SELECT status, COUNT(*) FROM instances WHERE clock_id = @clockId AND expires_at >= @from AND expires_at < @to" +
+                (product is null ? string.Empty : " AND product = @product") + " GROUP BY status",
+                new { clockId, product, from = Columns.Ticks(from), to = Columns.Ticks(to) })
+            .Select(r => new UnrenewedCount(Columns.Enum<InstanceStatus>(r.Status), r.Count))];
+
+    /// <summary>The clock's running auto-renew instances expiring in <c>[from, to)</c>, earliest expiry (then ID) first.</summary>
+    public List<Instance> UpcomingAutoRenewals(string clockId, string? product, Instant from, Instant to) =>
+        [.. Query<InstanceRow>(
+                $"SELECT {InstanceColumns} FROM instances WHERE clock_id = @clockId AND expires_at >= @from AND expires_at < @to " +
+                "AND status = 'Running' AND mode = 'Auto'" + (product is null ? string.Empty : " AND product = @product") +
+                " ORDER BY expires_at, id",
+                new { clockId, product, from = Columns.Ticks(from), to = Columns.Ticks(to) })
+            .Select(r => r.ToDomain())];
+}

@@ -1,0 +1,50 @@
+using NodaTime;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Renewals;
+using static Tenure.Domain.Tests.Given;
+
+namespace Tenure.Domain.Tests;
+
+/// <summary>R8.9: what the renewal report is decided from, and how it decides.</summary>
+public sealed class RenewalReportTests
+{
+    [Fact]
+    public void R8_9_an_auto_renewal_order_keeps_the_attempt_day_that_paid_it_and_a_manual_one_none()
+    {
+        var instance = Expiring("ecs", "ecs.small", "2019-03-30", RenewalMode.Auto);
+        // The T-7 reminder runs first, then the T-3 attempt pays.
+        var reminded = Domain.Lifecycle.Lifecycle.Advance(Given.Rules, instance, Account(balance: 1000), Local("2019-03-27 08:00"))!;
+        var auto = Domain.Lifecycle.Lifecycle.Advance(Given.Rules, reminded.Instance, reminded.Account, Local("2019-03-27 08:00"))!.Effects.Order!;
+        Assert.Equal((-3, "2019-03-30 00:00"), (auto.AttemptDay, Show(auto.Items[0].Renews!.Value)));
+        var manual = Renewal.Renew(Given.Rules, instance, Account(balance: 1000), 1, Local("2019-03-20 10:00")).Value.Effects.Order!;
+        Assert.Equal(((int?)null, "2019-03-30 00:00"), (manual.AttemptDay, Show(manual.Items[0].Renews!.Value)));
+    }
+
+    [Fact]
+    public void R8_9_a_span_splits_at_now_into_what_came_due_and_what_is_to_come_and_is_at_most_366_days()
+    {
+        var span = RenewalReports.Span(Given.Rules, new LocalDate(2019, 4, 1), new LocalDate(2019, 6, 1), Local("2019-04-12 10:00")).Value;
+        Assert.Equal(("2019-04-01 00:00", "2019-04-12 10:00", "2019-04-12 10:00", "2019-05-13 10:00"),
+            (Show(span.DueFrom), Show(span.DueTo), Show(span.UpcomingFrom), Show(span.UpcomingTo)));
+        var past = RenewalReports.Span(Given.Rules, new LocalDate(2019, 1, 1), new LocalDate(2019, 2, 1), Local("2019-04-12 10:00")).Value;
+        Assert.Equal(past.UpcomingFrom, past.UpcomingTo);
+        Assert.Equal("to", RenewalReports.Span(Given.Rules, new LocalDate(2019, 1, 1), new LocalDate(2020, 1, 3), Local("2019-04-12 10:00")).Refusal?.Field);
+        Assert.Equal("to", RenewalReports.Span(Given.Rules, new LocalDate(2019, 1, 1), new LocalDate(2019, 1, 1), Local("2019-04-12 10:00")).Refusal?.Field);
+    }
+
+    [Fact]
+    public void R8_9_an_account_holding_1500_covers_the_first_of_two_1000_renewals_in_expiry_order_not_the_second()
+    {
+        var later = Expiring("ecs", "ecs.small", "2019-05-03", RenewalMode.Auto, id: "i-a");
+        var sooner = Expiring("ecs", "ecs.small", "2019-05-02", RenewalMode.Auto, id: "i-b");
+        var now = Local("2019-04-12 10:00");
+        var span = RenewalReports.Span(Given.Rules, new LocalDate(2019, 4, 1), new LocalDate(2019, 6, 1), now).Value;
+        var report = RenewalReports.Of(Given.Rules, span, null, [new RenewedCount(-3, 5, 5000), new RenewedCount(6, 2, 2000), new RenewedCount(null, 1, 1000)],
+            [new UnrenewedCount(InstanceStatus.Stopped, 1), new UnrenewedCount(InstanceStatus.Released, 1)], [later, sooner],
+            new Dictionary<AccountId, Accounts.Account> { [Given.AccountId] = Account(balance: 1500) }, now);
+        Assert.Equal((10L, 8L, 1L, 7L, 1L, 1L, 0.8, 8000L), (report.Due, report.Renewed, report.RenewedManually, report.RenewedAutomatically,
+            report.Stopped, report.Released, report.RenewalRate, report.Revenue));
+        Assert.Equal([(-3, 5L), (-1, 0L), (0, 0L), (6, 2L), (14, 0L)], report.ByAttemptDay.Select(d => (d.Key, d.Value)));
+        Assert.Equal([new UpcomingDay(new LocalDate(2019, 5, 2), 1, 1000, 1), new UpcomingDay(new LocalDate(2019, 5, 3), 1, 1000, 0)], report.Upcoming);
+    }
+}
