@@ -12,8 +12,14 @@ public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 public sealed record AccountDto(string Id, string Name, string Email, string? Phone, string Currency, long Balance, bool NoStopOnExpiry, string? TestClockId, IReadOnlyList<CouponDto> Coupons, string? ApiKey = null)
 {
+    /// <summary>R9.6: the language the account's notices are worded in.</summary>
+    public string Locale { get; init; } = Domain.Accounts.Locales.Default;
+
     public static AccountDto From(AccountRow row, IReadOnlyList<CouponDto> coupons, string? apiKey = null) =>
-        new(row.Id, row.Name, row.Email, row.Phone, row.Currency, row.Balance, row.NoStopOnExpiry != 0, row.ClockId == Session.SystemClock ? null : row.ClockId, coupons, apiKey);
+        new(row.Id, row.Name, row.Email, row.Phone, row.Currency, row.Balance, row.NoStopOnExpiry != 0, row.ClockId == Session.SystemClock ? null : row.ClockId, coupons, apiKey)
+        {
+            Locale = row.Locale,
+        };
 }
 
 public sealed record CouponDto(string Id, long Amount, long Remaining, Instant ExpiresAt, string? Product, string Currency);

@@ -83,8 +83,10 @@ public static class TenureApi
         builder.Services.AddSingleton(sp => new Authenticator(options, sp.GetRequiredService<Writer>()));
         builder.Services.AddSingleton(sp => new CommandRunner(sp.GetRequiredService<Writer>(), options.Rules, options.Clock, engine));
         builder.Services.AddSingleton(options.Clock);
-        builder.Services.AddSingleton(options.Delivery);
-        builder.Services.AddSingleton(_ => new Dispatcher(options.Database, options.Clock, options.Delivery));
+        var delivery = options.Delivery with { Calendar = options.Rules.Calendar }; // R9.6: notices' dates in the billing zone
+        builder.Services.AddSingleton(delivery);
+        builder.Services.AddSingleton(_ => new Dispatcher(options.Database, options.Clock, delivery));
+        builder.Services.AddSingleton(new Engine.Notices.NoticeRenderer(options.Rules.Calendar));
         builder.Services.AddSingleton(sp => new TestClocks(options.Database, sp.GetRequiredService<LifecycleEngine>()));
         if (options.RunEngine)
         {
@@ -137,6 +139,7 @@ public static class TenureApi
         api.MapPlanChangesApi();
         api.MapUsageApi();
         api.MapWebhookApi();
+        api.MapNoticeTemplatesApi();
         app.MapConsole();
         return app;
     }

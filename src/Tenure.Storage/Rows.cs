@@ -164,6 +164,9 @@ public sealed class AccountRow
     public string ClockId { get; set; } = Session.SystemClock;
     public long CreatedAt { get; set; }
 
+    /// <summary>R9.6: the language its notices are worded in.</summary>
+    public string Locale { get; set; } = Locales.Default;
+
     /// <summary>Where the account's notices can go.</summary>
     public Contacts Contacts => new(Email, Phone, WebhookUrl);
 

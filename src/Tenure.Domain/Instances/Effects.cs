@@ -109,8 +109,11 @@ public enum NoticeKind
     UpgradeCompleted,
 }
 
-/// <summary>R9: a notice to the account. R9.4: <see cref="DedupeKey"/> makes it once per (instance, kind, cycle, day offset).</summary>
-public sealed record Notice(NoticeKind Kind, AccountId AccountId, InstanceId? InstanceId, Instant At, string Subject, string DedupeKey);
+/// <summary>
+/// R9: a notice to the account. R9.4: <see cref="DedupeKey"/> makes it once per (instance, kind, cycle, day offset).
+/// R9.6: it carries <see cref="Data"/> and no words; they are chosen when it is delivered, in the account's language.
+/// </summary>
+public sealed record Notice(NoticeKind Kind, AccountId AccountId, InstanceId? InstanceId, Instant At, NoticeData Data, string DedupeKey);
 
 public enum ResourceActionKind
 {
