@@ -453,6 +453,9 @@ public sealed class Dispatcher : IDisposable
         message.Body = words is null
             ? new TextPart("plain") { Text = subject }
             : new BodyBuilder { TextBody = words.Text, HtmlBody = words.Html }.ToMessageBody();
+
+        // Chinese and Japanese bodies go as quoted-printable or base64, so that any SMTP relay (8BITMIME or not) passes them.
+        message.Prepare(EncodingConstraint.SevenBit);
         using var smtp = new SmtpClient { Timeout = (int)_options.Timeout.TotalMilliseconds };
         await smtp.ConnectAsync(host, _options.SmtpPort, MailKit.Security.SecureSocketOptions.None, cancellationToken)
             .ConfigureAwait(false);

@@ -29,6 +29,9 @@ public sealed partial class NoticeTemplate
     private static readonly FluidParser Parser = new();
     private static readonly TemplateOptions Options = new();
 
+    // Values are escaped for HTML, but Chinese and Japanese stay as they are written rather than as numeric entities.
+    private static readonly HtmlEncoder Html = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
+
     private readonly IFluidTemplate _subject;
     private readonly IFluidTemplate _html;
     private readonly IFluidTemplate _text;
@@ -65,7 +68,7 @@ public sealed partial class NoticeTemplate
         foreach (var (name, value) in fields) context.SetValue(name, value);
         return new NoticeTexts(
             OneLine(_subject.Render(context, NullEncoder.Default)),
-            _html.Render(context, HtmlEncoder.Default),
+            _html.Render(context, Html),
             _text.Render(context, NullEncoder.Default).Trim(),
             OneLine(_sms.Render(context, NullEncoder.Default)));
     }
