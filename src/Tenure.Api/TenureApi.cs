@@ -73,6 +73,7 @@ public static class TenureApi
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // binding failures reach the problem handler
         builder.Services.AddOpenApi(OpenApiDocumentation.Configure);
         builder.Services.AddRazorComponents();
+        builder.Services.AddLocalization(); // the console's resource files (Web/ConsoleText*.resx)
         builder.Services.AddDataProtection();
         builder.Services.AddHttpClient();
         builder.Services.AddRequestLimits(options);
