@@ -89,16 +89,16 @@ public static class NoticeTemplatesApi
     /// The template (the saved one, or the one in the body before it is saved) worded on the sample. It changes nothing;
     /// it goes through the command runner like every POST, so a retry with its key replays the same words.
     /// </summary>
-    private static Task<IResult> Preview(string kind, string locale, PreviewRequest? body, HttpContext http, CommandRunner run, NoticeRenderer renderer)
+    private static Task<IResult> Preview(string kind, string locale, PreviewRequest body, HttpContext http, CommandRunner run, NoticeRenderer renderer)
     {
         if (Unknown(kind, locale) is { } unknown) return Task.FromResult<IResult>(unknown);
-        var draft = body?.Template is { } given ? Checked(given) : (null, null);
+        var draft = body.Template is { } given ? Checked(given) : (null, null);
         if (draft.Problem is { } problem) return Task.FromResult<IResult>(problem);
         return run.Run(http, session =>
         {
             var template = draft.Template ?? NoticeTemplates.Load(session).Find(kind, locale)!.Template;
             var noticeKind = Enum.Parse<NoticeKind>(kind, ignoreCase: true);
-            var data = body?.Sample ?? NoticeSamples.Data(noticeKind, renderer.Calendar, run.Rules.Catalog.Currency);
+            var data = body.Sample ?? NoticeSamples.Data(noticeKind, renderer.Calendar, run.Rules.Catalog.Currency);
             var words = renderer.Render(template, NoticeSamples.Subject(noticeKind, renderer.Calendar), data, locale);
             return Task.FromResult<Decision>(Reply.Ok(new RenderedNoticeDto(words.Subject, words.Html, words.Text, words.Sms)));
         });
