@@ -54,6 +54,8 @@ public sealed class ApiClient(HttpClient http)
 
     public async Task<T> Put<T>(string path, object body) => Read<T>(await Put(path, body).ConfigureAwait(false));
 
+    public async Task<T> Delete<T>(string path) => Read<T>(await Send(HttpMethod.Delete, path, null).ConfigureAwait(false));
+
     /// <summary>A GET answered as text, e.g. the CSV export (<c>Accept: text/csv</c>).</summary>
     public async Task<string> GetText(string path, string accept)
     {

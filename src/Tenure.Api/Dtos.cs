@@ -14,11 +14,14 @@ public sealed record AccountDto(string Id, string Name, string Email, string? Ph
 {
     /// <summary>R7.8: the payment method on file (its label and status, never its token), or null.</summary>
     public PaymentMethodDto? PaymentMethod { get; init; }
+    /// <summary>R9.6: the language the account's notices are worded in.</summary>
+    public string Locale { get; init; } = Domain.Accounts.Locales.Default;
 
     public static AccountDto From(AccountRow row, IReadOnlyList<CouponDto> coupons, string? apiKey = null) =>
         new(row.Id, row.Name, row.Email, row.Phone, row.Currency, row.Balance, row.NoStopOnExpiry != 0, row.ClockId == Session.SystemClock ? null : row.ClockId, coupons, apiKey)
         {
             PaymentMethod = PaymentMethodDto.From(row.PaymentMethod),
+            Locale = row.Locale,
         };
 }
 

@@ -234,15 +234,18 @@ public static class InstancesApi
             w => Reply.Ok(InstanceDto.From(run.Rules, w.Change.Instance, w.Change.Account, t.Now))));
 
     /// <summary>The account's notices, oldest first, paged by <c>limit</c> and <c>cursor</c>, with each channel's outcome (R9.7).</summary>
-    private static Results<Ok<Page<NoticeDto>>, ProblemHttpResult> Notifications(HttpContext http, ApiContext api, string? instanceId, string? kind, string? accountId, int? limit, long? cursor)
+    private static Results<Ok<Page<NoticeDto>>, ProblemHttpResult> Notifications(
+        HttpContext http, ApiContext api, Engine.Notices.NoticeRenderer renderer, string? instanceId, string? kind, string? accountId, int? limit,
+        long? cursor)
     {
         if (PageLimit.Problem(limit) is { } tooMany) return tooMany;
         var take = limit ?? PageLimit.Default;
         var owner = http.Caller().AccountId ?? accountId;
         using var session = api.Database.BeginRead();
         var rows = session.Notices(owner, instanceId, kind, cursor ?? 0, take + 1);
+        var templates = rows.Count > 0 ? Engine.Notices.NoticeTemplates.Load(session) : Engine.Notices.NoticeTemplates.Defaults;
         var items = rows.Take(take).Select(n => new NoticeDto(
-            n.Id, n.At, n.Kind, n.InstanceId, n.Subject, [.. n.Deliveries.Select(d => OutboxChannels.Of(d.Channel))],
+            n.Id, n.At, n.Kind, n.InstanceId, renderer.Subject(templates, n), [.. n.Deliveries.Select(d => OutboxChannels.Of(d.Channel))],
             [.. n.Deliveries.Select(NoticeDeliveryDto.From)])).ToList();
         var next = rows.Count > take ? items[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
         return TypedResults.Ok(new Page<NoticeDto>(items, next));

@@ -17,7 +17,11 @@ public sealed record AdvanceTestClock(Instant To);
 
 public sealed record TestClockDto(string Id, Instant FrozenTime, int? EventsProcessed = null);
 
-public sealed record CreateAccount(string Name, string Email, string? Phone = null, string? Currency = null, bool NoStopOnExpiry = false, string? TestClockId = null);
+public sealed record CreateAccount(string Name, string Email, string? Phone = null, string? Currency = null, bool NoStopOnExpiry = false, string? TestClockId = null)
+{
+    /// <summary>R9.6: <c>en</c> (the default), <c>zh-Hans</c>, <c>zh-Hant</c> or <c>ja</c>.</summary>
+    public string? Locale { get; init; }
+}
 
 public sealed record TopUp(long Amount);
 
@@ -88,6 +92,7 @@ public static class OperatorApi
         var problem = Inputs.Name(body.Name) ?? Inputs.Email(body.Email) ?? Inputs.Phone(body.Phone)
             ?? ((body.Currency ?? currency) != currency ? Problems.Invalid("currency", $"This deployment bills in {currency}.")
             : body.TestClockId is { } clockId && clocks.Find(clockId) is null ? Problems.Invalid("testClockId", $"No test clock '{clockId}'.")
+            : body.Locale is not null && Locales.Parse(body.Locale).Refusal is { } badLocale ? Problems.From(badLocale)
             : null);
         if (problem is not null) return Task.FromResult<IResult>(problem);
         return run.Run(http, session =>
@@ -96,6 +101,7 @@ public static class OperatorApi
             {
                 Id = Session.NewId("acc"), Name = body.Name, Email = body.Email, Phone = body.Phone, Currency = currency,
                 NoStopOnExpiry = body.NoStopOnExpiry ? 1 : 0, ClockId = body.TestClockId ?? Session.SystemClock, CreatedAt = clock.GetCurrentInstant().ToUnixTimeTicks(),
+                Locale = Locales.Find(body.Locale) ?? Locales.Default,
             };
             var key = ApiKeys.NewKey(out var prefix, out var hash);
             session.InsertAccount(row);

@@ -79,6 +79,7 @@ public static class TenureApi
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // binding failures reach the problem handler
         builder.Services.AddOpenApi(OpenApiDocumentation.Configure);
         builder.Services.AddRazorComponents();
+        builder.Services.AddLocalization(); // the console's resource files (Web/ConsoleText*.resx)
         builder.Services.AddDataProtection();
         builder.Services.AddHttpClient();
         builder.Services.AddRequestLimits(options);
@@ -89,9 +90,11 @@ public static class TenureApi
         builder.Services.AddSingleton(sp => new Authenticator(options, sp.GetRequiredService<Writer>()));
         builder.Services.AddSingleton(sp => new CommandRunner(sp.GetRequiredService<Writer>(), options.Rules, options.Clock, engine));
         builder.Services.AddSingleton(options.Clock);
-        builder.Services.AddSingleton(options.Delivery);
+        var delivery = options.Delivery with { Calendar = options.Rules.Calendar }; // R9.6: notices' dates in the billing zone
+        builder.Services.AddSingleton(delivery);
         builder.Services.AddSingleton(options.Provider);
-        builder.Services.AddSingleton(_ => new Dispatcher(options.Database, options.Clock, options.Delivery));
+        builder.Services.AddSingleton(_ => new Dispatcher(options.Database, options.Clock, delivery));
+        builder.Services.AddSingleton(new Engine.Notices.NoticeRenderer(options.Rules.Calendar));
         builder.Services.AddSingleton(sp => new TestClocks(options.Database, sp.GetRequiredService<LifecycleEngine>()));
         builder.Services.AddSingleton(options.Payments);
         if (options.RunEngine)
@@ -156,6 +159,7 @@ public static class TenureApi
         api.MapPaymentsApi();
         app.MapPaymentResult();
         api.MapReportsApi();
+        api.MapNoticeTemplatesApi();
         app.MapConsole();
         return app;
     }

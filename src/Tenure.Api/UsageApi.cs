@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using NodaTime;
 using NodaTime.Text;
+using Tenure.Domain.Accounts;
 using Tenure.Domain.Instances;
 using Tenure.Domain.Renewals;
 using Tenure.Domain.Usage;
@@ -44,6 +45,8 @@ public sealed record WebhookRequest(string Url, string Secret);
 
 public sealed record ContactsRequest(string Email, string? Phone = null);
 
+public sealed record LocaleRequest(string Locale);
+
 /// <summary>R11: usage samples, statistics and alarm settings; R8.7 forecast; account contacts and webhook.</summary>
 public static class UsageApi
 {
@@ -59,6 +62,10 @@ public static class UsageApi
             (Inputs.Email(body.Email) ?? Inputs.Phone(body.Phone))?.AsTask()
                 ?? UpdateAccount(http, run, (session, id) => session.SetContacts(id, body.Email, body.Phone)))
             .Produces<AccountDto>();
+        v1.MapPut("/account/locale", (LocaleRequest body, HttpContext http, CommandRunner run) =>
+            Locales.Parse(body.Locale) is { Refusal: { } refusal } ? Problems.From(refusal).AsTask()
+                : UpdateAccount(http, run, (session, id) => session.SetLocale(id, Locales.Find(body.Locale)!)))
+            .Produces<AccountDto>().ProducesValidationProblem();
     }
 
     /// <summary>

@@ -26,6 +26,10 @@ public sealed partial class Session
         _contacts.Remove(accountId); // notices written later in this session go to the new contacts
     }
 
+    /// <summary>R9.6: the language the account's notices are worded in from now on, delivered or not yet.</summary>
+    public void SetLocale(string accountId, string locale) =>
+        Execute("UPDATE accounts SET locale = @locale WHERE id = @accountId", new { accountId, locale });
+
     /// <summary>
     /// Sets the account's webhook and the secret its deliveries are signed with (R9.4, R10.2). A different secret
     /// replaces the current one, which is kept with the instant <paramref name="now"/> so that deliveries are signed

@@ -5,8 +5,19 @@ using Tenure.Domain.Instances;
 namespace Tenure.Storage;
 
 /// <summary>A notice as its account sees it, with what became of it on each channel it went to (R9.7).</summary>
+/// <remarks>
+/// R9.6: <see cref="Data"/> is what it says, to be worded in <see cref="Locale"/>, its account's language; a notice written
+/// before notices were data has none, and its English <see cref="Subject"/> instead.
+/// </remarks>
 public sealed record StoredNotice(
-    long Id, Instant At, string Kind, string? InstanceId, string Subject, IReadOnlyList<NoticeDelivery> Deliveries);
+    long Id, Instant At, string Kind, string? InstanceId, string Subject, IReadOnlyList<NoticeDelivery> Deliveries)
+{
+    public NoticeData? Data { get; init; }
+
+    public string AccountId { get; init; } = string.Empty;
+
+    public string Locale { get; init; } = Locales.Default;
+}
 
 /// <summary>
 /// One channel's delivery of a notice: its status, attempts so far, when it arrived or why it has not, and the
@@ -23,10 +34,10 @@ public sealed partial class Session
     private void SaveNotice(Notice notice, IReadOnlyList<NoticeChannel> channels)
     {
         var accountId = notice.AccountId.Value;
-        _rows.Add("INSERT INTO notices (dedupe_key, account_id, instance_id, at, kind, subject) VALUES",
+        _rows.Add("INSERT INTO notices (dedupe_key, account_id, instance_id, at, kind, subject, data) VALUES",
             " ON CONFLICT (dedupe_key) DO NOTHING",
             notice.DedupeKey, accountId, notice.InstanceId?.Value, Columns.Ticks(notice.At), Columns.Camel(notice.Kind.ToString()),
-            notice.Subject);
+            string.Empty, NoticeJson.Write(notice.Data));
         var payload = OutboxPayload.Of(notice);
         foreach (var channel in channels)
         {
@@ -53,10 +64,11 @@ public sealed partial class Session
     /// </summary>
     public List<StoredNotice> Notices(string? accountId, string? instanceId, string? kind, long after, int limit)
     {
-        var rows = Query<(long Id, long At, string Kind, string? InstanceId, string Subject, string DedupeKey)>(
-            "SELECT id, at, kind, instance_id, subject, dedupe_key FROM notices " +
-            "WHERE id > @after AND (@accountId IS NULL OR account_id = @accountId) " +
-            "AND (@instanceId IS NULL OR instance_id = @instanceId) AND (@kind IS NULL OR kind = @kind) ORDER BY id LIMIT @limit",
+        var rows = Query<(long Id, long At, string Kind, string? InstanceId, string Subject, string DedupeKey, string? Data, string Locale, string AccountId)>(
+            "SELECT n.id, n.at, n.kind, n.instance_id, n.subject, n.dedupe_key, n.data, a.locale, n.account_id " +
+            "FROM notices n JOIN accounts a ON a.id = n.account_id " +
+            "WHERE n.id > @after AND (@accountId IS NULL OR n.account_id = @accountId) " +
+            "AND (@instanceId IS NULL OR n.instance_id = @instanceId) AND (@kind IS NULL OR n.kind = @kind) ORDER BY n.id LIMIT @limit",
             new { after, accountId, instanceId, kind, limit }).ToList();
         if (rows.Count == 0) return [];
 
@@ -71,7 +83,10 @@ public sealed partial class Session
                 channels[d.Channel], ParseStatus(d.Status), checked((int)d.Attempts),
                 Columns.At(d.DeliveredAt), d.LastError, d.LastStatus is { } code ? checked((int)code) : null, Columns.At(d.LastAttemptAt)));
         return [.. rows.Select(r => new StoredNotice(
-            r.Id, Columns.At(r.At), r.Kind, r.InstanceId, r.Subject, [.. deliveries[r.DedupeKey].OrderBy(d => d.Channel)]))];
+            r.Id, Columns.At(r.At), r.Kind, r.InstanceId, r.Subject, [.. deliveries[r.DedupeKey].OrderBy(d => d.Channel)])
+        {
+            Data = r.Data is null ? null : NoticeJson.Read(r.Data), Locale = r.Locale, AccountId = r.AccountId,
+        })];
     }
 
     private sealed class DeliveryRow

@@ -42,7 +42,7 @@ public enum DeliveryStatus
 public sealed record ClaimedDelivery(
     long Id, string DedupeKey, string Channel, string AccountId, string Body, OutboxPayload Payload, int Attempt,
     string Email, string? Phone, string? WebhookUrl, string? WebhookSecret,
-    string? PreviousWebhookSecret = null, Instant? SecretReplacedAt = null)
+    string? PreviousWebhookSecret = null, Instant? SecretReplacedAt = null, string Locale = Locales.Default)
 {
     /// <summary>A webhook test's ping to <paramref name="account"/>'s webhook, as its one attempt (it has no outbox row yet).</summary>
     public static ClaimedDelivery Ping(AccountRow account, OutboxPayload payload)
@@ -51,7 +51,7 @@ public sealed record ClaimedDelivery(
         ArgumentNullException.ThrowIfNull(payload);
         return new(0, payload.IdempotencyKey, OutboxChannels.Webhook, account.Id, payload.ToJson(), payload, 1, account.Email,
             account.Phone, account.WebhookUrl, account.WebhookSecret, account.WebhookSecretPrevious,
-            Columns.At(account.WebhookSecretReplacedAt));
+            Columns.At(account.WebhookSecretReplacedAt), account.Locale);
     }
 }
 
@@ -80,7 +80,7 @@ public sealed partial class Session
         var lockClause = Postgres ? " FOR UPDATE OF o SKIP LOCKED" : string.Empty;
         var rows = Query<OutboxRow>(
             "SELECT o.id, o.dedupe_key, o.channel, o.account_id, o.payload, o.attempts, " +
-            "a.email, a.phone, a.webhook_url, a.webhook_secret, a.webhook_secret_previous, a.webhook_secret_replaced_at " +
+            "a.email, a.phone, a.webhook_url, a.webhook_secret, a.webhook_secret_previous, a.webhook_secret_replaced_at, a.locale " +
             "FROM outbox o JOIN accounts a ON a.id = o.account_id WHERE o.status = 'pending' AND o.next_attempt_at <= @now " +
             $"ORDER BY o.next_attempt_at, o.id LIMIT @limit{lockClause}",
             new { now = Columns.Ticks(now), limit }).ToList();
@@ -90,7 +90,7 @@ public sealed partial class Session
             new { lease = Columns.Ticks(now + lease), ids });
         return [.. rows.Select(r => new ClaimedDelivery(
             r.Id, r.DedupeKey, r.Channel, r.AccountId, r.Payload, OutboxPayload.FromJson(r.Payload), checked((int)r.Attempts + 1),
-            r.Email, r.Phone, r.WebhookUrl, r.WebhookSecret, r.WebhookSecretPrevious, Columns.At(r.WebhookSecretReplacedAt)))];
+            r.Email, r.Phone, r.WebhookUrl, r.WebhookSecret, r.WebhookSecretPrevious, Columns.At(r.WebhookSecretReplacedAt), r.Locale))];
     }
 
     /// <summary>
@@ -128,5 +128,7 @@ public sealed partial class Session
         public string? WebhookSecret { get; set; }
         public string? WebhookSecretPrevious { get; set; }
         public long? WebhookSecretReplacedAt { get; set; }
+
+        public string Locale { get; set; } = Locales.Default;
     }
 }

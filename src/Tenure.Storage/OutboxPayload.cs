@@ -20,10 +20,20 @@ public sealed record OutboxPayload(
     string IdempotencyKey,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail)
 {
+    /// <summary>R9.6: a notice's facts (its words are chosen at delivery, in the account's language).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JsonElement? Data { get; init; }
+
     /// <summary>R9.4: a notice, the same on every channel; its dedupe key is the idempotency key.</summary>
     public static OutboxPayload Of(Notice notice) =>
-        new(Columns.Camel(notice.Kind.ToString()), notice.AccountId.Value, notice.InstanceId?.Value, notice.At, notice.Subject,
-            notice.DedupeKey, null);
+        new(Columns.Camel(notice.Kind.ToString()), notice.AccountId.Value, notice.InstanceId?.Value, notice.At, null,
+            notice.DedupeKey, null)
+        {
+            Data = JsonSerializer.SerializeToElement(notice.Data, NoticeJson.Options),
+        };
+
+    /// <summary>The notice's facts, when this is a notice written since notices are data.</summary>
+    public NoticeData? NoticeData() => Data is { } data ? data.Deserialize<NoticeData>(NoticeJson.Options) : null;
 
     /// <summary>R10.1: a resource action (<c>start</c>, <c>stop</c>, <c>release</c>, <c>modify</c>).</summary>
     public static OutboxPayload Of(ResourceAction action) =>

@@ -178,6 +178,9 @@ public sealed class AccountRow
         ? new PaymentMethod(token, PaymentMethodLabel ?? "", Columns.Enum<PaymentMethodStatus>(PaymentMethodStatus ?? nameof(Domain.Accounts.PaymentMethodStatus.Active)))
         : null;
 
+    /// <summary>R9.6: the language its notices are worded in.</summary>
+    public string Locale { get; set; } = Locales.Default;
+
     /// <summary>Where the account's notices can go.</summary>
     public Contacts Contacts => new(Email, Phone, WebhookUrl);
 

@@ -260,8 +260,9 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
 
     public void InsertAccount(AccountRow account)
     {
-        _rows.Add("INSERT INTO accounts (id, name, email, phone, currency, balance, no_stop_on_expiry, negative_since, webhook_url, webhook_secret, clock_id, created_at) VALUES", string.Empty,
-            account.Id, account.Name, account.Email, account.Phone, account.Currency, 0L, account.NoStopOnExpiry, null, account.WebhookUrl, account.WebhookSecret, account.ClockId, account.CreatedAt);
+        _rows.Add("INSERT INTO accounts (id, name, email, phone, currency, balance, no_stop_on_expiry, negative_since, webhook_url, webhook_secret, clock_id, created_at, locale) VALUES", string.Empty,
+            account.Id, account.Name, account.Email, account.Phone, account.Currency, 0L, account.NoStopOnExpiry, null, account.WebhookUrl, account.WebhookSecret, account.ClockId, account.CreatedAt,
+            account.Locale);
         _contacts[account.Id] = account;
     }
 

@@ -42,12 +42,16 @@ public sealed class CommandPathTests(Server server) : IClassFixture<Server>
         ["PUT /v1/accounts/{id}/payment-method"] = """{"token":"tok_visa","label":"Visa •••• 4242"}""",
         ["DELETE /v1/accounts/{id}/payment-method"] = null,
         ["POST /v1/payments/{id}/result"] = """{"status":"succeeded"}""",
+        ["PUT /v1/account/locale"] = """{"locale":"zh-Hant"}""",
+        ["PUT /v1/notice-templates/{kind}/{locale}"] = """{"subject":"s","html":"h","text":"t","sms":"m"}""",
+        ["DELETE /v1/notice-templates/{kind}/{locale}"] = null,
+        ["POST /v1/notice-templates/{kind}/{locale}/preview"] = "{}",
     };
 
     /// <summary>Routes that need the operator key; the others are called with an account key.</summary>
     private static bool OperatorOnly(string route) =>
         route.Contains("/v1/test-clocks", StringComparison.Ordinal) || route.Contains("/v1/accounts", StringComparison.Ordinal)
-        || route.EndsWith("/upgrade/complete", StringComparison.Ordinal);
+        || route.EndsWith("/upgrade/complete", StringComparison.Ordinal) || route.Contains("/v1/notice-templates", StringComparison.Ordinal);
 
     [Fact]
     public async Task Every_mutating_route_reaches_the_command_runner()
@@ -71,7 +75,8 @@ public sealed class CommandPathTests(Server server) : IClassFixture<Server>
             var (method, pattern) = (route[..space], route[(space + 1)..]);
             var path = pattern.Replace("/test-clocks/{id}", $"/test-clocks/{clock}", StringComparison.Ordinal)
                 .Replace("/accounts/{id}", $"/accounts/{account.Str("id")}", StringComparison.Ordinal)
-                .Replace("{id}", "i-x", StringComparison.Ordinal);
+                .Replace("{id}", "i-x", StringComparison.Ordinal)
+                .Replace("{kind}/{locale}", "stopped/ja", StringComparison.Ordinal);
             var client = OperatorOnly(route) ? op : customer;
             var (status, body, _) =
                 await client.Send(new HttpMethod(method), path, rawJson: Bodies[route] ?? "{}", idempotencyKey: tooLong);

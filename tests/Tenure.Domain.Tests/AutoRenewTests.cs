@@ -77,8 +77,9 @@ public sealed class AutoRenewTests
         var run = Simulation.Run(Given.Rules, [AutoEcs], Account(), Local("2019-04-13 09:00"));
         var failures = run.Steps.SelectMany(s => s.Change.Effects.Notices).Where(n => n.Kind == NoticeKind.AutoRenewFailed).ToList();
         Assert.Equal(5, failures.Count);
-        Assert.All(failures, n => Assert.Contains("insufficient funds", n.Subject, StringComparison.Ordinal));
-        Assert.Contains("last attempt", failures[^1].Subject, StringComparison.Ordinal);
+        Assert.Equal([-3, -1, 0, 6, 14], failures.Select(n => n.Data.AttemptOffset));
+        Assert.Equal([false, false, false, false, true], failures.Select(n => n.Data.LastAttempt));
+        Assert.All(failures, n => Assert.True(n.Data.Shortfall > 0));
         Assert.Equal(["Stop 2019-04-14 00:00", "ReleaseWarning 2019-04-28 00:00", "Release 2019-04-29 00:00"],
             Plan(run.Instances[0], run.Account));
     }

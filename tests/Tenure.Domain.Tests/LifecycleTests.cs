@@ -229,7 +229,7 @@ public sealed class LifecycleTests
         ], kinds);
         var renewed = Renewal.Renew(Given.Rules, Expiring("ecs", "ecs.small", "2019-03-30"), Account(balance: 1000), 1, Local("2019-03-20 10:00")).Value;
         Assert.Equal(NoticeKind.Renewed, renewed.Effects.Notices.Single().Kind);
-        Assert.Contains("2019-04-30 00:00", renewed.Effects.Notices.Single().Subject, StringComparison.Ordinal);
+        Assert.Equal(Local("2019-04-30 00:00"), renewed.Effects.Notices.Single().Data.ExpiresAt);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class NoticeAndUsageTests
         var warning = change.Effects.Notices[1];
         Assert.Equal(T7, warning.At);
         Assert.Equal(new InstanceId("i-1"), warning.InstanceId);
-        Assert.Contains("35.00 USD", warning.Subject, StringComparison.Ordinal);
+        Assert.Equal((3_500L, 2, "USD"), (warning.Data.Shortfall, warning.Data.Renewals, warning.Data.Currency));
     }
 
     [Fact]

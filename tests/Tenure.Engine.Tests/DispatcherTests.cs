@@ -162,11 +162,11 @@ public sealed class DispatcherTests : MigratedSqlite
 
         var mail = Assert.Single(smtp.Messages);
         Assert.Contains("To: ops@example.com", mail, StringComparison.Ordinal);
-        Assert.Contains("expires on 2019-04-02", mail, StringComparison.Ordinal);
+        Assert.Contains("expires on April 2, 2019", mail, StringComparison.Ordinal);
         var sms = Assert.Single(gateway.Requests);
         using var json = System.Text.Json.JsonDocument.Parse(sms.Body);
         Assert.Equal("+8613800000000", json.RootElement.GetProperty("to").GetString());
-        Assert.Contains("expires on 2019-04-02", json.RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains("expires April 2, 2019", json.RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
         using var session2 = Db.Begin();
         Assert.Equal(["delivered", "delivered"], session2.Query<string>("SELECT status FROM outbox ORDER BY channel"));
     }

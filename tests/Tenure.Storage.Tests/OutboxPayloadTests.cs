@@ -10,16 +10,19 @@ public sealed class OutboxPayloadTests
     private static readonly Instant At = Instant.FromUtc(2019, 3, 26, 0, 0);
 
     [Fact]
-    public void R9_4_a_notice_payload_has_kind_account_instance_at_subject_and_idempotency_key()
+    public void R9_6_a_notice_payload_has_kind_account_instance_at_idempotency_key_and_its_data_without_words()
     {
-        var notice = new Notice(NoticeKind.ExpiryReminder, new AccountId("acc-1"), new InstanceId("i-1"), At, "i-1 expires on 2019-04-02",
+        var data = new NoticeData("ecs", "ecs.small", RenewalMode.Manual, null, Instant.FromUtc(2019, 4, 1, 16, 0));
+        var notice = new Notice(NoticeKind.ExpiryReminder, new AccountId("acc-1"), new InstanceId("i-1"), At, data,
             "i-1:ExpiryReminder:2019-04-01T16:00:00Z:-7");
         var json = OutboxPayload.Of(notice).ToJson();
         Assert.Equal(
-            """{"kind":"expiryReminder","accountId":"acc-1","instanceId":"i-1","at":"2019-03-26T00:00:00Z","subject":"i-1 expires""" +
-            """ on 2019-04-02","idempotencyKey":"i-1:ExpiryReminder:2019-04-01T16:00:00Z:-7"}""",
+            ("{'kind':'expiryReminder','accountId':'acc-1','instanceId':'i-1','at':'2019-03-26T00:00:00Z'," +
+                "'idempotencyKey':'i-1:ExpiryReminder:2019-04-01T16:00:00Z:-7','data':{'product':'ecs','spec':'ecs.small'," +
+                "'renewalMode':'manual','expiresAt':'2019-04-01T16:00:00Z'}}").Replace('\'', '"'),
             json);
-        Assert.Equal(OutboxPayload.Of(notice), OutboxPayload.FromJson(json));
+        Assert.Equal(json, OutboxPayload.FromJson(json).ToJson());
+        Assert.Equal(data, OutboxPayload.FromJson(json).NoticeData());
     }
 
     [Fact]

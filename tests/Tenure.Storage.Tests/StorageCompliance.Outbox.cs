@@ -9,7 +9,8 @@ public abstract partial class StorageCompliance
 {
     private static Notice Reminder(string accountId, string instanceId, string atLocal) =>
         new(NoticeKind.ExpiryReminder, new AccountId(accountId), new InstanceId(instanceId), Local(atLocal),
-            $"{instanceId} expires on 2019-04-02", $"{instanceId}:ExpiryReminder:2019-04-01T16:00:00Z:-7");
+            new NoticeData("ecs", "ecs.small", RenewalMode.Manual, null, Instant.FromUtc(2019, 4, 1, 16, 0)),
+            $"{instanceId}:ExpiryReminder:2019-04-01T16:00:00Z:-7");
 
     [Fact]
     public void R9_4_a_notice_is_queued_once_on_each_channel_of_the_account_contacts_and_read_back_with_its_deliveries()
@@ -37,7 +38,8 @@ public abstract partial class StorageCompliance
             notices.Select(n => $"{n.InstanceId}: {string.Join(", ", n.Deliveries.Select(d => d.Channel))}"));
         Assert.All(notices.SelectMany(n => n.Deliveries), d => Assert.Equal(
             (DeliveryStatus.Pending, 0, (Instant?)null, (string?)null), (d.Status, d.Attempts, d.DeliveredAt, d.LastError)));
-        Assert.Equal(("expiryReminder", at, "i-a expires on 2019-04-02"), (notices[0].Kind, notices[0].At, notices[0].Subject));
+        Assert.Equal(("expiryReminder", at, "en"), (notices[0].Kind, notices[0].At, notices[0].Locale));
+        Assert.Equal(new NoticeData("ecs", "ecs.small", RenewalMode.Manual, null, Instant.FromUtc(2019, 4, 1, 16, 0)), notices[0].Data);
 
         // Claimed, the rows are leased: a second claim within the lease gets none, one after it gets them again.
         var claimed = Read(s => s.ClaimDeliveries(at, Duration.FromMinutes(2), 10));
@@ -48,8 +50,8 @@ public abstract partial class StorageCompliance
             (claimed[1].Phone, claimed[2].WebhookUrl, claimed[2].WebhookSecret));
         var (notice, action) = (claimed[0].Payload, claimed[3].Payload);
         Assert.Equal(
-            ("expiryReminder", a, "i-a expires on 2019-04-02", (string?)null),
-            (notice.Kind, notice.AccountId, notice.Subject, notice.Detail));
+            ("expiryReminder", a, (string?)null, (string?)null, "ecs.small"),
+            (notice.Kind, notice.AccountId, notice.Subject, notice.Detail, notice.NoticeData()?.Spec));
         Assert.Equal(
             ("stop", (string?)null, "expired", "i-a:stop:" + at), (action.Kind, action.AccountId, action.Detail, action.IdempotencyKey));
         Assert.Equal(claimed[3].Payload.ToJson(), claimed[3].Body);

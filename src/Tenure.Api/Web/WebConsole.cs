@@ -35,6 +35,7 @@ public static partial class WebConsole
 
     public static void MapConsole(this WebApplication app)
     {
+        app.UseConsoleLanguages();
         app.MapGet("/", () => Results.Redirect("/console"));
         var console = app.MapGroup("/console").AddEndpointFilter(async (context, next) =>
         {
@@ -69,6 +70,17 @@ public static partial class WebConsole
         });
         console.MapGet("/sign-in", (HttpContext http, string? error) => Page<SignInPage>(new Frame(null, "Sign in", Error: error), new { }));
         console.MapPost("/sign-in", SignIn);
+        console.MapPost("/language", async (HttpContext http) =>
+        {
+            var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync().ConfigureAwait(false) : FormCollection.Empty;
+            if (Domain.Accounts.Locales.Find(form["lang"]) is { } tag) ConsoleText.Remember(http, tag);
+            var referer = http.Request.Headers.Referer.ToString();
+            var back = Uri.TryCreate(referer, UriKind.Absolute, out var from) && from.AbsolutePath.StartsWith("/console", StringComparison.Ordinal)
+                ? from.AbsolutePath : "/console";
+            return Results.Redirect(back);
+        });
+        MapTemplates(console);
+        MapAccountLocale(console);
         console.MapPost("/sign-out", (HttpContext http, Authenticator auth) => SignOut(http, auth, everywhere: false));
         console.MapPost("/sign-out-everywhere", (HttpContext http, Authenticator auth) => SignOut(http, auth, everywhere: true));
         console.MapGet("/", (HttpContext http) => Results.Redirect(User(http) switch

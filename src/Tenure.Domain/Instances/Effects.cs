@@ -144,10 +144,16 @@ public enum NoticeKind
 
     /// <summary>R7.9: a hard decline: the method is not tried again until it is replaced.</summary>
     PaymentMethodNeedsUpdate,
+
+    /// <summary>R7.11: a payment that arrived when its renewal could no longer be applied went back to the payment method.</summary>
+    PaymentRefunded,
 }
 
-/// <summary>R9: a notice to the account. R9.4: <see cref="DedupeKey"/> makes it once per (instance, kind, cycle, day offset).</summary>
-public sealed record Notice(NoticeKind Kind, AccountId AccountId, InstanceId? InstanceId, Instant At, string Subject, string DedupeKey);
+/// <summary>
+/// R9: a notice to the account. R9.4: <see cref="DedupeKey"/> makes it once per (instance, kind, cycle, day offset).
+/// R9.6: it carries <see cref="Data"/> and no words; they are chosen when it is delivered, in the account's language.
+/// </summary>
+public sealed record Notice(NoticeKind Kind, AccountId AccountId, InstanceId? InstanceId, Instant At, NoticeData Data, string DedupeKey);
 
 public enum ResourceActionKind
 {

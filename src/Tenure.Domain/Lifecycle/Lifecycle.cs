@@ -60,7 +60,7 @@ public static class Lifecycle
             EventKind.ReleaseWarning => WarnOfRelease(rules, moved, account, due, now),
             EventKind.Stop => Stop(rules, moved, account, due.At, Instances.StopCause.Expiry),
             EventKind.ConvertToPayg => ConvertToPayg(rules, moved, account, due.At, "expired with post-expiration action downgradeToStandard"),
-            EventKind.Release => Release(rules, moved, account, due.At, "retention ended"),
+            EventKind.Release => Release(rules, moved, account, due.At, NoticeReason.RetentionEnded),
             EventKind.PaygCharge => ChargePaygHour(rules, moved, account, due),
             EventKind.PaygOverdueStop => Stop(rules, moved, account, due.At, Instances.StopCause.Overdue),
             _ => throw new InvalidOperationException($"Unhandled event {due.Kind}"),
@@ -78,12 +78,16 @@ public static class Lifecycle
                 $"T{offset:+0;-0;+0} reminder not sent: its day passed before it could run (ran at {now})"));
         }
 
-        var subject = instance.Mode == RenewalMode.Auto
-            ? $"{instance.Id} expires on {calendar.DateOf(instance.Expiry):uuuu-MM-dd}; auto-renewal of {instance.AutoRenewMonths} month(s) is on"
-            : $"{instance.Id} expires on {calendar.DateOf(instance.Expiry):uuuu-MM-dd}; renew it to keep it running";
+        var product = rules.Catalog.Get(instance.Product);
+        var reminder = NoticeData.Of(instance) with
+        {
+            FirstAttemptAt = instance.Mode == RenewalMode.Auto && !product.AutoRenewAttemptDays.IsEmpty
+                ? calendar.DayAt(instance.Expiry, product.AutoRenewAttemptDays[0], Schedule.NoticeTime)
+                : null,
+        };
         var effects = Effects.None
-            .Notify(Notices.Of(NoticeKind.ExpiryReminder, instance, due.At, offset, subject))
-            .Record(instance.Id, due.At, TimelineKind.ReminderSent, $"T{offset:+0;-0;+0}: {subject}");
+            .Notify(Notices.Of(NoticeKind.ExpiryReminder, instance, due.At, offset, reminder))
+            .Record(instance.Id, due.At, TimelineKind.ReminderSent, $"T{offset:+0;-0;+0}: {Describe(rules, instance)}");
 
         if (instance.Mode == RenewalMode.Auto)
         {
@@ -92,8 +96,12 @@ public static class Lifecycle
             if (!forecast.Covered)
             {
                 var text = $"Coupons and balance fall {new Money.Money(forecast.Shortfall, account.Currency)} short of the {forecast.Items.Length} auto-renewal(s) due in the next 7 days";
+                var shortfall = NoticeData.Of(instance) with
+                {
+                    Shortfall = forecast.Shortfall, Renewals = forecast.Items.Length, Currency = account.Currency,
+                };
                 effects = effects
-                    .Notify(Notices.Of(NoticeKind.LowBalance, instance, due.At, offset, text))
+                    .Notify(Notices.Of(NoticeKind.LowBalance, instance, due.At, offset, shortfall))
                     .Record(instance.Id, due.At, TimelineKind.LowBalance, text);
             }
         }
@@ -163,7 +171,7 @@ public static class Lifecycle
         {
             var text = $"Auto-renewal attempt at T{offset:+0;-0;+0} failed: insufficient funds. {refusal.Detail}" + LastAttempt(product, offset);
             return Change.Of(rules, instance, account, effects
-                .Notify(Notices.Of(NoticeKind.AutoRenewFailed, instance, at, offset, text))
+                .Notify(Notices.Of(NoticeKind.AutoRenewFailed, instance, at, offset, FailedAttempt(rules, instance, account, offset, at)))
                 .Record(instance.Id, at, TimelineKind.AutoRenewFailed, text));
         }
 
@@ -183,12 +191,13 @@ public static class Lifecycle
         var label = account.Method?.Label ?? "the payment method";
         var text = $"Auto-renewal attempt at T{offset:+0;-0;+0} failed: {label} was declined ({result.Why})." + LastAttempt(product, offset);
         var effects = Effects.None
-            .Notify(Notices.Of(NoticeKind.PaymentDeclined, instance, at, offset, text))
+            .Notify(Notices.Of(NoticeKind.PaymentDeclined, instance, at, offset,
+                FailedAttempt(rules, instance, account, offset, at) with { DeclineReason = result.Why }))
             .Record(instance.Id, at, TimelineKind.AutoRenewFailed, text);
         if (!result.Hard || account.Method is not { } method) return Change.Of(rules, instance, account, effects);
         var update = $"{label} was declined ({result.Why}) and will not be charged again: add a new payment method to keep {instance.Id} renewing";
         return Change.Of(rules, instance, account with { Method = method with { Status = PaymentMethodStatus.DeclinedHard } }, effects
-            .Notify(Notices.Of(NoticeKind.PaymentMethodNeedsUpdate, instance, at, offset, update))
+            .Notify(Notices.Of(NoticeKind.PaymentMethodNeedsUpdate, instance, at, offset, NoticeData.Of(instance) with { DeclineReason = result.Why }))
             .Record(instance.Id, at, TimelineKind.PaymentDeclined, update) with { MethodDeclinedHard = true });
     }
 
@@ -202,8 +211,26 @@ public static class Lifecycle
         var text = $"The payment of {new Money.Money(pending.Amount, account.Currency)} arrived but the renewal could not be applied: {why}. It is refunded to the payment method.";
         return Change.Of(rules, instance, account, Effects.None
             .RefundToMethod(new MethodRefund(instance.Id, pending.PeriodStart, pending.Amount, OfSettledPayment: true))
-            .Notify(Notices.Of(NoticeKind.PaymentDeclined, instance, at, pending.DayOffset, text))
+            .Notify(Notices.Of(NoticeKind.PaymentRefunded, instance, at, pending.DayOffset,
+                NoticeData.Of(instance) with { Amount = pending.Amount, Currency = account.Currency }))
             .Record(instance.Id, at, TimelineKind.AutoRenewFailed, text));
+    }
+
+    /// <summary>
+    /// R9.6: the facts of a failed attempt (R4.4): its day, whether it was the last, the amount, how much coupons and
+    /// balance fall short and when the next attempt is made.
+    /// </summary>
+    private static NoticeData FailedAttempt(Rules rules, Instance instance, Account account, int offset, Instant at)
+    {
+        var product = rules.Catalog.Get(instance.Product);
+        var amount = Charges.RenewalPrice(product, instance, instance.AutoRenewMonths);
+        var next = product.AutoRenewAttemptDays.Where(d => d > offset).Select(d => (int?)d).FirstOrDefault();
+        return NoticeData.Of(instance) with
+        {
+            AttemptOffset = offset, LastAttempt = offset == product.AutoRenewAttemptDays[^1], Amount = amount, Currency = account.Currency,
+            Shortfall = Math.Max(0, amount - Money.Payment.Available(account, instance.Product, at)),
+            NextAttemptAt = next is { } days ? rules.Calendar.DayAt(instance.Expiry, days, Schedule.NoticeTime) : null,
+        };
     }
 
     private static string LastAttempt(Product product, int offset) =>
@@ -217,9 +244,11 @@ public static class Lifecycle
             return Change.Of(rules, instance, account, Effects.None.Record(instance.Id, due.At, TimelineKind.ReleaseWarningSkipped, $"Release warning not sent: its day passed (ran at {now})"));
         }
 
-        var text = $"{instance.Id} will be released on {rules.Calendar.Local(rules.Calendar.PlusDays(due.At, 1)):uuuu-MM-dd HH:mm} and its data deleted";
+        var releaseAt = rules.Calendar.PlusDays(due.At, 1);
+        var text = $"{instance.Id} will be released on {rules.Calendar.Local(releaseAt):uuuu-MM-dd HH:mm} and its data deleted";
+        var warning = NoticeData.Of(instance) with { ReleaseAt = releaseAt };
         return Change.Of(rules, instance, account, Effects.None
-            .Notify(Notices.Of(NoticeKind.ReleaseWarning, instance, due.At, rules.Calendar.DaysBetween(instance.ExpiresAt ?? due.At, due.At), text))
+            .Notify(Notices.Of(NoticeKind.ReleaseWarning, instance, due.At, rules.Calendar.DaysBetween(instance.ExpiresAt ?? due.At, due.At), warning))
             .Record(instance.Id, due.At, TimelineKind.ReleaseWarningSent, text));
     }
 
@@ -230,18 +259,22 @@ public static class Lifecycle
         var stopped = instance with { Status = InstanceStatus.Stopped, StoppedAt = at, StopCause = cause };
         return Change.Of(rules, stopped, account, Effects.None
             .Record(instance.Id, at, TimelineKind.Stopped, why)
-            .Notify(Notices.Of(NoticeKind.Stopped, instance, at, 0, $"{instance.Id} was stopped: {why}"))
+            .Notify(Notices.Of(NoticeKind.Stopped, instance, at, 0, NoticeData.Of(instance) with
+            {
+                Reason = cause == Instances.StopCause.Overdue ? NoticeReason.Overdue : NoticeReason.Expired,
+            }))
             .Act(ResourceActionKind.Stop, instance.Id, at, why));
     }
 
     /// <summary>R5.3, R5.5: release is final; the post-release action (R8.5) goes to the resource plane.</summary>
-    public static Change Release(Rules rules, Instance instance, Account account, Instant at, string why)
+    public static Change Release(Rules rules, Instance instance, Account account, Instant at, NoticeReason reason)
     {
+        var why = reason == NoticeReason.Unsubscribed ? "unsubscribed" : "retention ended";
         var released = instance with { Status = InstanceStatus.Released, ReleasedAt = at, PendingChange = null };
         var action = instance.PostReleaseAction == PostReleaseAction.DeleteResources ? "deleteResources" : "retainMetadata";
         return Change.Of(rules, released, account, Effects.None
             .Record(instance.Id, at, TimelineKind.Released, $"{why}; post-release action {action}")
-            .Notify(Notices.Of(NoticeKind.Released, instance, at, 0, $"{instance.Id} was released ({why})"))
+            .Notify(Notices.Of(NoticeKind.Released, instance, at, 0, NoticeData.Of(instance) with { Reason = reason }))
             .Act(ResourceActionKind.Release, instance.Id, at, action));
     }
 
@@ -293,6 +326,12 @@ public static class Lifecycle
             .Act(ResourceActionKind.Modify, instance.Id, due.At, $"spec {change.Spec}"));
     }
 
+    /// <summary>The timeline's line for a reminder (R5.7: the timeline is the operator's record, in English).</summary>
+    private static string Describe(Rules rules, Instance instance) =>
+        instance.Mode == RenewalMode.Auto
+            ? $"{instance.Id} expires on {rules.Calendar.DateOf(instance.Expiry):uuuu-MM-dd}; auto-renewal of {instance.AutoRenewMonths} month(s) is on"
+            : $"{instance.Id} expires on {rules.Calendar.DateOf(instance.Expiry):uuuu-MM-dd}; renew it to keep it running";
+
     /// <summary>A notice whose local day has gone by is not worth sending days late.</summary>
     private static bool IsStale(Rules rules, DueEvent due, Instant now) =>
         rules.Calendar.DateOf(now) > rules.Calendar.DateOf(due.At);
@@ -301,9 +340,10 @@ public static class Lifecycle
 /// <summary>R9.4: notices keyed once per (instance, kind, cycle, day offset).</summary>
 public static class Notices
 {
-    public static Notice Of(NoticeKind kind, Instance instance, Instant at, int dayOffset, string subject)
+    /// <summary>A notice of <paramref name="instance"/> saying <paramref name="data"/> (its facts alone when null).</summary>
+    public static Notice Of(NoticeKind kind, Instance instance, Instant at, int dayOffset, NoticeData? data = null)
     {
         var cycle = instance.ExpiresAt?.ToString() ?? at.ToString();
-        return new Notice(kind, instance.AccountId, instance.Id, at, subject, $"{instance.Id}:{kind}:{cycle}:{dayOffset}");
+        return new Notice(kind, instance.AccountId, instance.Id, at, data ?? NoticeData.Of(instance), $"{instance.Id}:{kind}:{cycle}:{dayOffset}");
     }
 }

@@ -28,7 +28,7 @@ public static class Payg
             started.Add(running);
             effects = effects
                 .Record(instance.Id, now, TimelineKind.Started, "the balance was topped up")
-                .Notify(Notices.Of(NoticeKind.Started, running, now, 0, $"{instance.Id} was started again after a top-up"))
+                .Notify(Notices.Of(NoticeKind.Started, running, now, 0, NoticeData.Of(running) with { Reason = NoticeReason.ToppedUp }))
                 .Act(ResourceActionKind.Start, instance.Id, now, "balance topped up");
         }
 

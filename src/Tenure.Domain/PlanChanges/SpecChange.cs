@@ -76,7 +76,7 @@ public static class SpecChange
         var upgraded = Commands.Touch(instance, now) with { Spec = pending.Spec, PendingChange = null };
         return Change.Of(rules, upgraded, account, Effects.None
             .Record(instance.Id, now, TimelineKind.Upgraded, $"{instance.Spec} → {pending.Spec} (review completed)")
-            .Notify(Notices.Of(NoticeKind.UpgradeCompleted, upgraded, now, 0, $"{instance.Id} now runs {pending.Spec}"))
+            .Notify(Notices.Of(NoticeKind.UpgradeCompleted, upgraded, now, 0))
             .Act(ResourceActionKind.Modify, instance.Id, now, $"spec {pending.Spec}"));
     }
 }

@@ -69,7 +69,7 @@ public static class Unsubscription
         var touched = Commands.Touch(instance, now);
         var after = instance.PostExpirationAction == PostExpirationAction.DowngradeToStandard
             ? Lifecycle.Lifecycle.ConvertToPayg(rules, touched, refunded, now, "unsubscribed")
-            : Lifecycle.Lifecycle.Release(rules, touched, refunded, now, "unsubscribed");
+            : Lifecycle.Lifecycle.Release(rules, touched, refunded, now, NoticeReason.Unsubscribed);
         return (Change.Of(rules, after.Instance, after.Account, effects.Then(after.Effects)), refund);
     }
 

@@ -129,12 +129,12 @@ public static class Renewal
         var until = rules.Calendar.Local(newExpiry);
         var effects = Effects.None
             .Record(instance.Id, at, TimelineKind.Renewed, $"{why}; expires {until:uuuu-MM-dd HH:mm}")
-            .Notify(Lifecycle.Notices.Of(NoticeKind.Renewed, renewed, at, 0, $"{instance.Id} was renewed until {until:uuuu-MM-dd HH:mm}"));
+            .Notify(Lifecycle.Notices.Of(NoticeKind.Renewed, renewed, at, 0));
         if (wasStopped)
         {
             effects = effects
                 .Record(instance.Id, at, TimelineKind.Started, "renewed while stopped")
-                .Notify(Lifecycle.Notices.Of(NoticeKind.Started, renewed, at, 0, $"{instance.Id} was started again"))
+                .Notify(Lifecycle.Notices.Of(NoticeKind.Started, renewed, at, 0, NoticeData.Of(renewed) with { Reason = NoticeReason.Renewed }))
                 .Act(ResourceActionKind.Start, instance.Id, at, "renewed while stopped");
         }
 

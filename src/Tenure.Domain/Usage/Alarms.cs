@@ -70,7 +70,10 @@ public static class Alarms
             var text = $"{instance.Id}: {name} {value} is over {setting.ThresholdPercent}% of the {instance.Spec} limit {limit}; consider upgrading the spec";
             effects = effects
                 .Record(instance.Id, sample.At, TimelineKind.Alarm, text)
-                .Notify(new Notice(NoticeKind.Alarm, instance.AccountId, instance.Id, sample.At, text, $"{instance.Id}:{NoticeKind.Alarm}:{name}:{sample.At}"));
+                .Notify(new Notice(NoticeKind.Alarm, instance.AccountId, instance.Id, sample.At, NoticeData.Of(instance) with
+                {
+                    Metric = name, Value = value, Limit = limit, ThresholdPercent = setting.ThresholdPercent,
+                }, $"{instance.Id}:{NoticeKind.Alarm}:{name}:{sample.At}"));
         }
 
         return (alarms.ToImmutable(), effects);

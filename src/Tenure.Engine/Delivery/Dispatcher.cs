@@ -8,6 +8,8 @@ using System.Text.Json;
 using MailKit.Net.Smtp;
 using MimeKit;
 using NodaTime;
+using Tenure.Domain.Time;
+using Tenure.Engine.Notices;
 using Tenure.Storage;
 
 namespace Tenure.Engine.Delivery;
@@ -63,6 +65,9 @@ public sealed record DispatcherOptions
 
     /// <summary>How long a replaced webhook secret still signs beside the new one (R10.2).</summary>
     public Duration SecretOverlap { get; init; } = Duration.FromHours(24);
+
+    /// <summary>R9.6: the billing zone notices' dates are written in.</summary>
+    public BillingCalendar Calendar { get; init; } = BillingCalendar.Default;
 }
 
 /// <summary>
@@ -94,6 +99,8 @@ public sealed class Dispatcher : IDisposable
     private readonly Dictionary<string, Queue<ClaimedDelivery>> _lanes = new(StringComparer.Ordinal);
     private readonly HashSet<long> _queued = [];
     private readonly List<Task> _workers = [];
+    private readonly NoticeRenderer _renderer;
+    private NoticeTemplates _templates = NoticeTemplates.Defaults;
 
     public Dispatcher(Database database, IClock clock, DispatcherOptions options)
     {
@@ -102,6 +109,7 @@ public sealed class Dispatcher : IDisposable
         _options = options;
         _http = new DeliveryHttp(options);
         _slots = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
+        _renderer = new NoticeRenderer(options.Calendar);
     }
 
     /// <summary>Signature header: <c>v1=</c> + hex HMAC-SHA256 of <c>timestamp + "." + body</c> under the secret.</summary>
@@ -335,6 +343,9 @@ public sealed class Dispatcher : IDisposable
     {
         using var session = _database.Begin();
         var rows = session.ClaimDeliveries(_clock.GetCurrentInstant(), _options.Lease, _options.BatchSize);
+
+        // R9.6: the batch is worded with the templates as they are now, an operator's change included.
+        if (rows.Count > 0) Volatile.Write(ref _templates, NoticeTemplates.Load(session));
         session.Commit();
         return rows;
     }
@@ -351,11 +362,12 @@ public sealed class Dispatcher : IDisposable
             case OutboxChannels.Webhook:
                 return row.WebhookUrl is { Length: > 0 } hook
                     ? await PostAsync(_http.Account, hook, Secrets(row.WebhookSecret, row.PreviousWebhookSecret, row.SecretReplacedAt), row,
-                        row.Body, cancellationToken).ConfigureAwait(false)
+                        Worded(row) is { } words ? (row.Payload with { Subject = words.Subject }).ToJson() : row.Body, cancellationToken)
+                        .ConfigureAwait(false)
                     : new DeliveryAttempt("the account has no webhook", Skipped: true);
             case OutboxChannels.Sms:
                 if (_options.SmsGatewayUrl is not { } gateway) return new DeliveryAttempt("no SMS gateway is configured", Skipped: true);
-                var sms = JsonSerializer.Serialize(new { to = row.Phone, text = row.Payload.Subject, idempotencyKey = row.DedupeKey });
+                var sms = JsonSerializer.Serialize(new { to = row.Phone, text = Worded(row)?.Sms ?? row.Payload.Subject, idempotencyKey = row.DedupeKey });
                 return await PostAsync(_http.Operator, gateway, [], row, sms, cancellationToken).ConfigureAwait(false);
             case OutboxChannels.Email:
                 if (_options.SmtpHost is not { } host) return new DeliveryAttempt("no SMTP server is configured", Skipped: true);
@@ -416,15 +428,34 @@ public sealed class Dispatcher : IDisposable
         }
     }
 
+    /// <summary>
+    /// R9.6: a notice row in words, in its account's locale as it is now, with the templates of this batch; null for a
+    /// notice written before notices were data (it keeps its English subject) and for what is not a notice.
+    /// </summary>
+    private NoticeTexts? Worded(ClaimedDelivery row)
+    {
+        if (row.Payload.NoticeData() is not { } data || row.Payload.AccountId is null) return null;
+        var kind = Enum.Parse<Domain.Instances.NoticeKind>(row.Payload.Kind, ignoreCase: true);
+        var notice = new NoticeSubject(kind, row.Payload.AccountId, row.Payload.InstanceId, row.Payload.At);
+        return _renderer.Render(Volatile.Read(ref _templates), notice, data, row.Locale);
+    }
+
+    /// <summary>R9.6: one multipart/alternative message, plain text then HTML, with the subject in the account's language.</summary>
     private async Task SendMailAsync(string host, ClaimedDelivery row, CancellationToken cancellationToken)
     {
-        var subject = row.Payload.Subject ?? "Tenure notice";
+        var words = Worded(row);
+        var subject = words?.Subject ?? row.Payload.Subject ?? "Tenure notice";
         using var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(_options.SmtpFrom));
         message.To.Add(MailboxAddress.Parse(row.Email));
         message.Subject = subject;
         message.Headers.Add("X-Tenure-Idempotency-Key", row.DedupeKey);
-        message.Body = new TextPart("plain") { Text = subject };
+        message.Body = words is null
+            ? new TextPart("plain") { Text = subject }
+            : new BodyBuilder { TextBody = words.Text, HtmlBody = words.Html }.ToMessageBody();
+
+        // Chinese and Japanese bodies go as quoted-printable or base64, so that any SMTP relay (8BITMIME or not) passes them.
+        message.Prepare(EncodingConstraint.SevenBit);
         using var smtp = new SmtpClient { Timeout = (int)_options.Timeout.TotalMilliseconds };
         await smtp.ConnectAsync(host, _options.SmtpPort, MailKit.Security.SecureSocketOptions.None, cancellationToken)
             .ConfigureAwait(false);

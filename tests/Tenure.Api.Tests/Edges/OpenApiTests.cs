@@ -140,6 +140,18 @@ public abstract class OpenApiTests(Server server)
         await Call(_operator, "DELETE", $"/v1/accounts/{accountId}/keys/key-missing");
         await Call(client, "PUT", "/v1/account/contacts", """{"email":"new@example.com","phone":"+8613800000001"}""");
         await Call(client, "PUT", "/v1/account/contacts", """{"email":"nope"}""");
+        await Call(client, "PUT", "/v1/account/locale", """{"locale":"ja"}""");
+        await Call(client, "PUT", "/v1/account/locale", """{"locale":"fr"}""");
+        await Call(_operator, "GET", "/v1/notice-templates");
+        await Call(client, "GET", "/v1/notice-templates");
+        await Call(_operator, "GET", "/v1/notice-templates/expiryReminder/ja");
+        await Call(_operator, "GET", "/v1/notice-templates/nope/ja");
+        await Call(_operator, "PUT", "/v1/notice-templates/stopped/en", """{"subject":"{{ instanceId }} stopped","html":"<p>x</p>","text":"x","sms":"x"}""");
+        await Call(_operator, "PUT", "/v1/notice-templates/stopped/en", """{"subject":"{{ nope }}","html":"x","text":"x","sms":"x"}""");
+        await Call(_operator, "POST", "/v1/notice-templates/stopped/en/preview", "{}");
+        await Call(_operator, "POST", "/v1/notice-templates/stopped/en/preview", """{"template":{"subject":"{% if","html":"","text":"","sms":""}}""");
+        await Call(_operator, "DELETE", "/v1/notice-templates/stopped/en");
+        await Call(_operator, "DELETE", "/v1/notice-templates/stopped/fr");
         await Call(_operator, "POST", $"/v1/test-clocks/{clockId}/advance", """{"to":"2300-01-01T00:00:00Z"}""");
         // ecs.medium expires 2019-04-02 00:00 local; its renew-and-downgrade window (15 days) is open on 03-20.
         await Call(_operator, "POST", $"/v1/test-clocks/{clockId}/advance", """{"to":"2019-03-20T02:00:00Z"}""");
