@@ -42,7 +42,11 @@ public sealed record ScheduleDto(Instant Now, IReadOnlyList<PlannedEventDto> Ite
 
 public sealed record NoticeDto(
     long Id, Instant At, string Kind, string? InstanceId, string Subject, IReadOnlyList<string> Channels,
-    IReadOnlyList<NoticeDeliveryDto> Deliveries);
+    IReadOnlyList<NoticeDeliveryDto> Deliveries)
+{
+    /// <summary>R8.8: the order the notice is about (a renewal's), when its decision made one.</summary>
+    public string? OrderId { get; init; }
+}
 
 /// <summary>Account routes on instances: purchase, read, list (the renewal list), timeline, renew, renewal mode; the account and its notices.</summary>
 public static class InstancesApi
@@ -246,7 +250,10 @@ public static class InstancesApi
         var templates = rows.Count > 0 ? Engine.Notices.NoticeTemplates.Load(session) : Engine.Notices.NoticeTemplates.Defaults;
         var items = rows.Take(take).Select(n => new NoticeDto(
             n.Id, n.At, n.Kind, n.InstanceId, renderer.Subject(templates, n), [.. n.Deliveries.Select(d => OutboxChannels.Of(d.Channel))],
-            [.. n.Deliveries.Select(NoticeDeliveryDto.From)])).ToList();
+            [.. n.Deliveries.Select(NoticeDeliveryDto.From)])
+        {
+            OrderId = n.Data?.OrderId,
+        }).ToList();
         var next = rows.Count > take ? items[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
         return TypedResults.Ok(new Page<NoticeDto>(items, next));
     }

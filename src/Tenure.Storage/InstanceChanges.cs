@@ -10,6 +10,9 @@ namespace Tenure.Storage;
 /// </summary>
 internal static class InstanceChanges
 {
+    /// <summary>The columns that never change after a purchase.</summary>
+    internal static readonly string[] Fixed = ["id", "account_id", "clock_id", "product", "region", "created_at"];
+
     /// <summary>The columns a decision may change (the identity, owner, clock, product, region and creation never do).</summary>
     private static readonly (string Name, Func<InstanceRow, object?> Value, RowBuffer.TypedNull Null)[] Mutable =
     [
@@ -36,7 +39,12 @@ internal static class InstanceChanges
         ("alarms", r => r.Alarms, RowBuffer.TypedNull.Text),
         ("next_due_at", r => r.NextDueAt, RowBuffer.TypedNull.Int64),
         ("next_due_kind", r => r.NextDueKind, RowBuffer.TypedNull.Text),
+        ("payment_pending", r => r.PaymentPending, RowBuffer.TypedNull.Text),
+        ("cycle_method", r => r.CycleMethod, RowBuffer.TypedNull.Int64),
     ];
+
+    /// <summary>The names of <see cref="Mutable"/>, so a test can hold them against every column of the row.</summary>
+    internal static IEnumerable<string> MutableNames => Mutable.Select(c => c.Name);
 
     /// <summary>Per set of changed columns (a bit per column of <see cref="Mutable"/>): the statement's parts for both dialects.</summary>
     private static readonly ConcurrentDictionary<int, (string Head, string Tail, string Sqlite)> Statements = new();

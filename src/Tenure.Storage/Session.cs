@@ -20,7 +20,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
     /// <summary>The clock ID of accounts that live on the system clock.</summary>
     public const string SystemClock = "system";
 
-    private const string InstanceColumns =
+    internal const string InstanceColumns =
         "id, account_id, clock_id, product, region, edition, spec, charge_type, status, created_at, expires_at, mode, auto_renew_months, " +
         "post_expiration_action, post_release_action, pending_change, components, cycle_start, cycle_cash, ahead_cycles, stopped_at, stop_cause, released_at, " +
         "payg_billed_through, progress_at, progress_rank, alarms, next_due_at, next_due_kind, payment_pending, cycle_method";
@@ -453,7 +453,10 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         if (effects.Payment is { } payment) RequestPayment(accountId, payment, at);
         if (effects.MethodDeclinedHard) MarkMethodDeclined(accountId);
         foreach (var refund in effects.MethodRefunds) RequestRefund(accountId, refund, at);
-        foreach (var notice in effects.Notices) SaveNotice(notice, ContactsOf(accountId).NoticeChannels);
+        foreach (var notice in effects.Notices)
+        {
+            SaveNotice(orderId is null ? notice : notice with { Data = notice.Data with { OrderId = orderId } }, ContactsOf(accountId).NoticeChannels);
+        }
         foreach (var action in effects.Actions) EnqueueAction(accountId, action);
 
         return cash;

@@ -54,6 +54,21 @@ public abstract class BillingApiTests(Server server)
     private static string Line(JsonNode l) => $"{l.Str("at")} {l.Str("kind")} {l.Str("amount")} ={l.Str("balanceAfter")}";
 
     [Fact]
+    public async Task R8_8_an_auto_renewal_notice_names_the_order_it_paid()
+    {
+        var (client, accountId, clockId) = await Customer("2019-01-29T02:00:00Z");
+        await TopUp(accountId, 5000);
+        var id = await Buy(client, Product("ecs", "ecs.small", 1, autoRenew: true)); // expires 03-01 00:00 local
+        await Advance(clockId, "2019-02-26T00:00:00Z"); // T-3 08:00 local: renewed automatically
+
+        var renewal = Assert.Single((await client.Get($"/v1/orders?instanceId={id}&kind=renewal")).Body!["items"]!.AsArray());
+        var notices = (await client.Get($"/v1/notifications?instanceId={id}")).Body!["items"]!.AsArray();
+        var renewed = Assert.Single(notices, n => n.Str("kind") == "renewed");
+        Assert.Equal(renewal.Str("id"), renewed.Str("orderId"));
+        Assert.All(notices.Where(n => n.Str("kind") == "expiryReminder"), n => Assert.Null(n!["orderId"]));
+    }
+
+    [Fact]
     public async Task R8_8_purchase_renewal_auto_renewal_at_T_minus_3_and_an_unsubscription_refund_as_orders_ledger_and_statements()
     {
         var (client, accountId, clockId) = await Customer("2019-01-29T02:00:00Z"); // 10:00 in Asia/Shanghai

@@ -77,7 +77,8 @@ public sealed class DeliveryLaneTests : MigratedSqlite
         var elapsed = Stopwatch.StartNew();
         await dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken);
 
-        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(5), $"took {elapsed.Elapsed}");
+        // The configured 1 s bounds the call, not the default 10 s (the margin is for a loaded machine).
+        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(9), $"took {elapsed.Elapsed}");
         var webhooks = Outbox().Where(r => r.Channel == OutboxChannels.Webhook).ToList();
         Assert.NotEmpty(webhooks);
         Assert.All(webhooks, r => Assert.Equal(("pending", "no answer within 1 s"), (r.Status, r.Error)));

@@ -70,6 +70,12 @@ public sealed record NoticeData(
     /// <summary>Payment notices (R7.8–R7.11): the reason the payment method's issuer gave for declining.</summary>
     public string? DeclineReason { get; init; }
 
+    /// <summary>
+    /// R8.8: the order the decision that sent this notice made (a renewal's, an upgrade's), so a notice leads to it;
+    /// filled in by storage, which names orders when it writes them.
+    /// </summary>
+    public string? OrderId { get; init; }
+
     /// <summary>Stopped, Started and Released: why.</summary>
     public NoticeReason? Reason { get; init; }
 

@@ -21,6 +21,7 @@ public static class NoticeFields
         "kind", "accountId", "instanceId", "noticeAt", "product", "spec", "renewalMode", "autoRenewMonths", "expiresOn",
         "expiresAt", "firstAttemptAt", "attemptOffset", "attemptDay", "lastAttempt", "nextAttemptAt", "releaseAt", "amount",
         "shortfall", "renewals", "currency", "declineReason", "reason", "metric", "value", "limit", "thresholdPercent",
+        "orderId",
     ];
 
     /// <summary>The values of every field for one notice, worded in <paramref name="locale"/>.</summary>
@@ -53,6 +54,7 @@ public static class NoticeFields
             ["renewals"] = data.Renewals,
             ["currency"] = data.Currency,
             ["declineReason"] = data.DeclineReason,
+            ["orderId"] = data.OrderId,
             ["reason"] = data.Reason is { } r ? Camel(r.ToString()) : null,
             ["metric"] = data.Metric,
             ["value"] = data.Value,
