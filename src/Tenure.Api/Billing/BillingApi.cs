@@ -25,7 +25,7 @@ public static class BillingApi
         v1.MapGet("/orders/{id}", GetOrder).Produces<OrderDto>().ProducesProblem(404);
         v1.MapGet("/orders/{id}/receipt", GetReceipt).Produces(200).ProducesProblem(404)
             .AddOpenApiOperationTransformer((operation, _, _) => AlsoAnswers(operation, "application/pdf", "text/html"));
-        v1.MapGet("/account/ledger", GetLedger).Produces<Page<LedgerLineDto>>().ProducesProblem(400)
+        v1.MapGet("/account/ledger", GetLedger).Produces<Page<LedgerLineDto>>().ProducesProblem(400).ProducesProblem(404)
             .AddOpenApiOperationTransformer((operation, _, _) => AlsoAnswers(operation, "text/csv"));
         v1.MapGet("/account/statements/{month}", GetStatement).Produces<StatementDto>().ProducesProblem(400).ProducesProblem(404)
             .AddOpenApiOperationTransformer((operation, _, _) => AlsoAnswers(operation, "text/csv", "application/pdf"));

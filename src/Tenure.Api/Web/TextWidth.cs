@@ -23,7 +23,15 @@ public static class TextWidth
         ' ' or '.' or ',' or ':' or ';' or '\'' or '!' or '|' or 'i' or 'j' or 'l' or 'I' => 0.34,
         'f' or 'r' or 't' or '(' or ')' or '-' or '/' => 0.45,
         'm' or 'w' or 'M' or 'W' or '×' or '%' or '…' => 1.0,
+        _ when IsWide(c) => 1.0,
         >= 'A' and <= 'Z' => 0.78,
         _ => 0.65,
     };
+
+    /// <summary>
+    /// Chinese and Japanese characters, their punctuation and full-width forms, which CJK fonts (Noto Sans CJK) draw a full
+    /// em wide: a label in zh or ja measured as Latin letters would be placed a third too narrow and touch its neighbour.
+    /// </summary>
+    private static bool IsWide(char c) => c is (>= '\u2E80' and <= '\u9FFF') or (>= '\uAC00' and <= '\uD7A3')
+        or (>= '\uF900' and <= '\uFAFF') or (>= '\uFE30' and <= '\uFE4F') or (>= '\uFF00' and <= '\uFF60') or (>= '\uFFE0' and <= '\uFFE6');
 }

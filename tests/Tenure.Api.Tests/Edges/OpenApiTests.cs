@@ -167,6 +167,7 @@ public abstract class OpenApiTests(Server server)
         await Call(client, "GET", "/v1/account/ledger?limit=2");
         await Call(client, "GET", "/v1/account/ledger", accept: "text/csv");
         await Call(client, "GET", "/v1/account/ledger?limit=0");
+        await Call(_operator, "GET", "/v1/account/ledger?accountId=acc-missing");
         await Call(client, "GET", "/v1/account/statements/2019-03");
         await Call(client, "GET", "/v1/account/statements/2019-03", accept: "text/csv");
         await Call(client, "GET", "/v1/account/statements/2019-03", accept: "application/pdf");
