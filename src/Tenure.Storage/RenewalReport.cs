@@ -29,10 +29,10 @@ public sealed partial class Session
     /// </summary>
     public List<RenewedCount> RenewedCycles(string clockId, string? product, Instant from, Instant to) =>
         [.. Query<(long? AttemptDay, long Count, long Amount)>(
-                "SELECT CAST(oi.attempt_day AS BIGINT), COUNT(*), CAST(SUM(oi.amount) AS BIGINT) " +
-                "FROM order_items oi JOIN instances i ON i.id = oi.instance_id " +
-                "WHERE oi.renews_expiry >= @from AND oi.renews_expiry < @to AND i.clock_id = @clockId" +
-                (product is null ? string.Empty : " AND i.product = @product") + " GROUP BY oi.attempt_day",
+                // From ix_order_items_report alone: the item carries its instance's clock and product (migration 0019).
+                "SELECT CAST(attempt_day AS BIGINT), COUNT(*), CAST(SUM(amount) AS BIGINT) FROM order_items " +
+                "WHERE clock_id = @clockId AND renews_expiry >= @from AND renews_expiry < @to" +
+                (product is null ? string.Empty : " AND product = @product") + " GROUP BY attempt_day",
                 new { clockId, product, from = Columns.Ticks(from), to = Columns.Ticks(to) })
             .Select(r => new RenewedCount(r.AttemptDay is { } d ? (int)d : null, r.Count, r.Amount))];
 
