@@ -97,8 +97,10 @@ public static class ReportArm
                 session.Execute("INSERT INTO orders (id, account_id, kind, total, paid_by_coupons, paid_by_balance, at) " +
                     $"SELECT {id}, 'ra-' || (s.g / 10), 'Renewal', 1000, 0, 1000, {at} {where}", range);
                 session.Execute(
-                    "INSERT INTO order_items (order_id, instance_id, period_start, kind, amount, new_expires_at, renews_expiry, attempt_day) " +
-                    $"SELECT {id}, 'r-' || s.g, {start} + {day}, 'Renewal', 1000, {next} + {day}, {start} + {day}, {attempt} {where}",
+                    "INSERT INTO order_items (order_id, instance_id, period_start, kind, amount, new_expires_at, renews_expiry, attempt_day, " +
+                    "clock_id, product) " +
+                    $"SELECT {id}, 'r-' || s.g, {start} + {day}, 'Renewal', 1000, {next} + {day}, {start} + {day}, {attempt}, " +
+                    $"'{Clock}', 'ecs' {where}",
                     range);
                 session.Execute("INSERT INTO timeline_events (instance_id, at, kind, detail) " +
                     $"SELECT 'r-' || s.g, {at}, 'renewed', 'auto-renewed 1 month(s)' {where}", range);

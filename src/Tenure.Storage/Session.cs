@@ -37,6 +37,12 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
     /// </summary>
     private readonly Dictionary<string, InstanceRow> _instanceRows = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// R8.9: the clock and product of each instance this unit of work saved, by ID: a renewal item written with its
+    /// instance carries them, so the report groups renewals without joining the instances.
+    /// </summary>
+    private readonly Dictionary<string, (string ClockId, string Product)> _savedInstances = new(StringComparer.Ordinal);
+
     /// <summary>Instances with a change buffered and not yet sent: a second change of one goes after a flush, not beside it.</summary>
     private readonly HashSet<string> _instancesBuffered = new(StringComparer.Ordinal);
     private bool _committed;
@@ -147,6 +153,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         _rows.Clear();
         _instancesBuffered.Clear();
         _instanceRows.Clear(); // the rows are back to what they were before any of this session's writes
+        _savedInstances.Clear();
         _accountUpdates.Clear();
         _couponDeltas.Clear();
         LastOrderId = null;
@@ -356,6 +363,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
     public void SaveInstance(Instance instance, DueEvent? next, string clockId)
     {
         var r = InstanceRow.From(instance, clockId, next);
+        _savedInstances[r.Id] = (r.ClockId, r.Product);
         if (_instanceRows.TryGetValue(r.Id, out var was) && was.ClockId == r.ClockId && was.AccountId == r.AccountId)
         {
             // Saved twice before a flush (a command after the engine caught its instance up): the rows of one statement
@@ -407,6 +415,18 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         _accountUpdates[id] = (checked(_accountUpdates.GetValueOrDefault(id).Cash + cash), account);
     }
 
+    /// <summary>
+    /// R8.9: the clock and product a renewal item is reported under, from its instance saved in this unit of work (every
+    /// renewal moves its instance's expiry, so it is saved); none for other items, which the report does not read.
+    /// </summary>
+    private (string? ClockId, string? Product) ReportKeys(OrderItem item)
+    {
+        if (item.Renews is null) return (null, null);
+        return _savedInstances.TryGetValue(item.InstanceId.Value, out var keys)
+            ? keys
+            : throw new InvalidOperationException($"The renewal of {item.InstanceId.Value} is written without its instance.");
+    }
+
     /// <summary>Writes a decision's effects at <paramref name="at"/> (coupons move with their rows); returns the cash the ledger rows moved.</summary>
     public long WriteEffects(string accountId, Effects effects, Instant at)
     {
@@ -419,10 +439,13 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
                 orderId, accountId, order.Kind.ToString(), order.Total, order.PaidByCoupons, order.PaidByBalance, order.PaidByMethod, Columns.Ticks(at));
             foreach (var item in order.Items)
             {
+                var (clockId, product) = ReportKeys(item);
                 _rows.Add(
-                    "INSERT INTO order_items (order_id, instance_id, period_start, kind, amount, new_expires_at, renews_expiry, attempt_day) VALUES",
+                    "INSERT INTO order_items (order_id, instance_id, period_start, kind, amount, new_expires_at, renews_expiry, attempt_day, " +
+                    "clock_id, product) VALUES",
                     string.Empty, orderId, item.InstanceId.Value, Columns.Ticks(item.PeriodStart), order.Kind.ToString(), item.Amount,
-                    Columns.Ticks(item.NewExpiresAt), Columns.Ticks(item.Renews), (long?)order.AttemptDay);
+                    Columns.Ticks(item.NewExpiresAt), Columns.Ticks(item.Renews), (long?)order.AttemptDay,
+                    (object?)clockId ?? RowBuffer.TypedNull.Text, (object?)product ?? RowBuffer.TypedNull.Text);
             }
         }
 

@@ -40,11 +40,28 @@ public sealed class RenewalReportTests
         var now = Local("2019-04-12 10:00");
         var span = RenewalReports.Span(Given.Rules, new LocalDate(2019, 4, 1), new LocalDate(2019, 6, 1), now).Value;
         var report = RenewalReports.Of(Given.Rules, span, null, [new RenewedCount(-3, 5, 5000), new RenewedCount(6, 2, 2000), new RenewedCount(null, 1, 1000)],
-            [new UnrenewedCount(InstanceStatus.Stopped, 1), new UnrenewedCount(InstanceStatus.Released, 1)], [later, sooner],
+            [new UnrenewedCount(InstanceStatus.Stopped, 1), new UnrenewedCount(InstanceStatus.Released, 1)], [RenewalTerms.Of(later)],
+            [.. new[] { later, sooner }.Select(i => new UpcomingRenewal(i.Id.Value, i.AccountId, i.Expiry, 0))],
             new Dictionary<AccountId, Accounts.Account> { [Given.AccountId] = Account(balance: 1500) }, now);
         Assert.Equal((10L, 8L, 1L, 7L, 1L, 1L, 0.8, 8000L), (report.Due, report.Renewed, report.RenewedManually, report.RenewedAutomatically,
             report.Stopped, report.Released, report.RenewalRate, report.Revenue));
         Assert.Equal([(-3, 5L), (-1, 0L), (0, 0L), (6, 2L), (14, 0L)], report.ByAttemptDay.Select(d => (d.Key, d.Value)));
         Assert.Equal([new UpcomingDay(new LocalDate(2019, 5, 2), 1, 1000, 1), new UpcomingDay(new LocalDate(2019, 5, 3), 1, 1000, 0)], report.Upcoming);
+    }
+
+    [Fact]
+    public void R8_9_an_account_renewing_two_products_pays_each_covered_one_before_the_next_is_judged()
+    {
+        var ecs = Expiring("ecs", "ecs.small", "2019-05-02", RenewalMode.Auto, id: "i-a");
+        var mqtt = Expiring("mqtt", "mqtt.basic.1k", "2019-05-03", RenewalMode.Auto, id: "i-b");
+        var again = Expiring("ecs", "ecs.small", "2019-05-04", RenewalMode.Auto, id: "i-c");
+        var now = Local("2019-04-12 10:00");
+        var span = RenewalReports.Span(Given.Rules, new LocalDate(2019, 4, 1), new LocalDate(2019, 6, 1), now).Value;
+        var report = RenewalReports.Of(Given.Rules, span, null, [], [], [RenewalTerms.Of(ecs), RenewalTerms.Of(mqtt)],
+            [new UpcomingRenewal("i-a", Given.AccountId, ecs.Expiry, 0), new UpcomingRenewal("i-b", Given.AccountId, mqtt.Expiry, 1),
+                new UpcomingRenewal("i-c", Given.AccountId, again.Expiry, 0)],
+            new Dictionary<AccountId, Accounts.Account> { [Given.AccountId] = Account(balance: 1500) }, now);
+        Assert.Equal([new UpcomingDay(new LocalDate(2019, 5, 2), 1, 1000, 1), new UpcomingDay(new LocalDate(2019, 5, 3), 1, 5000, 0),
+            new UpcomingDay(new LocalDate(2019, 5, 4), 1, 1000, 0)], report.Upcoming);
     }
 }

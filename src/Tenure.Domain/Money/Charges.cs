@@ -52,9 +52,13 @@ public static class Charges
     /// Manual renewals, auto-renew attempts and forecasts all price through here.
     /// </summary>
     public static long RenewalPrice(Product product, Instance instance, int months) =>
-        instance.PendingChange is { Kind: PendingChangeKind.RenewDowngrade } next
-            ? PeriodPrice(product, next.Spec, next.Components ?? instance.Components, months)
-            : PeriodPrice(product, instance.Spec, instance.Components, months);
+        RenewalPrice(product, instance.Spec, instance.Components, instance.PendingChange, months);
+
+    /// <summary>The renewal price (as above) from what prices it: the spec, components and pending change of an instance.</summary>
+    public static long RenewalPrice(Product product, string spec, Components components, PendingChange? pending, int months) =>
+        pending is { Kind: PendingChangeKind.RenewDowngrade } next
+            ? PeriodPrice(product, next.Spec, next.Components ?? components, months)
+            : PeriodPrice(product, spec, components, months);
 
     /// <summary>R7.3: pays one instance's charge from coupons, then balance, or refuses with nothing taken.</summary>
     public static Outcome<Paid> Pay(Account account, long amount, string product, InstanceId instance, Instant now, string memo) =>

@@ -12,6 +12,19 @@ public sealed record RenewedCount(int? AttemptDay, long Count, long Amount);
 /// <summary>R8.9: cycles that came due and were not renewed, counted by the instance's state now.</summary>
 public sealed record UnrenewedCount(InstanceStatus Status, long Count);
 
+/// <summary>R8.9: what prices an automatic renewal: its instance's product, spec, components and pending change, and its months.</summary>
+public sealed record RenewalTerms(string Product, string Spec, Components Components, PendingChange? PendingChange, int Months)
+{
+    public static RenewalTerms Of(Instance instance) =>
+        new(instance.Product, instance.Spec, instance.Components, instance.PendingChange, instance.AutoRenewMonths);
+}
+
+/// <summary>
+/// R8.9: an automatic renewal still to come: its instance, account and expiry, and the index of its <see cref="RenewalTerms"/>
+/// in the report's list of them (many instances share terms, which are priced once).
+/// </summary>
+public readonly record struct UpcomingRenewal(string InstanceId, AccountId Account, Instant Expiry, int Terms);
+
 /// <summary>R8.9: the automatic renewals still to come on one local day, and how many of them what the accounts hold covers.</summary>
 public sealed record UpcomingDay(LocalDate Date, long Count, long Amount, long Covered);
 
@@ -64,7 +77,8 @@ public static class RenewalReports
     /// <param name="accounts">The accounts of <paramref name="upcoming"/>.</param>
     public static RenewalReport Of(
         Rules rules, ReportSpan span, string? product, IReadOnlyList<RenewedCount> renewed, IReadOnlyList<UnrenewedCount> unrenewed,
-        IReadOnlyList<Instance> upcoming, IReadOnlyDictionary<AccountId, Account> accounts, Instant now)
+        IReadOnlyList<RenewalTerms> terms, IReadOnlyList<UpcomingRenewal> upcoming, IReadOnlyDictionary<AccountId, Account> accounts,
+        Instant now)
     {
         var attemptDays = (product is null ? rules.Catalog.Products : rules.Catalog.Products.Where(p => p.Code == product))
             .SelectMany(p => p.AutoRenewAttemptDays).Concat(renewed.Where(r => r.AttemptDay is not null).Select(r => r.AttemptDay!.Value))
@@ -77,25 +91,51 @@ public static class RenewalReports
             span.From, span.To, due, total, manually, automatically, attemptDays,
             unrenewed.Where(u => u.Status == InstanceStatus.Stopped).Sum(u => u.Count),
             unrenewed.Where(u => u.Status == InstanceStatus.Released).Sum(u => u.Count),
-            due == 0 ? 0 : Math.Round((double)total / due, 4), renewed.Sum(r => r.Amount), Upcoming(rules, upcoming, accounts, now));
+            due == 0 ? 0 : Math.Round((double)total / due, 4), renewed.Sum(r => r.Amount),
+            Upcoming(rules, terms, upcoming, accounts, now));
     }
 
     private static ImmutableArray<UpcomingDay> Upcoming(
-        Rules rules, IReadOnlyList<Instance> upcoming, IReadOnlyDictionary<AccountId, Account> accounts, Instant now)
+        Rules rules, IReadOnlyList<RenewalTerms> terms, IReadOnlyList<UpcomingRenewal> upcoming,
+        IReadOnlyDictionary<AccountId, Account> accounts, Instant now)
     {
+        var prices = terms.Select(t => Charges.RenewalPrice(rules.Catalog.Get(t.Product), t.Spec, t.Components, t.PendingChange, t.Months))
+            .ToArray();
+        // An account renewing one product only: paying a covered renewal lowers what is available for that product by exactly
+        // its price (coupons of the product, then balance), so a running sum decides each in turn without paying it.
+        var products = new Dictionary<AccountId, string?>();
+        foreach (var renewal in upcoming)
+        {
+            var product = terms[renewal.Terms].Product;
+            products[renewal.Account] = products.TryGetValue(renewal.Account, out var seen) && seen != product ? null : product;
+        }
+
+        var available = products.Where(p => p.Value is not null)
+            .ToDictionary(p => p.Key, p => Payment.Available(accounts[p.Key], p.Value!, now));
         var holding = accounts.ToDictionary(a => a.Key, a => a.Value);
         var days = new SortedDictionary<LocalDate, (long Count, long Amount, long Covered)>();
-        foreach (var instance in upcoming.OrderBy(i => i.Expiry).ThenBy(i => i.Id.Value, StringComparer.Ordinal))
+        foreach (var renewal in upcoming.OrderBy(r => r.Expiry).ThenBy(r => r.InstanceId, StringComparer.Ordinal))
         {
-            var amount = Charges.RenewalPrice(rules.Catalog.Get(instance.Product), instance, instance.AutoRenewMonths);
-            var account = holding[instance.AccountId];
-            var covered = Coverage.Of(account, amount, instance.Product, now).Shortfall == 0;
-            if (covered)
+            var amount = prices[renewal.Terms];
+            bool covered;
+            if (available.TryGetValue(renewal.Account, out var left))
             {
-                holding[instance.AccountId] = Charges.Pay(account, amount, instance.Product, instance.Id, now, "report").Value.Account;
+                covered = amount <= left;
+                if (covered) available[renewal.Account] = left - amount;
+            }
+            else
+            {
+                var account = holding[renewal.Account];
+                var product = terms[renewal.Terms].Product;
+                covered = Coverage.Of(account, amount, product, now).Shortfall == 0;
+                if (covered)
+                {
+                    holding[renewal.Account] = Charges.Pay(account, amount, product, new InstanceId(renewal.InstanceId), now, "report")
+                        .Value.Account;
+                }
             }
 
-            var date = rules.Calendar.DateOf(instance.Expiry);
+            var date = rules.Calendar.DateOf(renewal.Expiry);
             var day = days.GetValueOrDefault(date);
             days[date] = (day.Count + 1, checked(day.Amount + amount), day.Covered + (covered ? 1 : 0));
         }
