@@ -32,14 +32,17 @@ public static class PaymentSettlement
         var accounts = new Dictionary<string, Account> { [payment.AccountId] = state.Account };
         var instance = engine.CatchUp(session, locked, accounts, state.Row.ClockId, state.Now)[0];
         await session.FlushAsync(cancellationToken).ConfigureAwait(false);
-        var change = DomainLifecycle.SettlePayment(engine.Rules, instance, accounts[payment.AccountId], result, state.Now);
+        // A test clock moves only after its advance ran the due events, so a payment its attempt asked for can be answered
+        // while the clock still reads the time before: the result is never decided earlier than it was asked.
+        var now = Instant.Max(state.Now, payment.At);
+        var change = DomainLifecycle.SettlePayment(engine.Rules, instance, accounts[payment.AccountId], result, now);
 
         // A success the domain could not apply is refunded whole (R7.11): "refunded", and its refund row is written with the change.
         var status = result.Status == PaymentStatus.Declined ? "declined" : change?.Effects.Order is not null ? "succeeded" : "refunded";
-        session.SettlePayment(payment.Id, status, result.Status == PaymentStatus.Declined ? result.Why : null, reference, null, state.Now);
+        session.SettlePayment(payment.Id, status, result.Status == PaymentStatus.Declined ? result.Why : null, reference, null, now);
         if (change is not null)
         {
-            session.Save(change, state.Now, state.Row.ClockId);
+            session.Save(change, now, state.Row.ClockId);
             if (change.Effects.Order is not null) session.PaidOrder(payment.Id, session.LastOrderId!);
         }
 
