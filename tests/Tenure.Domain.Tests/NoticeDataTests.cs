@@ -8,8 +8,8 @@ namespace Tenure.Domain.Tests;
 /// <summary>R9.6: the domain builds a notice's data and no prose; words are chosen when it is delivered.</summary>
 public sealed class NoticeDataTests
 {
-    /// <summary>The only text a notice carries: names and codes (product, spec, currency, metric, the issuer's reason).</summary>
-    private static readonly string[] TextFields = ["Product", "Spec", "Currency", "Metric", "DeclineReason"];
+    /// <summary>The only text a notice carries: names and codes (product, spec, currency, metric, the issuer's reason, an order ID).</summary>
+    private static readonly string[] TextFields = ["Product", "Spec", "Currency", "Metric", "DeclineReason", "OrderId"];
 
     [Fact]
     public void R9_6_a_notice_has_no_text_field_but_names_and_codes()

@@ -52,7 +52,7 @@ public static class Localized
     /// The translation of <paramref name="key"/>. Resource names are one regardless of case (the resource build keeps
     /// one of "renewal" and "Renewal"), so outside English a word not found by its own case takes the other's.
     /// </summary>
-    private static string Word(IStringLocalizer words, string key)
+    internal static string Word(IStringLocalizer words, string key)
     {
         var found = words[key];
         if (!found.ResourceNotFound || English || key.Length == 0) return found;

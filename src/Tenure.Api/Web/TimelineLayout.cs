@@ -136,7 +136,8 @@ public static class TimelineLayout
     /// One event's label in the page's language. Resource names are unique regardless of case, and "payg charge" is also a
     /// planned event's words, so the label's name says it is the label.
     /// </summary>
-    private static string One(IStringLocalizer words, string one) => words[one == "PAYG charge" ? "PAYG charge (a timeline label)" : one];
+    private static string One(IStringLocalizer words, string one) =>
+        Localized.Word(words, one == "PAYG charge" ? "PAYG charge (a timeline label)" : one);
 
     /// <summary>An event's words for a tooltip: a planned one says so.</summary>
     private static string Worded(IStringLocalizer words, Entry e) =>
