@@ -71,7 +71,10 @@ public sealed class PaymentCrashTests : MigratedSqlite
         Assert.Equal(succeeded.Count, succeeded.Select(p => p.OrderId).Distinct().Count());
         Assert.Equal(succeeded.Count, succeeded.Select(p => (p.InstanceId, p.PeriodStart)).Distinct().Count());
         Assert.Equal(orders.Count, succeeded.Count);
-        Assert.True(succeeded.Count >= Instances, $"only {succeeded.Count} payments succeeded ({refunded.Count} refunded)");
+        // Kept or refunded depends on where the kills land (a payment still pending when the next month's advance passes
+        // paymentPendingHours comes back after its release and is refunded); that every instance was charged does not.
+        Assert.True(succeeded.Count + refunded.Count >= Instances,
+            $"only {succeeded.Count} payments succeeded and {refunded.Count} were refunded");
         Assert.True(caughtPending > 0, "no kill landed while a payment was in flight");
         Assert.Empty(Verifier.Check(Db));
     }
