@@ -243,7 +243,9 @@ public static partial class ApiArm
           return wrk.format("POST", "/v1/renewals/quote", headers, body)
         """);
 
-    /// <summary>A JSON POST per request to the instance <c>i</c> that <paramref name="spread"/> picks; <paramref name="send"/> makes the request.</summary>
+    /// <summary>
+    /// A JSON POST per request to the instance <c>i</c> that <paramref name="spread"/> picks; <paramref name="send"/> makes the request.
+    /// </summary>
     private static string Script(string key, string spread, string send) => $$"""
         local threads = 0
         function setup(thread)

@@ -8,7 +8,10 @@ using Tenure.Storage;
 
 namespace Tenure.Bench;
 
-/// <summary>What the Hangfire arm measured; <see cref="Seconds"/> is extrapolated to all instances from <see cref="Measured"/> in <see cref="MeasuredSeconds"/>.</summary>
+/// <summary>
+/// What the Hangfire arm measured; <see cref="Seconds"/> is extrapolated to
+/// all instances from <see cref="Measured"/> in <see cref="MeasuredSeconds"/>.
+/// </summary>
 public sealed record HangfireResult(string Arm, int Instances, double Seconds, double PerSecond, double P50LatenessSeconds, double P99LatenessSeconds, double PeakRssMb, double SeedSeconds,
     bool Extrapolated, int Measured, double MeasuredSeconds, int Scheduled, double ScheduleSeconds, double SchedulePerSecond, int Renewed, int Failed, long JobsSucceeded, long JobsFailed, int Workers);
 

@@ -85,7 +85,10 @@ public static class QuietHorizon
         ? "generate_series(@from, @to) AS s (g)"
         : "(WITH RECURSIVE s (g) AS (SELECT @from UNION ALL SELECT g + 1 FROM s WHERE g < @to) SELECT g FROM s) AS s";
 
-    /// <summary>Runs the engine service idle for <paramref name="idle"/> (PostgreSQL), then times <paramref name="calls"/> claims and next-due queries.</summary>
+    /// <summary>
+    /// Runs the engine service idle for <paramref name="idle"/> (PostgreSQL),
+    /// then times <paramref name="calls"/> claims and next-due queries.
+    /// </summary>
     public static QuietHorizonResult Run(string arm, Database database, int instances, IClock clock, TimeSpan idle, int calls, double seedSeconds)
     {
         double? statementsPerSecond = null, commitsPerSecond = null;

@@ -12,7 +12,9 @@ using Tenure.Storage;
 namespace Tenure.Bench;
 
 /// <summary>What one arm of a benchmark measured.</summary>
-/// <remarks>On PostgreSQL the run's committed transactions and statements (pg_stat_statements) per instance; null elsewhere or when not measured.</remarks>
+/// <remarks>
+/// On PostgreSQL the run's committed transactions and statements (pg_stat_statements) per instance; null elsewhere or when not measured.
+/// </remarks>
 public sealed record BenchResult(string Arm, int Instances, double Seconds, double PerSecond, double P50LatenessSeconds, double P99LatenessSeconds, double PeakRssMb, double SeedSeconds, int Renewed, int Failed,
     double? CommitsPerInstance = null, double? StatementsPerInstance = null, double? EngineCpuSeconds = null, double? ServerCpuSeconds = null);
 
@@ -61,7 +63,9 @@ public static class RenewalDay
     /// <summary>When the instances were bought.</summary>
     public static readonly Instant Bought = Rules.Default.Calendar.At(new LocalDate(2019, 1, 29), new LocalTime(10, 0));
 
-    /// <summary>An auto-renew instance bought on 2019-01-29 expiring 2019-03-30 whose T-7 reminder has run: its next event is the T-3 attempt.</summary>
+    /// <summary>
+    /// An auto-renew instance bought on 2019-01-29 expiring 2019-03-30 whose T-7 reminder has run: its next event is the T-3 attempt.
+    /// </summary>
     public static Instance Template(Rules rules)
     {
         var template = Purchase.Buy(rules, new Account(new AccountId("t"), "USD", 1_000_000, []),
@@ -107,7 +111,9 @@ public static class RenewalDay
     /// <summary>This process's peak working set in MB.</summary>
     public static double PeakRssMb() => Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, 1);
 
-    /// <summary>The time by which <paramref name="quantile"/> of the instances were done, from (time, instances done then) samples.</summary>
+    /// <summary>
+    /// The time by which <paramref name="quantile"/> of the instances were done, from (time, instances done then) samples.
+    /// </summary>
     public static double Percentile(List<(double Seconds, int Instances)> batches, double quantile)
     {
         var total = batches.Sum(b => b.Instances);
