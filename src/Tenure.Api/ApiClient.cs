@@ -66,7 +66,9 @@ public sealed class ApiClient(HttpClient http)
         return response.IsSuccessStatusCode ? text : throw Problem(response, Parse(text));
     }
 
-    /// <summary>A GET answered as a file, e.g. a receipt or statement PDF (<c>Accept: application/pdf</c>): its bytes and media type.</summary>
+    /// <summary>
+    /// A GET answered as a file, e.g. a receipt or statement PDF (<c>Accept: application/pdf</c>): its bytes and media type.
+    /// </summary>
     public async Task<(byte[] Bytes, string MediaType)> GetFile(string path, string accept)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/'));

@@ -45,7 +45,9 @@ public sealed class ApiContext(Database database, Rules rules, IClock clock)
         return new Scope(row, account, NowFor(session, row.ClockId));
     }
 
-    /// <summary>An instance the caller may see, with its account, for reading; null answers 404 (a foreign instance is not found, R13.1).</summary>
+    /// <summary>
+    /// An instance the caller may see, with its account, for reading; null answers 404 (a foreign instance is not found, R13.1).
+    /// </summary>
     public (Instance Instance, Scope Scope)? Instance(Session session, Caller caller, string instanceId)
     {
         if (session.Instance(instanceId) is not { } instance || !caller.Sees(instance.AccountId.Value)) return null;

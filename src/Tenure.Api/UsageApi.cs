@@ -162,7 +162,9 @@ public static class UsageApi
         return TypedResults.Ok(new UsageDto(start, end, (int)width.TotalSeconds, buckets, alarms));
     }
 
-    /// <summary>A query instant, or <see cref="Instant.MinValue"/> when it is not one or lies outside <see cref="InstantBounds"/>.</summary>
+    /// <summary>
+    /// A query instant, or <see cref="Instant.MinValue"/> when it is not one or lies outside <see cref="InstantBounds"/>.
+    /// </summary>
     private static Instant Bounded(string text) =>
         InstantPattern.ExtendedIso.Parse(text) is { Success: true } parsed && InstantBounds.Contains(parsed.Value) ? parsed.Value : Instant.MinValue;
 
