@@ -54,7 +54,10 @@ public static class Settings
         builder.Services.Configure<ConsoleLoggerOptions>(builder.Configuration.GetSection("Logging:Console"));
     }
 
-    /// <summary>The rules with the billing zone of <c>Tenure:Billing:TimeZone</c> (default Asia/Shanghai); null, after saying why, for an unknown zone.</summary>
+    /// <summary>
+    /// The rules with the billing zone of <c>Tenure:Billing:TimeZone</c>
+    /// (default Asia/Shanghai); null, after saying why, for an unknown zone.
+    /// </summary>
     public static Rules? Rules(TextWriter error)
     {
         var zone = Configuration["Tenure:Billing:TimeZone"] ?? BillingCalendar.DefaultZoneId;
