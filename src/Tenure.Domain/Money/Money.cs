@@ -37,7 +37,9 @@ public readonly record struct Money(long Minor, string Currency) : IComparable<M
 /// <summary>The rounding rules of R7.7 and the period prices of R7.2.</summary>
 public static class Pricing
 {
-    /// <summary>R7.7: a charge that is a fraction is rounded up to the minor unit. <c>ceil(numerator / denominator)</c> for non-negative numerators.</summary>
+    /// <summary>
+    /// R7.7: a charge that is a fraction is rounded up to the minor unit. <c>ceil(numerator / denominator)</c> for non-negative numerators.
+    /// </summary>
     public static long CeilDiv(long numerator, long denominator)
     {
         if (denominator <= 0) throw new ArgumentOutOfRangeException(nameof(denominator));
@@ -45,7 +47,9 @@ public static class Pricing
         return checked(((numerator - 1) / denominator) + 1);
     }
 
-    /// <summary>R7.7: a refund that is a fraction is rounded down. <c>floor(numerator / denominator)</c> for non-negative numerators.</summary>
+    /// <summary>
+    /// R7.7: a refund that is a fraction is rounded down. <c>floor(numerator / denominator)</c> for non-negative numerators.
+    /// </summary>
     public static long FloorDiv(long numerator, long denominator)
     {
         if (denominator <= 0) throw new ArgumentOutOfRangeException(nameof(denominator));

@@ -58,10 +58,14 @@ public sealed class BillingCalendar
     /// </summary>
     public Instant Extend(Instant expiry, int months) => StartOf(AddMonths(DateOf(expiry), months));
 
-    /// <summary>The instant <paramref name="days"/> calendar days from the local date of <paramref name="expiry"/>, at a local time.</summary>
+    /// <summary>
+    /// The instant <paramref name="days"/> calendar days from the local date of <paramref name="expiry"/>, at a local time.
+    /// </summary>
     public Instant DayAt(Instant expiry, int days, LocalTime time) => At(DateOf(expiry).PlusDays(days), time);
 
-    /// <summary>Whole calendar days from the local date of <paramref name="from"/> to that of <paramref name="to"/> (negative when earlier).</summary>
+    /// <summary>
+    /// Whole calendar days from the local date of <paramref name="from"/> to that of <paramref name="to"/> (negative when earlier).
+    /// </summary>
     public int DaysBetween(Instant from, Instant to) => Period.Between(DateOf(from), DateOf(to), PeriodUnits.Days).Days;
 
     /// <summary>The same local time <paramref name="days"/> calendar days later (R1.2: days are calendar days of the zone).</summary>
