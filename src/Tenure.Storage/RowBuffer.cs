@@ -196,7 +196,9 @@ internal sealed class RowBuffer
         return command;
     }
 
-    /// <summary>The multi-row statement for <paramref name="rows"/> rows, its parameters <c>@p0…</c> added unbound to <paramref name="parameters"/>.</summary>
+    /// <summary>
+    /// The multi-row statement for <paramref name="rows"/> rows, its parameters <c>@p0…</c> added unbound to <paramref name="parameters"/>.
+    /// </summary>
     private static string Text(Pending pending, int rows, DbParameterCollection parameters, Func<DbParameter> create)
     {
         var sql = new StringBuilder(pending.Head);

@@ -70,7 +70,9 @@ public static class Verifier
         return violations;
     }
 
-    /// <summary>R8.8: every account's statements, month by month, made from its cash lines as the API makes them (StatementAudit).</summary>
+    /// <summary>
+    /// R8.8: every account's statements, month by month, made from its cash lines as the API makes them (StatementAudit).
+    /// </summary>
     private static IEnumerable<string> StatementViolations(Session session, BillingCalendar calendar)
     {
         var balances = session.Query<(string Id, long Balance)>("SELECT id, balance FROM accounts").ToDictionary(a => a.Id, a => a.Balance, StringComparer.Ordinal);
