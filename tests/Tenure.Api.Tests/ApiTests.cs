@@ -279,7 +279,8 @@ public abstract class ApiTests(Server server)
         var notRenewable = await client.Post($"/v1/instances/{payg}/renew", new { periodMonths = 1 });
         Assert.Equal((422, "not-renewable"), (notRenewable.Status, notRenewable.Body.Str("code")));
 
-        // Past expiry (2019-04-02 00:00 local) the ECS instance stops; auto-renew can no longer be enabled, and 15 days later it is released.
+        // Past expiry (2019-04-02 00:00 local) the ECS instance stops;
+        // auto-renew can no longer be enabled, and 15 days later it is released.
         await _operator.Post($"/v1/test-clocks/{clockId}/advance", new { to = "2019-04-05T00:00:00Z" });
         var closed = await client.Send(HttpMethod.Put, $"/v1/instances/{id}/renewal", new { mode = "auto", autoRenewMonths = 1 });
         Assert.Equal((422, "renewal-window-closed"), (closed.Status, closed.Body.Str("code")));

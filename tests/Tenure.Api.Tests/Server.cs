@@ -105,7 +105,9 @@ public class PostgresServer(Tenure.Storage.Tests.PostgresCluster cluster) : Serv
     protected override Database CreateDatabase() => Database.Postgres(cluster.CreateDatabase());
 }
 
-/// <summary>A server whose limits are small enough to hit deterministically: bursts of 5, 1 a second; 5 failed sign-ins, 1 a minute.</summary>
+/// <summary>
+/// A server whose limits are small enough to hit deterministically: bursts of 5, 1 a second; 5 failed sign-ins, 1 a minute.
+/// </summary>
 public sealed class LimitedServer : Server
 {
     protected override ApiOptions Configure(ApiOptions options) =>

@@ -32,7 +32,8 @@ public sealed class ServiceTests(Server server) : IClassFixture<Server>
     [Fact]
     public async Task R4_6_a_command_first_runs_the_events_the_engine_has_not_reached()
     {
-        // System clock (faked) 2026-11-23 08:00 local; a month's ECS on auto-renew expires 2026-12-24 00:00 local, first attempt 12-21 08:00.
+        // System clock (faked) 2026-11-23 08:00 local; a month's ECS on
+        // auto-renew expires 2026-12-24 00:00 local, first attempt 12-21 08:00.
         var account = await server.Client().Post("/v1/accounts", new { name = "Late", email = "late@example.com" });
         await server.Client().Post($"/v1/accounts/{account.Body.Str("id")}/top-ups", new { amount = 5000 });
         var client = server.Client(account.Body.Str("apiKey"));
