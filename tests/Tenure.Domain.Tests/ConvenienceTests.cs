@@ -194,7 +194,9 @@ public sealed class ConvenienceTests
         Assert.Equal(ResourceActionKind.Modify, Assert.Single(change.Effects.Actions).Kind);
     }
 
-    /// <summary>Bought 03-01 10:00 for a month (expires 04-02, 300,000 cash), renewed a month on 03-05 (expires 05-02, 300,000 cash).</summary>
+    /// <summary>
+    /// Bought 03-01 10:00 for a month (expires 04-02, 300,000 cash), renewed a month on 03-05 (expires 05-02, 300,000 cash).
+    /// </summary>
     private static Change RenewedAhead()
     {
         var platinum = Given.Bought("rocketmq", "rocketmq.platinum.2k", "2019-03-01 10:00", 1) with { CycleCash = 300_000 };
