@@ -100,7 +100,9 @@ internal sealed class StreamingPair : IDisposable
         }
     }
 
-    /// <summary><c>pg_ctl stop -m immediate</c>: the primary dies as in a crash, with no checkpoint and no goodbye to its clients.</summary>
+    /// <summary>
+    /// <c>pg_ctl stop -m immediate</c>: the primary dies as in a crash, with no checkpoint and no goodbye to its clients.
+    /// </summary>
     public void KillPrimary()
     {
         Postgres("pg_ctl", $"-D {_directory}/primary -m immediate -w stop");
