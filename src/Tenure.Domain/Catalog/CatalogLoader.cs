@@ -65,7 +65,8 @@ public static class CatalogLoader
             if (!ok) throw new CatalogException(source, field, problem);
         }
 
-        Check(catalog.Currency is { Length: 3 } && catalog.Currency.All(char.IsAsciiLetterUpper), "$.currency", "must be a three-letter ISO 4217 code such as USD");
+        Check(catalog.Currency is { Length: 3 } && catalog.Currency.All(char.IsAsciiLetterUpper),
+            "$.currency", "must be a three-letter ISO 4217 code such as USD");
         Check(catalog.Products.Length > 0, "$.products", "must list at least one product");
         for (var p = 0; p < catalog.Products.Length; p++)
         {
@@ -73,11 +74,14 @@ public static class CatalogLoader
             var at = $"$.products[{p}]";
             Check(!string.IsNullOrWhiteSpace(product.Code), $"{at}.code", "must not be empty");
             Check(catalog.Products.Count(x => x.Code == product.Code) == 1, $"{at}.code", $"'{product.Code}' appears more than once");
-            Check(product.PurchasePeriods.Length > 0 && product.PurchasePeriods.All(m => m > 0), $"{at}.purchasePeriods", "must hold positive month counts");
+            Check(product.PurchasePeriods.Length > 0 && product.PurchasePeriods.All(m => m > 0),
+                $"{at}.purchasePeriods", "must hold positive month counts");
             Check(product.ManualPeriods.All(m => m > 0), $"{at}.manualPeriods", "must hold positive month counts");
             Check(product.AutoRenewPeriods.All(m => m > 0), $"{at}.autoRenewPeriods", "must hold positive month counts");
-            Check(!product.Renewable || product.ManualPeriods.Length > 0, $"{at}.manualPeriods", "a renewable product needs at least one manual period");
-            Check(product.AutoRenewAttemptDays.SequenceEqual(product.AutoRenewAttemptDays.Order()) && product.AutoRenewAttemptDays.Distinct().Count() == product.AutoRenewAttemptDays.Length,
+            Check(!product.Renewable || product.ManualPeriods.Length > 0,
+                $"{at}.manualPeriods", "a renewable product needs at least one manual period");
+            var attemptDays = product.AutoRenewAttemptDays;
+            Check(attemptDays.SequenceEqual(attemptDays.Order()) && attemptDays.Distinct().Count() == attemptDays.Length,
                 $"{at}.autoRenewAttemptDays", "must be distinct and ascending");
             Check(product.AutoRenewAttemptDays.Length == 0 || product.AutoRenewGraceDays > product.AutoRenewAttemptDays[^1],
                 $"{at}.autoRenewGraceDays", "must come after the last auto-renew attempt day");
@@ -87,7 +91,9 @@ public static class CatalogLoader
             Check(product.YearPriceMonths is >= 1 and <= 12, $"{at}.yearPriceMonths", "must be between 1 and 12");
             Check(product.RenewDowngradeWindowDays is null or > 0, $"{at}.renewDowngradeWindowDays", "must be positive when set");
             Check(product.PostExpirationActions.Contains(PostExpirationAction.Stop), $"{at}.postExpirationActions", "must include stop");
-            Check(!product.PostExpirationActions.Contains(PostExpirationAction.DowngradeToStandard) || product.Editions.Any(e => e.ChargeTypes.Contains(ChargeType.Payg)),
+            Check(
+                !product.PostExpirationActions.Contains(PostExpirationAction.DowngradeToStandard)
+                    || product.Editions.Any(e => e.ChargeTypes.Contains(ChargeType.Payg)),
                 $"{at}.postExpirationActions", "downgradeToStandard needs a PAYG edition to downgrade to");
             Check(product.Editions.Length > 0, $"{at}.editions", "must list at least one edition");
             for (var e = 0; e < product.Editions.Length; e++)
@@ -99,17 +105,22 @@ public static class CatalogLoader
                 Check(edition.Specs.Length > 0, $"{eat}.specs", "must list at least one spec");
                 foreach (var target in edition.InPlaceChangeTo)
                 {
-                    Check(target != edition.Code && product.FindEdition(target) is not null, $"{eat}.inPlaceChangeTo", $"'{target}' is not another edition of {product.Code}");
+                    Check(target != edition.Code && product.FindEdition(target) is not null,
+                        $"{eat}.inPlaceChangeTo", $"'{target}' is not another edition of {product.Code}");
                 }
 
                 for (var s = 0; s < edition.Specs.Length; s++)
                 {
                     var spec = edition.Specs[s];
                     var sat = $"{eat}.specs[{s}]";
-                    Check(product.Editions.Sum(x => x.Specs.Count(y => y.Code == spec.Code)) == 1, $"{sat}.code", $"'{spec.Code}' appears more than once in {product.Code}");
-                    Check(!edition.ChargeTypes.Contains(ChargeType.Subscription) || spec.MonthlyPrice is >= 0, $"{sat}.monthlyPrice", "a subscription spec needs a non-negative monthly price");
-                    Check(!edition.ChargeTypes.Contains(ChargeType.Payg) || spec.HourlyPrice is >= 0, $"{sat}.hourlyPrice", "a PAYG spec needs a non-negative hourly price");
-                    Check(spec.Limits is null || spec.Limits is { Tps: > 0, Subscriptions: > 0, Connections: > 0 }, $"{sat}.limits", "limits must be positive");
+                    Check(product.Editions.Sum(x => x.Specs.Count(y => y.Code == spec.Code)) == 1,
+                        $"{sat}.code", $"'{spec.Code}' appears more than once in {product.Code}");
+                    Check(!edition.ChargeTypes.Contains(ChargeType.Subscription) || spec.MonthlyPrice is >= 0,
+                        $"{sat}.monthlyPrice", "a subscription spec needs a non-negative monthly price");
+                    Check(!edition.ChargeTypes.Contains(ChargeType.Payg) || spec.HourlyPrice is >= 0,
+                        $"{sat}.hourlyPrice", "a PAYG spec needs a non-negative hourly price");
+                    Check(spec.Limits is null || spec.Limits is { Tps: > 0, Subscriptions: > 0, Connections: > 0 },
+                        $"{sat}.limits", "limits must be positive");
                 }
             }
         }

@@ -21,14 +21,20 @@ public static class Commands
         var loner = products.FirstOrDefault(p => !rules.Catalog.Get(p).BatchWithOtherProducts);
         return loner is null
             ? null
-            : new Refusal(RefusalCode.BatchMixesProducts, $"{loner} instances cannot be batched with other products ({string.Join(", ", products.Where(p => p != loner))}).", "items");
+            : new Refusal(RefusalCode.BatchMixesProducts,
+                $"{loner} instances cannot be batched with other products ({string.Join(", ", products.Where(p => p != loner))}).",
+                "items");
     }
 
     /// <summary>Commands that change a plan need a live subscription instance.</summary>
     public static Refusal? RunningSubscription(Instance instance, string what)
     {
         if (!instance.IsSubscription) return Refusal.State($"{what} applies to subscription instances; {instance.Id} is pay-as-you-go.");
-        if (instance.Status != InstanceStatus.Running) return Refusal.State($"{what} needs a running instance; {instance.Id} is {instance.Status.ToString().ToLowerInvariant()}.");
+        if (instance.Status != InstanceStatus.Running)
+        {
+            return Refusal.State($"{what} needs a running instance; {instance.Id} is {instance.Status.ToString().ToLowerInvariant()}.");
+        }
+
         return null;
     }
 }

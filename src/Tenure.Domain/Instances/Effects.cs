@@ -206,7 +206,10 @@ public sealed record Effects(
     public Effects Grant(Coupon coupon) => this with { Grants = Grants.Add(coupon) };
 
     public Effects Act(ResourceActionKind kind, InstanceId instance, Instant at, string detail) =>
-        this with { Actions = Actions.Add(new ResourceAction(kind, instance, at, $"{instance}:{kind.ToString().ToLowerInvariant()}:{at}", detail)) };
+        this with
+        {
+            Actions = Actions.Add(new ResourceAction(kind, instance, at, $"{instance}:{kind.ToString().ToLowerInvariant()}:{at}", detail)),
+        };
 
     public Effects WithOrder(Order order) =>
         Order is null ? this with { Order = order } : throw new InvalidOperationException("A decision makes at most one order.");
@@ -214,7 +217,9 @@ public sealed record Effects(
     /// <summary>Effects of two steps, in order.</summary>
     public Effects Then(Effects next) => new(
         Ledger.AddRange(next.Ledger),
-        next.Order is null ? Order : Order is null ? next.Order : throw new InvalidOperationException("A decision makes at most one order."),
+        next.Order is null ? Order
+            : Order is null ? next.Order
+            : throw new InvalidOperationException("A decision makes at most one order."),
         Events.AddRange(next.Events),
         Notices.AddRange(next.Notices),
         Actions.AddRange(next.Actions))
@@ -279,5 +284,6 @@ public sealed record Change
     public Effects Effects { get; }
 
     /// <summary>The one instance of a single-instance decision.</summary>
-    public Instance Instance => Instances.Length == 1 ? Instances[0] : throw new InvalidOperationException($"This change touched {Instances.Length} instances.");
+    public Instance Instance =>
+        Instances.Length == 1 ? Instances[0] : throw new InvalidOperationException($"This change touched {Instances.Length} instances.");
 }

@@ -21,13 +21,16 @@ public static class RenewalSettings
         {
             if (instance.Status != InstanceStatus.Running)
             {
-                return new Refusal(RefusalCode.RenewalWindowClosed, $"Auto-renewal can be enabled only before the instance stops; {instance.Id} is stopped. Renew it manually.");
+                return new Refusal(RefusalCode.RenewalWindowClosed,
+                    $"Auto-renewal can be enabled only before the instance stops; {instance.Id} is stopped. Renew it manually.");
             }
 
             months = autoRenewMonths ?? instance.AutoRenewMonths;
             if (!product.AutoRenewPeriods.Contains(months))
             {
-                return new Refusal(RefusalCode.InvalidPeriod, $"{product.Code} auto-renews for {string.Join(", ", product.AutoRenewPeriods)} months, not {months}.", "autoRenewMonths");
+                return new Refusal(RefusalCode.InvalidPeriod,
+                    $"{product.Code} auto-renews for {string.Join(", ", product.AutoRenewPeriods)} months, not {months}.",
+                    "autoRenewMonths");
             }
         }
         else if (autoRenewMonths is not null)
@@ -41,13 +44,20 @@ public static class RenewalSettings
     }
 
     /// <summary>R4.7: a batch setting covers instances of one product only, and applies to all or none.</summary>
-    public static Outcome<Change> SetBatch(Rules rules, IReadOnlyList<Instance> instances, Account account, RenewalMode mode, int? autoRenewMonths, Instant now)
+    public static Outcome<Change> SetBatch(
+        Rules rules, IReadOnlyList<Instance> instances, Account account, RenewalMode mode, int? autoRenewMonths, Instant now)
     {
         if (instances.Count == 0) return Refusal.Invalid("instanceIds", "List at least one instance.");
-        if (instances.Select(i => i.Id).Distinct().Count() != instances.Count) return Refusal.Invalid("instanceIds", "An instance appears more than once.");
-        if (instances.Select(i => i.Product).Distinct().Count() > 1)
+        if (instances.Select(i => i.Id).Distinct().Count() != instances.Count)
         {
-            return new Refusal(RefusalCode.BatchMixesProducts, $"Batch renewal settings apply to one product at a time; these span {string.Join(", ", instances.Select(i => i.Product).Distinct())}.", "instanceIds");
+            return Refusal.Invalid("instanceIds", "An instance appears more than once.");
+        }
+
+        var products = instances.Select(i => i.Product).Distinct().ToList();
+        if (products.Count > 1)
+        {
+            return new Refusal(RefusalCode.BatchMixesProducts,
+                $"Batch renewal settings apply to one product at a time; these span {string.Join(", ", products)}.", "instanceIds");
         }
 
         var changed = ImmutableArray.CreateBuilder<Instance>(instances.Count);

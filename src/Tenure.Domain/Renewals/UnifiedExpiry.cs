@@ -16,9 +16,17 @@ public static class UnifiedExpiry
     /// </summary>
     public static Outcome<ImmutableArray<Quote>> Quote(Rules rules, IReadOnlyList<Instance> instances, int dayOfMonth, Instant now)
     {
-        if (dayOfMonth is < 1 or > 28) return Refusal.Invalid("dayOfMonth", "dayOfMonth must be between 1 and 28, so that every month has it.");
+        if (dayOfMonth is < 1 or > 28)
+        {
+            return Refusal.Invalid("dayOfMonth", "dayOfMonth must be between 1 and 28, so that every month has it.");
+        }
+
         if (instances.Count == 0) return Refusal.Invalid("instanceIds", "List at least one instance.");
-        if (instances.Select(i => i.Id).Distinct().Count() != instances.Count) return Refusal.Invalid("instanceIds", "An instance appears more than once.");
+        if (instances.Select(i => i.Id).Distinct().Count() != instances.Count)
+        {
+            return Refusal.Invalid("instanceIds", "An instance appears more than once.");
+        }
+
         var calendar = rules.Calendar;
         var quotes = ImmutableArray.CreateBuilder<Quote>(instances.Count);
         foreach (var instance in instances)
@@ -34,10 +42,12 @@ public static class UnifiedExpiry
             var current = calendar.DateOf(instance.Expiry);
             var target = current.Day == dayOfMonth
                 ? current
-                : current.Day < dayOfMonth ? current.With(DateAdjusters.DayOfMonth(dayOfMonth)) : current.PlusMonths(1).With(DateAdjusters.DayOfMonth(dayOfMonth));
+                : current.Day < dayOfMonth ? current.With(DateAdjusters.DayOfMonth(dayOfMonth))
+                : current.PlusMonths(1).With(DateAdjusters.DayOfMonth(dayOfMonth));
             var days = Period.Between(current, target, PeriodUnits.Days).Days;
             var monthly = Charges.MonthlyPrice(product, instance.Spec, instance.Components);
-            quotes.Add(new Quote(instance.Id, instance.Product, 0, instance.Expiry, instance.Expiry, calendar.StartOf(target), Pricing.DaysPrice(monthly, days)));
+            var price = Pricing.DaysPrice(monthly, days);
+            quotes.Add(new Quote(instance.Id, instance.Product, 0, instance.Expiry, instance.Expiry, calendar.StartOf(target), price));
         }
 
         return quotes.MoveToImmutable();
@@ -49,6 +59,7 @@ public static class UnifiedExpiry
         {
             var moving = instances.Zip(quotes).Where(p => p.Second.NewExpiresAt != p.Second.CurrentExpiresAt).ToList();
             if (moving.Count == 0) return Change.Of(rules, instances.ToImmutableArray(), account, Effects.None);
-            return Renewal.PayQuotes(rules, moving.Select(p => p.First).ToList(), moving.Select(p => p.Second).ToList(), account, now, OrderKind.UnifyExpiry, $"unified expiry on day {dayOfMonth}");
+            return Renewal.PayQuotes(rules, moving.Select(p => p.First).ToList(), moving.Select(p => p.Second).ToList(), account, now,
+                OrderKind.UnifyExpiry, $"unified expiry on day {dayOfMonth}");
         });
 }

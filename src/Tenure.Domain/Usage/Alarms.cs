@@ -51,7 +51,8 @@ public static class Alarms
     /// metric when its switch is on, at most one per metric per instance per hour:
     /// <paramref name="lastAlarms"/> holds each metric's last alarm instant.
     /// </summary>
-    public static (ImmutableArray<Alarm> Alarms, Effects Effects) Evaluate(Rules rules, Instance instance, UsageSample sample, IReadOnlyDictionary<Metric, Instant> lastAlarms)
+    public static (ImmutableArray<Alarm> Alarms, Effects Effects) Evaluate(
+        Rules rules, Instance instance, UsageSample sample, IReadOnlyDictionary<Metric, Instant> lastAlarms)
     {
         var limits = rules.Catalog.Get(instance.Product).SpecOf(instance.Spec)?.Limits;
         if (limits is null || instance.Status == InstanceStatus.Released) return ([], Effects.None);
@@ -67,7 +68,8 @@ public static class Alarms
             var alarm = new Alarm(metric, sample.At, value, limit, setting.ThresholdPercent);
             alarms.Add(alarm);
             var name = Name(metric);
-            var text = $"{instance.Id}: {name} {value} is over {setting.ThresholdPercent}% of the {instance.Spec} limit {limit}; consider upgrading the spec";
+            var text = $"{instance.Id}: {name} {value} is over {setting.ThresholdPercent}% of the {instance.Spec} limit {limit}; "
+                + "consider upgrading the spec";
             effects = effects
                 .Record(instance.Id, sample.At, TimelineKind.Alarm, text)
                 .Notify(new Notice(NoticeKind.Alarm, instance.AccountId, instance.Id, sample.At, NoticeData.Of(instance) with
