@@ -48,7 +48,10 @@ public sealed class Database
     /// on every poll (docs/benchmarks.md, quiet horizon).
     /// </summary>
     public static Database Postgres(string connectionString) =>
-        new(Dialect.Postgres, new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64, AutoPrepareMinUsages = 2, NoResetOnClose = true }.ToString());
+        new(Dialect.Postgres, new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            MaxAutoPrepare = 64, AutoPrepareMinUsages = 2, NoResetOnClose = true,
+        }.ToString());
 
     /// <summary>
     /// An open connection. SQLite: WAL, foreign keys on, <c>synchronous=FULL</c> (money is written
@@ -91,7 +94,10 @@ public sealed class Database
     public void Migrate(int? through = null)
     {
         var result = Upgrader(through).WithTransactionPerScript().Build().PerformUpgrade();
-        if (!result.Successful) throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
+        if (!result.Successful)
+        {
+            throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
+        }
     }
 
     /// <summary>Whether every script has been applied (for <c>/readyz</c>).</summary>
@@ -130,7 +136,8 @@ public sealed class Database
     {
         using var connection = Open();
         // Not MIN(next_due_at): SQLite answered that by scanning the clock's index entries (12 ms at 50,000 rows); this reads one.
-        const string sql = "SELECT next_due_at FROM instances WHERE clock_id = @clockId AND next_due_at IS NOT NULL ORDER BY next_due_at LIMIT 1";
+        const string sql = "SELECT next_due_at FROM instances WHERE clock_id = @clockId AND next_due_at IS NOT NULL "
+            + "ORDER BY next_due_at LIMIT 1";
         return connection.QuerySingleOrDefault<long?>(sql, new { clockId }) is { } ticks ? Instant.FromUnixTimeTicks(ticks) : null;
     }
 
@@ -167,7 +174,11 @@ public sealed class Database
     {
         if (Dialect == Dialect.Postgres) return new(this, Open(), readOnly: false);
         var writer = WriterGate;
-        if (!writer.Wait(WriterPatience)) throw new TimeoutException("Another write transaction of this process has held the SQLite database for 30 s.");
+        if (!writer.Wait(WriterPatience))
+        {
+            throw new TimeoutException("Another write transaction of this process has held the SQLite database for 30 s.");
+        }
+
         try
         {
             return new(this, Open(), readOnly: false, writer);

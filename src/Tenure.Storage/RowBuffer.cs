@@ -185,7 +185,11 @@ internal sealed class RowBuffer
 
     private static void Check(sqlite3 handle, int rc)
     {
-        if (rc != raw.SQLITE_OK) throw new SqliteException($"SQLite Error {rc}: '{raw.sqlite3_errmsg(handle).utf8_to_string()}'.", rc, raw.sqlite3_extended_errcode(handle));
+        if (rc != raw.SQLITE_OK)
+        {
+            throw new SqliteException(
+                $"SQLite Error {rc}: '{raw.sqlite3_errmsg(handle).utf8_to_string()}'.", rc, raw.sqlite3_extended_errcode(handle));
+        }
     }
 
     private static DbCommand Command(DbConnection connection, DbTransaction transaction, Pending pending, int rows)
@@ -197,7 +201,8 @@ internal sealed class RowBuffer
     }
 
     /// <summary>
-    /// The multi-row statement for <paramref name="rows"/> rows, its parameters <c>@p0…</c> added unbound to <paramref name="parameters"/>.
+    /// The multi-row statement for <paramref name="rows"/> rows, its parameters <c>@p0…</c> added unbound to
+    /// <paramref name="parameters"/>.
     /// </summary>
     private static string Text(Pending pending, int rows, DbParameterCollection parameters, Func<DbParameter> create)
     {

@@ -175,7 +175,8 @@ public sealed class AccountRow
 
     /// <summary>R7.8: the payment method on file, or null.</summary>
     public PaymentMethod? PaymentMethod => PaymentMethodToken is { } token
-        ? new PaymentMethod(token, PaymentMethodLabel ?? "", Columns.Enum<PaymentMethodStatus>(PaymentMethodStatus ?? nameof(Domain.Accounts.PaymentMethodStatus.Active)))
+        ? new PaymentMethod(token, PaymentMethodLabel ?? "",
+            Columns.Enum<PaymentMethodStatus>(PaymentMethodStatus ?? nameof(Domain.Accounts.PaymentMethodStatus.Active)))
         : null;
 
     /// <summary>R9.6: the language its notices are worded in.</summary>

@@ -14,10 +14,13 @@ public static class Verifier
     private static readonly (string Name, string Sql)[] Checks =
     [
         ("balance differs from the ledger (R7.4)",
-            "SELECT a.id || ': balance ' || a.balance || ', ledger ' || COALESCE((SELECT SUM(l.amount) FROM ledger l WHERE l.account_id = a.id AND l.coupon_id IS NULL), 0) " +
-            "FROM accounts a WHERE a.balance <> COALESCE((SELECT SUM(l.amount) FROM ledger l WHERE l.account_id = a.id AND l.coupon_id IS NULL), 0)"),
+            "SELECT a.id || ': balance ' || a.balance || ', ledger ' " +
+            "|| COALESCE((SELECT SUM(l.amount) FROM ledger l WHERE l.account_id = a.id AND l.coupon_id IS NULL), 0) " +
+            "FROM accounts a " +
+            "WHERE a.balance <> COALESCE((SELECT SUM(l.amount) FROM ledger l WHERE l.account_id = a.id AND l.coupon_id IS NULL), 0)"),
         ("coupon remainder differs from its ledger rows (R7.4)",
-            "SELECT c.id || ': remaining ' || c.remaining || ', ledger ' || COALESCE((SELECT SUM(l.amount) FROM ledger l WHERE l.coupon_id = c.id), 0) " +
+            "SELECT c.id || ': remaining ' || c.remaining || ', ledger ' " +
+            "|| COALESCE((SELECT SUM(l.amount) FROM ledger l WHERE l.coupon_id = c.id), 0) " +
             "FROM coupons c WHERE c.remaining <> COALESCE((SELECT SUM(l.amount) FROM ledger l WHERE l.coupon_id = c.id), 0)"),
         ("more than one order per instance, cycle and kind (R7.4)",
             "SELECT instance_id || ' ' || kind || ' @' || period_start || ': ' || COUNT(*) || ' orders' FROM order_items " +
@@ -25,7 +28,8 @@ public static class Verifier
             "WHERE kind NOT IN ('Upgrade', 'EditionChange', 'ChargeTypeChange') " +
             "GROUP BY instance_id, period_start, kind HAVING COUNT(*) > 1"),
         ("charge after release (R5.5)",
-            "SELECT i.id || ': ledger row ' || l.id || ' at ' || l.at || ' after release at ' || i.released_at FROM ledger l JOIN instances i ON i.id = l.instance_id " +
+            "SELECT i.id || ': ledger row ' || l.id || ' at ' || l.at || ' after release at ' || i.released_at " +
+            "FROM ledger l JOIN instances i ON i.id = l.instance_id " +
             "WHERE i.released_at IS NOT NULL AND l.at > i.released_at AND l.amount < 0"),
         ("unreleased subscription instance without a next event",
             "SELECT i.id || ': ' || i.status || ', mode ' || i.mode FROM instances i JOIN accounts a ON a.id = i.account_id " +
@@ -39,15 +43,19 @@ public static class Verifier
             "SELECT p.id || ': order ' || COALESCE(p.order_id, 'none') FROM payments p WHERE p.status = 'succeeded' " +
             "AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = p.order_id AND o.paid_by_method = p.amount)"),
         ("order paid by more than one payment (R7.11)",
-            "SELECT order_id || ': ' || COUNT(*) || ' payments' FROM payments WHERE order_id IS NOT NULL GROUP BY order_id HAVING COUNT(*) > 1"),
+            "SELECT order_id || ': ' || COUNT(*) || ' payments' FROM payments " +
+            "WHERE order_id IS NOT NULL GROUP BY order_id HAVING COUNT(*) > 1"),
         ("succeeded payment not in the ledger exactly once (R7.4, R7.11)",
-            "SELECT p.id || ': ' || (SELECT COUNT(*) FROM ledger l WHERE l.order_id = p.order_id AND l.kind = 'Payment') || ' ledger rows' FROM payments p " +
-            "WHERE p.status = 'succeeded' AND (SELECT COUNT(*) FROM ledger l WHERE l.order_id = p.order_id AND l.kind = 'Payment' AND l.amount = p.amount) <> 1"),
+            "SELECT p.id || ': ' " +
+            "|| (SELECT COUNT(*) FROM ledger l WHERE l.order_id = p.order_id AND l.kind = 'Payment') || ' ledger rows' " +
+            "FROM payments p WHERE p.status = 'succeeded' " +
+            "AND (SELECT COUNT(*) FROM ledger l WHERE l.order_id = p.order_id AND l.kind = 'Payment' AND l.amount = p.amount) <> 1"),
         ("refunded payment without its whole refund (R7.11)",
             "SELECT p.id || ': ' || p.amount FROM payments p WHERE p.status = 'refunded' " +
             "AND p.amount <> COALESCE((SELECT SUM(r.amount) FROM payment_refunds r WHERE r.payment_id = p.id), 0)"),
         ("refunds to the payment method exceed the payment (R7.11)",
-            "SELECT p.id || ': paid ' || p.amount || ', refunded ' || SUM(r.amount) FROM payments p JOIN payment_refunds r ON r.payment_id = p.id " +
+            "SELECT p.id || ': paid ' || p.amount || ', refunded ' || SUM(r.amount) " +
+            "FROM payments p JOIN payment_refunds r ON r.payment_id = p.id " +
             "GROUP BY p.id, p.amount HAVING SUM(r.amount) > p.amount"),
         ("payment in the ledger without a succeeded payment (R7.11)",
             "SELECT l.id || ': ' || l.amount FROM ledger l WHERE l.kind = 'Payment' " +
@@ -75,7 +83,8 @@ public static class Verifier
     /// </summary>
     private static IEnumerable<string> StatementViolations(Session session, BillingCalendar calendar)
     {
-        var balances = session.Query<(string Id, long Balance)>("SELECT id, balance FROM accounts").ToDictionary(a => a.Id, a => a.Balance, StringComparer.Ordinal);
+        var balances = session.Query<(string Id, long Balance)>("SELECT id, balance FROM accounts")
+            .ToDictionary(a => a.Id, a => a.Balance, StringComparer.Ordinal);
         var found = new List<string>();
         var account = string.Empty;
         var lines = new List<LedgerLine>();
@@ -87,7 +96,8 @@ public static class Verifier
 
         // Streamed a row at a time: the whole ledger is never in memory, one account's is.
         foreach (var (accountId, id, at, amount) in session.Connection.Query<(string, long, long, long)>(
-            "SELECT account_id, id, at, amount FROM ledger WHERE coupon_id IS NULL ORDER BY account_id, at, id", transaction: session.Transaction, buffered: false))
+            "SELECT account_id, id, at, amount FROM ledger WHERE coupon_id IS NULL ORDER BY account_id, at, id",
+            transaction: session.Transaction, buffered: false))
         {
             if (accountId != account) Audit();
             account = accountId;
