@@ -86,7 +86,8 @@ public sealed record DeliveryAttempt(string? Error, int? HttpStatus = null, bool
 public sealed class Dispatcher : IDisposable
 {
     private static readonly Meter Meter = new("Tenure.Delivery");
-    private static readonly Counter<long> Deliveries = Meter.CreateCounter<long>("tenure_deliveries", description: "Outbox deliveries by outcome");
+    private static readonly Counter<long> Deliveries =
+        Meter.CreateCounter<long>("tenure_deliveries", description: "Outbox deliveries by outcome");
 
     private readonly Database _database;
     private readonly IClock _clock;
@@ -131,7 +132,8 @@ public sealed class Dispatcher : IDisposable
 
     /// <summary>The signature a receiver recomputes to verify a delivery.</summary>
     public static string Sign(string secret, string timestamp, string body) =>
-        "v1=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
+        "v1=" + Convert.ToHexStringLower(
+            HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
 
     /// <summary>The lane a row waits in: resource actions never share one with account webhooks (R10.2).</summary>
     public static string LaneOf(ClaimedDelivery row)
@@ -367,7 +369,8 @@ public sealed class Dispatcher : IDisposable
                     : new DeliveryAttempt("the account has no webhook", Skipped: true);
             case OutboxChannels.Sms:
                 if (_options.SmsGatewayUrl is not { } gateway) return new DeliveryAttempt("no SMS gateway is configured", Skipped: true);
-                var sms = JsonSerializer.Serialize(new { to = row.Phone, text = Worded(row)?.Sms ?? row.Payload.Subject, idempotencyKey = row.DedupeKey });
+                var sms = JsonSerializer.Serialize(
+                    new { to = row.Phone, text = Worded(row)?.Sms ?? row.Payload.Subject, idempotencyKey = row.DedupeKey });
                 return await PostAsync(_http.Operator, gateway, [], row, sms, cancellationToken).ConfigureAwait(false);
             case OutboxChannels.Email:
                 if (_options.SmtpHost is not { } host) return new DeliveryAttempt("no SMTP server is configured", Skipped: true);
@@ -393,7 +396,10 @@ public sealed class Dispatcher : IDisposable
     private async Task<DeliveryAttempt> PostAsync(
         HttpClient http, string url, List<string> secrets, ClaimedDelivery row, string body, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
         var timestamp = _clock.GetCurrentInstant().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         request.Headers.Add(TimestampHeader, timestamp);
         request.Headers.Add(IdempotencyHeader, row.DedupeKey);
