@@ -42,7 +42,8 @@ public sealed class ApiClient(HttpClient http)
 
     public Task<JsonNode> Get(string path) => Send(HttpMethod.Get, path, null);
 
-    public Task<JsonNode> Post(string path, object body, string? idempotencyKey = null) => Send(HttpMethod.Post, path, body, idempotencyKey);
+    public Task<JsonNode> Post(string path, object body, string? idempotencyKey = null) =>
+        Send(HttpMethod.Post, path, body, idempotencyKey);
 
     public Task<JsonNode> Put(string path, object body) => Send(HttpMethod.Put, path, body);
 
@@ -50,7 +51,8 @@ public sealed class ApiClient(HttpClient http)
 
     public async Task<T> Get<T>(string path) => Read<T>(await Get(path).ConfigureAwait(false));
 
-    public async Task<T> Post<T>(string path, object body, string? idempotencyKey = null) => Read<T>(await Post(path, body, idempotencyKey).ConfigureAwait(false));
+    public async Task<T> Post<T>(string path, object body, string? idempotencyKey = null) =>
+        Read<T>(await Post(path, body, idempotencyKey).ConfigureAwait(false));
 
     public async Task<T> Put<T>(string path, object body) => Read<T>(await Put(path, body).ConfigureAwait(false));
 
@@ -79,7 +81,8 @@ public sealed class ApiClient(HttpClient http)
         return (bytes, response.Content.Headers.ContentType?.ToString() ?? accept);
     }
 
-    private static T Read<T>(JsonNode json) => json.Deserialize<T>(Options) ?? throw new ApiProblem(502, "bad-response", $"The server answered no {typeof(T).Name}.");
+    private static T Read<T>(JsonNode json) =>
+        json.Deserialize<T>(Options) ?? throw new ApiProblem(502, "bad-response", $"The server answered no {typeof(T).Name}.");
 
     private async Task<JsonNode> Send(HttpMethod method, string path, object? body, string? idempotencyKey = null)
     {
@@ -109,7 +112,8 @@ public sealed class ApiClient(HttpClient http)
     }
 
     private static ApiProblem Problem(HttpResponseMessage response, JsonNode json) =>
-        new((int)response.StatusCode, json["code"]?.ToString() ?? ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        new((int)response.StatusCode,
+            json["code"]?.ToString() ?? ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture),
             json["detail"]?.ToString() ?? response.ReasonPhrase ?? "request failed", json["title"]?.ToString(), FieldErrors(json));
 
     private static List<string> FieldErrors(JsonNode json) =>

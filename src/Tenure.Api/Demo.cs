@@ -54,16 +54,24 @@ public static class Demo
         using (var session = database.Begin())
         {
             if (session.AccountRow(AccountId) is not null) return;
-            session.InsertAccount(new AccountRow { Id = AccountId, Name = "Demo customer", Email = "demo@example.com", Phone = "+8613800000000", Currency = rules.Catalog.Currency, CreatedAt = now.ToUnixTimeTicks() });
+            session.InsertAccount(new AccountRow
+            {
+                Id = AccountId, Name = "Demo customer", Email = "demo@example.com", Phone = "+8613800000000",
+                Currency = rules.Catalog.Currency, CreatedAt = now.ToUnixTimeTicks(),
+            });
             var day = Duration.FromDays(1);
             Buy(session, rules, AccountId, Session.SystemClock, 2_000_000, now - (120 * day),
             [
-                ("i-demo-manual", "ecs", "ecs.small", ChargeType.Subscription, 1, false, now - (25 * day), null),                  // manual, expiring within days
-                ("i-demo-auto", "mqtt", "mqtt.basic.1k", ChargeType.Subscription, 1, true, now - (20 * day), null),               // auto-renew, expiring soon
+                // manual, expiring within days
+                ("i-demo-manual", "ecs", "ecs.small", ChargeType.Subscription, 1, false, now - (25 * day), null),
+                // auto-renew, expiring soon
+                ("i-demo-auto", "mqtt", "mqtt.basic.1k", ChargeType.Subscription, 1, true, now - (20 * day), null),
                 ("i-demo-norenew", "oss-package", "oss.500g", ChargeType.Subscription, 3, false, now - (30 * day), RenewalMode.NoRenew),
                 ("i-demo-year", "ecs", "ecs.large", ChargeType.Subscription, 12, true, now - (40 * day), null),
-                ("i-demo-stopped", "ecs", "ecs.medium", ChargeType.Subscription, 1, false, now - (35 * day), null),               // expired and stopped
-                ("i-demo-released", "mqtt", "mqtt.basic.1k", ChargeType.Subscription, 1, false, now - (60 * day), null),          // released after retention
+                // expired and stopped
+                ("i-demo-stopped", "ecs", "ecs.medium", ChargeType.Subscription, 1, false, now - (35 * day), null),
+                // released after retention
+                ("i-demo-released", "mqtt", "mqtt.basic.1k", ChargeType.Subscription, 1, false, now - (60 * day), null),
                 ("i-demo-payg", "rocketmq", "rocketmq.standard", ChargeType.Payg, null, false, now - (2 * day), null),
                 ("i-demo-platinum", "rocketmq", "rocketmq.platinum.2k", ChargeType.Subscription, 1, false, now - (10 * day), null),
             ]);
@@ -116,7 +124,8 @@ public static class Demo
         var wallet = account.Account;
         foreach (var (id, product, spec, charge, months, auto, at, mode) in plan)
         {
-            var bought = Purchase.Buy(rules, wallet, new PurchaseRequest(new InstanceId(id), product, "cn-hangzhou", null, spec, charge, months, auto), at).Value;
+            var request = new PurchaseRequest(new InstanceId(id), product, "cn-hangzhou", null, spec, charge, months, auto);
+            var bought = Purchase.Buy(rules, wallet, request, at).Value;
             var instance = mode is { } m ? bought.Instance with { Mode = m } : bought.Instance;
             session.Save(Change.Of(rules, instance, bought.Account, bought.Effects), at, clockId);
             wallet = bought.Account;

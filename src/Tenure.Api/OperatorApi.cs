@@ -17,7 +17,8 @@ public sealed record AdvanceTestClock(Instant To);
 
 public sealed record TestClockDto(string Id, Instant FrozenTime, int? EventsProcessed = null);
 
-public sealed record CreateAccount(string Name, string Email, string? Phone = null, string? Currency = null, bool NoStopOnExpiry = false, string? TestClockId = null)
+public sealed record CreateAccount(
+    string Name, string Email, string? Phone = null, string? Currency = null, bool NoStopOnExpiry = false, string? TestClockId = null)
 {
     /// <summary>R9.6: <c>en</c> (the default), <c>zh-Hans</c>, <c>zh-Hant</c> or <c>ja</c>.</summary>
     public string? Locale { get; init; }
@@ -35,7 +36,9 @@ public static class OperatorApi
     public static void MapOperatorApi(this IEndpointRouteBuilder app)
     {
         var ops = app.MapGroup("/v1").AddEndpointFilter(async (context, next) =>
-            context.HttpContext.Caller().IsOperator ? await next(context).ConfigureAwait(false) : Problems.Of(403, "forbidden", "This route needs the operator key."))
+            context.HttpContext.Caller().IsOperator
+                ? await next(context).ConfigureAwait(false)
+                : Problems.Of(403, "forbidden", "This route needs the operator key."))
             .ProducesProblem(403);
         ops.MapPost("/test-clocks", CreateClock).Produces<TestClockDto>(201);
         ops.MapGet("/test-clocks", (ApiContext api) =>
@@ -65,12 +68,15 @@ public static class OperatorApi
         return run.Run(http, session =>
         {
             var created = TestClocks.Create(session, body.FrozenTime, clock.GetCurrentInstant());
-            return Task.FromResult<Decision>(Reply.Created($"/v1/test-clocks/{created.Id}", new TestClockDto(created.Id, created.FrozenTime)));
+            var dto = new TestClockDto(created.Id, created.FrozenTime);
+            return Task.FromResult<Decision>(Reply.Created($"/v1/test-clocks/{created.Id}", dto));
         });
     }
 
     private static Results<Ok<TestClockDto>, ProblemHttpResult> GetClock(string id, TestClocks clocks) =>
-        clocks.Find(id) is { } clock ? TypedResults.Ok(new TestClockDto(clock.Id, clock.FrozenTime)) : Problems.NotFound($"Test clock {id}");
+        clocks.Find(id) is { } clock
+            ? TypedResults.Ok(new TestClockDto(clock.Id, clock.FrozenTime))
+            : Problems.NotFound($"Test clock {id}");
 
     /// <summary>R12.1: the clock's due events run batch by batch first; then the clock moves, as a command.</summary>
     private static async Task<IResult> Advance(string id, AdvanceTestClock body, HttpContext http, CommandRunner run, TestClocks clocks)
@@ -86,12 +92,14 @@ public static class OperatorApi
         }).ConfigureAwait(false);
     }
 
-    private static Task<IResult> CreateAccountRoute(CreateAccount body, HttpContext http, CommandRunner run, IClock clock, TestClocks clocks)
+    private static Task<IResult> CreateAccountRoute(
+        CreateAccount body, HttpContext http, CommandRunner run, IClock clock, TestClocks clocks)
     {
         var currency = run.Rules.Catalog.Currency;
         var problem = Inputs.Name(body.Name) ?? Inputs.Email(body.Email) ?? Inputs.Phone(body.Phone)
             ?? ((body.Currency ?? currency) != currency ? Problems.Invalid("currency", $"This deployment bills in {currency}.")
-            : body.TestClockId is { } clockId && clocks.Find(clockId) is null ? Problems.Invalid("testClockId", $"No test clock '{clockId}'.")
+            : body.TestClockId is { } clockId && clocks.Find(clockId) is null
+                ? Problems.Invalid("testClockId", $"No test clock '{clockId}'.")
             : body.Locale is not null && Locales.Parse(body.Locale).Refusal is { } badLocale ? Problems.From(badLocale)
             : null);
         if (problem is not null) return Task.FromResult<IResult>(problem);
@@ -100,7 +108,8 @@ public static class OperatorApi
             var row = new AccountRow
             {
                 Id = Session.NewId("acc"), Name = body.Name, Email = body.Email, Phone = body.Phone, Currency = currency,
-                NoStopOnExpiry = body.NoStopOnExpiry ? 1 : 0, ClockId = body.TestClockId ?? Session.SystemClock, CreatedAt = clock.GetCurrentInstant().ToUnixTimeTicks(),
+                NoStopOnExpiry = body.NoStopOnExpiry ? 1 : 0, ClockId = body.TestClockId ?? Session.SystemClock,
+                CreatedAt = clock.GetCurrentInstant().ToUnixTimeTicks(),
                 Locale = Locales.Find(body.Locale) ?? Locales.Default,
             };
             var key = ApiKeys.NewKey(out var prefix, out var hash);
@@ -137,12 +146,16 @@ public static class OperatorApi
 
     private static Task<IResult> TopUpAccount(string id, TopUp body, HttpContext http, CommandRunner run) =>
         run.OnAccount(http, id, t => Decision.Of(Payg.TopUp(run.Rules, t.Account, body.Amount, t.Instances, t.Now),
-            w => Reply.Created($"/v1/accounts/{id}", new LedgerEntryDto(id, "topUp", body.Amount, w.Change.Account.Balance, t.Row.Currency, t.Now))), withInstances: true);
+            w => Reply.Created($"/v1/accounts/{id}",
+                new LedgerEntryDto(id, "topUp", body.Amount, w.Change.Account.Balance, t.Row.Currency, t.Now))),
+            withInstances: true);
 
     private static Task<IResult> Grant(string id, GrantCoupon body, HttpContext http, CommandRunner run)
     {
         var couponId = new CouponId(Session.NewId("cpn"));
-        return run.OnAccount(http, id, t => Decision.Of(Coupons.Grant(run.Rules, t.Account, couponId, body.Amount, body.ExpiresAt, body.Product, t.Now),
-            _ => Reply.Created($"/v1/accounts/{id}", new CouponDto(couponId.Value, body.Amount, body.Amount, body.ExpiresAt, body.Product, t.Row.Currency))));
+        return run.OnAccount(http, id, t => Decision.Of(
+            Coupons.Grant(run.Rules, t.Account, couponId, body.Amount, body.ExpiresAt, body.Product, t.Now),
+            _ => Reply.Created($"/v1/accounts/{id}",
+                new CouponDto(couponId.Value, body.Amount, body.Amount, body.ExpiresAt, body.Product, t.Row.Currency))));
     }
 }

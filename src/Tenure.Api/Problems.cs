@@ -10,7 +10,8 @@ public static class Problems
     public const string TypeBase = "https://tenure.dev/problems/";
 
     public static ProblemHttpResult From(Refusal refusal) =>
-        Of(refusal.HttpStatus, refusal.ApiCode, refusal.Detail, refusal.Field is { } field ? new Dictionary<string, string[]> { [field] = [refusal.Detail] } : null);
+        Of(refusal.HttpStatus, refusal.ApiCode, refusal.Detail,
+            refusal.Field is { } field ? new Dictionary<string, string[]> { [field] = [refusal.Detail] } : null);
 
     public static ProblemHttpResult Of(int status, string code, string detail, IDictionary<string, string[]>? errors = null)
     {
@@ -24,7 +25,8 @@ public static class Problems
 
     public static ProblemHttpResult NotFound(string what) => Of(404, "not-found", $"{what} was not found.");
 
-    public static ProblemHttpResult Invalid(string field, string detail) => Of(400, "validation", detail, new Dictionary<string, string[]> { [field] = [detail] });
+    public static ProblemHttpResult Invalid(string field, string detail) =>
+        Of(400, "validation", detail, new Dictionary<string, string[]> { [field] = [detail] });
 
     private static string Title(string code) => code switch
     {

@@ -99,7 +99,8 @@ public static class TenureApi
         builder.Services.AddSingleton(options.Payments);
         if (options.RunEngine)
         {
-            builder.Services.AddHostedService(sp => new EngineService(sp.GetRequiredService<LifecycleEngine>(), options.Database, options.Clock, TimeSpan.FromSeconds(1),
+            builder.Services.AddHostedService(sp => new EngineService(
+                sp.GetRequiredService<LifecycleEngine>(), options.Database, options.Clock, TimeSpan.FromSeconds(1),
                 sp.GetRequiredService<ILogger<EngineService>>(), options.IdempotencyRetention));
             builder.Services.AddHostedService(sp => new DispatcherService(sp.GetRequiredService<Dispatcher>(), TimeSpan.FromSeconds(1),
                 sp.GetRequiredService<ILogger<DispatcherService>>()));
@@ -108,7 +109,8 @@ public static class TenureApi
         // R7.9: with a gateway configured the payment worker runs, also beside a server whose engine a test drives by hand.
         if (options.Payments.Enabled)
         {
-            builder.Services.AddHostedService(sp => new Tenure.Engine.Payments.PaymentWorker(options.Database, sp.GetRequiredService<Writer>(), engine, options.Clock,
+            builder.Services.AddHostedService(sp => new Tenure.Engine.Payments.PaymentWorker(
+                options.Database, sp.GetRequiredService<Writer>(), engine, options.Clock,
                 options.Payments, sp.GetRequiredService<ILogger<Tenure.Engine.Payments.PaymentWorker>>()));
         }
 
@@ -138,7 +140,11 @@ public static class TenureApi
         app.Use((context, next) =>
         {
             // The command runner hashes a keyed request's body to tell a retry from a different request (R13.2).
-            if (context.Request.Headers.ContainsKey("Idempotency-Key") && !HttpMethods.IsGet(context.Request.Method)) context.Request.EnableBuffering();
+            if (context.Request.Headers.ContainsKey("Idempotency-Key") && !HttpMethods.IsGet(context.Request.Method))
+            {
+                context.Request.EnableBuffering();
+            }
+
             return next(context);
         });
         LifecycleEngine.ObserveBacklog(options.Database, Session.SystemClock, options.Clock.GetCurrentInstant);
@@ -208,7 +214,8 @@ public static class TenureApi
         var problem = error switch
         {
             BadHttpRequestException { InnerException: JsonException json } => Problems.Of(400, "validation",
-                $"The JSON body is not valid: {json.Message}", json.Path is { Length: > 2 } path ? new Dictionary<string, string[]> { [path[2..]] = [json.Message] } : null),
+                $"The JSON body is not valid: {json.Message}",
+                json.Path is { Length: > 2 } path ? new Dictionary<string, string[]> { [path[2..]] = [json.Message] } : null),
             BadHttpRequestException bad when bad.StatusCode == 413 => Problems.Of(413, "validation", "The request body is too large."),
             BadHttpRequestException bad when bad.StatusCode == 415 => Problems.Of(415, "validation", "Send the body as application/json."),
             BadHttpRequestException bad => Problems.Of(400, "validation", bad.Message),

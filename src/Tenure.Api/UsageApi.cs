@@ -24,7 +24,8 @@ public sealed record UsageAccepted(int Accepted, IReadOnlyList<RaisedAlarmDto> A
 
 public sealed record AlarmSettingDto(int ThresholdPercent, bool Enabled);
 
-public sealed record AlarmSettingsRequest(AlarmSettingDto? Tps = null, AlarmSettingDto? Subscriptions = null, AlarmSettingDto? Connections = null);
+public sealed record AlarmSettingsRequest(
+    AlarmSettingDto? Tps = null, AlarmSettingDto? Subscriptions = null, AlarmSettingDto? Connections = null);
 
 /// <summary>A metric's limit in the instance's spec and its alarm setting (R11.2).</summary>
 public sealed record AlarmDto(string Metric, long Limit, int ThresholdPercent, bool Enabled);
@@ -104,7 +105,8 @@ public static class UsageApi
     private static Task<IResult> Report(string id, UsageReport body, HttpContext http, CommandRunner run)
     {
         if (body.Samples is not { Count: > 0 and <= 1000 }) return Problems.Invalid("samples", "Send 1 to 1000 samples.").AsTask();
-        if (body.Samples.Any(s => s.Tps < 0 || s.Subscriptions < 0 || s.Connections < 0 || s.Tps > 1_000_000_000_000 || s.Subscriptions > 1_000_000_000_000 || s.Connections > 1_000_000_000_000))
+        const long most = 1_000_000_000_000;
+        if (body.Samples.Any(s => s.Tps is < 0 or > most || s.Subscriptions is < 0 or > most || s.Connections is < 0 or > most))
         {
             return Problems.Invalid("samples", "Sample values must be between 0 and 10^12.").AsTask();
         }
@@ -131,7 +133,8 @@ public static class UsageApi
 
             return new Decision.Write(new Change(t.Account, effects), _ => Reply.Ok(new UsageAccepted(
                 body.Samples.Count,
-                [.. raised.Select(a => new RaisedAlarmDto(a.Metric.ToString().ToLowerInvariant(), a.At, a.Value, a.Limit, a.ThresholdPercent))])));
+                [.. raised.Select(a =>
+                    new RaisedAlarmDto(a.Metric.ToString().ToLowerInvariant(), a.At, a.Value, a.Limit, a.ThresholdPercent))])));
         });
     }
 
@@ -155,10 +158,14 @@ public static class UsageApi
         var width = Duration.FromSeconds(step ?? 3600);
         var rows = session.UsageMinutes(id, start, end);
         var buckets = rows.GroupBy(r => (r.At - start).BclCompatibleTicks / width.BclCompatibleTicks).Select(g => new BucketDto(
-            start + (width * g.Key), g.Count(), Stats(g.Select(r => r.Tps)), Stats(g.Select(r => r.Subscriptions)), Stats(g.Select(r => r.Connections)))).ToList();
+                start + (width * g.Key), g.Count(),
+                Stats(g.Select(r => r.Tps)), Stats(g.Select(r => r.Subscriptions)), Stats(g.Select(r => r.Connections))))
+            .ToList();
         var limits = api.Rules.Catalog.Get(instance.Product).SpecOf(instance.Spec)?.Limits;
         var alarms = limits is null ? [] : Enum.GetValues<Metric>().Select(m => new AlarmDto(
-            m.ToString().ToLowerInvariant(), Alarms.LimitOf(limits, m), Alarms.SettingOf(instance.Alarms, m).ThresholdPercent, Alarms.SettingOf(instance.Alarms, m).Enabled)).ToList();
+                m.ToString().ToLowerInvariant(), Alarms.LimitOf(limits, m),
+                Alarms.SettingOf(instance.Alarms, m).ThresholdPercent, Alarms.SettingOf(instance.Alarms, m).Enabled))
+            .ToList();
         return TypedResults.Ok(new UsageDto(start, end, (int)width.TotalSeconds, buckets, alarms));
     }
 
@@ -166,7 +173,9 @@ public static class UsageApi
     /// A query instant, or <see cref="Instant.MinValue"/> when it is not one or lies outside <see cref="InstantBounds"/>.
     /// </summary>
     private static Instant Bounded(string text) =>
-        InstantPattern.ExtendedIso.Parse(text) is { Success: true } parsed && InstantBounds.Contains(parsed.Value) ? parsed.Value : Instant.MinValue;
+        InstantPattern.ExtendedIso.Parse(text) is { Success: true } parsed && InstantBounds.Contains(parsed.Value)
+            ? parsed.Value
+            : Instant.MinValue;
 
     private static StatsDto Stats(IEnumerable<long> values)
     {
@@ -192,6 +201,7 @@ public static class UsageApi
         if (api.Account(session, http.Caller(), owner) is not { } scope) return Problems.NotFound($"Account {owner}");
         var forecast = Forecasts.Forecast(api.Rules, scope.Account, session.AccountInstances(owner), scope.Now, days ?? 30);
         session.Commit();
-        return TypedResults.Ok(new ForecastDto([.. forecast.Items.Select(i => new ForecastItemDto(i.InstanceId.Value, i.At, i.Amount))], forecast.Total, forecast.Covered, forecast.Shortfall, scope.Row.Currency));
+        var items = forecast.Items.Select(i => new ForecastItemDto(i.InstanceId.Value, i.At, i.Amount)).ToList();
+        return TypedResults.Ok(new ForecastDto(items, forecast.Total, forecast.Covered, forecast.Shortfall, scope.Row.Currency));
     }
 }
