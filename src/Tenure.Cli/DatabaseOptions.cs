@@ -8,7 +8,10 @@ public sealed class DatabaseOptions
 {
     public Option<string?> Db { get; } = new("--db") { Description = "SQLite database file (default Tenure:Db, else ./tenure.db)." };
 
-    public Option<string?> Postgres { get; } = new("--postgres") { Description = "PostgreSQL connection string, instead of SQLite (default Tenure:Postgres)." };
+    public Option<string?> Postgres { get; } = new("--postgres")
+    {
+        Description = "PostgreSQL connection string, instead of SQLite (default Tenure:Postgres).",
+    };
 
     public void AddTo(Command command)
     {

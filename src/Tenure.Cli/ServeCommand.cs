@@ -13,11 +13,17 @@ public static class ServeCommand
     public static Command Create(IClock clock)
     {
         var database = new DatabaseOptions();
-        var urls = new Option<string?>("--urls") { Description = "Where to listen (default Tenure:Urls, ASPNETCORE_URLS, else http://127.0.0.1:5080)." };
-        var demo = new Option<bool>("--demo") {
-            Description = "Seed demo accounts (one on a test clock) with instances in every interesting state and print fresh keys (or Tenure:Demo=true).",
+        var urls = new Option<string?>("--urls")
+        {
+            Description = "Where to listen (default Tenure:Urls, ASPNETCORE_URLS, else http://127.0.0.1:5080).",
         };
-        var command = new Command("serve", "Run the HTTP API, the lifecycle engine and the dispatcher. Settings also come from appsettings.json and Tenure__… environment variables.") { urls, demo };
+        var demo = new Option<bool>("--demo")
+        {
+            Description = "Seed demo accounts (one on a test clock) with instances in every interesting state "
+                + "and print fresh keys (or Tenure:Demo=true).",
+        };
+        var command = new Command("serve", "Run the HTTP API, the lifecycle engine and the dispatcher. "
+            + "Settings also come from appsettings.json and Tenure__… environment variables.") { urls, demo };
         database.AddTo(command);
         command.SetAction(async (parsed, cancellation) =>
         {
@@ -66,9 +72,11 @@ public static class ServeCommand
             };
             var payments = config.GetSection("Tenure:Payments");
             var pollAfter = TimeSpan.FromMinutes(10);
-            if (payments["PollAfter"] is { } pollText && !TimeSpan.TryParse(pollText, System.Globalization.CultureInfo.InvariantCulture, out pollAfter))
+            if (payments["PollAfter"] is { } pollText
+                && !TimeSpan.TryParse(pollText, System.Globalization.CultureInfo.InvariantCulture, out pollAfter))
             {
-                parsed.InvocationConfiguration.Error.WriteLine($"error: Tenure:Payments:PollAfter '{pollText}' is not a time span (e.g. 00:10:00).");
+                parsed.InvocationConfiguration.Error.WriteLine(
+                    $"error: Tenure:Payments:PollAfter '{pollText}' is not a time span (e.g. 00:10:00).");
                 return ExitCodes.Usage;
             }
 
@@ -81,7 +89,8 @@ public static class ServeCommand
                 MaxConcurrency = payments.GetValue("MaxConcurrency", 8),
             };
             var listen = parsed.GetValue(urls) ?? config["Tenure:Urls"] ?? config["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080";
-            var limits = config.GetSection("Tenure:RateLimit"); // per account or operator, and failed sign-ins per address (docs/operations.md)
+            // Per account or operator, and failed sign-ins per address (docs/operations.md).
+            var limits = config.GetSection("Tenure:RateLimit");
             var app = TenureApi.Build(new ApiOptions(db, operatorKey, clock)
             {
                 Rules = rules,
@@ -94,9 +103,11 @@ public static class ServeCommand
                 ConsoleSessionLifetime = NodaTime.Duration.FromHours(config.GetValue("Tenure:Console:SessionHours", 12)),
                 IdempotencyRetention = NodaTime.Duration.FromHours(config.GetValue("Tenure:IdempotencyRetentionHours", 24)),
                 ConfigureHost = Settings.ConfigureLogging,
-                Provider = new Provider(config["Tenure:Provider:Name"] ?? Provider.Default.Name, config["Tenure:Provider:Address"] ?? Provider.Default.Address),
+                Provider = new Provider(
+                    config["Tenure:Provider:Name"] ?? Provider.Default.Name, config["Tenure:Provider:Address"] ?? Provider.Default.Address),
             }, ["--urls", listen]);
-            output.WriteLine($"Tenure listens on {listen} (console at /console, API under /v1, health at /healthz). Ctrl+C or SIGTERM stops it after the current batch.");
+            output.WriteLine($"Tenure listens on {listen} (console at /console, API under /v1, health at /healthz). "
+                + "Ctrl+C or SIGTERM stops it after the current batch.");
             await app.StartAsync(cancellation).ConfigureAwait(false);
             await app.WaitForShutdownAsync(cancellation).ConfigureAwait(false);
             return ExitCodes.Ok;

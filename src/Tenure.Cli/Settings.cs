@@ -64,7 +64,10 @@ public static class Settings
         if (BillingCalendar.ForZone(zone) is { } calendar)
         {
             // R7.10: how long a pending payment holds back a stop or release.
-            return Domain.Rules.Default with { Calendar = calendar, PaymentPendingHours = Configuration.GetValue("Tenure:Payments:PendingHours", 24) };
+            return Domain.Rules.Default with
+            {
+                Calendar = calendar, PaymentPendingHours = Configuration.GetValue("Tenure:Payments:PendingHours", 24),
+            };
         }
 
         error.WriteLine($"error: Tenure:Billing:TimeZone '{zone}' is not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin).");

@@ -27,7 +27,8 @@ public static class StorageCommands
     public static Command Verify()
     {
         var database = new DatabaseOptions();
-        var command = new Command("verify", "Check a whole database: balances against the ledger, one order per instance, cycle and kind, " +
+        var command = new Command("verify",
+            "Check a whole database: balances against the ledger, one order per instance, cycle and kind, " +
             "no charge after release, a next event for every unreleased subscription instance, unique outbox keys, " +
             "and every account's monthly statements (in the billing zone) adding up to its balance. " +
             "Exit codes: 0 no violations, 1 violations found (each is printed), 2 bad arguments, " +
@@ -62,7 +63,8 @@ public static class StorageCommands
             if (Settings.Rules(error) is not { } rules) return ExitCodes.Usage;
             var violations = Verifier.Check(db, rules.Calendar);
             foreach (var violation in violations) parsed.InvocationConfiguration.Output.WriteLine(violation);
-            parsed.InvocationConfiguration.Output.WriteLine(violations.Count == 0 ? "verify: no violations." : $"verify: {violations.Count} violation(s).");
+            parsed.InvocationConfiguration.Output.WriteLine(
+                violations.Count == 0 ? "verify: no violations." : $"verify: {violations.Count} violation(s).");
             return violations.Count == 0 ? ExitCodes.Ok : ExitCodes.Refused;
         });
         return command;
@@ -72,15 +74,26 @@ public static class StorageCommands
     public static Command Engine(IClock clock)
     {
         var database = new DatabaseOptions();
-        var clockId = new Option<string>("--clock") { Description = "Clock to run: 'system' or a test clock ID.", DefaultValueFactory = _ => Session.SystemClock };
-        var until = new Option<string?>("--until") { Description = "Run events due up to this UTC instant (e.g. 2019-03-27T00:00:00Z); default: now." };
+        var clockId = new Option<string>("--clock")
+        {
+            Description = "Clock to run: 'system' or a test clock ID.",
+            DefaultValueFactory = _ => Session.SystemClock,
+        };
+        var until = new Option<string?>("--until")
+        {
+            Description = "Run events due up to this UTC instant (e.g. 2019-03-27T00:00:00Z); default: now.",
+        };
         var batch = new Option<int>("--batch") { Description = "Instances per transaction.", DefaultValueFactory = _ => 500 };
         var retryFor = new Option<int>("--retry-for")
         {
-            Description = "Seconds to keep retrying a batch while the database is unreachable or not yet the primary (a failover); 0: fail at once.",
+            Description = "Seconds to keep retrying a batch while the database is unreachable or not yet the primary (a failover); "
+                + "0: fail at once.",
             DefaultValueFactory = _ => 60,
         };
-        var command = new Command("engine", "Run the lifecycle engine once: every event due up to --until, in batches, then exit.") { clockId, until, batch, retryFor };
+        var command = new Command("engine", "Run the lifecycle engine once: every event due up to --until, in batches, then exit.")
+        {
+            clockId, until, batch, retryFor,
+        };
         database.AddTo(command);
         command.SetAction(parsed =>
         {
@@ -90,7 +103,8 @@ public static class StorageCommands
                 var parsedAt = InstantPattern.ExtendedIso.Parse(text);
                 if (!parsedAt.Success)
                 {
-                    parsed.InvocationConfiguration.Error.WriteLine($"error: --until '{text}' is not a UTC instant like 2019-03-27T00:00:00Z.");
+                    parsed.InvocationConfiguration.Error.WriteLine(
+                        $"error: --until '{text}' is not a UTC instant like 2019-03-27T00:00:00Z.");
                     return ExitCodes.Usage;
                 }
 
@@ -118,13 +132,15 @@ public static class StorageCommands
             {
                 if (at > clock.GetCurrentInstant())
                 {
-                    parsed.InvocationConfiguration.Error.WriteLine("error: the system clock cannot run events of the future; use a test clock to look ahead.");
+                    parsed.InvocationConfiguration.Error.WriteLine(
+                        "error: the system clock cannot run events of the future; use a test clock to look ahead.");
                     return ExitCodes.Usage;
                 }
 
                 var error = parsed.InvocationConfiguration.Error;
                 ran = engine.RunAllDue(id, at, TimeSpan.FromSeconds(parsed.GetValue(retryFor)),
-                    (e, pause) => error.WriteLine($"engine: a batch failed and rolled back ({e.GetType().Name}: {e.Message}); retrying in {pause.TotalSeconds:0.0} s."));
+                    (e, pause) => error.WriteLine($"engine: a batch failed and rolled back ({e.GetType().Name}: {e.Message}); "
+                        + $"retrying in {pause.TotalSeconds:0.0} s."));
             }
             else
             {

@@ -20,16 +20,42 @@ public static class TimelineCommand
 
     public static Command Create(IAnsiConsole console)
     {
-        var product = new Option<string>("--product") { Description = "Product code from the catalog (ecs, mqtt, rocketmq, oss-package, event-ticket).", Required = true };
+        var product = new Option<string>("--product")
+        {
+            Description = "Product code from the catalog (ecs, mqtt, rocketmq, oss-package, event-ticket).",
+            Required = true,
+        };
         var spec = new Option<string>("--spec") { Description = "Spec code, e.g. ecs.small or mqtt.basic.1k.", Required = true };
-        var purchased = new Option<string>("--purchased") { Description = "Local purchase time in the billing zone, e.g. 2019-01-29T10:00.", Required = true };
-        var months = new Option<int>("--months") { Description = "Subscription period in months (12 = one year).", DefaultValueFactory = _ => 1 };
-        var mode = new Option<string>("--mode") { Description = "Renewal mode: manual, auto or noRenew.", DefaultValueFactory = _ => "manual" };
+        var purchased = new Option<string>("--purchased")
+        {
+            Description = "Local purchase time in the billing zone, e.g. 2019-01-29T10:00.",
+            Required = true,
+        };
+        var months = new Option<int>("--months")
+        {
+            Description = "Subscription period in months (12 = one year).",
+            DefaultValueFactory = _ => 1,
+        };
+        var mode = new Option<string>("--mode")
+        {
+            Description = "Renewal mode: manual, auto or noRenew.",
+            DefaultValueFactory = _ => "manual",
+        };
         mode.AcceptOnlyFromAmong("manual", "auto", "noRenew");
-        var zone = new Option<string>("--zone") { Description = "IANA billing time zone.", DefaultValueFactory = _ => BillingCalendar.DefaultZoneId };
-        var balance = new Option<long>("--balance") { Description = "Cash balance in minor units available to auto-renewal (0: every attempt fails).", DefaultValueFactory = _ => 0 };
+        var zone = new Option<string>("--zone")
+        {
+            Description = "IANA billing time zone.",
+            DefaultValueFactory = _ => BillingCalendar.DefaultZoneId,
+        };
+        var balance = new Option<long>("--balance")
+        {
+            Description = "Cash balance in minor units available to auto-renewal (0: every attempt fails).",
+            DefaultValueFactory = _ => 0,
+        };
 
-        var command = new Command("timeline", "Print an instance's whole future: reminders, auto-renew attempts, expiry, stop, release warning and release, in local time and UTC.")
+        var command = new Command("timeline",
+            "Print an instance's whole future: reminders, auto-renew attempts, expiry, stop, release warning and release, "
+            + "in local time and UTC.")
         {
             product, spec, purchased, months, mode, zone, balance,
         };
@@ -39,7 +65,9 @@ public static class TimelineCommand
         return command;
     }
 
-    private static int Print(IAnsiConsole console, TextWriter error, string product, string spec, string purchasedText, int months, string modeText, string zoneId, long balance)
+    private static int Print(
+        IAnsiConsole console, TextWriter error, string product, string spec, string purchasedText, int months, string modeText,
+        string zoneId, long balance)
     {
         if (BillingCalendar.ForZone(zoneId) is not { } calendar)
         {
@@ -64,7 +92,8 @@ public static class TimelineCommand
         var mode = Enum.Parse<RenewalMode>(modeText, ignoreCase: true);
         var at = calendar.At(local.Value.Date, local.Value.TimeOfDay);
         var buyer = new Account(new AccountId("timeline"), rules.Catalog.Currency, long.MaxValue / 4, []);
-        var request = new PurchaseRequest(new InstanceId("i-timeline"), product, "region", null, spec, ChargeType.Subscription, months, mode == RenewalMode.Auto);
+        var request = new PurchaseRequest(
+            new InstanceId("i-timeline"), product, "region", null, spec, ChargeType.Subscription, months, mode == RenewalMode.Auto);
         var bought = Purchase.Buy(rules, buyer, request, at);
         if (bought.Refusal is { } refusal)
         {
@@ -79,7 +108,8 @@ public static class TimelineCommand
 
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn($"Local ({zoneId})").AddColumn("UTC").AddColumn("Event").AddColumn("What happens");
-        AddRow(table, calendar, at, "purchased", $"{product} {spec}, {months} month(s), mode {modeText}; expires {Format(calendar, instance.Expiry)}; paid {bought.Value.Effects.Order!.Total} {rules.Catalog.Currency} minor units");
+        AddRow(table, calendar, at, "purchased", $"{product} {spec}, {months} month(s), mode {modeText}; "
+            + $"expires {Format(calendar, instance.Expiry)}; paid {bought.Value.Effects.Order!.Total} {rules.Catalog.Currency} minor units");
         foreach (var step in run.Steps)
         {
             foreach (var happened in step.Change.Effects.Events)
@@ -92,7 +122,8 @@ public static class TimelineCommand
         var end = run.Instances[0];
         console.WriteLine(end.Status == InstanceStatus.Released
             ? $"Released {Format(calendar, end.ReleasedAt!.Value)}: nothing more happens."
-            : $"Shown until {Format(calendar, horizon)} or {run.Steps.Length} events; the instance is {end.Status.ToString().ToLowerInvariant()}, expiring {Format(calendar, end.Expiry)}.");
+            : $"Shown until {Format(calendar, horizon)} or {run.Steps.Length} events; "
+                + $"the instance is {end.Status.ToString().ToLowerInvariant()}, expiring {Format(calendar, end.Expiry)}.");
         return ExitCodes.Ok;
     }
 
