@@ -108,8 +108,9 @@ public static class TimelineCommand
 
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn($"Local ({zoneId})").AddColumn("UTC").AddColumn("Event").AddColumn("What happens");
+        var paid = bought.Value.Effects.Order!.Total;
         AddRow(table, calendar, at, "purchased", $"{product} {spec}, {months} month(s), mode {modeText}; "
-            + $"expires {Format(calendar, instance.Expiry)}; paid {bought.Value.Effects.Order!.Total} {rules.Catalog.Currency} minor units");
+            + $"expires {Format(calendar, instance.Expiry)}; paid {paid} {rules.Catalog.Currency} minor units");
         foreach (var step in run.Steps)
         {
             foreach (var happened in step.Change.Effects.Events)
