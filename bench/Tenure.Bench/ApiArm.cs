@@ -136,8 +136,8 @@ public static partial class ApiArm
             var quote = Wrk(folder, url, "quote.lua", QuoteScript(operatorKey, seeded.TemplateId, Spread(settings)), settings);
             var list = Wrk(folder, url, "list.lua", ListScript(seeded), settings);
             var arm = settings.Postgres is null ? "api-sqlite" : "api-postgres";
-            return new ApiResult(arm, settings.Instances, settings.Accounts, settings.Seconds, renew.PerSecond, PeakRssMb(server.Id), settings.Connections,
-                renew, quote, list, Math.Round(seed.Elapsed.TotalSeconds, 2));
+            return new ApiResult(arm, settings.Instances, settings.Accounts, settings.Seconds, renew.PerSecond, PeakRssMb(server.Id),
+                settings.Connections, renew, quote, list, Math.Round(seed.Elapsed.TotalSeconds, 2));
         }
         finally
         {
@@ -157,13 +157,15 @@ public static partial class ApiArm
     /// bought through the API (<c>ID</c>), the rest copied from it in SQL as <c>ID-1</c> … <c>ID-(N-1)</c>,
     /// in consecutive blocks per account. Returns the first account's key and the template's ID.
     /// </summary>
-    private static (string Key, string TemplateId) SeedAccounts(HttpClient http, Database database, string operatorKey, int instances, int accounts)
+    private static (string Key, string TemplateId) SeedAccounts(
+        HttpClient http, Database database, string operatorKey, int instances, int accounts)
     {
         var ids = new List<string>(accounts);
         string? key = null;
         for (var a = 0; a < accounts; a++)
         {
-            var account = Send(http, operatorKey, HttpMethod.Post, "/v1/accounts", new { name = $"bench {a}", email = "bench@example.com" });
+            var account = Send(http, operatorKey, HttpMethod.Post, "/v1/accounts",
+                new { name = $"bench {a}", email = "bench@example.com" });
             key ??= account.GetProperty("apiKey").GetString()!;
             ids.Add(account.GetProperty("id").GetString()!);
             Send(http, operatorKey, HttpMethod.Post, $"/v1/accounts/{ids[^1]}/top-ups", new { amount = 900_000_000_000L });
@@ -228,7 +230,8 @@ public static partial class ApiArm
     {
         var per = Math.Max(1, (settings.Instances - 1 + settings.Accounts - 1) / settings.Accounts);
         var last = Math.Max(1, settings.Instances - 1);
-        return $"local k = n * 2 + tid\n          local i = (k % {settings.Accounts}) * {per} + math.floor(k / {settings.Accounts}) % {per} + 1\n" +
+        return "local k = n * 2 + tid\n" +
+            $"          local i = (k % {settings.Accounts}) * {per} + math.floor(k / {settings.Accounts}) % {per} + 1\n" +
             $"          if i > {last} then i = k % {last} + 1 end";
     }
 

@@ -197,7 +197,8 @@ public static class BenchCommand
         {
             var error = parsed.InvocationConfiguration.Error;
             if (parsed.GetValue(instances) is < 2 or > 50_000_000 || parsed.GetValue(seconds) is < 1 or > 3600
-                || parsed.GetValue(connections) is < 2 or > 10_000 || parsed.GetValue(accounts) < 1 || parsed.GetValue(accounts) >= parsed.GetValue(instances))
+                || parsed.GetValue(connections) is < 2 or > 10_000
+                || parsed.GetValue(accounts) < 1 || parsed.GetValue(accounts) >= parsed.GetValue(instances))
             {
                 error.WriteLine("error: --instances 2..50000000, --accounts 1..instances-1, --seconds 1..3600, --connections 2..10000.");
                 return Usage;
@@ -206,11 +207,12 @@ public static class BenchCommand
             var onPostgres = parsed.GetValue(db) == "postgres";
             if (!CheckPostgres(parsed, onPostgres, postgres)) return Usage;
             if (ApiArm.FindTenure(parsed.GetValue(tenure), error) is not { } serve) return Usage;
-            var result = ApiArm.Run(new ApiArm.Settings(parsed.GetValue(instances), parsed.GetValue(accounts), parsed.GetValue(seconds), parsed.GetValue(connections),
-                onPostgres ? parsed.GetValue(postgres) : null, serve), error);
+            var settings = new ApiArm.Settings(parsed.GetValue(instances), parsed.GetValue(accounts), parsed.GetValue(seconds),
+                parsed.GetValue(connections), onPostgres ? parsed.GetValue(postgres) : null, serve);
+            var result = ApiArm.Run(settings, error);
             var output = parsed.InvocationConfiguration.Output;
-            output.WriteLine($"{result.Arm}: {result.Instances} instances of {result.Accounts} accounts, {result.Connections} connections, " +
-                $"{result.Seconds} s per route; " +
+            output.WriteLine($"{result.Arm}: {result.Instances} instances of {result.Accounts} accounts, " +
+                $"{result.Connections} connections, {result.Seconds} s per route; " +
                 $"server peak RSS {result.PeakRssMb} MB; seeding took {result.SeedSeconds} s");
             foreach (var (route, run) in result.Routes())
             {
@@ -238,10 +240,12 @@ public static class BenchCommand
         };
         command.SetAction(parsed =>
         {
-            if (parsed.GetValue(instances) is < 1 or > 1_000_000 || parsed.GetValue(days) is < 1 or > 400 || parsed.GetValue(batch) is < 1 or > 100_000
+            if (parsed.GetValue(instances) is < 1 or > 1_000_000 || parsed.GetValue(days) is < 1 or > 400
+                || parsed.GetValue(batch) is < 1 or > 100_000
                 || parsed.GetValue(accounts) < 1 || parsed.GetValue(accounts) > parsed.GetValue(instances))
             {
-                parsed.InvocationConfiguration.Error.WriteLine("error: --instances 1..1000000, --accounts 1..instances, --days 1..400, --batch 1..100000.");
+                parsed.InvocationConfiguration.Error.WriteLine(
+                    "error: --instances 1..1000000, --accounts 1..instances, --days 1..400, --batch 1..100000.");
                 return Usage;
             }
 
@@ -251,15 +255,17 @@ public static class BenchCommand
             var database = onPostgres ? Database.Postgres(parsed.GetValue(postgres)!) : Database.Sqlite(path);
             var seed = Stopwatch.StartNew();
             var clockId = TestClockYear.Seed(database, parsed.GetValue(instances), parsed.GetValue(accounts));
-            var result = TestClockYear.Run(onPostgres ? "test-clock-postgres" : "test-clock-sqlite", database, parsed.GetValue(instances), parsed.GetValue(accounts),
-                parsed.GetValue(days),
+            var result = TestClockYear.Run(onPostgres ? "test-clock-postgres" : "test-clock-sqlite", database,
+                parsed.GetValue(instances), parsed.GetValue(accounts), parsed.GetValue(days),
                 parsed.GetValue(batch), seed.Elapsed.TotalSeconds, clockId);
             var violations = Verifier.Check(database);
             if (!onPostgres) Database.DeleteSqliteFiles(path);
-            parsed.InvocationConfiguration.Output.WriteLine($"{result.Arm}: {result.Events} events of {result.Instances} instances in {result.Accounts} account(s) over {result.Days} days " +
-                $"in {result.Seconds} s = {result.PerSecond} events/s; CPU: engine {result.EngineCpuSeconds} s" +
-                $"{(onPostgres ? $", server {result.ServerCpuSeconds} s" : string.Empty)}; peak RSS {result.PeakRssMb} MB; seeding took {result.SeedSeconds} s; " +
-                $"verify: {(violations.Count == 0 ? "clean" : $"{violations.Count} violations: {string.Join("; ", violations.Take(3))}")}");
+            var server = onPostgres ? $", server {result.ServerCpuSeconds} s" : string.Empty;
+            var verdict = violations.Count == 0 ? "clean" : $"{violations.Count} violations: {string.Join("; ", violations.Take(3))}";
+            parsed.InvocationConfiguration.Output.WriteLine(
+                $"{result.Arm}: {result.Events} events of {result.Instances} instances in {result.Accounts} account(s) " +
+                $"over {result.Days} days in {result.Seconds} s = {result.PerSecond} events/s; CPU: engine {result.EngineCpuSeconds} s" +
+                $"{server}; peak RSS {result.PeakRssMb} MB; seeding took {result.SeedSeconds} s; verify: {verdict}");
             return Print(parsed, result, violations.Count == 0);
         });
         return command;

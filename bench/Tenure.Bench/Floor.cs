@@ -26,21 +26,37 @@ public static class Floor
         {
             // Which instances the balances cover: per account, the earliest expiring first (R4.8), 1000 each.
             session.Execute("CREATE TEMPORARY TABLE floor_wave AS SELECT i.id, i.account_id, " +
-                "CASE WHEN ROW_NUMBER() OVER (PARTITION BY i.account_id ORDER BY i.expires_at, i.id) * 1000 <= a.balance THEN 1 ELSE 0 END AS paid " +
-                "FROM instances i JOIN accounts a ON a.id = i.account_id WHERE i.clock_id = @clock AND i.next_due_at <= @at", new { clock = RenewalDay.Clock, at });
+                "CASE WHEN ROW_NUMBER() OVER (PARTITION BY i.account_id ORDER BY i.expires_at, i.id) * 1000 <= a.balance " +
+                "THEN 1 ELSE 0 END AS paid " +
+                "FROM instances i JOIN accounts a ON a.id = i.account_id WHERE i.clock_id = @clock AND i.next_due_at <= @at",
+                new { clock = RenewalDay.Clock, at });
             session.Execute("CREATE INDEX floor_wave_id ON floor_wave (id)");
-            session.Execute("INSERT INTO orders (id, account_id, kind, total, paid_by_coupons, paid_by_balance, at) SELECT 'o-' || id, account_id, 'Renewal', 1000, 0, 1000, @at FROM floor_wave WHERE paid = 1", new { at });
-            session.Execute("INSERT INTO order_items (order_id, instance_id, period_start, kind, amount, new_expires_at) SELECT 'o-' || id, id, @expiry, 'Renewal', 1000, @newExpiry FROM floor_wave WHERE paid = 1",
+            session.Execute("INSERT INTO orders (id, account_id, kind, total, paid_by_coupons, paid_by_balance, at) " +
+                "SELECT 'o-' || id, account_id, 'Renewal', 1000, 0, 1000, @at FROM floor_wave WHERE paid = 1", new { at });
+            session.Execute("INSERT INTO order_items (order_id, instance_id, period_start, kind, amount, new_expires_at) " +
+                "SELECT 'o-' || id, id, @expiry, 'Renewal', 1000, @newExpiry FROM floor_wave WHERE paid = 1",
                 new { expiry = expiry.ToUnixTimeTicks(), newExpiry });
-            session.Execute("INSERT INTO ledger (account_id, at, kind, amount, instance_id, coupon_id, order_id, memo) SELECT account_id, @at, 'Charge', -1000, id, NULL, 'o-' || id, 'auto-renewal of 1 month(s)' FROM floor_wave WHERE paid = 1", new { at });
-            session.Execute("UPDATE accounts SET balance = accounts.balance - 1000 * w.n FROM (SELECT account_id, COUNT(*) AS n FROM floor_wave WHERE paid = 1 GROUP BY account_id) AS w WHERE accounts.id = w.account_id");
-            session.Execute("UPDATE instances SET expires_at = @newExpiry, cycle_start = expires_at, next_due_at = @nextDue, next_due_kind = 'Reminder', progress_at = @at, progress_rank = 3 WHERE id IN (SELECT id FROM floor_wave WHERE paid = 1)",
+            session.Execute("INSERT INTO ledger (account_id, at, kind, amount, instance_id, coupon_id, order_id, memo) " +
+                "SELECT account_id, @at, 'Charge', -1000, id, NULL, 'o-' || id, 'auto-renewal of 1 month(s)' " +
+                "FROM floor_wave WHERE paid = 1",
+                new { at });
+            session.Execute("UPDATE accounts SET balance = accounts.balance - 1000 * w.n " +
+                "FROM (SELECT account_id, COUNT(*) AS n FROM floor_wave WHERE paid = 1 GROUP BY account_id) AS w " +
+                "WHERE accounts.id = w.account_id");
+            session.Execute("UPDATE instances SET expires_at = @newExpiry, cycle_start = expires_at, next_due_at = @nextDue, " +
+                "next_due_kind = 'Reminder', progress_at = @at, progress_rank = 3 WHERE id IN (SELECT id FROM floor_wave WHERE paid = 1)",
                 new { newExpiry, nextDue, at });
-            session.Execute("UPDATE instances SET next_due_at = @retry, progress_at = @at, progress_rank = 3 WHERE id IN (SELECT id FROM floor_wave WHERE paid = 0)",
+            session.Execute("UPDATE instances SET next_due_at = @retry, progress_at = @at, progress_rank = 3 " +
+                "WHERE id IN (SELECT id FROM floor_wave WHERE paid = 0)",
                 new { retry = rules.Calendar.At(new LocalDate(2019, 3, 29), new LocalTime(8, 0)).ToUnixTimeTicks(), at });
-            session.Execute("INSERT INTO timeline_events (instance_id, at, kind, detail) SELECT id, @at, CASE paid WHEN 1 THEN 'renewed' ELSE 'autoRenewFailed' END, 'floor' FROM floor_wave", new { at });
-            session.Execute("INSERT INTO notices (dedupe_key, account_id, instance_id, at, kind, subject) SELECT id || ':floor', account_id, id, @at, CASE paid WHEN 1 THEN 'renewed' ELSE 'autoRenewFailed' END, 'floor' FROM floor_wave", new { at });
-            session.Execute("INSERT INTO outbox (dedupe_key, channel, account_id, instance_id, at, payload, status, attempts, next_attempt_at) SELECT id || ':floor:email', 'email', account_id, id, @at, '{}', 'pending', 0, 0 FROM floor_wave", new { at });
+            session.Execute("INSERT INTO timeline_events (instance_id, at, kind, detail) " +
+                "SELECT id, @at, CASE paid WHEN 1 THEN 'renewed' ELSE 'autoRenewFailed' END, 'floor' FROM floor_wave", new { at });
+            session.Execute("INSERT INTO notices (dedupe_key, account_id, instance_id, at, kind, subject) " +
+                "SELECT id || ':floor', account_id, id, @at, CASE paid WHEN 1 THEN 'renewed' ELSE 'autoRenewFailed' END, 'floor' " +
+                "FROM floor_wave", new { at });
+            session.Execute(
+                "INSERT INTO outbox (dedupe_key, channel, account_id, instance_id, at, payload, status, attempts, next_attempt_at) " +
+                "SELECT id || ':floor:email', 'email', account_id, id, @at, '{}', 'pending', 0, 0 FROM floor_wave", new { at });
             session.Execute("DROP TABLE floor_wave");
             session.Commit();
         }
@@ -48,8 +64,9 @@ public static class Floor
         var seconds = watch.Elapsed.TotalSeconds;
         var (engineCpuAfter, serverCpuAfter) = (CpuTime.Engine(), CpuTime.Postgres());
         var (renewed, failed) = RenewalDay.Outcomes(database);
-        return new BenchResult(arm, instances, Math.Round(seconds, 2), Math.Round(instances / seconds), Math.Round(seconds, 3), Math.Round(seconds, 3),
-            RenewalDay.PeakRssMb(), Math.Round(seedSeconds, 2), renewed, failed,
-            EngineCpuSeconds: Math.Round(engineCpuAfter - engineCpu, 2), ServerCpuSeconds: database.Dialect == Dialect.Postgres ? Math.Round(serverCpuAfter - serverCpu, 2) : null);
+        return new BenchResult(arm, instances, Math.Round(seconds, 2), Math.Round(instances / seconds), Math.Round(seconds, 3),
+            Math.Round(seconds, 3), RenewalDay.PeakRssMb(), Math.Round(seedSeconds, 2), renewed, failed,
+            EngineCpuSeconds: Math.Round(engineCpuAfter - engineCpu, 2),
+            ServerCpuSeconds: database.Dialect == Dialect.Postgres ? Math.Round(serverCpuAfter - serverCpu, 2) : null);
     }
 }

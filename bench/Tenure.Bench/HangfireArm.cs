@@ -12,8 +12,10 @@ namespace Tenure.Bench;
 /// What the Hangfire arm measured; <see cref="Seconds"/> is extrapolated to
 /// all instances from <see cref="Measured"/> in <see cref="MeasuredSeconds"/>.
 /// </summary>
-public sealed record HangfireResult(string Arm, int Instances, double Seconds, double PerSecond, double P50LatenessSeconds, double P99LatenessSeconds, double PeakRssMb, double SeedSeconds,
-    bool Extrapolated, int Measured, double MeasuredSeconds, int Scheduled, double ScheduleSeconds, double SchedulePerSecond, int Renewed, int Failed, long JobsSucceeded, long JobsFailed, int Workers);
+public sealed record HangfireResult(
+    string Arm, int Instances, double Seconds, double PerSecond, double P50LatenessSeconds, double P99LatenessSeconds, double PeakRssMb,
+    double SeedSeconds, bool Extrapolated, int Measured, double MeasuredSeconds, int Scheduled, double ScheduleSeconds,
+    double SchedulePerSecond, int Renewed, int Failed, long JobsSucceeded, long JobsFailed, int Workers);
 
 /// <summary>
 /// The naive peer: one Hangfire delayed job per instance, due at the wave, each renewing its one
@@ -36,7 +38,10 @@ public static class HangfireArm
     {
         s_database = database;
         s_engine = new LifecycleEngine(database, Rules.Default);
-        var options = new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromSeconds(1) };
+        var options = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire", PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromSeconds(1),
+        };
         var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(database.ConnectionString, options), options);
         var client = new BackgroundJobClient(storage);
 
@@ -79,17 +84,22 @@ public static class HangfireArm
         var (renewed, failed) = RenewalDay.Outcomes(database);
         var monitoring = storage.GetMonitoringApi();
         var perSecond = done / measuredSeconds;
-        return new HangfireResult("hangfire-postgres", instances, Math.Round(instances / perSecond, 2), Math.Round(perSecond), RenewalDay.Percentile(lateness, 0.50), RenewalDay.Percentile(lateness, 0.99),
-            RenewalDay.PeakRssMb(), Math.Round(seedSeconds, 2), Extrapolated: done < instances, done, Math.Round(measuredSeconds, 2), scheduled, Math.Round(scheduleSeconds, 2),
-            Math.Round(scheduled / scheduleSeconds), renewed, failed, monitoring.SucceededListCount(), monitoring.FailedCount(), serverOptions.WorkerCount);
+        return new HangfireResult("hangfire-postgres", instances, Math.Round(instances / perSecond, 2), Math.Round(perSecond),
+            RenewalDay.Percentile(lateness, 0.50), RenewalDay.Percentile(lateness, 0.99), RenewalDay.PeakRssMb(),
+            Math.Round(seedSeconds, 2), Extrapolated: done < instances, done, Math.Round(measuredSeconds, 2), scheduled,
+            Math.Round(scheduleSeconds, 2),
+            Math.Round(scheduled / scheduleSeconds), renewed, failed, monitoring.SucceededListCount(), monitoring.FailedCount(),
+            serverOptions.WorkerCount);
     }
 
     /// <summary>The job: renews one instance, as the engine would, in a transaction of its own.</summary>
     public static void Renew(string instanceId)
     {
         using var session = s_database!.Begin();
-        var instance = session.Instance(instanceId, forUpdate: true) ?? throw new InvalidOperationException($"Instance {instanceId} does not exist.");
-        s_engine!.CatchUp(session, [instance], session.Accounts([instance.AccountId.Value], forUpdate: true), RenewalDay.Clock, RenewalDay.Wave);
+        var instance = session.Instance(instanceId, forUpdate: true)
+            ?? throw new InvalidOperationException($"Instance {instanceId} does not exist.");
+        var accounts = session.Accounts([instance.AccountId.Value], forUpdate: true);
+        s_engine!.CatchUp(session, [instance], accounts, RenewalDay.Clock, RenewalDay.Wave);
         session.Commit();
     }
 

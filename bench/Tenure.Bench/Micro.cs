@@ -17,7 +17,8 @@ namespace Tenure.Bench;
 public sealed record MicroBenchmark(string Name, double MeanNs, long? AllocatedBytes);
 
 /// <summary>What the micro benchmarks measured; <see cref="PerSecond"/> is calls per second of the auto-renew decision.</summary>
-public sealed record MicroResult(string Arm, int Instances, double Seconds, double? PerSecond, double PeakRssMb, IReadOnlyList<MicroBenchmark> Benchmarks);
+public sealed record MicroResult(
+    string Arm, int Instances, double Seconds, double? PerSecond, double PeakRssMb, IReadOnlyList<MicroBenchmark> Benchmarks);
 
 /// <summary>
 /// BenchmarkDotNet micro benchmarks of the decisions the renewal day makes per instance, run in
@@ -33,7 +34,8 @@ public static class Micro
         var results = summaries.SelectMany(s => s.Reports.Select(r => new MicroBenchmark(r.BenchmarkCase.Descriptor.WorkloadMethod.Name,
             Math.Round(r.ResultStatistics?.Mean ?? double.NaN, 1), r.GcStats.GetBytesAllocatedPerOperation(r.BenchmarkCase)))).ToList();
         var advance = results.FirstOrDefault(b => b.Name == nameof(DomainBenchmarks.AdvanceAutoRenew));
-        return new MicroResult("micro", 0, Math.Round(watch.Elapsed.TotalSeconds, 2), advance is { MeanNs: > 0 } ? Math.Round(1e9 / advance.MeanNs) : null, RenewalDay.PeakRssMb(), results);
+        var perSecond = advance is { MeanNs: > 0 } ? Math.Round(1e9 / advance.MeanNs) : (double?)null;
+        return new MicroResult("micro", 0, Math.Round(watch.Elapsed.TotalSeconds, 2), perSecond, RenewalDay.PeakRssMb(), results);
     }
 }
 

@@ -13,7 +13,8 @@ public sealed record PgStats(long Commits, long? Statements)
     public static bool StatementsAvailable(string connectionString)
     {
         using var connection = new NpgsqlConnection(connectionString);
-        if (!connection.ExecuteScalar<string>("SELECT current_setting('shared_preload_libraries')")!.Contains("pg_stat_statements", StringComparison.Ordinal)) return false;
+        var preloaded = connection.ExecuteScalar<string>("SELECT current_setting('shared_preload_libraries')")!;
+        if (!preloaded.Contains("pg_stat_statements", StringComparison.Ordinal)) return false;
         connection.Execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         return true;
     }
@@ -31,7 +32,8 @@ public sealed record PgStats(long Commits, long? Statements)
         connection.Execute("SELECT pg_stat_clear_snapshot()");
         var commits = connection.ExecuteScalar<long>("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
         var calls = statements
-            ? connection.ExecuteScalar<long>("SELECT COALESCE(SUM(calls), 0)::bigint FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid " +
+            ? connection.ExecuteScalar<long>(
+                "SELECT COALESCE(SUM(calls), 0)::bigint FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid " +
                 "WHERE d.datname = current_database() AND s.query NOT LIKE '%pg_stat%' AND s.query NOT LIKE '%shared_preload_libraries%'")
             : (long?)null;
         return new PgStats(commits, calls);

@@ -15,8 +15,10 @@ namespace Tenure.Bench;
 /// (PostgreSQL; <see cref="PerSecond"/> is statements per second, or commits per second without
 /// pg_stat_statements) and the claim query's latency with nothing due against the full table.
 /// </summary>
-public sealed record QuietHorizonResult(string Arm, int Instances, double Seconds, double? PerSecond, double PeakRssMb, double SeedSeconds,
-    bool StatStatementsLoaded, double? StatementsPerSecond, double? CommitsPerSecond, int ClaimCalls, double ClaimP50Ms, double ClaimP99Ms, double NextDueP50Ms, double NextDueP99Ms);
+public sealed record QuietHorizonResult(
+    string Arm, int Instances, double Seconds, double? PerSecond, double PeakRssMb, double SeedSeconds, bool StatStatementsLoaded,
+    double? StatementsPerSecond, double? CommitsPerSecond, int ClaimCalls, double ClaimP50Ms, double ClaimP99Ms, double NextDueP50Ms,
+    double NextDueP99Ms);
 
 /// <summary>
 /// The quiet horizon: N instances on the system clock whose expiries are spread over a year, so
@@ -36,11 +38,16 @@ public static class QuietHorizon
     {
         database.Migrate();
         var rules = Rules.Default;
-        var template = Purchase.Buy(rules, new Account(new AccountId("q-0"), "USD", 1_000_000, []),
-            new PurchaseRequest(new InstanceId("q-0"), "ecs", "cn-hangzhou", null, "ecs.small", ChargeType.Subscription, 1, AutoRenew: true), now).Value;
+        var request = new PurchaseRequest(
+            new InstanceId("q-0"), "ecs", "cn-hangzhou", null, "ecs.small", ChargeType.Subscription, 1, AutoRenew: true);
+        var template = Purchase.Buy(rules, new Account(new AccountId("q-0"), "USD", 1_000_000, []), request, now).Value;
         using (var session = database.Begin())
         {
-            session.InsertAccount(new AccountRow { Id = "q-0", Name = "q-0", Email = "q-0@example.com", Currency = "USD", ClockId = Session.SystemClock, CreatedAt = now.ToUnixTimeTicks() });
+            session.InsertAccount(new AccountRow
+            {
+                Id = "q-0", Name = "q-0", Email = "q-0@example.com", Currency = "USD", ClockId = Session.SystemClock,
+                CreatedAt = now.ToUnixTimeTicks(),
+            });
             session.SaveInstance(template.Instance, template.NextDue[0], Session.SystemClock);
             session.Commit();
         }
@@ -49,8 +56,10 @@ public static class QuietHorizon
         {
             var range = new { from, to = Math.Min(instances - 1, from + Chunk - 1) };
             using var session = database.Begin();
-            session.Execute("INSERT INTO accounts (id, name, email, phone, currency, balance, no_stop_on_expiry, negative_since, webhook_url, webhook_secret, clock_id, created_at) " +
-                $"SELECT 'q-' || s.g, name, email, phone, currency, balance, no_stop_on_expiry, negative_since, webhook_url, webhook_secret, clock_id, created_at FROM accounts, {Series(database)} " +
+            session.Execute("INSERT INTO accounts (id, name, email, phone, currency, balance, no_stop_on_expiry, negative_since, " +
+                "webhook_url, webhook_secret, clock_id, created_at) " +
+                "SELECT 'q-' || s.g, name, email, phone, currency, balance, no_stop_on_expiry, negative_since, " +
+                $"webhook_url, webhook_secret, clock_id, created_at FROM accounts, {Series(database)} " +
                 "WHERE id = 'q-0' AND s.g % 10 = 0", range);
             CopyInstances(session, database, "q-0", "'q-' || ((s.g / 10) * 10)", range.from, range.to);
             session.Commit();
@@ -71,13 +80,17 @@ public static class QuietHorizon
     /// </summary>
     public static void CopyInstances(Session session, Database database, string templateId, string accountSql, int from, int to)
     {
-        var shift = $"((s.g % 365) * {TicksPerDay} + ((s.g / 365) % 86400) * CAST(10000000 AS BIGINT))"; // 64-bit: s.g is a 32-bit integer on PostgreSQL
-        session.Execute("INSERT INTO instances (id, account_id, clock_id, product, region, edition, spec, charge_type, status, created_at, expires_at, mode, auto_renew_months, " +
-            "post_expiration_action, post_release_action, pending_change, components, cycle_start, cycle_cash, stopped_at, stop_cause, released_at, " +
-            "payg_billed_through, progress_at, progress_rank, alarms, next_due_at, next_due_kind) " +
-            $"SELECT id || '-' || s.g, {accountSql}, clock_id, product, region, edition, spec, charge_type, status, created_at + {shift}, expires_at + {shift}, mode, auto_renew_months, " +
-            $"post_expiration_action, post_release_action, pending_change, components, cycle_start + {shift}, cycle_cash, stopped_at, stop_cause, released_at, " +
-            $"payg_billed_through, progress_at + {shift}, progress_rank, alarms, next_due_at + {shift}, next_due_kind FROM instances, {Series(database)} WHERE id = @templateId",
+        // 64-bit: s.g is a 32-bit integer on PostgreSQL.
+        var shift = $"((s.g % 365) * {TicksPerDay} + ((s.g / 365) % 86400) * CAST(10000000 AS BIGINT))";
+        session.Execute("INSERT INTO instances (id, account_id, clock_id, product, region, edition, spec, charge_type, status, " +
+            "created_at, expires_at, mode, auto_renew_months, " +
+            "post_expiration_action, post_release_action, pending_change, components, cycle_start, cycle_cash, stopped_at, stop_cause, " +
+            "released_at, payg_billed_through, progress_at, progress_rank, alarms, next_due_at, next_due_kind) " +
+            $"SELECT id || '-' || s.g, {accountSql}, clock_id, product, region, edition, spec, charge_type, status, " +
+            $"created_at + {shift}, expires_at + {shift}, mode, auto_renew_months, " +
+            $"post_expiration_action, post_release_action, pending_change, components, cycle_start + {shift}, cycle_cash, stopped_at, " +
+            $"stop_cause, released_at, payg_billed_through, progress_at + {shift}, progress_rank, alarms, next_due_at + {shift}, " +
+            $"next_due_kind FROM instances, {Series(database)} WHERE id = @templateId",
             new { templateId, from, to });
     }
 
@@ -89,7 +102,8 @@ public static class QuietHorizon
     /// Runs the engine service idle for <paramref name="idle"/> (PostgreSQL),
     /// then times <paramref name="calls"/> claims and next-due queries.
     /// </summary>
-    public static QuietHorizonResult Run(string arm, Database database, int instances, IClock clock, TimeSpan idle, int calls, double seedSeconds)
+    public static QuietHorizonResult Run(
+        string arm, Database database, int instances, IClock clock, TimeSpan idle, int calls, double seedSeconds)
     {
         double? statementsPerSecond = null, commitsPerSecond = null;
         var statStatements = false;
@@ -99,7 +113,8 @@ public static class QuietHorizon
             statStatements = PgStats.StatementsAvailable(database.ConnectionString);
             var before = PgStats.Read(database.ConnectionString, statStatements);
             var watch = Stopwatch.StartNew();
-            using (var service = new EngineService(new LifecycleEngine(database, Rules.Default), database, clock, TimeSpan.FromSeconds(1), NullLogger<EngineService>.Instance))
+            var engine = new LifecycleEngine(database, Rules.Default);
+            using (var service = new EngineService(engine, database, clock, TimeSpan.FromSeconds(1), NullLogger<EngineService>.Instance))
             {
                 service.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
                 Thread.Sleep(idle);
@@ -127,8 +142,9 @@ public static class QuietHorizon
             nextDue.Add(watch.Elapsed.TotalMilliseconds);
         }
 
-        return new QuietHorizonResult(arm, instances, Math.Round(idleSeconds, 2), statementsPerSecond ?? commitsPerSecond, RenewalDay.PeakRssMb(), Math.Round(seedSeconds, 2),
-            statStatements, statementsPerSecond, commitsPerSecond, calls, Quantile(claim, 0.50), Quantile(claim, 0.99), Quantile(nextDue, 0.50), Quantile(nextDue, 0.99));
+        return new QuietHorizonResult(arm, instances, Math.Round(idleSeconds, 2), statementsPerSecond ?? commitsPerSecond,
+            RenewalDay.PeakRssMb(), Math.Round(seedSeconds, 2), statStatements, statementsPerSecond, commitsPerSecond, calls,
+            Quantile(claim, 0.50), Quantile(claim, 0.99), Quantile(nextDue, 0.50), Quantile(nextDue, 0.99));
     }
 
     private static double Quantile(List<double> values, double q)

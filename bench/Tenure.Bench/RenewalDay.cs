@@ -15,8 +15,10 @@ namespace Tenure.Bench;
 /// <remarks>
 /// On PostgreSQL the run's committed transactions and statements (pg_stat_statements) per instance; null elsewhere or when not measured.
 /// </remarks>
-public sealed record BenchResult(string Arm, int Instances, double Seconds, double PerSecond, double P50LatenessSeconds, double P99LatenessSeconds, double PeakRssMb, double SeedSeconds, int Renewed, int Failed,
-    double? CommitsPerInstance = null, double? StatementsPerInstance = null, double? EngineCpuSeconds = null, double? ServerCpuSeconds = null);
+public sealed record BenchResult(
+    string Arm, int Instances, double Seconds, double PerSecond, double P50LatenessSeconds, double P99LatenessSeconds, double PeakRssMb,
+    double SeedSeconds, int Renewed, int Failed, double? CommitsPerInstance = null, double? StatementsPerInstance = null,
+    double? EngineCpuSeconds = null, double? ServerCpuSeconds = null);
 
 /// <summary>
 /// Renewal day: N instances on 1-month auto-renewal all expiring on 2019-03-30, in accounts of ten
@@ -44,7 +46,11 @@ public static class RenewalDay
             for (var a = chunk; a < Math.Min(accounts, chunk + 1_000); a++)
             {
                 var accountId = $"acc-{a:D7}";
-                session.InsertAccount(new AccountRow { Id = accountId, Name = accountId, Email = $"{accountId}@example.com", Currency = "USD", ClockId = Clock, CreatedAt = Bought.ToUnixTimeTicks() });
+                session.InsertAccount(new AccountRow
+                {
+                    Id = accountId, Name = accountId, Email = $"{accountId}@example.com", Currency = "USD", ClockId = Clock,
+                    CreatedAt = Bought.ToUnixTimeTicks(),
+                });
                 var count = Math.Min(PerAccount, instances - (a * PerAccount));
                 var account = Payg.TopUp(rules, Account.Empty(new AccountId(accountId), "USD"), (count - 1) * 1000L + 1, [], Bought).Value;
                 session.Save(account, Bought, Clock);
@@ -68,9 +74,11 @@ public static class RenewalDay
     /// </summary>
     public static Instance Template(Rules rules)
     {
-        var template = Purchase.Buy(rules, new Account(new AccountId("t"), "USD", 1_000_000, []),
-            new PurchaseRequest(new InstanceId("t"), "ecs", "cn-hangzhou", null, "ecs.small", ChargeType.Subscription, 2, AutoRenew: true), Bought).Value.Instance;
-        return template with { Progress = new Progress(rules.Calendar.At(new LocalDate(2019, 3, 23), new LocalTime(8, 0)), (int)EventKind.Reminder) };
+        var request = new PurchaseRequest(
+            new InstanceId("t"), "ecs", "cn-hangzhou", null, "ecs.small", ChargeType.Subscription, 2, AutoRenew: true);
+        var template = Purchase.Buy(rules, new Account(new AccountId("t"), "USD", 1_000_000, []), request, Bought).Value.Instance;
+        var reminded = rules.Calendar.At(new LocalDate(2019, 3, 23), new LocalTime(8, 0));
+        return template with { Progress = new Progress(reminded, (int)EventKind.Reminder) };
     }
 
     /// <summary>Runs the wave with <paramref name="workers"/> engines (threads; PostgreSQL only for more than one).</summary>
@@ -93,9 +101,10 @@ public static class RenewalDay
         var (engineCpuAfter, serverCpuAfter) = (CpuTime.Engine(), CpuTime.Postgres());
 
         var (renewed, failed) = Outcomes(database);
-        return new BenchResult(arm, instances, Math.Round(seconds, 2), Math.Round(instances / seconds), Percentile(lateness, 0.50), Percentile(lateness, 0.99),
-            PeakRssMb(), Math.Round(seedSeconds, 2), renewed, failed,
-            EngineCpuSeconds: Math.Round(engineCpuAfter - engineCpu, 2), ServerCpuSeconds: database.Dialect == Dialect.Postgres ? Math.Round(serverCpuAfter - serverCpu, 2) : null);
+        return new BenchResult(arm, instances, Math.Round(seconds, 2), Math.Round(instances / seconds), Percentile(lateness, 0.50),
+            Percentile(lateness, 0.99), PeakRssMb(), Math.Round(seedSeconds, 2), renewed, failed,
+            EngineCpuSeconds: Math.Round(engineCpuAfter - engineCpu, 2),
+            ServerCpuSeconds: database.Dialect == Dialect.Postgres ? Math.Round(serverCpuAfter - serverCpu, 2) : null);
     }
 
     /// <summary>Instances renewed (their order items) and auto-renewals failed (their timeline events).</summary>
