@@ -45,7 +45,8 @@ public sealed class AutoRenewTests
         var order = run.Steps[1].Change.Effects.Order!;
         Assert.Equal(1000, order.Total);
         Assert.Equal(Local("2019-03-30 00:00"), order.Items[0].PeriodStart);
-        Assert.Equal("AutoRenewAttempt 2019-04-27 08:00", Plan(renewed, run.Account).First(p => p.StartsWith("Auto", StringComparison.Ordinal)));
+        Assert.Equal("AutoRenewAttempt 2019-04-27 08:00",
+            Plan(renewed, run.Account).First(p => p.StartsWith("Auto", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -108,7 +109,8 @@ public sealed class AutoRenewTests
         Assert.Equal("2019-04-30 00:00", Show(renewed.Instance.Expiry));
         var run = Simulation.Run(Given.Rules, [renewed.Instance], renewed.Account, Local("2019-04-26 00:00"));
         Assert.Equal(["2019-04-23 08:00 reminderSent", "2019-04-23 08:00 lowBalance"], Steps(run.Steps));
-        Assert.Equal("AutoRenewAttempt 2019-04-27 08:00", $"{Schedule.Next(Given.Rules, run.Instances[0], run.Account)!.Value.Kind} {Show(Schedule.Next(Given.Rules, run.Instances[0], run.Account)!.Value.At)}");
+        var next = Schedule.Next(Given.Rules, run.Instances[0], run.Account)!.Value;
+        Assert.Equal("AutoRenewAttempt 2019-04-27 08:00", $"{next.Kind} {Show(next.At)}");
     }
 
     [Fact]
@@ -120,7 +122,8 @@ public sealed class AutoRenewTests
         var byId = run.Instances.ToDictionary(i => i.Id.Value);
         Assert.Equal("2019-04-29 00:00", Show(byId["i-z"].Expiry));
         Assert.Equal("2019-03-30 00:00", Show(byId["i-a"].Expiry));
-        Assert.Contains(run.Steps, s => s.InstanceId.Value == "i-a" && s.Change.Effects.Events.Any(e => e.Kind == TimelineKind.AutoRenewFailed));
+        Assert.Contains(run.Steps,
+            s => s.InstanceId.Value == "i-a" && s.Change.Effects.Events.Any(e => e.Kind == TimelineKind.AutoRenewFailed));
         Assert.Equal(0, run.Account.Balance);
     }
 

@@ -63,7 +63,9 @@ public sealed class CatalogTests
                 ("oss-package", "oss.500g", 1_000L),
                 ("event-ticket", "ticket", 5_000L),
             ],
-            Default.Products.SelectMany(p => p.Editions.SelectMany(e => e.Specs.Where(s => s.MonthlyPrice is not null).Select(s => (p.Code, s.Code, s.MonthlyPrice!.Value)))));
+            Default.Products.SelectMany(p => p.Editions.SelectMany(e => e.Specs
+                .Where(s => s.MonthlyPrice is not null)
+                .Select(s => (p.Code, s.Code, s.MonthlyPrice!.Value)))));
     }
 
     [Fact]
@@ -96,13 +98,16 @@ public sealed class CatalogTests
                 ("mqtt.platinum.100k", new Limits(100_000, 500_000, 100_000)),
             ],
             Default.Get("mqtt").Editions.SelectMany(e => e.Specs).Select(s => (s.Code, s.Limits!)));
-        Assert.All(Default.Products.Where(p => p.Code != "mqtt").SelectMany(p => p.Editions).SelectMany(e => e.Specs), s => Assert.Null(s.Limits));
+        Assert.All(Default.Products.Where(p => p.Code != "mqtt").SelectMany(p => p.Editions).SelectMany(e => e.Specs),
+            s => Assert.Null(s.Limits));
     }
 
     [Fact]
     public void Appendix_ecs_component_prices()
     {
-        Assert.Equal(new ComponentPrices(BandwidthPerMbpsMonth: 100, TrafficPerMonth: 0, DataDiskSubscriptionPerGbMonth: 5, DataDiskPaygPerMonth: 0), Default.Get("ecs").Components);
+        Assert.Equal(
+            new ComponentPrices(BandwidthPerMbpsMonth: 100, TrafficPerMonth: 0, DataDiskSubscriptionPerGbMonth: 5, DataDiskPaygPerMonth: 0),
+            Default.Get("ecs").Components);
         Assert.All(Default.Products.Where(p => p.Code != "ecs"), p => Assert.Null(p.Components));
     }
 
@@ -157,7 +162,8 @@ public sealed class CatalogTests
                 ("rocketmq", true, false, null, false, true),
                 ("oss-package", true, false, null, false, false),
             ],
-            Default.Products.Where(p => p.Renewable).Select(p => (p.Code, p.BatchWithOtherProducts, p.UnifiedExpiry, p.RenewDowngradeWindowDays, p.PaygToSubscriptionInPlace, p.Unsubscribe)));
+            Default.Products.Where(p => p.Renewable).Select(p => (p.Code, p.BatchWithOtherProducts, p.UnifiedExpiry,
+                p.RenewDowngradeWindowDays, p.PaygToSubscriptionInPlace, p.Unsubscribe)));
         Assert.False(Default.Get("event-ticket").UnifiedExpiry);
         Assert.Null(Default.Get("event-ticket").RenewDowngradeWindowDays);
         Assert.False(Default.Get("event-ticket").Unsubscribe);
@@ -184,7 +190,8 @@ public sealed class CatalogTests
     public void Appendix_post_expiration_actions()
     {
         Assert.Equal([PostExpirationAction.Stop, PostExpirationAction.DowngradeToStandard], Default.Get("rocketmq").PostExpirationActions);
-        Assert.All(Default.Products.Where(p => p.Code != "rocketmq"), p => Assert.Equal([PostExpirationAction.Stop], p.PostExpirationActions));
+        Assert.All(Default.Products.Where(p => p.Code != "rocketmq"),
+            p => Assert.Equal([PostExpirationAction.Stop], p.PostExpirationActions));
     }
 
     [Fact]
@@ -200,7 +207,10 @@ public sealed class CatalogTests
     [InlineData("\"name\": \"P\",", "\"name\": \"P\", \"colour\": \"red\",", "$.products[0].colour")]
     [InlineData("\"monthlyPrice\": 100", "\"monthlyPrice\": \"ten\"", "$.products[0].editions[0].specs[0].monthlyPrice")]
     [InlineData("[\"subscription\"]", "[\"prepaid\"]", "$.products[0].editions[0].chargeTypes[0]")]
-    [InlineData("{ \"code\": \"s\", \"monthlyPrice\": 100 }", "{ \"code\": \"s\", \"monthlyPrice\": 100 }, { \"code\": \"s\", \"monthlyPrice\": 200 }", "$.products[0].editions[0].specs[0].code")] // names the first of the duplicates
+    [InlineData(
+        "{ \"code\": \"s\", \"monthlyPrice\": 100 }",
+        "{ \"code\": \"s\", \"monthlyPrice\": 100 }, { \"code\": \"s\", \"monthlyPrice\": 200 }",
+        "$.products[0].editions[0].specs[0].code")] // names the first of the duplicates
     [InlineData("\"currency\": \"USD\"", "\"currency\": \"usd\"", "$.currency")]
     [InlineData("\"purchasePeriods\": [1]", "\"purchasePeriods\": [0]", "$.products[0].purchasePeriods")]
     public void Appendix_a_bad_field_is_named_with_the_file(string valid, string bad, string field)

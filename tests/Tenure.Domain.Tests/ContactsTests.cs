@@ -10,7 +10,8 @@ public sealed class ContactsTests
         Assert.Equal([NoticeChannel.Email], new Contacts("a@example.com", null, null).NoticeChannels);
         Assert.Equal([NoticeChannel.Email], new Contacts("a@example.com", "", "").NoticeChannels);
         Assert.Equal([NoticeChannel.Email, NoticeChannel.Sms], new Contacts("a@example.com", "+8613800000000", null).NoticeChannels);
-        Assert.Equal([NoticeChannel.Email, NoticeChannel.Webhook], new Contacts("a@example.com", null, "https://example.com/hook").NoticeChannels);
+        Assert.Equal([NoticeChannel.Email, NoticeChannel.Webhook],
+            new Contacts("a@example.com", null, "https://example.com/hook").NoticeChannels);
         Assert.Equal(
             [NoticeChannel.Email, NoticeChannel.Sms, NoticeChannel.Webhook],
             new Contacts("a@example.com", "+8613800000000", "https://example.com/hook").NoticeChannels);

@@ -79,7 +79,10 @@ public sealed class ConvenienceTests
     public void R8_3_unified_expiry_prices_the_components_too()
     {
         // (1000 + 5 Mbps × 100) × 5 / 30 = 250
-        var ecs = Given.Expiring("ecs", "ecs.small", "2019-03-10") with { Components = new(new Bandwidth(BandwidthBilling.ByBandwidth, 5), []) };
+        var ecs = Given.Expiring("ecs", "ecs.small", "2019-03-10") with
+        {
+            Components = new(new Bandwidth(BandwidthBilling.ByBandwidth, 5), []),
+        };
 
         Assert.Equal(250, Assert.Single(UnifiedExpiry.Quote(Given.Rules, [ecs], 15, March5).Value).Amount);
     }
@@ -181,7 +184,8 @@ public sealed class ConvenienceTests
     public void R8_4_with_downgrade_to_standard_unsubscribing_converts_to_payg()
     {
         var (platinum, paid) = BuyPlatinum(Given.Account(1_000_000));
-        var set = Unsubscription.SetPostExpirationAction(Given.Rules, platinum, paid, PostExpirationAction.DowngradeToStandard, Given.Local("2019-03-02 09:00")).Value;
+        var set = Unsubscription.SetPostExpirationAction(
+            Given.Rules, platinum, paid, PostExpirationAction.DowngradeToStandard, Given.Local("2019-03-02 09:00")).Value;
 
         var (change, refund) = Unsubscription.Unsubscribe(Given.Rules, set.Instance, set.Account, Given.Local("2019-03-10 15:00")).Value;
 
@@ -211,7 +215,8 @@ public sealed class ConvenienceTests
         var renewed = RenewedAhead().Instance;
 
         Assert.Equal((Given.Local("2019-03-01 10:00"), 300_000L), (renewed.CycleStart, renewed.CycleCash));
-        Assert.Equal(new PaidCycle(Given.Local("2019-04-02 00:00"), Given.Local("2019-05-02 00:00"), 300_000), Assert.Single(renewed.AheadCycles));
+        Assert.Equal(new PaidCycle(Given.Local("2019-04-02 00:00"), Given.Local("2019-05-02 00:00"), 300_000),
+            Assert.Single(renewed.AheadCycles));
     }
 
     [Fact]
@@ -221,7 +226,8 @@ public sealed class ConvenienceTests
         // The first cycle is over and refunds nothing (merged, it was floor(600000 × 21 / 62) = 203225).
         var renewed = RenewedAhead();
 
-        var (change, refund) = Unsubscription.Unsubscribe(Given.Rules, renewed.Instance, renewed.Account, Given.Local("2019-04-10 10:00")).Value;
+        var (change, refund) =
+            Unsubscription.Unsubscribe(Given.Rules, renewed.Instance, renewed.Account, Given.Local("2019-04-10 10:00")).Value;
 
         Assert.Equal(210_000, refund);
         Assert.Equal(210_000, change.Account.Balance);
@@ -234,7 +240,8 @@ public sealed class ConvenienceTests
         // 03-10 15:00 is in the first cycle: floor(300000 × 22 / 32) = 206250; the cycle from 04-02 has not started: 300000 whole.
         var renewed = RenewedAhead();
 
-        var (change, refund) = Unsubscription.Unsubscribe(Given.Rules, renewed.Instance, renewed.Account, Given.Local("2019-03-10 15:00")).Value;
+        var (change, refund) =
+            Unsubscription.Unsubscribe(Given.Rules, renewed.Instance, renewed.Account, Given.Local("2019-03-10 15:00")).Value;
 
         Assert.Equal(506_250, refund);
         Assert.Equal(506_250, change.Account.Balance);
@@ -244,7 +251,8 @@ public sealed class ConvenienceTests
     public void R8_4_a_renewal_after_expiry_starts_a_fresh_cycle_and_forgets_the_ones_paid_ahead()
     {
         var renewed = RenewedAhead();
-        var inGrace = Renewal.Renew(Given.Rules, renewed.Instance, renewed.Account with { Balance = 300_000 }, 1, Given.Local("2019-05-03 09:00")).Value.Instance;
+        var inGrace = Renewal.Renew(
+            Given.Rules, renewed.Instance, renewed.Account with { Balance = 300_000 }, 1, Given.Local("2019-05-03 09:00")).Value.Instance;
 
         Assert.Empty(inGrace.AheadCycles);
         Assert.Equal((Given.Local("2019-05-02 00:00"), 300_000L), (inGrace.CycleStart, inGrace.CycleCash));
@@ -281,19 +289,25 @@ public sealed class ConvenienceTests
         var (_, stopped, account) = Simulation.Run(Given.Rules, [ecs], Given.Account(0), Given.Local("2019-04-01 00:00"));
         Assert.Equal(InstanceStatus.Stopped, stopped[0].Status);
 
-        var set = Unsubscription.SetPostReleaseAction(Given.Rules, stopped[0], account, PostReleaseAction.RetainMetadata, Given.Local("2019-04-01 00:00")).Value;
+        var set = Unsubscription.SetPostReleaseAction(
+            Given.Rules, stopped[0], account, PostReleaseAction.RetainMetadata, Given.Local("2019-04-01 00:00")).Value;
         var (steps, released, _) = Simulation.Run(Given.Rules, [set.Instance], account, Given.Local("2019-04-20 00:00"));
 
         Assert.Equal(InstanceStatus.Released, released[0].Status);
-        Assert.Equal("retainMetadata", Assert.Single(steps.SelectMany(s => s.Change.Effects.Actions), a => a.Kind == ResourceActionKind.Release).Detail);
+        Assert.Equal("retainMetadata",
+            Assert.Single(steps.SelectMany(s => s.Change.Effects.Actions), a => a.Kind == ResourceActionKind.Release).Detail);
     }
 
     [Fact]
     public void R8_5_a_released_instance_keeps_its_post_release_action()
     {
-        var released = Given.Expiring("ecs", "ecs.small", "2019-03-30") with { Status = InstanceStatus.Released, ReleasedAt = Given.Local("2019-04-14 00:00") };
+        var released = Given.Expiring("ecs", "ecs.small", "2019-03-30") with
+        {
+            Status = InstanceStatus.Released, ReleasedAt = Given.Local("2019-04-14 00:00"),
+        };
 
-        var result = Unsubscription.SetPostReleaseAction(Given.Rules, released, Given.Account(0), PostReleaseAction.RetainMetadata, Given.Local("2019-04-15 00:00"));
+        var result = Unsubscription.SetPostReleaseAction(
+            Given.Rules, released, Given.Account(0), PostReleaseAction.RetainMetadata, Given.Local("2019-04-15 00:00"));
 
         Assert.Equal(RefusalCode.InvalidState, result.Refusal?.Code);
     }
@@ -357,7 +371,8 @@ public sealed class ConvenienceTests
 
     private static (Instance Instance, Accounts.Account Account) BuyPlatinum(Accounts.Account account)
     {
-        var request = new PurchaseRequest(new InstanceId("rmq-1"), "rocketmq", "cn-hangzhou", null, "rocketmq.platinum.2k", ChargeType.Subscription, 1);
+        var request = new PurchaseRequest(
+            new InstanceId("rmq-1"), "rocketmq", "cn-hangzhou", null, "rocketmq.platinum.2k", ChargeType.Subscription, 1);
         var bought = Purchase.Buy(Given.Rules, account, request, Given.Local("2019-03-01 10:00")).Value;
         Assert.Equal("2019-04-02 00:00", Given.Show(bought.Instance.Expiry));
         return (bought.Instance, bought.Account);

@@ -39,13 +39,16 @@ internal static class Given
     {
         rules ??= Rules;
         var rich = Account(balance: 1_000_000_000);
-        var request = new PurchaseRequest(new InstanceId(id), product, "cn-hangzhou", null, spec, chargeType, months, mode == RenewalMode.Auto, components);
+        var request = new PurchaseRequest(
+            new InstanceId(id), product, "cn-hangzhou", null, spec, chargeType, months, mode == RenewalMode.Auto, components);
         var instance = Purchase.Buy(rules, rich, request, Local(purchasedLocal, rules)).Value.Instance;
         return mode == RenewalMode.NoRenew ? instance with { Mode = RenewalMode.NoRenew } : instance;
     }
 
     /// <summary>A subscription instance expiring at a given local midnight, bought one month before.</summary>
-    public static Instance Expiring(string product, string spec, string expiryLocalDate, RenewalMode mode = RenewalMode.Manual, string id = "i-1", int autoRenewMonths = 1)
+    public static Instance Expiring(
+        string product, string spec, string expiryLocalDate, RenewalMode mode = RenewalMode.Manual, string id = "i-1",
+        int autoRenewMonths = 1)
     {
         var expiry = Local(expiryLocalDate + " 00:00");
         var bought = Rules.Calendar.Extend(expiry, -1);

@@ -365,7 +365,8 @@ public sealed class MoneyTests
         Assert.Equal(ResourceActionKind.Start, action.Kind);
         Assert.Equal(now, action.At);
         Assert.Equal(470, Assert.Single(change.Effects.Ledger).Amount);
-        Assert.Equal(new DueEvent(EventKind.PaygCharge, Given.Local("2019-03-04 10:30")), Schedule.Next(Given.Rules, started, change.Account));
+        Assert.Equal(new DueEvent(EventKind.PaygCharge, Given.Local("2019-03-04 10:30")),
+            Schedule.Next(Given.Rules, started, change.Account));
     }
 
     [Fact]

@@ -10,9 +10,12 @@ namespace Tenure.Domain.Tests;
 public sealed class RenewalListTests
 {
     private static readonly Instance Manual = Expiring("ecs", "ecs.small", "2019-03-30", id: "i-manual");
-    private static readonly Instance Auto = Expiring("mqtt", "mqtt.basic.1k", "2019-04-20", RenewalMode.Auto, id: "i-auto", autoRenewMonths: 3);
-    private static readonly Instance NoRenew = Expiring("ecs", "ecs.large", "2019-05-30", RenewalMode.NoRenew, id: "i-norenew") with { Region = "eu-central-1" };
-    private static readonly Instance Released = Expiring("ecs", "ecs.small", "2019-03-01", id: "i-released") with { Status = InstanceStatus.Released };
+    private static readonly Instance Auto =
+        Expiring("mqtt", "mqtt.basic.1k", "2019-04-20", RenewalMode.Auto, id: "i-auto", autoRenewMonths: 3);
+    private static readonly Instance NoRenew =
+        Expiring("ecs", "ecs.large", "2019-05-30", RenewalMode.NoRenew, id: "i-norenew") with { Region = "eu-central-1" };
+    private static readonly Instance Released =
+        Expiring("ecs", "ecs.small", "2019-03-01", id: "i-released") with { Status = InstanceStatus.Released };
     private static readonly Instance Ticket = Expiring("event-ticket", "ticket", "2019-03-30", id: "i-ticket");
     private static readonly Instance Payg = Bought("ecs", "ecs.small", "2019-03-01 10:00", null, id: "i-payg", chargeType: ChargeType.Payg);
     private static readonly Instance[] All = [Manual, Auto, NoRenew, Released, Ticket, Payg];

@@ -9,7 +9,8 @@ namespace Tenure.Domain.Tests;
 
 public sealed class RenewalTests
 {
-    private static PurchaseRequest Request(string product, string spec, int? months, bool autoRenew = false, ChargeType chargeType = ChargeType.Subscription) =>
+    private static PurchaseRequest Request(
+        string product, string spec, int? months, bool autoRenew = false, ChargeType chargeType = ChargeType.Subscription) =>
         new(new InstanceId("i-new"), product, "cn-hangzhou", null, spec, chargeType, months, autoRenew);
 
     [Fact]
@@ -42,7 +43,8 @@ public sealed class RenewalTests
     [InlineData(36, 12)]
     public void R2_4_auto_renew_period_is_1_month_under_a_year_and_12_from_a_year(int bought, int autoRenew)
     {
-        var purchase = Purchase.Buy(Given.Rules, Account(balance: 1_000_000), Request("ecs", "ecs.small", bought, autoRenew: true), Local("2019-01-10 10:00")).Value;
+        var request = Request("ecs", "ecs.small", bought, autoRenew: true);
+        var purchase = Purchase.Buy(Given.Rules, Account(balance: 1_000_000), request, Local("2019-01-10 10:00")).Value;
         Assert.Equal(RenewalMode.Auto, purchase.Instance.Mode);
         Assert.Equal(autoRenew, purchase.Instance.AutoRenewMonths);
     }
@@ -53,7 +55,11 @@ public sealed class RenewalTests
         var ecs = Expiring("ecs", "ecs.small", "2019-03-30");
         var mqtt = Expiring("mqtt", "mqtt.basic.1k", "2019-03-30");
         var now = Local("2019-03-20 10:00");
-        foreach (var months in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36 }) Assert.True(Renewal.Quote(Given.Rules, ecs, months, now).IsSuccess);
+        foreach (var months in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36 })
+        {
+            Assert.True(Renewal.Quote(Given.Rules, ecs, months, now).IsSuccess);
+        }
+
         Assert.Equal(RefusalCode.InvalidPeriod, Renewal.Quote(Given.Rules, ecs, 10, now).Refusal!.Code);
         Assert.Equal(RefusalCode.InvalidPeriod, Renewal.Quote(Given.Rules, mqtt, 24, now).Refusal!.Code);
         Assert.Equal(RefusalCode.InvalidPeriod, Renewal.Quote(Given.Rules, mqtt, 0, now).Refusal!.Code);
@@ -103,13 +109,16 @@ public sealed class RenewalTests
         var bought = Bought("mqtt", "mqtt.basic.1k", "2019-03-01 10:00", 1);
         Assert.Equal(RenewalMode.Manual, bought.Mode);
         var now = Local("2019-03-02 10:00");
-        Assert.Equal(RefusalCode.InvalidPeriod, RenewalSettings.Set(Given.Rules, bought, Account(), RenewalMode.Auto, 4, now).Refusal!.Code);
+        Assert.Equal(RefusalCode.InvalidPeriod,
+            RenewalSettings.Set(Given.Rules, bought, Account(), RenewalMode.Auto, 4, now).Refusal!.Code);
         foreach (var months in new[] { 1, 2, 3, 6, 12 })
         {
-            Assert.Equal(months, RenewalSettings.Set(Given.Rules, bought, Account(), RenewalMode.Auto, months, now).Value.Instance.AutoRenewMonths);
+            Assert.Equal(months,
+                RenewalSettings.Set(Given.Rules, bought, Account(), RenewalMode.Auto, months, now).Value.Instance.AutoRenewMonths);
         }
 
-        Assert.Equal(RenewalMode.NoRenew, RenewalSettings.Set(Given.Rules, bought, Account(), RenewalMode.NoRenew, null, now).Value.Instance.Mode);
+        Assert.Equal(RenewalMode.NoRenew,
+            RenewalSettings.Set(Given.Rules, bought, Account(), RenewalMode.NoRenew, null, now).Value.Instance.Mode);
         Assert.Equal(RefusalCode.Validation, RenewalSettings.Set(Given.Rules, bought, Account(), RenewalMode.Manual, 3, now).Refusal!.Code);
     }
 
@@ -126,7 +135,8 @@ public sealed class RenewalTests
 
         var noRenew = RenewalSettings.Set(Given.Rules, auto.Instance, Account(), RenewalMode.NoRenew, null, now).Value.Instance;
         Assert.Equal("2019-04-30 00:00", Show(Renewal.Renew(Given.Rules, noRenew, Account(balance: 1000), 1, now).Value.Instance.Expiry));
-        Assert.Equal(RenewalMode.Manual, RenewalSettings.Set(Given.Rules, noRenew, Account(), RenewalMode.Manual, null, now).Value.Instance.Mode);
+        Assert.Equal(RenewalMode.Manual,
+            RenewalSettings.Set(Given.Rules, noRenew, Account(), RenewalMode.Manual, null, now).Value.Instance.Mode);
         Assert.Equal(RenewalMode.Auto, RenewalSettings.Set(Given.Rules, noRenew, Account(), RenewalMode.Auto, 1, now).Value.Instance.Mode);
     }
 
@@ -142,16 +152,21 @@ public sealed class RenewalTests
     [Fact]
     public void R4_7_auto_renew_only_before_the_stop_and_batch_settings_only_for_one_product()
     {
-        var stopped = Simulation.Run(Given.Rules, [Expiring("ecs", "ecs.small", "2019-03-30")], Account(), Local("2019-04-01 00:00")).Instances[0];
-        Assert.Equal(RefusalCode.RenewalWindowClosed, RenewalSettings.Set(Given.Rules, stopped, Account(), RenewalMode.Auto, 1, Local("2019-04-01 00:00")).Refusal!.Code);
+        var stopped = Simulation.Run(Given.Rules, [Expiring("ecs", "ecs.small", "2019-03-30")], Account(), Local("2019-04-01 00:00"))
+            .Instances[0];
+        Assert.Equal(RefusalCode.RenewalWindowClosed,
+            RenewalSettings.Set(Given.Rules, stopped, Account(), RenewalMode.Auto, 1, Local("2019-04-01 00:00")).Refusal!.Code);
 
         var ecs = Expiring("ecs", "ecs.small", "2019-03-30", id: "i-ecs");
         var ecs2 = Expiring("ecs", "ecs.large", "2019-04-30", id: "i-ecs2");
         var mqtt = Expiring("mqtt", "mqtt.basic.1k", "2019-03-30", id: "i-mqtt");
         var now = Local("2019-03-20 10:00");
-        Assert.Equal(RefusalCode.BatchMixesProducts, RenewalSettings.SetBatch(Given.Rules, [ecs, mqtt], Account(), RenewalMode.Auto, 1, now).Refusal!.Code);
+        Assert.Equal(RefusalCode.BatchMixesProducts,
+            RenewalSettings.SetBatch(Given.Rules, [ecs, mqtt], Account(), RenewalMode.Auto, 1, now).Refusal!.Code);
         var batch = RenewalSettings.SetBatch(Given.Rules, [ecs, ecs2], Account(), RenewalMode.Auto, 6, now).Value;
         Assert.All(batch.Instances, i => Assert.Equal((RenewalMode.Auto, 6), (i.Mode, i.AutoRenewMonths)));
-        Assert.Equal(RefusalCode.RenewalWindowClosed, RenewalSettings.SetBatch(Given.Rules, [ecs, stopped with { Id = new InstanceId("i-2") }], Account(), RenewalMode.Auto, 1, now).Refusal!.Code);
+        var stoppedToo = stopped with { Id = new InstanceId("i-2") };
+        Assert.Equal(RefusalCode.RenewalWindowClosed,
+            RenewalSettings.SetBatch(Given.Rules, [ecs, stoppedToo], Account(), RenewalMode.Auto, 1, now).Refusal!.Code);
     }
 }
