@@ -12,6 +12,7 @@ public sealed class InstanceChangesTests
     {
         var columns = Session.InstanceColumns.Split(',', StringSplitOptions.TrimEntries);
 
-        Assert.Equal(columns.Order(StringComparer.Ordinal), InstanceChanges.Fixed.Concat(InstanceChanges.MutableNames).Order(StringComparer.Ordinal));
+        Assert.Equal(columns.Order(StringComparer.Ordinal),
+            InstanceChanges.Fixed.Concat(InstanceChanges.MutableNames).Order(StringComparer.Ordinal));
     }
 }

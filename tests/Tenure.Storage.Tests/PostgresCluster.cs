@@ -29,7 +29,8 @@ public sealed class PostgresCluster : IDisposable
         var bin = FindBinaries();
         if (bin is null)
         {
-            Unavailable = "PostgreSQL server binaries (initdb, pg_ctl) were not found; install the Debian package postgresql or set TENURE_TEST_PG.";
+            Unavailable = "PostgreSQL server binaries (initdb, pg_ctl) were not found; "
+                + "install the Debian package postgresql or set TENURE_TEST_PG.";
             return;
         }
 
@@ -39,7 +40,8 @@ public sealed class PostgresCluster : IDisposable
         var asRoot = Environment.UserName == "root";
         if (asRoot) Run("chown", $"postgres:postgres {_directory}");
         Run(asRoot, Path.Combine(bin, "initdb"), $"-D {_directory}/data -A trust -U postgres --no-sync");
-        Run(asRoot, _pgCtl, $"-D {_directory}/data -l {_directory}/log -w -o \"-p {port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start");
+        Run(asRoot, _pgCtl, $"-D {_directory}/data -l {_directory}/log -w "
+            + $"-o \"-p {port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start");
         ConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true";
     }
 
@@ -53,7 +55,11 @@ public sealed class PostgresCluster : IDisposable
     {
         if (ConnectionString is null)
         {
-            if (Environment.GetEnvironmentVariable("CI") == "true") throw new InvalidOperationException($"CI=true and no PostgreSQL: {Unavailable}");
+            if (Environment.GetEnvironmentVariable("CI") == "true")
+            {
+                throw new InvalidOperationException($"CI=true and no PostgreSQL: {Unavailable}");
+            }
+
             Assert.Skip(Unavailable!);
         }
 
@@ -99,11 +105,15 @@ public sealed class PostgresCluster : IDisposable
 
     private static void Run(string program, string arguments)
     {
-        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })
+        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)
             ?? throw new InvalidOperationException($"Could not start {program}.");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {arguments} failed ({process.ExitCode}): {error}{output.Result}");
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {arguments} failed ({process.ExitCode}): {error}{output.Result}");
+        }
     }
 }

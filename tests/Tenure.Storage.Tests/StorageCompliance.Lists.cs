@@ -39,7 +39,11 @@ public abstract partial class StorageCompliance
         ];
         using var session = Db.Begin();
         var accounts = session.Accounts([a, b], forUpdate: false);
-        foreach (var i in all) session.SaveInstance(i, Schedule.Next(Rules, i, accounts[i.AccountId.Value]), i.AccountId.Value == a ? clockA.Id : clockB.Id);
+        foreach (var i in all)
+        {
+            session.SaveInstance(i, Schedule.Next(Rules, i, accounts[i.AccountId.Value]), i.AccountId.Value == a ? clockA.Id : clockB.Id);
+        }
+
         session.Commit();
         var nows = new Dictionary<string, Instant>
         {

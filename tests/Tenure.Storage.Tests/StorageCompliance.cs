@@ -23,7 +23,8 @@ public abstract partial class StorageCompliance
 
     protected abstract Database Db { get; }
 
-    protected static Instant Local(string local) => Rules.Calendar.At(Pattern.Parse(local).Value.Date, Pattern.Parse(local).Value.TimeOfDay);
+    protected static Instant Local(string local) =>
+        Rules.Calendar.At(Pattern.Parse(local).Value.Date, Pattern.Parse(local).Value.TimeOfDay);
 
     protected static string Show(Instant instant) => Pattern.Format(Rules.Calendar.Local(instant));
 
@@ -35,7 +36,11 @@ public abstract partial class StorageCompliance
         var clock = new TestClocks(Db, Engine).Create(Local(frozenLocal), Local(frozenLocal));
         var id = Session.NewId("acc");
         using var session = Db.Begin();
-        session.InsertAccount(new AccountRow { Id = id, Name = "Test", Email = "ops@example.com", Currency = "USD", ClockId = clock.Id, CreatedAt = Local(frozenLocal).ToUnixTimeTicks() });
+        session.InsertAccount(new AccountRow
+        {
+            Id = id, Name = "Test", Email = "ops@example.com", Currency = "USD", ClockId = clock.Id,
+            CreatedAt = Local(frozenLocal).ToUnixTimeTicks(),
+        });
         if (topUp > 0)
         {
             var account = session.Accounts([id], forUpdate: true)[id];
@@ -47,11 +52,13 @@ public abstract partial class StorageCompliance
     }
 
     /// <summary>Buys through the domain and writes the decision in one transaction.</summary>
-    protected Instance Buy(string accountId, string clockId, string product, string spec, int months, string atLocal, bool autoRenew = false)
+    protected Instance Buy(
+        string accountId, string clockId, string product, string spec, int months, string atLocal, bool autoRenew = false)
     {
         using var session = Db.Begin();
         var account = session.Accounts([accountId], forUpdate: true)[accountId];
-        var request = new PurchaseRequest(new InstanceId(Session.NewId("i")), product, "cn-hangzhou", null, spec, ChargeType.Subscription, months, autoRenew);
+        var request = new PurchaseRequest(
+            new InstanceId(Session.NewId("i")), product, "cn-hangzhou", null, spec, ChargeType.Subscription, months, autoRenew);
         var change = Purchase.Buy(Rules, account, request, Local(atLocal)).Value;
         session.Save(change, Local(atLocal), clockId);
         session.Commit();
@@ -80,7 +87,8 @@ public abstract partial class StorageCompliance
         var bought = Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2017-11-08 10:00");
         var loaded = Read(s => s.Instance(bought.Id.Value))!;
         Assert.Equal("2017-12-09 00:00", Show(loaded.Expiry));
-        Assert.Equal((bought.CreatedAt, bought.Progress, bought.Spec, bought.Mode), (loaded.CreatedAt, loaded.Progress, loaded.Spec, loaded.Mode));
+        Assert.Equal((bought.CreatedAt, bought.Progress, bought.Spec, bought.Mode),
+            (loaded.CreatedAt, loaded.Progress, loaded.Spec, loaded.Mode));
         var due = Db.NextDue(clock.Id);
         Assert.Equal("2017-12-02 08:00", Show(due!.Value));
         Assert.Equal(4000, Read(s => s.AccountRow(accountId))!.Balance);
@@ -98,20 +106,24 @@ public abstract partial class StorageCompliance
         var (advanced, events) = clocks.Advance(clock.Id, Local("2019-04-14 00:00")).Value;
         Assert.Equal(Local("2019-04-14 00:00"), advanced.FrozenTime);
         Assert.Equal(8, events);
-        var timeline = Read(s => s.Query<(long At, string Kind)>("SELECT at, kind FROM timeline_events WHERE instance_id = @id ORDER BY id", new { id = instance.Id.Value }).ToList());
+        var timeline = Read(s => s.Query<(long At, string Kind)>(
+            "SELECT at, kind FROM timeline_events WHERE instance_id = @id ORDER BY id", new { id = instance.Id.Value }).ToList());
         Assert.Equal(
         [
-            "2019-01-29 10:00 purchased", "2019-03-23 08:00 reminderSent", "2019-03-23 08:00 lowBalance", "2019-03-27 08:00 autoRenewFailed",
-            "2019-03-29 08:00 autoRenewFailed", "2019-03-30 00:00 expired", "2019-03-30 08:00 autoRenewFailed", "2019-04-05 08:00 autoRenewFailed",
-            "2019-04-13 08:00 autoRenewFailed", "2019-04-14 00:00 stopped",
+            "2019-01-29 10:00 purchased", "2019-03-23 08:00 reminderSent", "2019-03-23 08:00 lowBalance",
+            "2019-03-27 08:00 autoRenewFailed", "2019-03-29 08:00 autoRenewFailed", "2019-03-30 00:00 expired",
+            "2019-03-30 08:00 autoRenewFailed", "2019-04-05 08:00 autoRenewFailed", "2019-04-13 08:00 autoRenewFailed",
+            "2019-04-14 00:00 stopped",
         ], timeline.Select(e => $"{Show(Instant.FromUnixTimeTicks(e.At))} {e.Kind}"));
         var stopped = Read(s => s.Instance(instance.Id.Value))!;
         Assert.Equal((InstanceStatus.Stopped, Local("2019-04-14 00:00")), (stopped.Status, stopped.StoppedAt));
         Assert.Equal(8, Read(s => s.Single<long>("SELECT COUNT(*) FROM notices WHERE account_id = @accountId", new { accountId })));
-        Assert.Equal(1, Read(s => s.Single<long>("SELECT COUNT(*) FROM outbox WHERE channel = 'resource' AND instance_id = @id", new { id = instance.Id.Value })));
+        Assert.Equal(1, Read(s => s.Single<long>(
+            "SELECT COUNT(*) FROM outbox WHERE channel = 'resource' AND instance_id = @id", new { id = instance.Id.Value })));
 
         Assert.Equal(2, clocks.Advance(clock.Id, Local("2019-05-01 00:00")).Value.EventsProcessed);
-        Assert.Equal((InstanceStatus.Released, Local("2019-04-29 00:00")), Read(s => s.Instance(instance.Id.Value)) is { } r ? (r.Status, r.ReleasedAt) : default);
+        Assert.Equal((InstanceStatus.Released, Local("2019-04-29 00:00")),
+            Read(s => s.Instance(instance.Id.Value)) is { } r ? (r.Status, r.ReleasedAt) : default);
         Assert.Empty(Verifier.Check(Db));
     }
 
@@ -125,8 +137,10 @@ public abstract partial class StorageCompliance
         Assert.Equal(0, clocks.Advance(clock.Id, Local("2019-03-27 08:00")).Value.EventsProcessed);
         Assert.Equal("2019-04-30 00:00", Show(Read(s => s.Instance(instance.Id.Value))!.Expiry));
         Assert.Equal(0, Read(s => s.AccountRow(accountId))!.Balance);
-        Assert.Equal(1, Read(s => s.Single<long>("SELECT COUNT(*) FROM order_items WHERE instance_id = @id AND kind = 'Renewal'", new { id = instance.Id.Value })));
-        Assert.Equal(1, Read(s => s.Single<long>("SELECT COUNT(*) FROM notices WHERE kind = 'renewed' AND instance_id = @id", new { id = instance.Id.Value })));
+        Assert.Equal(1, Read(s => s.Single<long>(
+            "SELECT COUNT(*) FROM order_items WHERE instance_id = @id AND kind = 'Renewal'", new { id = instance.Id.Value })));
+        Assert.Equal(1, Read(s => s.Single<long>(
+            "SELECT COUNT(*) FROM notices WHERE kind = 'renewed' AND instance_id = @id", new { id = instance.Id.Value })));
         Assert.Empty(Verifier.Check(Db));
     }
 
@@ -135,7 +149,9 @@ public abstract partial class StorageCompliance
     {
         // 120 instances due at one instant, batches of 50: on PostgreSQL the later claims start from a cursor.
         var (accountId, clock) = NewAccount("2019-02-01 09:00", 240_000);
-        var bought = Enumerable.Range(0, 120).Select(_ => Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00", autoRenew: true)).ToList();
+        var bought = Enumerable.Range(0, 120)
+            .Select(_ => Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00", autoRenew: true))
+            .ToList();
         new TestClocks(Db, Engine).Advance(clock.Id, Local("2019-03-30 09:00")); // T-3 08:00 is 03-30
         Assert.All(bought, b => Assert.Equal("2019-05-02 00:00", Show(Read(s => s.Instance(b.Id.Value))!.Expiry)));
         Assert.Equal(120L, Read(s => s.Single<long>("SELECT COUNT(*) FROM order_items WHERE kind = 'Renewal'", null)));
@@ -147,7 +163,10 @@ public abstract partial class StorageCompliance
     public void A_claim_from_a_cursor_starts_at_that_row_on_PostgreSQL_and_from_the_start_on_SQLite()
     {
         var (accountId, clock) = NewAccount("2019-02-01 09:00", 10_000);
-        var ids = Enumerable.Range(0, 4).Select(_ => Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00").Id.Value).Order(StringComparer.Ordinal).ToList();
+        var ids = Enumerable.Range(0, 4)
+            .Select(_ => Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00").Id.Value)
+            .Order(StringComparer.Ordinal)
+            .ToList();
         var due = Local("2019-03-26 08:00"); // the T-7 reminders of all four (expiry 04-02), at one instant
         var (first, cursor) = Read(s => s.ClaimDue(clock.Id, Local("2019-03-26 09:00"), 2));
         Assert.Equal(ids[..2], first.Select(i => i.Id.Value));
@@ -197,7 +216,8 @@ public abstract partial class StorageCompliance
             session.Commit();
         });
         Assert.Equal(3000, Read(s => s.AccountRow(accountId))!.Balance);
-        Assert.Equal(2, Read(s => s.Single<long>("SELECT COUNT(*) FROM ledger WHERE account_id = @accountId AND kind = 'Charge'", new { accountId })));
+        Assert.Equal(2, Read(s => s.Single<long>(
+            "SELECT COUNT(*) FROM ledger WHERE account_id = @accountId AND kind = 'Charge'", new { accountId })));
         Assert.Empty(Verifier.Check(Db));
     }
 
@@ -315,11 +335,15 @@ public abstract partial class StorageCompliance
     {
         var (accountId, clock) = NewAccount("2019-03-01 09:00", 5000);
         Buy(accountId, clock.Id, "mqtt", "mqtt.basic.1k", 1, "2019-03-01 10:00");
-        Read(s => s.Execute("UPDATE accounts SET phone = '+8613800000000', webhook_url = 'http://127.0.0.1:9/hook' WHERE id = @accountId", new { accountId }));
+        Read(s => s.Execute(
+            "UPDATE accounts SET phone = '+8613800000000', webhook_url = 'http://127.0.0.1:9/hook' WHERE id = @accountId",
+            new { accountId }));
         var engine = Engine;
         var ran = engine.RunAllDue(clock.Id, Local("2019-03-30 08:00"), onTime: true);
         Assert.Equal(["2019-03-01 10:00 purchased", "2019-03-26 08:00 reminderSent", "2019-03-30 08:00 reminderSent"],
-            Read(s => s.Query<(long At, string Kind)>("SELECT at, kind FROM timeline_events ORDER BY id").Select(e => $"{Show(Instant.FromUnixTimeTicks(e.At))} {e.Kind}").ToList()));
+            Read(s => s.Query<(long At, string Kind)>("SELECT at, kind FROM timeline_events ORDER BY id")
+                .Select(e => $"{Show(Instant.FromUnixTimeTicks(e.At))} {e.Kind}")
+                .ToList()));
         Assert.Equal(2, ran);
         Assert.Equal(0, engine.RunAllDue(clock.Id, Local("2019-03-30 08:00"), onTime: true));
         Assert.Equal(2, Read(s => s.Single<long>("SELECT COUNT(*) FROM notices WHERE account_id = @accountId", new { accountId })));
@@ -335,7 +359,8 @@ public abstract partial class StorageCompliance
         using (var session = Db.Begin())
         {
             var account = session.Accounts([accountId], forUpdate: true)[accountId];
-            var request = new PurchaseRequest(new InstanceId(Session.NewId("i")), "rocketmq", "cn-hangzhou", null, "rocketmq.standard", ChargeType.Payg, null);
+            var request = new PurchaseRequest(
+                new InstanceId(Session.NewId("i")), "rocketmq", "cn-hangzhou", null, "rocketmq.standard", ChargeType.Payg, null);
             var change = Purchase.Buy(Rules, account, request, Local("2019-03-01 10:00")).Value;
             session.Save(change, Local("2019-03-01 10:00"), clock.Id);
             session.Commit();
@@ -345,7 +370,8 @@ public abstract partial class StorageCompliance
         var clocks = new TestClocks(Db, Engine);
         Assert.Equal(31, clocks.Advance(clock.Id, Local("2019-03-02 18:00")).Value.EventsProcessed);
         var stopped = Read(s => s.Instance(payg.Id.Value))!;
-        Assert.Equal((InstanceStatus.Stopped, StopCause.Overdue, Local("2019-03-02 16:00")), (stopped.Status, stopped.StopCause, stopped.StoppedAt));
+        Assert.Equal((InstanceStatus.Stopped, StopCause.Overdue, Local("2019-03-02 16:00")),
+            (stopped.Status, stopped.StopCause, stopped.StoppedAt));
         var overdue = Read(s => s.AccountRow(accountId))!;
         Assert.Equal((-500L, Local("2019-03-01 16:00").ToUnixTimeTicks()), (overdue.Balance, overdue.NegativeSince));
         Assert.Equal(0, clocks.Advance(clock.Id, Local("2019-03-03 18:00")).Value.EventsProcessed);
@@ -353,7 +379,8 @@ public abstract partial class StorageCompliance
         using (var session = Db.Begin())
         {
             var wallet = session.Accounts([accountId], forUpdate: true)[accountId];
-            session.Save(Payg.TopUp(Rules, wallet, 600, session.AccountInstances(accountId), Local("2019-03-03 18:00")).Value, Local("2019-03-03 18:00"), clock.Id);
+            var toppedUp = Payg.TopUp(Rules, wallet, 600, session.AccountInstances(accountId), Local("2019-03-03 18:00")).Value;
+            session.Save(toppedUp, Local("2019-03-03 18:00"), clock.Id);
             session.Commit();
         }
 
@@ -370,7 +397,8 @@ public abstract partial class StorageCompliance
         var instance = Buy(accountId, clock.Id, "ecs", "ecs.small", 2, "2019-01-29 10:00", autoRenew: true);
         // Not on-time: the engine was down from before T-7 until T-3 09:00.
         Assert.Equal(2, Engine.RunAllDue(clock.Id, Local("2019-03-27 09:00")));
-        var kinds = Read(s => s.Query<string>("SELECT kind FROM timeline_events WHERE instance_id = @id ORDER BY id", new { id = instance.Id.Value }).ToList());
+        var kinds = Read(s => s.Query<string>(
+            "SELECT kind FROM timeline_events WHERE instance_id = @id ORDER BY id", new { id = instance.Id.Value }).ToList());
         Assert.Equal(["purchased", "reminderSkipped", "renewed"], kinds);
         Assert.Equal(0, Read(s => s.Single<long>("SELECT COUNT(*) FROM notices WHERE kind = 'expiryReminder'")));
         Assert.Equal("2019-04-30 00:00", Show(Read(s => s.Instance(instance.Id.Value))!.Expiry));
@@ -387,14 +415,16 @@ public abstract partial class StorageCompliance
         using (var session = Db.Begin())
         {
             var account = session.Accounts([accountId], forUpdate: true)[accountId];
-            var request = new PurchaseRequest(new InstanceId("i-payg"), "rocketmq", "cn-hangzhou", null, "rocketmq.standard", ChargeType.Payg, null);
+            var request = new PurchaseRequest(
+                new InstanceId("i-payg"), "rocketmq", "cn-hangzhou", null, "rocketmq.standard", ChargeType.Payg, null);
             session.Save(Purchase.Buy(Rules, account, request, Local("2019-03-27 07:00")).Value, Local("2019-03-27 07:00"), clock.Id);
             session.Commit();
         }
 
         Assert.Equal(2, new TestClocks(Db, Engine).Advance(clock.Id, Local("2019-03-27 08:00")).Value.EventsProcessed);
         Assert.Equal(-20, Read(s => s.AccountRow(accountId))!.Balance);
-        Assert.Equal("renewed", Read(s => s.Single<string>("SELECT kind FROM timeline_events WHERE instance_id = @id ORDER BY id DESC LIMIT 1", new { id = auto.Id.Value })));
+        Assert.Equal("renewed", Read(s => s.Single<string>(
+            "SELECT kind FROM timeline_events WHERE instance_id = @id ORDER BY id DESC LIMIT 1", new { id = auto.Id.Value })));
     }
 
     [Fact]
@@ -405,8 +435,10 @@ public abstract partial class StorageCompliance
         Read(s => s.Execute("UPDATE accounts SET balance = balance + 1 WHERE id = @accountId", new { accountId }));
         Read(s => s.Execute("UPDATE instances SET next_due_at = NULL WHERE id = @id", new { id = instance.Id.Value }));
         var violations = Verifier.Check(Db);
-        Assert.Contains(violations, v => v.StartsWith("balance differs from the ledger", StringComparison.Ordinal) && v.Contains(accountId, StringComparison.Ordinal));
-        Assert.Contains(violations, v => v.StartsWith("unreleased subscription instance without a next event", StringComparison.Ordinal) && v.Contains(instance.Id.Value, StringComparison.Ordinal));
+        Assert.Contains(violations, v => v.StartsWith("balance differs from the ledger", StringComparison.Ordinal)
+            && v.Contains(accountId, StringComparison.Ordinal));
+        Assert.Contains(violations, v => v.StartsWith("unreleased subscription instance without a next event", StringComparison.Ordinal)
+            && v.Contains(instance.Id.Value, StringComparison.Ordinal));
     }
 }
 
