@@ -19,7 +19,8 @@ public sealed class CliClientTests : IAsyncLifetime
     {
         var db = Database.Sqlite(_file);
         db.Migrate();
-        _app = TenureApi.Build(new ApiOptions(db, "op-cli", new FakeClock(Instant.FromUtc(2026, 11, 23, 0, 0)), RunEngine: false), ["--urls", "http://127.0.0.1:0"]);
+        _app = TenureApi.Build(new ApiOptions(db, "op-cli", new FakeClock(Instant.FromUtc(2026, 11, 23, 0, 0)), RunEngine: false),
+            ["--urls", "http://127.0.0.1:0"]);
         await _app.StartAsync();
         _server = _app.Urls.First();
     }
@@ -34,7 +35,11 @@ public sealed class CliClientTests : IAsyncLifetime
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No, Out = new AnsiConsoleOutput(output) });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(output),
+        });
         console.Profile.Width = 250;
         var code = TenureCli.Run([.. args, "--server", _server, "--key", key], console, error);
         return (code, output.ToString(), error.ToString());
@@ -47,17 +52,23 @@ public sealed class CliClientTests : IAsyncLifetime
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "op-cli");
         var (_, clockOut, _) = Tenure("op-cli", "clock", "create", "--at", "2019-03-01T02:00:00Z");
         var clockId = clockOut.Split(' ')[0];
-        using var account = await http.PostAsync(new Uri("/v1/accounts", UriKind.Relative), Json(new { name = "Terminal", email = "t@example.com", testClockId = clockId }), TestContext.Current.CancellationToken);
-        var created = System.Text.Json.Nodes.JsonNode.Parse(await account.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+        using var account = await http.PostAsync(new Uri("/v1/accounts", UriKind.Relative),
+            Json(new { name = "Terminal", email = "t@example.com", testClockId = clockId }), TestContext.Current.CancellationToken);
+        var created =
+            System.Text.Json.Nodes.JsonNode.Parse(await account.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
         var key = created["apiKey"]!.ToString();
-        await http.PostAsync(new Uri($"/v1/accounts/{created["id"]}/top-ups", UriKind.Relative), Json(new { amount = 10_000 }), TestContext.Current.CancellationToken);
+        await http.PostAsync(new Uri($"/v1/accounts/{created["id"]}/top-ups", UriKind.Relative), Json(new { amount = 10_000 }),
+            TestContext.Current.CancellationToken);
         var ids = new List<string>();
         for (var i = 0; i < 2; i++)
         {
             using var client = new HttpClient { BaseAddress = new Uri(_server) };
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
-            using var bought = await client.PostAsync(new Uri("/v1/instances", UriKind.Relative), Json(new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1 }), TestContext.Current.CancellationToken);
-            ids.Add(System.Text.Json.Nodes.JsonNode.Parse(await bought.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["id"]!.ToString());
+            using var bought = await client.PostAsync(new Uri("/v1/instances", UriKind.Relative),
+                Json(new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1 }),
+                TestContext.Current.CancellationToken);
+            var boughtBody = await bought.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            ids.Add(System.Text.Json.Nodes.JsonNode.Parse(boughtBody)!["id"]!.ToString());
         }
 
         var (listCode, list, _) = Tenure(key, "instances", "list", "--tab", "manual");
@@ -103,8 +114,10 @@ public sealed class CliClientTests : IAsyncLifetime
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "op-cli");
         var (_, clockOut, _) = Tenure("op-cli", "clock", "create", "--at", "2019-03-01T02:00:00Z");
         using var account = await http.PostAsync(new Uri("/v1/accounts", UriKind.Relative),
-            Json(new { name = "Fleet", email = "f@example.com", testClockId = clockOut.Split(' ')[0] }), TestContext.Current.CancellationToken);
-        var created = System.Text.Json.Nodes.JsonNode.Parse(await account.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+            Json(new { name = "Fleet", email = "f@example.com", testClockId = clockOut.Split(' ')[0] }),
+            TestContext.Current.CancellationToken);
+        var created =
+            System.Text.Json.Nodes.JsonNode.Parse(await account.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
         var (key, accountId) = (created["apiKey"]!.ToString(), created["id"]!.ToString());
 
         // 1,100 instances bought on the clock's day, written straight to the database (the API would rate-limit the setup);
@@ -115,12 +128,14 @@ public sealed class CliClientTests : IAsyncLifetime
         var database = Database.Sqlite(_file);
         using (var session = database.Begin())
         {
-            var wallet = Domain.Lifecycle.Payg.TopUp(rules, session.Accounts([accountId], forUpdate: true)[accountId], (count * 2000) - 1, [], at).Value;
+            var empty = session.Accounts([accountId], forUpdate: true)[accountId];
+            var wallet = Domain.Lifecycle.Payg.TopUp(rules, empty, (count * 2000) - 1, [], at).Value;
             session.Save(wallet, at, session.AccountRow(accountId)!.ClockId);
             var money = wallet.Account;
             for (var i = 0; i < count; i++)
             {
-                var request = new Domain.Purchases.PurchaseRequest(new Domain.InstanceId($"i-fleet-{i:D4}"), "ecs", "cn-hangzhou", null, "ecs.small",
+                var request = new Domain.Purchases.PurchaseRequest(
+                    new Domain.InstanceId($"i-fleet-{i:D4}"), "ecs", "cn-hangzhou", null, "ecs.small",
                     Domain.Catalog.ChargeType.Subscription, 1, AutoRenew: false);
                 var bought = Domain.Purchases.Purchase.Buy(rules, money, request, at).Value;
                 session.Save(bought, at, session.AccountRow(accountId)!.ClockId);
@@ -132,12 +147,14 @@ public sealed class CliClientTests : IAsyncLifetime
 
         async Task<System.Text.Json.Nodes.JsonNode> Account()
         {
-            using var got = await http.GetAsync(new Uri($"/v1/accounts/{accountId}", UriKind.Relative), TestContext.Current.CancellationToken);
+            using var got =
+                await http.GetAsync(new Uri($"/v1/accounts/{accountId}", UriKind.Relative), TestContext.Current.CancellationToken);
             return System.Text.Json.Nodes.JsonNode.Parse(await got.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
         }
 
         var file = Path.Combine(Path.GetTempPath(), $"tenure-batch-{Guid.NewGuid():N}.txt");
-        await File.WriteAllLinesAsync(file, Enumerable.Range(0, count).Select(i => $"i-fleet-{i:D4}"), TestContext.Current.CancellationToken);
+        await File.WriteAllLinesAsync(file, Enumerable.Range(0, count).Select(i => $"i-fleet-{i:D4}"),
+            TestContext.Current.CancellationToken);
         try
         {
             // Short by one cent: the one order is refused whole, and no renewal is paid in part.
@@ -166,9 +183,11 @@ public sealed class CliClientTests : IAsyncLifetime
     private (int Code, string Out, string Error) TenureAt(string server, string key, params string[] args)
     {
         var error = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, Out = new AnsiConsoleOutput(new StringWriter()) });
+        var console =
+            AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, Out = new AnsiConsoleOutput(new StringWriter()) });
         return (TenureCli.Run([.. args, "--server", server, "--key", key], console, error), string.Empty, error.ToString());
     }
 
-    private static StringContent Json(object body) => new(System.Text.Json.JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json");
+    private static StringContent Json(object body) =>
+        new(System.Text.Json.JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json");
 }

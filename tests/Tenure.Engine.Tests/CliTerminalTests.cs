@@ -93,7 +93,8 @@ public sealed partial class CliTerminalTests : IAsyncLifetime
 
         var (terminalCode, table, _) = await CliProcess.OnTerminal(args);
         Assert.Equal(0, terminalCode);
-        Assert.Matches($"│ {ids[0]} +│ ecs +│ ecs.small +│ cn-hangzhou +│ running +│ 2019-04-02 00:00 \\+08:00 +│ 32 +│", table);
+        Assert.Matches($"│ {ids[0]} +│ ecs +│ ecs.small +│ cn-hangzhou +│ running +"
+            + "│ 2019-04-02 00:00 \\+08:00 +│ 32 +│", table);
         Assert.Contains("Days left", table, StringComparison.Ordinal);
     }
 

@@ -42,7 +42,8 @@ public sealed class DemoTests
                 foreach (var key in new[] { demo, clock, firstDemo, firstClock }) // fresh keys work, and no earlier key was revoked
                 {
                     using var client = serve.Client(key);
-                    using var answer = await client.GetAsync(new Uri("/v1/account", UriKind.Relative), TestContext.Current.CancellationToken);
+                    using var answer =
+                        await client.GetAsync(new Uri("/v1/account", UriKind.Relative), TestContext.Current.CancellationToken);
                     Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
                 }
 

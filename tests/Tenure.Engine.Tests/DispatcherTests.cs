@@ -62,7 +62,9 @@ internal sealed class Receiver : IDisposable
             using var reader = new StreamReader(context.Request.InputStream);
             var body = await reader.ReadToEndAsync();
             var status = Interlocked.Decrement(ref _failuresLeft) >= 0 ? 500 : 200;
-            Requests.Enqueue((body, context.Request.Headers[Dispatcher.TimestampHeader], context.Request.Headers[Dispatcher.SignatureHeader], context.Request.Headers[Dispatcher.IdempotencyHeader], status));
+            var headers = context.Request.Headers;
+            Requests.Enqueue((body, headers[Dispatcher.TimestampHeader], headers[Dispatcher.SignatureHeader],
+                headers[Dispatcher.IdempotencyHeader], status));
             context.Response.StatusCode = status;
             context.Response.Close();
         }
@@ -94,7 +96,8 @@ public sealed class DispatcherTests : MigratedSqlite
         using var dispatcher = new Dispatcher(Db, clock,
             new DispatcherOptions { AllowPrivateNetworks = true, FirstBackoff = Duration.FromSeconds(10) });
 
-        Assert.Equal(2, await dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken)); // the webhook, and the email (no SMTP: skipped)
+        // The webhook, and the email (no SMTP: skipped).
+        Assert.Equal(2, await dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken));
         foreach (var wait in new[] { 10, 20, 40 })
         {
             clock.Advance(Duration.FromSeconds(wait - 1));
@@ -112,7 +115,8 @@ public sealed class DispatcherTests : MigratedSqlite
         Assert.Contains("\"kind\":\"expiryReminder\"", last.Body, StringComparison.Ordinal);
 
         using var session = Db.Begin();
-        var rows = session.Query<(string Channel, string Status, long Attempts)>("SELECT channel, status, attempts FROM outbox ORDER BY channel").ToList();
+        var rows = session.Query<(string Channel, string Status, long Attempts)>(
+            "SELECT channel, status, attempts FROM outbox ORDER BY channel").ToList();
         Assert.Equal([("email", "skipped", 1L), ("webhook", "delivered", 4L)], rows);
     }
 
@@ -157,7 +161,10 @@ public sealed class DispatcherTests : MigratedSqlite
 
         new LifecycleEngine(Db, Rules).RunAllDue("clk-test", Local("2019-03-26 08:00"), onTime: true);
         using var dispatcher = new Dispatcher(Db, new FakeClock(Local("2019-03-26 08:00")),
-            new DispatcherOptions { SmtpHost = "127.0.0.1", SmtpPort = smtp.Port, SmtpFrom = "billing@example.com", SmsGatewayUrl = gateway.Url });
+            new DispatcherOptions
+            {
+                SmtpHost = "127.0.0.1", SmtpPort = smtp.Port, SmtpFrom = "billing@example.com", SmsGatewayUrl = gateway.Url,
+            });
         Assert.Equal(2, await dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken));
 
         var mail = Assert.Single(smtp.Messages);
@@ -189,7 +196,8 @@ public sealed class DispatcherTests : MigratedSqlite
             new DispatcherOptions { AllowPrivateNetworks = true, SmtpHost = "127.0.0.1", SmtpPort = smtp.Port });
         Assert.Equal(2, await dispatcher.DeliverDueAsync(TestContext.Current.CancellationToken));
         using var session2 = Db.Begin();
-        var rows = session2.Query<(string Channel, string Status, string? Error)>("SELECT channel, status, last_error FROM outbox ORDER BY channel").ToList();
+        var rows = session2.Query<(string Channel, string Status, string? Error)>(
+            "SELECT channel, status, last_error FROM outbox ORDER BY channel").ToList();
         Assert.Equal(("email", "pending"), (rows[0].Channel, rows[0].Status));
         Assert.Contains("ParseException", rows[0].Error, StringComparison.Ordinal);
         Assert.Equal(("webhook", "delivered"), (rows[1].Channel, rows[1].Status));

@@ -17,18 +17,24 @@ public sealed class EngineServiceTests : MigratedSqlite
         string id;
         using (var session = Db.Begin())
         {
-            id = Buy(session, accountId, Session.SystemClock, "mqtt", "mqtt.basic.1k", 1, Local("2019-03-01 10:00"), autoRenew: false).Id.Value;
+            id = Buy(session, accountId, Session.SystemClock, "mqtt", "mqtt.basic.1k", 1, Local("2019-03-01 10:00"), autoRenew: false)
+                .Id.Value;
             session.Commit();
         }
 
         var clock = new FakeClock(Local("2019-03-26 07:59"));
-        using var service = new EngineService(new LifecycleEngine(Db, Rules), Db, clock, TimeSpan.FromMilliseconds(50), Microsoft.Extensions.Logging.Abstractions.NullLogger<EngineService>.Instance);
+        using var service = new EngineService(new LifecycleEngine(Db, Rules), Db, clock, TimeSpan.FromMilliseconds(50),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<EngineService>.Instance);
         await service.StartAsync(TestContext.Current.CancellationToken);
         await Task.Delay(300, TestContext.Current.CancellationToken);
         Assert.Equal(0, Count("SELECT COUNT(*) FROM notices"));
 
         clock.Advance(Duration.FromMinutes(1)); // T-7 08:00: the engine sees it at its next poll
-        for (var i = 0; i < 100 && Count("SELECT COUNT(*) FROM notices") == 0; i++) await Task.Delay(50, TestContext.Current.CancellationToken);
+        for (var i = 0; i < 100 && Count("SELECT COUNT(*) FROM notices") == 0; i++)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
         await service.StopAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(1, Count("SELECT COUNT(*) FROM notices"));
@@ -52,7 +58,8 @@ public sealed class EngineServiceTests : MigratedSqlite
 
         output.GetStringBuilder().Clear();
         Assert.Equal(1, TenureCli.Run(["verify", "--db", DbFile], console, TextWriter.Null));
-        Assert.Contains($"balance differs from the ledger (R7.4): {accountId}: balance 1, ledger 5000", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"balance differs from the ledger (R7.4): {accountId}: balance 1, ledger 5000", output.ToString(),
+            StringComparison.Ordinal);
     }
 
     [Fact]
@@ -78,7 +85,8 @@ public sealed class EngineServiceTests : MigratedSqlite
         try
         {
             var error = new StringWriter();
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, Out = new AnsiConsoleOutput(TextWriter.Null) });
+            var console =
+                AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, Out = new AnsiConsoleOutput(TextWriter.Null) });
             Assert.Equal(4, TenureCli.Run(["verify", "--db", empty], console, error));
             Assert.Contains("not up to date; run tenure migrate", error.ToString(), StringComparison.Ordinal);
         }

@@ -99,8 +99,9 @@ public sealed class FailoverTests
     {
         database.Migrate();
         var bought = Local("2019-01-29 10:00");
-        var template = Purchase.Buy(Fixtures.Rules, new Account(new AccountId("t"), "USD", 1_000_000, []),
-            new PurchaseRequest(new InstanceId("t"), "ecs", "cn-hangzhou", null, "ecs.small", ChargeType.Subscription, 2, AutoRenew: true), bought)
+        var request = new PurchaseRequest(
+            new InstanceId("t"), "ecs", "cn-hangzhou", null, "ecs.small", ChargeType.Subscription, 2, AutoRenew: true);
+        var template = Purchase.Buy(Fixtures.Rules, new Account(new AccountId("t"), "USD", 1_000_000, []), request, bought)
             .Value.Instance
             with { Progress = new Progress(Local("2019-03-23 08:00"), (int)EventKind.Reminder) };
         for (var chunk = 0; chunk < Accounts; chunk += 1_000)
@@ -114,8 +115,8 @@ public sealed class FailoverTests
                     Id = accountId, Name = accountId, Email = $"{accountId}@example.com", Currency = "USD", ClockId = Session.SystemClock,
                     CreatedAt = bought.ToUnixTimeTicks(),
                 });
-                var account = Payg.TopUp(Fixtures.Rules, Account.Empty(new AccountId(accountId), "USD"), ((PerAccount - 1) * 1000L) + 1, [], bought)
-                    .Value;
+                var account = Payg.TopUp(
+                    Fixtures.Rules, Account.Empty(new AccountId(accountId), "USD"), ((PerAccount - 1) * 1000L) + 1, [], bought).Value;
                 session.Save(account, bought, Session.SystemClock);
                 var due = Schedule.Next(Fixtures.Rules, template, account.Account);
                 for (var i = 0; i < PerAccount; i++)

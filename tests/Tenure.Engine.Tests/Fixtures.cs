@@ -45,7 +45,9 @@ internal static class Fixtures
 
     public static string SqliteFile() => Path.Combine(Path.GetTempPath(), $"tenure-{Guid.NewGuid():N}.db");
 
-    public static string NewAccount(Storage.Database db, string clockId, long topUp, Instant at, string? webhookUrl = null, string? webhookSecret = null, string? phone = null)
+    public static string NewAccount(
+        Storage.Database db, string clockId, long topUp, Instant at, string? webhookUrl = null, string? webhookSecret = null,
+        string? phone = null)
     {
         var id = Storage.Session.NewId("acc");
         using var session = db.Begin();
@@ -64,10 +66,12 @@ internal static class Fixtures
         return id;
     }
 
-    public static Instance Buy(Storage.Session session, string accountId, string clockId, string product, string spec, int months, Instant at, bool autoRenew)
+    public static Instance Buy(
+        Storage.Session session, string accountId, string clockId, string product, string spec, int months, Instant at, bool autoRenew)
     {
         var account = session.Accounts([accountId], forUpdate: true)[accountId];
-        var request = new PurchaseRequest(new InstanceId(Storage.Session.NewId("i")), product, "cn-hangzhou", null, spec, ChargeType.Subscription, months, autoRenew);
+        var request = new PurchaseRequest(
+            new InstanceId(Storage.Session.NewId("i")), product, "cn-hangzhou", null, spec, ChargeType.Subscription, months, autoRenew);
         var change = Purchase.Buy(Rules, account, request, at).Value;
         session.Save(change, at, clockId);
         return change.Instance;

@@ -25,18 +25,24 @@ public sealed class ReliabilityTests(PostgresCluster cluster)
     {
         db.Migrate();
         using var session = db.Begin();
-        session.Execute("INSERT INTO test_clocks (id, frozen_time, created_at) VALUES (@Clock, @at, @at)", new { Clock, at = Local("2019-01-29 09:00").ToUnixTimeTicks() });
+        session.Execute("INSERT INTO test_clocks (id, frozen_time, created_at) VALUES (@Clock, @at, @at)",
+            new { Clock, at = Local("2019-01-29 09:00").ToUnixTimeTicks() });
         var at = Local("2019-01-29 10:00");
         for (var a = 0; a < Accounts; a++)
         {
             var accountId = $"acc-{a:D5}";
-            session.InsertAccount(new AccountRow { Id = accountId, Name = accountId, Email = $"{accountId}@example.com", Currency = "USD", ClockId = Clock, CreatedAt = 0 });
-            var funded = Domain.Lifecycle.Payg.TopUp(Rules, Domain.Accounts.Account.Empty(new Domain.AccountId(accountId), "USD"), PerAccount * 2000 + (PerAccount - 1) * 1000, [], at).Value;
+            session.InsertAccount(new AccountRow
+            {
+                Id = accountId, Name = accountId, Email = $"{accountId}@example.com", Currency = "USD", ClockId = Clock, CreatedAt = 0,
+            });
+            var empty = Domain.Accounts.Account.Empty(new Domain.AccountId(accountId), "USD");
+            var funded = Domain.Lifecycle.Payg.TopUp(Rules, empty, PerAccount * 2000 + (PerAccount - 1) * 1000, [], at).Value;
             session.Save(funded, at, Clock);
             var account = funded.Account;
             for (var i = 0; i < PerAccount; i++)
             {
-                var request = new Domain.Purchases.PurchaseRequest(new Domain.InstanceId($"i-{a:D5}-{i}"), "ecs", "cn-hangzhou", null, "ecs.small", Domain.Catalog.ChargeType.Subscription, 2, AutoRenew: true);
+                var request = new Domain.Purchases.PurchaseRequest(new Domain.InstanceId($"i-{a:D5}-{i}"), "ecs", "cn-hangzhou", null,
+                    "ecs.small", Domain.Catalog.ChargeType.Subscription, 2, AutoRenew: true);
                 var bought = Domain.Purchases.Purchase.Buy(Rules, account, request, at).Value;
                 session.Save(bought, at, Clock);
                 account = bought.Account;
@@ -49,7 +55,8 @@ public sealed class ReliabilityTests(PostgresCluster cluster)
     private static Process StartEngine(string databaseArgs)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "tenure.dll");
-        var info = new ProcessStartInfo("dotnet", $"\"{dll}\" engine {databaseArgs} --clock {Clock} --until 2019-03-27T00:00:00Z --batch 200")
+        var info = new ProcessStartInfo("dotnet",
+            $"\"{dll}\" engine {databaseArgs} --clock {Clock} --until 2019-03-27T00:00:00Z --batch 200")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -62,7 +69,8 @@ public sealed class ReliabilityTests(PostgresCluster cluster)
         Assert.Empty(Verifier.Check(db));
         using var session = db.Begin();
         var perInstance = session.Query<(string Kind, long Instances, long Rows)>(
-            "SELECT kind, COUNT(DISTINCT instance_id), COUNT(*) FROM timeline_events WHERE kind <> 'purchased' GROUP BY kind ORDER BY kind").ToList();
+            "SELECT kind, COUNT(DISTINCT instance_id), COUNT(*) FROM timeline_events WHERE kind <> 'purchased' "
+            + "GROUP BY kind ORDER BY kind").ToList();
         Assert.Equal(
         [
             ("autoRenewFailed", (long)Accounts, (long)Accounts),
@@ -72,7 +80,8 @@ public sealed class ReliabilityTests(PostgresCluster cluster)
         ], perInstance);
         Assert.Equal(Accounts * (PerAccount - 1), session.Single<long>("SELECT COUNT(*) FROM order_items WHERE kind = 'Renewal'"));
         Assert.Equal(0, session.Single<long>("SELECT COUNT(*) FROM accounts WHERE balance <> 0"));
-        Assert.Equal(0, session.Single<long>("SELECT COUNT(*) FROM instances WHERE next_due_at <= @until", new { until = Until.ToUnixTimeTicks() }));
+        Assert.Equal(0,
+            session.Single<long>("SELECT COUNT(*) FROM instances WHERE next_due_at <= @until", new { until = Until.ToUnixTimeTicks() }));
     }
 
     [Fact]
@@ -117,7 +126,8 @@ public sealed class ReliabilityTests(PostgresCluster cluster)
             Assert.True(engine.ExitCode == 0, engine.StandardError.ReadToEnd());
         }
         var ran = engines.Select(e => e.StandardOutput.ReadToEnd()).ToList();
-        Assert.True(ran.Count(o => !o.Contains("engine: 0 event(s)", StringComparison.Ordinal)) >= 2, "Only one engine did any work: " + string.Join(" | ", ran));
+        Assert.True(ran.Count(o => !o.Contains("engine: 0 event(s)", StringComparison.Ordinal)) >= 2,
+            "Only one engine did any work: " + string.Join(" | ", ran));
         foreach (var engine in engines) engine.Dispose();
         AssertWaveRanExactlyOnce(db);
     }

@@ -20,7 +20,8 @@ public sealed class ServeTests
             port = ((IPEndPoint)probe.LocalEndpoint).Port;
         }
 
-        var info = new ProcessStartInfo("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "tenure.dll")}\" serve --demo --urls http://127.0.0.1:{port}")
+        var dll = Path.Combine(AppContext.BaseDirectory, "tenure.dll");
+        var info = new ProcessStartInfo("dotnet", $"\"{dll}\" serve --demo --urls http://127.0.0.1:{port}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -31,7 +32,11 @@ public sealed class ServeTests
         string? demoKey = null;
         while (await serve.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken) is { } line)
         {
-            if (line.StartsWith("Demo account key (acc-demo): ", StringComparison.Ordinal)) demoKey = line[^"tnr_000000000000_00000000000000000000000000000000".Length..];
+            if (line.StartsWith("Demo account key (acc-demo): ", StringComparison.Ordinal))
+            {
+                demoKey = line[^"tnr_000000000000_00000000000000000000000000000000".Length..];
+            }
+
             if (line.StartsWith("Tenure listens on", StringComparison.Ordinal)) break;
         }
 
@@ -41,7 +46,8 @@ public sealed class ServeTests
         {
             try
             {
-                if ((await http.GetAsync(new Uri("/healthz", UriKind.Relative), TestContext.Current.CancellationToken)).IsSuccessStatusCode) break;
+                using var health = await http.GetAsync(new Uri("/healthz", UriKind.Relative), TestContext.Current.CancellationToken);
+                if (health.IsSuccessStatusCode) break;
             }
             catch (HttpRequestException)
             {
@@ -50,7 +56,8 @@ public sealed class ServeTests
         }
 
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", demoKey);
-        var list = JsonNode.Parse(await http.GetStringAsync(new Uri("/v1/instances", UriKind.Relative), TestContext.Current.CancellationToken))!["items"]!.AsArray();
+        var instances = await http.GetStringAsync(new Uri("/v1/instances", UriKind.Relative), TestContext.Current.CancellationToken);
+        var list = JsonNode.Parse(instances)!["items"]!.AsArray();
         var states = list.ToDictionary(i => i!["id"]!.ToString(), i => $"{i!["status"]} {i["renewal"]!["mode"]} {i["chargeType"]}");
         Assert.Equal("running auto subscription", states["i-demo-auto"]);
         Assert.Equal("running manual subscription", states["i-demo-manual"]);

@@ -156,7 +156,8 @@ internal sealed class StreamingPair : IDisposable
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{program} {arguments} failed ({process.ExitCode}): {error}{output.GetAwaiter().GetResult()}");
+            throw new InvalidOperationException(
+                $"{program} {arguments} failed ({process.ExitCode}): {error}{output.GetAwaiter().GetResult()}");
         }
     }
 }

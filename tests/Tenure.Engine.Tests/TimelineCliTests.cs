@@ -27,7 +27,8 @@ public sealed class TimelineCliTests
     [Fact]
     public void R4_3_timeline_prints_the_whole_future_of_an_auto_instance_in_local_time_and_utc()
     {
-        var (code, output, error) = Run("timeline", "--product", "ecs", "--spec", "ecs.small", "--purchased", "2019-01-29T10:00", "--months", "2", "--mode", "auto");
+        var (code, output, error) = Run(
+            "timeline", "--product", "ecs", "--spec", "ecs.small", "--purchased", "2019-01-29T10:00", "--months", "2", "--mode", "auto");
         Assert.Equal(0, code);
         Assert.Equal(string.Empty, error);
         Assert.Equal(
@@ -51,7 +52,8 @@ public sealed class TimelineCliTests
     [Fact]
     public void R1_1_timeline_follows_the_zone_given()
     {
-        var (code, output, _) = Run("timeline", "--product", "mqtt", "--spec", "mqtt.basic.1k", "--purchased", "2019-01-29T10:00", "--mode", "noRenew", "--zone", "Europe/Berlin");
+        var (code, output, _) = Run("timeline", "--product", "mqtt", "--spec", "mqtt.basic.1k", "--purchased", "2019-01-29T10:00",
+            "--mode", "noRenew", "--zone", "Europe/Berlin");
         Assert.Equal(0, code);
         Assert.Equal(
         [
@@ -67,11 +69,18 @@ public sealed class TimelineCliTests
     [Theory]
     [InlineData(new[] { "timeline", "--product", "ecs" }, "--spec")]
     [InlineData(new[] { "timeline", "--product", "ecs", "--spec", "ecs.small", "--purchased", "yesterday" }, "not a local time")]
-    [InlineData(new[] { "timeline", "--product", "ecs", "--spec", "ecs.small", "--purchased", "2019-01-29T10:00", "--zone", "Mars/Base" }, "IANA")]
-    [InlineData(new[] { "timeline", "--product", "ecs", "--spec", "ecs.small", "--purchased", "9999-06-01T10:00", "--months", "12" }, "years 1900")]
+    [InlineData(
+        new[] { "timeline", "--product", "ecs", "--spec", "ecs.small", "--purchased", "2019-01-29T10:00", "--zone", "Mars/Base" }, "IANA")]
+    [InlineData(
+        new[] { "timeline", "--product", "ecs", "--spec", "ecs.small", "--purchased", "9999-06-01T10:00", "--months", "12" },
+        "years 1900")]
     [InlineData(new[] { "timeline", "--product", "ecs", "--spec", "ecs.tiny", "--purchased", "2019-01-29T10:00" }, "no spec 'ecs.tiny'")]
-    [InlineData(new[] { "timeline", "--product", "ecs", "--spec", "ecs.small", "--purchased", "2019-01-29T10:00", "--mode", "sometimes" }, "sometimes")]
-    [InlineData(new[] { "timeline", "--product", "ecs", "--spec", "ecs.small", "--purchased", "2019-01-29T10:00", "--months", "10" }, "invalid-period")]
+    [InlineData(
+        new[] { "timeline", "--product", "ecs", "--spec", "ecs.small", "--purchased", "2019-01-29T10:00", "--mode", "sometimes" },
+        "sometimes")]
+    [InlineData(
+        new[] { "timeline", "--product", "ecs", "--spec", "ecs.small", "--purchased", "2019-01-29T10:00", "--months", "10" },
+        "invalid-period")]
     public void Timeline_bad_arguments_get_a_clear_message_and_a_non_zero_exit(string[] args, string expected)
     {
         var (code, output, error) = Run(args);
