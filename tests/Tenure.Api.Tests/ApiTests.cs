@@ -59,13 +59,18 @@ public abstract class ApiTests(Server server)
         Assert.Equal(("stopped", "releaseWarning"), (instance.Body.Str("status"), instance.Body.Str("nextEvent.kind")));
         Assert.Equal("2019-04-27T16:00:00Z", instance.Body.Str("nextEvent.at"));
         var notices = (await client.Get("/v1/notifications")).Body!["items"]!.AsArray();
-        Assert.Equal(["expiryReminder", "lowBalance", "autoRenewFailed", "autoRenewFailed", "autoRenewFailed", "autoRenewFailed", "autoRenewFailed", "stopped"],
+        Assert.Equal(
+            [
+                "expiryReminder", "lowBalance", "autoRenewFailed", "autoRenewFailed", "autoRenewFailed", "autoRenewFailed",
+                "autoRenewFailed", "stopped",
+            ],
             notices.Select(n => n!["kind"]!.ToString()));
         Assert.All(notices, n => Assert.Equal("[\"email\"]", n!["channels"]!.ToJsonString()));
         var firstPage = await client.Get($"/v1/instances/{id}/events?limit=4");
         Assert.Equal(4, firstPage.Body!["items"]!.AsArray().Count);
         var secondPage = await client.Get($"/v1/instances/{id}/events?limit=4&cursor={firstPage.Body.Str("nextCursor")}");
-        Assert.Equal("2019-03-29T00:00:00Z autoRenewFailed", $"{secondPage.Body!["items"]![0]!["at"]} {secondPage.Body!["items"]![0]!["kind"]}");
+        var firstOfSecond = secondPage.Body!["items"]![0]!;
+        Assert.Equal("2019-03-29T00:00:00Z autoRenewFailed", $"{firstOfSecond["at"]} {firstOfSecond["kind"]}");
         var notices2 = await client.Get("/v1/notifications?limit=3");
         Assert.Equal(3, notices2.Body!["items"]!.AsArray().Count);
         Assert.NotNull(notices2.Body!["nextCursor"]?.ToString());
@@ -84,7 +89,8 @@ public abstract class ApiTests(Server server)
         Assert.Equal("2020-02-28T16:00:00Z", first.Body.Str("newExpiresAt"));
         var second = await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 });
         Assert.Equal("2020-03-28T16:00:00Z", second.Body.Str("newExpiresAt"));
-        Assert.Equal(("1000", "0", "1000"), (second.Body.Str("amount"), second.Body.Str("paidByCoupons"), second.Body.Str("paidByBalance")));
+        Assert.Equal(("1000", "0", "1000"),
+            (second.Body.Str("amount"), second.Body.Str("paidByCoupons"), second.Body.Str("paidByBalance")));
         Assert.Equal("7000", (await client.Get("/v1/account")).Body.Str("balance"));
     }
 
@@ -96,7 +102,8 @@ public abstract class ApiTests(Server server)
         var id = (await alice.Post("/v1/instances", Ecs(1))).Body.Str("id");
         foreach (var probe in new[]
         {
-            bob.Get($"/v1/instances/{id}"), bob.Get($"/v1/instances/{id}/events"), bob.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 }),
+            bob.Get($"/v1/instances/{id}"), bob.Get($"/v1/instances/{id}/events"),
+            bob.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 }),
             bob.Send(HttpMethod.Put, $"/v1/instances/{id}/renewal", new { mode = "auto", autoRenewMonths = 1 }),
             bob.Post("/v1/renewals", new { items = new[] { new { instanceId = id, periodMonths = 1 } } }),
         })
@@ -128,7 +135,8 @@ public abstract class ApiTests(Server server)
         Assert.Single((await client.Get("/v1/instances")).Body!["items"]!.AsArray());
         Assert.Equal("4000", (await client.Get("/v1/account")).Body.Str("balance"));
 
-        var concurrent = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.Post("/v1/instances", Ecs(1), idempotencyKey: "buy-2")));
+        var concurrent =
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.Post("/v1/instances", Ecs(1), idempotencyKey: "buy-2")));
         Assert.Single(concurrent.Select(c => c.Body.Str("id")).Distinct());
         Assert.Equal(2, (await client.Get("/v1/instances")).Body!["items"]!.AsArray().Count);
     }
@@ -138,7 +146,8 @@ public abstract class ApiTests(Server server)
     {
         var (client, _, _) = await Customer("2019-03-01T02:00:00Z", 10_000);
         var id = (await client.Post("/v1/instances", Ecs(1))).Body.Str("id"); // expires 2019-04-02 00:00 local
-        var renewals = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 })));
+        var renewals =
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 })));
         Assert.All(renewals, r => Assert.Equal(200, r.Status));
         Assert.Equal("2019-08-01T16:00:00Z", (await client.Get($"/v1/instances/{id}")).Body.Str("expiresAt"));
         Assert.Equal("5000", (await client.Get("/v1/account")).Body.Str("balance"));
@@ -161,8 +170,10 @@ public abstract class ApiTests(Server server)
     [InlineData("[]")]
     [InlineData("{\"product\":\"ecs\",\"region\":\"r\",\"spec\":\"ecs.small\",\"chargeType\":\"subscription\",\"periodMonths\":\"one\"}")]
     [InlineData("{\"product\":\"ecs\",\"region\":\"r\",\"spec\":\"ecs.small\",\"chargeType\":\"lease\",\"periodMonths\":1}")]
-    [InlineData("{\"product\":\"ecs\",\"region\":\"r\",\"spec\":\"ecs.small\",\"chargeType\":\"subscription\",\"periodMonths\":99999999999}")]
-    [InlineData("{\"product\":\"ecs\",\"region\":\"r\",\"spec\":\"ecs.small\",\"chargeType\":\"subscription\",\"periodMonths\":1,\"surprise\":true}")]
+    [InlineData("{\"product\":\"ecs\",\"region\":\"r\",\"spec\":\"ecs.small\",\"chargeType\":\"subscription\","
+        + "\"periodMonths\":99999999999}")]
+    [InlineData("{\"product\":\"ecs\",\"region\":\"r\",\"spec\":\"ecs.small\",\"chargeType\":\"subscription\","
+        + "\"periodMonths\":1,\"surprise\":true}")]
     [InlineData("{\"product\":\"ecs\",\"region\":\"r\",\"spec\":\"ecs.small\",\"chargeType\":\"subscription\",\"periodMonths\":-1}")]
     [InlineData("{\"product\":\"ecs\",\"region\":\"r\",\"spec\":\"ecs.small\",\"chargeType\":0,\"periodMonths\":1}")]
     [InlineData("{\"product\":null,\"region\":\"r\",\"spec\":\"ecs.small\",\"chargeType\":\"subscription\",\"periodMonths\":1}")]
@@ -193,7 +204,8 @@ public abstract class ApiTests(Server server)
         var (client, _, _) = await Customer("2019-03-01T02:00:00Z", 100_000);
         await client.Post("/v1/instances", Ecs(1));
         await client.Post("/v1/instances", Ecs(3, autoRenew: true));
-        await client.Post("/v1/instances", new { product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.standard", chargeType = "payg" });
+        await client.Post("/v1/instances",
+            new { product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.standard", chargeType = "payg" });
         var auto = await client.Get("/v1/instances?renewable=true&renewalMode=auto");
         Assert.Equal("2019-06-01T16:00:00Z", Assert.Single(auto.Body!["items"]!.AsArray())!.Str("expiresAt"));
         Assert.Equal(2, (await client.Get("/v1/instances?renewable=true")).Body!["items"]!.AsArray().Count);
@@ -209,7 +221,8 @@ public abstract class ApiTests(Server server)
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/instances?renewable=true");
         request.Headers.Accept.ParseAdd("text/csv");
         using var csv = await client.SendAsync(request, TestContext.Current.CancellationToken);
-        var lines = (await csv.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var lines = (await csv.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))
+            .Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("instanceId,product,spec,region,status,expiresAt,daysLeft,renewalMode,autoRenewMonths", lines[0]);
         Assert.Equal(3, lines.Length);
     }
@@ -267,7 +280,8 @@ public abstract class ApiTests(Server server)
     public async Task R7_3_coupons_pay_first_and_the_error_codes_of_renewal()
     {
         var (client, accountId, clockId) = await Customer("2019-03-01T02:00:00Z", 10_000);
-        var coupon = await _operator.Post($"/v1/accounts/{accountId}/coupons", new { amount = 600, expiresAt = "2019-12-31T16:00:00Z", product = "ecs" });
+        var coupon = await _operator.Post($"/v1/accounts/{accountId}/coupons",
+            new { amount = 600, expiresAt = "2019-12-31T16:00:00Z", product = "ecs" });
         Assert.Equal((201, "600"), (coupon.Status, coupon.Body.Str("remaining")));
         var id = (await client.Post("/v1/instances", Ecs(1))).Body.Str("id");
         Assert.Equal("9600", (await client.Get("/v1/account")).Body.Str("balance"));
@@ -275,7 +289,8 @@ public abstract class ApiTests(Server server)
 
         var period = await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 10 });
         Assert.Equal((422, "invalid-period"), (period.Status, period.Body.Str("code")));
-        var payg = (await client.Post("/v1/instances", new { product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.standard", chargeType = "payg" })).Body.Str("id");
+        var payg = (await client.Post("/v1/instances",
+            new { product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.standard", chargeType = "payg" })).Body.Str("id");
         var notRenewable = await client.Post($"/v1/instances/{payg}/renew", new { periodMonths = 1 });
         Assert.Equal((422, "not-renewable"), (notRenewable.Status, notRenewable.Body.Str("code")));
 
@@ -287,7 +302,9 @@ public abstract class ApiTests(Server server)
         await _operator.Post($"/v1/test-clocks/{clockId}/advance", new { to = "2019-04-16T16:00:00Z" });
         var released = await client.Get($"/v1/instances/{id}");
         Assert.Equal("released", released.Body.Str("status"));
-        var tail = (await client.Get($"/v1/instances/{id}/events")).Body!["items"]!.AsArray().TakeLast(3).Select(e => $"{e!["at"]} {e["kind"]}");
+        var tail = (await client.Get($"/v1/instances/{id}/events")).Body!["items"]!.AsArray()
+            .TakeLast(3)
+            .Select(e => $"{e!["at"]} {e["kind"]}");
         Assert.Equal(["2019-04-01T16:00:00Z stopped", "2019-04-15T16:00:00Z releaseWarningSent", "2019-04-16T16:00:00Z released"], tail);
     }
 
@@ -295,9 +312,11 @@ public abstract class ApiTests(Server server)
     public async Task R4_7_batch_settings_R6_4_renew_downgrade_and_account_settings()
     {
         var (client, accountId, _) = await Customer("2019-03-20T02:00:00Z", 100_000);
-        var a = (await client.Post("/v1/instances", new { product = "ecs", region = "cn-hangzhou", spec = "ecs.medium", chargeType = "subscription", periodMonths = 1 })).Body.Str("id");
+        var medium = new { product = "ecs", region = "cn-hangzhou", spec = "ecs.medium", chargeType = "subscription", periodMonths = 1 };
+        var a = (await client.Post("/v1/instances", medium)).Body.Str("id");
         var b = (await client.Post("/v1/instances", Ecs(1))).Body.Str("id");
-        var settings = await client.Send(HttpMethod.Put, "/v1/renewals/settings", new { instanceIds = new[] { a, b }, mode = "auto", autoRenewMonths = 3 });
+        var settings = await client.Send(HttpMethod.Put, "/v1/renewals/settings",
+            new { instanceIds = new[] { a, b }, mode = "auto", autoRenewMonths = 3 });
         Assert.Equal(200, settings.Status);
         Assert.All(settings.Body!["items"]!.AsArray(), i => Assert.Equal("3", i.Str("renewal.autoRenewMonths")));
 
@@ -305,9 +324,11 @@ public abstract class ApiTests(Server server)
         var early = await client.Post($"/v1/instances/{a}/renew-downgrade", new { periodMonths = 1, spec = "ecs.small" });
         Assert.Equal((422, "renewal-window-closed"), (early.Status, early.Body.Str("code")));
 
-        var webhook = await client.Send(HttpMethod.Put, "/v1/account/webhook", new { url = "https://hooks.example.com/tenure", secret = "0123456789abcdef" });
+        var webhook = await client.Send(HttpMethod.Put, "/v1/account/webhook",
+            new { url = "https://hooks.example.com/tenure", secret = "0123456789abcdef" });
         Assert.Equal(200, webhook.Status);
-        var contacts = await client.Send(HttpMethod.Put, "/v1/account/contacts", new { email = "new@example.com", phone = "+8613800000001" });
+        var contacts = await client.Send(HttpMethod.Put, "/v1/account/contacts",
+            new { email = "new@example.com", phone = "+8613800000001" });
         Assert.Equal(("new@example.com", "+8613800000001"), (contacts.Body.Str("email"), contacts.Body.Str("phone")));
         var release = await client.Send(HttpMethod.Put, $"/v1/instances/{b}/post-release-action", new { action = "retainMetadata" });
         Assert.Equal("retainMetadata", release.Body.Str("postReleaseAction"));
@@ -323,14 +344,18 @@ public abstract class ApiTests(Server server)
     {
         var (client, _, _) = await Customer("2019-03-01T02:00:00Z", 100_000);
         var ecs = (await client.Post("/v1/instances", Ecs(1))).Body.Str("id");
-        var mqtt = (await client.Post("/v1/instances", new { product = "mqtt", region = "cn-hangzhou", spec = "mqtt.basic.1k", chargeType = "subscription", periodMonths = 1 })).Body.Str("id");
-        var mixed = await client.Post("/v1/renewals", new { items = new[] { new { instanceId = ecs, periodMonths = 1 }, new { instanceId = mqtt, periodMonths = 1 } } });
+        var basic = new { product = "mqtt", region = "cn-hangzhou", spec = "mqtt.basic.1k", chargeType = "subscription", periodMonths = 1 };
+        var mqtt = (await client.Post("/v1/instances", basic)).Body.Str("id");
+        var mixed = await client.Post("/v1/renewals",
+            new { items = new[] { new { instanceId = ecs, periodMonths = 1 }, new { instanceId = mqtt, periodMonths = 1 } } });
         Assert.Equal((422, "batch-mixes-products"), (mixed.Status, mixed.Body.Str("code")));
         var ecs2 = (await client.Post("/v1/instances", Ecs(2))).Body.Str("id");
-        var batch = await client.Post("/v1/renewals", new { items = new[] { new { instanceId = ecs, periodMonths = 1 }, new { instanceId = ecs2, periodMonths = 12 } } });
+        var batch = await client.Post("/v1/renewals",
+            new { items = new[] { new { instanceId = ecs, periodMonths = 1 }, new { instanceId = ecs2, periodMonths = 12 } } });
         Assert.Equal(200, batch.Status);
         Assert.Equal("11000", batch.Body.Str("total"));
-        Assert.Equal(["2019-05-01T16:00:00Z", "2020-05-01T16:00:00Z"], batch.Body!["items"]!.AsArray().Select(i => i!["newExpiresAt"]!.ToString()));
+        Assert.Equal(["2019-05-01T16:00:00Z", "2020-05-01T16:00:00Z"],
+            batch.Body!["items"]!.AsArray().Select(i => i!["newExpiresAt"]!.ToString()));
     }
 }
 

@@ -38,7 +38,8 @@ public abstract class AuthTests(Server server)
         Assert.NotEmpty(routes);
         // R7.9: the gateway's result callback is signed with the gateway secret instead of carrying a key.
         Assert.All(routes, e => Assert.True(
-            e.Metadata.GetMetadata<RequiresApiKey>() is not null || e.Metadata.GetMetadata<SignedByGateway>() is not null, $"{e.RoutePattern.RawText} is open"));
+            e.Metadata.GetMetadata<RequiresApiKey>() is not null || e.Metadata.GetMetadata<SignedByGateway>() is not null,
+            $"{e.RoutePattern.RawText} is open"));
         Assert.DoesNotContain(server.Endpoints.OfType<RouteEndpoint>(),
             e => e.RoutePattern.RawText is "/healthz" or "/readyz" && e.Metadata.GetMetadata<RequiresApiKey>() is not null);
     }

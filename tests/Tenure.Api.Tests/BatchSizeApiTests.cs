@@ -10,7 +10,8 @@ public sealed class BatchSizeApiTests(Server server) : IClassFixture<Server>
     [InlineData("/v1/renewals")]
     public async Task R7_5_renewal_batches_take_up_to_10000_items(string path)
     {
-        object Items(int count) => new { items = Enumerable.Range(0, count).Select(i => new { instanceId = $"i-none-{i}", periodMonths = 1 }) };
+        object Items(int count) =>
+            new { items = Enumerable.Range(0, count).Select(i => new { instanceId = $"i-none-{i}", periodMonths = 1 }) };
 
         var most = await _operator.Post(path, Items(10_000));
         var tooMany = await _operator.Post(path, Items(10_001));

@@ -15,7 +15,8 @@ public sealed class Browser : IAsyncLifetime
 
     public IBrowser Instance { get; private set; } = null!;
 
-    public static string? Unavailable => File.Exists(Chromium) ? null : $"{Chromium} is missing: apt-get install chromium (the browser tests skip without it).";
+    public static string? Unavailable =>
+        File.Exists(Chromium) ? null : $"{Chromium} is missing: apt-get install chromium (the browser tests skip without it).";
 
     /// <summary>Where screenshots go: artifacts/screenshots at the repository root (kept by CI as test artifacts).</summary>
     public static string Screenshots { get; } = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
@@ -29,7 +30,11 @@ public sealed class Browser : IAsyncLifetime
         {
             ExecutablePath = Chromium,
             Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+            ],
         });
     }
 
@@ -37,7 +42,10 @@ public sealed class Browser : IAsyncLifetime
     public async Task<IPage> Page(bool javaScript = false)
     {
         if (Unavailable is { } reason && Environment.GetEnvironmentVariable("CI") != "true") Assert.Skip(reason);
-        var context = await Instance.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = javaScript, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var context = await Instance.NewContextAsync(new BrowserNewContextOptions
+        {
+            JavaScriptEnabled = javaScript, ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+        });
         context.SetDefaultTimeout(15_000);
         return await context.NewPageAsync();
     }

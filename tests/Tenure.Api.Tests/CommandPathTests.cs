@@ -51,7 +51,8 @@ public sealed class CommandPathTests(Server server) : IClassFixture<Server>
     /// <summary>Routes that need the operator key; the others are called with an account key.</summary>
     private static bool OperatorOnly(string route) =>
         route.Contains("/v1/test-clocks", StringComparison.Ordinal) || route.Contains("/v1/accounts", StringComparison.Ordinal)
-        || route.EndsWith("/upgrade/complete", StringComparison.Ordinal) || route.Contains("/v1/notice-templates", StringComparison.Ordinal);
+        || route.EndsWith("/upgrade/complete", StringComparison.Ordinal)
+        || route.Contains("/v1/notice-templates", StringComparison.Ordinal);
 
     [Fact]
     public async Task Every_mutating_route_reaches_the_command_runner()

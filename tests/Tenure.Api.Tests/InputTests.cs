@@ -15,7 +15,8 @@ public abstract class InputTests(Server server)
         if (server.SkipReason is { } reason) Assert.Skip(reason);
         var clock = await _operator.Post("/v1/test-clocks", new { frozenTime = frozenUtc });
         Assert.Equal(201, clock.Status);
-        var account = await _operator.Post("/v1/accounts", new { name = "Customer", email = "c@example.com", testClockId = clock.Body.Str("id") });
+        var account = await _operator.Post("/v1/accounts",
+            new { name = "Customer", email = "c@example.com", testClockId = clock.Body.Str("id") });
         Assert.Equal(201, account.Status);
         var accountId = account.Body.Str("id");
         if (balance > 0) Assert.Equal(201, (await _operator.Post($"/v1/accounts/{accountId}/top-ups", new { amount = balance })).Status);
@@ -25,7 +26,8 @@ public abstract class InputTests(Server server)
     private static object Ecs(int months, bool autoRenew = false) =>
         new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = months, autoRenew };
 
-    private static void Validation((int Status, System.Text.Json.Nodes.JsonNode? Body, HttpResponseMessage Response) answer, int status = 400)
+    private static void Validation(
+        (int Status, System.Text.Json.Nodes.JsonNode? Body, HttpResponseMessage Response) answer, int status = 400)
     {
         Assert.Equal(status, answer.Status);
         Assert.Equal("application/problem+json", answer.Response.Content.Headers.ContentType?.MediaType);
@@ -46,14 +48,18 @@ public abstract class InputTests(Server server)
         var (client, _, _) = await Customer("2019-03-01T02:00:00Z", 1_000_000);
         var id = (await client.Post("/v1/instances", new
         {
-            product = "rocketmq", region = "cn-hangzhou", edition = "platinum", spec = "rocketmq.platinum.2k", chargeType = "subscription", periodMonths = 1,
+            product = "rocketmq", region = "cn-hangzhou", edition = "platinum", spec = "rocketmq.platinum.2k", chargeType = "subscription",
+            periodMonths = 1,
         })).Body.Str("id");
-        Assert.Equal(200, (await client.Send(HttpMethod.Put, $"/v1/instances/{id}/post-expiration-action", new { action = "downgradeToStandard" })).Status);
-        Assert.Equal(200, (await client.Send(HttpMethod.Put, $"/v1/instances/{id}/post-release-action", new { action = "retainMetadata" })).Status);
+        Assert.Equal(200, (await client.Send(HttpMethod.Put, $"/v1/instances/{id}/post-expiration-action",
+            new { action = "downgradeToStandard" })).Status);
+        Assert.Equal(200, (await client.Send(HttpMethod.Put, $"/v1/instances/{id}/post-release-action",
+            new { action = "retainMetadata" })).Status);
         Validation(await client.Send(HttpMethod.Put, $"/v1/instances/{id}/post-expiration-action", rawJson: "{}"));
         Validation(await client.Send(HttpMethod.Put, $"/v1/instances/{id}/post-release-action", rawJson: "{}"));
         var instance = await client.Get($"/v1/instances/{id}");
-        Assert.Equal(("downgradeToStandard", "retainMetadata"), (instance.Body.Str("postExpirationAction"), instance.Body.Str("postReleaseAction")));
+        Assert.Equal(("downgradeToStandard", "retainMetadata"),
+            (instance.Body.Str("postExpirationAction"), instance.Body.Str("postReleaseAction")));
     }
 
     [Fact]
@@ -82,12 +88,15 @@ public abstract class InputTests(Server server)
     public async Task A_usage_sample_at_9999_12_31_is_refused_and_later_alarms_still_answer()
     {
         var (client, _, _) = await Customer("2019-03-01T02:00:00Z", 1_000_000);
-        var id = (await client.Post("/v1/instances", new { product = "mqtt", region = "cn-hangzhou", spec = "mqtt.basic.1k", chargeType = "subscription", periodMonths = 1 }))
+        var id = (await client.Post("/v1/instances",
+                new { product = "mqtt", region = "cn-hangzhou", spec = "mqtt.basic.1k", chargeType = "subscription", periodMonths = 1 }))
             .Body.Str("id");
-        var far = await client.Post($"/v1/instances/{id}/usage", new { samples = new[] { new { at = "9999-12-31T00:00:00Z", tps = 999_999, subscriptions = 0, connections = 0 } } });
+        var far = await client.Post($"/v1/instances/{id}/usage",
+            new { samples = new[] { new { at = "9999-12-31T00:00:00Z", tps = 999_999, subscriptions = 0, connections = 0 } } });
         Validation(far);
         Assert.Equal("samples[0].at", far.Body!["errors"]!.AsObject().Single().Key.Replace("$.", "", StringComparison.Ordinal));
-        var later = await client.Post($"/v1/instances/{id}/usage", new { samples = new[] { new { at = "2019-03-01T03:00:00Z", tps = 999_999, subscriptions = 0, connections = 0 } } });
+        var later = await client.Post($"/v1/instances/{id}/usage",
+            new { samples = new[] { new { at = "2019-03-01T03:00:00Z", tps = 999_999, subscriptions = 0, connections = 0 } } });
         Assert.Equal(200, later.Status);
         Assert.Single(later.Body!["alarms"]!.AsArray());
         Assert.Equal(200, (await client.Get($"/v1/instances/{id}/usage?from=2019-03-01T00:00:00Z&to=2019-03-02T00:00:00Z")).Status);
@@ -127,7 +136,8 @@ public abstract class InputTests(Server server)
         Validation(await _operator.Post("/v1/accounts", new { name = "x", email = huge }));
         Validation(await _operator.Post("/v1/accounts", new { name = new string('n', 201), email = "c@example.com" }));
         Validation(await _operator.Post("/v1/accounts", new { name = "x", email = new string('a', 243) + "@example.com" }));
-        Assert.Equal(201, (await _operator.Post("/v1/accounts", new { name = new string('n', 200), email = new string('a', 242) + "@example.com" })).Status);
+        Assert.Equal(201, (await _operator.Post("/v1/accounts",
+            new { name = new string('n', 200), email = new string('a', 242) + "@example.com" })).Status);
         Validation(await client.Send(HttpMethod.Put, "/v1/account/contacts", new { email = huge }));
         Assert.Equal("c@example.com", (await client.Get("/v1/account")).Body.Str("email"));
     }
@@ -184,7 +194,8 @@ public abstract class InputTests(Server server)
     public async Task Ten_years_of_a_payg_instance_in_one_advance_is_refused_with_422_and_runs_nothing()
     {
         var (client, _, clockId) = await Customer("2019-03-01T02:00:00Z", 10_000);
-        var id = (await client.Post("/v1/instances", new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "payg" })).Body.Str("id");
+        var id = (await client.Post("/v1/instances",
+            new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "payg" })).Body.Str("id");
         var events = (await client.Get($"/v1/instances/{id}/events")).Body!["items"]!.AsArray().Count;
         var tooFar = await _operator.Post($"/v1/test-clocks/{clockId}/advance", new { to = "2029-03-01T02:00:00Z" });
         Validation(tooFar, 422);
@@ -199,9 +210,11 @@ public abstract class InputTests(Server server)
     {
         // The advance ran the clock's batches before its command claimed the key: a refused request still charged PAYG hours.
         var (client, _, clockId) = await Customer("2019-03-01T02:00:00Z", 10_000);
-        var id = (await client.Post("/v1/instances", new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "payg" })).Body.Str("id");
+        var id = (await client.Post("/v1/instances",
+            new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "payg" })).Body.Str("id");
         async Task<(string Balance, int Events)> State() =>
-            ((await client.Get("/v1/account")).Body.Str("balance"), (await client.Get($"/v1/instances/{id}/events")).Body!["items"]!.AsArray().Count);
+            ((await client.Get("/v1/account")).Body.Str("balance"),
+                (await client.Get($"/v1/instances/{id}/events")).Body!["items"]!.AsArray().Count);
         var advance = $"/v1/test-clocks/{clockId}/advance";
         Assert.Equal(200, (await _operator.Post(advance, new { to = "2019-03-01T05:00:00Z" }, idempotencyKey: "adv-1")).Status);
         var before = await State();

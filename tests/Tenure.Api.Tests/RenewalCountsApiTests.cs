@@ -39,7 +39,8 @@ public sealed class RenewalCountsApiTests(Server server) : IClassFixture<Server>
         var refused = await ada.Get("/v1/renewals/counts?expiresWithinDays=-1");
 
         Assert.Equal(200, all.Status);
-        Assert.Equal((1L, 3L, 0L), (all.Body!["auto"]!.GetValue<long>(), all.Body["manual"]!.GetValue<long>(), all.Body["noRenew"]!.GetValue<long>()));
+        Assert.Equal((1L, 3L, 0L),
+            (all.Body!["auto"]!.GetValue<long>(), all.Body["manual"]!.GetValue<long>(), all.Body["noRenew"]!.GetValue<long>()));
         Assert.Equal((1L, 2L), (ecs.Body!["auto"]!.GetValue<long>(), ecs.Body["manual"]!.GetValue<long>()));
         var manualList = await ada.Get("/v1/instances?renewable=true&renewalMode=manual&product=ecs");
         Assert.Equal(2, manualList.Body!["items"]!.AsArray().Count);

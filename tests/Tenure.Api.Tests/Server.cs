@@ -40,8 +40,8 @@ public class Server : IAsyncLifetime
         if (SkipReason is not null) return;
         Db = CreateDatabase();
         Db.Migrate();
-        _app = TenureApi.Build(Configure(new ApiOptions(Db, OperatorKey, Clock, RunEngine: false) { Payments = new() { Secret = PaymentSecret } }),
-            ["--urls", "http://127.0.0.1:0"]);
+        var options = new ApiOptions(Db, OperatorKey, Clock, RunEngine: false) { Payments = new() { Secret = PaymentSecret } };
+        _app = TenureApi.Build(Configure(options), ["--urls", "http://127.0.0.1:0"]);
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.First());
     }
@@ -55,7 +55,8 @@ public class Server : IAsyncLifetime
 
     /// <summary>The routes the server maps.</summary>
     public IReadOnlyList<Microsoft.AspNetCore.Http.Endpoint> Endpoints =>
-        [.. Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>(_app!.Services).Endpoints];
+        [.. Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>(_app!.Services).Endpoints];
 
     public HttpClient Client(string? key = OperatorKey)
     {
@@ -100,7 +101,8 @@ public class Server : IAsyncLifetime
 public class PostgresServer(Tenure.Storage.Tests.PostgresCluster cluster) : Server
 {
     /// <summary>No PostgreSQL binaries: skip, except under CI=true, where creating the database fails the tests.</summary>
-    public override string? SkipReason => cluster.ConnectionString is null && Environment.GetEnvironmentVariable("CI") != "true" ? cluster.Unavailable : null;
+    public override string? SkipReason =>
+        cluster.ConnectionString is null && Environment.GetEnvironmentVariable("CI") != "true" ? cluster.Unavailable : null;
 
     protected override Database CreateDatabase() => Database.Postgres(cluster.CreateDatabase());
 }
@@ -117,7 +119,8 @@ public sealed class LimitedServer : Server
 /// <summary>Small helpers for JSON over HTTP.</summary>
 internal static class Http
 {
-    public static async Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Send(this HttpClient client, HttpMethod method, string path, object? body = null, string? rawJson = null, string? idempotencyKey = null)
+    public static async Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Send(
+        this HttpClient client, HttpMethod method, string path, object? body = null, string? rawJson = null, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(method, path);
         if (rawJson is not null) request.Content = new StringContent(rawJson, Encoding.UTF8, "application/json");
@@ -128,10 +131,12 @@ internal static class Http
         return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text), response);
     }
 
-    public static Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Post(this HttpClient client, string path, object? body = null, string? idempotencyKey = null) =>
+    public static Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Post(
+        this HttpClient client, string path, object? body = null, string? idempotencyKey = null) =>
         client.Send(HttpMethod.Post, path, body, idempotencyKey: idempotencyKey);
 
-    public static Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Get(this HttpClient client, string path) => client.Send(HttpMethod.Get, path);
+    public static Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Get(this HttpClient client, string path) =>
+        client.Send(HttpMethod.Get, path);
 
     public static string Str(this JsonNode? node, string path)
     {

@@ -12,7 +12,14 @@ public sealed class ServiceTests(Server server) : IClassFixture<Server>
         var openApi = await anonymous.Get("/openapi/v1.json");
         Assert.Equal(200, openApi.Status);
         var paths = openApi.Body!["paths"]!.AsObject().Select(p => p.Key).ToList();
-        foreach (var path in new[] { "/v1/instances", "/v1/instances/{id}/renew", "/v1/renewals/quote", "/v1/test-clocks/{id}/advance", "/v1/renewals/unify-expiry" }) Assert.Contains(path, paths);
+        foreach (var path in new[]
+        {
+            "/v1/instances", "/v1/instances/{id}/renew", "/v1/renewals/quote", "/v1/test-clocks/{id}/advance", "/v1/renewals/unify-expiry",
+        })
+        {
+            Assert.Contains(path, paths);
+        }
+
         var reference = await anonymous.GetStringAsync(new Uri("/reference", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Contains("/openapi/v1.json", reference, StringComparison.Ordinal);
 
@@ -26,7 +33,8 @@ public sealed class ServiceTests(Server server) : IClassFixture<Server>
     public async Task R13_1_products_are_open_to_every_key()
     {
         var products = await server.Client().Get("/v1/products");
-        Assert.Equal(["ecs", "mqtt", "rocketmq", "oss-package", "event-ticket"], products.Body!["items"]!.AsArray().Select(p => p!["code"]!.ToString()));
+        Assert.Equal(["ecs", "mqtt", "rocketmq", "oss-package", "event-ticket"],
+            products.Body!["items"]!.AsArray().Select(p => p!["code"]!.ToString()));
     }
 
     [Fact]
@@ -37,7 +45,10 @@ public sealed class ServiceTests(Server server) : IClassFixture<Server>
         var account = await server.Client().Post("/v1/accounts", new { name = "Late", email = "late@example.com" });
         await server.Client().Post($"/v1/accounts/{account.Body.Str("id")}/top-ups", new { amount = 5000 });
         var client = server.Client(account.Body.Str("apiKey"));
-        var id = (await client.Post("/v1/instances", new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1, autoRenew = true })).Body.Str("id");
+        var id = (await client.Post("/v1/instances", new
+        {
+            product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1, autoRenew = true,
+        })).Body.Str("id");
         Assert.Equal("2026-12-23T16:00:00Z", (await client.Get($"/v1/instances/{id}")).Body.Str("expiresAt"));
 
         // The engine is not running: at 12-21 09:00 local the T-7 reminder and the T-3 attempt are due but not done.

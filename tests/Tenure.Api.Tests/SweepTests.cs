@@ -16,7 +16,8 @@ public sealed class SweepTests(Server server) : IClassFixture<Server>
         ("PUT", "/v1/instances/{id}/post-release-action", new { action = "retainMetadata" }),
         ("POST", "/v1/instances/{id}/unsubscribe", null),
         ("POST", "/v1/instances/{id}/charge-type", new { chargeType = "payg" }),
-        ("POST", "/v1/instances/{id}/usage", new { samples = new[] { new { at = "2019-03-02T00:00:00Z", tps = 1, subscriptions = 1, connections = 1 } } }),
+        ("POST", "/v1/instances/{id}/usage",
+            new { samples = new[] { new { at = "2019-03-02T00:00:00Z", tps = 1, subscriptions = 1, connections = 1 } } }),
         ("GET", "/v1/instances/{id}/usage", null),
         ("PUT", "/v1/instances/{id}/alarms", new { tps = new { thresholdPercent = 50, enabled = true } }),
         ("POST", "/v1/renewals/quote", new { items = new[] { new { instanceId = "{id}", periodMonths = 1 } } }),
@@ -31,7 +32,10 @@ public sealed class SweepTests(Server server) : IClassFixture<Server>
         var account = await server.Client().Post("/v1/accounts", new { name = "C", email = "c@example.com", testClockId = clockId });
         await server.Client().Post($"/v1/accounts/{account.Body.Str("id")}/top-ups", new { amount = 100_000 });
         var client = server.Client(account.Body.Str("apiKey"));
-        var id = (await client.Post("/v1/instances", new { product = "ecs", region = "cn-hangzhou", spec = "ecs.medium", chargeType = "subscription", periodMonths = 1 })).Body.Str("id");
+        var id = (await client.Post("/v1/instances", new
+        {
+            product = "ecs", region = "cn-hangzhou", spec = "ecs.medium", chargeType = "subscription", periodMonths = 1,
+        })).Body.Str("id");
         return (client, id);
     }
 
@@ -39,9 +43,11 @@ public sealed class SweepTests(Server server) : IClassFixture<Server>
         (await client.Get("/v1/account")).Body.Str("balance") + " " + (await client.Get($"/v1/instances/{id}")).Body!.ToJsonString() + " " +
         (await client.Get($"/v1/instances/{id}/events")).Body!.ToJsonString();
 
-    private static Task<(int Status, System.Text.Json.Nodes.JsonNode? Body, HttpResponseMessage Response)> Call(HttpClient client, string method, string path, object? body, string id, string? raw = null)
+    private static Task<(int Status, System.Text.Json.Nodes.JsonNode? Body, HttpResponseMessage Response)> Call(
+        HttpClient client, string method, string path, object? body, string id, string? raw = null)
     {
-        var json = raw ?? (body is null ? null : System.Text.Json.JsonSerializer.Serialize(body).Replace("{id}", id, StringComparison.Ordinal));
+        var json = raw
+            ?? (body is null ? null : System.Text.Json.JsonSerializer.Serialize(body).Replace("{id}", id, StringComparison.Ordinal));
         return client.Send(new HttpMethod(method), path.Replace("{id}", id, StringComparison.Ordinal), rawJson: json);
     }
 
