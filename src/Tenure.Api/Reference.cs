@@ -9,7 +9,8 @@ public static class Reference
         <style>body{font:15px system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}code{background:#f3f3f3;padding:0 .3em}
         .op{border-top:1px solid #ddd;padding:.6rem 0}.m{display:inline-block;width:4.5rem;font-weight:600}</style></head>
         <body><h1>Tenure API</h1><p>The OpenAPI document is at <a href="/openapi/v1.json"><code>/openapi/v1.json</code></a>.
-        Send <code>Authorization: Bearer &lt;key&gt;</code>; errors are <code>application/problem+json</code>.</p><div id="ops">Loading…</div>
+        Send <code>Authorization: Bearer &lt;key&gt;</code>; errors are <code>application/problem+json</code>.</p>
+        <div id="ops">Loading…</div>
         <script>
         fetch('/openapi/v1.json').then(r => r.json()).then(doc => {
           const ops = document.getElementById('ops'); ops.textContent = '';
