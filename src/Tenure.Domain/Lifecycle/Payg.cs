@@ -17,14 +17,23 @@ public static class Payg
     /// </summary>
     public static Outcome<Change> TopUp(Rules rules, Account account, long amount, IReadOnlyList<Instance> accountInstances, Instant now)
     {
-        if (amount is <= 0 or > MaxTopUp) return Refusal.Invalid("amount", $"A top-up must be a positive amount in minor units, at most {MaxTopUp}.");
+        if (amount is <= 0 or > MaxTopUp)
+        {
+            return Refusal.Invalid("amount", $"A top-up must be a positive amount in minor units, at most {MaxTopUp}.");
+        }
+
         var credited = account.Move(amount, now);
         var effects = Effects.None.Post(new LedgerPosting(LedgerKind.TopUp, amount, null, null, "top-up"));
         if (credited.Balance < 0) return new Change(credited, effects);
         var started = ImmutableArray.CreateBuilder<Instance>();
-        foreach (var instance in accountInstances.Where(i => i.AccountId == account.Id && i is { IsSubscription: false, Status: InstanceStatus.Stopped, StopCause: Instances.StopCause.Overdue }))
+        var overdue = accountInstances.Where(i => i.AccountId == account.Id
+            && i is { IsSubscription: false, Status: InstanceStatus.Stopped, StopCause: Instances.StopCause.Overdue });
+        foreach (var instance in overdue)
         {
-            var running = Commands.Touch(instance, now) with { Status = InstanceStatus.Running, StoppedAt = null, StopCause = null, PaygBilledThrough = now };
+            var running = Commands.Touch(instance, now) with
+            {
+                Status = InstanceStatus.Running, StoppedAt = null, StopCause = null, PaygBilledThrough = now,
+            };
             started.Add(running);
             effects = effects
                 .Record(instance.Id, now, TimelineKind.Started, "the balance was topped up")
