@@ -21,5 +21,6 @@ public static class NoticeJson
     public static string Write(NoticeData data) => JsonSerializer.Serialize(data, Options);
 
     public static NoticeData Read(string json) =>
-        JsonSerializer.Deserialize<NoticeData>(json, Options) ?? throw new InvalidOperationException($"A notice's data is not an object: {json}");
+        JsonSerializer.Deserialize<NoticeData>(json, Options)
+            ?? throw new InvalidOperationException($"A notice's data is not an object: {json}");
 }

@@ -21,7 +21,11 @@ public sealed partial class Session
             "INSERT INTO notice_templates (kind, locale, subject, html, text, sms, updated_at) " +
             "VALUES (@Kind, @Locale, @Subject, @Html, @Text, @Sms, @at) ON CONFLICT (kind, locale) DO UPDATE SET " +
             "subject = excluded.subject, html = excluded.html, text = excluded.text, sms = excluded.sms, updated_at = excluded.updated_at",
-            new { template.Kind, template.Locale, template.Subject, template.Html, template.Text, template.Sms, at = Columns.Ticks(template.UpdatedAt) });
+            new
+            {
+                template.Kind, template.Locale, template.Subject, template.Html, template.Text, template.Sms,
+                at = Columns.Ticks(template.UpdatedAt),
+            });
     }
 
     /// <summary>Removes the operator's template, if any: the default is used again. True when there was one.</summary>

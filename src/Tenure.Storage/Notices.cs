@@ -64,12 +64,13 @@ public sealed partial class Session
     /// </summary>
     public List<StoredNotice> Notices(string? accountId, string? instanceId, string? kind, long after, int limit)
     {
-        var rows = Query<(long Id, long At, string Kind, string? InstanceId, string Subject, string DedupeKey, string? Data, string Locale, string AccountId)>(
-            "SELECT n.id, n.at, n.kind, n.instance_id, n.subject, n.dedupe_key, n.data, a.locale, n.account_id " +
-            "FROM notices n JOIN accounts a ON a.id = n.account_id " +
-            "WHERE n.id > @after AND (@accountId IS NULL OR n.account_id = @accountId) " +
-            "AND (@instanceId IS NULL OR n.instance_id = @instanceId) AND (@kind IS NULL OR n.kind = @kind) ORDER BY n.id LIMIT @limit",
-            new { after, accountId, instanceId, kind, limit }).ToList();
+        var rows = Query<(long Id, long At, string Kind, string? InstanceId, string Subject, string DedupeKey, string? Data,
+            string Locale, string AccountId)>(
+                "SELECT n.id, n.at, n.kind, n.instance_id, n.subject, n.dedupe_key, n.data, a.locale, n.account_id " +
+                "FROM notices n JOIN accounts a ON a.id = n.account_id " +
+                "WHERE n.id > @after AND (@accountId IS NULL OR n.account_id = @accountId) " +
+                "AND (@instanceId IS NULL OR n.instance_id = @instanceId) AND (@kind IS NULL OR n.kind = @kind) ORDER BY n.id LIMIT @limit",
+                new { after, accountId, instanceId, kind, limit }).ToList();
         if (rows.Count == 0) return [];
 
         // A notice's deliveries are the outbox rows keyed "<dedupe key>:<channel>", found by the unique index.
