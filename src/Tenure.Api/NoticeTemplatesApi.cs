@@ -12,7 +12,8 @@ namespace Tenure.Api;
 
 /// <summary>A notice template (Liquid): <paramref name="Custom"/> when an operator replaced the default.</summary>
 public sealed record NoticeTemplateDto(
-    string Kind, string Locale, string Subject, string Html, string Text, string Sms, bool Custom, Instant? UpdatedAt, IReadOnlyList<string> Fields)
+    string Kind, string Locale, string Subject, string Html, string Text, string Sms, bool Custom, Instant? UpdatedAt,
+    IReadOnlyList<string> Fields)
 {
     public static NoticeTemplateDto From(KindTemplate t)
     {
@@ -65,12 +66,14 @@ public static class NoticeTemplatesApi
     }
 
     /// <summary>R9.6: a template that does not parse or names an unknown field is refused here, with its position.</summary>
-    private static Task<IResult> Save(string kind, string locale, NoticeTemplateRequest body, HttpContext http, CommandRunner run, IClock clock)
+    private static Task<IResult> Save(
+        string kind, string locale, NoticeTemplateRequest body, HttpContext http, CommandRunner run, IClock clock)
     {
         if ((Unknown(kind, locale) ?? Checked(body).Problem) is { } problem) return Task.FromResult<IResult>(problem);
         return run.Run(http, session =>
         {
-            session.SaveNoticeTemplate(new StoredTemplate(kind, locale, body.Subject, body.Html, body.Text, body.Sms, clock.GetCurrentInstant()));
+            session.SaveNoticeTemplate(
+                new StoredTemplate(kind, locale, body.Subject, body.Html, body.Text, body.Sms, clock.GetCurrentInstant()));
             return Task.FromResult<Decision>(Reply.Ok(NoticeTemplateDto.From(NoticeTemplates.Load(session).Find(kind, locale)!)));
         });
     }
@@ -89,7 +92,8 @@ public static class NoticeTemplatesApi
     /// The template (the saved one, or the one in the body before it is saved) worded on the sample. It changes nothing;
     /// it goes through the command runner like every POST, so a retry with its key replays the same words.
     /// </summary>
-    private static Task<IResult> Preview(string kind, string locale, PreviewRequest body, HttpContext http, CommandRunner run, NoticeRenderer renderer)
+    private static Task<IResult> Preview(
+        string kind, string locale, PreviewRequest body, HttpContext http, CommandRunner run, NoticeRenderer renderer)
     {
         if (Unknown(kind, locale) is { } unknown) return Task.FromResult<IResult>(unknown);
         var draft = body.Template is { } given ? Checked(given) : (null, null);

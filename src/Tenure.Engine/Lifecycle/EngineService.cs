@@ -37,7 +37,10 @@ public sealed class EngineService(LifecycleEngine engine, Database database, ICl
                 if (now >= _nextPrune)
                 {
                     _nextPrune = now + PruneEvery;
-                    if (IdempotencyRetention.Prune(database, now - _answersKeptFor) is > 0 and var pruned) logger.LogInformation("Forgot {Count} idempotent answers.", pruned);
+                    if (IdempotencyRetention.Prune(database, now - _answersKeptFor) is > 0 and var pruned)
+                    {
+                        logger.LogInformation("Forgot {Count} idempotent answers.", pruned);
+                    }
                 }
 
                 var next = database.NextDue(Session.SystemClock);

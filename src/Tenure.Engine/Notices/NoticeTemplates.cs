@@ -31,7 +31,8 @@ public sealed class NoticeTemplates
     /// <summary>The defaults, replaced by <paramref name="saved"/> where an operator saved one (each was checked when saved).</summary>
     public static NoticeTemplates With(IEnumerable<StoredTemplate> saved)
     {
-        var templates = Shipped.Value.ToImmutableDictionary(d => d.Key, d => new KindTemplate(d.Key.Kind, d.Key.Locale, d.Value, false, null));
+        var templates = Shipped.Value.ToImmutableDictionary(
+            d => d.Key, d => new KindTemplate(d.Key.Kind, d.Key.Locale, d.Value, false, null));
         foreach (var t in saved)
         {
             var (template, _) = NoticeTemplate.Parse(new NoticeTexts(t.Subject, t.Html, t.Text, t.Sms));
@@ -79,7 +80,8 @@ public sealed class NoticeTemplates
                     ? text
                     : throw new InvalidOperationException($"The default {locale} template of {kind} has no {name}.");
                 var (template, error) = NoticeTemplate.Parse(new NoticeTexts(Part("subject"), Part("html"), Part("text"), Part("sms")));
-                defaults[(kind, locale)] = template ?? throw new InvalidOperationException($"The default {locale} template of {kind}: {error}");
+                defaults[(kind, locale)] = template
+                    ?? throw new InvalidOperationException($"The default {locale} template of {kind}: {error}");
             }
         }
 
