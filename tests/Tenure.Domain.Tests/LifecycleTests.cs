@@ -14,7 +14,10 @@ public sealed class LifecycleTests
     private static Rules WithProduct(string code, Func<Product, Product> change)
     {
         var product = Given.Rules.Catalog.Get(code);
-        return Given.Rules with { Catalog = Given.Rules.Catalog with { Products = Given.Rules.Catalog.Products.Replace(product, change(product)) } };
+        return Given.Rules with
+        {
+            Catalog = Given.Rules.Catalog with { Products = Given.Rules.Catalog.Products.Replace(product, change(product)) },
+        };
     }
 
     [Fact]
@@ -68,7 +71,11 @@ public sealed class LifecycleTests
     public void R5_3_release_on_stop_products_are_released_at_the_moment_they_would_stop()
     {
         var oss = Expiring("oss-package", "oss.500g", "2019-03-30");
-        Assert.Equal(["Reminder 2019-03-23 08:00", "Reminder 2019-03-27 08:00", "ReleaseWarning 2019-03-29 00:00", "Reminder 2019-03-29 08:00", "Expire 2019-03-30 00:00", "Release 2019-03-30 00:00"],
+        Assert.Equal(
+            [
+                "Reminder 2019-03-23 08:00", "Reminder 2019-03-27 08:00", "ReleaseWarning 2019-03-29 00:00", "Reminder 2019-03-29 08:00",
+                "Expire 2019-03-30 00:00", "Release 2019-03-30 00:00",
+            ],
             Plan(oss, Account()));
         var run = Simulation.Run(Given.Rules, [oss], Account(), Local("2019-03-30 00:00"));
         Assert.DoesNotContain(run.Steps, s => s.Due.Kind == EventKind.Stop);
@@ -79,7 +86,8 @@ public sealed class LifecycleTests
     [Fact]
     public void R5_4_renewing_a_stopped_instance_starts_it_again_with_a_start_action()
     {
-        var stopped = Simulation.Run(Given.Rules, [Expiring("ecs", "ecs.small", "2019-03-30")], Account(), Local("2019-04-02 15:00")).Instances[0];
+        var stopped = Simulation.Run(
+            Given.Rules, [Expiring("ecs", "ecs.small", "2019-03-30")], Account(), Local("2019-04-02 15:00")).Instances[0];
         Assert.Equal(InstanceStatus.Stopped, stopped.Status);
         var renewed = Renewal.Renew(Given.Rules, stopped, Account(balance: 1000), 1, Local("2019-04-02 15:00")).Value;
         Assert.Equal(InstanceStatus.Running, renewed.Instance.Status);
@@ -97,7 +105,8 @@ public sealed class LifecycleTests
         var release = run.Steps.Single(s => s.Due.Kind == EventKind.Release).Change.Effects.Actions.Single();
         Assert.Equal(ResourceActionKind.Release, release.Kind);
         Assert.Equal("deleteResources", release.Detail);
-        Assert.Equal(RefusalCode.NotRenewable, Renewal.Renew(Given.Rules, released, Account(balance: 10_000), 1, Local("2019-04-15 00:00")).Refusal!.Code);
+        Assert.Equal(RefusalCode.NotRenewable,
+            Renewal.Renew(Given.Rules, released, Account(balance: 10_000), 1, Local("2019-04-15 00:00")).Refusal!.Code);
         Assert.Null(Lifecycle.Lifecycle.Advance(Given.Rules, released, run.Account, Local("2030-01-01 00:00")));
     }
 
@@ -114,14 +123,18 @@ public sealed class LifecycleTests
         Assert.Equal("2019-04-14 00:00", Show(byId["i-norenew"].ReleasedAt!.Value));
 
         // Renewing under the agreement starts from E: the customer pays for the days used after expiry.
-        var renewed = Renewal.Renew(Given.Rules, byId["i-manual"], Account(balance: 3000, noStop: true), 3, Local("2019-06-01 00:00")).Value;
+        var renewed = Renewal.Renew(
+            Given.Rules, byId["i-manual"], Account(balance: 3000, noStop: true), 3, Local("2019-06-01 00:00")).Value;
         Assert.Equal("2019-06-30 00:00", Show(renewed.Instance.Expiry));
     }
 
     [Fact]
     public void R6_7_downgrade_to_standard_still_happens_under_a_no_stop_agreement()
     {
-        var platinum = Expiring("rocketmq", "rocketmq.platinum.2k", "2019-03-30") with { PostExpirationAction = PostExpirationAction.DowngradeToStandard };
+        var platinum = Expiring("rocketmq", "rocketmq.platinum.2k", "2019-03-30") with
+        {
+            PostExpirationAction = PostExpirationAction.DowngradeToStandard,
+        };
         var run = Simulation.Run(Given.Rules, [platinum], Account(balance: 1000, noStop: true), Local("2019-03-30 00:00"));
         var converted = run.Instances[0];
         Assert.Equal((ChargeType.Payg, "standard", InstanceStatus.Running), (converted.ChargeType, converted.Edition, converted.Status));
@@ -131,9 +144,13 @@ public sealed class LifecycleTests
     [Fact]
     public void R5_2_switching_an_expired_auto_instance_to_manual_stops_it_at_once()
     {
-        var failed = Simulation.Run(Given.Rules, [Expiring("ecs", "ecs.small", "2019-03-30", RenewalMode.Auto)], Account(), Local("2019-04-02 12:00"));
-        var manual = RenewalSettings.Set(Given.Rules, failed.Instances[0], failed.Account, RenewalMode.Manual, null, Local("2019-04-02 12:00")).Value.Instance;
-        Assert.Equal(["Stop 2019-04-02 12:00", "ReleaseWarning 2019-04-16 12:00", "Release 2019-04-17 12:00"], Plan(manual, failed.Account));
+        var failed = Simulation.Run(
+            Given.Rules, [Expiring("ecs", "ecs.small", "2019-03-30", RenewalMode.Auto)], Account(), Local("2019-04-02 12:00"));
+        var manual = RenewalSettings
+            .Set(Given.Rules, failed.Instances[0], failed.Account, RenewalMode.Manual, null, Local("2019-04-02 12:00"))
+            .Value.Instance;
+        Assert.Equal(["Stop 2019-04-02 12:00", "ReleaseWarning 2019-04-16 12:00", "Release 2019-04-17 12:00"],
+            Plan(manual, failed.Account));
         var stopped = Simulation.Run(Given.Rules, [manual], failed.Account, Local("2019-04-02 12:00")).Instances[0];
         Assert.Equal((InstanceStatus.Stopped, Local("2019-04-02 12:00")), (stopped.Status, stopped.StoppedAt));
     }
@@ -141,10 +158,12 @@ public sealed class LifecycleTests
     [Fact]
     public void R5_6_ending_the_agreement_stops_expired_instances_now_and_releases_them_after_retention()
     {
-        var kept = Simulation.Run(Given.Rules, [Expiring("ecs", "ecs.small", "2019-03-30")], Account(noStop: true), Local("2019-05-01 10:00"));
+        var kept = Simulation.Run(
+            Given.Rules, [Expiring("ecs", "ecs.small", "2019-03-30")], Account(noStop: true), Local("2019-05-01 10:00"));
         Assert.Equal(InstanceStatus.Running, kept.Instances[0].Status);
         var ended = Accounts.NoStopAgreement.Set(Given.Rules, kept.Account, false, kept.Instances, Local("2019-05-01 10:00"));
-        Assert.Equal(["Stop 2019-05-01 10:00", "ReleaseWarning 2019-05-15 10:00", "Release 2019-05-16 10:00"], Plan(ended.Instance, ended.Account));
+        Assert.Equal(["Stop 2019-05-01 10:00", "ReleaseWarning 2019-05-15 10:00", "Release 2019-05-16 10:00"],
+            Plan(ended.Instance, ended.Account));
         var released = Simulation.Run(Given.Rules, ended.Instances, ended.Account, Local("2019-06-01 00:00")).Instances[0];
         Assert.Equal(Local("2019-05-16 10:00"), released.ReleasedAt);
     }
@@ -208,26 +227,34 @@ public sealed class LifecycleTests
     public void R9_1_manual_gets_T_minus_7_3_1_noRenew_one_at_expiry_auto_one_at_T_minus_7()
     {
         string[] Reminders(RenewalMode mode) =>
-            [.. Schedule.Plan(Given.Rules, Expiring("ecs", "ecs.small", "2019-03-30", mode), Account()).Where(e => e.Kind == EventKind.Reminder).Select(e => Show(e.At))];
+            [
+                .. Schedule.Plan(Given.Rules, Expiring("ecs", "ecs.small", "2019-03-30", mode), Account())
+                    .Where(e => e.Kind == EventKind.Reminder)
+                    .Select(e => Show(e.At)),
+            ];
 
         Assert.Equal(["2019-03-23 08:00", "2019-03-27 08:00", "2019-03-29 08:00"], Reminders(RenewalMode.Manual));
         Assert.Equal(["2019-03-30 00:00"], Reminders(RenewalMode.NoRenew));
         Assert.Equal(["2019-03-23 08:00"], Reminders(RenewalMode.Auto));
-        var ticket = Schedule.Plan(Given.Rules, Expiring("event-ticket", "ticket", "2019-03-30"), Account()).Where(e => e.Kind == EventKind.Reminder);
+        var ticket = Schedule.Plan(Given.Rules, Expiring("event-ticket", "ticket", "2019-03-30"), Account())
+            .Where(e => e.Kind == EventKind.Reminder);
         Assert.Equal(["2019-03-23 08:00"], ticket.Select(e => Show(e.At)));
     }
 
     [Fact]
     public void R9_2_failed_attempts_stops_releases_and_renewals_send_notices()
     {
-        var failed = Simulation.Run(Given.Rules, [Expiring("ecs", "ecs.small", "2019-03-30", RenewalMode.Auto)], Account(), Local("2019-05-01 00:00"));
+        var failed = Simulation.Run(
+            Given.Rules, [Expiring("ecs", "ecs.small", "2019-03-30", RenewalMode.Auto)], Account(), Local("2019-05-01 00:00"));
         var kinds = failed.Steps.SelectMany(s => s.Change.Effects.Notices).Select(n => n.Kind).ToList();
         Assert.Equal(
         [
-            NoticeKind.ExpiryReminder, NoticeKind.LowBalance, NoticeKind.AutoRenewFailed, NoticeKind.AutoRenewFailed, NoticeKind.AutoRenewFailed,
-            NoticeKind.AutoRenewFailed, NoticeKind.AutoRenewFailed, NoticeKind.Stopped, NoticeKind.ReleaseWarning, NoticeKind.Released,
+            NoticeKind.ExpiryReminder, NoticeKind.LowBalance, NoticeKind.AutoRenewFailed, NoticeKind.AutoRenewFailed,
+            NoticeKind.AutoRenewFailed, NoticeKind.AutoRenewFailed, NoticeKind.AutoRenewFailed, NoticeKind.Stopped,
+            NoticeKind.ReleaseWarning, NoticeKind.Released,
         ], kinds);
-        var renewed = Renewal.Renew(Given.Rules, Expiring("ecs", "ecs.small", "2019-03-30"), Account(balance: 1000), 1, Local("2019-03-20 10:00")).Value;
+        var renewed = Renewal.Renew(
+            Given.Rules, Expiring("ecs", "ecs.small", "2019-03-30"), Account(balance: 1000), 1, Local("2019-03-20 10:00")).Value;
         Assert.Equal(NoticeKind.Renewed, renewed.Effects.Notices.Single().Kind);
         Assert.Equal(Local("2019-04-30 00:00"), renewed.Effects.Notices.Single().Data.ExpiresAt);
     }
@@ -236,9 +263,14 @@ public sealed class LifecycleTests
     public void R9_3_release_warning_one_day_before_release_and_none_when_no_release_will_come()
     {
         Assert.Contains("ReleaseWarning 2019-04-13 00:00", Plan(Expiring("ecs", "ecs.small", "2019-03-30"), Account()));
-        var downgrading = Expiring("rocketmq", "rocketmq.platinum.2k", "2019-03-30") with { PostExpirationAction = PostExpirationAction.DowngradeToStandard };
-        Assert.DoesNotContain(Schedule.Plan(Given.Rules, downgrading, Account()), e => e.Kind is EventKind.ReleaseWarning or EventKind.Release);
-        Assert.DoesNotContain(Schedule.Plan(Given.Rules, Expiring("ecs", "ecs.small", "2019-03-30"), Account(noStop: true)), e => e.Kind == EventKind.ReleaseWarning);
+        var downgrading = Expiring("rocketmq", "rocketmq.platinum.2k", "2019-03-30") with
+        {
+            PostExpirationAction = PostExpirationAction.DowngradeToStandard,
+        };
+        Assert.DoesNotContain(Schedule.Plan(Given.Rules, downgrading, Account()),
+            e => e.Kind is EventKind.ReleaseWarning or EventKind.Release);
+        Assert.DoesNotContain(Schedule.Plan(Given.Rules, Expiring("ecs", "ecs.small", "2019-03-30"), Account(noStop: true)),
+            e => e.Kind == EventKind.ReleaseWarning);
     }
 
     [Fact]
@@ -250,8 +282,16 @@ public sealed class LifecycleTests
         Assert.Equal("i-1:ExpiryReminder:2019-03-29T16:00:00Z:-7", once.DedupeKey);
         Assert.Equal(once.DedupeKey, again.DedupeKey);
 
-        var keys = Simulation.Run(Given.Rules, [manual], Account(), Local("2019-03-29 09:00")).Steps.SelectMany(s => s.Change.Effects.Notices).Select(n => n.DedupeKey).ToList();
-        Assert.Equal(["i-1:ExpiryReminder:2019-03-29T16:00:00Z:-7", "i-1:ExpiryReminder:2019-03-29T16:00:00Z:-3", "i-1:ExpiryReminder:2019-03-29T16:00:00Z:-1"], keys);
+        var keys = Simulation.Run(Given.Rules, [manual], Account(), Local("2019-03-29 09:00")).Steps
+            .SelectMany(s => s.Change.Effects.Notices)
+            .Select(n => n.DedupeKey)
+            .ToList();
+        Assert.Equal(
+            [
+                "i-1:ExpiryReminder:2019-03-29T16:00:00Z:-7", "i-1:ExpiryReminder:2019-03-29T16:00:00Z:-3",
+                "i-1:ExpiryReminder:2019-03-29T16:00:00Z:-1",
+            ],
+            keys);
 
         // An engine that was down from 03-22 to 03-24 records the T-7 reminder as skipped rather than sending it late.
         var late = Lifecycle.Lifecycle.Advance(Given.Rules, manual, Account(), Local("2019-03-24 10:00"))!;
@@ -277,8 +317,9 @@ public sealed class LifecycleTests
 
         Assert.Equal(
         [
-            "2019-03-23 08:00 reminderSkipped", "2019-03-27 08:00 autoRenewFailed", "2019-03-29 08:00 autoRenewFailed", "2019-03-30 00:00 expired",
-            "2019-03-30 08:00 autoRenewFailed", "2019-04-05 08:00 autoRenewFailed", "2019-04-13 08:00 autoRenewFailed", "2019-04-14 00:00 stopped",
+            "2019-03-23 08:00 reminderSkipped", "2019-03-27 08:00 autoRenewFailed", "2019-03-29 08:00 autoRenewFailed",
+            "2019-03-30 00:00 expired", "2019-03-30 08:00 autoRenewFailed", "2019-04-05 08:00 autoRenewFailed",
+            "2019-04-13 08:00 autoRenewFailed", "2019-04-14 00:00 stopped",
         ], ran);
         Assert.Equal(InstanceStatus.Stopped, instance.Status);
         Assert.Equal(Local("2019-04-14 00:00"), instance.StoppedAt);
@@ -290,7 +331,8 @@ public sealed class LifecycleTests
     {
         var payg = Bought("rocketmq", "rocketmq.standard", "2019-03-01 10:20", null, chargeType: ChargeType.Payg);
         Assert.Null(payg.ExpiresAt);
-        Assert.Equal(["PaygCharge 2019-03-01 11:20", "PaygCharge 2019-03-01 12:20"], Schedule.Plan(Given.Rules, payg, Account()).Take(2).Select(e => $"{e.Kind} {Show(e.At)}"));
+        Assert.Equal(["PaygCharge 2019-03-01 11:20", "PaygCharge 2019-03-01 12:20"],
+            Schedule.Plan(Given.Rules, payg, Account()).Take(2).Select(e => $"{e.Kind} {Show(e.At)}"));
         Assert.Equal(RefusalCode.NotRenewable, Renewal.Quote(Given.Rules, payg, 1, Local("2019-03-02 00:00")).Refusal!.Code);
         var run = Simulation.Run(Given.Rules, [payg], Account(balance: 100), Local("2019-03-01 13:20"));
         Assert.Equal(3, run.Steps.Length);

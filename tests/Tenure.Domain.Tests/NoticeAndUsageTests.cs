@@ -93,8 +93,10 @@ public sealed class NoticeAndUsageTests
         // subscriptions 5000 → 3500; connections 1000 → 700.
         var mqtt = Given.Expiring("mqtt", "mqtt.basic.1k", "2019-03-30");
 
-        var (quiet, _) = Alarms.Evaluate(Given.Rules, mqtt, Sample("2019-03-20 10:00", subscriptions: 3_500, connections: 700), NoAlarmsYet);
-        var (loud, _) = Alarms.Evaluate(Given.Rules, mqtt, Sample("2019-03-20 10:00", subscriptions: 3_501, connections: 701), NoAlarmsYet);
+        var (quiet, _) = Alarms.Evaluate(
+            Given.Rules, mqtt, Sample("2019-03-20 10:00", subscriptions: 3_500, connections: 700), NoAlarmsYet);
+        var (loud, _) = Alarms.Evaluate(
+            Given.Rules, mqtt, Sample("2019-03-20 10:00", subscriptions: 3_501, connections: 701), NoAlarmsYet);
 
         Assert.Empty(quiet);
         Assert.Equal([(Metric.Subscriptions, 5_000L), (Metric.Connections, 1_000L)], loud.Select(a => (a.Metric, a.Limit)));

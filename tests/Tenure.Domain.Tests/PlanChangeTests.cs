@@ -16,7 +16,8 @@ public sealed class PlanChangeTests
     {
         var basic = Given.Expiring("mqtt", "mqtt.basic.1k", "2019-03-30");
 
-        var result = SpecChange.Request(Given.Rules, basic, Given.Account(10_000_000), "mqtt.platinum.50k", Given.Local("2019-03-20 10:00"));
+        var result = SpecChange.Request(
+            Given.Rules, basic, Given.Account(10_000_000), "mqtt.platinum.50k", Given.Local("2019-03-20 10:00"));
 
         Assert.Equal(RefusalCode.CrossEditionChange, result.Refusal?.Code);
     }
@@ -72,7 +73,8 @@ public sealed class PlanChangeTests
         // ceil((350000 - 200000) × 10 / 30) = 50000
         var platinum = Given.Expiring("mqtt", "mqtt.platinum.50k", "2019-03-30");
 
-        var change = SpecChange.Request(Given.Rules, platinum, Given.Account(1_000_000), "mqtt.platinum.100k", Given.Local("2019-03-20 10:00")).Value;
+        var change = SpecChange.Request(
+            Given.Rules, platinum, Given.Account(1_000_000), "mqtt.platinum.100k", Given.Local("2019-03-20 10:00")).Value;
 
         Assert.Equal("mqtt.platinum.50k", change.Instance.Spec);
         Assert.Equal(PendingChangeKind.ReviewedUpgrade, change.Instance.PendingChange?.Kind);
@@ -86,7 +88,8 @@ public sealed class PlanChangeTests
     public void R6_2_completing_a_reviewed_upgrade_applies_the_spec_and_notifies()
     {
         var platinum = Given.Expiring("mqtt", "mqtt.platinum.50k", "2019-03-30");
-        var requested = SpecChange.Request(Given.Rules, platinum, Given.Account(1_000_000), "mqtt.platinum.100k", Given.Local("2019-03-20 10:00")).Value;
+        var requested = SpecChange.Request(
+            Given.Rules, platinum, Given.Account(1_000_000), "mqtt.platinum.100k", Given.Local("2019-03-20 10:00")).Value;
         var completedAt = Given.Local("2019-03-21 09:00");
 
         var completed = SpecChange.Complete(Given.Rules, requested.Instance, requested.Account, completedAt).Value;
@@ -106,9 +109,11 @@ public sealed class PlanChangeTests
     public void R6_2_a_second_request_while_an_upgrade_waits_is_refused()
     {
         var platinum = Given.Expiring("mqtt", "mqtt.platinum.50k", "2019-03-30");
-        var requested = SpecChange.Request(Given.Rules, platinum, Given.Account(1_000_000), "mqtt.platinum.100k", Given.Local("2019-03-20 10:00")).Value;
+        var requested = SpecChange.Request(
+            Given.Rules, platinum, Given.Account(1_000_000), "mqtt.platinum.100k", Given.Local("2019-03-20 10:00")).Value;
 
-        var again = SpecChange.Request(Given.Rules, requested.Instance, requested.Account, "mqtt.platinum.100k", Given.Local("2019-03-20 11:00"));
+        var again = SpecChange.Request(
+            Given.Rules, requested.Instance, requested.Account, "mqtt.platinum.100k", Given.Local("2019-03-20 11:00"));
 
         Assert.Equal(RefusalCode.InvalidState, again.Refusal?.Code);
     }
@@ -178,7 +183,8 @@ public sealed class PlanChangeTests
         Assert.Equal("ecs.medium", renewed.Instance.Spec);
         Assert.Equal(FiveMbps, renewed.Instance.Components);
         Assert.Empty(renewed.Effects.Actions);
-        Assert.Equal(new DueEvent(EventKind.ApplyChange, Given.Local("2019-04-01 00:00")), Schedule.Next(Given.Rules, renewed.Instance, renewed.Account));
+        Assert.Equal(new DueEvent(EventKind.ApplyChange, Given.Local("2019-04-01 00:00")),
+            Schedule.Next(Given.Rules, renewed.Instance, renewed.Account));
 
         var applied = Lifecycle.Lifecycle.Advance(Given.Rules, renewed.Instance, renewed.Account, Given.Local("2019-04-01 00:00"))!;
 
@@ -270,11 +276,16 @@ public sealed class PlanChangeTests
     [Fact]
     public void R6_4_under_traffic_billing_a_new_peak_is_allowed_but_not_bandwidth_billing()
     {
-        var traffic = Given.Expiring("ecs", "ecs.medium", "2019-04-01") with { Components = new(new Bandwidth(BandwidthBilling.ByTraffic, 100), []) };
+        var traffic = Given.Expiring("ecs", "ecs.medium", "2019-04-01") with
+        {
+            Components = new(new Bandwidth(BandwidthBilling.ByTraffic, 100), []),
+        };
         var now = Given.Local("2019-03-20 10:00");
 
-        var newPeak = RenewDowngrade.Apply(Given.Rules, traffic, Given.Account(10_000), new DowngradeRequest(1, null, new Bandwidth(BandwidthBilling.ByTraffic, 50), []), now);
-        var toBandwidth = RenewDowngrade.Apply(Given.Rules, traffic, Given.Account(10_000), new DowngradeRequest(1, null, new Bandwidth(BandwidthBilling.ByBandwidth, 1), []), now);
+        var peak = new DowngradeRequest(1, null, new Bandwidth(BandwidthBilling.ByTraffic, 50), []);
+        var bandwidth = new DowngradeRequest(1, null, new Bandwidth(BandwidthBilling.ByBandwidth, 1), []);
+        var newPeak = RenewDowngrade.Apply(Given.Rules, traffic, Given.Account(10_000), peak, now);
+        var toBandwidth = RenewDowngrade.Apply(Given.Rules, traffic, Given.Account(10_000), bandwidth, now);
 
         Assert.Equal(2_000, newPeak.Value.Effects.Order?.Total);
         Assert.Equal((RefusalCode.Validation, "bandwidth.chargeType"), (toBandwidth.Refusal?.Code, toBandwidth.Refusal?.Field));
@@ -284,7 +295,10 @@ public sealed class PlanChangeTests
     public void R6_4_subscription_data_disks_can_move_to_payg()
     {
         // ecs.small 1000 + 100 GB × 5 = 1500 now; the new cycle is 1000 + a PAYG disk at 0.
-        var small = Given.Expiring("ecs", "ecs.small", "2019-04-01") with { Components = new(null, [new DataDisk("d-1", 100, ChargeType.Subscription)]) };
+        var small = Given.Expiring("ecs", "ecs.small", "2019-04-01") with
+        {
+            Components = new(null, [new DataDisk("d-1", 100, ChargeType.Subscription)]),
+        };
         var request = new DowngradeRequest(1, null, null, [new DiskChange("d-1", ChargeType.Payg)]);
 
         var change = RenewDowngrade.Apply(Given.Rules, small, Given.Account(10_000), request, Given.Local("2019-03-20 10:00")).Value;
@@ -387,7 +401,8 @@ public sealed class PlanChangeTests
     {
         var standard = Given.Bought("rocketmq", "rocketmq.standard", "2019-03-01 10:00", null, chargeType: ChargeType.Payg);
 
-        var change = EditionChange.Change(Given.Rules, standard, Given.Account(500_000), "platinum", 1, Given.Local("2019-03-10 15:00")).Value;
+        var change = EditionChange.Change(
+            Given.Rules, standard, Given.Account(500_000), "platinum", 1, Given.Local("2019-03-10 15:00")).Value;
 
         Assert.Equal(200_000, change.Account.Balance);
         Assert.Equal("2019-04-11 00:00", Given.Show(change.Instance.Expiry));
@@ -409,7 +424,8 @@ public sealed class PlanChangeTests
         // Bought 2019-03-01 10:00 for a month: expires 2019-04-02 00:00; then PAYG at 20 an hour.
         var platinum = Given.Bought("rocketmq", "rocketmq.platinum.2k", "2019-03-01 10:00", 1, id: "rmq-1");
         var account = Given.Account(0);
-        var set = Unsubscription.SetPostExpirationAction(Given.Rules, platinum, account, PostExpirationAction.DowngradeToStandard, Given.Local("2019-03-02 09:00")).Value;
+        var set = Unsubscription.SetPostExpirationAction(
+            Given.Rules, platinum, account, PostExpirationAction.DowngradeToStandard, Given.Local("2019-03-02 09:00")).Value;
 
         var (steps, instances, after) = Simulation.Run(Given.Rules, [set.Instance], account, Given.Local("2019-04-02 01:00"));
 
@@ -432,7 +448,8 @@ public sealed class PlanChangeTests
     {
         var mqtt = Given.Expiring("mqtt", "mqtt.basic.1k", "2019-03-30");
 
-        var result = EditionChange.ChangeChargeType(Given.Rules, mqtt, Given.Account(1_000_000), ChargeType.Payg, null, Given.Local("2019-03-20 10:00"));
+        var result = EditionChange.ChangeChargeType(
+            Given.Rules, mqtt, Given.Account(1_000_000), ChargeType.Payg, null, Given.Local("2019-03-20 10:00"));
 
         Assert.Equal(RefusalCode.MigrationRequired, result.Refusal?.Code);
         var detail = result.Refusal!.Detail;
@@ -447,7 +464,8 @@ public sealed class PlanChangeTests
     {
         var payg = Given.Bought("ecs", "ecs.small", "2019-03-01 10:00", null, id: "ecs-1", chargeType: ChargeType.Payg);
 
-        var change = EditionChange.ChangeChargeType(Given.Rules, payg, Given.Account(5_000), ChargeType.Subscription, 1, Given.Local("2019-03-10 15:00")).Value;
+        var change = EditionChange.ChangeChargeType(
+            Given.Rules, payg, Given.Account(5_000), ChargeType.Subscription, 1, Given.Local("2019-03-10 15:00")).Value;
 
         Assert.Equal(new InstanceId("ecs-1"), change.Instance.Id);
         Assert.Equal(ChargeType.Subscription, change.Instance.ChargeType);
@@ -460,7 +478,8 @@ public sealed class PlanChangeTests
     public void R6_8_mqtt_edition_change_needs_a_migration()
     {
         var basic = Given.Expiring("mqtt", "mqtt.basic.1k", "2019-03-30");
-        var refused = EditionChange.Change(Given.Rules, basic, Given.Account(10_000_000), "platinum", 1, Given.Local("2019-03-20 10:00")).Refusal!;
+        var refused = EditionChange.Change(
+            Given.Rules, basic, Given.Account(10_000_000), "platinum", 1, Given.Local("2019-03-20 10:00")).Refusal!;
         Assert.Equal(RefusalCode.MigrationRequired, refused.Code);
         Assert.Contains("connect consumers to both", refused.Detail, StringComparison.Ordinal);
     }
@@ -474,7 +493,8 @@ public sealed class PlanChangeTests
             Components = new Components(new Bandwidth(BandwidthBilling.ByBandwidth, 5), []),
         };
         var now = Given.Local("2019-03-20 10:00");
-        var downgraded = RenewDowngrade.Apply(Given.Rules, medium, Given.Account(10_000), new DowngradeRequest(1, "ecs.small", new Bandwidth(BandwidthBilling.ByBandwidth, 2), []), now).Value;
+        var request = new DowngradeRequest(1, "ecs.small", new Bandwidth(BandwidthBilling.ByBandwidth, 2), []);
+        var downgraded = RenewDowngrade.Apply(Given.Rules, medium, Given.Account(10_000), request, now).Value;
         Assert.Equal(1200, downgraded.Effects.Order!.Total);
         var next = Renewal.Quote(Given.Rules, downgraded.Instance, 1, Given.Local("2019-03-21 10:00")).Value;
         Assert.Equal((1200L, "2019-06-01 00:00"), (next.Amount, Given.Show(next.NewExpiresAt)));
