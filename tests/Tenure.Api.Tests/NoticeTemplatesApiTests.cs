@@ -5,7 +5,9 @@ public sealed class NoticeTemplatesApiTests(Server server) : IClassFixture<Serve
 {
     private readonly HttpClient _operator = server.Client();
 
-    /// <summary>An ECS instance on auto-renewal expiring 2019-03-30 00:00 local, its T-7 reminder sent; the client and the instance ID.</summary>
+    /// <summary>
+    /// An ECS instance on auto-renewal expiring 2019-03-30 00:00 local, its T-7 reminder sent; the client and the instance ID.
+    /// </summary>
     private async Task<(HttpClient Client, string InstanceId)> Reminded(string locale)
     {
         var clock = (await _operator.Post("/v1/test-clocks", new { frozenTime = "2019-01-29T02:00:00Z" })).Body.Str("id");
@@ -14,7 +16,11 @@ public sealed class NoticeTemplatesApiTests(Server server) : IClassFixture<Serve
         await _operator.Post($"/v1/accounts/{account.Body.Str("id")}/top-ups", new { amount = 2000 });
         var client = server.Client(account.Body.Str("apiKey"));
         var bought = await client.Post("/v1/instances",
-            new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 2, autoRenew = true });
+            new
+            {
+                product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription",
+                periodMonths = 2, autoRenew = true,
+            });
         Assert.Equal("2019-03-29T16:00:00Z", bought.Body.Str("expiresAt"));
         await _operator.Post($"/v1/test-clocks/{clock}/advance", new { to = "2019-03-23T00:00:00Z" });
         return (client, bought.Body.Str("id"));
@@ -25,7 +31,8 @@ public sealed class NoticeTemplatesApiTests(Server server) : IClassFixture<Serve
     {
         var (client, id) = await Reminded("ja");
         var listed = await client.Get("/v1/notifications?kind=expiryReminder");
-        Assert.Equal($"{id} の有効期限は 2019年3月30日 です（自動更新が有効）", listed.Body!["items"]![0].Str("subject"));
+        Assert.Equal($"{id} の有効期限は 2019年3月30日 です（自動更新が有効）",
+            listed.Body!["items"]![0].Str("subject"));
 
         var changed = await client.Send(HttpMethod.Put, "/v1/account/locale", new { locale = "zh-Hant" });
         Assert.Equal((200, "zh-Hant"), (changed.Status, changed.Body.Str("locale")));
@@ -33,7 +40,8 @@ public sealed class NoticeTemplatesApiTests(Server server) : IClassFixture<Serve
         Assert.Equal($"{id} 將於 2019年3月30日 到期，已開啟自動續約", listed.Body!["items"]![0].Str("subject"));
 
         var refused = await client.Send(HttpMethod.Put, "/v1/account/locale", new { locale = "fr" });
-        Assert.Equal((400, "locale must be one of en, zh-Hans, zh-Hant, ja."), (refused.Status, refused.Body!["errors"]!["locale"]![0]!.GetValue<string>()));
+        Assert.Equal((400, "locale must be one of en, zh-Hans, zh-Hant, ja."),
+            (refused.Status, refused.Body!["errors"]!["locale"]![0]!.GetValue<string>()));
         Assert.Equal("zh-Hant", (await client.Get("/v1/account")).Body.Str("locale"));
         Assert.Equal(400, (await _operator.Post("/v1/accounts", new { name = "X", email = "x@example.com", locale = "de" })).Status);
     }
@@ -42,9 +50,13 @@ public sealed class NoticeTemplatesApiTests(Server server) : IClassFixture<Serve
     public async Task R9_6_a_template_that_does_not_parse_or_names_an_unknown_field_is_refused_with_its_line_and_column()
     {
         var unknown = await _operator.Send(HttpMethod.Put, "/v1/notice-templates/released/zh-Hans",
-            new { subject = "{{ instanceId }}", html = "<p>{{ instanceId }}</p>", text = "第一行\n已释放 {{ customerName }}", sms = "x" });
+            new
+            {
+                subject = "{{ instanceId }}", html = "<p>{{ instanceId }}</p>", text = "第一行\n已释放 {{ customerName }}", sms = "x",
+            });
         Assert.Equal((400, "2", "8"), (unknown.Status, unknown.Body.Str("line"), unknown.Body.Str("column")));
-        Assert.StartsWith("text: line 2, column 8: 'customerName' is not a notice field", unknown.Body!["errors"]!["text"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("text: line 2, column 8: 'customerName' is not a notice field",
+            unknown.Body!["errors"]!["text"]![0]!.GetValue<string>(), StringComparison.Ordinal);
 
         var broken = await _operator.Send(HttpMethod.Put, "/v1/notice-templates/released/zh-Hans",
             new { subject = "{% if lastAttempt %}never closed", html = "x", text = "x", sms = "x" });
@@ -62,7 +74,8 @@ public sealed class NoticeTemplatesApiTests(Server server) : IClassFixture<Serve
     public async Task R9_6_an_operator_replaces_previews_and_restores_a_template_and_notices_follow_it()
     {
         var all = await _operator.Get("/v1/notice-templates");
-        Assert.Equal(Enum.GetValues<Domain.Instances.NoticeKind>().Length * 4, all.Body!["items"]!.AsArray().Count); // every kind × 4 locales
+        // every kind × 4 locales
+        Assert.Equal(Enum.GetValues<Domain.Instances.NoticeKind>().Length * 4, all.Body!["items"]!.AsArray().Count);
 
         var saved = await _operator.Send(HttpMethod.Put, "/v1/notice-templates/expiryReminder/zh-Hans", new
         {
@@ -79,7 +92,11 @@ public sealed class NoticeTemplatesApiTests(Server server) : IClassFixture<Serve
         var draft = await _operator.Post("/v1/notice-templates/expiryReminder/zh-Hans/preview", new
         {
             template = new { subject = "{{ shortfall }}", html = "", text = "", sms = "" },
-            sample = new { product = "ecs", spec = "ecs.small", renewalMode = "auto", autoRenewMonths = 1, expiresAt = "2019-03-29T16:00:00Z", shortfall = 12345, currency = "USD" },
+            sample = new
+            {
+                product = "ecs", spec = "ecs.small", renewalMode = "auto", autoRenewMonths = 1, expiresAt = "2019-03-29T16:00:00Z",
+                shortfall = 12345, currency = "USD",
+            },
         });
         Assert.Equal("123.45 USD", draft.Body.Str("subject"));
 
