@@ -46,13 +46,17 @@ public sealed class NoticeDeliveryTests : MigratedSqlite
             Assert.Equal(["text/plain", "text/html"], alternative.Select(p => p.ContentType.MimeType));
         });
         var reminder = mails.Single(m => m.Subject?.Contains("有効期限", StringComparison.Ordinal) == true);
-        Assert.Contains("最初の引き落としは 2019年3月30日 08:00 に行われます。", reminder.TextBody!, StringComparison.Ordinal);
+        Assert.Contains("最初の引き落としは 2019年3月30日 08:00 に行われます。",
+            reminder.TextBody!, StringComparison.Ordinal);
         Assert.Contains("<strong>2019年4月2日 00:00</strong>", reminder.HtmlBody!, StringComparison.Ordinal);
         var failure = mails.Single(m => m.Subject?.Contains("失敗", StringComparison.Ordinal) == true);
         Assert.Contains("クーポンと残高が 10.00 USD 不足しています。", failure.TextBody!, StringComparison.Ordinal);
-        Assert.Contains("次の引き落としは 2019年4月1日 08:00 に行われます。", failure.TextBody!, StringComparison.Ordinal);
+        Assert.Contains("次の引き落としは 2019年4月1日 08:00 に行われます。",
+            failure.TextBody!, StringComparison.Ordinal);
 
-        var texts = gateway.Requests.Select(r => System.Text.Json.JsonDocument.Parse(r.Body).RootElement.GetProperty("text").GetString()).ToList();
+        var texts = gateway.Requests
+            .Select(r => System.Text.Json.JsonDocument.Parse(r.Body).RootElement.GetProperty("text").GetString())
+            .ToList();
         Assert.Contains($"Tenure：{id} の自動更新に失敗（T-3、10.00 USD 不足）。次回：2019年4月1日 08:00", texts);
 
         // The webhook carries the facts and the subject in the account's language.

@@ -41,7 +41,8 @@ public sealed class NoticeWordingTests
     {
         var reminder = Word(NoticeKind.ExpiryReminder, "ja");
         Assert.Equal("i-bp1sample の有効期限は 2019年3月30日 です（自動更新が有効）", reminder.Subject);
-        Assert.Contains("最初の引き落としは 2019年3月27日 08:00 に行われます。", reminder.Text, StringComparison.Ordinal);
+        Assert.Contains("最初の引き落としは 2019年3月27日 08:00 に行われます。",
+            reminder.Text, StringComparison.Ordinal);
 
         var last = Word(NoticeKind.AutoRenewFailed, "ja", d => d with { AttemptOffset = 14, LastAttempt = true, NextAttemptAt = null });
         Assert.Equal("i-bp1sample の自動更新の引き落としに失敗しました（T+14）：最後の試行", last.Subject);
@@ -50,7 +51,8 @@ public sealed class NoticeWordingTests
 
         var release = Word(NoticeKind.ReleaseWarning, "zh-Hant");
         Assert.Equal("i-bp1sample 將於 2019年4月30日 00:00 釋放", release.Subject);
-        Assert.Equal("The auto-renewal attempt at T-3 to charge USD 120.00 for i-bp1sample failed: coupons and balance fall USD 35.00 short.",
+        Assert.Equal(
+            "The auto-renewal attempt at T-3 to charge USD 120.00 for i-bp1sample failed: coupons and balance fall USD 35.00 short.",
             Word(NoticeKind.AutoRenewFailed, "en").Text.Split('\n')[0]);
     }
 
@@ -80,7 +82,8 @@ public sealed class NoticeWordingTests
     [Fact]
     public void R9_6_a_template_that_does_not_parse_is_refused_with_its_line_and_column()
     {
-        var (template, error) = NoticeTemplate.Parse(new NoticeTexts("{{ instanceId }}", "<p>ok</p>", "Line one\n{% if lastAttempt %}never closed", "x"));
+        var (template, error) = NoticeTemplate.Parse(
+            new NoticeTexts("{{ instanceId }}", "<p>ok</p>", "Line one\n{% if lastAttempt %}never closed", "x"));
         Assert.Null(template);
         Assert.Equal(("text", 2), (error!.Part, error.Line));
         Assert.True(error.Column >= 1, error.ToString());
@@ -89,7 +92,8 @@ public sealed class NoticeWordingTests
     [Fact]
     public void R9_6_a_template_naming_an_unknown_field_is_refused_with_its_line_and_column()
     {
-        var (template, error) = NoticeTemplate.Parse(new NoticeTexts("{{ instanceId }}", "<p>\n  {{ expiresOn }} {{ customerName | upcase }}</p>", "t", "s"));
+        var (template, error) = NoticeTemplate.Parse(
+            new NoticeTexts("{{ instanceId }}", "<p>\n  {{ expiresOn }} {{ customerName | upcase }}</p>", "t", "s"));
         Assert.Null(template);
         Assert.Equal(("html", 2, 22), (error!.Part, error.Line, error.Column));
         Assert.StartsWith("'customerName' is not a notice field", error.Message, StringComparison.Ordinal);
