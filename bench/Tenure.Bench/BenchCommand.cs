@@ -321,9 +321,9 @@ public static class BenchCommand
             if (!onPostgres && parsed.GetValue(file) is null) Database.DeleteSqliteFiles(path);
             parsed.InvocationConfiguration.Output.WriteLine(
                 $"{result.Arm}: {result.Instances} instances, {result.Orders} orders (seeded in {result.SeedSeconds} s); " +
-                $"last month ({result.PastMonthDue} due, rate {result.RenewalRate}) {result.PastMonthMs} ms; " +
-                $"this month ({result.CurrentMonthDue} due, {result.Upcoming} to come) {result.CurrentMonthMs} ms; " +
-                $"median of {result.Calls}");
+                $"last month ({result.PastMonthDue} due, rate {result.RenewalRate}) {result.PastMonth}; " +
+                $"this month ({result.CurrentMonthDue} due, {result.Upcoming} to come in {result.UpcomingRuns} runs) {result.CurrentMonth}; " +
+                $"its reads: renewed {result.Renewed}, not renewed {result.Unrenewed}, to come {result.UpcomingRead}; median of {result.Calls}");
             return Print(parsed, result, result.PastMonthDue == count);
         });
         return command;

@@ -283,9 +283,17 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
     {
         var sorted = ids.Distinct().Order(StringComparer.Ordinal).ToArray();
         if (sorted.Length == 0) return [];
-        var lockClause = forUpdate && Postgres ? " ORDER BY id FOR UPDATE" : string.Empty;
-        var rows = Query<AccountRow>($"SELECT * FROM accounts WHERE id {In(sorted)}{lockClause}", new { ids = sorted }).ToList();
-        var coupons = Query<CouponRow>($"SELECT * FROM coupons WHERE account_id {In(sorted)} AND remaining > 0", new { ids = sorted })
+        return AccountsWhere(In(sorted), new { ids = sorted }, forUpdate && Postgres ? " ORDER BY id FOR UPDATE" : string.Empty);
+    }
+
+    /// <summary>
+    /// The accounts whose ID meets <paramref name="idIs"/> (the rest of an SQL condition on it, e.g. a list or a subquery),
+    /// with their coupons, as the rules see them.
+    /// </summary>
+    private Dictionary<string, Account> AccountsWhere(string idIs, object parameters, string lockClause = "")
+    {
+        var rows = Query<AccountRow>($"SELECT * FROM accounts WHERE id {idIs}{lockClause}", parameters).ToList();
+        var coupons = Query<CouponRow>($"SELECT * FROM coupons WHERE account_id {idIs} AND remaining > 0", parameters)
             .GroupBy(c => c.AccountId).ToDictionary(g => g.Key, g => g.Select(c => c.ToDomain()));
         foreach (var row in rows) _contacts[row.Id] = row;
         return rows.ToDictionary(r => r.Id, r => r.ToDomain(coupons.GetValueOrDefault(r.Id, [])));
