@@ -52,10 +52,15 @@ public sealed partial class Session
     {
         var terms = new List<RenewalTerms>();
         var index = new Dictionary<(string, string, string, string?, long), int>();
+        (string, string, string, string?, long) last = default;
+        var at = -1;
         UpcomingRenewal Renewal(UpcomingRow r)
         {
+            // Rows in a row mostly share their terms: comparing with the last row's is cheaper than hashing them.
             var key = (r.Product, r.Spec, r.Components, r.PendingChange, r.AutoRenewMonths);
-            if (!index.TryGetValue(key, out var at))
+            if (at >= 0 && key == last) return new UpcomingRenewal(r.Id, new AccountId(r.AccountId), Columns.At(r.ExpiresAt), at);
+            last = key;
+            if (!index.TryGetValue(key, out at))
             {
                 at = terms.Count;
                 index[key] = at;
@@ -68,7 +73,7 @@ public sealed partial class Session
 
         var rows = Query<UpcomingRow>(
             "SELECT id, account_id, expires_at, product, spec, components, pending_change, auto_renew_months " + UpcomingFilter(product) +
-            " ORDER BY expires_at, id", new { clockId, product, from = Columns.Ticks(from), to = Columns.Ticks(to) });
+            " ORDER BY expires_at, id", new { clockId, product, from = Columns.Ticks(from), to = Columns.Ticks(to) }, buffered: false);
         return (terms, RenewalReports.Runs(rows.Select(Renewal)));
     }
 

@@ -251,10 +251,11 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         return Connection.Execute(sql, parameters, Transaction);
     }
 
-    internal IEnumerable<T> Query<T>(string sql, object? parameters = null)
+    /// <summary>Rows of <paramref name="sql"/>; unless <paramref name="buffered"/>, read as enumerated (finish before the next statement).</summary>
+    internal IEnumerable<T> Query<T>(string sql, object? parameters = null, bool buffered = true)
     {
         Flush();
-        return Connection.Query<T>(sql, parameters, Transaction);
+        return Connection.Query<T>(sql, parameters, Transaction, buffered);
     }
 
     internal T? Single<T>(string sql, object? parameters = null)

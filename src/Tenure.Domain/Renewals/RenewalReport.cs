@@ -140,9 +140,9 @@ public static class RenewalReports
 
         var available = products.Where(p => p.Value is not null)
             .ToDictionary(p => p.Key, p => Payment.Available(accounts[p.Key], p.Value!, now));
-        var holding = accounts.ToDictionary(a => a.Key, a => a.Value);
+        var holding = new Dictionary<AccountId, Account>(); // what an account renewing two products holds after paying
         var dates = new Dictionary<Instant, LocalDate>();
-        var days = new SortedDictionary<LocalDate, (long Count, long Amount, long Covered)>();
+        var days = new Dictionary<LocalDate, (long Count, long Amount, long Covered)>();
         foreach (var run in InChargingOrder(upcoming))
         {
             var amount = prices[run.Terms];
@@ -156,12 +156,14 @@ public static class RenewalReports
             {
                 // Paid in turn; once one is not covered, neither is the next: the account is the same and so is the price.
                 var product = terms[run.Terms].Product;
-                while (covered < run.Count && Coverage.Of(holding[run.Account], amount, product, now).Shortfall == 0)
+                var account = holding.GetValueOrDefault(run.Account) ?? accounts[run.Account];
+                while (covered < run.Count && Coverage.Of(account, amount, product, now).Shortfall == 0)
                 {
-                    holding[run.Account] = Charges.Pay(holding[run.Account], amount, product, new InstanceId(run.InstanceId), now, "report")
-                        .Value.Account;
+                    account = Charges.Pay(account, amount, product, new InstanceId(run.InstanceId), now, "report").Value.Account;
                     covered++;
                 }
+
+                holding[run.Account] = account;
             }
 
             if (!dates.TryGetValue(run.Expiry, out var date)) dates[run.Expiry] = date = rules.Calendar.DateOf(run.Expiry);
@@ -169,7 +171,7 @@ public static class RenewalReports
             days[date] = (day.Count + run.Count, checked(day.Amount + (run.Count * amount)), day.Covered + covered);
         }
 
-        return [.. days.Select(d => new UpcomingDay(d.Key, d.Value.Count, d.Value.Amount, d.Value.Covered))];
+        return [.. days.OrderBy(d => d.Key).Select(d => new UpcomingDay(d.Key, d.Value.Count, d.Value.Amount, d.Value.Covered))];
     }
 
     /// <summary>Earliest expiry, then instance ID, first: as given when it already is (storage reads them so), else sorted.</summary>
