@@ -251,7 +251,9 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         return Connection.Execute(sql, parameters, Transaction);
     }
 
-    /// <summary>Rows of <paramref name="sql"/>; unless <paramref name="buffered"/>, read as enumerated (finish before the next statement).</summary>
+    /// <summary>
+    /// Rows of <paramref name="sql"/>; unless <paramref name="buffered"/>, read as they are enumerated (done before the next statement).
+    /// </summary>
     internal IEnumerable<T> Query<T>(string sql, object? parameters = null, bool buffered = true)
     {
         Flush();
