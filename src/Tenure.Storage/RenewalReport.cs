@@ -12,9 +12,11 @@ public sealed partial class Session
     public RenewalReport RenewalReport(Rules rules, string clockId, string? product, ReportSpan span, Instant now)
     {
         var (terms, upcoming) = UpcomingAutoRenewals(clockId, product, span.UpcomingFrom, span.UpcomingTo);
-        // Their accounts in one statement: the subquery names them, however many (no list of parameters).
-        var accounts = AccountsWhere($"IN (SELECT account_id {UpcomingFilter(product)})",
-            new { clockId, product, from = Columns.Ticks(span.UpcomingFrom), to = Columns.Ticks(span.UpcomingTo) }).Values.ToDictionary(a => a.Id);
+        // Their accounts in one statement, however many, named in one parameter: an array on PostgreSQL, a JSON array on SQLite
+        // (a list of parameters stops at 32,766; a subquery repeating the read made SQLite index all its rows again).
+        var ids = upcoming.Select(u => u.Account.Value).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var accounts = AccountsWhere(Postgres ? "= ANY(@ids)" : "IN (SELECT value FROM json_each(@ids))",
+            new { ids = Postgres ? (object)ids : Columns.WriteJson(ids) }).Values.ToDictionary(a => a.Id);
         return RenewalReports.Of(rules, span, product, RenewedCycles(clockId, product, span.DueFrom, span.DueTo),
             UnrenewedCycles(clockId, product, span.DueFrom, span.DueTo), terms, upcoming, accounts, now);
     }
