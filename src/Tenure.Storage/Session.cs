@@ -290,7 +290,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// The accounts whose ID meets <paramref name="idIs"/> (the rest of an SQL condition on it, e.g. a list or a subquery),
+    /// The accounts whose ID meets <paramref name="idIs"/> (the rest of an SQL condition on it: a list, an array, a JSON array),
     /// with their coupons, as the rules see them.
     /// </summary>
     private Dictionary<string, Account> AccountsWhere(string idIs, object parameters, string lockClause = "")
