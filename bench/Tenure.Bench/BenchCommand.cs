@@ -300,9 +300,11 @@ public static class BenchCommand
         var instances = Number("--instances", "Auto-renew instances, each with a year of monthly renewals.", 100_000);
         var calls = Number("--calls", "Timed reports of each span (the median is reported).", 5);
         var (db, postgres) = DatabaseChoice();
+        var file = new Option<string?>("--file") { Description = "SQLite file to seed and keep (default: a temporary file, deleted)." };
+        var seeded = new Option<bool>("--seeded") { Description = "The database already holds this seed: time the report only." };
         var command = new Command("report", "Seed N instances with a year of renewals (set-based) and time the renewal report (R8.9).")
         {
-            instances, calls, db, postgres, Json,
+            instances, calls, db, postgres, file, seeded, Json,
         };
         command.SetAction(parsed =>
         {
@@ -315,18 +317,19 @@ public static class BenchCommand
 
             var onPostgres = parsed.GetValue(db) == "postgres";
             if (!CheckPostgres(parsed, onPostgres, postgres)) return Usage;
-            var path = Path.Combine(Path.GetTempPath(), $"tenure-report-{Guid.NewGuid():N}.db");
+            var path = parsed.GetValue(file) ?? Path.Combine(Path.GetTempPath(), $"tenure-report-{Guid.NewGuid():N}.db");
             var database = onPostgres ? Database.Postgres(parsed.GetValue(postgres)!) : Database.Sqlite(path);
             var seed = Stopwatch.StartNew();
-            ReportArm.Seed(database, count);
+            if (parsed.GetValue(seeded)) database.Migrate();
+            else ReportArm.Seed(database, count);
             var arm = onPostgres ? "report-postgres" : "report-sqlite";
             var result = ReportArm.Run(arm, database, count, parsed.GetValue(calls), seed.Elapsed.TotalSeconds);
-            if (!onPostgres) Database.DeleteSqliteFiles(path);
+            if (!onPostgres && parsed.GetValue(file) is null) Database.DeleteSqliteFiles(path);
             parsed.InvocationConfiguration.Output.WriteLine(
                 $"{result.Arm}: {result.Instances} instances, {result.Orders} orders (seeded in {result.SeedSeconds} s); " +
-                $"last month ({result.PastMonthDue} due, rate {result.RenewalRate}) {result.PastMonthMs} ms; " +
-                $"this month ({result.CurrentMonthDue} due, {result.Upcoming} to come) {result.CurrentMonthMs} ms; " +
-                $"median of {result.Calls}");
+                $"last month ({result.PastMonthDue} due, rate {result.RenewalRate}) {result.PastMonth}; " +
+                $"this month ({result.CurrentMonthDue} due, {result.Upcoming} to come in {result.UpcomingRuns} runs) {result.CurrentMonth}; " +
+                $"its reads: renewed {result.Renewed}, not renewed {result.Unrenewed}, to come {result.UpcomingRead}; median of {result.Calls}");
             return Print(parsed, result, result.PastMonthDue == count);
         });
         return command;

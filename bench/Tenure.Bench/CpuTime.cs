@@ -16,27 +16,33 @@ public static class CpuTime
     {
         if (!Directory.Exists("/proc")) return 0;
         var ticks = 0L;
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var close = stat.LastIndexOf(')');
-                if (close < 0 || !stat.AsSpan(0, close).EndsWith("(postgres", StringComparison.Ordinal)) continue;
-                var fields = stat[(close + 2)..].Split(' ');
-                // utime and stime, fields 14 and 15 of proc(5)
-                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-            }
-            catch (IOException)
-            {
-                // Not a process, or it exited while we looked: it has no time to count.
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // Another user's process that we may not read: not ours to count.
-            }
-        }
-
+        foreach (var dir in Directory.EnumerateDirectories("/proc")) ticks += Ticks(dir, "postgres");
         return ticks / 100.0; // USER_HZ
+    }
+
+    /// <summary>User + system seconds of process <paramref name="pid"/> (0 when it is gone or there is no /proc).</summary>
+    public static double Process(int pid) => Ticks($"/proc/{pid}", null) / 100.0;
+
+    /// <summary>utime + stime of the process in <paramref name="dir"/> (if its command is <paramref name="command"/>), else 0.</summary>
+    private static long Ticks(string dir, string? command)
+    {
+        try
+        {
+            var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+            var open = stat.IndexOf('(', StringComparison.Ordinal);
+            var close = stat.LastIndexOf(')');
+            if (open < 0 || close < open || (command is not null && stat[(open + 1)..close] != command)) return 0;
+            var fields = stat[(close + 2)..].Split(' ');
+            // utime and stime, fields 14 and 15 of proc(5)
+            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0; // Not a process, or it exited while we looked: it has no time to count.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return 0; // Another user's process that we may not read: not ours to count.
+        }
     }
 }

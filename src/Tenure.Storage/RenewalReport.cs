@@ -12,13 +12,11 @@ public sealed partial class Session
     public RenewalReport RenewalReport(Rules rules, string clockId, string? product, ReportSpan span, Instant now)
     {
         var (terms, upcoming) = UpcomingAutoRenewals(clockId, product, span.UpcomingFrom, span.UpcomingTo);
-        // In chunks: a month to come can name more accounts than SQLite takes parameters in one statement (32,766).
-        var accounts = new Dictionary<AccountId, Domain.Accounts.Account>();
-        foreach (var chunk in upcoming.Select(i => i.Account.Value).Distinct().Chunk(10_000))
-        {
-            foreach (var account in Accounts(chunk, forUpdate: false).Values) accounts[account.Id] = account;
-        }
-
+        // Their accounts in one statement, however many, named in one parameter: an array on PostgreSQL, a JSON array on SQLite
+        // (a list of parameters stops at 32,766; a subquery repeating the read made SQLite index all its rows again).
+        var ids = upcoming.Select(u => u.Account.Value).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var accounts = AccountsWhere(Postgres ? "= ANY(@ids)" : "IN (SELECT value FROM json_each(@ids))",
+            new { ids = Postgres ? (object)ids : Columns.WriteJson(ids) }).Values.ToDictionary(a => a.Id);
         return RenewalReports.Of(rules, span, product, RenewedCycles(clockId, product, span.DueFrom, span.DueTo),
             UnrenewedCycles(clockId, product, span.DueFrom, span.DueTo), terms, upcoming, accounts, now);
     }
@@ -47,34 +45,54 @@ public sealed partial class Session
             .Select(r => new UnrenewedCount(Columns.Enum<InstanceStatus>(r.Status), r.Count))];
 
     /// <summary>
-    /// The clock's running auto-renew instances expiring in <c>[from, to)</c>, earliest expiry (then ID) first, as the columns
-    /// that order and price them: each distinct set of price columns is read into <see cref="RenewalTerms"/> once.
+    /// The clock's running auto-renew instances expiring in <c>[from, to)</c>, earliest expiry (then ID) first, folded into
+    /// <see cref="RenewalReports.Runs"/> as they are read, from the columns that order and price them (ix_instances_upcoming
+    /// holds them all: migration 0021): each distinct set of price columns is read into <see cref="RenewalTerms"/> once.
     /// </summary>
     public (List<RenewalTerms> Terms, List<UpcomingRenewal> Upcoming) UpcomingAutoRenewals(
         string clockId, string? product, Instant from, Instant to)
     {
         var terms = new List<RenewalTerms>();
         var index = new Dictionary<(string, string, string, string?, long), int>();
-        var upcoming = new List<UpcomingRenewal>();
-        foreach (var r in Query<(string Id, string AccountId, long ExpiresAt, string Product, string Spec, string Components,
-            string? Pending, long Months)>(
-                "SELECT id, account_id, expires_at, product, spec, components, pending_change, auto_renew_months FROM instances " +
-                "WHERE clock_id = @clockId AND expires_at >= @from AND expires_at < @to AND status = 'Running' AND mode = 'Auto'" +
-                (product is null ? string.Empty : " AND product = @product") + " ORDER BY expires_at, id",
-                new { clockId, product, from = Columns.Ticks(from), to = Columns.Ticks(to) }))
+        (string, string, string, string?, long) last = default;
+        var at = -1;
+        UpcomingRenewal Renewal(UpcomingRow r)
         {
-            var key = (r.Product, r.Spec, r.Components, r.Pending, r.Months);
-            if (!index.TryGetValue(key, out var at))
+            // Rows in a row mostly share their terms: comparing with the last row's is cheaper than hashing them.
+            var key = (r.Product, r.Spec, r.Components, r.PendingChange, r.AutoRenewMonths);
+            if (at >= 0 && key == last) return new UpcomingRenewal(r.Id, new AccountId(r.AccountId), Columns.At(r.ExpiresAt), at);
+            last = key;
+            if (!index.TryGetValue(key, out at))
             {
                 at = terms.Count;
                 index[key] = at;
                 terms.Add(new RenewalTerms(r.Product, r.Spec, Columns.ReadJson<Components>(r.Components) ?? Components.None,
-                    r.Pending is null ? null : Columns.ReadJson<PendingChange>(r.Pending), checked((int)r.Months)));
+                    r.PendingChange is null ? null : Columns.ReadJson<PendingChange>(r.PendingChange), checked((int)r.AutoRenewMonths)));
             }
 
-            upcoming.Add(new UpcomingRenewal(r.Id, new AccountId(r.AccountId), Columns.At(r.ExpiresAt), at));
+            return new UpcomingRenewal(r.Id, new AccountId(r.AccountId), Columns.At(r.ExpiresAt), at);
         }
 
-        return (terms, upcoming);
+        var rows = Query<UpcomingRow>(
+            "SELECT id, account_id, expires_at, product, spec, components, pending_change, auto_renew_months " + UpcomingFilter(product) +
+            " ORDER BY expires_at, id", new { clockId, product, from = Columns.Ticks(from), to = Columns.Ticks(to) }, buffered: false);
+        return (terms, RenewalReports.Runs(rows.Select(Renewal)));
+    }
+
+    /// <summary>The clock's running auto-renew instances expiring in <c>[@from, @to)</c>, of <c>@product</c> when one is named.</summary>
+    private static string UpcomingFilter(string? product) =>
+        "FROM instances WHERE clock_id = @clockId AND expires_at >= @from AND expires_at < @to AND status = 'Running' AND mode = 'Auto'" +
+        (product is null ? string.Empty : " AND product = @product");
+
+    private sealed class UpcomingRow
+    {
+        public string Id { get; set; } = "";
+        public string AccountId { get; set; } = "";
+        public long ExpiresAt { get; set; }
+        public string Product { get; set; } = "";
+        public string Spec { get; set; } = "";
+        public string Components { get; set; } = "";
+        public string? PendingChange { get; set; }
+        public long AutoRenewMonths { get; set; }
     }
 }

@@ -251,10 +251,13 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         return Connection.Execute(sql, parameters, Transaction);
     }
 
-    internal IEnumerable<T> Query<T>(string sql, object? parameters = null)
+    /// <summary>
+    /// Rows of <paramref name="sql"/>; unless <paramref name="buffered"/>, read as they are enumerated (done before the next statement).
+    /// </summary>
+    internal IEnumerable<T> Query<T>(string sql, object? parameters = null, bool buffered = true)
     {
         Flush();
-        return Connection.Query<T>(sql, parameters, Transaction);
+        return Connection.Query<T>(sql, parameters, Transaction, buffered);
     }
 
     internal T? Single<T>(string sql, object? parameters = null)
@@ -283,9 +286,17 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
     {
         var sorted = ids.Distinct().Order(StringComparer.Ordinal).ToArray();
         if (sorted.Length == 0) return [];
-        var lockClause = forUpdate && Postgres ? " ORDER BY id FOR UPDATE" : string.Empty;
-        var rows = Query<AccountRow>($"SELECT * FROM accounts WHERE id {In(sorted)}{lockClause}", new { ids = sorted }).ToList();
-        var coupons = Query<CouponRow>($"SELECT * FROM coupons WHERE account_id {In(sorted)} AND remaining > 0", new { ids = sorted })
+        return AccountsWhere(In(sorted), new { ids = sorted }, forUpdate && Postgres ? " ORDER BY id FOR UPDATE" : string.Empty);
+    }
+
+    /// <summary>
+    /// The accounts whose ID meets <paramref name="idIs"/> (the rest of an SQL condition on it: a list, an array, a JSON array),
+    /// with their coupons, as the rules see them.
+    /// </summary>
+    private Dictionary<string, Account> AccountsWhere(string idIs, object parameters, string lockClause = "")
+    {
+        var rows = Query<AccountRow>($"SELECT * FROM accounts WHERE id {idIs}{lockClause}", parameters).ToList();
+        var coupons = Query<CouponRow>($"SELECT * FROM coupons WHERE account_id {idIs} AND remaining > 0", parameters)
             .GroupBy(c => c.AccountId).ToDictionary(g => g.Key, g => g.Select(c => c.ToDomain()));
         foreach (var row in rows) _contacts[row.Id] = row;
         return rows.ToDictionary(r => r.Id, r => r.ToDomain(coupons.GetValueOrDefault(r.Id, [])));

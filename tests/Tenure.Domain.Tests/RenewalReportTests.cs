@@ -64,4 +64,45 @@ public sealed class RenewalReportTests
         Assert.Equal([new UpcomingDay(new LocalDate(2019, 5, 2), 1, 1000, 1), new UpcomingDay(new LocalDate(2019, 5, 3), 1, 5000, 0),
             new UpcomingDay(new LocalDate(2019, 5, 4), 1, 1000, 0)], report.Upcoming);
     }
+
+    [Fact]
+    public void R8_9_three_renewals_of_one_account_at_one_expiry_on_one_spec_fold_into_one_run_of_which_2500_covers_two()
+    {
+        var now = Local("2019-04-12 10:00");
+        var span = RenewalReports.Span(Given.Rules, new LocalDate(2019, 4, 1), new LocalDate(2019, 6, 1), now).Value;
+        var same = new[] { "i-a", "i-b", "i-c" }.Select(id => Expiring("ecs", "ecs.small", "2019-05-02", RenewalMode.Auto, id: id)).ToList();
+        var runs = RenewalReports.Runs(same.Select(i => new UpcomingRenewal(i.Id.Value, i.AccountId, i.Expiry, 0)));
+        Assert.Equal([new UpcomingRenewal("i-a", Given.AccountId, same[0].Expiry, 0, 3)], runs);
+        var report = RenewalReports.Of(Given.Rules, span, null, [], [], [RenewalTerms.Of(same[0])], runs,
+            new Dictionary<AccountId, Accounts.Account> { [Given.AccountId] = Account(balance: 2500) }, now);
+        Assert.Equal([new UpcomingDay(new LocalDate(2019, 5, 2), 3, 3000, 2)], report.Upcoming);
+    }
+
+    [Fact]
+    public void R8_9_covering_renewals_folded_into_runs_gives_the_report_of_covering_them_one_by_one()
+    {
+        var now = Local("2019-04-12 10:00");
+        var span = RenewalReports.Span(Given.Rules, new LocalDate(2019, 4, 1), new LocalDate(2019, 6, 1), now).Value;
+        var kinds = new[] { ("ecs", "ecs.small"), ("ecs", "ecs.medium"), ("mqtt", "mqtt.basic.1k") };
+        var terms = kinds.Select(k => RenewalTerms.Of(Expiring(k.Item1, k.Item2, "2019-05-02", RenewalMode.Auto))).ToList();
+        var random = new Random(89);
+        var foldedSome = 0;
+        for (var trial = 0; trial < 300; trial++)
+        {
+            // Few accounts, expiries and terms, so that renewals share them; some accounts renew one product, some two.
+            var accountIds = Enumerable.Range(0, random.Next(1, 4)).Select(a => new AccountId($"acc-{a}")).ToList();
+            var accounts = accountIds.ToDictionary(a => a, a => Account(balance: random.Next(0, 8) * 1000,
+                coupons: random.Next(3) == 0 ? [Coupon($"c-{a.Value}", random.Next(1, 4) * 700, "2019-12-31 00:00", "ecs")] : []) with { Id = a });
+            var renewals = Enumerable.Range(0, random.Next(1, 25)).Select(n => new UpcomingRenewal($"i-{random.Next(1000):D3}-{n}",
+                accountIds[random.Next(accountIds.Count)], Local($"2019-05-0{random.Next(2, 5)} 00:00"),
+                random.Next(4) == 0 ? 2 : random.Next(2))).ToList();
+            var inOrder = renewals.OrderBy(r => r.Expiry).ThenBy(r => r.InstanceId, StringComparer.Ordinal);
+            var oneByOne = RenewalReports.Of(Given.Rules, span, null, [], [], terms, renewals, accounts, now).Upcoming;
+            var runs = RenewalReports.Runs(inOrder);
+            foldedSome += runs.Count < renewals.Count ? 1 : 0;
+            Assert.Equal(oneByOne, RenewalReports.Of(Given.Rules, span, null, [], [], terms, runs, accounts, now).Upcoming);
+        }
+
+        Assert.True(foldedSome > 100, $"{foldedSome} of 300 trials folded renewals into runs");
+    }
 }

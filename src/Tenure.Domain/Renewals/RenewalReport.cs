@@ -20,10 +20,11 @@ public sealed record RenewalTerms(string Product, string Spec, Components Compon
 }
 
 /// <summary>
-/// R8.9: an automatic renewal still to come: its instance, account and expiry, and the index of its <see cref="RenewalTerms"/>
-/// in the report's list of them (many instances share terms, which are priced once).
+/// R8.9: automatic renewals still to come: <paramref name="Count"/> instances of one account expiring at one instant on one
+/// <see cref="RenewalTerms"/> (its index in the report's list of them: many instances share terms, which are priced once),
+/// consecutive in the account's charging order, the first of them <paramref name="InstanceId"/>.
 /// </summary>
-public readonly record struct UpcomingRenewal(string InstanceId, AccountId Account, Instant Expiry, int Terms);
+public readonly record struct UpcomingRenewal(string InstanceId, AccountId Account, Instant Expiry, int Terms, int Count = 1);
 
 /// <summary>R8.9: the automatic renewals still to come on one local day, and how many of them what the accounts hold covers.</summary>
 public sealed record UpcomingDay(LocalDate Date, long Count, long Amount, long Covered);
@@ -73,7 +74,10 @@ public static class RenewalReports
     /// covered (R13.4's <see cref="Coverage"/>) in the order the engine would charge them (R4.8): each covered one
     /// spends what it costs before the next is judged, so an account holding enough for one of two covers one.
     /// </summary>
-    /// <param name="upcoming">Auto-renew instances expiring in the span's upcoming window, earliest expiry (then ID) first.</param>
+    /// <param name="upcoming">
+    /// Auto-renew instances expiring in the span's upcoming window, one by one or folded into <see cref="Runs"/>; sorted here
+    /// earliest expiry (then ID) first unless given so.
+    /// </param>
     /// <param name="accounts">The accounts of <paramref name="upcoming"/>.</param>
     public static RenewalReport Of(
         Rules rules, ReportSpan span, string? product, IReadOnlyList<RenewedCount> renewed, IReadOnlyList<UnrenewedCount> unrenewed,
@@ -95,6 +99,30 @@ public static class RenewalReports
             Upcoming(rules, terms, upcoming, accounts, now));
     }
 
+    /// <summary>
+    /// Folds renewals given earliest expiry (then instance ID) first into runs: the renewals of one account at one expiry on
+    /// the same terms that follow each other in the account's charging order become one, counted, in the order of its first.
+    /// Covering a run is covering its renewals one after another, so the report is the same either way.
+    /// </summary>
+    public static List<UpcomingRenewal> Runs(IEnumerable<UpcomingRenewal> inOrder)
+    {
+        var runs = new List<UpcomingRenewal>();
+        var last = new Dictionary<AccountId, int>();
+        foreach (var renewal in inOrder)
+        {
+            if (last.TryGetValue(renewal.Account, out var at) && runs[at].Expiry == renewal.Expiry && runs[at].Terms == renewal.Terms)
+            {
+                runs[at] = runs[at] with { Count = runs[at].Count + renewal.Count };
+                continue;
+            }
+
+            last[renewal.Account] = runs.Count;
+            runs.Add(renewal);
+        }
+
+        return runs;
+    }
+
     private static ImmutableArray<UpcomingDay> Upcoming(
         Rules rules, IReadOnlyList<RenewalTerms> terms, IReadOnlyList<UpcomingRenewal> upcoming,
         IReadOnlyDictionary<AccountId, Account> accounts, Instant now)
@@ -112,35 +140,51 @@ public static class RenewalReports
 
         var available = products.Where(p => p.Value is not null)
             .ToDictionary(p => p.Key, p => Payment.Available(accounts[p.Key], p.Value!, now));
-        var holding = accounts.ToDictionary(a => a.Key, a => a.Value);
-        var days = new SortedDictionary<LocalDate, (long Count, long Amount, long Covered)>();
-        foreach (var renewal in upcoming.OrderBy(r => r.Expiry).ThenBy(r => r.InstanceId, StringComparer.Ordinal))
+        var holding = new Dictionary<AccountId, Account>(); // what an account renewing two products holds after paying
+        var dates = new Dictionary<Instant, LocalDate>();
+        var days = new Dictionary<LocalDate, (long Count, long Amount, long Covered)>();
+        foreach (var run in InChargingOrder(upcoming))
         {
-            var amount = prices[renewal.Terms];
-            bool covered;
-            if (available.TryGetValue(renewal.Account, out var left))
+            var amount = prices[run.Terms];
+            long covered = 0;
+            if (available.TryGetValue(run.Account, out var left))
             {
-                covered = amount <= left;
-                if (covered) available[renewal.Account] = left - amount;
+                covered = amount == 0 ? run.Count : Math.Min(run.Count, left / amount);
+                available[run.Account] = left - (covered * amount);
             }
             else
             {
-                var account = holding[renewal.Account];
-                var product = terms[renewal.Terms].Product;
-                covered = Coverage.Of(account, amount, product, now).Shortfall == 0;
-                if (covered)
+                // Paid in turn; once one is not covered, neither is the next: the account is the same and so is the price.
+                var product = terms[run.Terms].Product;
+                var account = holding.GetValueOrDefault(run.Account) ?? accounts[run.Account];
+                while (covered < run.Count && Coverage.Of(account, amount, product, now).Shortfall == 0)
                 {
-                    holding[renewal.Account] = Charges.Pay(account, amount, product, new InstanceId(renewal.InstanceId), now, "report")
-                        .Value.Account;
+                    account = Charges.Pay(account, amount, product, new InstanceId(run.InstanceId), now, "report").Value.Account;
+                    covered++;
                 }
+
+                holding[run.Account] = account;
             }
 
-            var date = rules.Calendar.DateOf(renewal.Expiry);
+            if (!dates.TryGetValue(run.Expiry, out var date)) dates[run.Expiry] = date = rules.Calendar.DateOf(run.Expiry);
             var day = days.GetValueOrDefault(date);
-            days[date] = (day.Count + 1, checked(day.Amount + amount), day.Covered + (covered ? 1 : 0));
+            days[date] = (day.Count + run.Count, checked(day.Amount + (run.Count * amount)), day.Covered + covered);
         }
 
-        return [.. days.Select(d => new UpcomingDay(d.Key, d.Value.Count, d.Value.Amount, d.Value.Covered))];
+        return [.. days.OrderBy(d => d.Key).Select(d => new UpcomingDay(d.Key, d.Value.Count, d.Value.Amount, d.Value.Covered))];
+    }
+
+    /// <summary>Earliest expiry, then instance ID, first: as given when it already is (storage reads them so), else sorted.</summary>
+    private static IReadOnlyList<UpcomingRenewal> InChargingOrder(IReadOnlyList<UpcomingRenewal> upcoming)
+    {
+        static int Compare(UpcomingRenewal a, UpcomingRenewal b) =>
+            a.Expiry != b.Expiry ? a.Expiry.CompareTo(b.Expiry) : string.CompareOrdinal(a.InstanceId, b.InstanceId);
+        for (var i = 1; i < upcoming.Count; i++)
+        {
+            if (Compare(upcoming[i - 1], upcoming[i]) > 0) return [.. upcoming.Order(Comparer<UpcomingRenewal>.Create(Compare))];
+        }
+
+        return upcoming;
     }
 
     private static Instant Min(Instant a, Instant b) => a < b ? a : b;
