@@ -33,9 +33,13 @@ public static class Forecasts
 /// </summary>
 public sealed class ForecastBook
 {
-    /// <summary>An instance's charges: the first at <c>First</c>, then one per cycle of <c>Months</c>.</summary>
+    /// <summary>
+    /// An instance's charges: the first at <c>First</c>, then one per cycle of <c>Months</c>, the next at <c>Second</c>, in
+    /// the cycle that ends at <c>SecondExpiry</c>.
+    /// </summary>
     private sealed record Entry(
-        InstanceId Id, string Product, Instant First, Instant Expiry, Instant SortExpiry, long Amount, int Months, int AttemptDay);
+        InstanceId Id, string Product, Instant First, Instant Second, Instant SecondExpiry, Instant SortExpiry, long Amount, int Months,
+        int AttemptDay);
 
     /// <summary>The entries in the order of their first charges.</summary>
     private static readonly Comparer<Entry> ByFirst = Comparer<Entry>.Create((a, b) => Compare(a.First, a, b.First, b));
@@ -78,19 +82,27 @@ public sealed class ForecastBook
         if (account.Id != _account) throw new ArgumentException($"The book is of account {_account}, not {account.Id}.", nameof(account));
         var horizon = _rules.Calendar.PlusDays(now, days);
         var charges = new List<(ForecastItem Item, Entry Of)>();
+        var ordered = true;
+        void Add(Instant at, Entry entry)
+        {
+            ordered = ordered && (charges.Count == 0 || Compare(charges[^1].Item.At, charges[^1].Of, at, entry) < 0);
+            charges.Add((new ForecastItem(entry.Id, at, entry.Amount), entry));
+        }
+
         foreach (var entry in _byFirst)
         {
             if (entry.First > horizon) break; // the rest start later still
-            var (at, expiry) = (Instant.Max(entry.First, now), entry.Expiry);
-            while (at <= horizon)
+            if (Instant.Max(entry.First, now) is var first && first > horizon) continue;
+            Add(first, entry);
+            for (var (at, expiry) = (entry.Second, entry.SecondExpiry); at <= horizon;)
             {
-                charges.Add((new ForecastItem(entry.Id, at, entry.Amount), entry));
+                Add(at, entry);
                 expiry = _rules.Calendar.Extend(expiry, entry.Months);
                 at = _rules.Calendar.DayAt(expiry, entry.AttemptDay, Schedule.NoticeTime);
             }
         }
 
-        charges.Sort((a, b) => Compare(a.Item.At, a.Of, b.Item.At, b.Of));
+        if (!ordered) charges.Sort((a, b) => Compare(a.Item.At, a.Of, b.Item.At, b.Of));
         var wallet = account;
         long shortfall = 0;
         foreach (var (item, of) in charges)
@@ -125,7 +137,9 @@ public sealed class ForecastBook
         if (!product.Renewable || product.AutoRenewAttemptDays.IsEmpty) return null;
         var next = Schedule.Plan(rules, instance, account).FirstOrDefault(e => e.Kind == EventKind.AutoRenewAttempt);
         if (next == default) return null;
-        return new Entry(instance.Id, instance.Product, next.At, instance.Expiry, instance.ExpiresAt ?? Instant.MaxValue,
-            Charges.RenewalPrice(product, instance, instance.AutoRenewMonths), instance.AutoRenewMonths, product.AutoRenewAttemptDays[0]);
+        var (months, day) = (instance.AutoRenewMonths, product.AutoRenewAttemptDays[0]);
+        var secondExpiry = rules.Calendar.Extend(instance.Expiry, months);
+        return new Entry(instance.Id, instance.Product, next.At, rules.Calendar.DayAt(secondExpiry, day, Schedule.NoticeTime), secondExpiry,
+            instance.ExpiresAt ?? Instant.MaxValue, Charges.RenewalPrice(product, instance, months), months, day);
     }
 }
