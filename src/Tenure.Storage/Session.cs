@@ -329,15 +329,17 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         [.. Query<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE account_id = @accountId ORDER BY id", new { accountId }).Select(r => r.ToDomain())];
 
     /// <summary>
-    /// The instances of each of these accounts, in ID order, read in one statement (the engine's batch reads the siblings
-    /// of all its accounts at once: one query per account was most of a test clock's advance). Every ID gets a list.
+    /// The running auto-renew subscription instances of each of these accounts (what R8.7's forecast plans), in ID order,
+    /// read in one statement: the engine's batch reads those of all its accounts at once (one query per account was most of
+    /// a test clock's advance), and no other instance of theirs. Every ID gets a list.
     /// </summary>
-    public Dictionary<string, List<Instance>> AccountInstances(IReadOnlyCollection<string> accountIds)
+    public Dictionary<string, List<Instance>> AutoRenewInstances(IReadOnlyCollection<string> accountIds)
     {
         var sorted = accountIds.Distinct().Order(StringComparer.Ordinal).ToArray();
         var byAccount = sorted.ToDictionary(id => id, _ => new List<Instance>(), StringComparer.Ordinal);
         if (sorted.Length == 0) return byAccount;
-        var sql = $"SELECT {InstanceColumns} FROM instances WHERE account_id {In(sorted)} ORDER BY account_id, id";
+        var sql = $"SELECT {InstanceColumns} FROM instances WHERE account_id {In(sorted)} AND mode = 'Auto' AND status = 'Running' " +
+            "AND charge_type = 'Subscription' ORDER BY account_id, id";
         foreach (var row in Query<InstanceRow>(sql, new { ids = sorted }))
         {
             byAccount[row.AccountId].Add(row.ToDomain());

@@ -5,6 +5,7 @@ using Tenure.Domain.Accounts;
 using Tenure.Domain.Instances;
 using Tenure.Domain.Lifecycle;
 using Tenure.Domain.Money;
+using Tenure.Domain.Renewals;
 using Tenure.Domain.Time;
 using static Tenure.Domain.Tests.Given;
 
@@ -167,5 +168,88 @@ public sealed class PropertyTests
                 Assert.False(Renewals.Renewal.Renew(Given.Rules, run.Instances[0], Account(balance: 1_000_000), 1, instance.Expiry).IsSuccess);
             }
         });
+    }
+
+    [Fact]
+    public void R8_7_a_forecast_book_kept_up_to_date_across_events_equals_every_instance_planned_afresh()
+    {
+        var instances = Gen.Select(Gen.Int[0, 20], Gen.OneOf("ecs", "mqtt"), Gen.Enum<RenewalMode>(), Gen.Int[1, 3]).Array[1, 8];
+        var coupons = Gen.Select(Gen.Long[0, 3000], Gen.Int[0, 90], Gen.Bool).Array[0, 3];
+        Gen.Select(instances, Gen.Long[0, 30_000], coupons, Gen.Int[0, 40]).Sample((raw, balance, rawCoupons, days) =>
+        {
+            var start = Local("2019-03-01 10:00");
+            List<Instance> current = [.. raw.Select((r, n) => Bought(r.Item2, r.Item2 == "ecs" ? "ecs.small" : "mqtt.basic.1k",
+                Show(start + Duration.FromDays(r.Item1)), r.Item4, r.Item3, id: $"i-{n % 3}{n}"))];
+            var account = Account(balance, false, [.. rawCoupons.Select((c, n) =>
+                new Coupon(new CouponId($"c{n}"), c.Item1, start + Duration.FromDays(c.Item2), c.Item3 ? "ecs" : null))]);
+            var run = Simulation.Run(Given.Rules, current, account, start + Duration.FromDays(120));
+            var book = ForecastBook.Of(Given.Rules, account, current);
+            AssertSame(Planned(account, current, start, days), book.Forecast(account, start, days));
+            foreach (var step in run.Steps)
+            {
+                current[current.FindIndex(i => i.Id == step.InstanceId)] = step.Change.Instance;
+                account = step.Change.Account;
+                book = book.With(step.Change.Instance, account);
+                var expected = Planned(account, current, step.Due.At, days);
+                AssertSame(expected, book.Forecast(account, step.Due.At, days));
+                AssertSame(expected, Forecasts.Forecast(Given.Rules, account, current, step.Due.At, days));
+            }
+        });
+    }
+
+    private static void AssertSame(ForecastResult expected, ForecastResult actual)
+    {
+        Assert.Equal(expected.Items.AsEnumerable(), actual.Items.AsEnumerable());
+        Assert.Equal((expected.Total, expected.Covered, expected.Shortfall), (actual.Total, actual.Covered, actual.Shortfall));
+    }
+
+    /// <summary>R8.7's forecast as first written: every instance planned (Schedule.Plan) at each forecast, the test's oracle.</summary>
+    private static ForecastResult Planned(Account account, List<Instance> instances, Instant now, int days)
+    {
+        var rules = Given.Rules;
+        var horizon = rules.Calendar.PlusDays(now, days);
+        var mine = instances.Where(i => i.AccountId == account.Id).ToList();
+        var items = mine
+            .Where(i => i.Mode == RenewalMode.Auto && i.IsSubscription && i.Status == InstanceStatus.Running)
+            .SelectMany(i => PlannedCharges(i, account, now, horizon))
+            .OrderBy(i => i.At).ThenBy(i => mine.Single(m => m.Id == i.InstanceId).ExpiresAt ?? Instant.MaxValue)
+            .ThenBy(i => i.InstanceId.Value, StringComparer.Ordinal)
+            .ToImmutableArray();
+        var wallet = account;
+        long shortfall = 0;
+        foreach (var item in items)
+        {
+            var product = mine.Single(m => m.Id == item.InstanceId).Product;
+            var allocation = Payment.Allocate(wallet, item.Amount, product, item.At);
+            if (allocation.IsSuccess)
+            {
+                wallet = Payment.Apply(wallet, allocation.Value);
+                continue;
+            }
+
+            var available = Payment.Available(wallet, product, item.At);
+            shortfall += item.Amount - available;
+            wallet = Payment.Apply(wallet, Payment.Allocate(wallet, available, product, item.At).Value);
+        }
+
+        return new ForecastResult(items, items.Sum(i => i.Amount), shortfall == 0, shortfall);
+    }
+
+    private static IEnumerable<ForecastItem> PlannedCharges(Instance instance, Account account, Instant now, Instant horizon)
+    {
+        var rules = Given.Rules;
+        var product = rules.Catalog.Get(instance.Product);
+        if (!product.Renewable || product.AutoRenewAttemptDays.IsEmpty) yield break;
+        var amount = Charges.RenewalPrice(product, instance, instance.AutoRenewMonths);
+        var next = Schedule.Plan(rules, instance, account).FirstOrDefault(e => e.Kind == EventKind.AutoRenewAttempt);
+        if (next == default) yield break;
+        var at = Instant.Max(next.At, now);
+        var expiry = instance.Expiry;
+        while (at <= horizon)
+        {
+            yield return new ForecastItem(instance.Id, at, amount);
+            expiry = rules.Calendar.Extend(expiry, instance.AutoRenewMonths);
+            at = rules.Calendar.DayAt(expiry, product.AutoRenewAttemptDays[0], Schedule.NoticeTime);
+        }
     }
 }

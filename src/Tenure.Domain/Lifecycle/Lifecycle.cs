@@ -29,7 +29,7 @@ public static class Lifecycle
     /// <param name="accountInstances">The account's instances, needed when <see cref="NeedsAccountInstances"/> says so.</param>
     public static Change? Advance(Rules rules, Instance instance, Account account, Instant now, IReadOnlyList<Instance>? accountInstances = null) =>
         Schedule.Next(rules, instance, account) is { } due && due.At <= now
-            ? Run(rules, instance, account, due, now, accountInstances)
+            ? Run(rules, instance, account, due, now, accountInstances is null ? null : ForecastBook.Of(rules, account, accountInstances))
             : null;
 
     /// <summary>
@@ -38,8 +38,10 @@ public static class Lifecycle
     /// made the instance carries it (<see cref="Change.NextDue"/>) while <see cref="Schedule.SamePlans"/> holds,
     /// and due at <paramref name="now"/>. The engine runs events this way, so it never plans an event twice.
     /// </summary>
-    public static Change Run(
-        Rules rules, Instance instance, Account account, DueEvent due, Instant now, IReadOnlyList<Instance>? accountInstances = null)
+    /// <param name="forecast">
+    /// The book of the account's instances (with this one as it is), needed when <see cref="NeedsAccountInstances"/> says so.
+    /// </param>
+    public static Change Run(Rules rules, Instance instance, Account account, DueEvent due, Instant now, ForecastBook? forecast = null)
     {
         if (due.At > now) throw new ArgumentException($"{instance.Id}: {due.Kind} at {due.At} is not due at {now}.", nameof(due));
 #if DEBUG
@@ -55,7 +57,7 @@ public static class Lifecycle
         {
             EventKind.ApplyChange => ApplyChange(rules, moved, account, due),
             EventKind.Expire => Change.Of(rules, moved, account, Effects.None.Record(instance.Id, due.At, TimelineKind.Expired, $"the paid period ended (mode {instance.Mode.ToString().ToLowerInvariant()})")),
-            EventKind.Reminder => Remind(rules, moved, account, due, now, accountInstances),
+            EventKind.Reminder => Remind(rules, moved, account, due, now, forecast),
             EventKind.AutoRenewAttempt => AttemptAutoRenewal(rules, moved, account, due),
             EventKind.ReleaseWarning => WarnOfRelease(rules, moved, account, due, now),
             EventKind.Stop => Stop(rules, moved, account, due.At, Instances.StopCause.Expiry),
@@ -68,7 +70,7 @@ public static class Lifecycle
     }
 
     /// <summary>R9.1 (and R9.5 for auto-renew instances at T-7).</summary>
-    private static Change Remind(Rules rules, Instance instance, Account account, DueEvent due, Instant now, IReadOnlyList<Instance>? accountInstances)
+    private static Change Remind(Rules rules, Instance instance, Account account, DueEvent due, Instant now, ForecastBook? book)
     {
         var calendar = rules.Calendar;
         var offset = calendar.DaysBetween(instance.Expiry, due.At);
@@ -91,8 +93,8 @@ public static class Lifecycle
 
         if (instance.Mode == RenewalMode.Auto)
         {
-            if (accountInstances is null) throw new ArgumentNullException(nameof(accountInstances), "The T-7 auto-renew reminder checks the account's coming charges (R9.5).");
-            var forecast = Forecasts.Forecast(rules, account, accountInstances, due.At, Schedule.AutoReminderDays);
+            if (book is null) throw new ArgumentNullException(nameof(book), "The T-7 auto-renew reminder checks the coming charges (R9.5).");
+            var forecast = book.Forecast(account, due.At, Schedule.AutoReminderDays);
             if (!forecast.Covered)
             {
                 var text = $"Coupons and balance fall {new Money.Money(forecast.Shortfall, account.Currency)} short of the {forecast.Items.Length} auto-renewal(s) due in the next 7 days";

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using NodaTime;
 using Tenure.Domain.Accounts;
 using Tenure.Domain.Instances;
+using Tenure.Domain.Renewals;
 
 namespace Tenure.Domain.Lifecycle;
 
@@ -29,7 +30,8 @@ public static class Simulation
                 .ThenBy(x => x.instance.Id.Value, StringComparer.Ordinal)
                 .FirstOrDefault();
             if (next.due is not { } due) break;
-            var change = Lifecycle.Run(rules, next.instance, account, due, due.At, current);
+            var book = Lifecycle.NeedsAccountInstances(next.instance, due) ? ForecastBook.Of(rules, account, current) : null;
+            var change = Lifecycle.Run(rules, next.instance, account, due, due.At, book);
             current[next.index] = change.Instance;
             account = change.Account;
             steps.Add(new Step(due, next.instance.Id, change));

@@ -4,6 +4,7 @@ using Tenure.Domain;
 using Tenure.Domain.Accounts;
 using Tenure.Domain.Instances;
 using Tenure.Domain.Lifecycle;
+using Tenure.Domain.Renewals;
 using Tenure.Storage;
 using DomainLifecycle = Tenure.Domain.Lifecycle.Lifecycle;
 
@@ -90,6 +91,9 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
         var written = new List<(string AccountId, Effects Effects, Instant At)>();
         Dictionary<string, List<Instance>>? siblings = null;
 
+        // R8.7's forecast of each account whose T-7 reminder ran, kept up to date across the batch's events.
+        var books = new Dictionary<string, ForecastBook>(StringComparer.Ordinal);
+
         // The earliest due event among the batch first (ties to the earliest expiry, then the ID: R4.8).
         var queue = new PriorityQueue<Instance, (DueEvent Due, Instant Expiry, string Id)>(Comparer<(DueEvent Due, Instant Expiry, string Id)>.Create(
             (a, b) => a.Due.CompareTo(b.Due) is var c and not 0 ? c : a.Expiry.CompareTo(b.Expiry) is var e and not 0 ? e : string.CompareOrdinal(a.Id, b.Id)));
@@ -122,18 +126,20 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
                 }
             }
 
-            IReadOnlyList<Instance>? accountInstances = null;
-            if (DomainLifecycle.NeedsAccountInstances(pick, key.Due))
+            if (DomainLifecycle.NeedsAccountInstances(pick, key.Due) && !books.ContainsKey(accountId))
             {
                 // The first event that needs its account's instances reads those of every account in the batch, in one query.
-                siblings ??= session.AccountInstances([.. current.Values.Select(c => c.Instance.AccountId.Value).Distinct()]);
-                if (!siblings.TryGetValue(accountId, out var list)) siblings[accountId] = list = session.AccountInstances(accountId);
-                accountInstances = [.. list.Select(i => current.TryGetValue(i.Id.Value, out var c) ? c.Instance : i)];
+                siblings ??= session.AutoRenewInstances([.. current.Values.Select(c => c.Instance.AccountId.Value).Distinct()]);
+                var mine = current.Values.Select(c => c.Instance).Where(i => i.AccountId.Value == accountId);
+                var rest = siblings.GetValueOrDefault(accountId, []).Where(i => !current.ContainsKey(i.Id.Value));
+                books[accountId] = ForecastBook.Of(Rules, accounts[accountId], [.. mine, .. rest]);
             }
 
-            var change = DomainLifecycle.Run(Rules, pick, accounts[accountId], key.Due, onTime ? key.Due.At : now, accountInstances);
+            var at = onTime ? key.Due.At : now;
+            var change = DomainLifecycle.Run(Rules, pick, accounts[accountId], key.Due, at, books.GetValueOrDefault(accountId));
             current[pick.Id.Value] = (change.Instance, change.NextDue[0], change.Account);
             accounts[accountId] = change.Account;
+            if (books.TryGetValue(accountId, out var book)) books[accountId] = book.With(change.Instance, change.Account);
             written.Add((accountId, change.Effects, key.Due.At));
             ran++;
             Enqueue(change.Instance, change.NextDue[0], firstEvent: false);
