@@ -107,7 +107,7 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
     [InlineData("zh-Hant")]
     public async Task R9_6_the_renewal_quote_purchase_instances_and_account_pages_show_no_English(string lang)
     {
-        var (key, id) = await Customer("2019-03-01T02:00:00Z", 2434); // ecs.small, 1 month: 10.00 USD, expires 2019-04-02 00:00
+        var (key, id, _) = await Customer("2019-03-01T02:00:00Z", 2434); // ecs.small, 1 month: 10.00 USD, expires 2019-04-02 00:00
         var page = await SignIn(key, lang);
         await page.GotoAsync($"{server.BaseAddress}console/renewals?lang={lang}");
         await NoEnglish(page, lang, "renewals");
@@ -133,7 +133,7 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
     [Fact]
     public async Task R9_6_a_Traditional_Chinese_customer_manages_renewals_in_seed_003s_words()
     {
-        var (key, id) = await Customer("2019-03-01T02:00:00Z", 2434);
+        var (key, id, _) = await Customer("2019-03-01T02:00:00Z", 2434);
         var page = await SignIn(key, "zh-Hant");
         await page.GotoAsync($"{server.BaseAddress}console/renewals?lang=zh-Hant");
         await NoEnglish(page, "zh-Hant", "renewals");
@@ -147,8 +147,8 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
         await Shot(page, "renewals-zh-Hant");
     }
 
-    /// <summary>A customer on a test clock at <paramref name="frozenUtc"/> with one ecs.small bought for a month.</summary>
-    private async Task<(string Key, string Id)> Customer(string frozenUtc, long balance)
+    /// <summary>A customer on a test clock at <paramref name="frozenUtc"/> with one ecs.small bought for a month, and the clock.</summary>
+    private async Task<(string Key, string Id, string ClockId)> Customer(string frozenUtc, long balance)
     {
         var op = server.Client();
         var clock = await op.Post("/v1/test-clocks", new { frozenTime = frozenUtc });
@@ -158,7 +158,7 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
         var bought = await server.Client(key).Post("/v1/instances",
             new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1 });
         Assert.Equal(201, bought.Status);
-        return (key, bought.Body.Str("id"));
+        return (key, bought.Body.Str("id"), clock.Body.Str("id"));
     }
 
     private async Task<IPage> SignIn(string key, string lang)
@@ -210,8 +210,38 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
         await page.GetByRole(AriaRole.Button, new() { Name = Word("Sign in", lang), Exact = true }).ClickAsync();
         await page.GotoAsync($"{server.BaseAddress}console/operator?lang={lang}");
         await NoEnglish(page, lang, "operator");
+        var (_, id, clock) = await Customer("2019-03-01T02:00:00Z", 1000);
+        await page.GotoAsync($"{server.BaseAddress}console/operator?clock={clock}&lang={lang}");
+        await NoEnglish(page, lang, "operator watching a clock");
+        await Assertions.Expect(page.GetByTestId("clock-instances").GetByRole(AriaRole.Row).Filter(new() { HasText = id }))
+            .ToContainTextAsync("2019年4月2日 00:00");
         // The test clock's frozen time in the billing zone (UTC+8), as the language writes it.
         await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = "2019年3月27日 08:00" }).First).ToBeVisibleAsync();
+    }
+
+    [Theory]
+    [InlineData("ja")]
+    [InlineData("zh-Hans")]
+    [InlineData("zh-Hant")]
+    public async Task R9_6_the_purchase_and_instance_quotes_and_what_an_action_tells_show_no_English(string lang)
+    {
+        var (key, id, _) = await Customer("2019-03-01T02:00:00Z", 5000); // 40.00 USD left after the first month
+        var page = await SignIn(key, lang);
+        await page.GotoAsync($"{server.BaseAddress}console/buy?lang={lang}");
+        await page.GetByLabel(Word("Spec", lang)).SelectOptionAsync("ecs.small");
+        await page.GetByRole(AriaRole.Button, new() { Name = Word("Quote purchase", lang), Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("quote-total")).ToHaveTextAsync("10.00 USD");
+        await NoEnglish(page, lang, "purchase quote");
+
+        await page.GotoAsync($"{server.BaseAddress}console/instances/{id}?lang={lang}");
+        await page.GetByRole(AriaRole.Button, new() { Name = Word("Quote renewal", lang), Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("quote-total")).ToHaveTextAsync("10.00 USD");
+        await NoEnglish(page, lang, "instance renewal quote");
+        var pay = string.Format(CultureInfo.InvariantCulture, Word("Pay {0} and renew", lang), "10.00 USD");
+        await page.GetByRole(AriaRole.Button, new() { Name = pay, Exact = true }).ClickAsync();
+        // One more month from 2019-04-02 00:00 local.
+        await Assertions.Expect(page.Locator("p.notice")).ToContainTextAsync("2019年5月2日 00:00");
+        await NoEnglish(page, lang, "instance after its renewal");
     }
 
     [Theory]
@@ -265,7 +295,7 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
     [InlineData("zh-Hant")]
     public async Task R9_6_the_operator_s_views_of_an_account_and_its_instances_show_no_English(string lang)
     {
-        var (key, id) = await Customer("2019-03-01T02:00:00Z", 2434);
+        var (key, id, _) = await Customer("2019-03-01T02:00:00Z", 2434);
         var accountId = (await server.Client(key).Get("/v1/account")).Body.Str("id");
         var page = await SignIn(Server.OperatorKey, lang);
         await page.GotoAsync($"{server.BaseAddress}console/account?id={accountId}&lang={lang}");

@@ -63,7 +63,7 @@ public static class TimelineLayout
             rows.Add(new TimelineRow(lane, top, markY, new TimelineText(8, markY + 4, Show.Text(lane.Name), lane.Colour)));
             foreach (var e in mine)
             {
-                var title = $"{Show.At(calendar, e.At)}: {Worded(e)}{(e.Past ? $" — {e.Detail}" : string.Empty)}";
+                var title = $"{Show.At(calendar, e.At)}: {Worded(e)}{Detail(e)}";
                 marks.Add(new TimelineMark(X(e.At), markY, e.Past, e.Kind, lane.Colour, title));
             }
 
@@ -138,6 +138,12 @@ public static class TimelineLayout
     /// </summary>
     private static string One(string one) =>
         Show.Text(one == "PAYG charge" ? "PAYG charge (a timeline label)" : one);
+
+    /// <summary>
+    /// A past event's detail for its tooltip, as the engine recorded it: in English, so only on an English page; the events
+    /// table under the picture shows it on every page, marked as English.
+    /// </summary>
+    private static string Detail(Entry e) => e.Past && ConsoleText.Current == "en" ? $" — {e.Detail}" : string.Empty;
 
     /// <summary>An event's words for a tooltip: a planned one says so.</summary>
     private static string Worded(Entry e) =>
