@@ -217,6 +217,13 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
             .ToContainTextAsync("2019年4月2日 00:00");
         // The test clock's frozen time in the billing zone (UTC+8), as the language writes it.
         await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = "2019年3月27日 08:00" }).First).ToBeVisibleAsync();
+
+        // A refusal the console makes itself speaks the page's language too.
+        await page.GetByLabel(string.Format(CultureInfo.InvariantCulture, Word("Amount ({0})", lang), "USD")).First.FillAsync("12,5");
+        await page.GetByRole(AriaRole.Button, new() { Name = Word("Top up (a form)", lang), Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync(
+            string.Format(CultureInfo.InvariantCulture, Word("{0}: enter an amount like 100 or 99.50.", lang), Word("Amount", lang)));
+        await NoEnglish(page, lang, "operator after a refusal");
     }
 
     [Theory]

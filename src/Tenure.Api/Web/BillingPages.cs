@@ -55,7 +55,7 @@ public static partial class WebConsole
             {
                 "csv" => Download(http, path, "text/csv", $"statement-{month}.csv"),
                 "pdf" => Download(http, path, "application/pdf", $"statement-{month}.pdf"),
-                _ => throw new ApiProblem(404, "not-found", $"Statements come as .csv or .pdf, not .{format}."),
+                _ => throw new ApiProblem(404, "not-found", Show.Text("Statements come as .csv or .pdf, not .{0}.", format)),
             };
         }));
         console.MapGet("/billing/ledger.csv", (HttpContext http, string? id) => SignedIn(http, (user, _) =>

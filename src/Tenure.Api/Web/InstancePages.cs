@@ -104,7 +104,7 @@ public static partial class WebConsole
                 await client.Post($"{path}/upgrade/complete", new { }).ConfigureAwait(false);
                 return Show.Text("Reviewed upgrade completed.");
             default:
-                throw new ApiProblem(404, "not-found", $"There is no action '{action}'.");
+                throw new ApiProblem(404, "not-found", Show.Text("There is no action '{0}'.", action));
         }
     }
 
@@ -112,6 +112,6 @@ public static partial class WebConsole
     private static AlarmSettingDto? Alarm(IFormCollection form, string metric) =>
         form.ContainsKey($"{metric}.threshold")
             ? new AlarmSettingDto(
-                Number(form[$"{metric}.threshold"].ToString(), $"{metric} alarm threshold"), form[$"{metric}.enabled"] == "on")
+                Number(form[$"{metric}.threshold"].ToString(), Show.Text("{0} alarm threshold", Show.Text(metric))), form[$"{metric}.enabled"] == "on")
             : null;
 }

@@ -45,7 +45,7 @@ public static partial class WebConsole
                 Show.Text("Change {0} to the {1} edition for {2} month(s), keeping its instance ID.", id, Field("edition"), Months()),
                 "Pay {0} and change the edition",
                 new List<Hidden> { months, new("edition", Field("edition")) }),
-            _ => throw new ApiProblem(404, "not-found", $"There is no priced action '{action}'."),
+            _ => throw new ApiProblem(404, "not-found", Show.Text("There is no priced action '{0}'.", action)),
         };
         var quote = ConsoleQuote.From(answer);
         if (answer.NewExpiresAt is { } expires && action != "renew") what += Show.Text(" New expiry: {0}.", Show.At(calendar, expires));
