@@ -294,6 +294,11 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
         await Assertions.Expect(page.GetByTestId("upcoming").Locator("text")).ToContainTextAsync(["5月2日"]);
         await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "2019年5月2日" })).ToContainTextAsync("20.00 USD");
         await Shot(page, $"operator-renewal-report-{lang}");
+
+        // Labels measured as written: at 400 px the CJK labels still fit and keep apart.
+        await page.SetViewportSizeAsync(400, 900);
+        await ConsoleTests.AssertChartsFit(page, 3);
+        await Shot(page, $"operator-renewal-report-{lang}-400px");
     }
 
     [Theory]
