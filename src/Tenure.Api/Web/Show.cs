@@ -24,7 +24,8 @@ public static class Show
         new ResourceManagerStringLocalizerFactory(Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance)
             .Create(typeof(ConsoleText));
 
-    private static bool English => ConsoleText.Current == "en";
+    /// <summary>Whether the page is in English, whose forms stay as they were.</summary>
+    internal static bool English => ConsoleText.Current == "en";
 
     /// <summary>
     /// <paramref name="english"/> (the key) in the page's language, its placeholders filled invariantly. Resource names are

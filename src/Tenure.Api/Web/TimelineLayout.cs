@@ -143,7 +143,7 @@ public static class TimelineLayout
     /// A past event's detail for its tooltip, as the engine recorded it: in English, so only on an English page; the events
     /// table under the picture shows it on every page, marked as English.
     /// </summary>
-    private static string Detail(Entry e) => e.Past && ConsoleText.Current == "en" ? $" — {e.Detail}" : string.Empty;
+    private static string Detail(Entry e) => e.Past && Show.English ? $" — {e.Detail}" : string.Empty;
 
     /// <summary>An event's words for a tooltip: a planned one says so.</summary>
     private static string Worded(Entry e) =>
