@@ -268,7 +268,8 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
         {
             Assert.Equal(201, (await server.Client(account.Body.Str("apiKey")).Post("/v1/instances", new
             {
-                product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1, autoRenew = true,
+                product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1,
+                autoRenew = true,
             })).Status);
         }
 
@@ -277,7 +278,8 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
         Assert.Equal(200, (await op.Post($"/v1/test-clocks/{clock}/advance", new { to = "2019-04-12T02:00:00Z" })).Status);
 
         var page = await SignIn(Server.OperatorKey, lang);
-        await page.GotoAsync($"{server.BaseAddress}console/operator/renewal-report?from=2019-01-01&to=2019-05-03&clock={clock}&lang={lang}");
+        var report = $"{server.BaseAddress}console/operator/renewal-report";
+        await page.GotoAsync($"{report}?from=2019-01-01&to=2019-05-03&clock={clock}&lang={lang}");
         await NoEnglish(page, lang, "renewal report");
         var (rate, upcoming) = lang switch
         {
@@ -299,6 +301,12 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
         await page.SetViewportSizeAsync(400, 900);
         await ConsoleTests.AssertChartsFit(page, 3);
         await Shot(page, $"operator-renewal-report-{lang}-400px");
+
+        // A span with nothing to come says so in the page's language.
+        await page.GotoAsync($"{report}?from=2018-01-01&to=2018-02-01&clock={clock}&lang={lang}");
+        await Assertions.Expect(page.GetByTestId("upcoming").Locator("text").Last)
+            .ToHaveTextAsync(Word("no auto-renewals to come in this span", lang));
+        await NoEnglish(page, lang, "empty renewal report");
     }
 
     [Theory]
@@ -321,9 +329,9 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
 
     /// <summary>
     /// No English value of the resource file is on the page, except where the language writes it the same (IDs and codes
-    /// such as "SMS"); a value with placeholders is checked in each of its parts between them. The page's text is what it shows, its title, what
-    /// its charts draw and say to screen readers (SVG text, titles and descriptions), its options and its aria-label,
-    /// title, placeholder and alt attributes. Codes (<c>code</c> elements, such as a notice
+    /// such as "SMS"); a value with placeholders is checked in each of its parts between them. The page's text is what it
+    /// shows, its title, what its charts draw and say to screen readers (SVG text, titles and descriptions), its options and
+    /// its aria-label, title, placeholder and alt attributes. Codes (<c>code</c> elements, such as a notice
     /// kind) and text the page marks <c>lang="en"</c> (an event's detail as the engine recorded it) are data, not the
     /// console's words, and are left out.
     /// </summary>

@@ -112,6 +112,7 @@ public static partial class WebConsole
     private static AlarmSettingDto? Alarm(IFormCollection form, string metric) =>
         form.ContainsKey($"{metric}.threshold")
             ? new AlarmSettingDto(
-                Number(form[$"{metric}.threshold"].ToString(), Show.Text("{0} alarm threshold", Show.Text(metric))), form[$"{metric}.enabled"] == "on")
+                Number(form[$"{metric}.threshold"].ToString(), Show.Text("{0} alarm threshold", Show.Text(metric))),
+                form[$"{metric}.enabled"] == "on")
             : null;
 }

@@ -65,7 +65,8 @@ public static partial class WebConsole
             }
             catch (HttpRequestException e)
             {
-                return Page<ErrorPage>(new Frame(User(http), "Something went wrong", Error: Show.Text("The API did not answer the console ({0}); look at the page again before retrying.", e.Message)), new { }, 502);
+                var error = Show.Text("The API did not answer the console ({0}); look at the page again before retrying.", e.Message);
+                return Page<ErrorPage>(new Frame(User(http), "Something went wrong", Error: error), new { }, 502);
             }
         });
         console.MapGet("/sign-in", (HttpContext http, string? error) => Page<SignInPage>(new Frame(null, "Sign in", Error: error), new { }));
