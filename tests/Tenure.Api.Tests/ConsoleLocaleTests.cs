@@ -18,6 +18,7 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
     [Theory]
     [InlineData("ja")]
     [InlineData("zh-Hans")]
+    [InlineData("zh-Hant")]
     public async Task R9_6_a_localized_page_shows_no_string_of_the_English_resource_file(string lang)
     {
         var page = await browser.Page();
@@ -103,9 +104,10 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
     [Theory]
     [InlineData("ja")]
     [InlineData("zh-Hans")]
+    [InlineData("zh-Hant")]
     public async Task R9_6_the_renewal_quote_purchase_instances_and_account_pages_show_no_English(string lang)
     {
-        var (key, id) = await Customer("2019-03-01T02:00:00Z", 2434); // ecs.small, 1 month: 10.00 USD, expires 2019-04-02 00:00
+        var (key, id, _) = await Customer("2019-03-01T02:00:00Z", 2434); // ecs.small, 1 month: 10.00 USD, expires 2019-04-02 00:00
         var page = await SignIn(key, lang);
         await page.GotoAsync($"{server.BaseAddress}console/renewals?lang={lang}");
         await NoEnglish(page, lang, "renewals");
@@ -131,7 +133,7 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
     [Fact]
     public async Task R9_6_a_Traditional_Chinese_customer_manages_renewals_in_seed_003s_words()
     {
-        var (key, id) = await Customer("2019-03-01T02:00:00Z", 2434);
+        var (key, id, _) = await Customer("2019-03-01T02:00:00Z", 2434);
         var page = await SignIn(key, "zh-Hant");
         await page.GotoAsync($"{server.BaseAddress}console/renewals?lang=zh-Hant");
         await NoEnglish(page, "zh-Hant", "renewals");
@@ -145,8 +147,8 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
         await Shot(page, "renewals-zh-Hant");
     }
 
-    /// <summary>A customer on a test clock at <paramref name="frozenUtc"/> with one ecs.small bought for a month.</summary>
-    private async Task<(string Key, string Id)> Customer(string frozenUtc, long balance)
+    /// <summary>A customer on a test clock at <paramref name="frozenUtc"/> with one ecs.small bought for a month, and the clock.</summary>
+    private async Task<(string Key, string Id, string ClockId)> Customer(string frozenUtc, long balance)
     {
         var op = server.Client();
         var clock = await op.Post("/v1/test-clocks", new { frozenTime = frozenUtc });
@@ -156,7 +158,7 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
         var bought = await server.Client(key).Post("/v1/instances",
             new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1 });
         Assert.Equal(201, bought.Status);
-        return (key, bought.Body.Str("id"));
+        return (key, bought.Body.Str("id"), clock.Body.Str("id"));
     }
 
     private async Task<IPage> SignIn(string key, string lang)
@@ -172,6 +174,7 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
     [Theory]
     [InlineData("ja")]
     [InlineData("zh-Hans")]
+    [InlineData("zh-Hant")]
     public async Task R9_6_the_billing_and_order_pages_in_another_language_show_no_English_and_local_money(string lang)
     {
         var account = await server.Client().Post("/v1/accounts", new { name = "請求先", email = "b@example.com" });
@@ -197,6 +200,7 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
     [Theory]
     [InlineData("ja")]
     [InlineData("zh-Hans")]
+    [InlineData("zh-Hant")]
     public async Task R9_6_the_operator_page_in_another_language_shows_no_English(string lang)
     {
         Assert.Equal(201, (await server.Client().Post("/v1/test-clocks", new { frozenTime = "2019-03-27T00:00:00Z" })).Status);
@@ -206,15 +210,128 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
         await page.GetByRole(AriaRole.Button, new() { Name = Word("Sign in", lang), Exact = true }).ClickAsync();
         await page.GotoAsync($"{server.BaseAddress}console/operator?lang={lang}");
         await NoEnglish(page, lang, "operator");
+        var (_, id, clock) = await Customer("2019-03-01T02:00:00Z", 1000);
+        await page.GotoAsync($"{server.BaseAddress}console/operator?clock={clock}&lang={lang}");
+        await NoEnglish(page, lang, "operator watching a clock");
+        await Assertions.Expect(page.GetByTestId("clock-instances").GetByRole(AriaRole.Row).Filter(new() { HasText = id }))
+            .ToContainTextAsync("2019年4月2日 00:00");
         // The test clock's frozen time in the billing zone (UTC+8), as the language writes it.
         await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = "2019年3月27日 08:00" }).First).ToBeVisibleAsync();
+
+        // A refusal the console makes itself speaks the page's language too.
+        await page.GetByLabel(string.Format(CultureInfo.InvariantCulture, Word("Amount ({0})", lang), "USD")).First.FillAsync("12,5");
+        await page.GetByRole(AriaRole.Button, new() { Name = Word("Top up (a form)", lang), Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync(
+            string.Format(CultureInfo.InvariantCulture, Word("{0}: enter an amount like 100 or 99.50.", lang), Word("Amount", lang)));
+        await NoEnglish(page, lang, "operator after a refusal");
+    }
+
+    [Theory]
+    [InlineData("ja")]
+    [InlineData("zh-Hans")]
+    [InlineData("zh-Hant")]
+    public async Task R9_6_the_purchase_and_instance_quotes_and_what_an_action_tells_show_no_English(string lang)
+    {
+        var (key, id, _) = await Customer("2019-03-01T02:00:00Z", 5000); // 40.00 USD left after the first month
+        var page = await SignIn(key, lang);
+        await page.GotoAsync($"{server.BaseAddress}console/buy?lang={lang}");
+        await page.GetByLabel(Word("Spec", lang)).SelectOptionAsync("ecs.small");
+        await page.GetByRole(AriaRole.Button, new() { Name = Word("Quote purchase", lang), Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("quote-total")).ToHaveTextAsync("10.00 USD");
+        await NoEnglish(page, lang, "purchase quote");
+
+        await page.GotoAsync($"{server.BaseAddress}console/instances/{id}?lang={lang}");
+        await page.GetByRole(AriaRole.Button, new() { Name = Word("Quote renewal", lang), Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("quote-total")).ToHaveTextAsync("10.00 USD");
+        await NoEnglish(page, lang, "instance renewal quote");
+        var pay = string.Format(CultureInfo.InvariantCulture, Word("Pay {0} and renew", lang), "10.00 USD");
+        await page.GetByRole(AriaRole.Button, new() { Name = pay, Exact = true }).ClickAsync();
+        // One more month from 2019-04-02 00:00 local.
+        await Assertions.Expect(page.Locator("p.notice")).ToContainTextAsync("2019年5月2日 00:00");
+        await NoEnglish(page, lang, "instance after its renewal");
+    }
+
+    [Theory]
+    [InlineData("ja")]
+    [InlineData("zh-Hans")]
+    [InlineData("zh-Hant")]
+    public async Task R9_6_R8_9_the_renewal_report_and_its_charts_in_another_language_show_no_English(string lang)
+    {
+        // As ConsoleTests' report: two auto-renew ECS instances expiring 2019-04-02 00:00 local, 1,000 for one renewal; T-3
+        // renews the first, T+6 (after a top-up on 04-04) the second; both come again on 05-02, not covered.
+        var op = server.Client();
+        var clock = (await op.Post("/v1/test-clocks", new { frozenTime = "2019-03-01T02:00:00Z" })).Body.Str("id");
+        var account = await op.Post("/v1/accounts", new { name = "報告", email = "r@example.com", testClockId = clock });
+        var accountId = account.Body.Str("id");
+        Assert.Equal(201, (await op.Post($"/v1/accounts/{accountId}/top-ups", new { amount = 3000 })).Status);
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(201, (await server.Client(account.Body.Str("apiKey")).Post("/v1/instances", new
+            {
+                product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1,
+                autoRenew = true,
+            })).Status);
+        }
+
+        Assert.Equal(200, (await op.Post($"/v1/test-clocks/{clock}/advance", new { to = "2019-04-04T02:00:00Z" })).Status);
+        Assert.Equal(201, (await op.Post($"/v1/accounts/{accountId}/top-ups", new { amount = 1000 })).Status);
+        Assert.Equal(200, (await op.Post($"/v1/test-clocks/{clock}/advance", new { to = "2019-04-12T02:00:00Z" })).Status);
+
+        var page = await SignIn(Server.OperatorKey, lang);
+        var report = $"{server.BaseAddress}console/operator/renewal-report";
+        await page.GotoAsync($"{report}?from=2019-01-01&to=2019-05-03&clock={clock}&lang={lang}");
+        await NoEnglish(page, lang, "renewal report");
+        var (rate, upcoming) = lang switch
+        {
+            "ja" => ("月別の更新率：2019年1月 0%（0 件中）；2019年2月 0%（0 件中）；2019年3月 0%（0 件中）；2019年4月 100%（2 件中）",
+                "日別の今後の自動更新：2019年5月2日 2 件（うち残高で賄えるもの 0 件）"),
+            "zh-Hans" => ("按月续费率：2019年1月 0%（共 0 个）；2019年2月 0%（共 0 个）；2019年3月 0%（共 0 个）；2019年4月 100%（共 2 个）",
+                "按日即将进行的自动续费：2019年5月2日 2 个，其中余额足够 0 个"),
+            _ => ("按月續約率：2019年1月 0%（共 0 個）；2019年2月 0%（共 0 個）；2019年3月 0%（共 0 個）；2019年4月 100%（共 2 個）",
+                "按日即將進行的自動續約：2019年5月2日 2 個，其中餘額足夠 0 個"),
+        };
+        await Assertions.Expect(page.GetByTestId("rate-by-month")).ToHaveAttributeAsync("aria-label", rate);
+        await Assertions.Expect(page.GetByTestId("upcoming")).ToHaveAttributeAsync("aria-label", upcoming);
+        await Assertions.Expect(page.GetByTestId("rate-by-month").Locator("text")).ToContainTextAsync(["2019年4月"]);
+        await Assertions.Expect(page.GetByTestId("upcoming").Locator("text")).ToContainTextAsync(["5月2日"]);
+        await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "2019年5月2日" })).ToContainTextAsync("20.00 USD");
+        await Shot(page, $"operator-renewal-report-{lang}");
+
+        // Labels measured as written: at 400 px the CJK labels still fit and keep apart.
+        await page.SetViewportSizeAsync(400, 900);
+        await ConsoleTests.AssertChartsFit(page, 3);
+        await Shot(page, $"operator-renewal-report-{lang}-400px");
+
+        // A span with nothing to come says so in the page's language.
+        await page.GotoAsync($"{report}?from=2018-01-01&to=2018-02-01&clock={clock}&lang={lang}");
+        await Assertions.Expect(page.GetByTestId("upcoming").Locator("text").Last)
+            .ToHaveTextAsync(Word("no auto-renewals to come in this span", lang));
+        await NoEnglish(page, lang, "empty renewal report");
+    }
+
+    [Theory]
+    [InlineData("ja")]
+    [InlineData("zh-Hans")]
+    [InlineData("zh-Hant")]
+    public async Task R9_6_the_operator_s_views_of_an_account_and_its_instances_show_no_English(string lang)
+    {
+        var (key, id, _) = await Customer("2019-03-01T02:00:00Z", 2434);
+        var accountId = (await server.Client(key).Get("/v1/account")).Body.Str("id");
+        var page = await SignIn(Server.OperatorKey, lang);
+        await page.GotoAsync($"{server.BaseAddress}console/account?id={accountId}&lang={lang}");
+        await NoEnglish(page, lang, "operator's account");
+        await page.GotoAsync($"{server.BaseAddress}console/instances?id={accountId}&lang={lang}");
+        await NoEnglish(page, lang, "operator's instances");
+        await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = id })).ToContainTextAsync("2019年4月2日 00:00");
     }
 
     private static string Word(string key, string lang) => Words.GetString(key, CultureInfo.GetCultureInfo(lang)) ?? key;
 
     /// <summary>
     /// No English value of the resource file is on the page, except where the language writes it the same (IDs and codes
-    /// such as "SMS"); a value with a placeholder is checked up to it. Codes (<c>code</c> elements, such as a notice
+    /// such as "SMS"); a value with placeholders is checked in each of its parts between them. The page's text is what it
+    /// shows, its title, what its charts draw and say to screen readers (SVG text, titles and descriptions), its options and
+    /// its aria-label, title, placeholder and alt attributes. Codes (<c>code</c> elements, such as a notice
     /// kind) and text the page marks <c>lang="en"</c> (an event's detail as the engine recorded it) are data, not the
     /// console's words, and are left out.
     /// </summary>
@@ -227,18 +344,22 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
               document.documentElement.appendChild(copy);
               const text = copy.innerText;
               copy.remove();
-              return text;
+              const drawn = [...copy.querySelectorAll('svg text, svg title, svg desc, option')].map(e => e.textContent);
+              const named = [...copy.querySelectorAll('[aria-label], [title], [placeholder], [alt]')]
+                .flatMap(e => ['aria-label', 'title', 'placeholder', 'alt'].map(a => e.getAttribute(a) ?? ''));
+              return [text, document.title, ...drawn, ...named].join('\n');
             }
             """);
         var english = Words.GetResourceSet(CultureInfo.InvariantCulture, true, false)!.Cast<DictionaryEntry>();
         foreach (var (key, value) in english.Select(e => ((string)e.Key, (string)e.Value!)))
         {
             if (Word(key, lang) == value) continue;
-            var fixedPart = value.Split("{0}")[0].Trim();
-            if (fixedPart.Length < 3) continue;
-            // As a word: "new" inside an instance ID or "any" inside a company's name is not English left on the page.
-            var word = new Regex($"(?<![A-Za-z0-9]){Regex.Escape(fixedPart)}(?![A-Za-z0-9])", RegexOptions.CultureInvariant);
-            Assert.False(word.IsMatch(text), $"{what} in {lang} shows English \"{fixedPart}\":\n{text}");
+            foreach (var fixedPart in Regex.Split(value, @"\{\d+\}").Select(p => p.Trim()).Where(p => p.Count(char.IsAsciiLetter) >= 3))
+            {
+                // As a word: "new" inside an instance ID or "any" inside a company's name is not English left on the page.
+                var word = new Regex($"(?<![A-Za-z0-9]){Regex.Escape(fixedPart)}(?![A-Za-z0-9])", RegexOptions.CultureInvariant);
+                Assert.False(word.IsMatch(text), $"{what} in {lang} shows English \"{fixedPart}\":\n{text}");
+            }
         }
     }
 

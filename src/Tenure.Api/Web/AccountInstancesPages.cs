@@ -18,7 +18,7 @@ public static partial class WebConsole
                 var page = await client.Get<Page<InstanceDto>>($"/v1/instances?limit=100{owner}{after}").ConfigureAwait(false);
                 var of = user.IsOperator ? $"id={Uri.EscapeDataString(id!)}&" : string.Empty;
                 var next = page.NextCursor is { } n ? $"/console/instances?{of}cursor={Uri.EscapeDataString(n)}" : null;
-                var title = user.IsOperator ? Say.Text("Instances of {0}", id!) : "All instances";
+                var title = user.IsOperator ? Show.Text("Instances of {0}", id!) : "All instances";
                 return Page<AccountInstancesPage>(new Frame(user, title, notice, error), new { List = page.Items, Next = next });
             }));
         console.MapPost("/account/contacts", Handler(http => Posted(http, async (_, client, form) =>
@@ -26,13 +26,13 @@ public static partial class WebConsole
             var contacts = new ContactsRequest(form["email"].ToString(), Blank(form["phone"].ToString()));
             var account = await client.Put<AccountDto>("/v1/account/contacts", contacts).ConfigureAwait(false);
             return ("/console/account", account.Phone is { } phone
-                ? Say.Text("Contacts saved: {0}, {1}.", account.Email, phone) : Say.Text("Contacts saved: {0}.", account.Email));
+                ? Show.Text("Contacts saved: {0}, {1}.", account.Email, phone) : Show.Text("Contacts saved: {0}.", account.Email));
         })));
         console.MapPost("/account/webhook", Handler(http => Posted(http, async (_, client, form) =>
         {
             var url = form["url"].ToString().Trim();
             await client.Put<AccountDto>("/v1/account/webhook", new WebhookRequest(url, form["secret"].ToString())).ConfigureAwait(false);
-            return ("/console/account", Say.Text("Webhook saved: notices are also posted to {0}.", url));
+            return ("/console/account", Show.Text("Webhook saved: notices are also posted to {0}.", url));
         })));
     }
 }

@@ -27,7 +27,7 @@ public static partial class WebConsole
                 cursor = page.NextCursor;
             }
             while (cursor is not null && notices.Count < 5_000);
-            return Page<AccountPage>(new Frame(user, Say.Text("Account {0}", account.Name), notice, error), new { Account = account, Forecast = forecast, Notices = notices.TakeLast(50).Reverse().ToList() });
+            return Page<AccountPage>(new Frame(user, Show.Text("Account {0}", account.Name), notice, error), new { Account = account, Forecast = forecast, Notices = notices.TakeLast(50).Reverse().ToList() });
         }));
 
     private static void MapOperator(RouteGroupBuilder console)
@@ -52,7 +52,7 @@ public static partial class WebConsole
         {
             var account = form["accountId"].ToString();
             var coupon = await client.Post<CouponDto>($"/v1/accounts/{Uri.EscapeDataString(account)}/coupons", new GrantCoupon(
-                Amount(form["amount"].ToString(), "Amount"), Time(Rules(http), form["expiresAt"].ToString(), "Expires at"), Blank(form["product"]))).ConfigureAwait(false);
+                Amount(form["amount"].ToString(), "Amount"), Time(Rules(http), form["expiresAt"].ToString(), "Expires"), Blank(form["product"]))).ConfigureAwait(false);
             return ("/console/operator", $"Granted coupon {coupon.Id} of {Show.Money(coupon.Amount, coupon.Currency)} to {account}.");
         })));
         console.MapPost("/operator/clocks", Handler(http => Posted(http, async (_, client, form) =>

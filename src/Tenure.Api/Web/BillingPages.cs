@@ -41,7 +41,7 @@ public static partial class WebConsole
         console.MapGet("/orders/{id}", (string id, HttpContext http) => SignedIn(http, async (user, client) =>
         {
             var order = await client.Get<OrderDto>($"/v1/orders/{Uri.EscapeDataString(id)}").ConfigureAwait(false);
-            return Page<OrderPage>(new Frame(user, Localized.Words(http)["Order {0}", order.Id]), new { Order = order });
+            return Page<OrderPage>(new Frame(user, Show.Text("Order {0}", order.Id)), new { Order = order });
         }));
         console.MapGet("/orders/{id}/receipt", (string id, HttpContext http) =>
             Download(http, $"/v1/orders/{Uri.EscapeDataString(id)}/receipt", "text/html", null));
@@ -55,7 +55,7 @@ public static partial class WebConsole
             {
                 "csv" => Download(http, path, "text/csv", $"statement-{month}.csv"),
                 "pdf" => Download(http, path, "application/pdf", $"statement-{month}.pdf"),
-                _ => throw new ApiProblem(404, "not-found", $"Statements come as .csv or .pdf, not .{format}."),
+                _ => throw new ApiProblem(404, "not-found", Show.Text("Statements come as .csv or .pdf, not .{0}.", format)),
             };
         }));
         console.MapGet("/billing/ledger.csv", (HttpContext http, string? id) => SignedIn(http, (user, _) =>

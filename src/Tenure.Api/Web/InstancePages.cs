@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Localization;
 using Tenure.Domain.Catalog;
 using Tenure.Domain.Instances;
 using Tenure.Domain.Time;
@@ -21,7 +20,7 @@ public static partial class WebConsole
             var schedule = await client.Get<ScheduleDto>($"{path}/schedule").ConfigureAwait(false);
             var usage = await client.Get<UsageDto>($"{path}/usage?step=3600&to={Uri.EscapeDataString(schedule.Now.ToString())}").ConfigureAwait(false);
             var costs = await client.Get<InstanceCostDto>($"{path}/costs").ConfigureAwait(false);
-            var title = Localized.Words(http)["Instance {0}", instance.Id];
+            var title = Show.Text("Instance {0}", instance.Id);
             return Page<InstancePage>(new Frame(user, title, notice, error), new { Instance = instance, Events = events.Items, Schedule = schedule, Usage = usage, Costs = costs });
         }));
         console.MapPost("/instances/{id}/quote", (string id, HttpContext http) => SignedIn(http, async (user, client) =>
@@ -37,20 +36,20 @@ public static partial class WebConsole
                 var path = $"/v1/instances/{Uri.EscapeDataString(id)}";
                 return await PayOrRequote(user,
                     async () => ($"/console/instances/{Uri.EscapeDataString(id)}",
-                        await Act(client, Calendar(http), Localized.Words(http), path, action, form).ConfigureAwait(false)),
+                        await Act(client, Calendar(http), path, action, form).ConfigureAwait(false)),
                     () => QuoteInstance(client, Calendar(http), id, action, form)).ConfigureAwait(false);
             })
             : Posted(http, async (_, client, form) =>
             {
                 var path = $"/v1/instances/{Uri.EscapeDataString(id)}";
-                var notice = await Act(client, Calendar(http), Localized.Words(http), path, action, form).ConfigureAwait(false);
+                var notice = await Act(client, Calendar(http), path, action, form).ConfigureAwait(false);
                 return ($"/console/instances/{Uri.EscapeDataString(id)}", notice);
             }));
     }
 
     /// <summary>One instance action: the form's fields as the API's body, and what to tell the user.</summary>
     private static async Task<string> Act(
-        ApiClient client, BillingCalendar calendar, IStringLocalizer words, string path, string action, IFormCollection form)
+        ApiClient client, BillingCalendar calendar, string path, string action, IFormCollection form)
     {
         string Field(string name) => form[name].ToString();
         int Months() => Number(Field("months"), "Months");
@@ -59,53 +58,53 @@ public static partial class WebConsole
             case "renew":
                 var renewal = new RenewInstance(Months(), QuoteId: QuoteId(form));
                 var renewed = await client.Post<RenewResult>($"{path}/renew", renewal, Field("idempotencyKey")).ConfigureAwait(false);
-                return words["Renewed: paid {0} in order {1}; expires {2}.",
-                    Localized.Money(renewed.Amount, renewed.Currency), renewed.OrderId, Localized.At(calendar, renewed.NewExpiresAt)];
+                return Show.Text("Renewed: paid {0} in order {1}; expires {2}.",
+                    Show.Money(renewed.Amount, renewed.Currency), renewed.OrderId, Show.At(calendar, renewed.NewExpiresAt));
             case "renewal":
                 var mode = Enum.TryParse<RenewalMode>(Field("mode"), ignoreCase: true, out var m) ? m : throw new ApiProblem(400, "validation", "Choose a renewal mode.");
                 int? autoMonths = mode == RenewalMode.Auto ? Number(Field("autoRenewMonths"), "Auto-renew period") : null;
                 await client.Put($"{path}/renewal", new SetRenewal(mode, autoMonths)).ConfigureAwait(false);
-                return words["Renewal set to {0}.", Localized.Mode(words, mode, autoMonths)];
+                return Show.Text("Renewal set to {0}.", Show.Mode(mode, autoMonths));
             case "spec-change":
                 var change = new SpecChangeRequest(Field("spec"), QuoteId: QuoteId(form));
                 var changed = await client.Post<InstanceDto>($"{path}/spec-change", change, Field("idempotencyKey")).ConfigureAwait(false);
                 return changed.PendingChange is { Kind: PendingChangeKind.ReviewedUpgrade }
-                    ? words["Upgrade to {0} paid ({1}); it waits for an operator's review.", Field("spec"), Paid(form)]
-                    : words["Spec is now {0}; paid {1}.", changed.Spec, Paid(form)];
+                    ? Show.Text("Upgrade to {0} paid ({1}); it waits for an operator's review.", Field("spec"), Paid(form))
+                    : Show.Text("Spec is now {0}; paid {1}.", changed.Spec, Paid(form));
             case "renew-downgrade":
                 var spec = Blank(Field("spec"));
                 var downgrade = new RenewDowngradeRequest(Months(), spec, QuoteId: QuoteId(form));
                 var downgraded = await client.Post<InstanceDto>($"{path}/renew-downgrade", downgrade, Field("idempotencyKey"))
                     .ConfigureAwait(false);
-                return words["Renewed with a downgrade to {0} from the next cycle; paid {1}; expires {2}.", spec ?? downgraded.Spec,
-                    Paid(form), Localized.At(calendar, downgraded.ExpiresAt)];
+                return Show.Text("Renewed with a downgrade to {0} from the next cycle; paid {1}; expires {2}.", spec ?? downgraded.Spec,
+                    Paid(form), Show.At(calendar, downgraded.ExpiresAt));
             case "edition":
                 var editionChange = new EditionRequest(Field("edition"), Months(), QuoteId: QuoteId(form));
                 var edition = await client.Post<InstanceDto>($"{path}/edition", editionChange, Field("idempotencyKey"))
                     .ConfigureAwait(false);
-                return words["Edition is now {0}, same instance ID; paid {1}; expires {2}.", edition.Edition, Paid(form),
-                    Localized.At(calendar, edition.ExpiresAt)];
+                return Show.Text("Edition is now {0}, same instance ID; paid {1}; expires {2}.", edition.Edition, Paid(form),
+                    Show.At(calendar, edition.ExpiresAt));
             case "post-expiration-action":
                 var after = Enum.TryParse<PostExpirationAction>(Field("action"), ignoreCase: true, out var a) ? a : throw new ApiProblem(400, "validation", "Choose what happens at expiry.");
                 await client.Put($"{path}/post-expiration-action", new PostExpirationRequest(after)).ConfigureAwait(false);
-                return words["At expiry: {0}.", Localized.Words(words, after.ToString())];
+                return Show.Text("At expiry: {0}.", Show.Word(after.ToString()));
             case "unsubscribe":
                 if (Field("confirm") != "yes") throw new ApiProblem(400, "validation", "Tick the box to confirm the unsubscription.");
                 var refund = await client.Post<UnsubscribeResult>($"{path}/unsubscribe", new { }).ConfigureAwait(false);
-                return words["Unsubscribed; refunded {0} to the balance.", Localized.Money(refund.Refund, refund.Currency)];
+                return Show.Text("Unsubscribed; refunded {0} to the balance.", Show.Money(refund.Refund, refund.Currency));
             case "alarms":
                 var alarms = new AlarmSettingsRequest(Alarm(form, "tps"), Alarm(form, "subscriptions"), Alarm(form, "connections"));
                 await client.Put($"{path}/alarms", alarms).ConfigureAwait(false);
                 var saved = new[] { ("tps", alarms.Tps), ("subscriptions", alarms.Subscriptions), ("connections", alarms.Connections) }
                     .Where(a => a.Item2 is not null)
-                    .Select(a => words[
-                        a.Item2!.Enabled ? "{0} at {1}% (on)" : "{0} at {1}% (off)", words[a.Item1], a.Item2.ThresholdPercent].Value);
-                return words["Alarms saved: {0}.", string.Join(words[", "].Value, saved)];
+                    .Select(a => Show.Text(
+                        a.Item2!.Enabled ? "{0} at {1}% (on)" : "{0} at {1}% (off)", Show.Text(a.Item1), a.Item2.ThresholdPercent));
+                return Show.Text("Alarms saved: {0}.", string.Join(Show.Text(", "), saved));
             case "upgrade-complete":
                 await client.Post($"{path}/upgrade/complete", new { }).ConfigureAwait(false);
-                return words["Reviewed upgrade completed."];
+                return Show.Text("Reviewed upgrade completed.");
             default:
-                throw new ApiProblem(404, "not-found", $"There is no action '{action}'.");
+                throw new ApiProblem(404, "not-found", Show.Text("There is no action '{0}'.", action));
         }
     }
 
@@ -113,6 +112,7 @@ public static partial class WebConsole
     private static AlarmSettingDto? Alarm(IFormCollection form, string metric) =>
         form.ContainsKey($"{metric}.threshold")
             ? new AlarmSettingDto(
-                Number(form[$"{metric}.threshold"].ToString(), $"{metric} alarm threshold"), form[$"{metric}.enabled"] == "on")
+                Number(form[$"{metric}.threshold"].ToString(), Show.Text("{0} alarm threshold", Show.Text(metric))),
+                form[$"{metric}.enabled"] == "on")
             : null;
 }

@@ -28,30 +28,30 @@ public static partial class WebConsole
         var (answer, title, what, verb, fields) = action switch
         {
             "renew" => (await Ask("renew", new RenewInstance(Months(), QuoteOnly: true)).ConfigureAwait(false),
-                Say.Text("Confirm the renewal of {0}", id), Say.Text("Renew {0} for {1} month(s).", id, Months()), "Pay {0} and renew",
+                Show.Text("Confirm the renewal of {0}", id), Show.Text("Renew {0} for {1} month(s).", id, Months()), "Pay {0} and renew",
                 new List<Hidden> { months }),
             "spec-change" => (await Ask("spec-change", new SpecChangeRequest(Spec(Field("spec")), QuoteOnly: true)).ConfigureAwait(false),
-                Say.Text("Confirm the spec change of {0}", id), Say.Text("Change the spec of {0} to {1}.", id, Field("spec")),
+                Show.Text("Confirm the spec change of {0}", id), Show.Text("Change the spec of {0} to {1}.", id, Field("spec")),
                 "Pay {0} and change the spec",
                 new List<Hidden> { new("spec", Field("spec")) }),
             "renew-downgrade" => (await Ask("renew-downgrade", new RenewDowngradeRequest(Months(), Spec(Field("spec")), QuoteOnly: true))
                     .ConfigureAwait(false),
-                Say.Text("Confirm the renewal with a downgrade of {0}", id),
-                Say.Text("Renew {0} for {1} month(s) and downgrade it to {2} from the next cycle.", id, Months(), Field("spec")),
+                Show.Text("Confirm the renewal with a downgrade of {0}", id),
+                Show.Text("Renew {0} for {1} month(s) and downgrade it to {2} from the next cycle.", id, Months(), Field("spec")),
                 "Pay {0} and renew and downgrade",
                 new List<Hidden> { months, new("spec", Field("spec")) }),
             "edition" => (await Ask("edition", new EditionRequest(Spec(Field("edition")), Months(), QuoteOnly: true)).ConfigureAwait(false),
-                Say.Text("Confirm the edition change of {0}", id),
-                Say.Text("Change {0} to the {1} edition for {2} month(s), keeping its instance ID.", id, Field("edition"), Months()),
+                Show.Text("Confirm the edition change of {0}", id),
+                Show.Text("Change {0} to the {1} edition for {2} month(s), keeping its instance ID.", id, Field("edition"), Months()),
                 "Pay {0} and change the edition",
                 new List<Hidden> { months, new("edition", Field("edition")) }),
-            _ => throw new ApiProblem(404, "not-found", $"There is no priced action '{action}'."),
+            _ => throw new ApiProblem(404, "not-found", Show.Text("There is no priced action '{0}'.", action)),
         };
         var quote = ConsoleQuote.From(answer);
-        if (answer.NewExpiresAt is { } expires && action != "renew") what += Say.Text(" New expiry: {0}.", Show.At(calendar, expires));
+        if (answer.NewExpiresAt is { } expires && action != "renew") what += Show.Text(" New expiry: {0}.", Show.At(calendar, expires));
         fields.Add(new Hidden("total", quote.Total.ToString(CultureInfo.InvariantCulture)));
         fields.Add(new Hidden("currency", quote.Currency));
-        var confirm = Say.Text(verb, Show.Money(quote.Total, quote.Currency));
+        var confirm = Show.Text(verb, Show.Money(quote.Total, quote.Currency));
         return new QuoteView(title, quote, what, $"{back}/{action}", confirm, fields, back);
     }
 
@@ -71,7 +71,7 @@ public static partial class WebConsole
         long.TryParse(form["total"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var total)
             && form["currency"].ToString() is { Length: 3 } currency
             ? Show.Money(total, currency)
-            : Say.Text("the quoted price");
+            : Show.Text("the quoted price");
 
     /// <summary>The quote page, or with <paramref name="stale"/> the new quote after the old one went stale (409).</summary>
     private static IResult Quoted(ConsoleUser user, QuoteView view, bool stale = false) =>

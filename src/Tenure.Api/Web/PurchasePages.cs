@@ -28,7 +28,7 @@ public static partial class WebConsole
                 var buy = Purchase(Rules(http).Catalog, form) with { QuoteId = QuoteId(form) };
                 var bought = await client.Post<InstanceDto>("/v1/instances", buy, form["idempotencyKey"]).ConfigureAwait(false);
                 return ($"/console/instances/{Uri.EscapeDataString(bought.Id)}",
-                    Say.Text("Bought {0} ({1}): paid {2}; expires {3}.", bought.Id, bought.Spec, Paid(form),
+                    Show.Text("Bought {0} ({1}): paid {2}; expires {3}.", bought.Id, bought.Spec, Paid(form),
                         Show.At(Calendar(http), bought.ExpiresAt)));
             }, () => QuotePurchase(client, Rules(http).Catalog, form)).ConfigureAwait(false);
         })));
@@ -39,7 +39,7 @@ public static partial class WebConsole
     {
         var spec = Spec(form["spec"].ToString());
         var product = catalog.Products.FirstOrDefault(p => p.SpecOf(spec) is not null)
-            ?? throw new ApiProblem(400, "validation", Say.Text("There is no spec '{0}' in the catalog.", spec));
+            ?? throw new ApiProblem(400, "validation", Show.Text("There is no spec '{0}' in the catalog.", spec));
         var chargeType = Enum.TryParse<ChargeType>(form["chargeType"], ignoreCase: true, out var c)
             ? c : throw new ApiProblem(400, "validation", "Choose how it is charged.");
         int? months = chargeType == ChargeType.Subscription ? Number(form["months"].ToString(), "Months") : null;
@@ -54,9 +54,9 @@ public static partial class WebConsole
         var buy = Purchase(catalog, form);
         var quote = ConsoleQuote.From(await client.Post<QuoteAnswer>("/v1/instances", buy with { QuoteOnly = true }).ConfigureAwait(false));
         var what = buy.ChargeType == ChargeType.Subscription
-            ? Say.Text(buy.AutoRenew ? "Buy {0} in {1} for {2} month(s), then auto-renew." : "Buy {0} in {1} for {2} month(s).",
+            ? Show.Text(buy.AutoRenew ? "Buy {0} in {1} for {2} month(s), then auto-renew." : "Buy {0} in {1} for {2} month(s).",
                 buy.Spec, buy.Region, buy.PeriodMonths ?? 0)
-            : Say.Text("Buy {0} in {1}, pay-as-you-go (charged hourly from the balance).", buy.Spec, buy.Region);
+            : Show.Text("Buy {0} in {1}, pay-as-you-go (charged hourly from the balance).", buy.Spec, buy.Region);
         var fields = new List<Hidden>
         {
             new("spec", buy.Spec), new("region", buy.Region), new("chargeType", buy.ChargeType.ToString()),
@@ -64,7 +64,7 @@ public static partial class WebConsole
         };
         if (buy.PeriodMonths is { } months) fields.Add(new Hidden("months", months.ToString(CultureInfo.InvariantCulture)));
         if (buy.AutoRenew) fields.Add(new Hidden("autoRenew", "on"));
-        var confirm = Say.Text("Pay {0} and buy", Show.Money(quote.Total, quote.Currency));
+        var confirm = Show.Text("Pay {0} and buy", Show.Money(quote.Total, quote.Currency));
         return new QuoteView("Confirm the purchase", quote, what, "/console/buy/pay", confirm, fields, "/console/buy", Purchase: true);
     }
 }

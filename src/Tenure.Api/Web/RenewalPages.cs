@@ -69,7 +69,7 @@ public static partial class WebConsole
                 var body = new RenewalBatch([.. ids.Select(id => new RenewalItem(id, months))], QuoteId(form));
                 var paid = await client.Post<BatchResult>("/v1/renewals", body, form["idempotencyKey"]).ConfigureAwait(false);
                 return (Local(form["back"].ToString(), "/console/renewals"),
-                    Say.Text("Renewed {0} instance(s) in order {1}: {2} ({3} by coupons, {4} from balance).", paid.Items.Count,
+                    Show.Text("Renewed {0} instance(s) in order {1}: {2} ({3} by coupons, {4} from balance).", paid.Items.Count,
                         paid.OrderId, Show.Money(paid.Total, paid.Currency), Show.Money(paid.PaidByCoupons, paid.Currency),
                         Show.Money(paid.PaidByBalance, paid.Currency)));
             }, () => QuoteBatch(client, form)).ConfigureAwait(false);
@@ -81,7 +81,7 @@ public static partial class WebConsole
             int? months = mode == Domain.Instances.RenewalMode.Auto ? Number(form["autoRenewMonths"].ToString(), "Auto-renew period") : null;
             await client.Put("/v1/renewals/settings", new BatchRenewalSettings(ids, mode, months)).ConfigureAwait(false);
             return (Local(form["back"].ToString(), "/console/renewals"),
-                Say.Text("Set {0} instance(s) to {1}.", ids.Count, Show.Mode(mode, months)));
+                Show.Text("Set {0} instance(s) to {1}.", ids.Count, Show.Mode(mode, months)));
         })));
         console.MapPost("/renewals/unify", Handler(http => SignedIn(http, async (user, client) =>
         {
@@ -94,7 +94,7 @@ public static partial class WebConsole
                 var unify = new UnifyExpiry(ids, day, QuoteId: QuoteId(form));
                 var done = await client.Post<QuoteDto>("/v1/renewals/unify-expiry", unify, form["idempotencyKey"]).ConfigureAwait(false);
                 return (Local(form["back"].ToString(), "/console/renewals"),
-                    Say.Text("Unified {0} instance(s) on day {1}: paid {2}.", done.Items.Count, day,
+                    Show.Text("Unified {0} instance(s) on day {1}: paid {2}.", done.Items.Count, day,
                         Show.Money(done.Total, done.Currency)));
             }, () => QuoteUnify(client, form)).ConfigureAwait(false);
         })));
@@ -108,8 +108,8 @@ public static partial class WebConsole
         var batch = new RenewalBatch([.. ids.Select(id => new RenewalItem(id, months))]);
         var view = ConsoleQuote.From(await client.Post<QuoteDto>("/v1/renewals/quote", batch).ConfigureAwait(false));
         return new QuoteView("Confirm the renewal", view,
-            Say.Text("Renew {0} instance(s) for {1} month(s), as one order.", ids.Count, months),
-            "/console/renewals/pay", Say.Text("Pay {0} and renew", Show.Money(view.Total, view.Currency)),
+            Show.Text("Renew {0} instance(s) for {1} month(s), as one order.", ids.Count, months),
+            "/console/renewals/pay", Show.Text("Pay {0} and renew", Show.Money(view.Total, view.Currency)),
             [.. fields, new Hidden("months", months.ToString(CultureInfo.InvariantCulture))],
             Local(form["back"].ToString(), "/console/renewals"));
     }
@@ -121,9 +121,9 @@ public static partial class WebConsole
         var (ids, fields) = await Batch(client, form).ConfigureAwait(false);
         var asked = new UnifyExpiry(ids, day, QuoteOnly: true);
         var quote = ConsoleQuote.From(await client.Post<QuoteDto>("/v1/renewals/unify-expiry", asked).ConfigureAwait(false));
-        return new QuoteView(Say.Text("Confirm the unified expiry on day {0}", day), quote,
-            Say.Text("Move the expiry of {0} instance(s) to day {1} of the month.", ids.Count, day), "/console/renewals/unify",
-            Say.Text("Pay {0} and unify", Show.Money(quote.Total, quote.Currency)),
+        return new QuoteView(Show.Text("Confirm the unified expiry on day {0}", day), quote,
+            Show.Text("Move the expiry of {0} instance(s) to day {1} of the month.", ids.Count, day), "/console/renewals/unify",
+            Show.Text("Pay {0} and unify", Show.Money(quote.Total, quote.Currency)),
             [.. fields, new Hidden("day", day.ToString(CultureInfo.InvariantCulture)), new Hidden("confirm", "yes")],
             Local(form["back"].ToString(), "/console/renewals"));
     }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Localization;
 using NodaTime;
 using Tenure.Domain.Time;
 
@@ -40,11 +39,12 @@ public static class TimelineLayout
     /// <summary>An event of the picture: past ones come from the timeline (with their detail), planned ones from the schedule.</summary>
     public sealed record Entry(Instant At, string Kind, bool Past, string? Detail);
 
-    /// <param name="words">The page's words: lane names and labels are written in its language and measured as written.</param>
-    public static TimelinePicture Lay(
-        BillingCalendar calendar, Instant created, Instant now, IStringLocalizer words, IReadOnlyList<Entry> entries)
+    /// <summary>
+    /// The picture of <paramref name="entries"/>: lane names and labels are written in the page's language and measured as
+    /// written.
+    /// </summary>
+    public static TimelinePicture Lay(BillingCalendar calendar, Instant created, Instant now, IReadOnlyList<Entry> entries)
     {
-        ArgumentNullException.ThrowIfNull(words);
         var from = new[] { created, now }.Concat(entries.Where(e => e.Past).Select(e => e.At)).Min();
         var last = new[] { now }.Concat(entries.Select(e => e.At)).Max();
         var to = last > from ? last + ((last - from) / 20) : from + Duration.FromDays(1);
@@ -60,15 +60,15 @@ public static class TimelineLayout
             var mine = entries.Where(e => TimelineLane.Of(e.Kind).Lane == lane).OrderBy(e => e.At).ToList();
             if (mine.Count == 0) continue;
             var markY = top + 12;
-            rows.Add(new TimelineRow(lane, top, markY, new TimelineText(8, markY + 4, words[lane.Name], lane.Colour)));
+            rows.Add(new TimelineRow(lane, top, markY, new TimelineText(8, markY + 4, Show.Text(lane.Name), lane.Colour)));
             foreach (var e in mine)
             {
-                var title = $"{Localized.At(calendar, e.At)}: {Worded(words, e)}{(e.Past ? $" — {e.Detail}" : string.Empty)}";
+                var title = $"{Show.At(calendar, e.At)}: {Worded(e)}{Detail(e)}";
                 marks.Add(new TimelineMark(X(e.At), markY, e.Past, e.Kind, lane.Colour, title));
             }
 
             var lines = new List<double>(); // the right edge of the last label on each line of the lane
-            var placed = Clusters(mine, X, words).Select(c => (Cluster: c, Width: TextWidth.Of(c.Text, FontSize)))
+            var placed = Clusters(mine, X).Select(c => (Cluster: c, Width: TextWidth.Of(c.Text, FontSize)))
                 .Select(c => (c.Cluster, c.Width, Left: Math.Clamp(c.Cluster.Centre - (c.Width / 2), Edge, Width - Edge - c.Width)));
             foreach (var (cluster, width, left) in placed.OrderBy(c => c.Left))
             {
@@ -80,7 +80,7 @@ public static class TimelineLayout
                 }
 
                 lines[line] = left + width;
-                var title = string.Join("\n", cluster.Members.Select(e => $"{Localized.At(calendar, e.At)}: {Worded(words, e)}"));
+                var title = string.Join("\n", cluster.Members.Select(e => $"{Show.At(calendar, e.At)}: {Worded(e)}"));
                 labels.Add(new TimelineText(left, markY + 24 + (line * LineHeight), cluster.Text, lane.Colour, title));
                 if (cluster.Members.Count > 1)
                 {
@@ -93,7 +93,7 @@ public static class TimelineLayout
 
         var axisY = top + 8;
         var ticks = Ticks(calendar, from, to, X, axisY + 20);
-        string nowText = words["now"];
+        string nowText = Show.Text("now");
         var nowWidth = TextWidth.Of(nowText, 12, bold: true);
         var nowX = X(now);
         var nowLabel = new TimelineText(Math.Clamp(nowX - (nowWidth / 2), Edge, Width - Edge - nowWidth), 14, nowText, "#b3261e");
@@ -102,33 +102,33 @@ public static class TimelineLayout
 
     /// <summary>Runs of one kind (past or planned apart) whose dots lie so close that their own labels would touch.</summary>
     private static IEnumerable<(double Centre, string Text, List<Entry> Members)> Clusters(
-        List<Entry> lane, Func<Instant, double> x, IStringLocalizer words)
+        List<Entry> lane, Func<Instant, double> x)
     {
         foreach (var kind in lane.GroupBy(e => (e.Kind, e.Past)))
         {
-            var apart = TextWidth.Of(One(words, TimelineLane.Of(kind.Key.Kind).One), FontSize) + Gap;
+            var apart = TextWidth.Of(One(TimelineLane.Of(kind.Key.Kind).One), FontSize) + Gap;
             var run = new List<Entry>();
             foreach (var e in kind)
             {
                 if (run.Count > 0 && x(e.At) - x(run[^1].At) >= apart)
                 {
-                    yield return Cluster(run, x, words);
+                    yield return Cluster(run, x);
                     run = [];
                 }
 
                 run.Add(e);
             }
 
-            yield return Cluster(run, x, words);
+            yield return Cluster(run, x);
         }
     }
 
     private static (double Centre, string Text, List<Entry> Members) Cluster(
-        List<Entry> run, Func<Instant, double> x, IStringLocalizer words)
+        List<Entry> run, Func<Instant, double> x)
     {
         var (_, one, many) = TimelineLane.Of(run[0].Kind);
         // "{0} renewals" is the key, so English stays "3 renewals" and another language puts the count where it goes.
-        string text = run.Count == 1 ? One(words, one) : words[$"{{0}} {many}", run.Count];
+        string text = run.Count == 1 ? One(one) : Show.Text($"{{0}} {many}", run.Count);
         return ((x(run[0].At) + x(run[^1].At)) / 2, text, run);
     }
 
@@ -136,12 +136,18 @@ public static class TimelineLayout
     /// One event's label in the page's language. Resource names are unique regardless of case, and "payg charge" is also a
     /// planned event's words, so the label's name says it is the label.
     /// </summary>
-    private static string One(IStringLocalizer words, string one) =>
-        Localized.Word(words, one == "PAYG charge" ? "PAYG charge (a timeline label)" : one);
+    private static string One(string one) =>
+        Show.Text(one == "PAYG charge" ? "PAYG charge (a timeline label)" : one);
+
+    /// <summary>
+    /// A past event's detail for its tooltip, as the engine recorded it: in English, so only on an English page; the events
+    /// table under the picture shows it on every page, marked as English.
+    /// </summary>
+    private static string Detail(Entry e) => e.Past && Show.English ? $" — {e.Detail}" : string.Empty;
 
     /// <summary>An event's words for a tooltip: a planned one says so.</summary>
-    private static string Worded(IStringLocalizer words, Entry e) =>
-        e.Past ? Localized.Words(words, e.Kind) : words["{0} (planned)", Localized.Words(words, e.Kind)];
+    private static string Worded(Entry e) =>
+        e.Past ? Show.Word(e.Kind) : Show.Text("{0} (planned)", Show.Word(e.Kind));
 
     private static List<TimelineTick> Ticks(BillingCalendar calendar, Instant from, Instant to, Func<Instant, double> x, double y)
     {

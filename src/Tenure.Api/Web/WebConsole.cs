@@ -65,7 +65,8 @@ public static partial class WebConsole
             }
             catch (HttpRequestException e)
             {
-                return Page<ErrorPage>(new Frame(User(http), "Something went wrong", Error: $"The API did not answer the console ({e.Message}); look at the page again before retrying."), new { }, 502);
+                var error = Show.Text("The API did not answer the console ({0}); look at the page again before retrying.", e.Message);
+                return Page<ErrorPage>(new Frame(User(http), "Something went wrong", Error: error), new { }, 502);
             }
         });
         console.MapGet("/sign-in", (HttpContext http, string? error) => Page<SignInPage>(new Frame(null, "Sign in", Error: error), new { }));
@@ -250,7 +251,7 @@ public static partial class WebConsole
     {
         if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var major) || major <= 0 || decimal.Round(major, 2) != major || major > 10_000_000_000m)
         {
-            throw new ApiProblem(400, "validation", $"{field}: enter an amount like 100 or 99.50.");
+            throw new ApiProblem(400, "validation", Show.Text("{0}: enter an amount like 100 or 99.50.", Show.Text(field)));
         }
 
         return (long)(major * 100);
@@ -260,10 +261,10 @@ public static partial class WebConsole
     public static Instant Time(Rules rules, string text, string field) =>
         InputPattern.Parse(text) is { Success: true } parsed
             ? rules.Calendar.Zone.AtLeniently(parsed.Value).ToInstant()
-            : throw new ApiProblem(400, "validation", $"{field}: enter a date and time like 2019-03-27T08:00.");
+            : throw new ApiProblem(400, "validation", Show.Text("{0}: enter a date and time like 2019-03-27T08:00.", Show.Text(field)));
 
     public static int Number(string text, string field) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : throw new ApiProblem(400, "validation", $"{field}: enter a whole number.");
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : throw new ApiProblem(400, "validation", Show.Text("{0}: enter a whole number.", Show.Text(field)));
 
     /// <summary>The value of a datetime-local field for an instant.</summary>
     public static string Input(Rules rules, Instant at) => InputPattern.Format(rules.Calendar.Local(at));
