@@ -70,7 +70,7 @@ public static class InstancesApi
         v1.MapGet("/renewals/counts", RenewalCounts).Produces<RenewalCountsDto>();
         v1.MapGet("/instances/{id}/events", Events);
         v1.MapGet("/instances/{id}/schedule", PlannedEvents);
-        v1.MapPost("/instances/{id}/renew", Renew).Produces<RenewResult>().DocumentsQuote();
+        v1.MapPost("/instances/{id}/renew", Renew).Produces<RenewResult>().Produces<PaymentPendingAnswer>(202).DocumentsQuote();
         v1.MapPut("/instances/{id}/renewal", SetMode).Produces<InstanceDto>();
         v1.MapGet("/notifications", Notifications);
     }

@@ -61,17 +61,19 @@ public static class Quoting
         }
 
         if (paid.Refusal is { } refused) return refused;
-        return Priced(target, paid.Value).QuoteId == quoteId ? Decision.Of(paid, answer) : QuoteIds.Stale();
+        var paying = paid.Value.Effects.Payment is null ? Priced(target, paid.Value).QuoteId : Price(target, decide).Value.QuoteId;
+        return paying == quoteId ? Decision.Of(paid, answer) : QuoteIds.Stale();
     }
 
     /// <summary>
-    /// The change the decision makes; when only the funds are short, the change it would make if they sufficed, so that a
-    /// quote shows the price and its shortfall rather than a refusal.
+    /// The change the decision makes; when only the funds are short, or the payment method is to pay a part (R7.9: the
+    /// decision then asks for a payment and makes no order yet), the change it would make if coupons and balance
+    /// sufficed, so that a quote shows the price and its shortfall rather than a refusal.
     /// </summary>
     private static Outcome<Change> Funded(Account account, Func<Account, Outcome<Change>> decide)
     {
         var outcome = decide(account);
-        if (outcome.Refusal is not { Code: RefusalCode.InsufficientFunds }) return outcome;
+        if (outcome.Refusal is not { Code: RefusalCode.InsufficientFunds } && outcome is not { Refusal: null, Value.Effects.Payment: not null }) return outcome;
         return decide(account.WithAmpleFunds());
     }
 

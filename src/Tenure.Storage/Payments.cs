@@ -70,10 +70,20 @@ public sealed partial class Session
         }
 
         var token = account.PaymentMethodToken ?? throw new InvalidOperationException($"Account {accountId} has no payment method to charge.");
+        LastPaymentId = NewId("pay");
         _rows.Add("INSERT INTO payments (id, account_id, instance_id, period_start, amount, currency, token, description, status, attempts, created_at, next_call_at) VALUES",
-            string.Empty, NewId("pay"), accountId, payment.InstanceId.Value, Columns.Ticks(payment.PeriodStart), payment.Amount, account.Currency, token,
-            payment.Description, "pending", 0L, Columns.Ticks(at), 0L);
+            string.Empty, LastPaymentId, accountId, payment.InstanceId.Value, Columns.Ticks(payment.PeriodStart), payment.Amount, account.Currency, token,
+            payment.Description, "pending", 0L, Columns.Ticks(at), PaymentCallsFrom is { } from ? Columns.Ticks(from) : 0L);
     }
+
+    /// <summary>The ID of the last payment this session asked for, which a command then calls the gateway for itself.</summary>
+    public string? LastPaymentId { get; private set; }
+
+    /// <summary>
+    /// When the worker may first call for a payment asked in this session (real time); null: at once. A command that calls
+    /// the gateway itself within its request holds the worker back meanwhile, as a worker's lease does.
+    /// </summary>
+    public Instant? PaymentCallsFrom { get; set; }
 
     /// <summary>R7.9: a hard decline: the method stays on file but is not charged again until it is replaced.</summary>
     private void MarkMethodDeclined(string accountId) =>

@@ -122,6 +122,7 @@ public static class Lifecycle
     {
         if (instance.PaymentPending is not { } pending || result.Status == PaymentStatus.Pending) return null;
         var settled = Commands.Touch(instance with { PaymentPending = null }, now);
+        if (pending.Intent is not null) return Renewal.Settle(rules, settled, account, pending, result, now);
         if (result.Status == PaymentStatus.Succeeded && Renewal.Renewable(rules, settled) is { } gone)
         {
             return Refunded(rules, settled, account, now, pending, gone.Detail);
@@ -194,7 +195,17 @@ public static class Lifecycle
             .Notify(Notices.Of(NoticeKind.PaymentDeclined, instance, at, offset,
                 FailedAttempt(rules, instance, account, offset, at) with { DeclineReason = result.Why }))
             .Record(instance.Id, at, TimelineKind.AutoRenewFailed, text);
+        return MethodDeclined(rules, instance, account, at, offset, result, effects);
+    }
+
+    /// <summary>
+    /// R7.9: <paramref name="effects"/> of a declined payment, and after a hard decline the method retired (it is not tried
+    /// again until it is replaced) with the notice that asks for a new one. Auto-renewals and commands decline through here.
+    /// </summary>
+    internal static Change MethodDeclined(Rules rules, Instance instance, Account account, Instant at, int offset, PaymentResult result, Effects effects)
+    {
         if (!result.Hard || account.Method is not { } method) return Change.Of(rules, instance, account, effects);
+        var label = method.Label;
         var update = $"{label} was declined ({result.Why}) and will not be charged again: add a new payment method to keep {instance.Id} renewing";
         return Change.Of(rules, instance, account with { Method = method with { Status = PaymentMethodStatus.DeclinedHard } }, effects
             .Notify(Notices.Of(NoticeKind.PaymentMethodNeedsUpdate, instance, at, offset, NoticeData.Of(instance) with { DeclineReason = result.Why }))
@@ -206,7 +217,7 @@ public static class Lifecycle
     /// pending past <c>paymentPendingHours</c>, or coupons and balance no longer pay their part) goes back to the payment
     /// method whole: the customer is never charged for a cycle they did not get.
     /// </summary>
-    private static Change Refunded(Rules rules, Instance instance, Account account, Instant at, PendingPayment pending, string why)
+    internal static Change Refunded(Rules rules, Instance instance, Account account, Instant at, PendingPayment pending, string why)
     {
         var text = $"The payment of {new Money.Money(pending.Amount, account.Currency)} arrived but the renewal could not be applied: {why}. It is refunded to the payment method.";
         return Change.Of(rules, instance, account, Effects.None

@@ -3,6 +3,7 @@ using NodaTime;
 using Tenure.Domain.Accounts;
 using Tenure.Domain.Instances;
 using Tenure.Domain.Money;
+using Tenure.Domain.Payments;
 
 namespace Tenure.Domain.Renewals;
 
@@ -45,11 +46,68 @@ public static class Renewal
             Charges.RenewalPrice(product, instance, months));
     }
 
-    /// <summary>Renews one instance now: quote, pay, apply.</summary>
+    /// <summary>
+    /// Renews one instance now: quote, pay, apply. R7.8: coupons, then balance, then the payment method; a charge whose
+    /// method part is non-zero applies nothing yet but asks for that payment (R7.9), with the renewal it would complete
+    /// as its intent, and marks the instance payment-pending (R7.10). <see cref="Settle"/> decides its result.
+    /// </summary>
     public static Outcome<Change> Renew(Rules rules, Instance instance, Account account, int months, Instant now) =>
         Quote(rules, instance, months, now).Then(quote =>
-            Charges.Pay(account, quote.Amount, instance.Product, instance.Id, now, $"renewal of {months} month(s)").Then<Change>(paid =>
-                Apply(rules, Commands.Touch(instance, now), paid, quote.CycleStart, quote.NewExpiresAt, now, OrderKind.Renewal, $"renewed {months} month(s)")));
+        {
+            var memo = $"renewal of {months} month(s)";
+            if (Payment.Allocate(account, quote.Amount, instance.Product, now, withMethod: true) is { Refusal: null, Value.FromMethod: > 0 and var ask })
+            {
+                if (instance.PaymentPending is not null) return Refusal.State($"A payment for {instance.Id} is pending; wait for its result.");
+                var intent = new PaymentIntent(OrderKind.Renewal, months, quote.Amount);
+                var pending = Commands.Touch(instance, now) with
+                {
+                    PaymentPending = new PendingPayment(ask, now, rules.Calendar.DaysBetween(instance.Expiry, now), quote.CycleStart) { Intent = intent },
+                };
+                return Change.Of(rules, pending, account, Effects.None
+                    .Request(new PaymentRequest(instance.Id, ask, quote.CycleStart, memo))
+                    .Record(instance.Id, now, TimelineKind.PaymentRequested, $"Renewal of {months} month(s): {new Money.Money(ask, account.Currency)} asked of {account.Method!.Label}"));
+            }
+
+            return Charges.Pay(account, quote.Amount, instance.Product, instance.Id, now, memo).Then<Change>(paid =>
+                Apply(rules, Commands.Touch(instance, now), paid, quote.CycleStart, quote.NewExpiresAt, now, OrderKind.Renewal, $"renewed {months} month(s)"));
+        });
+
+    /// <summary>
+    /// R7.9–R7.11: the result of the payment a manual renewal asked for (<paramref name="instance"/> no longer pending).
+    /// A success pays the method's money into the balance and renews as <see cref="Renew"/> would, if the renewal still
+    /// costs what was asked and coupons and balance still pay their part; otherwise the payment is refunded whole. A
+    /// decline applies nothing (a hard one retires the method).
+    /// </summary>
+    public static Change Settle(Rules rules, Instance instance, Account account, PendingPayment pending, PaymentResult result, Instant now)
+    {
+        var intent = pending.Intent ?? throw new ArgumentException("The payment of an auto-renew attempt settles as its attempt.", nameof(pending));
+        var label = account.Method?.Label ?? "the payment method";
+        if (result.Status == PaymentStatus.Declined)
+        {
+            return Lifecycle.Lifecycle.MethodDeclined(rules, instance, account, now, pending.DayOffset, result, Effects.None.Record(instance.Id, now,
+                TimelineKind.PaymentDeclined, $"Renewal of {intent.Months} month(s) not applied: {label} was declined ({result.Why})"));
+        }
+
+        var quote = Quote(rules, instance, intent.Months, now);
+        if (quote.Refusal is { } gone) return Lifecycle.Lifecycle.Refunded(rules, instance, account, now, pending, gone.Detail);
+        if (quote.Value.Amount != intent.Total || quote.Value.CycleStart != pending.PeriodStart)
+        {
+            return Lifecycle.Lifecycle.Refunded(rules, instance, account, now, pending, "the renewal's price or cycle changed while it was paid");
+        }
+
+        var funded = account.Move(pending.Amount, now);
+        var memo = $"renewal of {intent.Months} month(s)";
+        var paid = Charges.Pay(funded, intent.Total, instance.Product, instance.Id, now, memo);
+        if (paid.Refusal is { } shortfall)
+        {
+            return Lifecycle.Lifecycle.Refunded(rules, instance, account, now, pending, $"coupons and balance no longer pay their part ({shortfall.Detail})");
+        }
+
+        var applied = Apply(rules, instance, paid.Value with { FromMethod = pending.Amount }, quote.Value.CycleStart, quote.Value.NewExpiresAt, now,
+            OrderKind.Renewal, $"renewed {intent.Months} month(s)");
+        var payment = Effects.None.Post(new LedgerPosting(LedgerKind.Payment, pending.Amount, instance.Id, null, $"{memo}: paid by {label}"));
+        return Change.Of(rules, applied.Instance, applied.Account, payment.Then(applied.Effects));
+    }
 
     /// <summary>R8.2: quotes for several instances; ECS may not be batched with other products.</summary>
     public static Outcome<ImmutableArray<Quote>> QuoteBatch(Rules rules, IReadOnlyList<(Instance Instance, int Months)> items, Instant now)

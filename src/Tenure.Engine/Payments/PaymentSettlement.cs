@@ -1,5 +1,6 @@
 using NodaTime;
 using Tenure.Domain.Accounts;
+using Tenure.Domain.Instances;
 using Tenure.Domain.Payments;
 using Tenure.Engine.Lifecycle;
 using Tenure.Storage;
@@ -7,8 +8,8 @@ using DomainLifecycle = Tenure.Domain.Lifecycle.Lifecycle;
 
 namespace Tenure.Engine.Payments;
 
-/// <summary>What settling a payment came to: the payment as stored afterwards, and whether this call settled it.</summary>
-public sealed record Settled(PaymentRow Payment, bool Now);
+/// <summary>What settling a payment came to: the payment as stored afterwards, whether this call settled it, and the change it wrote.</summary>
+public sealed record Settled(PaymentRow Payment, bool Now, Change? Change = null);
 
 /// <summary>
 /// R7.9–R7.11: the second decision of a payment, inside a command's unit of work: the payment row is locked (and must
@@ -46,6 +47,6 @@ public static class PaymentSettlement
             if (change.Effects.Order is not null) session.PaidOrder(payment.Id, session.LastOrderId!);
         }
 
-        return new Settled(session.Payment(payment.Id)!, true);
+        return new Settled(session.Payment(payment.Id)!, true, change);
     }
 }
