@@ -27,8 +27,11 @@ public sealed record RenewResult(string OrderId, InstanceDto Instance, long Amou
         var order = written.Change.Effects.Order!;
         var instance = written.Change.Instance;
         return new RenewResult(written.OrderId!, InstanceDto.From(rules, instance, written.Change.Account, target.Now), order.Total, order.PaidByCoupons,
-            order.PaidByBalance, instance.Expiry, target.Row.Currency);
+            order.PaidByBalance, instance.Expiry, target.Row.Currency) { PaidByPaymentMethod = order.PaidByMethod };
     }
+
+    /// <summary>R7.8: what the payment method paid of <see cref="Amount"/>.</summary>
+    public long PaidByPaymentMethod { get; init; }
 }
 
 public sealed record SetRenewal(RenewalMode Mode, int? AutoRenewMonths = null);
