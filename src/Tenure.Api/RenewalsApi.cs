@@ -28,7 +28,11 @@ public sealed record QuoteDto(IReadOnlyList<QuoteItemDto> Items, long Total, str
         });
 }
 
-public sealed record BatchResult(string OrderId, long Total, long PaidByCoupons, long PaidByBalance, IReadOnlyList<QuoteItemDto> Items, string Currency);
+public sealed record BatchResult(string OrderId, long Total, long PaidByCoupons, long PaidByBalance, IReadOnlyList<QuoteItemDto> Items, string Currency)
+{
+    /// <summary>R7.8: what the payment method paid of <see cref="Total"/>.</summary>
+    public long PaidByPaymentMethod { get; init; }
+}
 
 /// <summary>R3.6, R8.2, R7.5: quotes and batch renewals.</summary>
 public static class RenewalsApi
@@ -37,7 +41,7 @@ public static class RenewalsApi
     {
         var v1 = app.MapGroup("/v1/renewals");
         v1.MapPost("/quote", Quote).Produces<QuoteDto>().ProducesProblem(404);
-        v1.MapPost("/", Pay).Produces<BatchResult>().ProducesProblem(404);
+        v1.MapPost("/", Pay).Produces<BatchResult>().Produces<PaymentPendingAnswer>(202).ProducesProblem(404);
     }
 
     private static Task<IResult> Quote(RenewalBatch body, HttpContext http, CommandRunner run) => Batch(body, http, run, pay: false);
@@ -64,7 +68,10 @@ public static class RenewalsApi
             return Quoting.Decide(t, t.Instance.Product, false, body.QuoteId, Renew, w =>
             {
                 var order = w.Change.Effects.Order!;
-                return Reply.Ok(new BatchResult(w.OrderId!, order.Total, order.PaidByCoupons, order.PaidByBalance, quoted, t.Row.Currency));
+                return Reply.Ok(new BatchResult(w.OrderId!, order.Total, order.PaidByCoupons, order.PaidByBalance, quoted, t.Row.Currency)
+                {
+                    PaidByPaymentMethod = order.PaidByMethod,
+                });
             });
         }, field: "items");
     }

@@ -128,4 +128,61 @@ public abstract partial class PaymentTests
         Assert.Equal(("98", "902"), (quote.Body.Str("covered"), quote.Body.Str("shortfall")));
         Assert.Empty((await client.Get("/v1/payments")).Body!["items"]!.AsArray());
     }
+
+    [Fact]
+    public async Task R7_5_R7_8_a_batch_of_3_renewals_paid_partly_by_card_is_one_order_with_one_payment()
+    {
+        // Three ecs.small expiring 2019-03-30 00:00 local: 3 × 1,000, of which coupons pay 300, the balance 500 and the card 2,200.
+        var (client, accountId, _, first) = await Customer(500);
+        await _operator.Post($"/v1/accounts/{accountId}/top-ups", new { amount = 4000 });
+        string[] ids = [first, .. await Task.WhenAll(Enumerable.Range(0, 2).Select(async _ => (await client.Post("/v1/instances",
+            new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 2 })).Body.Str("id")))];
+        Assert.Equal("500", (await client.Get("/v1/account")).Body.Str("balance"));
+        await _operator.Post($"/v1/accounts/{accountId}/coupons", new { amount = 300, expiresAt = "2019-12-31T16:00:00Z", product = "ecs" });
+        var items = ids.Select(id => new { instanceId = id, periodMonths = 1 }).ToArray();
+        var quote = await client.Post("/v1/renewals/quote", new { items });
+        Assert.Equal(("3000", "3000", "0"), (quote.Body.Str("total"), quote.Body.Str("covered"), quote.Body.Str("shortfall")));
+        var paid = await client.Post("/v1/renewals", new { items, quoteId = quote.Body.Str("quoteId") });
+        Assert.Equal(200, paid.Status);
+        Assert.Equal(("3000", "300", "500", "2200"), (paid.Body.Str("total"), paid.Body.Str("paidByCoupons"), paid.Body.Str("paidByBalance"),
+            paid.Body.Str("paidByPaymentMethod")));
+        Assert.Equal(("Renewal", 3000L, 300L, 500L, 2200L), RenewalOrder(accountId, out var orderId));
+        Assert.Equal(paid.Body.Str("orderId"), orderId);
+        var payment = Assert.Single((await client.Get("/v1/payments")).Body!["items"]!.AsArray());
+        Assert.Equal(("succeeded", "2200", orderId), (payment.Str("status"), payment.Str("amount"), payment.Str("orderId")));
+        Assert.Single(server.Gateway.Charges, c => c.PaymentId == payment.Str("id"));
+        foreach (var id in ids)
+        {
+            var instance = await client.Get($"/v1/instances/{id}");
+            Assert.Equal((Renewed, "false"), (instance.Body.Str("expiresAt"), instance.Body.Str("paymentPending")));
+        }
+
+        Assert.Equal("0", (await client.Get("/v1/account")).Body.Str("balance"));
+        Assert.Empty(Verifier.Check(server.Db));
+    }
+
+    [Fact]
+    public async Task R7_5_R7_10_a_pending_batch_payment_holds_every_instance_and_its_result_renews_them_all_once()
+    {
+        // Two ecs.small: 2,000, of which the balance pays 1,097 and the card is asked for 903 (pending).
+        var (client, accountId, _, first) = await Customer(1097);
+        await _operator.Post($"/v1/accounts/{accountId}/top-ups", new { amount = 2000 });
+        var second = (await client.Post("/v1/instances",
+            new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 2 })).Body.Str("id");
+        var items = new[] { new { instanceId = second, periodMonths = 1 }, new { instanceId = first, periodMonths = 1 } };
+        var accepted = await client.Post("/v1/renewals", new { items });
+        Assert.Equal((202, "pending"), (accepted.Status, accepted.Body.Str("status")));
+        var paymentId = accepted.Body.Str("paymentId");
+        foreach (var id in new[] { first, second }) Assert.Equal("true", (await client.Get($"/v1/instances/{id}")).Body.Str("paymentPending"));
+        Assert.Equal((200, "succeeded"), ((await PostResult(paymentId, """{"status":"succeeded"}""")).Status, "succeeded"));
+        foreach (var id in new[] { first, second })
+        {
+            var instance = await client.Get($"/v1/instances/{id}");
+            Assert.Equal((Renewed, "false"), (instance.Body.Str("expiresAt"), instance.Body.Str("paymentPending")));
+            Assert.Single(await Events(client, id), e => e.EndsWith("renewed", StringComparison.Ordinal));
+        }
+
+        Assert.Equal(("Renewal", 2000L, 0L, 1097L, 903L), RenewalOrder(accountId, out _));
+        Assert.Empty(Verifier.Check(server.Db));
+    }
 }

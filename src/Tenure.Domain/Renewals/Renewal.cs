@@ -57,15 +57,7 @@ public static class Renewal
             var memo = $"renewal of {months} month(s)";
             if (Payment.Allocate(account, quote.Amount, instance.Product, now, withMethod: true) is { Refusal: null, Value.FromMethod: > 0 and var ask })
             {
-                if (instance.PaymentPending is not null) return Refusal.State($"A payment for {instance.Id} is pending; wait for its result.");
-                var intent = new PaymentIntent(OrderKind.Renewal, months, quote.Amount);
-                var pending = Commands.Touch(instance, now) with
-                {
-                    PaymentPending = new PendingPayment(ask, now, rules.Calendar.DaysBetween(instance.Expiry, now), quote.CycleStart) { Intent = intent },
-                };
-                return Change.Of(rules, pending, account, Effects.None
-                    .Request(new PaymentRequest(instance.Id, ask, quote.CycleStart, memo))
-                    .Record(instance.Id, now, TimelineKind.PaymentRequested, $"Renewal of {months} month(s): {new Money.Money(ask, account.Currency)} asked of {account.Method!.Label}"));
+                return Ask(rules, [instance], [quote], account, now, new PaymentIntent(OrderKind.Renewal, months, quote.Amount), ask, memo);
             }
 
             return Charges.Pay(account, quote.Amount, instance.Product, instance.Id, now, memo).Then<Change>(paid =>
@@ -73,40 +65,64 @@ public static class Renewal
         });
 
     /// <summary>
-    /// R7.9–R7.11: the result of the payment a manual renewal asked for (<paramref name="instance"/> no longer pending).
-    /// A success pays the method's money into the balance and renews as <see cref="Renew"/> would, if the renewal still
-    /// costs what was asked and coupons and balance still pay their part; otherwise the payment is refunded whole. A
-    /// decline applies nothing (a hard one retires the method).
+    /// R7.9–R7.11: the result of the payment a manual or batch renewal asked for (<paramref name="instances"/>, the
+    /// payment's first, no longer pending). A success pays the method's money into the balance and renews as the command
+    /// would, if it still costs what was asked, from the same cycles, and coupons and balance still pay their part;
+    /// otherwise the payment is refunded whole. A decline applies nothing (a hard one retires the method).
     /// </summary>
-    public static Change Settle(Rules rules, Instance instance, Account account, PendingPayment pending, PaymentResult result, Instant now)
+    public static Change Settle(Rules rules, ImmutableArray<Instance> instances, Account account, PendingPayment pending, PaymentResult result, Instant now)
     {
         var intent = pending.Intent ?? throw new ArgumentException("The payment of an auto-renew attempt settles as its attempt.", nameof(pending));
         var label = account.Method?.Label ?? "the payment method";
         if (result.Status == PaymentStatus.Declined)
         {
-            return Lifecycle.Lifecycle.MethodDeclined(rules, instance, account, now, pending.DayOffset, result, Effects.None.Record(instance.Id, now,
-                TimelineKind.PaymentDeclined, $"Renewal of {intent.Months} month(s) not applied: {label} was declined ({result.Why})"));
-        }
-
-        var quote = Quote(rules, instance, intent.Months, now);
-        if (quote.Refusal is { } gone) return Lifecycle.Lifecycle.Refunded(rules, instance, account, now, pending, gone.Detail);
-        if (quote.Value.Amount != intent.Total || quote.Value.CycleStart != pending.PeriodStart)
-        {
-            return Lifecycle.Lifecycle.Refunded(rules, instance, account, now, pending, "the renewal's price or cycle changed while it was paid");
+            var effects = instances.Aggregate(Effects.None, (e, i) => e.Record(i.Id, now, TimelineKind.PaymentDeclined,
+                $"Renewal not applied: {label} was declined ({result.Why})"));
+            var (declined, declinedEffects) = Lifecycle.Lifecycle.MethodDeclined(instances[0], account, now, pending.DayOffset, result, effects);
+            return Change.Of(rules, instances, declined, declinedEffects);
         }
 
         var funded = account.Move(pending.Amount, now);
-        var memo = $"renewal of {intent.Months} month(s)";
-        var paid = Charges.Pay(funded, intent.Total, instance.Product, instance.Id, now, memo);
-        if (paid.Refusal is { } shortfall)
+        var renewed = intent.Items.IsEmpty
+            ? Quote(rules, instances[0], intent.Months, now).Then(quote => quote.Amount != intent.Total || quote.CycleStart != pending.PeriodStart
+                ? Changed()
+                : Charges.Pay(funded, quote.Amount, quote.Product, quote.InstanceId, now, $"renewal of {intent.Months} month(s)").Then<Change>(paid =>
+                    Apply(rules, instances[0], paid with { FromMethod = pending.Amount }, quote.CycleStart, quote.NewExpiresAt, now, OrderKind.Renewal,
+                        $"renewed {intent.Months} month(s)")))
+            : QuoteBatch(rules, [.. intent.Items.Select(x => (instances.Single(i => i.Id == x.InstanceId), x.Months))], now).Then(quotes =>
+                quotes.Sum(q => q.Amount) != intent.Total || quotes.Zip(intent.Items).Any(p => p.First.CycleStart != p.Second.PeriodStart)
+                    ? Changed()
+                    : PayQuotes(rules, [.. intent.Items.Select(x => instances.Single(i => i.Id == x.InstanceId))], quotes, funded, now, OrderKind.Renewal,
+                        "batch renewal", [.. intent.Items.Select(x => x.FromMethod)]));
+        if (renewed.Refusal is { } refusal)
         {
-            return Lifecycle.Lifecycle.Refunded(rules, instance, account, now, pending, $"coupons and balance no longer pay their part ({shortfall.Detail})");
+            return Change.Of(rules, instances, account, Lifecycle.Lifecycle.RefundEffects(instances[0], account, now, pending, refusal.Detail));
         }
 
-        var applied = Apply(rules, instance, paid.Value with { FromMethod = pending.Amount }, quote.Value.CycleStart, quote.Value.NewExpiresAt, now,
-            OrderKind.Renewal, $"renewed {intent.Months} month(s)");
-        var payment = Effects.None.Post(new LedgerPosting(LedgerKind.Payment, pending.Amount, instance.Id, null, $"{memo}: paid by {label}"));
-        return Change.Of(rules, applied.Instance, applied.Account, payment.Then(applied.Effects));
+        var change = renewed.Value;
+        var payment = Effects.None.Post(new LedgerPosting(LedgerKind.Payment, pending.Amount, instances[0].Id, null, $"renewal: paid by {label}"));
+        return Change.Of(rules, change.Instances, change.Account, payment.Then(change.Effects));
+
+        static Refusal Changed() => Refusal.State("the renewal's price or cycle changed while it was paid");
+    }
+
+    /// <summary>
+    /// R7.9, R7.10: the change of a command whose method part is non-zero: the payment is asked for with
+    /// <paramref name="intent"/> and each instance is payment-pending; nothing is charged and no order is made yet.
+    /// </summary>
+    private static Outcome<Change> Ask(
+        Rules rules, IReadOnlyList<Instance> instances, IReadOnlyList<Quote> quotes, Account account, Instant now, PaymentIntent intent, long ask, string memo)
+    {
+        if (instances.FirstOrDefault(i => i.PaymentPending is not null) is { } busy) return Refusal.State($"A payment for {busy.Id} is pending; wait for its result.");
+        var pending = instances.Zip(quotes, (i, q) => Commands.Touch(i, now) with
+        {
+            PaymentPending = new PendingPayment(ask, now, rules.Calendar.DaysBetween(i.Expiry, now), q.CycleStart) { Intent = intent },
+        }).ToImmutableArray();
+        var text = $"{memo}: {new Money.Money(ask, account.Currency)} asked of {account.Method!.Label}";
+        var effects = instances.Aggregate(
+            Effects.None.Request(new PaymentRequest(instances[0].Id, ask, quotes[0].CycleStart, memo) { Batch = [.. instances.Skip(1).Select(i => i.Id)] }),
+            (e, i) => e.Record(i.Id, now, TimelineKind.PaymentRequested, text));
+        return Change.Of(rules, pending, account, effects);
     }
 
     /// <summary>R8.2: quotes for several instances; ECS may not be batched with other products.</summary>
@@ -126,27 +142,49 @@ public static class Renewal
         return quotes.MoveToImmutable();
     }
 
-    /// <summary>R8.2, R7.5: a batch renewal is one order: every item is paid, or none.</summary>
+    /// <summary>
+    /// R8.2, R7.5: a batch renewal is one order: every item is paid, or none. R7.8: when coupons and balance fall short and
+    /// the payment method pays the rest, the one payment is asked for first (<see cref="Ask"/>), settled by <see cref="Settle"/>.
+    /// </summary>
     public static Outcome<Change> RenewBatch(Rules rules, IReadOnlyList<(Instance Instance, int Months)> items, Account account, Instant now) =>
-        QuoteBatch(rules, items, now).Then(quotes => PayQuotes(rules, items.Select(i => i.Instance).ToList(), quotes, account, now, OrderKind.Renewal, "batch renewal"));
+        QuoteBatch(rules, items, now).Then(quotes =>
+        {
+            var instances = items.Select(i => i.Instance).ToList();
+            if (Charges.MethodShares(account, [.. quotes.Select(q => (q.Product, q.Amount))], now) is { } shares && shares.Sum() > 0)
+            {
+                var parts = instances.Zip(quotes, shares).Select(p => new IntentItem(p.First.Id, p.Second.PeriodMonths, p.Second.CycleStart, p.Third));
+                var intent = new PaymentIntent(OrderKind.Renewal, 0, quotes.Sum(q => q.Amount)) { Items = [.. parts] };
+                return Ask(rules, instances, quotes, account, now, intent, shares.Sum(), "batch renewal");
+            }
 
-    /// <summary>Pays several quotes as one order and applies each.</summary>
-    public static Outcome<Change> PayQuotes(Rules rules, IReadOnlyList<Instance> instances, IReadOnlyList<Quote> quotes, Account account, Instant now, OrderKind kind, string memo)
+            return PayQuotes(rules, instances, quotes, account, now, OrderKind.Renewal, "batch renewal");
+        });
+
+    /// <summary>
+    /// Pays several quotes as one order and applies each; with <paramref name="fromMethod"/> (R7.9, a settled payment),
+    /// the payment method paid that much of each quote into the balance first.
+    /// </summary>
+    public static Outcome<Change> PayQuotes(
+        Rules rules, IReadOnlyList<Instance> instances, IReadOnlyList<Quote> quotes, Account account, Instant now, OrderKind kind, string memo,
+        IReadOnlyList<long>? fromMethod = null)
     {
         var paid = Charges.PayAll(account, quotes.Select(q => (q.InstanceId, q.Product, q.Amount)).ToList(), now, memo);
         if (paid.Refusal is { } refusal) return refusal;
         var renewed = ImmutableArray.CreateBuilder<Instance>(quotes.Count);
         var effects = Effects.None.Then(new Effects(paid.Value.Postings, null, [], [], []));
-        foreach (var (instance, quote) in instances.Zip(quotes))
+        foreach (var (n, instance, quote) in instances.Zip(quotes).Select((p, n) => (n, p.First, p.Second)))
         {
-            var one = Extend(rules, Commands.Touch(instance, now), quote.CycleStart, quote.NewExpiresAt, CashShare(paid.Value, quote), now, $"{memo}: {quote.PeriodMonths} month(s)");
+            var method = fromMethod?[n] ?? 0;
+            var one = Extend(rules, Commands.Touch(instance, now), quote.CycleStart, quote.NewExpiresAt, CashShare(paid.Value, quote) - method, now,
+                $"{memo}: {quote.PeriodMonths} month(s)", method);
             renewed.Add(one.Instance);
             effects = effects.Then(one.Effects);
         }
 
         var items = quotes.Select(q => new OrderItem(q.InstanceId, q.CycleStart, q.Amount, q.NewExpiresAt) { Renews = q.CurrentExpiresAt })
             .ToImmutableArray();
-        effects = effects.WithOrder(new Order(kind, paid.Value.Total, paid.Value.FromCoupons, paid.Value.FromBalance, items));
+        var byMethod = fromMethod?.Sum() ?? 0;
+        effects = effects.WithOrder(new Order(kind, paid.Value.Total, paid.Value.FromCoupons, paid.Value.FromBalance - byMethod, items) { PaidByMethod = byMethod });
         return Change.Of(rules, renewed.MoveToImmutable(), paid.Value.Account, effects);
     }
 
