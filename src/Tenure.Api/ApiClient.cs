@@ -59,7 +59,9 @@ public sealed class ApiClient(HttpClient http)
         where T : class
     {
         var json = await Post(path, body, idempotencyKey).ConfigureAwait(false);
-        return json["paymentId"] is not null && json["status"]?.ToString() == "pending" ? (null, Read<PaymentPendingAnswer>(json)) : (Read<T>(json), null);
+        return json["paymentId"] is not null && json["status"]?.ToString() == "pending"
+            ? (null, Read<PaymentPendingAnswer>(json))
+            : (Read<T>(json), null);
     }
 
     public async Task<T> Put<T>(string path, object body) => Read<T>(await Put(path, body).ConfigureAwait(false));

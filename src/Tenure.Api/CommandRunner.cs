@@ -87,7 +87,8 @@ public sealed record Target(IReadOnlyList<Instance> Instances, AccountState Stat
 /// gateway itself, bounded by its timeout, and a final answer settles in a second unit of work that also replaces the
 /// stored answer, so a replay gives the first answer or the final one and the payment is asked once, by its key.
 /// </summary>
-public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, LifecycleEngine engine, PaymentOptions payments, PaymentGateway gateway)
+public sealed class CommandRunner(
+    Writer writer, Rules rules, IClock clock, LifecycleEngine engine, PaymentOptions payments, PaymentGateway gateway)
 {
     private const int MaxKeyLength = 255;
 
@@ -198,7 +199,8 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
             if (hash is not null) session.AnswerKey(principal, key, answer.Status, answer.Body, answer.Location);
             return answer;
         }).ConfigureAwait(false);
-        return committed.Paying is { } paying ? await PayAsync(committed, paying, hash is null ? null : (principal, key)).ConfigureAwait(false) : committed;
+        if (committed.Paying is not { } paying) return committed;
+        return await PayAsync(committed, paying, hash is null ? null : (principal, key)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -220,7 +222,8 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
         catch (GatewayUnavailableException e)
         {
             var now = clock.GetCurrentInstant();
-            await Session.NotePaymentCallAsync(writer.Database, id, false, null, e.Message, now, now, CancellationToken.None).ConfigureAwait(false);
+            await Session.NotePaymentCallAsync(writer.Database, id, false, null, e.Message, now, now, CancellationToken.None)
+                .ConfigureAwait(false);
             return pending;
         }
 
@@ -228,21 +231,23 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
         {
             var now = clock.GetCurrentInstant();
             var known = called.ToResult() is not null;
-            await Session.NotePaymentCallAsync(writer.Database, id, known, called.Reference, known ? null : $"unknown status '{called.Status}'", now,
-                known ? now + payments.PollAfter : now, CancellationToken.None).ConfigureAwait(false);
+            var error = known ? null : $"unknown status '{called.Status}'";
+            await Session.NotePaymentCallAsync(writer.Database, id, known, called.Reference, error, now, known ? now + payments.PollAfter : now,
+                CancellationToken.None).ConfigureAwait(false);
             return pending;
         }
 
         return await writer.RunAsync(async session =>
         {
-            var settled = await PaymentSettlement.SettleAsync(session, engine, clock.GetCurrentInstant(), id, result, called.Reference, CancellationToken.None)
-                .ConfigureAwait(false);
+            var settled = await PaymentSettlement.SettleAsync(
+                session, engine, clock.GetCurrentInstant(), id, result, called.Reference, CancellationToken.None).ConfigureAwait(false);
             if (settled is not { Now: true, Change: { } change }) return pending;
             var label = change.Account.Method?.Label ?? "The payment method";
             var answer = settled.Payment.Status switch
             {
                 "succeeded" => Render(paying.Answer(new Written(change, session.LastOrderId))),
-                "declined" => Render(new Refusal(RefusalCode.PaymentDeclined, $"{label} was declined ({result.Why}); nothing was charged.")),
+                "declined" => Render(new Refusal(RefusalCode.PaymentDeclined,
+                    $"{label} was declined ({result.Why}); nothing was charged.")),
                 _ => Render(QuoteIds.Stale() with
                 {
                     Detail = "The instance or the price changed while the payment was made; it is refunded to the payment method.",
@@ -304,8 +309,8 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
             new Answer(reply.Status, JsonSerializer.Serialize(reply.Body, reply.Body.GetType(), JsonOptions), reply.Location, false),
         Decision.Refused { Problem: var problem } =>
             new Answer(problem.StatusCode, JsonSerializer.Serialize(problem.ProblemDetails, JsonOptions), null, false),
-        Decision.Paying { PaymentId: var id } => new Answer(202, JsonSerializer.Serialize(new PaymentPendingAnswer(id, "pending"), JsonOptions),
-            $"/v1/payments/{Uri.EscapeDataString(id)}", false) { Paying = (Decision.Paying)decision },
+        Decision.Paying paying => new Answer(202, JsonSerializer.Serialize(new PaymentPendingAnswer(paying.PaymentId, "pending"), JsonOptions),
+            $"/v1/payments/{Uri.EscapeDataString(paying.PaymentId)}", false) { Paying = paying },
         _ => throw new InvalidOperationException($"A {decision.GetType().Name} decision reached the answer unwritten."),
     };
 

@@ -73,7 +73,8 @@ public static class Quoting
     private static Outcome<Change> Funded(Account account, Func<Account, Outcome<Change>> decide)
     {
         var outcome = decide(account);
-        if (outcome.Refusal is not { Code: RefusalCode.InsufficientFunds } && outcome is not { Refusal: null, Value.Effects.Payment: not null }) return outcome;
+        var lacking = outcome.Refusal is { Code: RefusalCode.InsufficientFunds };
+        if (!lacking && outcome is not { Refusal: null, Value.Effects.Payment: not null }) return outcome;
         return decide(account.WithAmpleFunds());
     }
 

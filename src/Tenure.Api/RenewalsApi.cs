@@ -28,7 +28,8 @@ public sealed record QuoteDto(IReadOnlyList<QuoteItemDto> Items, long Total, str
         });
 }
 
-public sealed record BatchResult(string OrderId, long Total, long PaidByCoupons, long PaidByBalance, IReadOnlyList<QuoteItemDto> Items, string Currency)
+public sealed record BatchResult(
+    string OrderId, long Total, long PaidByCoupons, long PaidByBalance, IReadOnlyList<QuoteItemDto> Items, string Currency)
 {
     /// <summary>R7.8: what the payment method paid of <see cref="Total"/>.</summary>
     public long PaidByPaymentMethod { get; init; }

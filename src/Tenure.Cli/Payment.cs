@@ -45,7 +45,8 @@ internal static class Payment
             if (result["paymentId"] is { } payment && result["status"]?.ToString() == "pending")
             {
                 // R7.9: 202: the payment method's payment is pending; the worker or the gateway's result settles it.
-                client.Out.Line($"Payment {payment} is pending with the payment method: nothing is applied until it succeeds (GET /v1/payments/{payment} shows it).");
+                client.Out.Line($"Payment {payment} is pending with the payment method: nothing is applied until it succeeds " +
+                    $"(GET /v1/payments/{payment} shows it).");
                 return ExitCodes.Ok;
             }
 

@@ -11,7 +11,7 @@ public sealed class PaymentRow
     public string AccountId { get; set; } = "";
     public string InstanceId { get; set; } = "";
 
-    /// <summary>R7.5: the other instances of the order a batch command's payment completes, comma-separated; null for one instance.</summary>
+    /// <summary>R7.5: the other instances of the order a batch command's payment completes, comma-separated; null for one.</summary>
     public string? BatchInstanceIds { get; set; }
 
     /// <summary>Every instance the payment's settlement decides on: <see cref="InstanceId"/> first.</summary>
@@ -44,7 +44,8 @@ public sealed class PaymentRow
 public sealed partial class Session
 {
     private const string PaymentColumns =
-        "id, account_id, instance_id, batch_instance_ids, period_start, amount, currency, token, description, status, reason, attempts, reference, order_id, " +
+        "id, account_id, instance_id, batch_instance_ids, period_start, amount, currency, token, description, status, reason, attempts, " +
+        "reference, order_id, " +
         "created_at, answered_at, settled_at, next_call_at, last_error";
 
     /// <summary>R7.8: the account's payment method is replaced (a new method is active, whatever the old one's state).</summary>
@@ -65,7 +66,8 @@ public sealed partial class Session
 
     /// <summary>
     /// R7.11: the pending row of a payment a decision asked for, written with the decision, so it is committed before
-    /// the worker calls the gateway; its ID is the gateway's Idempotency-Key. The worker may call at once.
+    /// the worker calls the gateway; its ID is the gateway's Idempotency-Key. The worker may call at once, or from
+    /// <see cref="PaymentCallsFrom"/>.
     /// </summary>
     private void RequestPayment(string accountId, PaymentRequest payment, Instant at)
     {
@@ -78,10 +80,11 @@ public sealed partial class Session
         var token = account.PaymentMethodToken ?? throw new InvalidOperationException($"Account {accountId} has no payment method to charge.");
         LastPaymentId = NewId("pay");
         _rows.Add(
-            "INSERT INTO payments (id, account_id, instance_id, batch_instance_ids, period_start, amount, currency, token, description, status, attempts, " +
-            "created_at, next_call_at) VALUES",
+            "INSERT INTO payments (id, account_id, instance_id, batch_instance_ids, period_start, amount, currency, token, description, " +
+            "status, attempts, created_at, next_call_at) VALUES",
             string.Empty, LastPaymentId, accountId, payment.InstanceId.Value,
-            payment.Batch.IsEmpty ? RowBuffer.TypedNull.Text : string.Join(',', payment.Batch.Select(i => i.Value)), Columns.Ticks(payment.PeriodStart), payment.Amount, account.Currency, token,
+            payment.Batch.IsEmpty ? RowBuffer.TypedNull.Text : string.Join(',', payment.Batch.Select(i => i.Value)),
+            Columns.Ticks(payment.PeriodStart), payment.Amount, account.Currency, token,
             payment.Description, "pending", 0L, Columns.Ticks(at), PaymentCallsFrom is { } from ? Columns.Ticks(from) : 0L);
     }
 

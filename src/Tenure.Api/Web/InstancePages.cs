@@ -58,8 +58,9 @@ public static partial class WebConsole
         {
             case "renew":
                 var renewal = new RenewInstance(Months(), QuoteId: QuoteId(form));
-                var (renewed, pending) = await client.Pay<RenewResult>($"{path}/renew", renewal, Field("idempotencyKey")).ConfigureAwait(false);
-                if (pending is not null) return words["Payment {0} is pending with the payment method; the renewal is applied once it succeeds.", pending.PaymentId];
+                var (renewed, pending) = await client.Pay<RenewResult>($"{path}/renew", renewal, Field("idempotencyKey"))
+                    .ConfigureAwait(false);
+                if (pending is not null) return words["Payment {0} is pending; the renewal is applied once it succeeds.", pending.PaymentId];
                 return words["Renewed: paid {0} in order {1}; expires {2}.",
                     Localized.Money(renewed!.Amount, renewed.Currency), renewed.OrderId, Localized.At(calendar, renewed.NewExpiresAt)];
             case "renewal":

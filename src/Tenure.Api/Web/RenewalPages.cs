@@ -71,7 +71,7 @@ public static partial class WebConsole
                 if (pending is not null)
                 {
                     return (Local(form["back"].ToString(), "/console/renewals"),
-                        Say.Text("Payment {0} is pending with the payment method; the renewal is applied once it succeeds.", pending.PaymentId));
+                        Say.Text("Payment {0} is pending; the renewal is applied once it succeeds.", pending.PaymentId));
                 }
 
                 return (Local(form["back"].ToString(), "/console/renewals"),

@@ -72,7 +72,7 @@ public sealed record Order(OrderKind Kind, long Total, long PaidByCoupons, long 
 /// </summary>
 public sealed record PaymentRequest(InstanceId InstanceId, long Amount, Instant PeriodStart, string Description)
 {
-    /// <summary>R7.5: the other instances of the order the payment completes (a batch renewal), in the batch's order; empty for one.</summary>
+    /// <summary>R7.5: the other instances of the order the payment completes (a batch renewal), in its order; empty for one.</summary>
     public ImmutableArray<InstanceId> Batch { get; init; } = [];
 }
 

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using NodaTime;
 using Tenure.Domain.Accounts;
 using Tenure.Domain.Catalog;
@@ -126,7 +127,8 @@ public static class Lifecycle
         var settled = Commands.Touch(instance with { PaymentPending = null }, now);
         if (pending.Intent is not null)
         {
-            return Renewal.Settle(rules, [.. instances.Select(i => Commands.Touch(i with { PaymentPending = null }, now))], account, pending, result, now);
+            var released = instances.Select(i => Commands.Touch(i with { PaymentPending = null }, now)).ToImmutableArray();
+            return Renewal.Settle(rules, released, account, pending, result, now);
         }
 
         if (result.Status == PaymentStatus.Succeeded && Renewal.Renewable(rules, settled) is { } gone)
@@ -209,10 +211,12 @@ public static class Lifecycle
     /// R7.9: <paramref name="effects"/> of a declined payment, and after a hard decline the method retired (it is not tried
     /// again until it is replaced) with the notice that asks for a new one. Auto-renewals and commands decline through here.
     /// </summary>
-    internal static (Account Account, Effects Effects) MethodDeclined(Instance instance, Account account, Instant at, int offset, PaymentResult result, Effects effects)
+    internal static (Account Account, Effects Effects) MethodDeclined(
+        Instance instance, Account account, Instant at, int offset, PaymentResult result, Effects effects)
     {
         if (!result.Hard || account.Method is not { } method) return (account, effects);
-        var update = $"{method.Label} was declined ({result.Why}) and will not be charged again: add a new payment method to keep {instance.Id} renewing";
+        var update = $"{method.Label} was declined ({result.Why}) and will not be charged again: " +
+            $"add a new payment method to keep {instance.Id} renewing";
         return (account with { Method = method with { Status = PaymentMethodStatus.DeclinedHard } }, effects
             .Notify(Notices.Of(NoticeKind.PaymentMethodNeedsUpdate, instance, at, offset, NoticeData.Of(instance) with { DeclineReason = result.Why }))
             .Record(instance.Id, at, TimelineKind.PaymentDeclined, update) with { MethodDeclinedHard = true });

@@ -8,7 +8,7 @@ using DomainLifecycle = Tenure.Domain.Lifecycle.Lifecycle;
 
 namespace Tenure.Engine.Payments;
 
-/// <summary>What settling a payment came to: the payment as stored afterwards, whether this call settled it, and the change it wrote.</summary>
+/// <summary>What settling a payment came to: the payment as stored afterwards, whether this call settled it, and its change.</summary>
 public sealed record Settled(PaymentRow Payment, bool Now, Change? Change = null);
 
 /// <summary>
