@@ -89,4 +89,18 @@ public sealed class CommandPaymentTests
         Assert.All(settled.Instances, i => Assert.Equal("2019-04-30 00:00", Given.Show(i.Expiry)));
         Assert.Equal([(200L, 800L), (0L, 1000L)], settled.Instances.Select(i => (i.AheadCycles[0].Cash, i.AheadCycles[0].Method)));
     }
+
+    [Fact]
+    public void R7_8_R8_7_the_forecast_counts_an_active_card_and_not_a_hard_declined_one()
+    {
+        var auto = Given.Expiring("ecs", "ecs.small", "2019-03-30", RenewalMode.Auto);
+        var at = Given.Local("2019-03-23 10:00");
+
+        var carded = Forecasts.Forecast(Given.Rules, Carded, [auto], at, 7);
+        var retired = Forecasts.Forecast(Given.Rules, Carded with { Method = Carded.Method! with { Status = PaymentMethodStatus.DeclinedHard } },
+            [auto], at, 7);
+
+        Assert.Equal((1000L, true, 0L), (carded.Total, carded.Covered, carded.Shortfall));
+        Assert.Equal((false, 800L), (retired.Covered, retired.Shortfall));
+    }
 }

@@ -19,7 +19,7 @@ public static class Forecasts
     /// R8.7: for the <paramref name="days"/> calendar days from <paramref name="now"/>, every auto-renew
     /// charge that falls due (the next attempt of the current cycle, then the first attempt of each
     /// later cycle), in time order, paid in that order (R4.8) from the coupons and balance as they are
-    /// now. <c>Shortfall</c> is what could not be paid.
+    /// now, and then from an active payment method (R7.8), which covers the rest. <c>Shortfall</c> is what could not be paid.
     /// </summary>
     public static ForecastResult Forecast(Rules rules, Account account, IEnumerable<Instance> instances, Instant now, int days)
     {
@@ -38,7 +38,7 @@ public static class Forecasts
         foreach (var item in items)
         {
             var product = productOf[item.InstanceId];
-            var allocation = Payment.Allocate(wallet, item.Amount, product, item.At);
+            var allocation = Payment.Allocate(wallet, item.Amount, product, item.At, withMethod: true);
             if (allocation.IsSuccess)
             {
                 wallet = Payment.Apply(wallet, allocation.Value);
