@@ -5,7 +5,6 @@ using NodaTime;
 using Tenure.Domain;
 using Tenure.Domain.Accounts;
 using Tenure.Domain.Instances;
-using Tenure.Domain.Money;
 using Tenure.Domain.Renewals;
 
 namespace Tenure.Api;
@@ -23,7 +22,7 @@ public sealed record QuoteDto(IReadOnlyList<QuoteItemDto> Items, long Total, str
     public static Outcome<QuoteDto> Of(Target target, IReadOnlyList<QuoteItemDto> items, Func<Account, Outcome<Change>> pay) =>
         Quoting.Price(target, pay).Then<QuoteDto>(priced =>
         {
-            var coverage = Coverage.Of(target.Account, priced.Amount, target.Instances[0].Product, target.Now);
+            var coverage = priced.Covering(target, target.Instances[0].Product);
             return new QuoteDto(items, items.Sum(i => i.Amount), target.Row.Currency, priced.QuoteId, coverage.Covered, coverage.Shortfall);
         });
 }

@@ -7,16 +7,13 @@ using Tenure.Domain.Instances;
 
 namespace Tenure.Domain.Money;
 
-/// <summary>What coupons, balance and an active payment method pay of a quoted amount now, and the exact rest (R13.4, R7.8).</summary>
+/// <summary>What coupons and balance pay of a quoted amount now, and the exact rest (R13.4).</summary>
 public readonly record struct Coverage(long Covered, long Shortfall)
 {
-    /// <summary>
-    /// Coverage of <paramref name="amount"/> for <paramref name="product"/> at <paramref name="now"/>: all of it with a usable
-    /// payment method (R7.8).
-    /// </summary>
+    /// <summary>Coverage of <paramref name="amount"/> for <paramref name="product"/> at <paramref name="now"/>.</summary>
     public static Coverage Of(Account account, long amount, string product, Instant now)
     {
-        var covered = account.Method is { Usable: true } ? amount : Math.Min(amount, Payment.Available(account, product, now));
+        var covered = Math.Min(amount, Payment.Available(account, product, now));
         return new Coverage(covered, amount - covered);
     }
 }
