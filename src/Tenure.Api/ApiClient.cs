@@ -54,6 +54,18 @@ public sealed class ApiClient(HttpClient http)
     public async Task<T> Post<T>(string path, object body, string? idempotencyKey = null) =>
         Read<T>(await Post(path, body, idempotencyKey).ConfigureAwait(false));
 
+    /// <summary>
+    /// R7.9: a paying POST: what it paid, or, when the payment method's payment is pending (202), that payment; never both.
+    /// </summary>
+    public async Task<(T? Paid, PaymentPendingAnswer? Pending)> Pay<T>(string path, object body, string? idempotencyKey = null)
+        where T : class
+    {
+        var json = await Post(path, body, idempotencyKey).ConfigureAwait(false);
+        return json["paymentId"] is not null && json["status"]?.ToString() == "pending"
+            ? (null, Read<PaymentPendingAnswer>(json))
+            : (Read<T>(json), null);
+    }
+
     public async Task<T> Put<T>(string path, object body) => Read<T>(await Put(path, body).ConfigureAwait(false));
 
     public async Task<T> Delete<T>(string path) => Read<T>(await Send(HttpMethod.Delete, path, null).ConfigureAwait(false));

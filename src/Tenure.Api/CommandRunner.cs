@@ -7,7 +7,10 @@ using NodaTime;
 using Tenure.Domain;
 using Tenure.Domain.Accounts;
 using Tenure.Domain.Instances;
+using Tenure.Domain.Money;
+using Tenure.Domain.Payments;
 using Tenure.Engine.Lifecycle;
+using Tenure.Engine.Payments;
 using Tenure.Storage;
 
 namespace Tenure.Api;
@@ -34,6 +37,12 @@ public abstract record Decision
 
     public sealed record Answered(Reply Reply) : Decision;
 
+    /// <summary>
+    /// R7.9: the change asked for payment <paramref name="PaymentId"/> and is written payment-pending; once it succeeded,
+    /// its settlement is answered with <paramref name="Answer"/>.
+    /// </summary>
+    public sealed record Paying(string PaymentId, Func<Written, Reply> Answer) : Decision;
+
     /// <summary>Nothing the command wrote (its catch-up included) is kept; the problem is the answer.</summary>
     public sealed record Refused(ProblemHttpResult Problem) : Decision;
 }
@@ -47,6 +56,9 @@ public sealed record Reply(int Status, object Body, string? Location = null)
 
     public static Reply Accepted(string location, object body) => new(202, body, location);
 }
+
+/// <summary>R7.9: the answer 202 of a command whose payment is pending: its result is at <c>/v1/payments/{paymentId}</c>.</summary>
+public sealed record PaymentPendingAnswer(string PaymentId, string Status);
 
 /// <summary>A change as written: the order ID it got, if it made an order.</summary>
 public sealed record Written(Change Change, string? OrderId);
@@ -71,8 +83,12 @@ public sealed record Target(IReadOnlyList<Instance> Instances, AccountState Stat
 /// with the account's coupons and now, runs due events, calls the domain's decision, writes the
 /// change and the answer to replay, and commits. A refusal undoes the command and stores its
 /// problem in the same way, so after any crash a retry replays the first answer or runs once.
+/// A change that asks for a payment (R7.9) is committed payment-pending with the answer 202; the runner then calls the
+/// gateway itself, bounded by its timeout, and a final answer settles in a second unit of work that also replaces the
+/// stored answer, so a replay gives the first answer or the final one and the payment is asked once, by its key.
 /// </summary>
-public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, LifecycleEngine engine)
+public sealed class CommandRunner(
+    Writer writer, Rules rules, IClock clock, LifecycleEngine engine, PaymentOptions payments, PaymentGateway gateway)
 {
     private const int MaxKeyLength = 255;
 
@@ -155,7 +171,7 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
         if (KeyProblem(http) is { } problem) return problem;
         var hash = key.Length == 0 ? null : await FingerprintAsync(http.Request).ConfigureAwait(false);
         var principal = caller.Principal;
-        return await writer.RunAsync(async session =>
+        var committed = await writer.RunAsync(async session =>
         {
             // The middleware read the key before this unit of work: a revocation committed since then holds here (R13.3).
             if (caller.KeyId is { } keyId && !await session.KeyActiveAsync(keyId, CancellationToken.None).ConfigureAwait(false))
@@ -181,6 +197,63 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
 
             var answer = Render(decision);
             if (hash is not null) session.AnswerKey(principal, key, answer.Status, answer.Body, answer.Location);
+            return answer;
+        }).ConfigureAwait(false);
+        if (committed.Paying is not { } paying) return committed;
+        return await PayAsync(committed, paying, hash is null ? null : (principal, key)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// R7.9: calls the gateway for a command's committed pending payment. <c>succeeded</c> or <c>declined</c> settles it
+    /// (<see cref="PaymentSettlement"/>) and is the command's answer; <c>pending</c>, or no answer in time, leaves the
+    /// payment to the worker and the result route, and the answer stays 202.
+    /// </summary>
+    private async Task<IResult> PayAsync(Answer pending, Decision.Paying paying, (string Principal, string Key)? idempotency)
+    {
+        if (!payments.Enabled) return pending;
+        var id = paying.PaymentId;
+        PaymentRow row;
+        using (var read = writer.Database.BeginRead()) row = read.Payment(id)!;
+        GatewayAnswer called;
+        try
+        {
+            called = await gateway.ChargeAsync(row, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (GatewayUnavailableException e)
+        {
+            var now = clock.GetCurrentInstant();
+            await Session.NotePaymentCallAsync(writer.Database, id, false, null, e.Message, now, now, CancellationToken.None)
+                .ConfigureAwait(false);
+            return pending;
+        }
+
+        if (called.ToResult() is not { Status: not PaymentStatus.Pending } result)
+        {
+            var now = clock.GetCurrentInstant();
+            var known = called.ToResult() is not null;
+            var error = known ? null : $"unknown status '{called.Status}'";
+            await Session.NotePaymentCallAsync(writer.Database, id, known, called.Reference, error, now, known ? now + payments.PollAfter : now,
+                CancellationToken.None).ConfigureAwait(false);
+            return pending;
+        }
+
+        return await writer.RunAsync(async session =>
+        {
+            var settled = await PaymentSettlement.SettleAsync(
+                session, engine, clock.GetCurrentInstant(), id, result, called.Reference, CancellationToken.None).ConfigureAwait(false);
+            if (settled is not { Now: true, Change: { } change }) return pending;
+            var label = change.Account.Method?.Label ?? "The payment method";
+            var answer = settled.Payment.Status switch
+            {
+                "succeeded" => Render(paying.Answer(new Written(change, session.LastOrderId))),
+                "declined" => Render(new Refusal(RefusalCode.PaymentDeclined,
+                    $"{label} was declined ({result.Why}); nothing was charged.")),
+                _ => Render(QuoteIds.Stale() with
+                {
+                    Detail = "The instance or the price changed while the payment was made; it is refunded to the payment method.",
+                }),
+            };
+            if (idempotency is var (principal, key)) session.AnswerKey(principal, key, answer.Status, answer.Body, answer.Location);
             return answer;
         }).ConfigureAwait(false);
     }
@@ -217,8 +290,12 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
     {
         var decision = decide(session, target);
         if (decision is not Decision.Write write) return decision;
+        // The runner calls the gateway for the payment itself: the worker waits past that call's bound.
+        session.PaymentCallsFrom = clock.GetCurrentInstant() + payments.Timeout + payments.Timeout;
         session.Save(write.Change, target.Now, target.Row.ClockId);
-        return write.Answer(new Written(write.Change, session.LastOrderId));
+        return write.Change.Effects.Payment is null
+            ? write.Answer(new Written(write.Change, session.LastOrderId))
+            : new Decision.Paying(session.LastPaymentId!, write.Answer);
     }
 
     private static Answer Replay(StoredAnswer stored, string hash) =>
@@ -232,6 +309,8 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
             new Answer(reply.Status, JsonSerializer.Serialize(reply.Body, reply.Body.GetType(), JsonOptions), reply.Location, false),
         Decision.Refused { Problem: var problem } =>
             new Answer(problem.StatusCode, JsonSerializer.Serialize(problem.ProblemDetails, JsonOptions), null, false),
+        Decision.Paying paying => new Answer(202, JsonSerializer.Serialize(new PaymentPendingAnswer(paying.PaymentId, "pending"), JsonOptions),
+            $"/v1/payments/{Uri.EscapeDataString(paying.PaymentId)}", false) { Paying = paying },
         _ => throw new InvalidOperationException($"A {decision.GetType().Name} decision reached the answer unwritten."),
     };
 
@@ -261,6 +340,9 @@ public sealed class CommandRunner(Writer writer, Rules rules, IClock clock, Life
     /// <summary>An answer as committed: the same text the first time and on every replay.</summary>
     private sealed record Answer(int Status, string Body, string? Location, bool Replayed) : IResult
     {
+        /// <summary>R7.9: the command's payment, for the runner to call the gateway for once this answer is committed.</summary>
+        public Decision.Paying? Paying { get; init; }
+
         public Task ExecuteAsync(HttpContext httpContext)
         {
             var response = httpContext.Response;

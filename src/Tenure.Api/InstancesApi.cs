@@ -27,8 +27,11 @@ public sealed record RenewResult(string OrderId, InstanceDto Instance, long Amou
         var order = written.Change.Effects.Order!;
         var instance = written.Change.Instance;
         return new RenewResult(written.OrderId!, InstanceDto.From(rules, instance, written.Change.Account, target.Now), order.Total, order.PaidByCoupons,
-            order.PaidByBalance, instance.Expiry, target.Row.Currency);
+            order.PaidByBalance, instance.Expiry, target.Row.Currency) { PaidByPaymentMethod = order.PaidByMethod };
     }
+
+    /// <summary>R7.8: what the payment method paid of <see cref="Amount"/>.</summary>
+    public long PaidByPaymentMethod { get; init; }
 }
 
 public sealed record SetRenewal(RenewalMode Mode, int? AutoRenewMonths = null);
@@ -70,7 +73,7 @@ public static class InstancesApi
         v1.MapGet("/renewals/counts", RenewalCounts).Produces<RenewalCountsDto>();
         v1.MapGet("/instances/{id}/events", Events);
         v1.MapGet("/instances/{id}/schedule", PlannedEvents);
-        v1.MapPost("/instances/{id}/renew", Renew).Produces<RenewResult>().DocumentsQuote();
+        v1.MapPost("/instances/{id}/renew", Renew).Produces<RenewResult>().Produces<PaymentPendingAnswer>(202).DocumentsQuote();
         v1.MapPut("/instances/{id}/renewal", SetMode).Produces<InstanceDto>();
         v1.MapGet("/notifications", Notifications);
     }

@@ -57,6 +57,7 @@ public static class PaymentsApi
         ops.MapPut("/accounts/{id}/payment-method", Set).Produces<AccountDto>().ProducesValidationProblem().ProducesProblem(404);
         ops.MapDelete("/accounts/{id}/payment-method", Remove).Produces<AccountDto>().ProducesProblem(404);
         api.MapGet("/v1/payments", List).Produces<Page<PaymentDto>>().ProducesValidationProblem();
+        api.MapGet("/v1/payments/{id}", One).Produces<PaymentDto>().ProducesProblem(404);
     }
 
     /// <summary>The gateway's callback: outside the API-key group, marked <see cref="SignedByGateway"/> instead.</summary>
@@ -100,6 +101,15 @@ public static class PaymentsApi
         var rows = session.Payments(owner, instanceId, status, cursor, take + 1);
         var items = rows.Take(take).Select(PaymentDto.From).ToList();
         return TypedResults.Ok(new Page<PaymentDto>(items, rows.Count > take ? items[^1].Id : null));
+    }
+
+    /// <summary>One payment the caller may see: where a command answered 202 sends it (R7.9).</summary>
+    private static Results<Ok<PaymentDto>, ProblemHttpResult> One(string id, HttpContext http, ApiContext api)
+    {
+        using var session = api.Database.BeginRead();
+        return session.Payment(id) is { } payment && http.Caller().Sees(payment.AccountId)
+            ? TypedResults.Ok(PaymentDto.From(payment))
+            : Problems.NotFound($"Payment {id}");
     }
 
     /// <summary>

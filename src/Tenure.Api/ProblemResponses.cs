@@ -54,7 +54,8 @@ internal static class ProblemResponses
 
         if (!HttpMethods.IsGet(description.HttpMethod ?? HttpMethods.Get))
         {
-            Add(operation, 402, "Coupons and balance do not cover the charge (code insufficient-funds).");
+            Add(operation, 402, "Coupons, balance and the payment method do not cover the charge (code insufficient-funds), " +
+                "or the payment method was declined (payment-declined).");
             Add(operation, 409, "Not allowed in the instance's current state (code invalid-state), or the quote is stale (quote-stale).");
             Add(operation, 422, "A product rule refuses it, or the Idempotency-Key was used with a different request.");
         }

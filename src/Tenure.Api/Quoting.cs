@@ -12,7 +12,15 @@ public sealed record QuoteAnswer(
     IReadOnlyList<QuoteItemDto> Items);
 
 /// <summary>A decision's change as quoted: what it costs and the ID a payment checks.</summary>
-public sealed record Priced(Change Change, long Amount, string QuoteId);
+public sealed record Priced(Change Change, long Amount, string QuoteId)
+{
+    /// <summary>Whether the decision pays now: from coupons and balance, or with the payment method's part asked (R7.8).</summary>
+    public bool Pays { get; init; }
+
+    /// <summary>R13.4: all of it when the decision pays; otherwise what coupons and balance cover, and the rest short.</summary>
+    public Coverage Covering(Target target, string product) =>
+        Pays ? new Coverage(Amount, 0) : Coverage.Of(target.Account, Amount, product, target.Now);
+}
 
 /// <summary>
 /// R13.4 for the commands that decide with one domain function: the quote is that decision taken and not written, so the
@@ -31,7 +39,7 @@ public static class Quoting
         var priced = Price(target, decide);
         if (priced.Refusal is { } refusal) return refusal;
         var (change, amount, id) = priced.Value;
-        var coverage = Coverage.Of(target.Account, amount, product, target.Now);
+        var coverage = priced.Value.Covering(target, product);
         var after = change.Instances.Length == 1 ? change.Instances[0] : null;
         var items = change.Instances.Select(i => Item(target, i, change)).ToList();
         return Reply.Ok(new QuoteAnswer(id, amount, target.Row.Currency, coverage.Covered, coverage.Shortfall, after?.ExpiresAt,
@@ -39,8 +47,11 @@ public static class Quoting
     }
 
     /// <summary>The change <paramref name="decide"/> would make, its amount and its quote ID (<see cref="QuoteIds"/>).</summary>
-    public static Outcome<Priced> Price(Target target, Func<Account, Outcome<Change>> decide) =>
-        Funded(target.Account, decide).Then<Priced>(change => Priced(target, change));
+    public static Outcome<Priced> Price(Target target, Func<Account, Outcome<Change>> decide)
+    {
+        var outcome = decide(target.Account);
+        return Funded(target.Account, outcome, decide).Then<Priced>(change => Priced(target, change) with { Pays = outcome.IsSuccess });
+    }
 
     private static Priced Priced(Target target, Change change)
     {
@@ -61,17 +72,19 @@ public static class Quoting
         }
 
         if (paid.Refusal is { } refused) return refused;
-        return Priced(target, paid.Value).QuoteId == quoteId ? Decision.Of(paid, answer) : QuoteIds.Stale();
+        var paying = paid.Value.Effects.Payment is null ? Priced(target, paid.Value).QuoteId : Price(target, decide).Value.QuoteId;
+        return paying == quoteId ? Decision.Of(paid, answer) : QuoteIds.Stale();
     }
 
     /// <summary>
-    /// The change the decision makes; when only the funds are short, the change it would make if they sufficed, so that a
-    /// quote shows the price and its shortfall rather than a refusal.
+    /// The change the decision makes; when only the funds are short, or the payment method is to pay a part (R7.9: the
+    /// decision then asks for a payment and makes no order yet), the change it would make if coupons and balance
+    /// sufficed, so that a quote shows the price and its shortfall rather than a refusal.
     /// </summary>
-    private static Outcome<Change> Funded(Account account, Func<Account, Outcome<Change>> decide)
+    private static Outcome<Change> Funded(Account account, Outcome<Change> outcome, Func<Account, Outcome<Change>> decide)
     {
-        var outcome = decide(account);
-        if (outcome.Refusal is not { Code: RefusalCode.InsufficientFunds }) return outcome;
+        var lacking = outcome.Refusal is { Code: RefusalCode.InsufficientFunds };
+        if (!lacking && outcome is not { Refusal: null, Value.Effects.Payment: not null }) return outcome;
         return decide(account.WithAmpleFunds());
     }
 

@@ -5,7 +5,6 @@ using NodaTime;
 using Tenure.Domain;
 using Tenure.Domain.Accounts;
 using Tenure.Domain.Instances;
-using Tenure.Domain.Money;
 using Tenure.Domain.Renewals;
 
 namespace Tenure.Api;
@@ -23,12 +22,17 @@ public sealed record QuoteDto(IReadOnlyList<QuoteItemDto> Items, long Total, str
     public static Outcome<QuoteDto> Of(Target target, IReadOnlyList<QuoteItemDto> items, Func<Account, Outcome<Change>> pay) =>
         Quoting.Price(target, pay).Then<QuoteDto>(priced =>
         {
-            var coverage = Coverage.Of(target.Account, priced.Amount, target.Instances[0].Product, target.Now);
+            var coverage = priced.Covering(target, target.Instances[0].Product);
             return new QuoteDto(items, items.Sum(i => i.Amount), target.Row.Currency, priced.QuoteId, coverage.Covered, coverage.Shortfall);
         });
 }
 
-public sealed record BatchResult(string OrderId, long Total, long PaidByCoupons, long PaidByBalance, IReadOnlyList<QuoteItemDto> Items, string Currency);
+public sealed record BatchResult(
+    string OrderId, long Total, long PaidByCoupons, long PaidByBalance, IReadOnlyList<QuoteItemDto> Items, string Currency)
+{
+    /// <summary>R7.8: what the payment method paid of <see cref="Total"/>.</summary>
+    public long PaidByPaymentMethod { get; init; }
+}
 
 /// <summary>R3.6, R8.2, R7.5: quotes and batch renewals.</summary>
 public static class RenewalsApi
@@ -37,7 +41,7 @@ public static class RenewalsApi
     {
         var v1 = app.MapGroup("/v1/renewals");
         v1.MapPost("/quote", Quote).Produces<QuoteDto>().ProducesProblem(404);
-        v1.MapPost("/", Pay).Produces<BatchResult>().ProducesProblem(404);
+        v1.MapPost("/", Pay).Produces<BatchResult>().Produces<PaymentPendingAnswer>(202).ProducesProblem(404);
     }
 
     private static Task<IResult> Quote(RenewalBatch body, HttpContext http, CommandRunner run) => Batch(body, http, run, pay: false);
@@ -64,7 +68,10 @@ public static class RenewalsApi
             return Quoting.Decide(t, t.Instance.Product, false, body.QuoteId, Renew, w =>
             {
                 var order = w.Change.Effects.Order!;
-                return Reply.Ok(new BatchResult(w.OrderId!, order.Total, order.PaidByCoupons, order.PaidByBalance, quoted, t.Row.Currency));
+                return Reply.Ok(new BatchResult(w.OrderId!, order.Total, order.PaidByCoupons, order.PaidByBalance, quoted, t.Row.Currency)
+                {
+                    PaidByPaymentMethod = order.PaidByMethod,
+                });
             });
         }, field: "items");
     }

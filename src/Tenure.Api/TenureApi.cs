@@ -88,7 +88,9 @@ public static class TenureApi
         builder.Services.AddSingleton(new ApiContext(options.Database, options.Rules, options.Clock));
         builder.Services.AddSingleton(new Writer(options.Database));
         builder.Services.AddSingleton(sp => new Authenticator(options, sp.GetRequiredService<Writer>()));
-        builder.Services.AddSingleton(sp => new CommandRunner(sp.GetRequiredService<Writer>(), options.Rules, options.Clock, engine));
+        builder.Services.AddSingleton(_ => new Tenure.Engine.Payments.PaymentGateway(options.Payments, options.Clock));
+        builder.Services.AddSingleton(sp => new CommandRunner(sp.GetRequiredService<Writer>(), options.Rules, options.Clock, engine,
+            options.Payments, sp.GetRequiredService<Tenure.Engine.Payments.PaymentGateway>()));
         builder.Services.AddSingleton(options.Clock);
         var delivery = options.Delivery with { Calendar = options.Rules.Calendar }; // R9.6: notices' dates in the billing zone
         builder.Services.AddSingleton(delivery);

@@ -42,6 +42,14 @@ internal static class Payment
         try
         {
             var result = await client.Api.Post(route.PayPath, body).ConfigureAwait(false);
+            if (result["paymentId"] is { } payment && result["status"]?.ToString() == "pending")
+            {
+                // R7.9: 202: the payment method's payment is pending; the worker or the gateway's result settles it.
+                client.Out.Line($"Payment {payment} is pending with the payment method: nothing is applied until it succeeds " +
+                    $"(GET /v1/payments/{payment} shows it).");
+                return ExitCodes.Ok;
+            }
+
             client.Out.Line(paid(result, quote));
             return ExitCodes.Ok;
         }

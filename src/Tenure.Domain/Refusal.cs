@@ -15,6 +15,9 @@ public enum RefusalCode
     MigrationRequired,
     InvalidState,
     QuoteStale,
+
+    /// <summary>R7.9: the payment method was declined; the detail names the reason.</summary>
+    PaymentDeclined,
 }
 
 /// <summary>An expected "no" from a rule: the code, a sentence for a person, and the field at fault if any.</summary>
@@ -35,6 +38,7 @@ public sealed record Refusal(RefusalCode Code, string Detail, string? Field = nu
         RefusalCode.MigrationRequired => "migration-required",
         RefusalCode.InvalidState => "invalid-state",
         RefusalCode.QuoteStale => "quote-stale",
+        RefusalCode.PaymentDeclined => "payment-declined",
         _ => throw new InvalidOperationException($"Unmapped refusal {Code}"),
     };
 
@@ -43,6 +47,7 @@ public sealed record Refusal(RefusalCode Code, string Detail, string? Field = nu
         RefusalCode.Validation => 400,
         RefusalCode.NotFound => 404,
         RefusalCode.InsufficientFunds => 402,
+        RefusalCode.PaymentDeclined => 402,
         RefusalCode.InvalidState => 409,
         RefusalCode.QuoteStale => 409,
         _ => 422,

@@ -10,6 +10,12 @@ public sealed class PaymentRow
     public string Id { get; set; } = "";
     public string AccountId { get; set; } = "";
     public string InstanceId { get; set; } = "";
+
+    /// <summary>R7.5: the other instances of the order a batch command's payment completes, comma-separated; null for one.</summary>
+    public string? BatchInstanceIds { get; set; }
+
+    /// <summary>Every instance the payment's settlement decides on: <see cref="InstanceId"/> first.</summary>
+    public IReadOnlyList<string> Instances => [InstanceId, .. (BatchInstanceIds ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)];
     public long PeriodStart { get; set; }
     public long Amount { get; set; }
     public string Currency { get; set; } = "";
@@ -38,7 +44,8 @@ public sealed class PaymentRow
 public sealed partial class Session
 {
     private const string PaymentColumns =
-        "id, account_id, instance_id, period_start, amount, currency, token, description, status, reason, attempts, reference, order_id, " +
+        "id, account_id, instance_id, batch_instance_ids, period_start, amount, currency, token, description, status, reason, attempts, " +
+        "reference, order_id, " +
         "created_at, answered_at, settled_at, next_call_at, last_error";
 
     /// <summary>R7.8: the account's payment method is replaced (a new method is active, whatever the old one's state).</summary>
@@ -59,7 +66,8 @@ public sealed partial class Session
 
     /// <summary>
     /// R7.11: the pending row of a payment a decision asked for, written with the decision, so it is committed before
-    /// the worker calls the gateway; its ID is the gateway's Idempotency-Key. The worker may call at once.
+    /// the worker calls the gateway; its ID is the gateway's Idempotency-Key. The worker may call at once, or from
+    /// <see cref="PaymentCallsFrom"/>.
     /// </summary>
     private void RequestPayment(string accountId, PaymentRequest payment, Instant at)
     {
@@ -70,10 +78,24 @@ public sealed partial class Session
         }
 
         var token = account.PaymentMethodToken ?? throw new InvalidOperationException($"Account {accountId} has no payment method to charge.");
-        _rows.Add("INSERT INTO payments (id, account_id, instance_id, period_start, amount, currency, token, description, status, attempts, created_at, next_call_at) VALUES",
-            string.Empty, NewId("pay"), accountId, payment.InstanceId.Value, Columns.Ticks(payment.PeriodStart), payment.Amount, account.Currency, token,
-            payment.Description, "pending", 0L, Columns.Ticks(at), 0L);
+        LastPaymentId = NewId("pay");
+        _rows.Add(
+            "INSERT INTO payments (id, account_id, instance_id, batch_instance_ids, period_start, amount, currency, token, description, " +
+            "status, attempts, created_at, next_call_at) VALUES",
+            string.Empty, LastPaymentId, accountId, payment.InstanceId.Value,
+            payment.Batch.IsEmpty ? RowBuffer.TypedNull.Text : string.Join(',', payment.Batch.Select(i => i.Value)),
+            Columns.Ticks(payment.PeriodStart), payment.Amount, account.Currency, token,
+            payment.Description, "pending", 0L, Columns.Ticks(at), PaymentCallsFrom is { } from ? Columns.Ticks(from) : 0L);
     }
+
+    /// <summary>The ID of the last payment this session asked for, which a command then calls the gateway for itself.</summary>
+    public string? LastPaymentId { get; private set; }
+
+    /// <summary>
+    /// When the worker may first call for a payment asked in this session (real time); null: at once. A command that calls
+    /// the gateway itself within its request holds the worker back meanwhile, as a worker's lease does.
+    /// </summary>
+    public Instant? PaymentCallsFrom { get; set; }
 
     /// <summary>R7.9: a hard decline: the method stays on file but is not charged again until it is replaced.</summary>
     private void MarkMethodDeclined(string accountId) =>
@@ -165,7 +187,11 @@ public sealed partial class Session
             "INSERT INTO payment_refunds (id, payment_id, account_id, amount, status, attempts, created_at, next_call_at) " +
             "SELECT @id, p.id, @accountId, @amount, 'pending', 0, @at, 0 FROM payments p " +
             // One succeeded payment per cycle (ux_payments_succeeded); a refund of the payment being settled names it.
-            (refund.OfSettledPayment ? "WHERE p.id = @settled" : "WHERE p.instance_id = @instanceId AND p.period_start = @start AND p.status = 'succeeded'"),
+            // A batch's payment names its first instance: the others find it by the order that paid their cycle.
+            (refund.OfSettledPayment
+                ? "WHERE p.id = @settled"
+                : "WHERE p.status = 'succeeded' AND (p.instance_id = @instanceId AND p.period_start = @start OR p.order_id IN " +
+                  "(SELECT oi.order_id FROM order_items oi WHERE oi.instance_id = @instanceId AND oi.period_start = @start))"),
             new
             {
                 id = NewId("rf"), accountId, amount = refund.Amount, at = Columns.Ticks(at), instanceId = refund.InstanceId.Value,

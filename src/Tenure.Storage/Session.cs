@@ -157,6 +157,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         _accountUpdates.Clear();
         _couponDeltas.Clear();
         LastOrderId = null;
+        LastPaymentId = null;
         if (_savepoint is not null)
         {
             Transaction.Rollback(_savepoint); // the savepoint stays open for what the command writes next

@@ -39,7 +39,7 @@ public sealed class PostgresPaymentServer(Tenure.Storage.Tests.PostgresCluster c
 /// reference gateway over real HTTP. ecs.small is 1,000 a month; amounts the card is asked for end in 01 (hard
 /// decline), 02 (soft decline), 03 (pending) or anything else (success).
 /// </summary>
-public abstract class PaymentTests(PaymentServer server)
+public abstract partial class PaymentTests(PaymentServer server)
 {
     private readonly HttpClient _operator = server.Client();
 

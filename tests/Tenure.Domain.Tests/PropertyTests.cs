@@ -220,7 +220,7 @@ public sealed class PropertyTests
         foreach (var item in items)
         {
             var product = mine.Single(m => m.Id == item.InstanceId).Product;
-            var allocation = Payment.Allocate(wallet, item.Amount, product, item.At);
+            var allocation = Payment.Allocate(wallet, item.Amount, product, item.At, withMethod: true);
             if (allocation.IsSuccess)
             {
                 wallet = Payment.Apply(wallet, allocation.Value);

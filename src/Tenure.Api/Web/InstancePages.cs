@@ -57,9 +57,11 @@ public static partial class WebConsole
         {
             case "renew":
                 var renewal = new RenewInstance(Months(), QuoteId: QuoteId(form));
-                var renewed = await client.Post<RenewResult>($"{path}/renew", renewal, Field("idempotencyKey")).ConfigureAwait(false);
+                var (renewed, pending) = await client.Pay<RenewResult>($"{path}/renew", renewal, Field("idempotencyKey"))
+                    .ConfigureAwait(false);
+                if (pending is not null) return Show.Text("Payment {0} is pending; the renewal is applied once it succeeds.", pending.PaymentId);
                 return Show.Text("Renewed: paid {0} in order {1}; expires {2}.",
-                    Show.Money(renewed.Amount, renewed.Currency), renewed.OrderId, Show.At(calendar, renewed.NewExpiresAt));
+                    Show.Money(renewed!.Amount, renewed.Currency), renewed.OrderId, Show.At(calendar, renewed.NewExpiresAt));
             case "renewal":
                 var mode = Enum.TryParse<RenewalMode>(Field("mode"), ignoreCase: true, out var m) ? m : throw new ApiProblem(400, "validation", "Choose a renewal mode.");
                 int? autoMonths = mode == RenewalMode.Auto ? Number(Field("autoRenewMonths"), "Auto-renew period") : null;

@@ -67,9 +67,15 @@ public static partial class WebConsole
                 var months = Number(form["months"].ToString(), "Months");
                 var (ids, _) = await Batch(client, form).ConfigureAwait(false);
                 var body = new RenewalBatch([.. ids.Select(id => new RenewalItem(id, months))], QuoteId(form));
-                var paid = await client.Post<BatchResult>("/v1/renewals", body, form["idempotencyKey"]).ConfigureAwait(false);
+                var (paid, pending) = await client.Pay<BatchResult>("/v1/renewals", body, form["idempotencyKey"]).ConfigureAwait(false);
+                if (pending is not null)
+                {
+                    return (Local(form["back"].ToString(), "/console/renewals"),
+                        Show.Text("Payment {0} is pending; the renewal is applied once it succeeds.", pending.PaymentId));
+                }
+
                 return (Local(form["back"].ToString(), "/console/renewals"),
-                    Show.Text("Renewed {0} instance(s) in order {1}: {2} ({3} by coupons, {4} from balance).", paid.Items.Count,
+                    Show.Text("Renewed {0} instance(s) in order {1}: {2} ({3} by coupons, {4} from balance).", paid!.Items.Count,
                         paid.OrderId, Show.Money(paid.Total, paid.Currency), Show.Money(paid.PaidByCoupons, paid.Currency),
                         Show.Money(paid.PaidByBalance, paid.Currency)));
             }, () => QuoteBatch(client, form)).ConfigureAwait(false);

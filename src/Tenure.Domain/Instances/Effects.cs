@@ -70,7 +70,11 @@ public sealed record Order(OrderKind Kind, long Total, long PaidByCoupons, long 
 /// R7.9: a payment the gateway is to be asked for: the payment-method part of a charge on one instance; the order it
 /// would complete is made only once it succeeded. Storage writes it pending before anyone calls the gateway (R7.11).
 /// </summary>
-public sealed record PaymentRequest(InstanceId InstanceId, long Amount, Instant PeriodStart, string Description);
+public sealed record PaymentRequest(InstanceId InstanceId, long Amount, Instant PeriodStart, string Description)
+{
+    /// <summary>R7.5: the other instances of the order the payment completes (a batch renewal), in its order; empty for one.</summary>
+    public ImmutableArray<InstanceId> Batch { get; init; } = [];
+}
 
 /// <summary>
 /// R7.11, R8.4: money to send back to the payment method that paid the cycle from <paramref name="PeriodStart"/>; with

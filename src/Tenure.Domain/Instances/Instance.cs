@@ -201,7 +201,25 @@ public sealed record Instance
 /// R7.10: an auto-renew payment asked of the gateway and not answered yet: the payment-method part, since when, and the
 /// attempt's day offset from the expiry (R4.3), which its result completes, and the start of the cycle it pays.
 /// </summary>
-public sealed record PendingPayment(long Amount, Instant Since, int DayOffset, Instant PeriodStart);
+public sealed record PendingPayment(long Amount, Instant Since, int DayOffset, Instant PeriodStart)
+{
+    /// <summary>R7.9: for a command's payment, what the command applies once it succeeded; null for an auto-renew attempt's.</summary>
+    public PaymentIntent? Intent { get; init; }
+}
+
+/// <summary>
+/// R7.9: the intent of a command that asked for a payment, as data: a manual renewal of <paramref name="Months"/> for
+/// <paramref name="Total"/>, or with <see cref="Items"/> a batch renewal (R7.5). Its result is decided again by the
+/// command's own decision, which must still cost the same.
+/// </summary>
+public sealed record PaymentIntent(OrderKind Kind, int Months, long Total)
+{
+    /// <summary>A batch's items in the batch's order; empty for one instance.</summary>
+    public ImmutableArray<IntentItem> Items { get; init; } = [];
+}
+
+/// <summary>One instance of a batch's intent: its months, the cycle it pays from, and the payment method's share of its price.</summary>
+public sealed record IntentItem(InstanceId InstanceId, int Months, Instant PeriodStart, long FromMethod);
 
 /// <summary>R8.5: the post-release action.</summary>
 public enum PostReleaseAction

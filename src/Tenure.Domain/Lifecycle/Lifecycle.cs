@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using NodaTime;
 using Tenure.Domain.Accounts;
 using Tenure.Domain.Catalog;
@@ -120,10 +121,18 @@ public static class Lifecycle
     /// same decision as the attempt: a success renews from E, a decline is the attempt's failure (R4.4) naming the reason.
     /// Null when the instance has no payment in flight (the result came twice): nothing to decide.
     /// </summary>
-    public static Change? SettlePayment(Rules rules, Instance instance, Account account, PaymentResult result, Instant now)
+    /// <param name="instances">The payment's instance first, then the others of a batch command's order (R7.5).</param>
+    public static Change? SettlePayment(Rules rules, IReadOnlyList<Instance> instances, Account account, PaymentResult result, Instant now)
     {
+        var instance = instances[0];
         if (instance.PaymentPending is not { } pending || result.Status == PaymentStatus.Pending) return null;
         var settled = Commands.Touch(instance with { PaymentPending = null }, now);
+        if (pending.Intent is not null)
+        {
+            var released = instances.Select(i => Commands.Touch(i with { PaymentPending = null }, now)).ToImmutableArray();
+            return Renewal.Settle(rules, released, account, pending, result, now);
+        }
+
         if (result.Status == PaymentStatus.Succeeded && Renewal.Renewable(rules, settled) is { } gone)
         {
             return Refunded(rules, settled, account, now, pending, gone.Detail);
@@ -196,9 +205,21 @@ public static class Lifecycle
             .Notify(Notices.Of(NoticeKind.PaymentDeclined, instance, at, offset,
                 FailedAttempt(rules, instance, account, offset, at) with { DeclineReason = result.Why }))
             .Record(instance.Id, at, TimelineKind.AutoRenewFailed, text);
-        if (!result.Hard || account.Method is not { } method) return Change.Of(rules, instance, account, effects);
-        var update = $"{label} was declined ({result.Why}) and will not be charged again: add a new payment method to keep {instance.Id} renewing";
-        return Change.Of(rules, instance, account with { Method = method with { Status = PaymentMethodStatus.DeclinedHard } }, effects
+        var (declined, declinedEffects) = MethodDeclined(instance, account, at, offset, result, effects);
+        return Change.Of(rules, instance, declined, declinedEffects);
+    }
+
+    /// <summary>
+    /// R7.9: <paramref name="effects"/> of a declined payment, and after a hard decline the method retired (it is not tried
+    /// again until it is replaced) with the notice that asks for a new one. Auto-renewals and commands decline through here.
+    /// </summary>
+    internal static (Account Account, Effects Effects) MethodDeclined(
+        Instance instance, Account account, Instant at, int offset, PaymentResult result, Effects effects)
+    {
+        if (!result.Hard || account.Method is not { } method) return (account, effects);
+        var update = $"{method.Label} was declined ({result.Why}) and will not be charged again: " +
+            $"add a new payment method to keep {instance.Id} renewing";
+        return (account with { Method = method with { Status = PaymentMethodStatus.DeclinedHard } }, effects
             .Notify(Notices.Of(NoticeKind.PaymentMethodNeedsUpdate, instance, at, offset, NoticeData.Of(instance) with { DeclineReason = result.Why }))
             .Record(instance.Id, at, TimelineKind.PaymentDeclined, update) with { MethodDeclinedHard = true });
     }
@@ -208,14 +229,18 @@ public static class Lifecycle
     /// pending past <c>paymentPendingHours</c>, or coupons and balance no longer pay their part) goes back to the payment
     /// method whole: the customer is never charged for a cycle they did not get.
     /// </summary>
-    private static Change Refunded(Rules rules, Instance instance, Account account, Instant at, PendingPayment pending, string why)
+    private static Change Refunded(Rules rules, Instance instance, Account account, Instant at, PendingPayment pending, string why) =>
+        Change.Of(rules, instance, account, RefundEffects(instance, account, at, pending, why));
+
+    /// <summary>The effects of <see cref="Refunded"/>: the whole payment back to the method, told to the account.</summary>
+    internal static Effects RefundEffects(Instance instance, Account account, Instant at, PendingPayment pending, string why)
     {
         var text = $"The payment of {new Money.Money(pending.Amount, account.Currency)} arrived but the renewal could not be applied: {why}. It is refunded to the payment method.";
-        return Change.Of(rules, instance, account, Effects.None
+        return Effects.None
             .RefundToMethod(new MethodRefund(instance.Id, pending.PeriodStart, pending.Amount, OfSettledPayment: true))
             .Notify(Notices.Of(NoticeKind.PaymentRefunded, instance, at, pending.DayOffset,
                 NoticeData.Of(instance) with { Amount = pending.Amount, Currency = account.Currency }))
-            .Record(instance.Id, at, TimelineKind.AutoRenewFailed, text));
+            .Record(instance.Id, at, TimelineKind.AutoRenewFailed, text);
     }
 
     /// <summary>

@@ -65,6 +65,25 @@ public static class Charges
         PayAll(account, [(instance, product, amount)], now, memo);
 
     /// <summary>
+    /// R7.8, R7.5: what the payment method would pay of each of several charges taken in turn (coupons, then balance,
+    /// then the method); null when even the method cannot pay them (none on file, or declined hard).
+    /// </summary>
+    public static IReadOnlyList<long>? MethodShares(Account account, IReadOnlyList<(string Product, long Amount)> items, Instant now)
+    {
+        var shares = new List<long>(items.Count);
+        var current = account;
+        foreach (var (product, amount) in items)
+        {
+            var allocation = Payment.Allocate(current, amount, product, now, withMethod: true);
+            if (allocation.Refusal is not null) return null;
+            shares.Add(allocation.Value.FromMethod);
+            current = Payment.Apply(current, allocation.Value);
+        }
+
+        return shares;
+    }
+
+    /// <summary>
     /// R7.5: pays several charges as one: each item in turn from what is left, and if any cannot be
     /// covered, none is paid.
     /// </summary>

@@ -19,7 +19,7 @@ public static class Forecasts
     /// R8.7: for the <paramref name="days"/> calendar days from <paramref name="now"/>, every auto-renew
     /// charge that falls due (the next attempt of the current cycle, then the first attempt of each
     /// later cycle), in time order, paid in that order (R4.8) from the coupons and balance as they are
-    /// now. <c>Shortfall</c> is what could not be paid.
+    /// now, and then from an active payment method (R7.8), which covers the rest. <c>Shortfall</c> is what could not be paid.
     /// </summary>
     public static ForecastResult Forecast(Rules rules, Account account, IEnumerable<Instance> instances, Instant now, int days) =>
         ForecastBook.Of(rules, account, instances).Forecast(account, now, days);
@@ -107,7 +107,7 @@ public sealed class ForecastBook
         long shortfall = 0;
         foreach (var (item, of) in charges)
         {
-            var allocation = Payment.Allocate(wallet, item.Amount, of.Product, item.At);
+            var allocation = Payment.Allocate(wallet, item.Amount, of.Product, item.At, withMethod: true);
             if (allocation.IsSuccess)
             {
                 wallet = Payment.Apply(wallet, allocation.Value);

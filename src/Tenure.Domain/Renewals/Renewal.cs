@@ -3,6 +3,7 @@ using NodaTime;
 using Tenure.Domain.Accounts;
 using Tenure.Domain.Instances;
 using Tenure.Domain.Money;
+using Tenure.Domain.Payments;
 
 namespace Tenure.Domain.Renewals;
 
@@ -45,11 +46,109 @@ public static class Renewal
             Charges.RenewalPrice(product, instance, months));
     }
 
-    /// <summary>Renews one instance now: quote, pay, apply.</summary>
+    /// <summary>
+    /// Renews one instance now: quote, pay, apply. R7.8: coupons, then balance, then the payment method; a charge whose
+    /// method part is non-zero applies nothing yet but asks for that payment (R7.9), with the renewal it would complete
+    /// as its intent, and marks the instance payment-pending (R7.10). <see cref="Settle"/> decides its result.
+    /// </summary>
     public static Outcome<Change> Renew(Rules rules, Instance instance, Account account, int months, Instant now) =>
         Quote(rules, instance, months, now).Then(quote =>
-            Charges.Pay(account, quote.Amount, instance.Product, instance.Id, now, $"renewal of {months} month(s)").Then<Change>(paid =>
-                Apply(rules, Commands.Touch(instance, now), paid, quote.CycleStart, quote.NewExpiresAt, now, OrderKind.Renewal, $"renewed {months} month(s)")));
+        {
+            var memo = $"renewal of {months} month(s)";
+            var allocation = Payment.Allocate(account, quote.Amount, instance.Product, now, withMethod: true);
+            if (allocation is { Refusal: null, Value.FromMethod: > 0 and var ask })
+            {
+                return Ask(rules, [instance], [quote], account, now, new PaymentIntent(OrderKind.Renewal, months, quote.Amount), ask, memo);
+            }
+
+            return Charges.Pay(account, quote.Amount, instance.Product, instance.Id, now, memo).Then<Change>(paid =>
+                Apply(rules, Commands.Touch(instance, now), paid, quote.CycleStart, quote.NewExpiresAt, now, OrderKind.Renewal,
+                    $"renewed {months} month(s)"));
+        });
+
+    /// <summary>
+    /// R7.9–R7.11: the result of the payment a manual or batch renewal asked for (<paramref name="instances"/>, the
+    /// payment's first, no longer pending). A success pays the method's money into the balance and renews as the command
+    /// would, if it still costs what was asked, from the same cycles, and coupons and balance still pay their part;
+    /// otherwise the payment is refunded whole. A decline applies nothing (a hard one retires the method).
+    /// </summary>
+    public static Change Settle(
+        Rules rules, ImmutableArray<Instance> instances, Account account, PendingPayment pending, PaymentResult result, Instant now)
+    {
+        var intent = pending.Intent ?? throw new ArgumentException("An auto-renewal's payment settles as its attempt.", nameof(pending));
+        var label = account.Method?.Label ?? "the payment method";
+        if (result.Status == PaymentStatus.Declined)
+        {
+            var effects = instances.Aggregate(Effects.None, (e, i) => e.Record(i.Id, now, TimelineKind.PaymentDeclined,
+                $"Renewal not applied: {label} was declined ({result.Why})"));
+            var (declined, noted) = Lifecycle.Lifecycle.MethodDeclined(instances[0], account, now, pending.DayOffset, result, effects);
+            return Change.Of(rules, instances, declined, noted);
+        }
+
+        var funded = account.Move(pending.Amount, now);
+        var renewed = intent.Items.IsEmpty
+            ? RenewPaid(rules, instances[0], funded, pending, intent, now)
+            : RenewBatchPaid(rules, instances, funded, intent, now);
+        if (renewed.Refusal is { } refusal)
+        {
+            var refund = Lifecycle.Lifecycle.RefundEffects(instances[0], account, now, pending, refusal.Detail);
+            return Change.Of(rules, instances, account, refund);
+        }
+
+        var change = renewed.Value;
+        var payment = new LedgerPosting(LedgerKind.Payment, pending.Amount, instances[0].Id, null, $"renewal: paid by {label}");
+        return Change.Of(rules, change.Instances, change.Account, Effects.None.Post(payment).Then(change.Effects));
+    }
+
+    /// <summary>R7.9: <see cref="Renew"/> with the method's money in the balance, refused if it no longer renews as asked.</summary>
+    private static Outcome<Change> RenewPaid(
+        Rules rules, Instance instance, Account funded, PendingPayment pending, PaymentIntent intent, Instant now) =>
+        Quote(rules, instance, intent.Months, now).Then(quote => quote.Amount != intent.Total || quote.CycleStart != pending.PeriodStart
+            ? Changed()
+            : Charges.Pay(funded, quote.Amount, quote.Product, quote.InstanceId, now, $"renewal of {intent.Months} month(s)")
+                .Then<Change>(paid => Apply(rules, instance, paid with { FromMethod = pending.Amount }, quote.CycleStart,
+                    quote.NewExpiresAt, now, OrderKind.Renewal, $"renewed {intent.Months} month(s)")));
+
+    /// <summary>R7.5, R7.9: <see cref="RenewBatch"/> with the method's money in the balance, each item's share kept apart.</summary>
+    private static Outcome<Change> RenewBatchPaid(
+        Rules rules, ImmutableArray<Instance> instances, Account funded, PaymentIntent intent, Instant now)
+    {
+        var ordered = intent.Items.Select(x => instances.Single(i => i.Id == x.InstanceId)).ToList();
+        return QuoteBatch(rules, [.. ordered.Zip(intent.Items, (i, x) => (i, x.Months))], now).Then(quotes =>
+            quotes.Sum(q => q.Amount) != intent.Total || quotes.Zip(intent.Items).Any(p => p.First.CycleStart != p.Second.PeriodStart)
+                ? Changed()
+                : PayQuotes(rules, ordered, quotes, funded, now, OrderKind.Renewal, "batch renewal",
+                    [.. intent.Items.Select(x => x.FromMethod)]));
+    }
+
+    private static Refusal Changed() => Refusal.State("the renewal's price or cycle changed while it was paid");
+
+    /// <summary>
+    /// R7.9, R7.10: the change of a command whose method part is non-zero: the payment is asked for with
+    /// <paramref name="intent"/> and each instance is payment-pending; nothing is charged and no order is made yet.
+    /// </summary>
+    private static Outcome<Change> Ask(
+        Rules rules, IReadOnlyList<Instance> instances, IReadOnlyList<Quote> quotes, Account account, Instant now,
+        PaymentIntent intent, long ask, string memo)
+    {
+        if (instances.FirstOrDefault(i => i.PaymentPending is not null) is { } busy)
+        {
+            return Refusal.State($"A payment for {busy.Id} is pending; wait for its result.");
+        }
+
+        var pending = instances.Zip(quotes, (i, q) => Commands.Touch(i, now) with
+        {
+            PaymentPending = new PendingPayment(ask, now, rules.Calendar.DaysBetween(i.Expiry, now), q.CycleStart) { Intent = intent },
+        }).ToImmutableArray();
+        var text = $"{memo}: {new Money.Money(ask, account.Currency)} asked of {account.Method!.Label}";
+        var request = new PaymentRequest(instances[0].Id, ask, quotes[0].CycleStart, memo)
+        {
+            Batch = [.. instances.Skip(1).Select(i => i.Id)],
+        };
+        var effects = instances.Aggregate(Effects.None.Request(request),
+            (e, i) => e.Record(i.Id, now, TimelineKind.PaymentRequested, text));
+        return Change.Of(rules, pending, account, effects);
+    }
 
     /// <summary>R8.2: quotes for several instances; ECS may not be batched with other products.</summary>
     public static Outcome<ImmutableArray<Quote>> QuoteBatch(Rules rules, IReadOnlyList<(Instance Instance, int Months)> items, Instant now)
@@ -68,27 +167,54 @@ public static class Renewal
         return quotes.MoveToImmutable();
     }
 
-    /// <summary>R8.2, R7.5: a batch renewal is one order: every item is paid, or none.</summary>
+    /// <summary>
+    /// R8.2, R7.5: a batch renewal is one order: every item is paid, or none. R7.8: when coupons and balance fall short and
+    /// the payment method pays the rest, the one payment is asked for first (<see cref="Ask"/>), settled by <see cref="Settle"/>.
+    /// </summary>
     public static Outcome<Change> RenewBatch(Rules rules, IReadOnlyList<(Instance Instance, int Months)> items, Account account, Instant now) =>
-        QuoteBatch(rules, items, now).Then(quotes => PayQuotes(rules, items.Select(i => i.Instance).ToList(), quotes, account, now, OrderKind.Renewal, "batch renewal"));
+        QuoteBatch(rules, items, now).Then(quotes =>
+        {
+            var instances = items.Select(i => i.Instance).ToList();
+            if (Charges.MethodShares(account, [.. quotes.Select(q => (q.Product, q.Amount))], now) is { } shares && shares.Sum() > 0)
+            {
+                var parts = instances.Zip(quotes, shares)
+                    .Select(p => new IntentItem(p.First.Id, p.Second.PeriodMonths, p.Second.CycleStart, p.Third));
+                var intent = new PaymentIntent(OrderKind.Renewal, 0, quotes.Sum(q => q.Amount)) { Items = [.. parts] };
+                return Ask(rules, instances, quotes, account, now, intent, shares.Sum(), "batch renewal");
+            }
 
-    /// <summary>Pays several quotes as one order and applies each.</summary>
-    public static Outcome<Change> PayQuotes(Rules rules, IReadOnlyList<Instance> instances, IReadOnlyList<Quote> quotes, Account account, Instant now, OrderKind kind, string memo)
+            return PayQuotes(rules, instances, quotes, account, now, OrderKind.Renewal, "batch renewal");
+        });
+
+    /// <summary>
+    /// Pays several quotes as one order and applies each; with <paramref name="fromMethod"/> (R7.9, a settled payment),
+    /// the payment method paid that much of each quote into the balance first.
+    /// </summary>
+    public static Outcome<Change> PayQuotes(
+        Rules rules, IReadOnlyList<Instance> instances, IReadOnlyList<Quote> quotes, Account account, Instant now, OrderKind kind,
+        string memo, IReadOnlyList<long>? fromMethod = null)
     {
         var paid = Charges.PayAll(account, quotes.Select(q => (q.InstanceId, q.Product, q.Amount)).ToList(), now, memo);
         if (paid.Refusal is { } refusal) return refusal;
         var renewed = ImmutableArray.CreateBuilder<Instance>(quotes.Count);
         var effects = Effects.None.Then(new Effects(paid.Value.Postings, null, [], [], []));
-        foreach (var (instance, quote) in instances.Zip(quotes))
+        foreach (var (n, instance, quote) in instances.Zip(quotes).Select((p, n) => (n, p.First, p.Second)))
         {
-            var one = Extend(rules, Commands.Touch(instance, now), quote.CycleStart, quote.NewExpiresAt, CashShare(paid.Value, quote), now, $"{memo}: {quote.PeriodMonths} month(s)");
+            var method = fromMethod?[n] ?? 0;
+            var cash = CashShare(paid.Value, quote) - method;
+            var one = Extend(rules, Commands.Touch(instance, now), quote.CycleStart, quote.NewExpiresAt, cash, now,
+                $"{memo}: {quote.PeriodMonths} month(s)", method);
             renewed.Add(one.Instance);
             effects = effects.Then(one.Effects);
         }
 
         var items = quotes.Select(q => new OrderItem(q.InstanceId, q.CycleStart, q.Amount, q.NewExpiresAt) { Renews = q.CurrentExpiresAt })
             .ToImmutableArray();
-        effects = effects.WithOrder(new Order(kind, paid.Value.Total, paid.Value.FromCoupons, paid.Value.FromBalance, items));
+        var byMethod = fromMethod?.Sum() ?? 0;
+        effects = effects.WithOrder(new Order(kind, paid.Value.Total, paid.Value.FromCoupons, paid.Value.FromBalance - byMethod, items)
+        {
+            PaidByMethod = byMethod,
+        });
         return Change.Of(rules, renewed.MoveToImmutable(), paid.Value.Account, effects);
     }
 

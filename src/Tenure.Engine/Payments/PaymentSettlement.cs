@@ -1,5 +1,6 @@
 using NodaTime;
 using Tenure.Domain.Accounts;
+using Tenure.Domain.Instances;
 using Tenure.Domain.Payments;
 using Tenure.Engine.Lifecycle;
 using Tenure.Storage;
@@ -7,8 +8,8 @@ using DomainLifecycle = Tenure.Domain.Lifecycle.Lifecycle;
 
 namespace Tenure.Engine.Payments;
 
-/// <summary>What settling a payment came to: the payment as stored afterwards, and whether this call settled it.</summary>
-public sealed record Settled(PaymentRow Payment, bool Now);
+/// <summary>What settling a payment came to: the payment as stored afterwards, whether this call settled it, and its change.</summary>
+public sealed record Settled(PaymentRow Payment, bool Now, Change? Change = null);
 
 /// <summary>
 /// R7.9–R7.11: the second decision of a payment, inside a command's unit of work: the payment row is locked (and must
@@ -26,16 +27,17 @@ public static class PaymentSettlement
         var payment = await session.LockPaymentAsync(paymentId, cancellationToken).ConfigureAwait(false);
         if (payment is null) return null;
         if (payment.Status != "pending" || result.Status == PaymentStatus.Pending) return new Settled(payment, false);
-        var locked = await session.LockInstancesAsync([payment.InstanceId], cancellationToken).ConfigureAwait(false);
+        var locked = await session.LockInstancesAsync(payment.Instances, cancellationToken).ConfigureAwait(false);
         var states = await session.LockAccountsAsync([payment.AccountId], systemNow, cancellationToken).ConfigureAwait(false);
         var state = states[payment.AccountId];
         var accounts = new Dictionary<string, Account> { [payment.AccountId] = state.Account };
-        var instance = engine.CatchUp(session, locked, accounts, state.Row.ClockId, state.Now)[0];
+        var current = engine.CatchUp(session, locked, accounts, state.Row.ClockId, state.Now);
+        var instances = payment.Instances.Select(id => current.Single(i => i.Id.Value == id)).ToList(); // the payment's own first
         await session.FlushAsync(cancellationToken).ConfigureAwait(false);
         // A test clock moves only after its advance ran the due events, so a payment its attempt asked for can be answered
         // while the clock still reads the time before: the result is never decided earlier than it was asked.
         var now = Instant.Max(state.Now, payment.At);
-        var change = DomainLifecycle.SettlePayment(engine.Rules, instance, accounts[payment.AccountId], result, now);
+        var change = DomainLifecycle.SettlePayment(engine.Rules, instances, accounts[payment.AccountId], result, now);
 
         // A success the domain could not apply is refunded whole (R7.11): "refunded", and its refund row is written with the change.
         var status = result.Status == PaymentStatus.Declined ? "declined" : change?.Effects.Order is not null ? "succeeded" : "refunded";
@@ -46,6 +48,6 @@ public static class PaymentSettlement
             if (change.Effects.Order is not null) session.PaidOrder(payment.Id, session.LastOrderId!);
         }
 
-        return new Settled(session.Payment(payment.Id)!, true);
+        return new Settled(session.Payment(payment.Id)!, true, change);
     }
 }

@@ -209,6 +209,12 @@ public abstract class OpenApiTests(Server server)
         var paid = await calls.Send(gateway, "POST", $"/v1/payments/{payments.Json!["items"]![0].Str("id")}/result", result);
         Assert.Equal("succeeded", paid.Json.Str("status"));
         await calls.Send(server.Client(null), "POST", "/v1/payments/pay-missing/result", result);
+        // A manual renewal the card pays: with no gateway to call it answers 202 and its payment stays pending.
+        var instance = payments.Json!["items"]![0].Str("instanceId");
+        var pending = await calls.Send(client, "POST", $"/v1/instances/{instance}/renew", """{"periodMonths":1}""");
+        Assert.Equal(202, pending.Status);
+        Assert.Equal("pending", (await calls.Send(client, "GET", $"/v1/payments/{pending.Json.Str("paymentId")}")).Json.Str("status"));
+        await calls.Send(client, "GET", "/v1/payments/pay-missing");
         await calls.Send(_operator, "DELETE", $"/v1/accounts/{payerId}/payment-method");
         await calls.Send(_operator, "DELETE", "/v1/accounts/acc-missing/payment-method");
     }

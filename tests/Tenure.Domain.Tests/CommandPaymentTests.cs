@@ -1,0 +1,106 @@
+using Tenure.Domain.Accounts;
+using Tenure.Domain.Instances;
+using Tenure.Domain.Payments;
+using Tenure.Domain.Renewals;
+
+namespace Tenure.Domain.Tests;
+
+/// <summary>
+/// R7.8–R7.11 for renewal commands: an ecs.small (1,000 a month) expiring 2019-03-30 00:00 local, renewed by hand on
+/// 2019-03-20 with 200 of balance and a card: the decision asks the card for 800 and applies nothing; the payment's
+/// result is decided by the same decision.
+/// </summary>
+public sealed class CommandPaymentTests
+{
+    private static readonly NodaTime.Instant March20 = Given.Local("2019-03-20 10:00");
+    private static readonly Instance Ecs = Given.Expiring("ecs", "ecs.small", "2019-03-30");
+    private static readonly Account Carded = Given.Account(200) with { Method = new PaymentMethod("tok", "Visa •••• 4242") };
+
+    private static Change Asked() => Renewal.Renew(Given.Rules, Ecs, Carded, 1, March20).Value;
+
+    [Fact]
+    public void R7_9_a_renewal_the_card_pays_part_of_asks_for_that_part_and_applies_nothing()
+    {
+        var asked = Asked();
+
+        Assert.Equal((800L, Ecs.Expiry), (asked.Effects.Payment!.Amount, asked.Effects.Payment.PeriodStart));
+        Assert.Null(asked.Effects.Order);
+        Assert.Empty(asked.Effects.Ledger);
+        Assert.Equal(200, asked.Account.Balance);
+        Assert.Equal(Ecs.ExpiresAt, asked.Instance.ExpiresAt);
+        Assert.Equal(new PaymentIntent(OrderKind.Renewal, 1, 1000), asked.Instance.PaymentPending!.Intent);
+        Assert.Equal(RefusalCode.InvalidState, Renewal.Renew(Given.Rules, asked.Instance, Carded, 1, March20).Refusal?.Code);
+    }
+
+    [Fact]
+    public void R7_9_its_success_renews_from_E_with_one_order_split_balance_and_card()
+    {
+        var asked = Asked();
+        var settled = Lifecycle.Lifecycle.SettlePayment(Given.Rules, [asked.Instance], Carded, PaymentResult.Succeeded, Given.Local("2019-03-20 10:01"))!;
+
+        Assert.Equal("2019-04-30 00:00", Given.Show(settled.Instance.Expiry));
+        Assert.Null(settled.Instance.PaymentPending);
+        var order = settled.Effects.Order!;
+        Assert.Equal((1000L, 0L, 200L, 800L), (order.Total, order.PaidByCoupons, order.PaidByBalance, order.PaidByMethod));
+        Assert.Equal([(LedgerKind.Payment, 800L), (LedgerKind.Charge, -1000L)], settled.Effects.Ledger.Select(l => (l.Kind, l.Amount)));
+        Assert.Equal(0, settled.Account.Balance);
+    }
+
+    [Fact]
+    public void R7_9_a_hard_decline_applies_nothing_and_retires_the_card()
+    {
+        var asked = Asked();
+        var declined = Lifecycle.Lifecycle.SettlePayment(Given.Rules, [asked.Instance], Carded,
+            new PaymentResult(PaymentStatus.Declined, "card expired", Hard: true), March20)!;
+
+        Assert.Equal((Ecs.ExpiresAt, 200L), (declined.Instance.ExpiresAt, declined.Account.Balance));
+        Assert.Null(declined.Effects.Order);
+        Assert.True(declined.Effects.MethodDeclinedHard);
+        Assert.Equal(PaymentMethodStatus.DeclinedHard, declined.Account.Method!.Status);
+    }
+
+    [Fact]
+    public void R7_11_a_success_when_the_balance_no_longer_pays_its_part_is_refunded_whole()
+    {
+        var asked = Asked();
+        var spent = Carded with { Balance = 100 };
+        var refunded = Lifecycle.Lifecycle.SettlePayment(Given.Rules, [asked.Instance], spent, PaymentResult.Succeeded, March20)!;
+
+        Assert.Null(refunded.Effects.Order);
+        Assert.Equal(Ecs.ExpiresAt, refunded.Instance.ExpiresAt);
+        var refund = Assert.Single(refunded.Effects.MethodRefunds);
+        Assert.Equal((800L, true), (refund.Amount, refund.OfSettledPayment));
+        Assert.Equal(100, refunded.Account.Balance);
+    }
+
+    [Fact]
+    public void R7_5_R7_8_a_batch_asks_one_payment_for_what_coupons_and_balance_leave_and_its_success_is_one_order()
+    {
+        var second = Given.Expiring("ecs", "ecs.small", "2019-03-30", id: "i-2");
+        var asked = Renewal.RenewBatch(Given.Rules, [(Ecs, 1), (second, 1)], Carded, March20).Value;
+
+        Assert.Equal((1800L, "i-1", "i-2"), (asked.Effects.Payment!.Amount, asked.Effects.Payment.InstanceId.Value, asked.Effects.Payment.Batch.Single().Value));
+        Assert.All(asked.Instances, i => Assert.NotNull(i.PaymentPending));
+        Assert.Equal([800L, 1000L], asked.Instances[0].PaymentPending!.Intent!.Items.Select(i => i.FromMethod));
+        var settled = Lifecycle.Lifecycle.SettlePayment(Given.Rules, asked.Instances, Carded, PaymentResult.Succeeded, March20)!;
+
+        var order = settled.Effects.Order!;
+        Assert.Equal((2000L, 200L, 1800L, 2), (order.Total, order.PaidByBalance, order.PaidByMethod, order.Items.Length));
+        Assert.All(settled.Instances, i => Assert.Equal("2019-04-30 00:00", Given.Show(i.Expiry)));
+        Assert.Equal([(200L, 800L), (0L, 1000L)], settled.Instances.Select(i => (i.AheadCycles[0].Cash, i.AheadCycles[0].Method)));
+    }
+
+    [Fact]
+    public void R7_8_R8_7_the_forecast_counts_an_active_card_and_not_a_hard_declined_one()
+    {
+        var auto = Given.Expiring("ecs", "ecs.small", "2019-03-30", RenewalMode.Auto);
+        var at = Given.Local("2019-03-23 10:00");
+
+        var carded = Forecasts.Forecast(Given.Rules, Carded, [auto], at, 7);
+        var retired = Forecasts.Forecast(Given.Rules, Carded with { Method = Carded.Method! with { Status = PaymentMethodStatus.DeclinedHard } },
+            [auto], at, 7);
+
+        Assert.Equal((1000L, true, 0L), (carded.Total, carded.Covered, carded.Shortfall));
+        Assert.Equal((false, 800L), (retired.Covered, retired.Shortfall));
+    }
+}
