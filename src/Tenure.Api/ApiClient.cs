@@ -129,7 +129,10 @@ public sealed class ApiClient(HttpClient http)
     private static ApiProblem Problem(HttpResponseMessage response, JsonNode json) =>
         new((int)response.StatusCode,
             json["code"]?.ToString() ?? ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            json["detail"]?.ToString() ?? response.ReasonPhrase ?? "request failed", json["title"]?.ToString(), FieldErrors(json)) { Answered = true };
+            json["detail"]?.ToString() ?? response.ReasonPhrase ?? "request failed", json["title"]?.ToString(), FieldErrors(json))
+        {
+            Answered = true,
+        };
 
     private static List<string> FieldErrors(JsonNode json) =>
         json["errors"] is JsonObject fields

@@ -27,7 +27,9 @@ public static partial class WebConsole
                 cursor = page.NextCursor;
             }
             while (cursor is not null && notices.Count < 5_000);
-            return Page<AccountPage>(new Frame(user, Show.Text("Account {0}", account.Name), notice, error, code), new { Account = account, Forecast = forecast, Notices = notices.TakeLast(50).Reverse().ToList() });
+            var frame = new Frame(user, Show.Text("Account {0}", account.Name), notice, error, code);
+            return Page<AccountPage>(frame, 
+                new { Account = account, Forecast = forecast, Notices = notices.TakeLast(50).Reverse().ToList() });
         }));
 
     private static void MapOperator(RouteGroupBuilder console)

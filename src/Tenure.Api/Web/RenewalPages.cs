@@ -34,7 +34,8 @@ public static partial class WebConsole
 
     private static void MapRenewals(RouteGroupBuilder console)
     {
-        console.MapGet("/renewals", (HttpContext http, string? tab, string? product, string? region, string? status, string? expiresWithinDays, string? accountId, string? cursor, string? notice, string? error, string? code) =>
+        console.MapGet("/renewals", (HttpContext http, string? tab, string? product, string? region, string? status,
+                string? expiresWithinDays, string? accountId, string? cursor, string? notice, string? error, string? code) =>
             SignedIn(http, async (user, client) =>
             {
                 var filters = Filters(tab, product, region, status, expiresWithinDays, accountId);

@@ -247,7 +247,7 @@ public static partial class WebConsole
         return With(back, "error", problem.Detail, Worded(problem));
     }
 
-    /// <summary>The code of a problem the API answered, whose English detail a page words by it; null for the console's own words.</summary>
+    /// <summary>The code of a problem the API answered, whose English detail a page words by it; null for the console's own.</summary>
     private static string? Worded(ApiProblem problem) => problem.Answered ? problem.Code : null;
 
     /// <summary>A console path with a notice or an error (and that error's <paramref name="code"/>) in place of any it had.</summary>
