@@ -20,6 +20,9 @@ public sealed class ApiProblem(int status, string code, string detail, string? t
 
     /// <summary>A validation problem's field messages, each as "field: message".</summary>
     public IReadOnlyList<string> Errors { get; } = errors ?? [];
+
+    /// <summary>Whether the server answered it (its detail is the API's own, English), not the client that made it.</summary>
+    public bool Answered { get; init; }
 }
 
 /// <summary>
@@ -126,7 +129,10 @@ public sealed class ApiClient(HttpClient http)
     private static ApiProblem Problem(HttpResponseMessage response, JsonNode json) =>
         new((int)response.StatusCode,
             json["code"]?.ToString() ?? ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            json["detail"]?.ToString() ?? response.ReasonPhrase ?? "request failed", json["title"]?.ToString(), FieldErrors(json));
+            json["detail"]?.ToString() ?? response.ReasonPhrase ?? "request failed", json["title"]?.ToString(), FieldErrors(json))
+        {
+            Answered = true,
+        };
 
     private static List<string> FieldErrors(JsonNode json) =>
         json["errors"] is JsonObject fields

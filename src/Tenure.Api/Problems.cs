@@ -28,24 +28,29 @@ public static class Problems
     public static ProblemHttpResult Invalid(string field, string detail) =>
         Of(400, "validation", detail, new Dictionary<string, string[]> { [field] = [detail] });
 
-    private static string Title(string code) => code switch
+    /// <summary>Every error code the API answers (API.md), each with its human title.</summary>
+    public static IReadOnlyDictionary<string, string> Titles { get; } = new Dictionary<string, string>
     {
-        "validation" => "The request is not valid",
-        "unauthorized" => "An API key is required",
-        "forbidden" => "This route needs the operator key",
-        "not-found" => "Not found",
-        "insufficient-funds" => "Coupons and balance do not cover the charge",
-        "invalid-period" => "Period not allowed",
-        "not-renewable" => "Not renewable",
-        "renewal-window-closed" => "Outside the allowed window",
-        "batch-mixes-products" => "The batch mixes products",
-        "cross-edition-change" => "A spec change cannot change edition",
-        "edition-change-not-allowed" => "Edition change not allowed",
-        "migration-required" => "A migration is required",
-        "invalid-state" => "Not allowed in the current state",
-        "quote-stale" => "The quote is stale",
-        "idempotency-key-reused" => "Idempotency key reused with a different request",
-        "rate-limited" => "Too many requests",
-        _ => "Error",
+        ["validation"] = "The request is not valid",
+        ["unauthorized"] = "An API key is required",
+        ["forbidden"] = "This route needs the operator key",
+        ["not-found"] = "Not found",
+        ["insufficient-funds"] = "Coupons and balance do not cover the charge",
+        ["invalid-period"] = "Period not allowed",
+        ["not-renewable"] = "Not renewable",
+        ["renewal-window-closed"] = "Outside the allowed window",
+        ["batch-mixes-products"] = "The batch mixes products",
+        ["cross-edition-change"] = "A spec change cannot change edition",
+        ["edition-change-not-allowed"] = "Edition change not allowed",
+        ["migration-required"] = "A migration is required",
+        ["invalid-state"] = "Not allowed in the current state",
+        ["quote-stale"] = "The quote is stale",
+        ["payment-declined"] = "The payment method was declined",
+        ["idempotency-key-reused"] = "Idempotency key reused with a different request",
+        ["rate-limited"] = "Too many requests",
+        ["not-ready"] = "The service is not ready",
+        ["internal"] = "Something went wrong on our side",
     };
+
+    private static string Title(string code) => Titles.GetValueOrDefault(code, "Error");
 }

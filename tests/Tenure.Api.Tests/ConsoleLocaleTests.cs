@@ -147,6 +147,57 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
         await Shot(page, "renewals-zh-Hant");
     }
 
+    [Theory]
+    [InlineData("ja")]
+    [InlineData("zh-Hans")]
+    [InlineData("zh-Hant")]
+    [InlineData("en")]
+    public async Task R9_6_a_refused_renewal_says_its_code_in_the_page_s_language_and_keeps_the_API_s_detail_in_English(string lang)
+    {
+        var (key, id, _) = await Customer("2019-03-01T02:00:00Z", 2000); // 10.00 USD left after the first month
+        var page = await SignIn(key, lang);
+        await page.GotoAsync($"{server.BaseAddress}console/instances/{id}?lang={lang}");
+        await page.GetByRole(AriaRole.Button, new() { Name = Word("Quote renewal", lang), Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("quote-total")).ToHaveTextAsync("10.00 USD");
+
+        // The balance goes on a second instance after the quote, so paying the renewal is refused: insufficient-funds.
+        Assert.Equal(201, (await server.Client(key).Post("/v1/instances",
+            new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1 })).Status);
+        var pay = string.Format(CultureInfo.InvariantCulture, Word("Pay {0} and renew", lang), "10.00 USD");
+        await page.GetByRole(AriaRole.Button, new() { Name = pay, Exact = true }).ClickAsync();
+
+        const string detail = "The charge of 10.00 USD exceeds coupons and balance (0.00 USD): 10.00 USD short.";
+        var alert = page.GetByRole(AriaRole.Alert);
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/console/instances/{id}\\?error=.*&code=insufficient-funds$"));
+        if (lang == "en")
+        {
+            await Assertions.Expect(alert).ToHaveTextAsync(detail);
+            await Assertions.Expect(alert.Locator("[lang]")).ToHaveCountAsync(0);
+            return;
+        }
+
+        await Assertions.Expect(alert).ToHaveTextAsync($"{Word("error: insufficient-funds", lang)} {detail}");
+        await Assertions.Expect(alert.Locator("[lang=\"en\"]")).ToHaveTextAsync(detail);
+        await NoEnglish(page, lang, "instance after a refused renewal");
+        await Shot(page, $"refused-renewal-{lang}");
+    }
+
+    [Fact]
+    public void R9_6_every_error_code_the_API_answers_has_its_sentence_in_the_four_languages()
+    {
+        var refusals = Enum.GetValues<Domain.RefusalCode>().Select(c => new Domain.Refusal(c, "").ApiCode).ToList();
+        Assert.Subset(Problems.Titles.Keys.ToHashSet(), refusals.ToHashSet());
+        foreach (var lang in new[] { "en", "zh-Hans", "zh-Hant", "ja" })
+        {
+            var culture = lang == "en" ? CultureInfo.InvariantCulture : CultureInfo.GetCultureInfo(lang);
+            var words = Words.GetResourceSet(culture, true, false)!;
+            foreach (var code in Problems.Titles.Keys.Append("other"))
+            {
+                Assert.False(string.IsNullOrWhiteSpace(words.GetString($"error: {code}")), $"no sentence for {code} in {lang}");
+            }
+        }
+    }
+
     /// <summary>A customer on a test clock at <paramref name="frozenUtc"/> with one ecs.small bought for a month, and the clock.</summary>
     private async Task<(string Key, string Id, string ClockId)> Customer(string frozenUtc, long balance)
     {

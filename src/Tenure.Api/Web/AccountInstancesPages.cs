@@ -9,7 +9,7 @@ public static partial class WebConsole
 {
     private static void MapAccountInstances(RouteGroupBuilder console)
     {
-        console.MapGet("/instances", (HttpContext http, string? id, string? cursor, string? notice, string? error) =>
+        console.MapGet("/instances", (HttpContext http, string? id, string? cursor, string? notice, string? error, string? code) =>
             SignedIn(http, async (user, client) =>
             {
                 if (user.IsOperator && Blank(id) is null) return Results.Redirect("/console/operator");
@@ -19,7 +19,7 @@ public static partial class WebConsole
                 var of = user.IsOperator ? $"id={Uri.EscapeDataString(id!)}&" : string.Empty;
                 var next = page.NextCursor is { } n ? $"/console/instances?{of}cursor={Uri.EscapeDataString(n)}" : null;
                 var title = user.IsOperator ? Show.Text("Instances of {0}", id!) : "All instances";
-                return Page<AccountInstancesPage>(new Frame(user, title, notice, error), new { List = page.Items, Next = next });
+                return Page<AccountInstancesPage>(new Frame(user, title, notice, error, code), new { List = page.Items, Next = next });
             }));
         console.MapPost("/account/contacts", Handler(http => Posted(http, async (_, client, form) =>
         {

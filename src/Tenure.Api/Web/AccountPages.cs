@@ -12,7 +12,7 @@ public sealed record ClockAccounts(TestClockDto Clock, IReadOnlyList<AccountDto>
 public static partial class WebConsole
 {
     private static void MapAccount(RouteGroupBuilder console) =>
-        console.MapGet("/account", (HttpContext http, string? id, string? notice, string? error) => SignedIn(http, async (user, client) =>
+        console.MapGet("/account", (HttpContext http, string? id, string? notice, string? error, string? code) => SignedIn(http, async (user, client) =>
         {
             if (user.IsOperator && Blank(id) is null) return Results.Redirect("/console/operator");
             var query = user.IsOperator ? $"accountId={Uri.EscapeDataString(id!)}" : string.Empty;
@@ -27,13 +27,15 @@ public static partial class WebConsole
                 cursor = page.NextCursor;
             }
             while (cursor is not null && notices.Count < 5_000);
-            return Page<AccountPage>(new Frame(user, Show.Text("Account {0}", account.Name), notice, error), new { Account = account, Forecast = forecast, Notices = notices.TakeLast(50).Reverse().ToList() });
+            var frame = new Frame(user, Show.Text("Account {0}", account.Name), notice, error, code);
+            return Page<AccountPage>(frame, 
+                new { Account = account, Forecast = forecast, Notices = notices.TakeLast(50).Reverse().ToList() });
         }));
 
     private static void MapOperator(RouteGroupBuilder console)
     {
-        console.MapGet("/operator", (HttpContext http, string? clock, string? notice, string? error) =>
-            SignedIn(http, (user, client) => Operator(user, client, Blank(clock), new Frame(user, "Operator", notice, error))));
+        console.MapGet("/operator", (HttpContext http, string? clock, string? notice, string? error, string? code) =>
+            SignedIn(http, (user, client) => Operator(user, client, Blank(clock), new Frame(user, "Operator", notice, error, code))));
         console.MapPost("/operator/accounts", Handler(http => SignedIn(http, async (user, client) =>
         {
             // Not a redirect: the new key is shown once, and never put in a URL.

@@ -12,7 +12,7 @@ public static partial class WebConsole
 {
     private static void MapInstance(RouteGroupBuilder console)
     {
-        console.MapGet("/instances/{id}", (string id, HttpContext http, string? notice, string? error) => SignedIn(http, async (user, client) =>
+        console.MapGet("/instances/{id}", (string id, HttpContext http, string? notice, string? error, string? code) => SignedIn(http, async (user, client) =>
         {
             var path = $"/v1/instances/{Uri.EscapeDataString(id)}";
             var instance = await client.Get<InstanceDto>(path).ConfigureAwait(false);
@@ -21,7 +21,8 @@ public static partial class WebConsole
             var usage = await client.Get<UsageDto>($"{path}/usage?step=3600&to={Uri.EscapeDataString(schedule.Now.ToString())}").ConfigureAwait(false);
             var costs = await client.Get<InstanceCostDto>($"{path}/costs").ConfigureAwait(false);
             var title = Show.Text("Instance {0}", instance.Id);
-            return Page<InstancePage>(new Frame(user, title, notice, error), new { Instance = instance, Events = events.Items, Schedule = schedule, Usage = usage, Costs = costs });
+            return Page<InstancePage>(new Frame(user, title, notice, error, code),
+                new { Instance = instance, Events = events.Items, Schedule = schedule, Usage = usage, Costs = costs });
         }));
         console.MapPost("/instances/{id}/quote", (string id, HttpContext http) => SignedIn(http, async (user, client) =>
         {

@@ -11,10 +11,10 @@ public static partial class WebConsole
 {
     private static void MapPurchase(RouteGroupBuilder console)
     {
-        console.MapGet("/buy", (HttpContext http, string? notice, string? error) => SignedIn(http, (user, _) =>
+        console.MapGet("/buy", (HttpContext http, string? notice, string? error, string? code) => SignedIn(http, (user, _) =>
             Task.FromResult(user.IsOperator
                 ? Results.Redirect("/console/operator")
-                : (IResult)Page<PurchasePage>(new Frame(user, "Buy an instance", notice, error), new { }))));
+                : (IResult)Page<PurchasePage>(new Frame(user, "Buy an instance", notice, error, code), new { }))));
         console.MapPost("/buy/quote", Handler(http => SignedIn(http, async (user, client) =>
         {
             var form = await http.Request.ReadFormAsync().ConfigureAwait(false);

@@ -34,7 +34,8 @@ public static partial class WebConsole
 
     private static void MapRenewals(RouteGroupBuilder console)
     {
-        console.MapGet("/renewals", (HttpContext http, string? tab, string? product, string? region, string? status, string? expiresWithinDays, string? accountId, string? cursor, string? notice, string? error) =>
+        console.MapGet("/renewals", (HttpContext http, string? tab, string? product, string? region, string? status,
+                string? expiresWithinDays, string? accountId, string? cursor, string? notice, string? error, string? code) =>
             SignedIn(http, async (user, client) =>
             {
                 var filters = Filters(tab, product, region, status, expiresWithinDays, accountId);
@@ -45,7 +46,7 @@ public static partial class WebConsole
                 {
                     ["manual"] = counted.Manual, ["auto"] = counted.Auto, ["noRenew"] = counted.NoRenew,
                 };
-                return Page<RenewalsPage>(new Frame(user, "Renewal management", notice, error),
+                return Page<RenewalsPage>(new Frame(user, "Renewal management", notice, error, code),
                     new { Filters = filters, List = page, Back = http.Request.Path + http.Request.QueryString, Counts = counts });
             }));
         console.MapGet("/renewals.csv", (HttpContext http, string? tab, string? product, string? region, string? status, string? expiresWithinDays, string? accountId) =>

@@ -43,6 +43,18 @@ public static class Show
     }
 
     /// <summary>
+    /// What the API's error <paramref name="code"/> means, in the page's language (the key <c>error: insufficient-funds</c>,
+    /// …; <c>error: other</c> for a code without one), for the English detail that follows it; null in English, whose page
+    /// shows the detail alone, or without a code.
+    /// </summary>
+    public static string? Refusal(string? code)
+    {
+        if (code is null || English) return null;
+        var found = Resources["error: " + code];
+        return found.ResourceNotFound ? Text("error: other") : found;
+    }
+
+    /// <summary>
     /// Minor units as "1234.50 USD" in English, as everywhere else; in the other languages as their notices write it
     /// (<see cref="LocaleFormat"/>: "1,234.50 USD").
     /// </summary>

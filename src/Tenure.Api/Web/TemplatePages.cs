@@ -9,8 +9,11 @@ public static partial class WebConsole
 {
     private static void MapTemplates(RouteGroupBuilder console)
     {
-        console.MapGet("/operator/templates", (HttpContext http, string? kind, string? locale, string? notice, string? error) =>
-            SignedIn(http, (user, client) => Templates(user, client, Blank(kind), Blank(locale), null, null, new Frame(user, "Notice templates", notice, error))));
+        console.MapGet("/operator/templates",
+            (HttpContext http, string? kind, string? locale, string? notice, string? error, string? code) =>
+                SignedIn(http, (user, client) =>
+                    Templates(user, client, Blank(kind), Blank(locale), null, null,
+                        new Frame(user, "Notice templates", notice, error, code))));
         console.MapPost("/operator/templates", Handler(http => SignedIn(http, async (user, client) =>
         {
             var form = await http.Request.ReadFormAsync().ConfigureAwait(false);
@@ -35,8 +38,8 @@ public static partial class WebConsole
             catch (ApiProblem refused) when (refused.Status == 400)
             {
                 // The refused text stays in the form, with where it is wrong, so that nothing typed is lost.
-                return await Templates(user, client, kind, locale, draft, null, new Frame(user, "Notice templates", Error: refused.Detail), 400)
-                    .ConfigureAwait(false);
+                var frame = new Frame(user, "Notice templates", Error: refused.Detail, Code: Worded(refused));
+                return await Templates(user, client, kind, locale, draft, null, frame, 400).ConfigureAwait(false);
             }
         })));
     }

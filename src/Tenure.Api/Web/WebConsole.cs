@@ -16,7 +16,11 @@ namespace Tenure.Api.Web;
 public sealed record ConsoleUser(string Key, bool IsOperator, string Name);
 
 /// <summary>What every page shows around its content.</summary>
-public sealed record Frame(ConsoleUser? User, string Title, string? Notice = null, string? Error = null);
+/// <remarks>
+/// <paramref name="Code"/> is the API's error code when <paramref name="Error"/> is the API's own detail, which is English: a
+/// page in another language says the code in its words, and the detail after it as the API wrote it.
+/// </remarks>
+public sealed record Frame(ConsoleUser? User, string Title, string? Notice = null, string? Error = null, string? Code = null);
 
 /// <summary>
 /// The web console: server-rendered Razor components over the JSON API. A page signs in with an
@@ -30,6 +34,9 @@ public static partial class WebConsole
     public const string CookieName = "tenure_console";
 
     private const string TooManyFailures = "Too many failed sign-ins from this address; try again in a minute.";
+
+    /// <summary>The query parameters of what the last action said, which the next one replaces.</summary>
+    private static readonly string[] Said = ["notice=", "error=", "code="];
 
     private static readonly LocalDateTimePattern InputPattern = LocalDateTimePattern.CreateWithInvariantCulture("uuuu-MM-dd'T'HH:mm");
 
@@ -61,7 +68,8 @@ public static partial class WebConsole
             }
             catch (ApiProblem problem)
             {
-                return Page<ErrorPage>(new Frame(User(http), "Something went wrong", Error: problem.Detail), new { }, problem.Status);
+                var frame = new Frame(User(http), "Something went wrong", Error: problem.Detail, Code: Worded(problem));
+                return Page<ErrorPage>(frame, new { }, problem.Status);
             }
             catch (HttpRequestException e)
             {
@@ -231,19 +239,24 @@ public static partial class WebConsole
         return new RazorComponentResult<TPage>(parameters) { StatusCode = status };
     }
 
-    /// <summary>Where a refused form goes back to: the page it came from (a console path), with the problem's detail.</summary>
+    /// <summary>Where a refused form goes back to: the page it came from (a console path), with the problem's detail and code.</summary>
     private static string Back(HttpContext http, ApiProblem problem)
     {
         var back = http.Request.HasFormContentType && http.Request.Form["back"].ToString() is { Length: > 0 } path && path.StartsWith("/console", StringComparison.Ordinal) && !path.StartsWith("//", StringComparison.Ordinal)
             ? path : "/console";
-        return With(back, "error", problem.Detail);
+        return With(back, "error", problem.Detail, Worded(problem));
     }
 
-    private static string With(string path, string name, string value)
+    /// <summary>The code of a problem the API answered, whose English detail a page words by it; null for the console's own.</summary>
+    private static string? Worded(ApiProblem problem) => problem.Answered ? problem.Code : null;
+
+    /// <summary>A console path with a notice or an error (and that error's <paramref name="code"/>) in place of any it had.</summary>
+    private static string With(string path, string name, string value, string? code = null)
     {
         var bare = string.Join('&', (path.Split('?', 2) is [_, var query] ? query : string.Empty).Split('&', StringSplitOptions.RemoveEmptyEntries)
-            .Where(p => !p.StartsWith("notice=", StringComparison.Ordinal) && !p.StartsWith("error=", StringComparison.Ordinal)));
-        return $"{path.Split('?', 2)[0]}?{(bare.Length > 0 ? bare + "&" : string.Empty)}{name}={Uri.EscapeDataString(value)}";
+            .Where(p => !Said.Any(said => p.StartsWith(said, StringComparison.Ordinal))));
+        var coded = code is null ? string.Empty : "&code=" + Uri.EscapeDataString(code);
+        return $"{path.Split('?', 2)[0]}?{(bare.Length > 0 ? bare + "&" : string.Empty)}{name}={Uri.EscapeDataString(value)}{coded}";
     }
 
     /// <summary>An amount typed by a person ("12.5") in minor units, or a refusal the page shows.</summary>
