@@ -96,6 +96,34 @@ public abstract partial class StorageCompliance
     }
 
     [Fact]
+    public void R2_1_a_running_auto_renew_instance_with_hundreds_of_data_disks_saves_and_renews_on_both_databases()
+    {
+        // The upcoming-renewals index (0021) is partial on running auto-renew instances: its entries must never outgrow
+        // an index entry (PostgreSQL: about 2.7 kB), whatever the components, or such a purchase could not be saved.
+        var (accountId, clock) = NewAccount("2017-11-08 09:00", 1_000_000);
+        var random = new Random(21);
+        var disks = Enumerable.Range(0, 400)
+            .Select(i => new DataDisk($"d-{i}-{Convert.ToHexString(BitConverter.GetBytes(random.NextInt64()))}", 20, ChargeType.Subscription));
+        Instance bought;
+        using (var session = Db.Begin())
+        {
+            var account = session.Accounts([accountId], forUpdate: true)[accountId];
+            var request = new PurchaseRequest(new InstanceId(Session.NewId("i")), "ecs", "cn-hangzhou", null, "ecs.small",
+                ChargeType.Subscription, 1, AutoRenew: true, new Components(null, [.. disks]));
+            var change = Purchase.Buy(Rules, account, request, Local("2017-11-08 10:00")).Value;
+            session.Save(change, Local("2017-11-08 10:00"), clock.Id);
+            session.Commit();
+            bought = change.Instance;
+        }
+
+        Assert.True(new TestClocks(Db, Engine).Advance(clock.Id, Local("2017-12-07 00:00")).IsSuccess);
+        var renewed = Read(s => s.Instance(bought.Id.Value))!;
+        Assert.Equal(400, renewed.Components.DataDisks.Count);
+        Assert.Equal("2018-01-09 00:00", Show(renewed.Expiry));
+        Assert.Empty(Verifier.Check(Db));
+    }
+
+    [Fact]
     public void R4_3_on_a_test_clock_attempts_fail_then_the_instance_stops_at_T_plus_15_and_is_released()
     {
         var (accountId, clock) = NewAccount("2019-01-28 09:00", 2000);
