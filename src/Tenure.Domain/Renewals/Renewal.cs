@@ -31,10 +31,14 @@ public static class Renewal
             ? (now, rules.Calendar.ExpiryOfPurchase(now, months))
             : (instance.Expiry, rules.Calendar.Extend(instance.Expiry, months));
 
-    /// <summary>R3.3, R3.6: the new expiry and price of renewing <paramref name="months"/>; no money moves.</summary>
+    /// <summary>
+    /// R3.3, R3.6: the new expiry and price of renewing <paramref name="months"/>; no money moves. R7.10: an instance
+    /// whose payment is pending (an auto-renewal's or a command's) is not renewed again until that payment settles.
+    /// </summary>
     public static Outcome<Quote> Quote(Rules rules, Instance instance, int months, Instant now)
     {
         if (Renewable(rules, instance) is { } refusal) return refusal;
+        if (instance.PaymentPending is not null) return Refusal.State($"A payment for {instance.Id} is pending; wait for its result.");
         var product = rules.Catalog.Get(instance.Product);
         if (!product.ManualPeriods.Contains(months))
         {
@@ -131,11 +135,6 @@ public static class Renewal
         Rules rules, IReadOnlyList<Instance> instances, IReadOnlyList<Quote> quotes, Account account, Instant now,
         PaymentIntent intent, long ask, string memo)
     {
-        if (instances.FirstOrDefault(i => i.PaymentPending is not null) is { } busy)
-        {
-            return Refusal.State($"A payment for {busy.Id} is pending; wait for its result.");
-        }
-
         var pending = instances.Zip(quotes, (i, q) => Commands.Touch(i, now) with
         {
             PaymentPending = new PendingPayment(ask, now, rules.Calendar.DaysBetween(i.Expiry, now), q.CycleStart) { Intent = intent },
