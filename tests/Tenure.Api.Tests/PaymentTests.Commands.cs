@@ -233,4 +233,35 @@ public abstract partial class PaymentTests
         Assert.Equal((534L, 0L, 131L, 403L), UnifyOrder(accountId));
         Assert.Empty(Verifier.Check(server.Db));
     }
+    [Fact]
+    public async Task R6_2_R7_8_an_upgrade_is_paid_by_balance_and_card_in_one_order()
+    {
+        // ecs.small → ecs.medium with 60 days left (2019-01-29 10:00 to 2019-03-30 00:00, rounded up): ceil(1,000 × 60 / 30) = 2,000,
+        // of which the balance pays 500 and the card 1,500.
+        var (client, accountId, _, id) = await Customer(500);
+        var quote = await client.Post($"/v1/instances/{id}/spec-change", new { spec = "ecs.medium", quoteOnly = true });
+        Assert.Equal(("2000", "2000", "0"), (quote.Body.Str("amount"), quote.Body.Str("covered"), quote.Body.Str("shortfall")));
+        var done = await client.Post($"/v1/instances/{id}/spec-change", new { spec = "ecs.medium" });
+        Assert.Equal((200, "ecs.medium", "false"), (done.Status, done.Body.Str("spec"), done.Body.Str("paymentPending")));
+        using (var session = server.Db.BeginRead())
+        {
+            var order = Assert.Single(session.PaymentOrders(accountId), o => o.Kind == "Upgrade");
+            Assert.Equal((2000L, 0L, 500L, 1500L), (order.Total, order.PaidByCoupons, order.PaidByBalance, order.PaidByMethod));
+        }
+
+        Assert.Equal("0", (await client.Get("/v1/account")).Body.Str("balance"));
+        Assert.Empty(Verifier.Check(server.Db));
+    }
+
+    [Fact]
+    public async Task R6_2_R7_9_a_declined_upgrade_answers_402_and_changes_nothing()
+    {
+        var (client, _, _, id) = await Customer(498); // the card is asked for 2,000 - 498 = 1,502: soft decline
+        var declined = await client.Post($"/v1/instances/{id}/spec-change", new { spec = "ecs.medium" });
+        Assert.Equal((402, "payment-declined"), (declined.Status, declined.Body.Str("code")));
+        var instance = await client.Get($"/v1/instances/{id}");
+        Assert.Equal(("ecs.small", "false"), (instance.Body.Str("spec"), instance.Body.Str("paymentPending")));
+        Assert.Equal("498", (await client.Get("/v1/account")).Body.Str("balance"));
+        Assert.Empty(Verifier.Check(server.Db));
+    }
 }

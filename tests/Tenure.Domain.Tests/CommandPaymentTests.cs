@@ -101,6 +101,21 @@ public sealed class CommandPaymentTests
     }
 
     [Fact]
+    public void R6_2_R7_9_an_upgrade_the_card_pays_part_of_asks_for_it_and_its_success_is_one_order_split_balance_and_card()
+    {
+        // ecs.small → ecs.medium on 2019-03-20 10:00 with 10 days left (rounded up): ceil(1,000 × 10 / 30) = 334; the card pays 134.
+        var asked = PlanChanges.SpecChange.Request(Given.Rules, Ecs, Carded, "ecs.medium", March20).Value;
+        Assert.Equal((134L, "ecs.small"), (asked.Effects.Payment!.Amount, asked.Instance.Spec));
+        Assert.Null(asked.Effects.Order);
+
+        var settled = Lifecycle.Lifecycle.SettlePayment(Given.Rules, [asked.Instance], Carded, PaymentResult.Succeeded, March20)!;
+        Assert.Equal(("ecs.medium", (PendingPayment?)null), (settled.Instance.Spec, settled.Instance.PaymentPending));
+        var order = settled.Effects.Order!;
+        Assert.Equal((OrderKind.Upgrade, 334L, 0L, 200L, 134L), (order.Kind, order.Total, order.PaidByCoupons, order.PaidByBalance, order.PaidByMethod));
+        Assert.Equal(0, settled.Account.Balance);
+    }
+
+    [Fact]
     public void R7_5_R7_8_a_batch_asks_one_payment_for_what_coupons_and_balance_leave_and_its_success_is_one_order()
     {
         var second = Given.Expiring("ecs", "ecs.small", "2019-03-30", id: "i-2");

@@ -217,6 +217,9 @@ public sealed record PaymentIntent(OrderKind Kind, int Months, long Total)
     /// <summary>A batch's items in the batch's order; empty for one instance.</summary>
     public ImmutableArray<IntentItem> Items { get; init; } = [];
 
+    /// <summary>R6.2: for an upgrade (<see cref="OrderKind.Upgrade"/>), the spec it moves to.</summary>
+    public string? Spec { get; init; }
+
     /// <summary>R8.3: for a unified expiry (<see cref="OrderKind.UnifyExpiry"/>), the day of the month its items move to.</summary>
     public int DayOfMonth { get; init; }
 }

@@ -97,8 +97,8 @@ public static class Renewal
         }
 
         var funded = account.Move(pending.Amount, now);
-        var renewed = intent.Items.IsEmpty
-            ? RenewPaid(rules, instances[0], funded, pending, intent, now)
+        var renewed = intent.Kind == OrderKind.Upgrade ? PlanChanges.SpecChange.Paid(rules, instances[0], funded, pending, now)
+            : intent.Items.IsEmpty ? RenewPaid(rules, instances[0], funded, pending, intent, now)
             : RenewBatchPaid(rules, instances, funded, intent, now);
         if (renewed.Refusal is { } refusal)
         {
@@ -145,7 +145,7 @@ public static class Renewal
     /// R7.9, R7.10: the change of a command whose method part is non-zero: the payment is asked for with
     /// <paramref name="intent"/> and each instance is payment-pending; nothing is charged and no order is made yet.
     /// </summary>
-    private static Outcome<Change> Ask(
+    internal static Outcome<Change> Ask(
         Rules rules, IReadOnlyList<Instance> instances, IReadOnlyList<Quote> quotes, Account account, Instant now,
         PaymentIntent intent, long ask, string memo)
     {
