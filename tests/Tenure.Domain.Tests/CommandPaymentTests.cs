@@ -111,7 +111,8 @@ public sealed class CommandPaymentTests
         var settled = Lifecycle.Lifecycle.SettlePayment(Given.Rules, [asked.Instance], Carded, PaymentResult.Succeeded, March20)!;
         Assert.Equal(("ecs.medium", (PendingPayment?)null), (settled.Instance.Spec, settled.Instance.PaymentPending));
         var order = settled.Effects.Order!;
-        Assert.Equal((OrderKind.Upgrade, 334L, 0L, 200L, 134L), (order.Kind, order.Total, order.PaidByCoupons, order.PaidByBalance, order.PaidByMethod));
+        Assert.Equal((OrderKind.Upgrade, 334L, 0L, 200L, 134L),
+            (order.Kind, order.Total, order.PaidByCoupons, order.PaidByBalance, order.PaidByMethod));
         Assert.Equal(0, settled.Account.Balance);
     }
 
