@@ -44,7 +44,7 @@ public static class PlanChangesApi
     {
         var v1 = app.MapGroup("/v1");
         v1.MapPut("/renewals/settings", Settings).Produces<InstanceList>().ProducesProblem(404);
-        v1.MapPost("/renewals/unify-expiry", Unify).Produces<QuoteDto>().ProducesProblem(404);
+        v1.MapPost("/renewals/unify-expiry", Unify).Produces<QuoteDto>().Produces<PaymentPendingAnswer>(202).ProducesProblem(404);
         v1.MapPost("/instances/{id}/spec-change", (string id, SpecChangeRequest body, HttpContext http, CommandRunner run) =>
             Priced(id, http, run, body.QuoteOnly, body.QuoteId, (t, a) => SpecChange.Request(run.Rules, t.Instance, a, body.Spec, t.Now),
                 accepted: c => c.Instance.PendingChange is { Kind: PendingChangeKind.ReviewedUpgrade }))

@@ -191,4 +191,77 @@ public abstract partial class PaymentTests
         Assert.Equal(("Renewal", 2000L, 0L, 1097L, 903L), RenewalOrder(accountId, out _));
         Assert.Empty(Verifier.Check(server.Db));
     }
+    private (long Total, long Coupons, long Balance, long Method) UnifyOrder(string accountId)
+    {
+        using var session = server.Db.BeginRead();
+        var order = Assert.Single(session.PaymentOrders(accountId), o => o.Kind == "UnifyExpiry");
+        return (order.Total, order.PaidByCoupons, order.PaidByBalance, order.PaidByMethod);
+    }
+
+    [Fact]
+    public async Task R8_3_R7_8_a_unified_expiry_is_paid_by_balance_and_card_in_one_order_and_its_quote_counts_the_card()
+    {
+        // Expiry 2019-03-30 local to day 15: 16 days, ceil(1,000 × 16 / 30) = 534, of which the balance pays 100 and the card 434.
+        var (client, accountId, _, id) = await Customer(100);
+        var body = new { instanceIds = new[] { id }, dayOfMonth = 15, quoteOnly = true };
+        var quote = await client.Post("/v1/renewals/unify-expiry", body);
+        Assert.Equal(("534", "534", "0"), (quote.Body.Str("total"), quote.Body.Str("covered"), quote.Body.Str("shortfall")));
+        var done = await client.Post("/v1/renewals/unify-expiry", body with { quoteOnly = false });
+        Assert.Equal(200, done.Status);
+        Assert.Equal(("2019-04-14T16:00:00Z", "false"), ((await client.Get($"/v1/instances/{id}")).Body.Str("expiresAt"),
+            (await client.Get($"/v1/instances/{id}")).Body.Str("paymentPending")));
+        Assert.Equal((534L, 0L, 100L, 434L), UnifyOrder(accountId));
+        Assert.Equal("0", (await client.Get("/v1/account")).Body.Str("balance"));
+        var payment = Assert.Single((await client.Get("/v1/payments")).Body!["items"]!.AsArray());
+        Assert.Equal(("succeeded", "434"), (payment.Str("status"), payment.Str("amount")));
+        Assert.Empty(Verifier.Check(server.Db));
+    }
+
+    [Fact]
+    public async Task R8_3_R7_10_a_unified_expiry_whose_card_payment_is_pending_answers_202_and_moves_the_expiry_once_it_succeeds()
+    {
+        var (client, accountId, _, id) = await Customer(131); // the card is asked for 534 - 131 = 403: pending
+        var accepted = await client.Post("/v1/renewals/unify-expiry", new { instanceIds = new[] { id }, dayOfMonth = 15 });
+        Assert.Equal((202, "pending"), (accepted.Status, accepted.Body.Str("status")));
+        var paymentId = accepted.Body.Str("paymentId");
+        Assert.Equal(("2019-03-29T16:00:00Z", "true"), ((await client.Get($"/v1/instances/{id}")).Body.Str("expiresAt"),
+            (await client.Get($"/v1/instances/{id}")).Body.Str("paymentPending")));
+        var busy = await client.Post("/v1/renewals/unify-expiry", new { instanceIds = new[] { id }, dayOfMonth = 15 });
+        Assert.Equal((409, "invalid-state"), (busy.Status, busy.Body.Str("code")));
+        Assert.Equal(200, (await PostResult(paymentId, """{"status":"succeeded"}""")).Status);
+        Assert.Equal("2019-04-14T16:00:00Z", (await client.Get($"/v1/instances/{id}")).Body.Str("expiresAt"));
+        Assert.Equal((534L, 0L, 131L, 403L), UnifyOrder(accountId));
+        Assert.Empty(Verifier.Check(server.Db));
+    }
+    [Fact]
+    public async Task R6_2_R7_8_an_upgrade_is_paid_by_balance_and_card_in_one_order()
+    {
+        // ecs.small → ecs.medium with 60 days left (2019-01-29 10:00 to 2019-03-30 00:00, rounded up): ceil(1,000 × 60 / 30) = 2,000,
+        // of which the balance pays 500 and the card 1,500.
+        var (client, accountId, _, id) = await Customer(500);
+        var quote = await client.Post($"/v1/instances/{id}/spec-change", new { spec = "ecs.medium", quoteOnly = true });
+        Assert.Equal(("2000", "2000", "0"), (quote.Body.Str("amount"), quote.Body.Str("covered"), quote.Body.Str("shortfall")));
+        var done = await client.Post($"/v1/instances/{id}/spec-change", new { spec = "ecs.medium" });
+        Assert.Equal((200, "ecs.medium", "false"), (done.Status, done.Body.Str("spec"), done.Body.Str("paymentPending")));
+        using (var session = server.Db.BeginRead())
+        {
+            var order = Assert.Single(session.PaymentOrders(accountId), o => o.Kind == "Upgrade");
+            Assert.Equal((2000L, 0L, 500L, 1500L), (order.Total, order.PaidByCoupons, order.PaidByBalance, order.PaidByMethod));
+        }
+
+        Assert.Equal("0", (await client.Get("/v1/account")).Body.Str("balance"));
+        Assert.Empty(Verifier.Check(server.Db));
+    }
+
+    [Fact]
+    public async Task R6_2_R7_9_a_declined_upgrade_answers_402_and_changes_nothing()
+    {
+        var (client, _, _, id) = await Customer(498); // the card is asked for 2,000 - 498 = 1,502: soft decline
+        var declined = await client.Post($"/v1/instances/{id}/spec-change", new { spec = "ecs.medium" });
+        Assert.Equal((402, "payment-declined"), (declined.Status, declined.Body.Str("code")));
+        var instance = await client.Get($"/v1/instances/{id}");
+        Assert.Equal(("ecs.small", "false"), (instance.Body.Str("spec"), instance.Body.Str("paymentPending")));
+        Assert.Equal("498", (await client.Get("/v1/account")).Body.Str("balance"));
+        Assert.Empty(Verifier.Check(server.Db));
+    }
 }

@@ -226,6 +226,23 @@ public abstract partial class PaymentTests(PaymentServer server)
     }
 
     [Fact]
+    public async Task R7_10_a_manual_renewal_while_an_auto_renew_payment_is_pending_is_refused_409_and_its_success_renews_one_cycle()
+    {
+        var (client, accountId, _, id, paymentId) = await PendingAtTPlus14();
+        await _operator.Post($"/v1/accounts/{accountId}/top-ups", new { amount = 5000 }); // the balance alone would pay
+        var busy = await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 });
+        Assert.Equal((409, "invalid-state"), (busy.Status, busy.Body.Str("code")));
+        var batch = await client.Post("/v1/renewals", new { items = new[] { new { instanceId = id, periodMonths = 1 } } });
+        Assert.Equal((409, "invalid-state"), (batch.Status, batch.Body.Str("code")));
+        Assert.Equal((200, "succeeded"), ((await PostResult(paymentId, """{"status":"succeeded"}""")).Status, "succeeded"));
+        var instance = await client.Get($"/v1/instances/{id}");
+        Assert.Equal(("2019-04-29T16:00:00Z", "false"), (instance.Body.Str("expiresAt"), instance.Body.Str("paymentPending")));
+        Assert.Equal(("Renewal", 1000L, 0L, 97L, 903L), RenewalOrder(accountId, out _));
+        Assert.Equal("5000", (await client.Get("/v1/account")).Body.Str("balance"));
+        Assert.Empty(Verifier.Check(server.Db));
+    }
+
+    [Fact]
     public async Task R7_10_pending_that_fails_at_T_plus_15_02_00_stops_then_and_not_before()
     {
         var (client, _, clockId, id, paymentId) = await PendingAtTPlus14();

@@ -74,6 +74,49 @@ public sealed class CommandPaymentTests
     }
 
     [Fact]
+    public void R7_10_a_manual_renewal_the_balance_pays_whole_is_refused_while_an_auto_renew_payment_is_pending()
+    {
+        var pending = Ecs with { PaymentPending = new PendingPayment(800, March20, -10, Ecs.Expiry) };
+        var rich = Carded with { Balance = 5000 };
+
+        Assert.Equal(RefusalCode.InvalidState, Renewal.Renew(Given.Rules, pending, rich, 1, March20).Refusal?.Code);
+        Assert.Equal(RefusalCode.InvalidState, Renewal.RenewBatch(Given.Rules, [(pending, 1)], rich, March20).Refusal?.Code);
+    }
+
+    [Fact]
+    public void R7_11_an_auto_renew_payment_whose_cycle_moved_before_it_succeeded_is_refunded_whole_and_renews_nothing()
+    {
+        var renewed = Given.Expiring("ecs", "ecs.small", "2019-04-30") with
+        {
+            PaymentPending = new PendingPayment(800, March20, -10, Ecs.Expiry),
+        };
+        var refunded = Lifecycle.Lifecycle.SettlePayment(Given.Rules, [renewed], Carded, PaymentResult.Succeeded, March20)!;
+
+        Assert.Null(refunded.Effects.Order);
+        Assert.Equal("2019-04-30 00:00", Given.Show(refunded.Instance.Expiry));
+        Assert.Null(refunded.Instance.PaymentPending);
+        var refund = Assert.Single(refunded.Effects.MethodRefunds);
+        Assert.Equal((800L, true), (refund.Amount, refund.OfSettledPayment));
+        Assert.Equal(200, refunded.Account.Balance);
+    }
+
+    [Fact]
+    public void R6_2_R7_9_an_upgrade_the_card_pays_part_of_asks_for_it_and_its_success_is_one_order_split_balance_and_card()
+    {
+        // ecs.small → ecs.medium on 2019-03-20 10:00 with 10 days left (rounded up): ceil(1,000 × 10 / 30) = 334; the card pays 134.
+        var asked = PlanChanges.SpecChange.Request(Given.Rules, Ecs, Carded, "ecs.medium", March20).Value;
+        Assert.Equal((134L, "ecs.small"), (asked.Effects.Payment!.Amount, asked.Instance.Spec));
+        Assert.Null(asked.Effects.Order);
+
+        var settled = Lifecycle.Lifecycle.SettlePayment(Given.Rules, [asked.Instance], Carded, PaymentResult.Succeeded, March20)!;
+        Assert.Equal(("ecs.medium", (PendingPayment?)null), (settled.Instance.Spec, settled.Instance.PaymentPending));
+        var order = settled.Effects.Order!;
+        Assert.Equal((OrderKind.Upgrade, 334L, 0L, 200L, 134L),
+            (order.Kind, order.Total, order.PaidByCoupons, order.PaidByBalance, order.PaidByMethod));
+        Assert.Equal(0, settled.Account.Balance);
+    }
+
+    [Fact]
     public void R7_5_R7_8_a_batch_asks_one_payment_for_what_coupons_and_balance_leave_and_its_success_is_one_order()
     {
         var second = Given.Expiring("ecs", "ecs.small", "2019-03-30", id: "i-2");

@@ -50,6 +50,25 @@ public sealed class RenewalReportTests
     }
 
     [Fact]
+    public void R8_9_R7_8_1500_and_an_active_card_cover_both_1000_renewals_and_with_a_hard_declined_card_only_the_first()
+    {
+        var later = Expiring("ecs", "ecs.small", "2019-05-03", RenewalMode.Auto, id: "i-a");
+        var sooner = Expiring("ecs", "ecs.small", "2019-05-02", RenewalMode.Auto, id: "i-b");
+        var now = Local("2019-04-12 10:00");
+        var span = RenewalReports.Span(Given.Rules, new LocalDate(2019, 4, 1), new LocalDate(2019, 6, 1), now).Value;
+        var carded = Account(balance: 1500) with { Method = new Accounts.PaymentMethod("tok", "Visa •••• 4242") };
+        IReadOnlyList<UpcomingDay> Upcoming(Accounts.Account account) => RenewalReports.Of(
+            Given.Rules, span, null, [], [], [RenewalTerms.Of(later)],
+            [.. new[] { later, sooner }.Select(i => new UpcomingRenewal(i.Id.Value, i.AccountId, i.Expiry, 0))],
+            new Dictionary<AccountId, Accounts.Account> { [Given.AccountId] = account }, now).Upcoming;
+
+        var may2 = new UpcomingDay(new LocalDate(2019, 5, 2), 1, 1000, 1);
+        Assert.Equal([may2, new UpcomingDay(new LocalDate(2019, 5, 3), 1, 1000, 1)], Upcoming(carded));
+        var declined = carded with { Method = carded.Method! with { Status = Accounts.PaymentMethodStatus.DeclinedHard } };
+        Assert.Equal([may2, new UpcomingDay(new LocalDate(2019, 5, 3), 1, 1000, 0)], Upcoming(declined));
+    }
+
+    [Fact]
     public void R8_9_an_account_renewing_two_products_pays_each_covered_one_before_the_next_is_judged()
     {
         var ecs = Expiring("ecs", "ecs.small", "2019-05-02", RenewalMode.Auto, id: "i-a");

@@ -209,13 +209,19 @@ public sealed record PendingPayment(long Amount, Instant Since, int DayOffset, I
 
 /// <summary>
 /// R7.9: the intent of a command that asked for a payment, as data: a manual renewal of <paramref name="Months"/> for
-/// <paramref name="Total"/>, or with <see cref="Items"/> a batch renewal (R7.5). Its result is decided again by the
-/// command's own decision, which must still cost the same.
+/// <paramref name="Total"/>, or with <see cref="Items"/> a batch renewal (R7.5) or a unified expiry (R8.3). Its result is
+/// decided again by the command's own decision, which must still cost the same.
 /// </summary>
 public sealed record PaymentIntent(OrderKind Kind, int Months, long Total)
 {
     /// <summary>A batch's items in the batch's order; empty for one instance.</summary>
     public ImmutableArray<IntentItem> Items { get; init; } = [];
+
+    /// <summary>R6.2: for an upgrade (<see cref="OrderKind.Upgrade"/>), the spec it moves to.</summary>
+    public string? Spec { get; init; }
+
+    /// <summary>R8.3: for a unified expiry (<see cref="OrderKind.UnifyExpiry"/>), the day of the month its items move to.</summary>
+    public int DayOfMonth { get; init; }
 }
 
 /// <summary>One instance of a batch's intent: its months, the cycle it pays from, and the payment method's share of its price.</summary>

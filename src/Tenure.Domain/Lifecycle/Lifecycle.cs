@@ -133,13 +133,22 @@ public static class Lifecycle
             return Renewal.Settle(rules, released, account, pending, result, now);
         }
 
-        if (result.Status == PaymentStatus.Succeeded && Renewal.Renewable(rules, settled) is { } gone)
+        if (result.Status == PaymentStatus.Succeeded && (Renewal.Renewable(rules, settled) ?? CycleMoved(settled, pending)) is { } gone)
         {
             return Refunded(rules, settled, account, now, pending, gone.Detail);
         }
 
         return Attempt(rules, settled, account, now, pending.DayOffset, (pending.Amount, result, pending));
     }
+
+    /// <summary>
+    /// R7.10, R7.11: an auto-renew payment pays the cycle it was asked for, from the expiry E it had then; if the
+    /// instance's expiry has moved since (another command renewed or re-cycled it), its success renews nothing.
+    /// </summary>
+    private static Refusal? CycleMoved(Instance instance, PendingPayment pending) =>
+        instance.ExpiresAt == pending.PeriodStart
+            ? null
+            : Refusal.State($"{instance.Id} no longer expires at the start of the cycle the payment was asked for");
 
     /// <summary>
     /// One auto-renew attempt (R4.3): coupons, then balance, then the payment method (R7.8). With no result yet, a charge

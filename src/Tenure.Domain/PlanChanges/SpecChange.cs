@@ -4,6 +4,7 @@ using Tenure.Domain.Catalog;
 using Tenure.Domain.Instances;
 using Tenure.Domain.Lifecycle;
 using Tenure.Domain.Money;
+using Tenure.Domain.Renewals;
 
 namespace Tenure.Domain.PlanChanges;
 
@@ -49,7 +50,16 @@ public static class SpecChange
         }
 
         var amount = UpgradePrice(rules, oldMonthly, newMonthly, instance.Expiry, now);
-        var paid = Charges.Pay(account, amount, product.Code, instance.Id, now, $"upgrade {instance.Spec} → {spec}");
+        var memo = $"upgrade {instance.Spec} → {spec}";
+        if (Payment.Allocate(account, amount, product.Code, now, withMethod: true) is { Refusal: null, Value.FromMethod: > 0 and var ask })
+        {
+            if (Renewal.PaymentInFlight(instance) is { } busy) return busy;
+            var quote = new Quote(instance.Id, product.Code, 0, instance.Expiry, instance.Expiry, instance.Expiry, amount);
+            var intent = new PaymentIntent(OrderKind.Upgrade, 0, amount) { Spec = spec };
+            return Renewal.Ask(rules, [instance], [quote], account, now, intent, ask, memo);
+        }
+
+        var paid = Charges.Pay(account, amount, product.Code, instance.Id, now, memo);
         if (paid.Refusal is { } refusal) return refusal;
         var order = new Order(OrderKind.Upgrade, amount, paid.Value.FromCoupons, paid.Value.FromBalance, [new OrderItem(instance.Id, now, amount, instance.ExpiresAt)]);
         var effects = new Effects(paid.Value.Postings, order, [], [], []);
@@ -66,6 +76,24 @@ public static class SpecChange
         return Change.Of(rules, touched with { Spec = spec }, paid.Value.Account, effects
             .Record(instance.Id, now, TimelineKind.Upgraded, $"{instance.Spec} → {spec}, paid {paidText}")
             .Act(ResourceActionKind.Modify, instance.Id, now, $"spec {spec}"));
+    }
+
+    /// <summary>
+    /// R7.9: <see cref="Request"/> again with the method's money in <paramref name="funded"/>'s balance, once its payment
+    /// succeeded; refused if the upgrade no longer costs what was asked (its order then shows the method's part).
+    /// </summary>
+    internal static Outcome<Change> Paid(Rules rules, Instance instance, Account funded, PendingPayment pending, Instant now)
+    {
+        var intent = pending.Intent!;
+        var redone = Request(rules, instance, funded, intent.Spec!, now);
+        if (redone.Refusal is { } refusal) return refusal;
+        if (redone.Value.Effects.Order is not { } order || order.Total != intent.Total || instance.ExpiresAt != pending.PeriodStart)
+        {
+            return Refusal.State("the upgrade's price changed while it was paid");
+        }
+
+        var split = order with { PaidByBalance = order.PaidByBalance - pending.Amount, PaidByMethod = pending.Amount };
+        return Change.Of(rules, redone.Value.Instances, redone.Value.Account, redone.Value.Effects with { Order = split });
     }
 
     /// <summary>R6.2: the operator completes a reviewed upgrade; the new spec runs from now.</summary>

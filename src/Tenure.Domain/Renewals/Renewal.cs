@@ -31,10 +31,21 @@ public static class Renewal
             ? (now, rules.Calendar.ExpiryOfPurchase(now, months))
             : (instance.Expiry, rules.Calendar.Extend(instance.Expiry, months));
 
-    /// <summary>R3.3, R3.6: the new expiry and price of renewing <paramref name="months"/>; no money moves.</summary>
+    /// <summary>
+    /// R7.10: an instance whose payment is pending (an auto-renewal's or a command's) is not renewed or extended again
+    /// until that payment settles, even when coupons and balance alone would pay.
+    /// </summary>
+    public static Refusal? PaymentInFlight(Instance instance) =>
+        instance.PaymentPending is null ? null : Refusal.State($"A payment for {instance.Id} is pending; wait for its result.");
+
+    /// <summary>
+    /// R3.3, R3.6: the new expiry and price of renewing <paramref name="months"/>; no money moves (and none while a payment
+    /// is pending).
+    /// </summary>
     public static Outcome<Quote> Quote(Rules rules, Instance instance, int months, Instant now)
     {
         if (Renewable(rules, instance) is { } refusal) return refusal;
+        if (PaymentInFlight(instance) is { } busy) return busy;
         var product = rules.Catalog.Get(instance.Product);
         if (!product.ManualPeriods.Contains(months))
         {
@@ -86,8 +97,8 @@ public static class Renewal
         }
 
         var funded = account.Move(pending.Amount, now);
-        var renewed = intent.Items.IsEmpty
-            ? RenewPaid(rules, instances[0], funded, pending, intent, now)
+        var renewed = intent.Kind == OrderKind.Upgrade ? PlanChanges.SpecChange.Paid(rules, instances[0], funded, pending, now)
+            : intent.Items.IsEmpty ? RenewPaid(rules, instances[0], funded, pending, intent, now)
             : RenewBatchPaid(rules, instances, funded, intent, now);
         if (renewed.Refusal is { } refusal)
         {
@@ -109,15 +120,22 @@ public static class Renewal
                 .Then<Change>(paid => Apply(rules, instance, paid with { FromMethod = pending.Amount }, quote.CycleStart,
                     quote.NewExpiresAt, now, OrderKind.Renewal, $"renewed {intent.Months} month(s)")));
 
-    /// <summary>R7.5, R7.9: <see cref="RenewBatch"/> with the method's money in the balance, each item's share kept apart.</summary>
+    /// <summary>
+    /// R7.5, R7.9: <see cref="PayOrAsk"/>'s order (a batch renewal, or a unified expiry, R8.3) quoted again and paid with
+    /// the method's money in the balance, each item's share kept apart.
+    /// </summary>
     private static Outcome<Change> RenewBatchPaid(
         Rules rules, ImmutableArray<Instance> instances, Account funded, PaymentIntent intent, Instant now)
     {
         var ordered = intent.Items.Select(x => instances.Single(i => i.Id == x.InstanceId)).ToList();
-        return QuoteBatch(rules, [.. ordered.Zip(intent.Items, (i, x) => (i, x.Months))], now).Then(quotes =>
+        var unify = intent.Kind == OrderKind.UnifyExpiry;
+        var requoted = unify
+            ? UnifiedExpiry.Quote(rules, ordered, intent.DayOfMonth, now)
+            : QuoteBatch(rules, [.. ordered.Zip(intent.Items, (i, x) => (i, x.Months))], now);
+        return requoted.Then(quotes =>
             quotes.Sum(q => q.Amount) != intent.Total || quotes.Zip(intent.Items).Any(p => p.First.CycleStart != p.Second.PeriodStart)
                 ? Changed()
-                : PayQuotes(rules, ordered, quotes, funded, now, OrderKind.Renewal, "batch renewal",
+                : PayQuotes(rules, ordered, quotes, funded, now, intent.Kind, unify ? UnifiedExpiry.Memo(intent.DayOfMonth) : BatchMemo,
                     [.. intent.Items.Select(x => x.FromMethod)]));
     }
 
@@ -127,15 +145,10 @@ public static class Renewal
     /// R7.9, R7.10: the change of a command whose method part is non-zero: the payment is asked for with
     /// <paramref name="intent"/> and each instance is payment-pending; nothing is charged and no order is made yet.
     /// </summary>
-    private static Outcome<Change> Ask(
+    internal static Outcome<Change> Ask(
         Rules rules, IReadOnlyList<Instance> instances, IReadOnlyList<Quote> quotes, Account account, Instant now,
         PaymentIntent intent, long ask, string memo)
     {
-        if (instances.FirstOrDefault(i => i.PaymentPending is not null) is { } busy)
-        {
-            return Refusal.State($"A payment for {busy.Id} is pending; wait for its result.");
-        }
-
         var pending = instances.Zip(quotes, (i, q) => Commands.Touch(i, now) with
         {
             PaymentPending = new PendingPayment(ask, now, rules.Calendar.DaysBetween(i.Expiry, now), q.CycleStart) { Intent = intent },
@@ -175,16 +188,30 @@ public static class Renewal
         QuoteBatch(rules, items, now).Then(quotes =>
         {
             var instances = items.Select(i => i.Instance).ToList();
-            if (Charges.MethodShares(account, [.. quotes.Select(q => (q.Product, q.Amount))], now) is { } shares && shares.Sum() > 0)
-            {
-                var parts = instances.Zip(quotes, shares)
-                    .Select(p => new IntentItem(p.First.Id, p.Second.PeriodMonths, p.Second.CycleStart, p.Third));
-                var intent = new PaymentIntent(OrderKind.Renewal, 0, quotes.Sum(q => q.Amount)) { Items = [.. parts] };
-                return Ask(rules, instances, quotes, account, now, intent, shares.Sum(), "batch renewal");
-            }
-
-            return PayQuotes(rules, instances, quotes, account, now, OrderKind.Renewal, "batch renewal");
+            return PayOrAsk(rules, instances, quotes, account, now, new PaymentIntent(OrderKind.Renewal, 0, 0), BatchMemo);
         });
+
+    private const string BatchMemo = "batch renewal";
+
+    /// <summary>
+    /// R7.5, R7.8: several quotes paid as one order of <paramref name="intent"/>'s kind, from coupons and balance; when they
+    /// fall short and the payment method pays the rest, the one payment is asked for first (<see cref="Ask"/>) with
+    /// <paramref name="intent"/>, its total and items filled in here, and <see cref="Settle"/> decides its result.
+    /// </summary>
+    public static Outcome<Change> PayOrAsk(
+        Rules rules, IReadOnlyList<Instance> instances, IReadOnlyList<Quote> quotes, Account account, Instant now, PaymentIntent intent,
+        string memo)
+    {
+        if (Charges.MethodShares(account, [.. quotes.Select(q => (q.Product, q.Amount))], now) is { } shares && shares.Sum() > 0)
+        {
+            var parts = instances.Zip(quotes, shares)
+                .Select(p => new IntentItem(p.First.Id, p.Second.PeriodMonths, p.Second.CycleStart, p.Third));
+            var asked = intent with { Total = quotes.Sum(q => q.Amount), Items = [.. parts] };
+            return Ask(rules, instances, quotes, account, now, asked, shares.Sum(), memo);
+        }
+
+        return PayQuotes(rules, instances, quotes, account, now, intent.Kind, memo);
+    }
 
     /// <summary>
     /// Pays several quotes as one order and applies each; with <paramref name="fromMethod"/> (R7.9, a settled payment),

@@ -72,7 +72,8 @@ public static class RenewalReports
     /// (its instance now stopped, released, or still running in grace). The rate is renewed over due (0 when
     /// nothing came due), to four places. Upcoming renewals are the auto-renew instances in <paramref name="upcoming"/>,
     /// covered (R13.4's <see cref="Coverage"/>) in the order the engine would charge them (R4.8): each covered one
-    /// spends what it costs before the next is judged, so an account holding enough for one of two covers one.
+    /// spends what it costs before the next is judged, so an account holding enough for one of two covers one. An account
+    /// with an active payment method covers all of its renewals (R7.8), as the forecast counts it (R8.7).
     /// </summary>
     /// <param name="upcoming">
     /// Auto-renew instances expiring in the span's upcoming window, one by one or folded into <see cref="Runs"/>; sorted here
@@ -147,7 +148,11 @@ public static class RenewalReports
         {
             var amount = prices[run.Terms];
             long covered = 0;
-            if (available.TryGetValue(run.Account, out var left))
+            if (accounts[run.Account].Method is { Usable: true })
+            {
+                covered = run.Count; // R7.8, as the forecast (R8.7): an active payment method pays what coupons and balance leave
+            }
+            else if (available.TryGetValue(run.Account, out var left))
             {
                 covered = amount == 0 ? run.Count : Math.Min(run.Count, left / amount);
                 available[run.Account] = left - (covered * amount);

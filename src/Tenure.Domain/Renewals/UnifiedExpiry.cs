@@ -31,7 +31,7 @@ public static class UnifiedExpiry
         var quotes = ImmutableArray.CreateBuilder<Quote>(instances.Count);
         foreach (var instance in instances)
         {
-            if (Renewal.Renewable(rules, instance) is { } refusal) return refusal;
+            if ((Renewal.Renewable(rules, instance) ?? Renewal.PaymentInFlight(instance)) is { } refusal) return refusal;
             var product = rules.Catalog.Get(instance.Product);
             if (!product.UnifiedExpiry) return Refusal.State($"{instance.Id}: {product.Code} does not offer a unified expiry date.");
             if (instance.Status != InstanceStatus.Running || instance.Expiry <= now)
@@ -53,13 +53,19 @@ public static class UnifiedExpiry
         return quotes.MoveToImmutable();
     }
 
-    /// <summary>Pays the quoted extensions as one order and moves the expiries.</summary>
+    /// <summary>
+    /// Pays the quoted extensions as one order and moves the expiries; R7.8: when coupons and balance fall short, the
+    /// payment method pays the rest through one payment (<see cref="Renewal.PayOrAsk"/>).
+    /// </summary>
     public static Outcome<Change> Apply(Rules rules, IReadOnlyList<Instance> instances, Account account, int dayOfMonth, Instant now) =>
         Quote(rules, instances, dayOfMonth, now).Then(quotes =>
         {
             var moving = instances.Zip(quotes).Where(p => p.Second.NewExpiresAt != p.Second.CurrentExpiresAt).ToList();
             if (moving.Count == 0) return Change.Of(rules, instances.ToImmutableArray(), account, Effects.None);
-            return Renewal.PayQuotes(rules, moving.Select(p => p.First).ToList(), moving.Select(p => p.Second).ToList(), account, now,
-                OrderKind.UnifyExpiry, $"unified expiry on day {dayOfMonth}");
+            return Renewal.PayOrAsk(rules, moving.Select(p => p.First).ToList(), moving.Select(p => p.Second).ToList(), account, now,
+                new PaymentIntent(OrderKind.UnifyExpiry, 0, 0) { DayOfMonth = dayOfMonth }, Memo(dayOfMonth));
         });
+
+    /// <summary>The memo of a unified expiry's order and ledger lines.</summary>
+    internal static string Memo(int dayOfMonth) => $"unified expiry on day {dayOfMonth}";
 }
