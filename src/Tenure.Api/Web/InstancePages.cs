@@ -70,8 +70,14 @@ public static partial class WebConsole
                 return Show.Text("Renewal set to {0}.", Show.Mode(mode, autoMonths));
             case "spec-change":
                 var change = new SpecChangeRequest(Field("spec"), QuoteId: QuoteId(form));
-                var changed = await client.Post<InstanceDto>($"{path}/spec-change", change, Field("idempotencyKey")).ConfigureAwait(false);
-                return changed.PendingChange is { Kind: PendingChangeKind.ReviewedUpgrade }
+                var (changed, specPending) = await client.Pay<InstanceDto>($"{path}/spec-change", change, Field("idempotencyKey"))
+                    .ConfigureAwait(false);
+                if (specPending is not null)
+                {
+                    return Show.Text("Payment {0} is pending; the change is applied once it succeeds.", specPending.PaymentId);
+                }
+
+                return changed!.PendingChange is { Kind: PendingChangeKind.ReviewedUpgrade }
                     ? Show.Text("Upgrade to {0} paid ({1}); it waits for an operator's review.", Field("spec"), Paid(form))
                     : Show.Text("Spec is now {0}; paid {1}.", changed.Spec, Paid(form));
             case "renew-downgrade":

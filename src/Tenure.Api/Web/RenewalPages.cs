@@ -99,9 +99,16 @@ public static partial class WebConsole
                 var day = Number(form["day"].ToString(), "Day of month");
                 var (ids, _) = await Batch(client, form).ConfigureAwait(false);
                 var unify = new UnifyExpiry(ids, day, QuoteId: QuoteId(form));
-                var done = await client.Post<QuoteDto>("/v1/renewals/unify-expiry", unify, form["idempotencyKey"]).ConfigureAwait(false);
+                var (done, pending) = await client.Pay<QuoteDto>("/v1/renewals/unify-expiry", unify, form["idempotencyKey"])
+                    .ConfigureAwait(false);
+                if (pending is not null)
+                {
+                    return (Local(form["back"].ToString(), "/console/renewals"),
+                        Show.Text("Payment {0} is pending; the change is applied once it succeeds.", pending.PaymentId));
+                }
+
                 return (Local(form["back"].ToString(), "/console/renewals"),
-                    Show.Text("Unified {0} instance(s) on day {1}: paid {2}.", done.Items.Count, day,
+                    Show.Text("Unified {0} instance(s) on day {1}: paid {2}.", done!.Items.Count, day,
                         Show.Money(done.Total, done.Currency)));
             }, () => QuoteUnify(client, form)).ConfigureAwait(false);
         })));
