@@ -63,7 +63,8 @@ public static partial class WebConsole
         {
             var account = form["accountId"].ToString();
             var grant = new GrantCoupon(
-                Amount(form["amount"].ToString(), "Amount"), Time(Rules(http), form["expiresAt"].ToString(), "Expires"), Blank(form["product"]));
+                Amount(form["amount"].ToString(), "Amount"), Time(Rules(http), form["expiresAt"].ToString(), "Expires"),
+                Blank(form["product"]));
             var coupon = await client.Post<CouponDto>($"/v1/accounts/{Uri.EscapeDataString(account)}/coupons", grant).ConfigureAwait(false);
             return ("/console/operator", $"Granted coupon {coupon.Id} of {Show.Money(coupon.Amount, coupon.Currency)} to {account}.");
         })));
