@@ -60,7 +60,8 @@ public static class ReportArm
             session.InsertTestClock(new TestClock(Clock, Now), Now);
             session.InsertAccount(new AccountRow
             {
-                Id = "ra-0", Name = "ra-0", Email = "ra-0@example.com", Currency = "USD", ClockId = Clock, CreatedAt = bought.ToUnixTimeTicks(),
+                Id = "ra-0", Name = "ra-0", Email = "ra-0@example.com", Currency = "USD", ClockId = Clock,
+                CreatedAt = bought.ToUnixTimeTicks(),
             });
             session.SaveInstance(template.Instance, template.NextDue[0], Clock);
             session.Commit();
@@ -89,14 +90,14 @@ public static class ReportArm
             var passed = $"({december} + {day} < {Now.ToUnixTimeTicks()})";
             var lapsed = $"({passed} AND s.g % 50 = 49)";
             connection.Execute("INSERT INTO instances (id, account_id, clock_id, product, region, edition, spec, charge_type, status, " +
-                "created_at, expires_at, mode, auto_renew_months, post_expiration_action, post_release_action, pending_change, components, " +
-                "cycle_start, cycle_cash, stopped_at, stop_cause, " +
+                "created_at, expires_at, mode, auto_renew_months, post_expiration_action, post_release_action, pending_change, " +
+                "components, cycle_start, cycle_cash, stopped_at, stop_cause, " +
                 "released_at, payg_billed_through, progress_at, progress_rank, alarms, next_due_at, next_due_kind) " +
                 $"SELECT 'r-' || s.g, 'ra-' || (s.g / 10), clock_id, product, region, edition, spec, charge_type, " +
                 $"CASE WHEN {lapsed} THEN (CASE WHEN s.g % 100 = 49 THEN 'Stopped' ELSE 'Released' END) ELSE 'Running' END, created_at, " +
                 $"CASE WHEN {passed} AND NOT {lapsed} THEN {january} + {day} ELSE {december} + {day} END, mode, auto_renew_months, " +
-                "post_expiration_action, post_release_action, pending_change, components, cycle_start, cycle_cash, stopped_at, stop_cause, " +
-                "released_at, payg_billed_through, " +
+                "post_expiration_action, post_release_action, pending_change, components, cycle_start, cycle_cash, stopped_at, " +
+                "stop_cause, released_at, payg_billed_through, " +
                 $"progress_at, progress_rank, alarms, NULL, NULL FROM instances, {Series(database)} WHERE id = 'r'", range, transaction);
             for (var month = 1; month <= 12; month++)
             {
@@ -119,8 +120,8 @@ public static class ReportArm
                 connection.Execute("INSERT INTO orders (id, account_id, kind, total, paid_by_coupons, paid_by_balance, at) " +
                     $"SELECT {id}, 'ra-' || (s.g / 10), 'Renewal', 1000, 0, 1000, {at} {where}", range, transaction);
                 connection.Execute(
-                    "INSERT INTO order_items (order_id, instance_id, period_start, kind, amount, new_expires_at, renews_expiry, attempt_day, " +
-                    "clock_id, product) " +
+                    "INSERT INTO order_items (order_id, instance_id, period_start, kind, amount, new_expires_at, renews_expiry, " +
+                    "attempt_day, clock_id, product) " +
                     $"SELECT {id}, 'r-' || s.g, {start} + {day}, 'Renewal', 1000, {next} + {day}, {start} + {day}, {attempt}, " +
                     $"'{Clock}', 'ecs' {where}",
                     range, transaction);
@@ -143,7 +144,10 @@ public static class ReportArm
         // and analyzed tables this size (index-only scans need the visibility map), so the bench does it now.
         connection.Execute(postgres ? "RESET ALL" : "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -2000");
         // One statement each: VACUUM runs outside a transaction, which a batch of statements is.
-        if (postgres) foreach (var table in new[] { "instances", "order_items" }) connection.Execute($"VACUUM ANALYZE {table}", commandTimeout: 0);
+        if (postgres)
+        {
+            foreach (var table in new[] { "instances", "order_items" }) connection.Execute($"VACUUM ANALYZE {table}", commandTimeout: 0);
+        }
     }
 
     /// <summary>

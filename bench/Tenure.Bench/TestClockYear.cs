@@ -41,8 +41,9 @@ public static class TestClockYear
         {
             var at = Start + Duration.FromDays(day);
             var bought = Purchase.Buy(rules, new Account(new AccountId("t"), "USD", 1_000_000, []),
-                new PurchaseRequest(new InstanceId("t"), "ecs", "cn-hangzhou", null, "ecs.small", ChargeType.Subscription, 1, AutoRenew: true), at)
-                .Value;
+                new PurchaseRequest(
+                    new InstanceId("t"), "ecs", "cn-hangzhou", null, "ecs.small", ChargeType.Subscription, 1, AutoRenew: true),
+                at).Value;
             return (bought.Instance, Due: bought.NextDue[0]);
         }).ToArray();
         var perAccount = (instances + accounts - 1) / accounts;

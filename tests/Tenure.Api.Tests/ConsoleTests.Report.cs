@@ -35,10 +35,12 @@ public sealed partial class ConsoleTests
         await Expect(figures).ToContainTextAsync("Renewal rate100 %");
         await Expect(figures).ToContainTextAsync("Renewal revenue20.00 USD");
         await Expect(page.GetByTestId("rate-by-month")).ToHaveAttributeAsync("aria-label",
-            "Renewal rate by month: Jan 19 0 % of 0; Feb 19 0 % of 0; Mar 19 0 % of 0; Apr 19 100 % of 2"); // May has not begun on the clock
+            // May has not begun on the clock.
+            "Renewal rate by month: Jan 19 0 % of 0; Feb 19 0 % of 0; Mar 19 0 % of 0; Apr 19 100 % of 2");
         await Expect(page.GetByTestId("by-attempt-day")).ToHaveAttributeAsync("aria-label",
             "Renewals by the attempt that paid them: T-3 1; T-1 0; T 0; T+6 1; T+14 0; by hand 0");
-        await Expect(page.GetByTestId("upcoming")).ToHaveAttributeAsync("aria-label", "Auto-renewals to come by day: 2019-05-02 2, 0 covered");
+        await Expect(page.GetByTestId("upcoming"))
+            .ToHaveAttributeAsync("aria-label", "Auto-renewals to come by day: 2019-05-02 2, 0 covered");
         await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "2019-05-02" })).ToContainTextAsync("20.00 USD");
 
         // Every chart fits the 400 px page, and no two of its labels overlap.

@@ -33,7 +33,8 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
         await page.Locator("#r-months").SelectOptionAsync("1");
         await page.GetByRole(AriaRole.Button, new() { Name = "Quote renewal" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Confirm the renewal of {id}" })).ToBeVisibleAsync();
-        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = id })).ToHaveTextAsync(Cells("2017-12-09 00:00", "2018-01-09 00:00", "10.00 USD"));
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = id }))
+            .ToHaveTextAsync(Cells("2017-12-09 00:00", "2018-01-09 00:00", "10.00 USD"));
         await Expect(page.GetByTestId("quote-total")).ToHaveTextAsync("10.00 USD");
         Assert.Equal("4000", (await Account(key)).Str("balance")); // a quote moves no money
         await Shot(page, "renew-quote");
@@ -45,7 +46,8 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
         Assert.Equal("3000", (await Account(key)).Str("balance"));
 
         // The same confirm form submitted again (a double click, a resubmitted page) replays the first payment.
-        var again = await page.Context.APIRequest.PostAsync($"{server.BaseAddress}console/instances/{id}/renew", new() { Form = form, MaxRedirects = 0 });
+        var again = await page.Context.APIRequest.PostAsync(
+            $"{server.BaseAddress}console/instances/{id}/renew", new() { Form = form, MaxRedirects = 0 });
         Assert.Equal(302, again.Status);
         Assert.Equal("3000", (await Account(key)).Str("balance"));
         Assert.Equal("2018-01-08T16:00:00Z", (await server.Client(key).Get($"/v1/instances/{id}")).Body.Str("expiresAt"));
@@ -76,13 +78,15 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
         await page.GetByRole(AriaRole.Button, new() { Name = "Quote renewal" }).ClickAsync();
         foreach (var id in new[] { a, b })
         {
-            await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = id })).ToHaveTextAsync(Cells("2017-12-09 00:00", "2018-03-09 00:00", "30.00 USD"));
+            await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = id }))
+                .ToHaveTextAsync(Cells("2017-12-09 00:00", "2018-03-09 00:00", "30.00 USD"));
         }
 
         await Expect(page.GetByTestId("quote-total")).ToHaveTextAsync("60.00 USD");
         await Shot(page, "batch-quote");
         await page.GetByRole(AriaRole.Button, new() { Name = "Pay 60.00 USD and renew" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync(new Regex("^Renewed 2 instance\\(s\\) in order \\S+: 60\\.00 USD \\(0\\.00 USD by coupons, 60\\.00 USD from balance\\)\\.$"));
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync(new Regex(
+            "^Renewed 2 instance\\(s\\) in order \\S+: 60\\.00 USD \\(0\\.00 USD by coupons, 60\\.00 USD from balance\\)\\.$"));
         Assert.Equal("1000", (await Account(key)).Str("balance"));
 
         // Batch auto-renew setting (one product), then the auto tab lists all three and exports them.
@@ -95,7 +99,8 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
         await Expect(Rows(page)).ToHaveTextAsync(["No instances in this tab match the filters."]);
         await page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Auto-renewal \\(") }).ClickAsync();
         await Expect(Rows(page)).ToHaveCountAsync(3);
-        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Export CSV" }).ClickAsync());
+        var download = await page.RunAndWaitForDownloadAsync(
+            () => page.GetByRole(AriaRole.Link, new() { Name = "Export CSV" }).ClickAsync());
         var csv = await File.ReadAllLinesAsync(await download.PathAsync(), TestContext.Current.CancellationToken);
         Assert.Equal(new[]
         {
@@ -119,7 +124,8 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
         await page.GetByLabel($"Select {a}").CheckAsync();
         await page.GetByLabel("Day of month").FillAsync("15");
         await page.GetByRole(AriaRole.Button, new() { Name = "Quote unified expiry" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = a })).ToHaveTextAsync(Cells("2019-04-02 00:00", "2019-04-15 00:00", "4.34 USD")); // ceil(1000 × 13 / 30)
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = a }))
+            .ToHaveTextAsync(Cells("2019-04-02 00:00", "2019-04-15 00:00", "4.34 USD")); // ceil(1000 × 13 / 30)
         await Shot(page, "unify-quote");
         await page.GetByRole(AriaRole.Button, new() { Name = "Pay 4.34 USD and unify" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Unified 1 instance(s) on day 15: paid 4.34 USD.");
@@ -147,12 +153,16 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
 
         var advance = page.GetByRole(AriaRole.Form, new() { Name = $"Advance {clockId}" });
         await advance.GetByRole(AriaRole.Button, new() { Name = "+1 month" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Advanced {clockId} from 2017-11-08 10:00 to 2017-12-08 10:00: 3 event(s) processed.");
-        await Expect(page.GetByTestId("clock-instances").GetByRole(AriaRole.Row).Filter(new() { HasText = id })).ToContainTextAsync("running");
+        await Expect(page.GetByRole(AriaRole.Status))
+            .ToHaveTextAsync($"Advanced {clockId} from 2017-11-08 10:00 to 2017-12-08 10:00: 3 event(s) processed.");
+        await Expect(page.GetByTestId("clock-instances").GetByRole(AriaRole.Row).Filter(new() { HasText = id }))
+            .ToContainTextAsync("running");
 
         await advance.GetByRole(AriaRole.Button, new() { Name = "+1 day" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Advanced {clockId} from 2017-12-08 10:00 to 2017-12-09 10:00: 2 event(s) processed.");
-        await Expect(page.GetByTestId("clock-instances").GetByRole(AriaRole.Row).Filter(new() { HasText = id })).ToContainTextAsync("stopped");
+        await Expect(page.GetByRole(AriaRole.Status))
+            .ToHaveTextAsync($"Advanced {clockId} from 2017-12-08 10:00 to 2017-12-09 10:00: 2 event(s) processed.");
+        await Expect(page.GetByTestId("clock-instances").GetByRole(AriaRole.Row).Filter(new() { HasText = id }))
+            .ToContainTextAsync("stopped");
         await Shot(page, "operator-clock-advanced");
 
         await page.GetByTestId("clock-instances").GetByRole(AriaRole.Link, new() { Name = id }).ClickAsync();
@@ -173,20 +183,26 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
     {
         var (key, _, _) = await Customer("2017-11-08T02:00:00Z", 5000);
         var id = await Buy(key, "mqtt", "mqtt.basic.1k", 1, autoRenew: true); // 50.00 a month, balance now 0
-        var samples = new[] { new { at = "2017-11-08T00:30:00Z", tps = 400, subscriptions = 10, connections = 10 }, new { at = "2017-11-08T01:30:00Z", tps = 800, subscriptions = 10, connections = 10 } };
+        var samples = new[]
+        {
+            new { at = "2017-11-08T00:30:00Z", tps = 400, subscriptions = 10, connections = 10 },
+            new { at = "2017-11-08T01:30:00Z", tps = 800, subscriptions = 10, connections = 10 },
+        };
         Assert.Equal(200, (await server.Client(key).Post($"/v1/instances/{id}/usage", new { samples })).Status);
         var page = await SignIn(key);
 
         await page.GotoAsync($"{server.BaseAddress}console/instances/{id}");
         var tps = page.GetByTestId("usage-tps");
-        await Expect(tps).ToHaveAttributeAsync("aria-label", "tps: hourly maxima of the last day against the limit 1000 and the alarm at 70% (700)");
+        await Expect(tps)
+            .ToHaveAttributeAsync("aria-label", "tps: hourly maxima of the last day against the limit 1000 and the alarm at 70% (700)");
         await Expect(tps.GetByTestId("threshold")).ToHaveCountAsync(1);
         await Expect(tps.Locator("circle[fill='#b3261e']")).ToHaveCountAsync(1); // the 800 over 700, not the 400
         await Shot(page, "usage-chart");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Account" }).ClickAsync();
         await Expect(page.GetByTestId("balance")).ToHaveTextAsync("0.00 USD");
-        await Expect(page.GetByTestId("shortfall")).ToHaveTextAsync("Shortfall of 50.00 USD: top up before the charges below, or they fail.");
+        await Expect(page.GetByTestId("shortfall"))
+            .ToHaveTextAsync("Shortfall of 50.00 USD: top up before the charges below, or they fail.");
         await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = id }).First).ToContainTextAsync("2017-12-06 08:00");
         await Shot(page, "account-page");
     }
@@ -221,7 +237,8 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
         await page.GotoAsync($"{server.BaseAddress}console/instances/{ecs}");
         await page.Locator("#m-mode").SelectOptionAsync("Auto");
         await page.Locator("#m-months").SelectOptionAsync("3");
-        await page.GetByRole(AriaRole.Group, new() { Name = "Renewal mode" }).GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await page.GetByRole(AriaRole.Group, new() { Name = "Renewal mode" })
+            .GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Renewal set to auto-renew every 3 months.");
         await page.Locator("#c-spec").SelectOptionAsync("ecs.medium");
         await page.GetByRole(AriaRole.Button, new() { Name = "Quote spec change" }).ClickAsync();
@@ -270,7 +287,8 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
         var page = await SignIn(Server.OperatorKey);
         await page.GetByLabel("Frozen time (billing zone)").FillAsync("2019-03-01T10:00");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create test clock" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync(new Regex("^Created test clock clk-[0-9a-f]+ at 2019-03-01 10:00\\.$"));
+        await Expect(page.GetByRole(AriaRole.Status))
+            .ToHaveTextAsync(new Regex("^Created test clock clk-[0-9a-f]+ at 2019-03-01 10:00\\.$"));
         var clockId = Regex.Match(await page.GetByRole(AriaRole.Status).InnerTextAsync(), "clk-[0-9a-f]+").Value;
 
         await page.GetByLabel("Name").FillAsync("Grace");
@@ -287,7 +305,8 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
         await page.Locator("#g-expires").FillAsync("2019-04-01T00:00");
         await page.Locator("#g-product").SelectOptionAsync("ecs");
         await page.GetByRole(AriaRole.Button, new() { Name = "Grant coupon" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync(new Regex($"^Granted coupon cpn-[0-9a-f]+ of 12\\.34 USD to {accountId}\\.$"));
+        await Expect(page.GetByRole(AriaRole.Status))
+            .ToHaveTextAsync(new Regex($"^Granted coupon cpn-[0-9a-f]+ of 12\\.34 USD to {accountId}\\.$"));
         await page.Locator("#g-amount").FillAsync("0.001");
         await page.Locator("#g-expires").FillAsync("2019-04-01T00:00");
         await page.GetByRole(AriaRole.Button, new() { Name = "Grant coupon" }).ClickAsync();
@@ -295,7 +314,8 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
 
         var customer = await SignIn(key);
         await customer.GetByRole(AriaRole.Link, new() { Name = "Account" }).ClickAsync();
-        await Expect(customer.GetByRole(AriaRole.Row).Filter(new() { HasText = "cpn-" })).ToHaveTextAsync(Cells("12.34 USD", "12.34 USD", "2019-04-01 00:00", "ecs"));
+        await Expect(customer.GetByRole(AriaRole.Row).Filter(new() { HasText = "cpn-" }))
+            .ToHaveTextAsync(Cells("12.34 USD", "12.34 USD", "2019-04-01 00:00", "ecs"));
         var coupon = (await server.Client(key).Get("/v1/account")).Body!["coupons"]![0]!;
         Assert.Equal(("1234", "2019-03-31T16:00:00Z"), (coupon.Str("amount"), coupon.Str("expiresAt")));
     }
@@ -337,7 +357,8 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
     private async Task<(string Key, string AccountId, string ClockId)> Customer(string frozenUtc, long balance)
     {
         var clock = await _operator.Post("/v1/test-clocks", new { frozenTime = frozenUtc });
-        var account = await _operator.Post("/v1/accounts", new { name = "Console customer", email = "c@example.com", testClockId = clock.Body.Str("id") });
+        var account = await _operator.Post(
+            "/v1/accounts", new { name = "Console customer", email = "c@example.com", testClockId = clock.Body.Str("id") });
         var accountId = account.Body.Str("id");
         Assert.Equal(201, (await _operator.Post($"/v1/accounts/{accountId}/top-ups", new { amount = balance })).Status);
         return (account.Body.Str("apiKey"), accountId, clock.Body.Str("id"));
@@ -345,7 +366,8 @@ public sealed partial class ConsoleTests(Server server, Browser browser) : IClas
 
     private async Task<string> Buy(string key, string product, string spec, int months, bool autoRenew = false)
     {
-        var bought = await server.Client(key).Post("/v1/instances", new { product, region = "cn-hangzhou", spec, chargeType = "subscription", periodMonths = months, autoRenew });
+        var bought = await server.Client(key).Post(
+            "/v1/instances", new { product, region = "cn-hangzhou", spec, chargeType = "subscription", periodMonths = months, autoRenew });
         Assert.Equal(201, bought.Status);
         return bought.Body.Str("id");
     }

@@ -22,10 +22,15 @@ public abstract class ReportApiTests(Server server)
 
     private static async Task<string> Buy(HttpClient client, string product, string spec, bool auto)
     {
-        var bought = await client.Post("/v1/instances", new { product, region = "cn-hangzhou", spec, chargeType = "subscription", periodMonths = 1 });
+        var bought = await client.Post(
+            "/v1/instances", new { product, region = "cn-hangzhou", spec, chargeType = "subscription", periodMonths = 1 });
         Assert.Equal(201, bought.Status);
         var id = bought.Body.Str("id");
-        if (auto) Assert.Equal(200, (await client.Send(HttpMethod.Put, $"/v1/instances/{id}/renewal", new { mode = "auto", autoRenewMonths = 1 })).Status);
+        if (auto)
+        {
+            var set = await client.Send(HttpMethod.Put, $"/v1/instances/{id}/renewal", new { mode = "auto", autoRenewMonths = 1 });
+            Assert.Equal(200, set.Status);
+        }
         return id;
     }
 
@@ -112,7 +117,8 @@ public abstract class ReportApiTests(Server server)
         {
             ("to=2019-05-01", "from"), ("from=2019-04-01", "to"), ("from=2019-13-01&to=2019-05-01", "from"),
             ("from=2019-04-01&to=2019-04-01", "to"), ("from=2019-01-01&to=2020-01-03", "to"),
-            ("from=2019-04-01&to=2019-05-01&product=nope", "product"), ("from=2019-04-01&to=2019-05-01&testClockId=clk-missing", "testClockId"),
+            ("from=2019-04-01&to=2019-05-01&product=nope", "product"),
+            ("from=2019-04-01&to=2019-05-01&testClockId=clk-missing", "testClockId"),
         })
         {
             var bad = await _operator.Get($"/v1/reports/renewals?{query}");

@@ -14,7 +14,8 @@ public sealed class RenewalReportTests
         var instance = Expiring("ecs", "ecs.small", "2019-03-30", RenewalMode.Auto);
         // The T-7 reminder runs first, then the T-3 attempt pays.
         var reminded = Domain.Lifecycle.Lifecycle.Advance(Given.Rules, instance, Account(balance: 1000), Local("2019-03-27 08:00"))!;
-        var auto = Domain.Lifecycle.Lifecycle.Advance(Given.Rules, reminded.Instance, reminded.Account, Local("2019-03-27 08:00"))!.Effects.Order!;
+        var auto = Domain.Lifecycle.Lifecycle.Advance(Given.Rules, reminded.Instance, reminded.Account, Local("2019-03-27 08:00"))!
+            .Effects.Order!;
         Assert.Equal((-3, "2019-03-30 00:00"), (auto.AttemptDay, Show(auto.Items[0].Renews!.Value)));
         var manual = Renewal.Renew(Given.Rules, instance, Account(balance: 1000), 1, Local("2019-03-20 10:00")).Value.Effects.Order!;
         Assert.Equal(((int?)null, "2019-03-30 00:00"), (manual.AttemptDay, Show(manual.Items[0].Renews!.Value)));
@@ -28,8 +29,9 @@ public sealed class RenewalReportTests
             (Show(span.DueFrom), Show(span.DueTo), Show(span.UpcomingFrom), Show(span.UpcomingTo)));
         var past = RenewalReports.Span(Given.Rules, new LocalDate(2019, 1, 1), new LocalDate(2019, 2, 1), Local("2019-04-12 10:00")).Value;
         Assert.Equal(past.UpcomingFrom, past.UpcomingTo);
-        Assert.Equal("to", RenewalReports.Span(Given.Rules, new LocalDate(2019, 1, 1), new LocalDate(2020, 1, 3), Local("2019-04-12 10:00")).Refusal?.Field);
-        Assert.Equal("to", RenewalReports.Span(Given.Rules, new LocalDate(2019, 1, 1), new LocalDate(2019, 1, 1), Local("2019-04-12 10:00")).Refusal?.Field);
+        var asked = Local("2019-04-12 10:00");
+        Assert.Equal("to", RenewalReports.Span(Given.Rules, new LocalDate(2019, 1, 1), new LocalDate(2020, 1, 3), asked).Refusal?.Field);
+        Assert.Equal("to", RenewalReports.Span(Given.Rules, new LocalDate(2019, 1, 1), new LocalDate(2019, 1, 1), asked).Refusal?.Field);
     }
 
     [Fact]
@@ -39,14 +41,17 @@ public sealed class RenewalReportTests
         var sooner = Expiring("ecs", "ecs.small", "2019-05-02", RenewalMode.Auto, id: "i-b");
         var now = Local("2019-04-12 10:00");
         var span = RenewalReports.Span(Given.Rules, new LocalDate(2019, 4, 1), new LocalDate(2019, 6, 1), now).Value;
-        var report = RenewalReports.Of(Given.Rules, span, null, [new RenewedCount(-3, 5, 5000), new RenewedCount(6, 2, 2000), new RenewedCount(null, 1, 1000)],
+        var report = RenewalReports.Of(Given.Rules, span, null,
+            [new RenewedCount(-3, 5, 5000), new RenewedCount(6, 2, 2000), new RenewedCount(null, 1, 1000)],
             [new UnrenewedCount(InstanceStatus.Stopped, 1), new UnrenewedCount(InstanceStatus.Released, 1)], [RenewalTerms.Of(later)],
             [.. new[] { later, sooner }.Select(i => new UpcomingRenewal(i.Id.Value, i.AccountId, i.Expiry, 0))],
             new Dictionary<AccountId, Accounts.Account> { [Given.AccountId] = Account(balance: 1500) }, now);
-        Assert.Equal((10L, 8L, 1L, 7L, 1L, 1L, 0.8, 8000L), (report.Due, report.Renewed, report.RenewedManually, report.RenewedAutomatically,
-            report.Stopped, report.Released, report.RenewalRate, report.Revenue));
+        Assert.Equal((10L, 8L, 1L, 7L, 1L, 1L, 0.8, 8000L), (report.Due, report.Renewed, report.RenewedManually,
+            report.RenewedAutomatically, report.Stopped, report.Released, report.RenewalRate, report.Revenue));
         Assert.Equal([(-3, 5L), (-1, 0L), (0, 0L), (6, 2L), (14, 0L)], report.ByAttemptDay.Select(d => (d.Key, d.Value)));
-        Assert.Equal([new UpcomingDay(new LocalDate(2019, 5, 2), 1, 1000, 1), new UpcomingDay(new LocalDate(2019, 5, 3), 1, 1000, 0)], report.Upcoming);
+        Assert.Equal(
+            [new UpcomingDay(new LocalDate(2019, 5, 2), 1, 1000, 1), new UpcomingDay(new LocalDate(2019, 5, 3), 1, 1000, 0)],
+            report.Upcoming);
     }
 
     [Fact]
@@ -89,7 +94,8 @@ public sealed class RenewalReportTests
     {
         var now = Local("2019-04-12 10:00");
         var span = RenewalReports.Span(Given.Rules, new LocalDate(2019, 4, 1), new LocalDate(2019, 6, 1), now).Value;
-        var same = new[] { "i-a", "i-b", "i-c" }.Select(id => Expiring("ecs", "ecs.small", "2019-05-02", RenewalMode.Auto, id: id)).ToList();
+        var same = new[] { "i-a", "i-b", "i-c" }
+            .Select(id => Expiring("ecs", "ecs.small", "2019-05-02", RenewalMode.Auto, id: id)).ToList();
         var runs = RenewalReports.Runs(same.Select(i => new UpcomingRenewal(i.Id.Value, i.AccountId, i.Expiry, 0)));
         Assert.Equal([new UpcomingRenewal("i-a", Given.AccountId, same[0].Expiry, 0, 3)], runs);
         var report = RenewalReports.Of(Given.Rules, span, null, [], [], [RenewalTerms.Of(same[0])], runs,
@@ -111,7 +117,8 @@ public sealed class RenewalReportTests
             // Few accounts, expiries and terms, so that renewals share them; some accounts renew one product, some two.
             var accountIds = Enumerable.Range(0, random.Next(1, 4)).Select(a => new AccountId($"acc-{a}")).ToList();
             var accounts = accountIds.ToDictionary(a => a, a => Account(balance: random.Next(0, 8) * 1000,
-                coupons: random.Next(3) == 0 ? [Coupon($"c-{a.Value}", random.Next(1, 4) * 700, "2019-12-31 00:00", "ecs")] : []) with { Id = a });
+                coupons: random.Next(3) == 0 ? [Coupon($"c-{a.Value}", random.Next(1, 4) * 700, "2019-12-31 00:00", "ecs")] : [])
+                with { Id = a });
             var renewals = Enumerable.Range(0, random.Next(1, 25)).Select(n => new UpcomingRenewal($"i-{random.Next(1000):D3}-{n}",
                 accountIds[random.Next(accountIds.Count)], Local($"2019-05-0{random.Next(2, 5)} 00:00"),
                 random.Next(4) == 0 ? 2 : random.Next(2))).ToList();

@@ -8,7 +8,9 @@ namespace Tenure.Api.Web;
 /// <summary>What happened on a test clock's accounts after an advance: their instances as they are now.</summary>
 public sealed record ClockAccounts(TestClockDto Clock, IReadOnlyList<AccountDto> Accounts, IReadOnlyList<InstanceDto> Instances);
 
-/// <summary>The account page (balance, coupons, forecast, notices) and the operator pages (accounts, test clocks, reviewed upgrades).</summary>
+/// <summary>
+/// The account page (balance, coupons, forecast, notices) and the operator pages (accounts, test clocks, reviewed upgrades).
+/// </summary>
 public static partial class WebConsole
 {
     private static void MapAccount(RouteGroupBuilder console) =>
@@ -16,19 +18,21 @@ public static partial class WebConsole
         {
             if (user.IsOperator && Blank(id) is null) return Results.Redirect("/console/operator");
             var query = user.IsOperator ? $"accountId={Uri.EscapeDataString(id!)}" : string.Empty;
-            var account = await client.Get<AccountDto>(user.IsOperator ? $"/v1/accounts/{Uri.EscapeDataString(id!)}" : "/v1/account").ConfigureAwait(false);
+            var account = await client.Get<AccountDto>(user.IsOperator ? $"/v1/accounts/{Uri.EscapeDataString(id!)}" : "/v1/account")
+                .ConfigureAwait(false);
             var forecast = await client.Get<ForecastDto>($"/v1/renewals/forecast?days=30&{query}").ConfigureAwait(false);
             var notices = new List<NoticeDto>();
             string? cursor = null;
             do
             {
-                var page = await client.Get<Page<NoticeDto>>($"/v1/notifications?limit=500&{query}{(cursor is null ? string.Empty : $"&cursor={cursor}")}").ConfigureAwait(false);
+                var after = cursor is null ? string.Empty : $"&cursor={cursor}";
+                var page = await client.Get<Page<NoticeDto>>($"/v1/notifications?limit=500&{query}{after}").ConfigureAwait(false);
                 notices.AddRange(page.Items);
                 cursor = page.NextCursor;
             }
             while (cursor is not null && notices.Count < 5_000);
             var frame = new Frame(user, Show.Text("Account {0}", account.Name), notice, error, code);
-            return Page<AccountPage>(frame, 
+            return Page<AccountPage>(frame,
                 new { Account = account, Forecast = forecast, Notices = notices.TakeLast(50).Reverse().ToList() });
         }));
 
@@ -40,27 +44,36 @@ public static partial class WebConsole
         {
             // Not a redirect: the new key is shown once, and never put in a URL.
             var form = await http.Request.ReadFormAsync().ConfigureAwait(false);
-            var created = await client.Post<AccountDto>("/v1/accounts", new CreateAccount(form["name"].ToString(), form["email"].ToString(), Blank(form["phone"]), null,
+            var created = await client.Post<AccountDto>("/v1/accounts", new CreateAccount(
+                form["name"].ToString(), form["email"].ToString(), Blank(form["phone"]), null,
                 form["noStopOnExpiry"] == "on", Blank(form["testClockId"]))).ConfigureAwait(false);
-            return await Operator(user, client, created.TestClockId, new Frame(user, "Operator", $"Created account {created.Id} ({created.Name}). Its API key, shown only now: {created.ApiKey}")).ConfigureAwait(false);
+            var shown = $"Created account {created.Id} ({created.Name}). Its API key, shown only now: {created.ApiKey}";
+            return await Operator(user, client, created.TestClockId, new Frame(user, "Operator", shown)).ConfigureAwait(false);
         })));
         console.MapPost("/operator/top-up", Handler(http => Posted(http, async (_, client, form) =>
         {
             var account = form["accountId"].ToString();
-            var entry = await client.Post<LedgerEntryDto>($"/v1/accounts/{Uri.EscapeDataString(account)}/top-ups", new TopUp(Amount(form["amount"].ToString(), "Amount"))).ConfigureAwait(false);
-            return ("/console/operator", $"Topped up {account} by {Show.Money(entry.Amount, entry.Currency)}; balance {Show.Money(entry.Balance, entry.Currency)}.");
+            var entry = await client.Post<LedgerEntryDto>(
+                $"/v1/accounts/{Uri.EscapeDataString(account)}/top-ups", new TopUp(Amount(form["amount"].ToString(), "Amount")))
+                .ConfigureAwait(false);
+            return ("/console/operator",
+                $"Topped up {account} by {Show.Money(entry.Amount, entry.Currency)}; balance {Show.Money(entry.Balance, entry.Currency)}.");
         })));
         console.MapPost("/operator/coupons", Handler(http => Posted(http, async (_, client, form) =>
         {
             var account = form["accountId"].ToString();
-            var coupon = await client.Post<CouponDto>($"/v1/accounts/{Uri.EscapeDataString(account)}/coupons", new GrantCoupon(
-                Amount(form["amount"].ToString(), "Amount"), Time(Rules(http), form["expiresAt"].ToString(), "Expires"), Blank(form["product"]))).ConfigureAwait(false);
+            var grant = new GrantCoupon(
+                Amount(form["amount"].ToString(), "Amount"), Time(Rules(http), form["expiresAt"].ToString(), "Expires"),
+                Blank(form["product"]));
+            var coupon = await client.Post<CouponDto>($"/v1/accounts/{Uri.EscapeDataString(account)}/coupons", grant).ConfigureAwait(false);
             return ("/console/operator", $"Granted coupon {coupon.Id} of {Show.Money(coupon.Amount, coupon.Currency)} to {account}.");
         })));
         console.MapPost("/operator/clocks", Handler(http => Posted(http, async (_, client, form) =>
         {
-            var clock = await client.Post<TestClockDto>("/v1/test-clocks", new CreateTestClock(Time(Rules(http), form["frozenTime"].ToString(), "Frozen time"))).ConfigureAwait(false);
-            return ($"/console/operator?clock={clock.Id}", $"Created test clock {clock.Id} at {Show.At(Calendar(http), clock.FrozenTime)}.");
+            var frozen = Time(Rules(http), form["frozenTime"].ToString(), "Frozen time");
+            var clock = await client.Post<TestClockDto>("/v1/test-clocks", new CreateTestClock(frozen)).ConfigureAwait(false);
+            return ($"/console/operator?clock={clock.Id}",
+                $"Created test clock {clock.Id} at {Show.At(Calendar(http), clock.FrozenTime)}.");
         })));
         console.MapPost("/operator/clocks/{id}/advance", (string id, HttpContext http) => Posted(http, async (_, client, form) =>
         {
@@ -76,7 +89,8 @@ public static partial class WebConsole
             };
             var advanced = await client.Post<TestClockDto>($"{path}/advance", new AdvanceTestClock(to)).ConfigureAwait(false);
             return ($"/console/operator?clock={Uri.EscapeDataString(id)}",
-                $"Advanced {id} from {Show.At(calendar, clock.FrozenTime)} to {Show.At(calendar, advanced.FrozenTime)}: {advanced.EventsProcessed ?? 0} event(s) processed.");
+                $"Advanced {id} from {Show.At(calendar, clock.FrozenTime)} to {Show.At(calendar, advanced.FrozenTime)}: " +
+                $"{advanced.EventsProcessed ?? 0} event(s) processed.");
         }));
     }
 
@@ -91,7 +105,12 @@ public static partial class WebConsole
         {
             var onClock = accounts.Items.Where(a => a.TestClockId == clock.Id).Take(20).ToList();
             var instances = new List<InstanceDto>();
-            foreach (var account in onClock) instances.AddRange((await client.Get<Page<InstanceDto>>($"/v1/instances?accountId={Uri.EscapeDataString(account.Id)}&limit=500").ConfigureAwait(false)).Items);
+            foreach (var account in onClock)
+            {
+                var page = await client.Get<Page<InstanceDto>>($"/v1/instances?accountId={Uri.EscapeDataString(account.Id)}&limit=500")
+                    .ConfigureAwait(false);
+                instances.AddRange(page.Items);
+            }
             watched = new ClockAccounts(clock, onClock, instances);
         }
 

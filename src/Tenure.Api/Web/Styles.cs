@@ -20,7 +20,8 @@ public static class Styles
         .notice { background: #e6f4ea; border: 1px solid #9bd3ae; padding: .6rem .8rem; }
         .error { background: #fdecea; border: 1px solid #f1a39b; padding: .6rem .8rem; }
         .tabs { display: flex; gap: .25rem; margin: 1rem 0; padding: 0; list-style: none; }
-        .tabs a { display: inline-block; padding: .4rem .9rem; border: 1px solid #c5ccd6; background: #fff; color: #14213d; text-decoration: none; }
+        .tabs a { display: inline-block; padding: .4rem .9rem; border: 1px solid #c5ccd6; }
+        .tabs a { background: #fff; color: #14213d; text-decoration: none; }
         .tabs a[aria-current="page"] { background: #14213d; color: #fff; }
         form.inline, fieldset { display: flex; flex-wrap: wrap; gap: .6rem; align-items: end; }
         fieldset { border: 1px solid #dde1e7; background: #fff; margin: .75rem 0; padding: .6rem .8rem; }
@@ -35,7 +36,8 @@ public static class Styles
         svg { background: #fff; border: 1px solid #dde1e7; max-width: 100%; height: auto; }
         .total { font-size: 1.15rem; font-weight: 600; }
         .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
-        header { flex-wrap: wrap; } .scroll { overflow-x: auto; max-width: 100%; position: relative; } .downloads { display: flex; flex-wrap: wrap; gap: .4rem 1rem; padding: 0; list-style: none; }
+        header { flex-wrap: wrap; } .scroll { overflow-x: auto; max-width: 100%; position: relative; }
+        .downloads { display: flex; flex-wrap: wrap; gap: .4rem 1rem; padding: 0; list-style: none; }
         .scroll { overflow-x: auto; max-width: 100%; }
         .banner { background: #fff4e5; border: 1px solid #d97706; padding: .6rem .8rem; font-weight: 600; }
         a.button { display: inline-block; padding: .2rem .5rem; margin: .1rem 0; border: 1px solid #14213d; background: #fff; }

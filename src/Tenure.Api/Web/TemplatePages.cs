@@ -19,20 +19,24 @@ public static partial class WebConsole
             var form = await http.Request.ReadFormAsync().ConfigureAwait(false);
             var (kind, locale) = (form["kind"].ToString(), form["locale"].ToString());
             var path = $"/v1/notice-templates/{Uri.EscapeDataString(kind)}/{Uri.EscapeDataString(locale)}";
-            var draft = new NoticeTemplateRequest(form["subject"].ToString(), form["html"].ToString(), form["text"].ToString(), form["sms"].ToString());
+            var back = $"/console/operator/templates?kind={kind}&locale={locale}";
+            var draft = new NoticeTemplateRequest(
+                form["subject"].ToString(), form["html"].ToString(), form["text"].ToString(), form["sms"].ToString());
             try
             {
                 switch (form["action"].ToString())
                 {
                     case "restore":
                         await client.Delete<NoticeTemplateDto>(path).ConfigureAwait(false);
-                        return Results.Redirect(With($"/console/operator/templates?kind={kind}&locale={locale}", "notice", "Default restored."));
+                        return Results.Redirect(With(back, "notice", "Default restored."));
                     case "preview":
-                        var preview = await client.Post<RenderedNoticeDto>($"{path}/preview", new PreviewRequest(Template: draft)).ConfigureAwait(false);
-                        return await Templates(user, client, kind, locale, draft, preview, new Frame(user, "Notice templates")).ConfigureAwait(false);
+                        var preview = await client.Post<RenderedNoticeDto>($"{path}/preview", new PreviewRequest(Template: draft))
+                            .ConfigureAwait(false);
+                        return await Templates(user, client, kind, locale, draft, preview, new Frame(user, "Notice templates"))
+                            .ConfigureAwait(false);
                     default:
                         await client.Put<NoticeTemplateDto>(path, draft).ConfigureAwait(false);
-                        return Results.Redirect(With($"/console/operator/templates?kind={kind}&locale={locale}", "notice", "Template saved."));
+                        return Results.Redirect(With(back, "notice", "Template saved."));
                 }
             }
             catch (ApiProblem refused) when (refused.Status == 400)
@@ -45,8 +49,8 @@ public static partial class WebConsole
     }
 
     private static async Task<IResult> Templates(
-        ConsoleUser user, ApiClient client, string? kind, string? locale, NoticeTemplateRequest? draft, RenderedNoticeDto? preview, Frame frame,
-        int status = 200)
+        ConsoleUser user, ApiClient client, string? kind, string? locale, NoticeTemplateRequest? draft, RenderedNoticeDto? preview,
+        Frame frame, int status = 200)
     {
         if (!user.IsOperator) return Results.Redirect("/console");
         var all = await client.Get<Page<NoticeTemplateDto>>("/v1/notice-templates").ConfigureAwait(false);

@@ -46,7 +46,10 @@ public static class Schedule
         switch (instance.Mode)
         {
             case RenewalMode.Manual:
-                foreach (var days in product.ReminderDays) yield return new DueEvent(EventKind.Reminder, calendar.DayAt(expiry, -days, NoticeTime));
+                foreach (var days in product.ReminderDays)
+                {
+                    yield return new DueEvent(EventKind.Reminder, calendar.DayAt(expiry, -days, NoticeTime));
+                }
                 break;
             case RenewalMode.NoRenew:
                 yield return new DueEvent(EventKind.Reminder, expiry);
@@ -56,7 +59,10 @@ public static class Schedule
 
                 // R7.10: while a payment is in flight no further attempt starts; its result decides the attempt it belongs to.
                 if (instance.PaymentPending is not null) break;
-                foreach (var days in product.AutoRenewAttemptDays) yield return new DueEvent(EventKind.AutoRenewAttempt, calendar.DayAt(expiry, days, NoticeTime));
+                foreach (var days in product.AutoRenewAttemptDays)
+                {
+                    yield return new DueEvent(EventKind.AutoRenewAttempt, calendar.DayAt(expiry, days, NoticeTime));
+                }
                 break;
         }
 

@@ -8,7 +8,9 @@ namespace Tenure.Engine.Clocks;
 /// <summary>R12.1: create test clocks and advance them, running every event that falls due on the way.</summary>
 public sealed class TestClocks(Database database, LifecycleEngine engine)
 {
-    /// <summary>A new clock at <paramref name="frozenTime"/>, in a unit of work of its own (tests and tools; the API's runs in its command).</summary>
+    /// <summary>
+    /// A new clock at <paramref name="frozenTime"/>, in a unit of work of its own (tests and tools; the API's runs in its command).
+    /// </summary>
     public TestClock Create(Instant frozenTime, Instant now)
     {
         using var session = database.Begin();
@@ -17,7 +19,9 @@ public sealed class TestClocks(Database database, LifecycleEngine engine)
         return clock;
     }
 
-    /// <summary>Runs the clock's due events up to <paramref name="to"/>, then moves it there (tests and tools; the API moves it in its command).</summary>
+    /// <summary>
+    /// Runs the clock's due events up to <paramref name="to"/>, then moves it there (tests and tools; the API moves it in its command).
+    /// </summary>
     public Outcome<(TestClock Clock, int EventsProcessed)> Advance(string id, Instant to) => RunDue(id, to).Then<(TestClock, int)>(ran =>
     {
         using var session = database.Begin();

@@ -18,10 +18,13 @@ namespace Tenure.Engine.Lifecycle;
 public sealed class LifecycleEngine(Database database, Rules rules, int batchSize = 500)
 {
     private static readonly Meter Meter = new("Tenure.Engine");
-    private static readonly Counter<long> Processed = Meter.CreateCounter<long>("tenure_events_processed", description: "Lifecycle events run");
+    private static readonly Counter<long> Processed =
+        Meter.CreateCounter<long>("tenure_events_processed", description: "Lifecycle events run");
     private static readonly Counter<long> Batches = Meter.CreateCounter<long>("tenure_engine_batches", description: "Batches committed");
-    private static readonly Counter<long> Charges = Meter.CreateCounter<long>("tenure_charges", description: "Orders charged by the engine (renewals, PAYG hours)");
-    private static readonly Counter<long> Failures = Meter.CreateCounter<long>("tenure_autorenew_failures", description: "Auto-renew attempts that failed");
+    private static readonly Counter<long> Charges =
+        Meter.CreateCounter<long>("tenure_charges", description: "Orders charged by the engine (renewals, PAYG hours)");
+    private static readonly Counter<long> Failures =
+        Meter.CreateCounter<long>("tenure_autorenew_failures", description: "Auto-renew attempts that failed");
 
     /// <summary>
     /// Per clock, where the next claim may start: the first row the last batch left, kept only when
@@ -34,8 +37,9 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
 
     /// <summary>
     /// Runs one batch of a clock's due work at <paramref name="now"/>; returns how many instances it
-    /// claimed (0: nothing was due) and how many events ran (a stale pointer is only recomputed). Within the batch events run in time order across its instances, and
-    /// none later than the first unclaimed instance's due time, so the order holds across batches.
+    /// claimed (0: nothing was due) and how many events ran (a stale pointer is only recomputed).
+    /// Within the batch events run in time order across its instances, and none later than the first
+    /// unclaimed instance's due time, so the order holds across batches.
     /// With <paramref name="onTime"/> (test clocks) each event runs as if the clock had stood at its
     /// instant, as a clock that passes continuously would; otherwise a late engine's catch-up rules apply.
     /// </summary>
@@ -68,7 +72,8 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
     /// never skips an event the engine had not reached yet. Returns the instances as they are now;
     /// <paramref name="accounts"/> is brought up to date in place. Nothing runs (or is read) when nothing is due.
     /// </summary>
-    public IReadOnlyList<Instance> CatchUp(Session session, IReadOnlyList<Instance> instances, Dictionary<string, Account> accounts, string clockId, Instant now)
+    public IReadOnlyList<Instance> CatchUp(
+        Session session, IReadOnlyList<Instance> instances, Dictionary<string, Account> accounts, string clockId, Instant now)
     {
         List<(Instance, DueEvent?)> due = [.. instances.Select(i => (i, Schedule.Next(Rules, i, accounts[i.AccountId.Value])))];
         if (!due.Any(d => d.Item2 is { } next && next.At <= now)) return instances;
@@ -95,13 +100,17 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
         var books = new Dictionary<string, ForecastBook>(StringComparer.Ordinal);
 
         // The earliest due event among the batch first (ties to the earliest expiry, then the ID: R4.8).
-        var queue = new PriorityQueue<Instance, (DueEvent Due, Instant Expiry, string Id)>(Comparer<(DueEvent Due, Instant Expiry, string Id)>.Create(
-            (a, b) => a.Due.CompareTo(b.Due) is var c and not 0 ? c : a.Expiry.CompareTo(b.Expiry) is var e and not 0 ? e : string.CompareOrdinal(a.Id, b.Id)));
+        var queue = new PriorityQueue<Instance, (DueEvent Due, Instant Expiry, string Id)>(
+            Comparer<(DueEvent Due, Instant Expiry, string Id)>.Create((a, b) =>
+                a.Due.CompareTo(b.Due) is var c and not 0 ? c
+                : a.Expiry.CompareTo(b.Expiry) is var e and not 0 ? e
+                : string.CompareOrdinal(a.Id, b.Id)));
         void Enqueue(Instance instance, DueEvent? next, bool firstEvent)
         {
             if (next is not { } due || due.At > now) return;
             if (!firstEvent && boundary is { } limit && due.At >= limit) return;
-            queue.Enqueue(instance, (due, instance.ExpiresAt ?? Instant.MinValue, instance.Id.Value)); // no expiry (PAYG) sorts first, as in the claim
+            // No expiry (PAYG) sorts first, as in the claim.
+            queue.Enqueue(instance, (due, instance.ExpiresAt ?? Instant.MinValue, instance.Id.Value));
         }
 
         foreach (var (instance, due) in claimed)
@@ -155,9 +164,13 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
         }
 
         var cash = new Dictionary<string, long>();
-        foreach (var (accountId, effects, at) in written) cash[accountId] = checked(cash.GetValueOrDefault(accountId) + session.WriteEffects(accountId, effects, at));
+        foreach (var (accountId, effects, at) in written)
+        {
+            cash[accountId] = checked(cash.GetValueOrDefault(accountId) + session.WriteEffects(accountId, effects, at));
+        }
         foreach (var (accountId, delta) in cash) session.UpdateAccount(accounts[accountId], delta);
-        return (ran, written.Count(w => w.Effects.Order is not null), written.Sum(w => w.Effects.Events.Count(e => e.Kind == TimelineKind.AutoRenewFailed)), nextDues,
+        var failures = written.Sum(w => w.Effects.Events.Count(e => e.Kind == TimelineKind.AutoRenewFailed));
+        return (ran, written.Count(w => w.Effects.Order is not null), failures, nextDues,
             current.Values.ToDictionary(c => c.Instance.Id.Value, c => c.Instance));
     }
 
@@ -167,8 +180,11 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
     /// </summary>
     public static void ObserveBacklog(Database database, string clockId, Func<Instant> now)
     {
-        Meter.CreateObservableGauge("tenure_due_backlog", () => Backlog(database, clockId, now()).Count, description: "Instances whose next event is due");
-        Meter.CreateObservableGauge("tenure_engine_lag_seconds", () => Backlog(database, clockId, now()).LagSeconds, unit: "s", description: "Now minus the oldest due time");
+        Meter.CreateObservableGauge(
+            "tenure_due_backlog", () => Backlog(database, clockId, now()).Count, description: "Instances whose next event is due");
+        Meter.CreateObservableGauge(
+            "tenure_engine_lag_seconds", () => Backlog(database, clockId, now()).LagSeconds, unit: "s",
+            description: "Now minus the oldest due time");
     }
 
     private static (long Count, double LagSeconds) Backlog(Database database, string clockId, Instant now)
