@@ -32,10 +32,33 @@ internal sealed class ServeProcess : IDisposable
 
     /// <summary>
     /// Starts serve on <paramref name="dbFile"/> (a new file, deleted with the process, when null) and waits until
-    /// it answers <c>/healthz</c>. The rate limit is raised so that tests are not throttled.
+    /// it answers <c>/healthz</c>. The rate limit is raised so that tests are not throttled. The port is probed free
+    /// first, so another test's server can take it in between: then this one cannot listen, and it starts again on
+    /// another port (a healthy answer counts only once this process said it listens there).
     /// </summary>
     public static async Task<ServeProcess> Start(
         string operatorKey, string? dbFile = null, params (string Name, string Value)[] environment)
+    {
+        var file = dbFile ?? Fixtures.SqliteFile();
+        for (var attempt = 1; ; attempt++)
+        {
+            var served = Launch(operatorKey, file, ownsFile: dbFile is null, environment);
+            try
+            {
+                if (await served.WaitHealthy()) return served;
+            }
+            catch (Exception)
+            {
+                served.Dispose(); // no server left running behind a failed start
+                throw;
+            }
+
+            served.Dispose(ownsFile: false);
+            if (attempt == 3) throw new InvalidOperationException($"serve found no free port in 3 attempts: {served.Log}");
+        }
+    }
+
+    private static ServeProcess Launch(string operatorKey, string file, bool ownsFile, (string Name, string Value)[] environment)
     {
         int port;
         using (var probe = new TcpListener(IPAddress.Loopback, 0))
@@ -44,7 +67,6 @@ internal sealed class ServeProcess : IDisposable
             port = ((IPEndPoint)probe.LocalEndpoint).Port;
         }
 
-        var file = dbFile ?? Fixtures.SqliteFile();
         var url = new Uri($"http://127.0.0.1:{port}");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "tenure.dll"), "serve", "--db", file, "--urls", url.ToString() })
@@ -56,21 +78,12 @@ internal sealed class ServeProcess : IDisposable
         info.Environment["Tenure__RateLimit__PerSecond"] = "100000";
         info.Environment["Tenure__RateLimit__Burst"] = "100000";
         foreach (var (name, value) in environment) info.Environment[name] = value;
-        var served = new ServeProcess(Process.Start(info)!, url, file, operatorKey, ownsFile: dbFile is null);
+        var served = new ServeProcess(Process.Start(info)!, url, file, operatorKey, ownsFile);
         served._process.OutputDataReceived += (_, e) => { if (e.Data is not null) served._output.Enqueue(e.Data); };
         served._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) served._output.Enqueue(e.Data); };
         served._process.BeginOutputReadLine();
         served._process.BeginErrorReadLine();
-        try
-        {
-            await served.WaitHealthy();
-            return served;
-        }
-        catch (Exception)
-        {
-            served.Dispose(); // no server left running behind a failed start
-            throw;
-        }
+        return served;
     }
 
     /// <summary>Everything the server has written so far, line by line.</summary>
@@ -115,34 +128,54 @@ internal sealed class ServeProcess : IDisposable
         return string.Join('\n', _output);
     }
 
-    public void Dispose()
+    public void Dispose() => Dispose(_ownsFile);
+
+    private void Dispose(bool ownsFile)
     {
         Kill(); // a test that failed before Stop
         _process.Dispose();
         Operator.Dispose();
-        if (_ownsFile) Storage.Database.DeleteSqliteFiles(DbFile);
+        if (ownsFile) Storage.Database.DeleteSqliteFiles(DbFile);
     }
 
-    private async Task WaitHealthy()
+    private string Log => string.Join('\n', _output);
+
+    /// <summary>Whether this process said it listens on its address (Kestrel's line, plain or JSON).</summary>
+    private bool Listening()
+    {
+        var address = Address.ToString().TrimEnd('/');
+        return _output.Any(line =>
+            line.Contains("Now listening on", StringComparison.Ordinal) && line.Contains(address, StringComparison.Ordinal));
+    }
+
+    /// <summary>True once this process listens and answers /healthz; false when it could not take its port.</summary>
+    private async Task<bool> WaitHealthy()
     {
         var health = new Uri("/healthz", UriKind.Relative);
         // A wait, not a speed check: on a loaded machine (two cores, other suites beside it) a start can take long.
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (waited.Elapsed < TimeSpan.FromSeconds(60))
         {
+            if (_process.HasExited)
+            {
+                if (Log.Contains("address already in use", StringComparison.OrdinalIgnoreCase)) return false;
+                Assert.Fail($"serve exited: {Log}");
+            }
+
             try
             {
+                // Another test's server may answer on this port until this one listens; only this one's answer counts.
                 using var answer = await Operator.GetAsync(health, TestContext.Current.CancellationToken);
-                if (answer.IsSuccessStatusCode) return;
+                if (answer.IsSuccessStatusCode && Listening()) return true;
             }
             catch (HttpRequestException)
             {
-                Assert.False(_process.HasExited, $"serve exited: {string.Join('\n', _output)}");
+                // not listening yet
             }
 
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
 
-        throw new TimeoutException($"serve did not answer /healthz in 60 s: {string.Join('\n', _output)}");
+        throw new TimeoutException($"serve did not answer /healthz in 60 s: {Log}");
     }
 }
