@@ -22,7 +22,9 @@ public sealed class PaymentRow
     public string Token { get; set; } = "";
     public string Description { get; set; } = "";
 
-    /// <summary><c>pending</c>, <c>succeeded</c>, <c>declined</c>, or <c>refunded</c> (it succeeded when its renewal could no longer be applied).</summary>
+    /// <summary>
+    /// <c>pending</c>, <c>succeeded</c>, <c>declined</c>, or <c>refunded</c> (it succeeded when its renewal could no longer be applied).
+    /// </summary>
     public string Status { get; set; } = "";
     public string? Reason { get; set; }
     public long Attempts { get; set; }
@@ -51,7 +53,9 @@ public sealed partial class Session
     /// <summary>R7.8: the account's payment method is replaced (a new method is active, whatever the old one's state).</summary>
     public void SetPaymentMethod(string accountId, string token, string label)
     {
-        Execute("UPDATE accounts SET payment_method_token = @token, payment_method_label = @label, payment_method_status = 'Active' WHERE id = @accountId",
+        Execute(
+            "UPDATE accounts SET payment_method_token = @token, payment_method_label = @label, payment_method_status = 'Active' " +
+            "WHERE id = @accountId",
             new { accountId, token, label });
         _contacts.Remove(accountId);
     }
@@ -59,7 +63,9 @@ public sealed partial class Session
     /// <summary>R7.8: the account holds no payment method any more.</summary>
     public void RemovePaymentMethod(string accountId)
     {
-        Execute("UPDATE accounts SET payment_method_token = NULL, payment_method_label = NULL, payment_method_status = NULL WHERE id = @accountId",
+        Execute(
+            "UPDATE accounts SET payment_method_token = NULL, payment_method_label = NULL, payment_method_status = NULL " +
+            "WHERE id = @accountId",
             new { accountId });
         _contacts.Remove(accountId);
     }
@@ -77,7 +83,8 @@ public sealed partial class Session
             _contacts[accountId] = account;
         }
 
-        var token = account.PaymentMethodToken ?? throw new InvalidOperationException($"Account {accountId} has no payment method to charge.");
+        var token = account.PaymentMethodToken
+            ?? throw new InvalidOperationException($"Account {accountId} has no payment method to charge.");
         LastPaymentId = NewId("pay");
         _rows.Add(
             "INSERT INTO payments (id, account_id, instance_id, batch_instance_ids, period_start, amount, currency, token, description, " +
@@ -99,16 +106,21 @@ public sealed partial class Session
 
     /// <summary>R7.9: a hard decline: the method stays on file but is not charged again until it is replaced.</summary>
     private void MarkMethodDeclined(string accountId) =>
-        _rows.Add("WITH v (id) AS (VALUES", ") UPDATE accounts SET payment_method_status = 'DeclinedHard' FROM v WHERE accounts.id = v.id", accountId);
+        _rows.Add(
+            "WITH v (id) AS (VALUES",
+            ") UPDATE accounts SET payment_method_status = 'DeclinedHard' FROM v WHERE accounts.id = v.id",
+            accountId);
 
     /// <summary>A payment; on PostgreSQL locked for the settlement that reads it.</summary>
     public async Task<PaymentRow?> LockPaymentAsync(string id, CancellationToken cancellationToken) =>
-        (await QueryAsync<PaymentRow>($"SELECT {PaymentColumns} FROM payments WHERE id = @id{ForUpdate}", new { id }, cancellationToken).ConfigureAwait(false))
+        (await QueryAsync<PaymentRow>($"SELECT {PaymentColumns} FROM payments WHERE id = @id{ForUpdate}", new { id }, cancellationToken)
+            .ConfigureAwait(false))
         .FirstOrDefault();
 
     /// <summary>R7.11: the order a succeeded payment completed.</summary>
     public void PaidOrder(string id, string orderId) =>
-        _rows.Add("WITH v (id, order_id) AS (VALUES", ") UPDATE payments SET order_id = v.order_id FROM v WHERE payments.id = v.id", id, orderId);
+        _rows.Add(
+            "WITH v (id, order_id) AS (VALUES", ") UPDATE payments SET order_id = v.order_id FROM v WHERE payments.id = v.id", id, orderId);
 
     /// <summary>R7.11: records a pending payment's final answer and the order it completed, if it made one.</summary>
     public void SettlePayment(string id, string status, string? reason, string? reference, string? orderId, Instant at)
@@ -124,19 +136,23 @@ public sealed partial class Session
     /// The payments the worker is to call the gateway for at <paramref name="now"/> (real time), oldest call first; each
     /// is leased until <paramref name="leaseUntil"/> so another pass does not take it meanwhile.
     /// </summary>
-    public static async Task<List<PaymentRow>> ClaimPaymentCallsAsync(Database database, Instant now, Instant leaseUntil, int limit, CancellationToken cancellationToken)
+    public static async Task<List<PaymentRow>> ClaimPaymentCallsAsync(
+        Database database, Instant now, Instant leaseUntil, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var due = (await connection.QueryAsync<PaymentRow>(new CommandDefinition(
-            $"SELECT {PaymentColumns} FROM payments WHERE status = 'pending' AND next_call_at <= @now ORDER BY next_call_at, id LIMIT @limit",
+            $"SELECT {PaymentColumns} FROM payments WHERE status = 'pending' AND next_call_at <= @now " +
+            "ORDER BY next_call_at, id LIMIT @limit",
             new { now = Columns.Ticks(now), limit }, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
         var claimed = new List<PaymentRow>(due.Count);
         foreach (var row in due)
         {
             // Taken only if no one else moved it since the read (another node, a settlement).
             var taken = await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE payments SET next_call_at = @lease, attempts = attempts + 1 WHERE id = @id AND status = 'pending' AND next_call_at = @seen",
-                new { id = row.Id, lease = Columns.Ticks(leaseUntil), seen = row.NextCallAt }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                "UPDATE payments SET next_call_at = @lease, attempts = attempts + 1 " +
+                "WHERE id = @id AND status = 'pending' AND next_call_at = @seen",
+                new { id = row.Id, lease = Columns.Ticks(leaseUntil), seen = row.NextCallAt },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
             if (taken == 1) claimed.Add(row);
         }
 
@@ -148,20 +164,25 @@ public sealed partial class Session
     /// the call failed with <paramref name="error"/>; the next call is at <paramref name="nextCall"/>.
     /// </summary>
     public static async Task NotePaymentCallAsync(
-        Database database, string id, bool answered, string? reference, string? error, Instant now, Instant nextCall, CancellationToken cancellationToken)
+        Database database, string id, bool answered, string? reference, string? error, Instant now, Instant nextCall,
+        CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE payments SET next_call_at = @next, last_error = @error, reference = COALESCE(@reference, reference), " +
-            "answered_at = CASE WHEN @answered = 1 THEN COALESCE(answered_at, @now) ELSE answered_at END WHERE id = @id AND status = 'pending'",
+            "answered_at = CASE WHEN @answered = 1 THEN COALESCE(answered_at, @now) ELSE answered_at END " +
+            "WHERE id = @id AND status = 'pending'",
             new { id, next = Columns.Ticks(nextCall), error, reference, answered = answered ? 1 : 0, now = Columns.Ticks(now) },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
-    /// <summary>An account's (or, with no account, every) payment, newest first, filtered by instance and status, after the cursor.</summary>
+    /// <summary>
+    /// An account's (or, with no account, every) payment, newest first, filtered by instance and status, after the cursor.
+    /// </summary>
     public List<PaymentRow> Payments(string? accountId, string? instanceId, string? status, string? before, int limit) =>
         [.. Query<PaymentRow>(
-            $"SELECT {PaymentColumns} FROM payments WHERE (@accountId IS NULL OR account_id = @accountId) AND (@instanceId IS NULL OR instance_id = @instanceId) " +
+            $"SELECT {PaymentColumns} FROM payments WHERE (@accountId IS NULL OR account_id = @accountId) " +
+            "AND (@instanceId IS NULL OR instance_id = @instanceId) " +
             "AND (@status IS NULL OR status = @status) AND (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit",
             new { accountId, instanceId, status, before, limit })];
 
@@ -169,9 +190,11 @@ public sealed partial class Session
     public PaymentRow? Payment(string id) => Single<PaymentRow>($"SELECT {PaymentColumns} FROM payments WHERE id = @id", new { id });
 
     /// <summary>An account's orders with what each part paid, oldest first (for checks of R7.9's split).</summary>
-    public List<(string Id, string Kind, long Total, long PaidByCoupons, long PaidByBalance, long PaidByMethod)> PaymentOrders(string accountId) =>
+    public List<(string Id, string Kind, long Total, long PaidByCoupons, long PaidByBalance, long PaidByMethod)> PaymentOrders(
+        string accountId) =>
         [.. Query<(string, string, long, long, long, long)>(
-            "SELECT id, kind, total, paid_by_coupons, paid_by_balance, paid_by_method FROM orders WHERE account_id = @accountId ORDER BY at, id",
+            "SELECT id, kind, total, paid_by_coupons, paid_by_balance, paid_by_method FROM orders " +
+            "WHERE account_id = @accountId ORDER BY at, id",
             new { accountId })];
 
     /// <summary>The ledger rows of one order, in the order written: what moved, by kind and amount.</summary>
@@ -206,32 +229,43 @@ public sealed partial class Session
         Database database, Instant now, Instant leaseUntil, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var due = (await connection.QueryAsync<(string Id, string PaymentId, long Amount, long Attempts, long NextCallAt)>(new CommandDefinition(
-            "SELECT id, payment_id, amount, attempts, next_call_at FROM payment_refunds WHERE status = 'pending' AND next_call_at <= @now ORDER BY next_call_at, id LIMIT @limit",
-            new { now = Columns.Ticks(now), limit }, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
+        var due = (await connection.QueryAsync<(string Id, string PaymentId, long Amount, long Attempts, long NextCallAt)>(
+            new CommandDefinition(
+                "SELECT id, payment_id, amount, attempts, next_call_at FROM payment_refunds " +
+                "WHERE status = 'pending' AND next_call_at <= @now ORDER BY next_call_at, id LIMIT @limit",
+                new { now = Columns.Ticks(now), limit }, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
         var claimed = new List<(string, string, long, long)>(due.Count);
         foreach (var row in due)
         {
             var taken = await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE payment_refunds SET next_call_at = @lease, attempts = attempts + 1 WHERE id = @id AND status = 'pending' AND next_call_at = @seen",
-                new { id = row.Id, lease = Columns.Ticks(leaseUntil), seen = row.NextCallAt }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                "UPDATE payment_refunds SET next_call_at = @lease, attempts = attempts + 1 " +
+                "WHERE id = @id AND status = 'pending' AND next_call_at = @seen",
+                new { id = row.Id, lease = Columns.Ticks(leaseUntil), seen = row.NextCallAt },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
             if (taken == 1) claimed.Add((row.Id, row.PaymentId, row.Amount, row.Attempts));
         }
 
         return claimed;
     }
 
-    /// <summary>A refund's call came to <paramref name="status"/> (<c>succeeded</c>), or failed with <paramref name="error"/> and is sent again at <paramref name="nextCall"/>.</summary>
+    /// <summary>
+    /// A refund's call came to <paramref name="status"/> (<c>succeeded</c>), or failed with <paramref name="error"/> and is sent
+    /// again at <paramref name="nextCall"/>.
+    /// </summary>
     public static async Task NoteRefundCallAsync(
-        Database database, string id, string status, string? reference, string? error, Instant? nextCall, CancellationToken cancellationToken)
+        Database database, string id, string status, string? reference, string? error, Instant? nextCall,
+        CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE payment_refunds SET status = @status, reference = COALESCE(@reference, reference), last_error = @error, next_call_at = @next WHERE id = @id",
-            new { id, status, reference, error, next = Columns.Ticks(nextCall) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "UPDATE payment_refunds SET status = @status, reference = COALESCE(@reference, reference), last_error = @error, " +
+            "next_call_at = @next WHERE id = @id",
+            new { id, status, reference, error, next = Columns.Ticks(nextCall) },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>An account's refunds to its payment method: which payment, how much, and where each stands.</summary>
     public List<(string PaymentId, long Amount, string Status)> MethodRefunds(string accountId) =>
-        [.. Query<(string, long, string)>("SELECT payment_id, amount, status FROM payment_refunds WHERE account_id = @accountId ORDER BY id", new { accountId })];
+        [.. Query<(string, long, string)>(
+            "SELECT payment_id, amount, status FROM payment_refunds WHERE account_id = @accountId ORDER BY id", new { accountId })];
 }

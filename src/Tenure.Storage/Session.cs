@@ -22,8 +22,9 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
 
     internal const string InstanceColumns =
         "id, account_id, clock_id, product, region, edition, spec, charge_type, status, created_at, expires_at, mode, auto_renew_months, " +
-        "post_expiration_action, post_release_action, pending_change, components, cycle_start, cycle_cash, ahead_cycles, stopped_at, stop_cause, released_at, " +
-        "payg_billed_through, progress_at, progress_rank, alarms, next_due_at, next_due_kind, payment_pending, cycle_method";
+        "post_expiration_action, post_release_action, pending_change, components, cycle_start, cycle_cash, ahead_cycles, stopped_at, " +
+        "stop_cause, released_at, payg_billed_through, progress_at, progress_rank, alarms, next_due_at, next_due_kind, payment_pending, " +
+        "cycle_method";
 
     private readonly Database _database;
     private readonly Dictionary<string, AccountRow> _contacts = [];
@@ -50,7 +51,9 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
     /// <summary>The SQLite writer gate this session holds (Database.Begin), released once, at commit or dispose.</summary>
     private SemaphoreSlim? _writer;
 
-    /// <summary>Set when the session is one command of a SQLite group (Writer): its writes sit in this savepoint of the group's transaction.</summary>
+    /// <summary>
+    /// Set when the session is one command of a SQLite group (Writer): its writes sit in this savepoint of the group's transaction.
+    /// </summary>
     private readonly string? _savepoint;
 
     internal Session(Database database, DbConnection connection, bool readOnly, SemaphoreSlim? writer = null)
@@ -59,10 +62,14 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         _writer = writer;
         Connection = connection;
         // SQLite: a read-only session begins deferred, so reads never wait for (or block) the writer.
-        Transaction = readOnly && connection is Microsoft.Data.Sqlite.SqliteConnection sqlite ? sqlite.BeginTransaction(deferred: true) : connection.BeginTransaction();
+        Transaction = readOnly && connection is Microsoft.Data.Sqlite.SqliteConnection sqlite
+            ? sqlite.BeginTransaction(deferred: true)
+            : connection.BeginTransaction();
     }
 
-    /// <summary>A command inside a group's transaction (SQLite): everything it writes is undone alone by rolling back to its savepoint.</summary>
+    /// <summary>
+    /// A command inside a group's transaction (SQLite): everything it writes is undone alone by rolling back to its savepoint.
+    /// </summary>
     internal Session(Database database, DbConnection connection, DbTransaction transaction, string savepoint)
     {
         _database = database;
@@ -219,13 +226,17 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         foreach (var (id, (cash, account)) in _accountUpdates)
         {
             _rows.Add("WITH v (id, cash, negative_since, no_stop) AS (VALUES",
-                ") UPDATE accounts SET balance = accounts.balance + v.cash, negative_since = v.negative_since, no_stop_on_expiry = v.no_stop FROM v WHERE accounts.id = v.id",
+                ") UPDATE accounts SET balance = accounts.balance + v.cash, negative_since = v.negative_since, " +
+                "no_stop_on_expiry = v.no_stop FROM v WHERE accounts.id = v.id",
                 id, cash, (object?)Columns.Ticks(account.NegativeSince) ?? RowBuffer.TypedNull.Int64, account.NoStopOnExpiry ? 1L : 0L);
         }
 
         foreach (var (id, delta) in _couponDeltas)
         {
-            _rows.Add("WITH v (id, amount) AS (VALUES", ") UPDATE coupons SET remaining = coupons.remaining + v.amount FROM v WHERE coupons.id = v.id", id, delta);
+            _rows.Add(
+                "WITH v (id, amount) AS (VALUES",
+                ") UPDATE coupons SET remaining = coupons.remaining + v.amount FROM v WHERE coupons.id = v.id",
+                id, delta);
         }
 
         _accountUpdates.Clear();
@@ -271,9 +282,12 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
 
     public void InsertAccount(AccountRow account)
     {
-        _rows.Add("INSERT INTO accounts (id, name, email, phone, currency, balance, no_stop_on_expiry, negative_since, webhook_url, webhook_secret, clock_id, created_at, locale) VALUES", string.Empty,
-            account.Id, account.Name, account.Email, account.Phone, account.Currency, 0L, account.NoStopOnExpiry, null, account.WebhookUrl, account.WebhookSecret, account.ClockId, account.CreatedAt,
-            account.Locale);
+        _rows.Add(
+            "INSERT INTO accounts (id, name, email, phone, currency, balance, no_stop_on_expiry, negative_since, webhook_url, " +
+            "webhook_secret, clock_id, created_at, locale) VALUES",
+            string.Empty,
+            account.Id, account.Name, account.Email, account.Phone, account.Currency, 0L, account.NoStopOnExpiry, null, account.WebhookUrl,
+            account.WebhookSecret, account.ClockId, account.CreatedAt, account.Locale);
         _contacts[account.Id] = account;
     }
 
@@ -305,7 +319,10 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
 
     // ---- instances ----
 
-    /// <summary>An instance; with <paramref name="forUpdate"/> on PostgreSQL its row is locked for the command (lock instances before accounts, as the engine does).</summary>
+    /// <summary>
+    /// An instance; with <paramref name="forUpdate"/> on PostgreSQL its row is locked for the command (lock instances before accounts,
+    /// as the engine does).
+    /// </summary>
     public Instance? Instance(string id, bool forUpdate = false) =>
         Single<InstanceRow>(
             $"SELECT {InstanceColumns} FROM instances WHERE id = @id{(forUpdate && Postgres ? " FOR UPDATE" : string.Empty)}",
@@ -327,7 +344,8 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
     }
 
     public List<Instance> AccountInstances(string accountId) =>
-        [.. Query<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE account_id = @accountId ORDER BY id", new { accountId }).Select(r => r.ToDomain())];
+        [.. Query<InstanceRow>($"SELECT {InstanceColumns} FROM instances WHERE account_id = @accountId ORDER BY id", new { accountId })
+            .Select(r => r.ToDomain())];
 
     /// <summary>
     /// The running auto-renew subscription instances of each of these accounts (what R8.7's forecast plans), in ID order,
@@ -361,12 +379,20 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         var lockClause = Postgres ? " FOR UPDATE SKIP LOCKED" : string.Empty;
         // From a cursor (PostgreSQL): the scan starts at the first row the last batch left, not at the
         // index entries of rows that batch already moved on, which stay in the index until vacuum.
-        var fromClause = from is { Expires: not null } && Postgres ? " AND (next_due_at, expires_at, id) >= (@fromAt, @fromExpires, @fromId)" : string.Empty;
+        var fromClause = from is { Expires: not null } && Postgres
+            ? " AND (next_due_at, expires_at, id) >= (@fromAt, @fromExpires, @fromId)"
+            : string.Empty;
         var rows = Query<InstanceRow>(
             $"SELECT {InstanceColumns} FROM instances WHERE clock_id = @clockId AND next_due_at <= @now{fromClause} " +
             $"ORDER BY next_due_at, expires_at{(Postgres ? " NULLS FIRST" : string.Empty)}, id LIMIT @take{lockClause}",
-            new { clockId, now = Columns.Ticks(now), take = limit + 1, fromAt = Columns.Ticks(from?.At), fromExpires = Columns.Ticks(from?.Expires), fromId = from?.Id }).ToList();
-        var next = rows.Count > limit ? new ClaimCursor(Columns.At(rows[limit].NextDueAt!.Value), Columns.At(rows[limit].ExpiresAt), rows[limit].Id) : null;
+            new
+            {
+                clockId, now = Columns.Ticks(now), take = limit + 1, fromAt = Columns.Ticks(from?.At),
+                fromExpires = Columns.Ticks(from?.Expires), fromId = from?.Id,
+            }).ToList();
+        var next = rows.Count > limit
+            ? new ClaimCursor(Columns.At(rows[limit].NextDueAt!.Value), Columns.At(rows[limit].ExpiresAt), rows[limit].Id)
+            : null;
         return ([.. rows.Take(limit).Select(Remember)], next);
     }
 
@@ -394,18 +420,22 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         }
 
         _rows.Add($"INSERT INTO instances ({InstanceColumns}) VALUES", InstanceUpsert,
-            r.Id, r.AccountId, r.ClockId, r.Product, r.Region, r.Edition, r.Spec, r.ChargeType, r.Status, r.CreatedAt, r.ExpiresAt, r.Mode, r.AutoRenewMonths,
-            r.PostExpirationAction, r.PostReleaseAction, r.PendingChange, r.Components, r.CycleStart, r.CycleCash, r.AheadCycles, r.StoppedAt, r.StopCause, r.ReleasedAt,
-            r.PaygBilledThrough, r.ProgressAt, r.ProgressRank, r.Alarms, r.NextDueAt, r.NextDueKind, (object?)r.PaymentPending ?? RowBuffer.TypedNull.Text, r.CycleMethod);
+            r.Id, r.AccountId, r.ClockId, r.Product, r.Region, r.Edition, r.Spec, r.ChargeType, r.Status, r.CreatedAt, r.ExpiresAt, r.Mode,
+            r.AutoRenewMonths, r.PostExpirationAction, r.PostReleaseAction, r.PendingChange, r.Components, r.CycleStart, r.CycleCash,
+            r.AheadCycles, r.StoppedAt, r.StopCause, r.ReleasedAt, r.PaygBilledThrough, r.ProgressAt, r.ProgressRank, r.Alarms, r.NextDueAt,
+            r.NextDueKind, (object?)r.PaymentPending ?? RowBuffer.TypedNull.Text, r.CycleMethod);
     }
 
     private const string InstanceUpsert =
-        " ON CONFLICT (id) DO UPDATE SET edition = excluded.edition, spec = excluded.spec, charge_type = excluded.charge_type, status = excluded.status, " +
-        "expires_at = excluded.expires_at, mode = excluded.mode, auto_renew_months = excluded.auto_renew_months, post_expiration_action = excluded.post_expiration_action, " +
-        "post_release_action = excluded.post_release_action, pending_change = excluded.pending_change, components = excluded.components, cycle_start = excluded.cycle_start, " +
-        "cycle_cash = excluded.cycle_cash, ahead_cycles = excluded.ahead_cycles, stopped_at = excluded.stopped_at, stop_cause = excluded.stop_cause, released_at = excluded.released_at, " +
-        "payg_billed_through = excluded.payg_billed_through, progress_at = excluded.progress_at, progress_rank = excluded.progress_rank, alarms = excluded.alarms, " +
-        "next_due_at = excluded.next_due_at, next_due_kind = excluded.next_due_kind, payment_pending = excluded.payment_pending, cycle_method = excluded.cycle_method";
+        " ON CONFLICT (id) DO UPDATE SET edition = excluded.edition, spec = excluded.spec, charge_type = excluded.charge_type, " +
+        "status = excluded.status, expires_at = excluded.expires_at, mode = excluded.mode, " +
+        "auto_renew_months = excluded.auto_renew_months, post_expiration_action = excluded.post_expiration_action, " +
+        "post_release_action = excluded.post_release_action, pending_change = excluded.pending_change, components = excluded.components, " +
+        "cycle_start = excluded.cycle_start, cycle_cash = excluded.cycle_cash, ahead_cycles = excluded.ahead_cycles, " +
+        "stopped_at = excluded.stopped_at, stop_cause = excluded.stop_cause, released_at = excluded.released_at, " +
+        "payg_billed_through = excluded.payg_billed_through, progress_at = excluded.progress_at, progress_rank = excluded.progress_rank, " +
+        "alarms = excluded.alarms, next_due_at = excluded.next_due_at, next_due_kind = excluded.next_due_kind, " +
+        "payment_pending = excluded.payment_pending, cycle_method = excluded.cycle_method";
 
     // ---- writing decisions ----
 
@@ -441,7 +471,9 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
             : throw new InvalidOperationException($"The renewal of {item.InstanceId.Value} is written without its instance.");
     }
 
-    /// <summary>Writes a decision's effects at <paramref name="at"/> (coupons move with their rows); returns the cash the ledger rows moved.</summary>
+    /// <summary>
+    /// Writes a decision's effects at <paramref name="at"/> (coupons move with their rows); returns the cash the ledger rows moved.
+    /// </summary>
     public long WriteEffects(string accountId, Effects effects, Instant at)
     {
         string? orderId = null;
@@ -449,14 +481,16 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         {
             orderId = NewId("o");
             LastOrderId = orderId;
-            _rows.Add("INSERT INTO orders (id, account_id, kind, total, paid_by_coupons, paid_by_balance, paid_by_method, at) VALUES", string.Empty,
-                orderId, accountId, order.Kind.ToString(), order.Total, order.PaidByCoupons, order.PaidByBalance, order.PaidByMethod, Columns.Ticks(at));
+            _rows.Add(
+                "INSERT INTO orders (id, account_id, kind, total, paid_by_coupons, paid_by_balance, paid_by_method, at) VALUES",
+                string.Empty, orderId, accountId, order.Kind.ToString(), order.Total, order.PaidByCoupons, order.PaidByBalance,
+                order.PaidByMethod, Columns.Ticks(at));
             foreach (var item in order.Items)
             {
                 var (clockId, product) = ReportKeys(item);
                 _rows.Add(
-                    "INSERT INTO order_items (order_id, instance_id, period_start, kind, amount, new_expires_at, renews_expiry, attempt_day, " +
-                    "clock_id, product) VALUES",
+                    "INSERT INTO order_items (order_id, instance_id, period_start, kind, amount, new_expires_at, renews_expiry, " +
+                    "attempt_day, clock_id, product) VALUES",
                     string.Empty, orderId, item.InstanceId.Value, Columns.Ticks(item.PeriodStart), order.Kind.ToString(), item.Amount,
                     Columns.Ticks(item.NewExpiresAt), Columns.Ticks(item.Renews), (long?)order.AttemptDay,
                     (object?)clockId ?? RowBuffer.TypedNull.Text, (object?)product ?? RowBuffer.TypedNull.Text);
@@ -466,7 +500,8 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         foreach (var coupon in effects.Grants)
         {
             // Created empty: the grant's ledger row fills it below, so a coupon's remainder is always the sum of its rows.
-            _rows.Add("INSERT INTO coupons (id, account_id, amount, remaining, expires_at, product, created_at) VALUES", string.Empty,
+            _rows.Add(
+                "INSERT INTO coupons (id, account_id, amount, remaining, expires_at, product, created_at) VALUES", string.Empty,
                 coupon.Id.Value, accountId, coupon.Remaining, 0L, Columns.Ticks(coupon.ExpiresAt), coupon.Product, Columns.Ticks(at));
         }
 
@@ -474,10 +509,14 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         foreach (var posting in effects.Ledger)
         {
             // R8.8: a refund made without an order of its own carries the ID of the order it gives money back for.
-            var lineOrder = orderId ?? (posting is { Kind: LedgerKind.Refund, InstanceId: { } refunded } ? RefundedOrder(refunded.Value) : null);
-            _rows.Add("INSERT INTO ledger (account_id, at, kind, amount, instance_id, coupon_id, order_id, memo) VALUES", string.Empty,
-                accountId, Columns.Ticks(at), posting.Kind.ToString(), posting.Amount, posting.InstanceId?.Value, posting.CouponId?.Value, lineOrder, posting.Memo);
-            if (posting.CouponId is { } coupon) _couponDeltas[coupon.Value] = checked(_couponDeltas.GetValueOrDefault(coupon.Value) + posting.Amount);
+            var lineOrder = orderId
+                ?? (posting is { Kind: LedgerKind.Refund, InstanceId: { } refunded } ? RefundedOrder(refunded.Value) : null);
+            _rows.Add(
+                "INSERT INTO ledger (account_id, at, kind, amount, instance_id, coupon_id, order_id, memo) VALUES", string.Empty,
+                accountId, Columns.Ticks(at), posting.Kind.ToString(), posting.Amount, posting.InstanceId?.Value, posting.CouponId?.Value,
+                lineOrder, posting.Memo);
+            if (posting.CouponId is { } coupon)
+                _couponDeltas[coupon.Value] = checked(_couponDeltas.GetValueOrDefault(coupon.Value) + posting.Amount);
             else cash = checked(cash + posting.Amount);
         }
 
@@ -492,7 +531,8 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         foreach (var refund in effects.MethodRefunds) RequestRefund(accountId, refund, at);
         foreach (var notice in effects.Notices)
         {
-            SaveNotice(orderId is null ? notice : notice with { Data = notice.Data with { OrderId = orderId } }, ContactsOf(accountId).NoticeChannels);
+            var saved = orderId is null ? notice : notice with { Data = notice.Data with { OrderId = orderId } };
+            SaveNotice(saved, ContactsOf(accountId).NoticeChannels);
         }
         foreach (var action in effects.Actions) EnqueueAction(accountId, action);
 

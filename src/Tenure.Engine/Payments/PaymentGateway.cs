@@ -45,7 +45,8 @@ public sealed class PaymentGateway : IDisposable
         var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddTimeout(new HttpTimeoutStrategyOptions { Timeout = options.Timeout.ToTimeSpan() })
             .Build();
-        _http = new HttpClient(new ResilienceHandler(pipeline) { InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false } })
+        var inner = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false };
+        _http = new HttpClient(new ResilienceHandler(pipeline) { InnerHandler = inner })
         {
             Timeout = System.Threading.Timeout.InfiniteTimeSpan,
         };
@@ -72,9 +73,12 @@ public sealed class PaymentGateway : IDisposable
 
     /// <summary><c>POST {GatewayUrl}/refunds</c> (R7.11, R8.4): the payment-method part of a refund goes back to the method.</summary>
     public Task<GatewayAnswer> RefundAsync(string paymentId, long amount, string idempotencyKey, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, "/refunds", JsonSerializer.Serialize(new { paymentId, amount }, Json), idempotencyKey, cancellationToken);
+        SendAsync(
+            HttpMethod.Post, "/refunds", JsonSerializer.Serialize(new { paymentId, amount }, Json), idempotencyKey, cancellationToken);
 
-    /// <summary>Whether a result sent to Tenure carries a valid signature under the gateway secret (any of its <c>v1=</c> values).</summary>
+    /// <summary>
+    /// Whether a result sent to Tenure carries a valid signature under the gateway secret (any of its <c>v1=</c> values).
+    /// </summary>
     public static bool Verify(string? secret, string? timestamp, string? signature, string body) =>
         secret is { Length: > 0 } && timestamp is { Length: > 0 } && signature is { Length: > 0 }
         && signature.Split(',').Any(s => System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
@@ -82,7 +86,8 @@ public sealed class PaymentGateway : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private async Task<GatewayAnswer> SendAsync(HttpMethod method, string path, string body, string key, CancellationToken cancellationToken)
+    private async Task<GatewayAnswer> SendAsync(
+        HttpMethod method, string path, string body, string key, CancellationToken cancellationToken)
     {
         var url = _options.GatewayUrl!.TrimEnd('/') + path;
         using var request = new HttpRequestMessage(method, url);
@@ -90,13 +95,15 @@ public sealed class PaymentGateway : IDisposable
         var timestamp = _clock.GetCurrentInstant().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         request.Headers.Add(Dispatcher.TimestampHeader, timestamp);
         request.Headers.Add(Dispatcher.IdempotencyHeader, key);
-        if (_options.Secret is { Length: > 0 } secret) request.Headers.Add(Dispatcher.SignatureHeader, Dispatcher.Sign(secret, timestamp, body));
+        if (_options.Secret is { Length: > 0 } secret)
+            request.Headers.Add(Dispatcher.SignatureHeader, Dispatcher.Sign(secret, timestamp, body));
         HttpResponseMessage response;
         try
         {
             response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException
+            or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             throw new GatewayUnavailableException($"{method} {url}: {e.Message}", e);
         }
@@ -106,7 +113,8 @@ public sealed class PaymentGateway : IDisposable
             if (!response.IsSuccessStatusCode) throw new GatewayUnavailableException($"{method} {url}: HTTP {(int)response.StatusCode}");
             try
             {
-                return await response.Content.ReadFromJsonAsync<GatewayAnswer>(Json, cancellationToken).ConfigureAwait(false) is { Status: not null } answer
+                var read = await response.Content.ReadFromJsonAsync<GatewayAnswer>(Json, cancellationToken).ConfigureAwait(false);
+                return read is { Status: not null } answer
                     ? answer
                     : throw new GatewayUnavailableException($"{method} {url}: an empty answer");
             }

@@ -5,7 +5,9 @@ namespace Tenure.Engine.Payments;
 /// <summary>Where the provider's payment gateway is (R7.9) and how the worker calls it. No URL: no payment method is charged.</summary>
 public sealed record PaymentOptions
 {
-    /// <summary><c>Tenure:Payments:GatewayUrl</c>: Tenure calls <c>POST {GatewayUrl}/charges</c> and <c>GET {GatewayUrl}/charges/{id}</c>.</summary>
+    /// <summary>
+    /// <c>Tenure:Payments:GatewayUrl</c>: Tenure calls <c>POST {GatewayUrl}/charges</c> and <c>GET {GatewayUrl}/charges/{id}</c>.
+    /// </summary>
     public string? GatewayUrl { get; init; }
 
     /// <summary><c>Tenure:Payments:Secret</c>: signs Tenure's calls and the gateway's results, as webhooks are signed.</summary>
@@ -20,7 +22,9 @@ public sealed record PaymentOptions
     /// <summary>Calls in flight at once; each payment is its own lane, so a slow one holds up only itself.</summary>
     public int MaxConcurrency { get; init; } = 8;
 
-    /// <summary>The wait after a failed call (no answer, 5xx); it doubles up to <see cref="MaxBackoff"/>. Declines are never retried.</summary>
+    /// <summary>
+    /// The wait after a failed call (no answer, 5xx); it doubles up to <see cref="MaxBackoff"/>. Declines are never retried.
+    /// </summary>
     public Duration FirstBackoff { get; init; } = Duration.FromSeconds(2);
 
     public Duration MaxBackoff { get; init; } = Duration.FromMinutes(10);

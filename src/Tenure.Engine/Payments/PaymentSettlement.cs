@@ -20,9 +20,12 @@ public sealed record Settled(PaymentRow Payment, bool Now, Change? Change = null
 /// </summary>
 public static class PaymentSettlement
 {
-    /// <summary>Null when there is no such payment; <see cref="Settled.Now"/> false when it was settled before (or the answer is still pending).</summary>
+    /// <summary>
+    /// Null when there is no such payment; <see cref="Settled.Now"/> false when it was settled before (or the answer is still pending).
+    /// </summary>
     public static async Task<Settled?> SettleAsync(
-        Session session, LifecycleEngine engine, Instant systemNow, string paymentId, PaymentResult result, string? reference, CancellationToken cancellationToken)
+        Session session, LifecycleEngine engine, Instant systemNow, string paymentId, PaymentResult result, string? reference,
+        CancellationToken cancellationToken)
     {
         var payment = await session.LockPaymentAsync(paymentId, cancellationToken).ConfigureAwait(false);
         if (payment is null) return null;

@@ -17,11 +17,14 @@ namespace Tenure.Engine.Payments;
 /// <see cref="PaymentSettlement"/> in the writer's unit of work.
 /// </summary>
 public sealed class PaymentWorker(
-    Database database, Writer writer, LifecycleEngine engine, IClock clock, PaymentOptions options, ILogger<PaymentWorker> logger) : BackgroundService
+    Database database, Writer writer, LifecycleEngine engine, IClock clock, PaymentOptions options, ILogger<PaymentWorker> logger)
+    : BackgroundService
 {
     private static readonly Meter Meter = new("Tenure.Engine");
-    private static readonly Counter<long> Calls = Meter.CreateCounter<long>("tenure_payment_calls", description: "Calls made to the payment gateway");
-    private static readonly Counter<long> Failures = Meter.CreateCounter<long>("tenure_payment_call_failures", description: "Gateway calls that got no usable answer");
+    private static readonly Counter<long> Calls =
+        Meter.CreateCounter<long>("tenure_payment_calls", description: "Calls made to the payment gateway");
+    private static readonly Counter<long> Failures =
+        Meter.CreateCounter<long>("tenure_payment_call_failures", description: "Gateway calls that got no usable answer");
 
     private readonly PaymentGateway _gateway = new(options, clock);
 
@@ -87,7 +90,8 @@ public sealed class PaymentWorker(
             var wait = Backoff(payment.Attempts);
             logger.LogWarning("Payment {Payment}: {Error}; calling again in {Wait}.", payment.Id, e.Message, wait);
             var now = clock.GetCurrentInstant();
-            await Session.NotePaymentCallAsync(database, payment.Id, payment.Answered, null, e.Message, now, now + wait, cancellationToken).ConfigureAwait(false);
+            await Session.NotePaymentCallAsync(database, payment.Id, payment.Answered, null, e.Message, now, now + wait, cancellationToken)
+                .ConfigureAwait(false);
             return;
         }
 
@@ -95,7 +99,8 @@ public sealed class PaymentWorker(
         {
             Failures.Add(1);
             var now = clock.GetCurrentInstant();
-            await Session.NotePaymentCallAsync(database, payment.Id, payment.Answered, null, $"unknown status '{answer.Status}'", now, now + Backoff(payment.Attempts),
+            await Session.NotePaymentCallAsync(
+                database, payment.Id, payment.Answered, null, $"unknown status '{answer.Status}'", now, now + Backoff(payment.Attempts),
                 cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -103,15 +108,20 @@ public sealed class PaymentWorker(
         if (result.Status == PaymentStatus.Pending)
         {
             var now = clock.GetCurrentInstant();
-            await Session.NotePaymentCallAsync(database, payment.Id, true, answer.Reference, null, now, now + options.PollAfter, cancellationToken).ConfigureAwait(false);
+            await Session.NotePaymentCallAsync(
+                database, payment.Id, true, answer.Reference, null, now, now + options.PollAfter, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        await writer.RunAsync(session => PaymentSettlement.SettleAsync(session, engine, clock.GetCurrentInstant(), payment.Id, result, answer.Reference, cancellationToken),
+        await writer.RunAsync(
+            session => PaymentSettlement.SettleAsync(
+                session, engine, clock.GetCurrentInstant(), payment.Id, result, answer.Reference, cancellationToken),
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>R7.11: refunds to the payment method, each with its own Idempotency-Key, retried with backoff until the gateway takes them.</summary>
+    /// <summary>
+    /// R7.11: refunds to the payment method, each with its own Idempotency-Key, retried with backoff until the gateway takes them.
+    /// </summary>
     private async Task<int> RefundAsync(Instant now, Duration lease, CancellationToken cancellationToken)
     {
         var due = await Session.ClaimRefundCallsAsync(database, now, now + lease, 100, cancellationToken).ConfigureAwait(false);
@@ -121,14 +131,15 @@ public sealed class PaymentWorker(
             try
             {
                 var answer = await _gateway.RefundAsync(paymentId, amount, id, cancellationToken).ConfigureAwait(false);
-                await Session.NoteRefundCallAsync(database, id, "succeeded", answer.Reference, null, null, cancellationToken).ConfigureAwait(false);
+                await Session.NoteRefundCallAsync(database, id, "succeeded", answer.Reference, null, null, cancellationToken)
+                    .ConfigureAwait(false);
             }
             catch (GatewayUnavailableException e)
             {
                 Failures.Add(1);
                 logger.LogWarning("Refund {Refund} of payment {Payment}: {Error}; sending again later.", id, paymentId, e.Message);
-                await Session.NoteRefundCallAsync(database, id, "pending", null, e.Message, clock.GetCurrentInstant() + Backoff(attempts), cancellationToken)
-                    .ConfigureAwait(false);
+                var next = clock.GetCurrentInstant() + Backoff(attempts);
+                await Session.NoteRefundCallAsync(database, id, "pending", null, e.Message, next, cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -10,7 +10,8 @@ using Tenure.Engine.Delivery;
 namespace Tenure.Engine.Payments;
 
 /// <summary>A charge the reference gateway answered: what it was asked, and where it stands.</summary>
-public sealed record GatewayCharge(string PaymentId, string IdempotencyKey, long Amount, string Currency, string Status, string? Reason, bool Hard, string Reference);
+public sealed record GatewayCharge(
+    string PaymentId, string IdempotencyKey, long Amount, string Currency, string Status, string? Reason, bool Hard, string Reference);
 
 /// <summary>A refund the reference gateway made.</summary>
 public sealed record GatewayRefund(string PaymentId, string IdempotencyKey, long Amount);
@@ -54,7 +55,9 @@ public sealed class ReferenceGateway : IAsyncDisposable
 
     public double PendingSeconds { get; }
 
-    /// <summary>Tenure's base URL: with it, a pending charge's result is posted to <c>/v1/payments/{id}/result</c> when it settles.</summary>
+    /// <summary>
+    /// Tenure's base URL: with it, a pending charge's result is posted to <c>/v1/payments/{id}/result</c> when it settles.
+    /// </summary>
     public string? ResultUrl { get; }
 
     /// <summary>Every charge by Idempotency-Key, as it stands now.</summary>
@@ -116,7 +119,9 @@ public sealed class ReferenceGateway : IAsyncDisposable
                 return;
             }
 
-            if (_secret is { Length: > 0 } && !PaymentGateway.Verify(_secret, request.Headers[Dispatcher.TimestampHeader], request.Headers[Dispatcher.SignatureHeader], body))
+            var signed = PaymentGateway.Verify(
+                _secret, request.Headers[Dispatcher.TimestampHeader], request.Headers[Dispatcher.SignatureHeader], body);
+            if (_secret is { Length: > 0 } && !signed)
             {
                 await AnswerAsync(response, 401, new { error = "bad signature" }).ConfigureAwait(false);
                 return;
@@ -124,14 +129,16 @@ public sealed class ReferenceGateway : IAsyncDisposable
 
             var path = request.Url!.AbsolutePath;
             var key = request.Headers[Dispatcher.IdempotencyHeader] ?? "";
-            if (request.HttpMethod == "POST" && path == "/charges") await AnswerAsync(response, 200, Answer(Charge(key, body))).ConfigureAwait(false);
+            if (request.HttpMethod == "POST" && path == "/charges")
+                await AnswerAsync(response, 200, Answer(Charge(key, body))).ConfigureAwait(false);
             else if (request.HttpMethod == "GET" && path.StartsWith("/charges/", StringComparison.Ordinal)
                 && _byKey.Values.FirstOrDefault(c => c.PaymentId == Uri.UnescapeDataString(path["/charges/".Length..])) is { } found)
             {
                 await AnswerAsync(response, 200, Answer(Current(found))).ConfigureAwait(false);
             }
             else if (request.HttpMethod == "GET" && path == "/charges") await AnswerAsync(response, 200, Charges).ConfigureAwait(false);
-            else if (request.HttpMethod == "POST" && path == "/refunds") await AnswerAsync(response, 200, Answer(Refund(key, body))).ConfigureAwait(false);
+            else if (request.HttpMethod == "POST" && path == "/refunds")
+                await AnswerAsync(response, 200, Answer(Refund(key, body))).ConfigureAwait(false);
             else await AnswerAsync(response, 404, new { error = "no such route" }).ConfigureAwait(false);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
@@ -169,7 +176,8 @@ public sealed class ReferenceGateway : IAsyncDisposable
             var charge = (amount % 100) switch
             {
                 1 => new GatewayCharge(paymentId, idempotencyKey, amount, currency, "declined", "card expired", true, reference),
-                2 => new GatewayCharge(paymentId, idempotencyKey, amount, currency, "declined", "insufficient funds on the card", false, reference),
+                2 => new GatewayCharge(
+                    paymentId, idempotencyKey, amount, currency, "declined", "insufficient funds on the card", false, reference),
                 3 => new GatewayCharge(paymentId, idempotencyKey, amount, currency, "pending", null, false, reference),
                 _ => new GatewayCharge(paymentId, idempotencyKey, amount, currency, "succeeded", null, false, reference),
             };
@@ -185,7 +193,8 @@ public sealed class ReferenceGateway : IAsyncDisposable
 
     /// <summary>A pending charge succeeds once its time has come.</summary>
     private GatewayCharge Current(GatewayCharge charge) =>
-        charge.Status == "pending" && _pending.TryGetValue(charge.IdempotencyKey, out var pending) && _clock.GetCurrentInstant() >= pending.SucceedsAt
+        charge.Status == "pending" && _pending.TryGetValue(charge.IdempotencyKey, out var pending)
+            && _clock.GetCurrentInstant() >= pending.SucceedsAt
             ? charge with { Status = "succeeded" }
             : charge;
 
@@ -198,7 +207,8 @@ public sealed class ReferenceGateway : IAsyncDisposable
             var settled = Current(pending.Charge);
             var body = JsonSerializer.Serialize(Answer(settled), Json);
             using var http = new HttpClient();
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"{ResultUrl}/v1/payments/{Uri.EscapeDataString(settled.PaymentId)}/result")
+            var url = $"{ResultUrl}/v1/payments/{Uri.EscapeDataString(settled.PaymentId)}/result";
+            using var request = new HttpRequestMessage(HttpMethod.Post, url)
             {
                 Content = new StringContent(body, Encoding.UTF8, "application/json"),
             };
@@ -216,14 +226,22 @@ public sealed class ReferenceGateway : IAsyncDisposable
     private GatewayCharge Refund(string key, string body)
     {
         using var document = JsonDocument.Parse(body);
-        var paymentId = document.RootElement.GetProperty("paymentId").GetString() ?? throw new InvalidOperationException("paymentId is missing");
+        var paymentId = document.RootElement.GetProperty("paymentId").GetString()
+            ?? throw new InvalidOperationException("paymentId is missing");
         var amount = document.RootElement.GetProperty("amount").GetInt64();
         var refund = _refunds.GetOrAdd(key.Length > 0 ? key : $"{paymentId}:{amount}", k => new GatewayRefund(paymentId, k, amount));
-        return new GatewayCharge(refund.PaymentId, refund.IdempotencyKey, refund.Amount, "", "succeeded", null, false, $"re_{refund.IdempotencyKey}");
+        return new GatewayCharge(
+            refund.PaymentId, refund.IdempotencyKey, refund.Amount, "", "succeeded", null, false, $"re_{refund.IdempotencyKey}");
     }
 
     private static object Answer(GatewayCharge charge) =>
-        new { status = charge.Status, reason = charge.Reason, hard = charge.Status == "declined" ? charge.Hard : (bool?)null, reference = charge.Reference };
+        new
+        {
+            status = charge.Status,
+            reason = charge.Reason,
+            hard = charge.Status == "declined" ? charge.Hard : (bool?)null,
+            reference = charge.Reference,
+        };
 
     private static async Task AnswerAsync(HttpListenerResponse response, int status, object body)
     {
