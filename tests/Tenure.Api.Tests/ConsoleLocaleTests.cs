@@ -47,16 +47,20 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
         await page.GotoAsync($"{server.BaseAddress}console/operator/templates?kind=releaseWarning&locale=ja&lang=ja");
         await page.GetByLabel("件名").FillAsync("【重要】{{ instanceId }} は {{ releaseAt }} にリリースされます");
         await page.GetByRole(AriaRole.Button, new() { Name = "プレビュー" }).ClickAsync();
-        await Assertions.Expect(page.GetByTestId("preview-subject")).ToHaveTextAsync("【重要】i-bp1sample は 2019年4月30日 00:00 にリリースされます");
+        await Assertions.Expect(page.GetByTestId("preview-subject"))
+            .ToHaveTextAsync("【重要】i-bp1sample は 2019年4月30日 00:00 にリリースされます");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "保存" }).ClickAsync();
         await Assertions.Expect(page.Locator("p.notice")).ToHaveTextAsync("テンプレートを保存しました。");
         var saved = await server.Client().Get("/v1/notice-templates/releaseWarning/ja");
-        Assert.Equal(("true", "【重要】{{ instanceId }} は {{ releaseAt }} にリリースされます"), (saved.Body.Str("custom"), saved.Body.Str("subject")));
+        Assert.Equal(
+            ("true", "【重要】{{ instanceId }} は {{ releaseAt }} にリリースされます"),
+            (saved.Body.Str("custom"), saved.Body.Str("subject")));
 
         await page.GetByLabel("件名").FillAsync("{{ releaseAt }} {{ customer }}");
         await page.GetByRole(AriaRole.Button, new() { Name = "保存" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("subject: line 1, column 20: 'customer' is not a notice field");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert))
+            .ToContainTextAsync("subject: line 1, column 20: 'customer' is not a notice field");
         await Assertions.Expect(page.GetByLabel("件名")).ToHaveValueAsync("{{ releaseAt }} {{ customer }}");
 
         await page.GotoAsync($"{server.BaseAddress}console/operator/templates?kind=releaseWarning&locale=ja&lang=ja");
@@ -334,11 +338,14 @@ public sealed class ConsoleLocaleTests(Server server, Browser browser) : IClassF
         await NoEnglish(page, lang, "renewal report");
         var (rate, upcoming) = lang switch
         {
-            "ja" => ("月別の更新率：2019年1月 0%（0 件中）；2019年2月 0%（0 件中）；2019年3月 0%（0 件中）；2019年4月 100%（2 件中）",
+            "ja" => ("月別の更新率：2019年1月 0%（0 件中）；2019年2月 0%（0 件中）；" +
+                "2019年3月 0%（0 件中）；2019年4月 100%（2 件中）",
                 "日別の今後の自動更新：2019年5月2日 2 件（うち残高で賄えるもの 0 件）"),
-            "zh-Hans" => ("按月续费率：2019年1月 0%（共 0 个）；2019年2月 0%（共 0 个）；2019年3月 0%（共 0 个）；2019年4月 100%（共 2 个）",
+            "zh-Hans" => ("按月续费率：2019年1月 0%（共 0 个）；2019年2月 0%（共 0 个）；" +
+                "2019年3月 0%（共 0 个）；2019年4月 100%（共 2 个）",
                 "按日即将进行的自动续费：2019年5月2日 2 个，其中余额足够 0 个"),
-            _ => ("按月續約率：2019年1月 0%（共 0 個）；2019年2月 0%（共 0 個）；2019年3月 0%（共 0 個）；2019年4月 100%（共 2 個）",
+            _ => ("按月續約率：2019年1月 0%（共 0 個）；2019年2月 0%（共 0 個）；" +
+                "2019年3月 0%（共 0 個）；2019年4月 100%（共 2 個）",
                 "按日即將進行的自動續約：2019年5月2日 2 個，其中餘額足夠 0 個"),
         };
         await Assertions.Expect(page.GetByTestId("rate-by-month")).ToHaveAttributeAsync("aria-label", rate);

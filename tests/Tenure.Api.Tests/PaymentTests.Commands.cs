@@ -15,7 +15,8 @@ public abstract partial class PaymentTests
     public async Task R7_8_a_manual_renewal_is_paid_by_coupon_balance_and_card_with_exact_amounts_in_one_order()
     {
         var (client, accountId, _, id) = await Customer(200);
-        await _operator.Post($"/v1/accounts/{accountId}/coupons", new { amount = 300, expiresAt = "2019-12-31T16:00:00Z", product = "ecs" });
+        await _operator.Post($"/v1/accounts/{accountId}/coupons",
+            new { amount = 300, expiresAt = "2019-12-31T16:00:00Z", product = "ecs" });
         var renewed = await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 });
         Assert.Equal(200, renewed.Status);
         Assert.Equal((Renewed, "1000", "300", "200", "500"), (renewed.Body.Str("newExpiresAt"), renewed.Body.Str("amount"),
@@ -141,17 +142,19 @@ public abstract partial class PaymentTests
         // Three ecs.small expiring 2019-03-30 00:00 local: 3 × 1,000, of which coupons pay 300, the balance 500 and the card 2,200.
         var (client, accountId, _, first) = await Customer(500);
         await _operator.Post($"/v1/accounts/{accountId}/top-ups", new { amount = 4000 });
-        string[] ids = [first, .. await Task.WhenAll(Enumerable.Range(0, 2).Select(async _ => (await client.Post("/v1/instances",
-            new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 2 })).Body.Str("id")))];
+        var small = new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 2 };
+        string[] ids = [first, .. await Task.WhenAll(Enumerable.Range(0, 2)
+            .Select(async _ => (await client.Post("/v1/instances", small)).Body.Str("id")))];
         Assert.Equal("500", (await client.Get("/v1/account")).Body.Str("balance"));
-        await _operator.Post($"/v1/accounts/{accountId}/coupons", new { amount = 300, expiresAt = "2019-12-31T16:00:00Z", product = "ecs" });
+        await _operator.Post($"/v1/accounts/{accountId}/coupons",
+            new { amount = 300, expiresAt = "2019-12-31T16:00:00Z", product = "ecs" });
         var items = ids.Select(id => new { instanceId = id, periodMonths = 1 }).ToArray();
         var quote = await client.Post("/v1/renewals/quote", new { items });
         Assert.Equal(("3000", "3000", "0"), (quote.Body.Str("total"), quote.Body.Str("covered"), quote.Body.Str("shortfall")));
         var paid = await client.Post("/v1/renewals", new { items, quoteId = quote.Body.Str("quoteId") });
         Assert.Equal(200, paid.Status);
-        Assert.Equal(("3000", "300", "500", "2200"), (paid.Body.Str("total"), paid.Body.Str("paidByCoupons"), paid.Body.Str("paidByBalance"),
-            paid.Body.Str("paidByPaymentMethod")));
+        Assert.Equal(("3000", "300", "500", "2200"), (paid.Body.Str("total"), paid.Body.Str("paidByCoupons"),
+            paid.Body.Str("paidByBalance"), paid.Body.Str("paidByPaymentMethod")));
         Assert.Equal(("Renewal", 3000L, 300L, 500L, 2200L), RenewalOrder(accountId, out var orderId));
         Assert.Equal(paid.Body.Str("orderId"), orderId);
         var payment = Assert.Single((await client.Get("/v1/payments")).Body!["items"]!.AsArray());
@@ -174,12 +177,14 @@ public abstract partial class PaymentTests
         var (client, accountId, _, first) = await Customer(1097);
         await _operator.Post($"/v1/accounts/{accountId}/top-ups", new { amount = 2000 });
         var second = (await client.Post("/v1/instances",
-            new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 2 })).Body.Str("id");
+            new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 2 }))
+            .Body.Str("id");
         var items = new[] { new { instanceId = second, periodMonths = 1 }, new { instanceId = first, periodMonths = 1 } };
         var accepted = await client.Post("/v1/renewals", new { items });
         Assert.Equal((202, "pending"), (accepted.Status, accepted.Body.Str("status")));
         var paymentId = accepted.Body.Str("paymentId");
-        foreach (var id in new[] { first, second }) Assert.Equal("true", (await client.Get($"/v1/instances/{id}")).Body.Str("paymentPending"));
+        foreach (var id in new[] { first, second })
+            Assert.Equal("true", (await client.Get($"/v1/instances/{id}")).Body.Str("paymentPending"));
         Assert.Equal((200, "succeeded"), ((await PostResult(paymentId, """{"status":"succeeded"}""")).Status, "succeeded"));
         foreach (var id in new[] { first, second })
         {

@@ -16,7 +16,8 @@ public class PaymentServer : Server
     {
         // The gateway keeps the server's fake clock, so "pending for an hour" passes only when a test says so.
         Gateway = new ReferenceGateway(Clock, 0, PaymentSecret, pendingSeconds: 3600);
-        return options with { Payments = new PaymentOptions { GatewayUrl = Gateway.Url, Secret = PaymentSecret, Poll = TimeSpan.FromMilliseconds(50) } };
+        var payments = new PaymentOptions { GatewayUrl = Gateway.Url, Secret = PaymentSecret, Poll = TimeSpan.FromMilliseconds(50) };
+        return options with { Payments = payments };
     }
 
     public override async ValueTask DisposeAsync()
@@ -29,7 +30,8 @@ public class PaymentServer : Server
 /// <summary>The same over a database of the test run's PostgreSQL cluster.</summary>
 public sealed class PostgresPaymentServer(Tenure.Storage.Tests.PostgresCluster cluster) : PaymentServer
 {
-    public override string? SkipReason => cluster.ConnectionString is null && Environment.GetEnvironmentVariable("CI") != "true" ? cluster.Unavailable : null;
+    public override string? SkipReason =>
+        cluster.ConnectionString is null && Environment.GetEnvironmentVariable("CI") != "true" ? cluster.Unavailable : null;
 
     protected override Database CreateDatabase() => Database.Postgres(cluster.CreateDatabase());
 }
@@ -43,8 +45,11 @@ public abstract partial class PaymentTests(PaymentServer server)
 {
     private readonly HttpClient _operator = server.Client();
 
-    /// <summary>An account on a clock at 2019-01-29 10:00 local with an auto-renew ecs.small expiring 2019-03-30 00:00 local (1-month period).</summary>
-    private async Task<(HttpClient Client, string AccountId, string ClockId, string InstanceId)> Customer(long balanceAfter, bool card = true)
+    /// <summary>
+    /// An account on a clock at 2019-01-29 10:00 local with an auto-renew ecs.small expiring 2019-03-30 00:00 local (1-month period).
+    /// </summary>
+    private async Task<(HttpClient Client, string AccountId, string ClockId, string InstanceId)> Customer(
+        long balanceAfter, bool card = true)
     {
         if (server.SkipReason is { } reason) Assert.Skip(reason);
         var clock = await _operator.Post("/v1/test-clocks", new { frozenTime = "2019-01-29T02:00:00Z" });
@@ -54,17 +59,23 @@ public abstract partial class PaymentTests(PaymentServer server)
         await _operator.Post($"/v1/accounts/{accountId}/top-ups", new { amount = 2000 + balanceAfter });
         var client = server.Client(account.Body.Str("apiKey"));
         var bought = await client.Post("/v1/instances",
-            new { product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 2, autoRenew = true });
+            new
+            {
+                product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 2,
+                autoRenew = true,
+            });
         Assert.Equal("2019-03-29T16:00:00Z", bought.Body.Str("expiresAt"));
         var id = bought.Body.Str("id");
-        Assert.Equal(200, (await client.Send(HttpMethod.Put, $"/v1/instances/{id}/renewal", new { mode = "auto", autoRenewMonths = 1 })).Status);
+        var renewal = await client.Send(HttpMethod.Put, $"/v1/instances/{id}/renewal", new { mode = "auto", autoRenewMonths = 1 });
+        Assert.Equal(200, renewal.Status);
         if (card) await SetCard(accountId);
         return (client, accountId, clockId, id);
     }
 
     private async Task SetCard(string accountId)
     {
-        var set = await _operator.Send(HttpMethod.Put, $"/v1/accounts/{accountId}/payment-method", new { token = "tok_visa_4242", label = "Visa •••• 4242" });
+        var set = await _operator.Send(HttpMethod.Put, $"/v1/accounts/{accountId}/payment-method",
+            new { token = "tok_visa_4242", label = "Visa •••• 4242" });
         Assert.Equal(200, set.Status);
         Assert.Equal(("Visa •••• 4242", "active"), (set.Body.Str("paymentMethod.label"), set.Body.Str("paymentMethod.status")));
     }
@@ -102,7 +113,10 @@ public abstract partial class PaymentTests(PaymentServer server)
 
     private async Task<(int Status, JsonNode? Body)> PostResult(string paymentId, string json, string? secret = Server.PaymentSecret)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/payments/{paymentId}/result") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/payments/{paymentId}/result")
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+        };
         var timestamp = server.Clock.GetCurrentInstant().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         request.Headers.Add(Dispatcher.TimestampHeader, timestamp);
         if (secret is not null) request.Headers.Add(Dispatcher.SignatureHeader, Dispatcher.Sign(secret, timestamp, json));
@@ -122,7 +136,9 @@ public abstract partial class PaymentTests(PaymentServer server)
         var (client, accountId, clockId, id) = await Customer(98);
         await Advance(clockId, "2019-03-27T00:00:00Z"); // T-3 08:00 local
         var first = await Payments(client, 1);
-        Assert.Equal(("declined", "902", "insufficient funds on the card"), (first[0].Str("status"), first[0].Str("amount"), first[0].Str("reason")));
+        Assert.Equal(
+            ("declined", "902", "insufficient funds on the card"),
+            (first[0].Str("status"), first[0].Str("amount"), first[0].Str("reason")));
         var notices = (await client.Get("/v1/notifications")).Body!["items"]!.AsArray();
         var declined = Assert.Single(notices, n => n!["kind"]!.ToString() == "paymentDeclined");
         Assert.Contains("insufficient funds on the card", declined!["subject"]!.ToString(), StringComparison.Ordinal);
@@ -133,7 +149,9 @@ public abstract partial class PaymentTests(PaymentServer server)
         Assert.Equal(["succeeded", "declined"], both.Select(p => p!["status"]!.ToString()));
         Assert.Equal("900", both[0].Str("amount"));
         var instance = await client.Get($"/v1/instances/{id}");
-        Assert.Equal(("2019-04-29T16:00:00Z", "running", "false"), (instance.Body.Str("expiresAt"), instance.Body.Str("status"), instance.Body.Str("paymentPending")));
+        Assert.Equal(
+            ("2019-04-29T16:00:00Z", "running", "false"),
+            (instance.Body.Str("expiresAt"), instance.Body.Str("status"), instance.Body.Str("paymentPending")));
         Assert.Equal(("Renewal", 1000L, 0L, 100L, 900L), RenewalOrder(accountId, out var orderId));
         Assert.Equal(orderId, both[0].Str("orderId"));
         Assert.Equal([("Payment", 900L), ("Charge", -1000L)], Ledger(orderId));
@@ -143,8 +161,13 @@ public abstract partial class PaymentTests(PaymentServer server)
         Assert.Equal(2, (await Payments(client, 2)).Count);
         Assert.Single(server.Gateway.Charges, c => c.Status == "succeeded" && c.PaymentId == both[0].Str("id"));
         Assert.Equal(
-            ["2019-03-27T00:00:00Z paymentRequested", "2019-03-27T00:00:00Z autoRenewFailed", "2019-03-29T00:00:00Z paymentRequested", "2019-03-29T00:00:00Z renewed"],
-            (await Events(client, id)).Where(e => e.StartsWith("2019-03-27", StringComparison.Ordinal) || e.StartsWith("2019-03-29T00", StringComparison.Ordinal)));
+            [
+                "2019-03-27T00:00:00Z paymentRequested", "2019-03-27T00:00:00Z autoRenewFailed",
+                "2019-03-29T00:00:00Z paymentRequested", "2019-03-29T00:00:00Z renewed",
+            ],
+            (await Events(client, id))
+                .Where(e => e.StartsWith("2019-03-27", StringComparison.Ordinal)
+                    || e.StartsWith("2019-03-29T00", StringComparison.Ordinal)));
         Assert.Empty(Verifier.Check(server.Db));
     }
 
@@ -177,19 +200,24 @@ public abstract partial class PaymentTests(PaymentServer server)
     public async Task R7_8_coupons_then_balance_then_the_card_in_one_charge_with_exact_amounts()
     {
         var (client, accountId, clockId, id) = await Customer(200);
-        await _operator.Post($"/v1/accounts/{accountId}/coupons", new { amount = 300, expiresAt = "2019-12-31T16:00:00Z", product = "ecs" });
+        await _operator.Post($"/v1/accounts/{accountId}/coupons",
+            new { amount = 300, expiresAt = "2019-12-31T16:00:00Z", product = "ecs" });
         await Advance(clockId, "2019-03-27T00:00:00Z");
         var paid = await Payments(client, 1);
         Assert.Equal(("succeeded", "500"), (paid[0].Str("status"), paid[0].Str("amount")));
         Assert.Equal(("Renewal", 1000L, 300L, 200L, 500L), RenewalOrder(accountId, out var orderId));
-        Assert.Equal([("CouponUse", -300L), ("Payment", 500L), ("Charge", -700L)], Ledger(orderId).OrderBy(l => l.Kind == "CouponUse" ? 0 : l.Kind == "Payment" ? 1 : 2));
+        Assert.Equal(
+            [("CouponUse", -300L), ("Payment", 500L), ("Charge", -700L)],
+            Ledger(orderId).OrderBy(l => l.Kind == "CouponUse" ? 0 : l.Kind == "Payment" ? 1 : 2));
         var account = await client.Get("/v1/account");
         Assert.Equal(("0", "0"), (account.Body.Str("balance"), account.Body!["coupons"]![0].Str("remaining")));
         Assert.Equal("2019-04-29T16:00:00Z", (await client.Get($"/v1/instances/{id}")).Body.Str("expiresAt"));
         Assert.Empty(Verifier.Check(server.Db));
     }
 
-    /// <summary>Attempts at T-3 … T+6 fail (no card yet); the card goes on file before T+14, when it is asked for 903 and answers pending.</summary>
+    /// <summary>
+    /// Attempts at T-3 … T+6 fail (no card yet); the card goes on file before T+14, when it is asked for 903 and answers pending.
+    /// </summary>
     private async Task<(HttpClient Client, string AccountId, string ClockId, string Id, string PaymentId)> PendingAtTPlus14()
     {
         var (client, accountId, clockId, id) = await Customer(97, card: false);
@@ -198,7 +226,8 @@ public abstract partial class PaymentTests(PaymentServer server)
         await Advance(clockId, "2019-04-13T00:00:00Z"); // T+14 08:00 local
         var pending = await Payments(client, 1, pending: true);
         Assert.Equal("903", pending[0].Str("amount"));
-        for (var i = 0; i < 200 && !server.Gateway.Charges.Any(c => c.PaymentId == pending[0].Str("id")); i++) await Task.Delay(50, TestContext.Current.CancellationToken);
+        for (var i = 0; i < 200 && !server.Gateway.Charges.Any(c => c.PaymentId == pending[0].Str("id")); i++)
+            await Task.Delay(50, TestContext.Current.CancellationToken);
         await Advance(clockId, "2019-04-13T15:00:00Z"); // T+14 23:00 local
         var instance = await client.Get($"/v1/instances/{id}");
         Assert.Equal(("running", "true"), (instance.Body.Str("status"), instance.Body.Str("paymentPending")));
@@ -219,7 +248,9 @@ public abstract partial class PaymentTests(PaymentServer server)
         Assert.Equal((200, "succeeded"), (again.Status, again.Body.Str("status")));
         await Advance(clockId, "2019-04-20T00:00:00Z");
         var instance = await client.Get($"/v1/instances/{id}");
-        Assert.Equal(("running", "2019-04-29T16:00:00Z", "false"), (instance.Body.Str("status"), instance.Body.Str("expiresAt"), instance.Body.Str("paymentPending")));
+        Assert.Equal(
+            ("running", "2019-04-29T16:00:00Z", "false"),
+            (instance.Body.Str("status"), instance.Body.Str("expiresAt"), instance.Body.Str("paymentPending")));
         Assert.DoesNotContain(await Events(client, id), e => e.EndsWith("stopped", StringComparison.Ordinal));
         Assert.Equal(("Renewal", 1000L, 0L, 97L, 903L), RenewalOrder(accountId, out _));
         Assert.Empty(Verifier.Check(server.Db));
@@ -268,7 +299,11 @@ public abstract partial class PaymentTests(PaymentServer server)
         await _operator.Post($"/v1/accounts/{accountId}/top-ups", new { amount = 400_001 });
         using var client = server.Client(account.Body.Str("apiKey"));
         var bought = await client.Post("/v1/instances",
-            new { product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.platinum.2k", chargeType = "subscription", periodMonths = 1, autoRenew = true });
+            new
+            {
+                product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.platinum.2k", chargeType = "subscription", periodMonths = 1,
+                autoRenew = true,
+            });
         var id = bought.Body.Str("id");
         await SetCard(accountId);
         await Advance(clockId, "2019-03-30T00:00:00Z");
@@ -279,7 +314,8 @@ public abstract partial class PaymentTests(PaymentServer server)
         var done = await client.Post($"/v1/instances/{id}/unsubscribe");
         Assert.Equal((200, "70000", "139999"), (done.Status, done.Body.Str("refund"), done.Body.Str("refundToPaymentMethod")));
         Assert.Equal("70000", (await client.Get("/v1/account")).Body.Str("balance"));
-        for (var i = 0; i < 200 && server.Gateway.Refunds.All(r => r.PaymentId != paid[0].Str("id")); i++) await Task.Delay(50, TestContext.Current.CancellationToken);
+        for (var i = 0; i < 200 && server.Gateway.Refunds.All(r => r.PaymentId != paid[0].Str("id")); i++)
+            await Task.Delay(50, TestContext.Current.CancellationToken);
         Assert.Equal(139_999, Assert.Single(server.Gateway.Refunds, r => r.PaymentId == paid[0].Str("id")).Amount);
         for (var i = 0; i < 100; i++)
         {
@@ -288,7 +324,8 @@ public abstract partial class PaymentTests(PaymentServer server)
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
 
-        using (var session = server.Db.BeginRead()) Assert.Equal([(paid[0].Str("id"), 139_999L, "succeeded")], session.MethodRefunds(accountId));
+        using (var session = server.Db.BeginRead())
+            Assert.Equal([(paid[0].Str("id"), 139_999L, "succeeded")], session.MethodRefunds(accountId));
         Assert.Empty(Verifier.Check(server.Db));
     }
 
@@ -302,10 +339,13 @@ public abstract partial class PaymentTests(PaymentServer server)
         Assert.Equal(400, (await PostResult("pay-missing", """{"status":"maybe"}""")).Status);
         Assert.Equal(400, (await PostResult("pay-missing", """{"status":"succeeded","extra":1}""")).Status);
         var account = await _operator.Post("/v1/accounts", new { name = "M", email = "m@example.com" });
-        var bad = await _operator.Send(HttpMethod.Put, $"/v1/accounts/{account.Body.Str("id")}/payment-method", new { token = "", label = "x" });
+        var bad = await _operator.Send(HttpMethod.Put, $"/v1/accounts/{account.Body.Str("id")}/payment-method",
+            new { token = "", label = "x" });
         Assert.Equal(400, bad.Status);
         using var customer = server.Client(account.Body.Str("apiKey"));
-        Assert.Equal(403, (await customer.Send(HttpMethod.Put, $"/v1/accounts/{account.Body.Str("id")}/payment-method", new { token = "t", label = "x" })).Status);
+        var forbidden = await customer.Send(HttpMethod.Put, $"/v1/accounts/{account.Body.Str("id")}/payment-method",
+            new { token = "t", label = "x" });
+        Assert.Equal(403, forbidden.Status);
         await SetCard(account.Body.Str("id"));
         var removed = await _operator.Send(HttpMethod.Delete, $"/v1/accounts/{account.Body.Str("id")}/payment-method");
         Assert.Equal((200, true), (removed.Status, removed.Body!["paymentMethod"] is null));

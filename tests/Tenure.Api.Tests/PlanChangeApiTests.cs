@@ -33,7 +33,8 @@ public sealed class PlanChangeApiTests(Server server) : IClassFixture<Server>
         Assert.Equal(403, (await client.Post($"/v1/instances/{id}/upgrade/complete")).Status);
         var done = await _operator.Post($"/v1/instances/{id}/upgrade/complete");
         Assert.Equal((200, "mqtt.platinum.100k"), (done.Status, done.Body.Str("spec")));
-        Assert.Contains("upgradeCompleted", (await client.Get("/v1/notifications")).Body!["items"]!.AsArray().Select(n => n!["kind"]!.ToString()));
+        var notices = (await client.Get("/v1/notifications")).Body!["items"]!.AsArray();
+        Assert.Contains("upgradeCompleted", notices.Select(n => n!["kind"]!.ToString()));
         var cross = await client.Post($"/v1/instances/{id}/spec-change", new { spec = "mqtt.basic.1k" });
         Assert.Equal((422, "cross-edition-change"), (cross.Status, cross.Body.Str("code")));
     }
@@ -44,7 +45,8 @@ public sealed class PlanChangeApiTests(Server server) : IClassFixture<Server>
         var client = await Customer("2019-03-01T02:00:00Z", 100_000);
         var a = await Buy(client, "ecs", "ecs.small", 1); // expires 2019-04-02
         var quote = await client.Post("/v1/renewals/unify-expiry", new { instanceIds = new[] { a }, dayOfMonth = 15, quoteOnly = true });
-        Assert.Equal(("2019-04-14T16:00:00Z", "434"), (quote.Body!["items"]![0].Str("newExpiresAt"), quote.Body.Str("total"))); // ceil(1000 × 13 / 30)
+        // ceil(1000 × 13 / 30)
+        Assert.Equal(("2019-04-14T16:00:00Z", "434"), (quote.Body!["items"]![0].Str("newExpiresAt"), quote.Body.Str("total")));
         Assert.Equal("99000", (await client.Get("/v1/account")).Body.Str("balance"));
         var done = await client.Post("/v1/renewals/unify-expiry", new { instanceIds = new[] { a }, dayOfMonth = 15 });
         Assert.Equal(200, done.Status);
@@ -80,7 +82,8 @@ public sealed class PlanChangeApiTests(Server server) : IClassFixture<Server>
         var client = server.Client(account.Body.Str("apiKey"));
         var id = await Buy(client, "rocketmq", "rocketmq.platinum.2k", 1);
         Assert.Equal(200, (await _operator.Post($"/v1/test-clocks/{clockId}/advance", new { to = "2019-03-05T01:00:00Z" })).Status);
-        Assert.Equal("2019-05-01T16:00:00Z", (await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 })).Body.Str("newExpiresAt"));
+        var renewed = await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 });
+        Assert.Equal("2019-05-01T16:00:00Z", renewed.Body.Str("newExpiresAt"));
         Assert.Equal(200, (await _operator.Post($"/v1/test-clocks/{clockId}/advance", new { to = "2019-04-10T02:00:00Z" })).Status);
         var done = await client.Post($"/v1/instances/{id}/unsubscribe");
         Assert.Equal((200, "210000"), (done.Status, done.Body.Str("refund")));
@@ -114,13 +117,17 @@ public sealed class PlanChangeApiTests(Server server) : IClassFixture<Server>
         Assert.Equal((422, "migration-required"), (refused.Status, refused.Body.Str("code")));
         var standard = await Buy(client, "rocketmq", "rocketmq.standard", null, "payg");
         var platinum = await client.Post($"/v1/instances/{standard}/edition", new { edition = "platinum", periodMonths = 1 });
-        Assert.Equal((200, standard, "platinum", "subscription"), (platinum.Status, platinum.Body.Str("id"), platinum.Body.Str("edition"), platinum.Body.Str("chargeType")));
+        Assert.Equal(
+            (200, standard, "platinum", "subscription"),
+            (platinum.Status, platinum.Body.Str("id"), platinum.Body.Str("edition"), platinum.Body.Str("chargeType")));
         var back = await client.Post($"/v1/instances/{standard}/edition", new { edition = "standard", periodMonths = 1 });
         Assert.Equal((422, "edition-change-not-allowed"), (back.Status, back.Body.Str("code")));
-        var action = await client.Send(HttpMethod.Put, $"/v1/instances/{standard}/post-expiration-action", new { action = "downgradeToStandard" });
+        var action = await client.Send(HttpMethod.Put, $"/v1/instances/{standard}/post-expiration-action",
+            new { action = "downgradeToStandard" });
         Assert.Equal((200, "downgradeToStandard"), (action.Status, action.Body.Str("postExpirationAction")));
         var ecs = await Buy(client, "ecs", "ecs.small", 1);
-        var notOffered = await client.Send(HttpMethod.Put, $"/v1/instances/{ecs}/post-expiration-action", new { action = "downgradeToStandard" });
+        var notOffered = await client.Send(HttpMethod.Put, $"/v1/instances/{ecs}/post-expiration-action",
+            new { action = "downgradeToStandard" });
         Assert.Equal((400, "validation"), (notOffered.Status, notOffered.Body.Str("code")));
     }
 
@@ -129,13 +136,17 @@ public sealed class PlanChangeApiTests(Server server) : IClassFixture<Server>
     {
         var client = await Customer("2019-03-01T02:00:00Z", 5000);
         var id = await Buy(client, "mqtt", "mqtt.basic.1k", 1);
-        var first = await client.Post($"/v1/instances/{id}/usage", new { samples = new[] { new { at = "2019-03-01T02:10:00Z", tps = 701, subscriptions = 10, connections = 700 } } });
+        var first = await client.Post($"/v1/instances/{id}/usage",
+            new { samples = new[] { new { at = "2019-03-01T02:10:00Z", tps = 701, subscriptions = 10, connections = 700 } } });
         Assert.Equal("tps", Assert.Single(first.Body!["alarms"]!.AsArray())!.Str("metric"));
-        var within = await client.Post($"/v1/instances/{id}/usage", new { samples = new[] { new { at = "2019-03-01T02:50:00Z", tps = 900, subscriptions = 10, connections = 10 } } });
+        var within = await client.Post($"/v1/instances/{id}/usage",
+            new { samples = new[] { new { at = "2019-03-01T02:50:00Z", tps = 900, subscriptions = 10, connections = 10 } } });
         Assert.Empty(within.Body!["alarms"]!.AsArray());
         var stats = await client.Get($"/v1/instances/{id}/usage?from=2019-03-01T02:00:00Z&to=2019-03-01T03:00:00Z&step=3600");
-        Assert.Equal(("701", "800", "900"), (stats.Body!["buckets"]![0].Str("tps.min"), stats.Body!["buckets"]![0].Str("tps.avg"), stats.Body!["buckets"]![0].Str("tps.max")));
-        var off = await client.Send(HttpMethod.Put, $"/v1/instances/{id}/alarms", new { tps = new { thresholdPercent = 95, enabled = true } });
+        var bucket = stats.Body!["buckets"]![0];
+        Assert.Equal(("701", "800", "900"), (bucket.Str("tps.min"), bucket.Str("tps.avg"), bucket.Str("tps.max")));
+        var off = await client.Send(HttpMethod.Put, $"/v1/instances/{id}/alarms",
+            new { tps = new { thresholdPercent = 95, enabled = true } });
         Assert.Equal(200, off.Status);
 
         await client.Send(HttpMethod.Put, $"/v1/instances/{id}/renewal", new { mode = "auto", autoRenewMonths = 1 });

@@ -36,7 +36,8 @@ public sealed class CommandPaymentTests
     public void R7_9_its_success_renews_from_E_with_one_order_split_balance_and_card()
     {
         var asked = Asked();
-        var settled = Lifecycle.Lifecycle.SettlePayment(Given.Rules, [asked.Instance], Carded, PaymentResult.Succeeded, Given.Local("2019-03-20 10:01"))!;
+        var settled = Lifecycle.Lifecycle.SettlePayment(
+            Given.Rules, [asked.Instance], Carded, PaymentResult.Succeeded, Given.Local("2019-03-20 10:01"))!;
 
         Assert.Equal("2019-04-30 00:00", Given.Show(settled.Instance.Expiry));
         Assert.Null(settled.Instance.PaymentPending);
@@ -122,7 +123,8 @@ public sealed class CommandPaymentTests
         var second = Given.Expiring("ecs", "ecs.small", "2019-03-30", id: "i-2");
         var asked = Renewal.RenewBatch(Given.Rules, [(Ecs, 1), (second, 1)], Carded, March20).Value;
 
-        Assert.Equal((1800L, "i-1", "i-2"), (asked.Effects.Payment!.Amount, asked.Effects.Payment.InstanceId.Value, asked.Effects.Payment.Batch.Single().Value));
+        var payment = asked.Effects.Payment!;
+        Assert.Equal((1800L, "i-1", "i-2"), (payment.Amount, payment.InstanceId.Value, payment.Batch.Single().Value));
         Assert.All(asked.Instances, i => Assert.NotNull(i.PaymentPending));
         Assert.Equal([800L, 1000L], asked.Instances[0].PaymentPending!.Intent!.Items.Select(i => i.FromMethod));
         var settled = Lifecycle.Lifecycle.SettlePayment(Given.Rules, asked.Instances, Carded, PaymentResult.Succeeded, March20)!;
@@ -140,8 +142,8 @@ public sealed class CommandPaymentTests
         var at = Given.Local("2019-03-23 10:00");
 
         var carded = Forecasts.Forecast(Given.Rules, Carded, [auto], at, 7);
-        var retired = Forecasts.Forecast(Given.Rules, Carded with { Method = Carded.Method! with { Status = PaymentMethodStatus.DeclinedHard } },
-            [auto], at, 7);
+        var declined = Carded with { Method = Carded.Method! with { Status = PaymentMethodStatus.DeclinedHard } };
+        var retired = Forecasts.Forecast(Given.Rules, declined, [auto], at, 7);
 
         Assert.Equal((1000L, true, 0L), (carded.Total, carded.Covered, carded.Shortfall));
         Assert.Equal((false, 800L), (retired.Covered, retired.Shortfall));

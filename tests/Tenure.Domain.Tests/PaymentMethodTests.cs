@@ -11,7 +11,8 @@ public sealed class PaymentMethodTests
     [Fact]
     public void R7_8_coupons_then_balance_then_the_method_for_the_rest()
     {
-        var account = Given.Account(200, false, Given.Coupon("c-1", 300, "2019-05-01 00:00")) with { Method = new PaymentMethod("tok", "Visa •••• 4242") };
+        var account = Given.Account(200, false, Given.Coupon("c-1", 300, "2019-05-01 00:00"))
+            with { Method = new PaymentMethod("tok", "Visa •••• 4242") };
 
         var allocation = Payment.Allocate(account, 1_000, "ecs", March20, withMethod: true).Value;
 

@@ -9,7 +9,8 @@ namespace Tenure.Engine.Tests;
 
 /// <summary>
 /// R7.11 under kill -9: <c>tenure serve</c> as a real process charging cards through the reference gateway (in this
-/// process, counting every charge), SIGKILLed at random moments (after the attempts fell due) while its payment worker calls the gateway and settles.
+/// process, counting every charge), SIGKILLed at random moments (after the attempts fell due) while its payment worker
+/// calls the gateway and settles.
 /// The pending row is committed before the call and the call is resumed with the same Idempotency-Key, so afterwards
 /// every charge the gateway made matches exactly one paid order, nothing is charged twice, and verify is clean.
 /// </summary>
@@ -42,7 +43,8 @@ public sealed class PaymentCrashTests : MigratedSqlite
             // A month later each time: every instance's T-3 attempt falls due and asks the card for 1,000 (which succeeds).
             var to = start + Duration.FromDays(31 * (run + 1));
             // The advance commits the pending payments; the kill lands while the worker calls the gateway and settles.
-            using (var advanced = await serve.Post($"/v1/test-clocks/{clockId}/advance", $$"""{"to":"{{to}}"}""")) Assert.True(advanced.IsSuccessStatusCode);
+            using (var advanced = await serve.Post($"/v1/test-clocks/{clockId}/advance", $$"""{"to":"{{to}}"}"""))
+                Assert.True(advanced.IsSuccessStatusCode);
             await Task.Delay(random.Next(0, 120), TestContext.Current.CancellationToken);
             serve.Kill();
 
@@ -83,7 +85,8 @@ public sealed class PaymentCrashTests : MigratedSqlite
     private int Pending(string accountId)
     {
         using var session = Db.BeginRead();
-        return session.Payments(accountId, null, "pending", null, 1000).Count + session.MethodRefunds(accountId).Count(r => r.Status != "succeeded");
+        return session.Payments(accountId, null, "pending", null, 1000).Count
+            + session.MethodRefunds(accountId).Count(r => r.Status != "succeeded");
     }
 
     /// <summary>An account on a test clock with auto-renew ecs.small instances, no balance and a card on file.</summary>
@@ -99,7 +102,8 @@ public sealed class PaymentCrashTests : MigratedSqlite
         for (var i = 0; i < Instances; i++)
         {
             await Post(client, "/v1/instances",
-                """{"product":"ecs","region":"cn-hangzhou","spec":"ecs.small","chargeType":"subscription","periodMonths":1,"autoRenew":true}""");
+                """{"product":"ecs","region":"cn-hangzhou","spec":"ecs.small","chargeType":"subscription","periodMonths":""" +
+                """1,"autoRenew":true}""");
         }
 
         using var put = new HttpRequestMessage(HttpMethod.Put, $"/v1/accounts/{accountId}/payment-method")

@@ -103,7 +103,8 @@ public abstract partial class StorageCompliance
         var (accountId, clock) = NewAccount("2017-11-08 09:00", 1_000_000);
         var random = new Random(21);
         var disks = Enumerable.Range(0, 400)
-            .Select(i => new DataDisk($"d-{i}-{Convert.ToHexString(BitConverter.GetBytes(random.NextInt64()))}", 20, ChargeType.Subscription));
+            .Select(i => new DataDisk(
+                $"d-{i}-{Convert.ToHexString(BitConverter.GetBytes(random.NextInt64()))}", 20, ChargeType.Subscription));
         Instance bought;
         using (var session = Db.Begin())
         {

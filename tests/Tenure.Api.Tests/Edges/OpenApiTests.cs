@@ -146,10 +146,12 @@ public abstract class OpenApiTests(Server server)
         await Call(client, "GET", "/v1/notice-templates");
         await Call(_operator, "GET", "/v1/notice-templates/expiryReminder/ja");
         await Call(_operator, "GET", "/v1/notice-templates/nope/ja");
-        await Call(_operator, "PUT", "/v1/notice-templates/stopped/en", """{"subject":"{{ instanceId }} stopped","html":"<p>x</p>","text":"x","sms":"x"}""");
+        await Call(_operator, "PUT", "/v1/notice-templates/stopped/en",
+            """{"subject":"{{ instanceId }} stopped","html":"<p>x</p>","text":"x","sms":"x"}""");
         await Call(_operator, "PUT", "/v1/notice-templates/stopped/en", """{"subject":"{{ nope }}","html":"x","text":"x","sms":"x"}""");
         await Call(_operator, "POST", "/v1/notice-templates/stopped/en/preview", "{}");
-        await Call(_operator, "POST", "/v1/notice-templates/stopped/en/preview", """{"template":{"subject":"{% if","html":"","text":"","sms":""}}""");
+        await Call(_operator, "POST", "/v1/notice-templates/stopped/en/preview",
+            """{"template":{"subject":"{% if","html":"","text":"","sms":""}}""");
         await Call(_operator, "DELETE", "/v1/notice-templates/stopped/en");
         await Call(_operator, "DELETE", "/v1/notice-templates/stopped/fr");
         await Call(_operator, "POST", $"/v1/test-clocks/{clockId}/advance", """{"to":"2300-01-01T00:00:00Z"}""");
@@ -189,12 +191,14 @@ public abstract class OpenApiTests(Server server)
     /// </summary>
     private async Task PayByCard(ContractCalls calls, string clockId)
     {
-        var payer = await calls.Send(_operator, "POST", "/v1/accounts", $$"""{"name":"Payer","email":"p@example.com","testClockId":"{{clockId}}"}""");
+        var payer = await calls.Send(_operator, "POST", "/v1/accounts",
+            $$"""{"name":"Payer","email":"p@example.com","testClockId":"{{clockId}}"}""");
         var payerId = payer.Json.Str("id");
         await calls.Send(_operator, "POST", $"/v1/accounts/{payerId}/top-ups", """{"amount":1000}""");
         using var client = server.Client(payer.Json.Str("apiKey"));
         await calls.Send(client, "POST", "/v1/instances",
-            """{"product":"ecs","region":"cn-hangzhou","spec":"ecs.small","chargeType":"subscription","periodMonths":1,"autoRenew":true}""");
+            """{"product":"ecs","region":"cn-hangzhou","spec":"ecs.small","chargeType":"subscription","periodMonths":""" +
+            """1,"autoRenew":true}""");
         await calls.Send(_operator, "PUT", $"/v1/accounts/{payerId}/payment-method", """{"token":"tok_visa","label":"Visa 4242"}""");
         await calls.Send(_operator, "PUT", $"/v1/accounts/{payerId}/payment-method", """{"token":"","label":"Visa 4242"}""");
         await calls.Send(_operator, "POST", $"/v1/test-clocks/{clockId}/advance", """{"to":"2019-04-18T00:00:00Z"}""");
