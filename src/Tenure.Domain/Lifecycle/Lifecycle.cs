@@ -222,7 +222,7 @@ public static class Lifecycle
         var product = rules.Catalog.Get(instance.Product);
         var label = account.Method?.Label ?? "the payment method";
         var text = $"Auto-renewal attempt at T{offset:+0;-0;+0} failed: {label} was declined ({result.Why})." +
-            + LastAttempt(product, offset);
+            LastAttempt(product, offset);
         var effects = Effects.None
             .Notify(Notices.Of(NoticeKind.PaymentDeclined, instance, at, offset,
                 FailedAttempt(rules, instance, account, offset, at) with { DeclineReason = result.Why }))
