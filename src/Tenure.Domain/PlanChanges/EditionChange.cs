@@ -26,7 +26,7 @@ public static class EditionChange
         if (!current.InPlaceChangeTo.Contains(target.Code))
         {
             var hint = product.PostExpirationActions.Contains(PostExpirationAction.DowngradeToStandard)
-                    && target.ChargeTypes.Contains(ChargeType.Payg)
+                && target.ChargeTypes.Contains(ChargeType.Payg)
                 ? " To go back, set the post-expiration action to downgradeToStandard and wait for expiry."
                 : string.Empty;
             return new Refusal(RefusalCode.EditionChangeNotAllowed,
