@@ -232,7 +232,8 @@ public sealed class CommandRunner(
             var now = clock.GetCurrentInstant();
             var known = called.ToResult() is not null;
             var error = known ? null : $"unknown status '{called.Status}'";
-            await Session.NotePaymentCallAsync(writer.Database, id, known, called.Reference, error, now, known ? now + payments.PollAfter : now,
+            var pollAt = known ? now + payments.PollAfter : now;
+            await Session.NotePaymentCallAsync(writer.Database, id, known, called.Reference, error, now, pollAt,
                 CancellationToken.None).ConfigureAwait(false);
             return pending;
         }
@@ -309,7 +310,8 @@ public sealed class CommandRunner(
             new Answer(reply.Status, JsonSerializer.Serialize(reply.Body, reply.Body.GetType(), JsonOptions), reply.Location, false),
         Decision.Refused { Problem: var problem } =>
             new Answer(problem.StatusCode, JsonSerializer.Serialize(problem.ProblemDetails, JsonOptions), null, false),
-        Decision.Paying paying => new Answer(202, JsonSerializer.Serialize(new PaymentPendingAnswer(paying.PaymentId, "pending"), JsonOptions),
+        Decision.Paying paying => new Answer(
+            202, JsonSerializer.Serialize(new PaymentPendingAnswer(paying.PaymentId, "pending"), JsonOptions),
             $"/v1/payments/{Uri.EscapeDataString(paying.PaymentId)}", false) { Paying = paying },
         _ => throw new InvalidOperationException($"A {decision.GetType().Name} decision reached the answer unwritten."),
     };

@@ -10,7 +10,9 @@ namespace Tenure.Api;
 /// <summary>A list page: <c>{items, nextCursor}</c>.</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
-public sealed record AccountDto(string Id, string Name, string Email, string? Phone, string Currency, long Balance, bool NoStopOnExpiry, string? TestClockId, IReadOnlyList<CouponDto> Coupons, string? ApiKey = null)
+public sealed record AccountDto(
+    string Id, string Name, string Email, string? Phone, string Currency, long Balance, bool NoStopOnExpiry, string? TestClockId,
+    IReadOnlyList<CouponDto> Coupons, string? ApiKey = null)
 {
     /// <summary>R7.8: the payment method on file (its label and status, never its token), or null.</summary>
     public PaymentMethodDto? PaymentMethod { get; init; }
@@ -18,7 +20,8 @@ public sealed record AccountDto(string Id, string Name, string Email, string? Ph
     public string Locale { get; init; } = Domain.Accounts.Locales.Default;
 
     public static AccountDto From(AccountRow row, IReadOnlyList<CouponDto> coupons, string? apiKey = null) =>
-        new(row.Id, row.Name, row.Email, row.Phone, row.Currency, row.Balance, row.NoStopOnExpiry != 0, row.ClockId == Session.SystemClock ? null : row.ClockId, coupons, apiKey)
+        new(row.Id, row.Name, row.Email, row.Phone, row.Currency, row.Balance, row.NoStopOnExpiry != 0,
+            row.ClockId == Session.SystemClock ? null : row.ClockId, coupons, apiKey)
         {
             PaymentMethod = PaymentMethodDto.From(row.PaymentMethod),
             Locale = row.Locale,
@@ -37,7 +40,8 @@ public sealed record NextEventDto(string Kind, Instant At)
 
 public sealed record InstanceDto(
     string Id, string AccountId, string Product, string Region, string Edition, string Spec, ChargeType ChargeType, string Endpoint,
-    InstanceStatus Status, bool Expired, Instant CreatedAt, Instant? ExpiresAt, int? DaysLeft, RenewalDto Renewal, PostExpirationAction PostExpirationAction,
+    InstanceStatus Status, bool Expired, Instant CreatedAt, Instant? ExpiresAt, int? DaysLeft, RenewalDto Renewal,
+    PostExpirationAction PostExpirationAction,
     PostReleaseAction PostReleaseAction, PendingChange? PendingChange, Components Components, NextEventDto? NextEvent)
 {
     /// <summary>R8.10: what the instance accepts now; only <c>GET /v1/instances/{id}</c> decides it, lists leave it out.</summary>
@@ -50,8 +54,10 @@ public sealed record InstanceDto(
     public static InstanceDto From(Rules rules, Instance i, Domain.Accounts.Account account, Instant now)
     {
         var next = Schedule.Next(rules, i, account);
-        return new InstanceDto(i.Id.Value, i.AccountId.Value, i.Product, i.Region, i.Edition, i.Spec, i.ChargeType, $"{i.Id.Value}.{i.Region}.tenure.internal",
-            i.Status, i.IsExpired(now), i.CreatedAt, i.ExpiresAt, i.ExpiresAt is { } e ? rules.Calendar.DaysBetween(now, e) : null, new RenewalDto(i.Mode, i.Mode == RenewalMode.Auto ? i.AutoRenewMonths : null),
+        return new InstanceDto(
+            i.Id.Value, i.AccountId.Value, i.Product, i.Region, i.Edition, i.Spec, i.ChargeType, $"{i.Id.Value}.{i.Region}.tenure.internal",
+            i.Status, i.IsExpired(now), i.CreatedAt, i.ExpiresAt, i.ExpiresAt is { } e ? rules.Calendar.DaysBetween(now, e) : null,
+            new RenewalDto(i.Mode, i.Mode == RenewalMode.Auto ? i.AutoRenewMonths : null),
             i.PostExpirationAction, i.PostReleaseAction, i.PendingChange, i.Components,
             next is { } n ? new NextEventDto(NextEventDto.KindName(n.Kind), n.At) : null)
         {

@@ -20,13 +20,15 @@ public sealed record BuyInstance(
 
 public sealed record RenewInstance(int PeriodMonths, bool QuoteOnly = false, string? QuoteId = null);
 
-public sealed record RenewResult(string OrderId, InstanceDto Instance, long Amount, long PaidByCoupons, long PaidByBalance, Instant NewExpiresAt, string Currency)
+public sealed record RenewResult(
+    string OrderId, InstanceDto Instance, long Amount, long PaidByCoupons, long PaidByBalance, Instant NewExpiresAt, string Currency)
 {
     public static RenewResult From(Rules rules, Written written, Target target)
     {
         var order = written.Change.Effects.Order!;
         var instance = written.Change.Instance;
-        return new RenewResult(written.OrderId!, InstanceDto.From(rules, instance, written.Change.Account, target.Now), order.Total, order.PaidByCoupons,
+        return new RenewResult(
+            written.OrderId!, InstanceDto.From(rules, instance, written.Change.Account, target.Now), order.Total, order.PaidByCoupons,
             order.PaidByBalance, instance.Expiry, target.Row.Currency) { PaidByPaymentMethod = order.PaidByMethod };
     }
 
@@ -51,7 +53,10 @@ public sealed record NoticeDto(
     public string? OrderId { get; init; }
 }
 
-/// <summary>Account routes on instances: purchase, read, list (the renewal list), timeline, renew, renewal mode; the account and its notices.</summary>
+/// <summary>
+/// Account routes on instances: purchase, read, list (the renewal list), timeline, renew, renewal mode; the account and its
+/// notices.
+/// </summary>
 public static class InstancesApi
 {
     public static void MapInstancesApi(this IEndpointRouteBuilder app)
@@ -80,7 +85,8 @@ public static class InstancesApi
 
     private static Results<Ok<AccountDto>, ProblemHttpResult> GetOwnAccount(HttpContext http, ApiContext api)
     {
-        if (http.Caller().AccountId is not { } id) return Problems.Invalid("key", "GET /v1/account needs an account key; operators use GET /v1/accounts/{id}.");
+        if (http.Caller().AccountId is not { } id)
+            return Problems.Invalid("key", "GET /v1/account needs an account key; operators use GET /v1/accounts/{id}.");
         using var session = api.Database.BeginRead();
         return OperatorApi.AccountView(session, id) is { } dto ? TypedResults.Ok(dto) : Problems.NotFound($"Account {id}");
     }
@@ -90,7 +96,8 @@ public static class InstancesApi
         var accountId = http.Caller().AccountId ?? body.AccountId;
         if (accountId is null) return Problems.Invalid("accountId", "With the operator key, say which account buys: accountId.").AsTask();
         if (body.PeriodMonths is < 1 or > 120) return Problems.Invalid("periodMonths", "periodMonths must be between 1 and 120.").AsTask();
-        var request = new PurchaseRequest(new InstanceId(Session.NewId("i")), body.Product, body.Region, body.Edition, body.Spec, body.ChargeType, body.PeriodMonths,
+        var request = new PurchaseRequest(
+            new InstanceId(Session.NewId("i")), body.Product, body.Region, body.Edition, body.Spec, body.ChargeType, body.PeriodMonths,
             body.AutoRenew, body.Components);
         return run.OnAccount(http, accountId, t => Quoting.Decide(t, body.Product, body.QuoteOnly, body.QuoteId,
             a => Purchase.Buy(run.Rules, a, request, t.Now),
@@ -108,7 +115,9 @@ public static class InstancesApi
     }
 
     /// <summary>R8.1, R8.6: the instance list; with <c>renewable=true</c> the renewal list; <c>Accept: text/csv</c> exports it.</summary>
-    private static IResult List(HttpContext http, ApiContext api, string? product, string? region, string? status, string? renewalMode, int? expiresWithinDays, bool? renewable, bool? pendingChange, int? limit, string? cursor, string? accountId)
+    private static IResult List(
+        HttpContext http, ApiContext api, string? product, string? region, string? status, string? renewalMode, int? expiresWithinDays,
+        bool? renewable, bool? pendingChange, int? limit, string? cursor, string? accountId)
     {
         var owner = http.Caller().AccountId ?? accountId;
         if (PageLimit.Problem(limit) is { } tooMany) return tooMany;
@@ -212,7 +221,8 @@ public static class InstancesApi
     }
 
     /// <summary>R5.7: the timeline, oldest first, paged by <c>limit</c> (default 50, at most 500) and <c>cursor</c>.</summary>
-    private static Results<Ok<Page<EventDto>>, ProblemHttpResult> Events(string id, HttpContext http, ApiContext api, int? limit, long? cursor)
+    private static Results<Ok<Page<EventDto>>, ProblemHttpResult> Events(
+        string id, HttpContext http, ApiContext api, int? limit, long? cursor)
     {
         if (PageLimit.Problem(limit) is { } tooMany) return tooMany;
         var take = limit ?? PageLimit.Default;
@@ -220,15 +230,19 @@ public static class InstancesApi
         if (api.Instance(session, http.Caller(), id) is null) return Problems.NotFound($"Instance {id}");
         var rows = session.Timeline(id, cursor ?? 0, take + 1);
         var page = rows.Take(take).Select(e => new EventDto(e.At, e.Kind, e.Detail)).ToList();
-        return TypedResults.Ok(new Page<EventDto>(page, rows.Count > take ? rows[take - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
+        var next = rows.Count > take ? rows[take - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        return TypedResults.Ok(new Page<EventDto>(page, next));
     }
 
-    /// <summary>The events ahead of the instance if nothing changes (Schedule.Plan): at most 20, so a PAYG instance's hourly charges end.</summary>
+    /// <summary>
+    /// The events ahead of the instance if nothing changes (Schedule.Plan): at most 20, so a PAYG instance's hourly charges end.
+    /// </summary>
     private static Results<Ok<ScheduleDto>, ProblemHttpResult> PlannedEvents(string id, HttpContext http, ApiContext api)
     {
         using var session = api.Database.BeginRead();
         if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
-        var planned = Schedule.Plan(api.Rules, instance, scope.Account).Take(20).Select(e => new PlannedEventDto(NextEventDto.KindName(e.Kind), e.At)).ToList();
+        var planned = Schedule.Plan(api.Rules, instance, scope.Account).Take(20)
+            .Select(e => new PlannedEventDto(NextEventDto.KindName(e.Kind), e.At)).ToList();
         return TypedResults.Ok(new ScheduleDto(scope.Now, planned));
     }
 
@@ -237,13 +251,14 @@ public static class InstancesApi
             a => Renewal.Renew(run.Rules, t.Instance, a, body.PeriodMonths, t.Now), w => Reply.Ok(RenewResult.From(run.Rules, w, t))));
 
     private static Task<IResult> SetMode(string id, SetRenewal body, HttpContext http, CommandRunner run) =>
-        run.OnInstances(http, [id], t => Decision.Of(RenewalSettings.Set(run.Rules, t.Instance, t.Account, body.Mode, body.AutoRenewMonths, t.Now),
+        run.OnInstances(http, [id], t => Decision.Of(
+            RenewalSettings.Set(run.Rules, t.Instance, t.Account, body.Mode, body.AutoRenewMonths, t.Now),
             w => Reply.Ok(InstanceDto.From(run.Rules, w.Change.Instance, w.Change.Account, t.Now))));
 
     /// <summary>The account's notices, oldest first, paged by <c>limit</c> and <c>cursor</c>, with each channel's outcome (R9.7).</summary>
     private static Results<Ok<Page<NoticeDto>>, ProblemHttpResult> Notifications(
-        HttpContext http, ApiContext api, Engine.Notices.NoticeRenderer renderer, string? instanceId, string? kind, string? accountId, int? limit,
-        long? cursor)
+        HttpContext http, ApiContext api, Engine.Notices.NoticeRenderer renderer, string? instanceId, string? kind, string? accountId,
+        int? limit, long? cursor)
     {
         if (PageLimit.Problem(limit) is { } tooMany) return tooMany;
         var take = limit ?? PageLimit.Default;

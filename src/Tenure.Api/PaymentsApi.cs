@@ -22,7 +22,8 @@ public sealed record PaymentMethodDto(string Label, string Status)
 }
 
 /// <summary>R7.9: a payment asked of the gateway, as <c>GET /v1/payments</c> lists it.</summary>
-public sealed record PaymentDto(string Id, Instant At, long Amount, string Currency, string Status, string? Reason, string? OrderId, string InstanceId)
+public sealed record PaymentDto(
+    string Id, Instant At, long Amount, string Currency, string Status, string? Reason, string? OrderId, string InstanceId)
 {
     public static PaymentDto From(PaymentRow p) => new(p.Id, p.At, p.Amount, p.Currency, p.Status, p.Reason, p.OrderId, p.InstanceId);
 }
@@ -46,13 +47,17 @@ public static class PaymentsApi
     /// <summary>How old a signed result may be (its <c>Tenure-Timestamp</c>), as webhook receivers are told to check.</summary>
     private static readonly Duration MaxSkew = Duration.FromMinutes(5);
 
-    /// <summary>The API's own JSON rules (unknown and duplicate fields refused), for the body read by hand to check its signature.</summary>
+    /// <summary>
+    /// The API's own JSON rules (unknown and duplicate fields refused), for the body read by hand to check its signature.
+    /// </summary>
     private static readonly JsonSerializerOptions JsonOptions = CreateJsonOptions();
 
     public static void MapPaymentsApi(this IEndpointRouteBuilder api)
     {
         var ops = api.MapGroup("/v1").AddEndpointFilter(async (context, next) =>
-            context.HttpContext.Caller().IsOperator ? await next(context).ConfigureAwait(false) : Problems.Of(403, "forbidden", "This route needs the operator key."))
+            context.HttpContext.Caller().IsOperator
+                ? await next(context).ConfigureAwait(false)
+                : Problems.Of(403, "forbidden", "This route needs the operator key."))
             .ProducesProblem(403);
         ops.MapPut("/accounts/{id}/payment-method", Set).Produces<AccountDto>().ProducesValidationProblem().ProducesProblem(404);
         ops.MapDelete("/accounts/{id}/payment-method", Remove).Produces<AccountDto>().ProducesProblem(404);
@@ -63,12 +68,15 @@ public static class PaymentsApi
     /// <summary>The gateway's callback: outside the API-key group, marked <see cref="SignedByGateway"/> instead.</summary>
     public static void MapPaymentResult(this IEndpointRouteBuilder app) =>
         app.MapPost("/v1/payments/{id}/result", Result).WithMetadata(SignedByGateway.Instance)
-            .Accepts<PaymentResultBody>("application/json").Produces<PaymentDto>().ProducesValidationProblem().ProducesProblem(401).ProducesProblem(404);
+            .Accepts<PaymentResultBody>("application/json").Produces<PaymentDto>()
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(404);
 
     private static Task<IResult> Set(string id, SetPaymentMethod body, HttpContext http, CommandRunner run)
     {
-        if (string.IsNullOrWhiteSpace(body.Token) || body.Token.Length > 500) return Invalid("token", "A token is 1–500 characters, as the gateway issued it.");
-        if (string.IsNullOrWhiteSpace(body.Label) || body.Label.Length > 100) return Invalid("label", "A label is 1–100 characters, e.g. \"Visa •••• 4242\".");
+        if (string.IsNullOrWhiteSpace(body.Token) || body.Token.Length > 500)
+            return Invalid("token", "A token is 1–500 characters, as the gateway issued it.");
+        if (string.IsNullOrWhiteSpace(body.Label) || body.Label.Length > 100)
+            return Invalid("label", "A label is 1–100 characters, e.g. \"Visa •••• 4242\".");
         return run.OnAccount(http, id, (session, _) =>
         {
             session.SetPaymentMethod(id, body.Token, body.Label.Trim());
@@ -117,19 +125,23 @@ public static class PaymentsApi
     /// path (the runner's unit of work and Idempotency-Key) as the worker's polling does, so a result that arrives twice,
     /// or after the poll, settles once; the answer is the payment as it stands.
     /// </summary>
-    private static async Task<IResult> Result(string id, HttpContext http, CommandRunner run, LifecycleEngine engine, IClock clock, PaymentOptions options)
+    private static async Task<IResult> Result(
+        string id, HttpContext http, CommandRunner run, LifecycleEngine engine, IClock clock, PaymentOptions options)
     {
         if (CommandRunner.KeyProblem(http) is { } keyProblem) return keyProblem;
         http.Request.EnableBuffering();
         string text;
-        using (var reader = new StreamReader(http.Request.Body, leaveOpen: true)) text = await reader.ReadToEndAsync(http.RequestAborted).ConfigureAwait(false);
+        using (var reader = new StreamReader(http.Request.Body, leaveOpen: true))
+            text = await reader.ReadToEndAsync(http.RequestAborted).ConfigureAwait(false);
         http.Request.Body.Position = 0;
         var timestamp = http.Request.Headers[Tenure.Engine.Delivery.Dispatcher.TimestampHeader].ToString();
-        if (!PaymentGateway.Verify(options.Secret, timestamp, http.Request.Headers[Tenure.Engine.Delivery.Dispatcher.SignatureHeader].ToString(), text)
+        var signature = http.Request.Headers[Tenure.Engine.Delivery.Dispatcher.SignatureHeader].ToString();
+        if (!PaymentGateway.Verify(options.Secret, timestamp, signature, text)
             || !long.TryParse(timestamp, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
             || Duration.FromSeconds(Math.Abs(clock.GetCurrentInstant().ToUnixTimeSeconds() - seconds)) > MaxSkew)
         {
-            return Problems.Of(401, "unauthorized", "The result must be signed with the gateway secret (Tenure-Timestamp, Tenure-Signature) within 5 minutes.");
+            return Problems.Of(401, "unauthorized",
+                "The result must be signed with the gateway secret (Tenure-Timestamp, Tenure-Signature) within 5 minutes.");
         }
 
         PaymentResultBody? body;
@@ -150,7 +162,8 @@ public static class PaymentsApi
         http.Items[typeof(Caller)] = Caller.Operator; // the gateway acts for the provider; its keys are its own (Principal "operator")
         return await run.Run(http, async session =>
         {
-            var settled = await PaymentSettlement.SettleAsync(session, engine, clock.GetCurrentInstant(), id, result, body.Reference, http.RequestAborted)
+            var settled = await PaymentSettlement
+                .SettleAsync(session, engine, clock.GetCurrentInstant(), id, result, body.Reference, http.RequestAborted)
                 .ConfigureAwait(false);
             return settled is null ? Problems.NotFound($"Payment {id}") : Reply.Ok(PaymentDto.From(settled.Payment));
         }).ConfigureAwait(false);

@@ -63,7 +63,8 @@ public static class PlanChangesApi
                 (t, a) => EditionChange.Change(run.Rules, t.Instance, a, body.Edition, body.PeriodMonths, t.Now)))
             .Produces<InstanceDto>().DocumentsQuote();
         v1.MapPost("/instances/{id}/charge-type", (string id, ChargeTypeRequest body, HttpContext http, CommandRunner run) =>
-            One(id, http, run, t => EditionChange.ChangeChargeType(run.Rules, t.Instance, t.Account, body.ChargeType, body.PeriodMonths, t.Now)))
+            One(id, http, run,
+                t => EditionChange.ChangeChargeType(run.Rules, t.Instance, t.Account, body.ChargeType, body.PeriodMonths, t.Now)))
             .Produces<InstanceDto>();
         v1.MapPut("/instances/{id}/post-expiration-action", (string id, PostExpirationRequest body, HttpContext http, CommandRunner run) =>
             One(id, http, run, t => Unsubscription.SetPostExpirationAction(run.Rules, t.Instance, t.Account, body.Action, t.Now)))
@@ -75,7 +76,8 @@ public static class PlanChangesApi
     }
 
     /// <summary>A command on one instance: decide and answer with the instance (202 when it waits for review).</summary>
-    private static Task<IResult> One(string id, HttpContext http, CommandRunner run, Func<Target, Outcome<Change>> decide, Func<Change, bool>? accepted = null) =>
+    private static Task<IResult> One(
+        string id, HttpContext http, CommandRunner run, Func<Target, Outcome<Change>> decide, Func<Change, bool>? accepted = null) =>
         run.OnInstances(http, [id], t => Decision.Of(decide(t), w => Answer(run, id, t, w, accepted)));
 
     /// <summary>As <see cref="One"/> for a charging change: quoted with <c>quoteOnly</c>, checked against <c>quoteId</c> (R13.4).</summary>
@@ -97,7 +99,8 @@ public static class PlanChangesApi
             var outcome = Unsubscription.Unsubscribe(run.Rules, t.Instance, t.Account, t.Now);
             if (outcome.Refusal is { } refusal) return refusal;
             var (change, refund) = outcome.Value;
-            return new Decision.Write(change, w => Reply.Ok(new UnsubscribeResult(refund, InstanceDto.From(run.Rules, w.Change.Instance, w.Change.Account, t.Now), t.Row.Currency)
+            return new Decision.Write(change, w => Reply.Ok(new UnsubscribeResult(
+                refund, InstanceDto.From(run.Rules, w.Change.Instance, w.Change.Account, t.Now), t.Row.Currency)
             {
                 RefundToPaymentMethod = change.Effects.MethodRefunds.Sum(r => r.Amount),
             }));
@@ -114,7 +117,8 @@ public static class PlanChangesApi
         {
             var quotes = UnifiedExpiry.Quote(run.Rules, t.Instances, body.DayOfMonth, t.Now);
             if (quotes.Refusal is { } refused) return refused;
-            var items = quotes.Value.Select(q => new QuoteItemDto(q.InstanceId.Value, q.CurrentExpiresAt, q.NewExpiresAt, q.Amount)).ToList();
+            var items = quotes.Value
+                .Select(q => new QuoteItemDto(q.InstanceId.Value, q.CurrentExpiresAt, q.NewExpiresAt, q.Amount)).ToList();
             Outcome<Change> Apply(Account account) => UnifiedExpiry.Apply(run.Rules, t.Instances, account, body.DayOfMonth, t.Now);
             var quote = QuoteDto.Of(t, items, Apply);
             if (quote.Refusal is { } unpriced) return unpriced;

@@ -57,7 +57,8 @@ public static class RenewalsApi
             var items = t.Instances.Select((instance, n) => (instance, body.Items[n].PeriodMonths)).ToList();
             var quotes = Renewal.QuoteBatch(run.Rules, items, t.Now);
             if (quotes.Refusal is { } refused) return refused;
-            var quoted = quotes.Value.Select(q => new QuoteItemDto(q.InstanceId.Value, q.CurrentExpiresAt, q.NewExpiresAt, q.Amount)).ToList();
+            var quoted = quotes.Value
+                .Select(q => new QuoteItemDto(q.InstanceId.Value, q.CurrentExpiresAt, q.NewExpiresAt, q.Amount)).ToList();
             Outcome<Change> Renew(Account account) => Renewal.RenewBatch(run.Rules, items, account, t.Now);
             if (!pay)
             {

@@ -14,27 +14,28 @@ public sealed record ClockAccounts(TestClockDto Clock, IReadOnlyList<AccountDto>
 public static partial class WebConsole
 {
     private static void MapAccount(RouteGroupBuilder console) =>
-        console.MapGet("/account", (HttpContext http, string? id, string? notice, string? error, string? code) => SignedIn(http, async (user, client) =>
-        {
-            if (user.IsOperator && Blank(id) is null) return Results.Redirect("/console/operator");
-            var query = user.IsOperator ? $"accountId={Uri.EscapeDataString(id!)}" : string.Empty;
-            var account = await client.Get<AccountDto>(user.IsOperator ? $"/v1/accounts/{Uri.EscapeDataString(id!)}" : "/v1/account")
-                .ConfigureAwait(false);
-            var forecast = await client.Get<ForecastDto>($"/v1/renewals/forecast?days=30&{query}").ConfigureAwait(false);
-            var notices = new List<NoticeDto>();
-            string? cursor = null;
-            do
+        console.MapGet("/account", (HttpContext http, string? id, string? notice, string? error, string? code) =>
+            SignedIn(http, async (user, client) =>
             {
-                var after = cursor is null ? string.Empty : $"&cursor={cursor}";
-                var page = await client.Get<Page<NoticeDto>>($"/v1/notifications?limit=500&{query}{after}").ConfigureAwait(false);
-                notices.AddRange(page.Items);
-                cursor = page.NextCursor;
-            }
-            while (cursor is not null && notices.Count < 5_000);
-            var frame = new Frame(user, Show.Text("Account {0}", account.Name), notice, error, code);
-            return Page<AccountPage>(frame,
-                new { Account = account, Forecast = forecast, Notices = notices.TakeLast(50).Reverse().ToList() });
-        }));
+                if (user.IsOperator && Blank(id) is null) return Results.Redirect("/console/operator");
+                var query = user.IsOperator ? $"accountId={Uri.EscapeDataString(id!)}" : string.Empty;
+                var account = await client.Get<AccountDto>(user.IsOperator ? $"/v1/accounts/{Uri.EscapeDataString(id!)}" : "/v1/account")
+                    .ConfigureAwait(false);
+                var forecast = await client.Get<ForecastDto>($"/v1/renewals/forecast?days=30&{query}").ConfigureAwait(false);
+                var notices = new List<NoticeDto>();
+                string? cursor = null;
+                do
+                {
+                    var after = cursor is null ? string.Empty : $"&cursor={cursor}";
+                    var page = await client.Get<Page<NoticeDto>>($"/v1/notifications?limit=500&{query}{after}").ConfigureAwait(false);
+                    notices.AddRange(page.Items);
+                    cursor = page.NextCursor;
+                }
+                while (cursor is not null && notices.Count < 5_000);
+                var frame = new Frame(user, Show.Text("Account {0}", account.Name), notice, error, code);
+                return Page<AccountPage>(frame,
+                    new { Account = account, Forecast = forecast, Notices = notices.TakeLast(50).Reverse().ToList() });
+            }));
 
     private static void MapOperator(RouteGroupBuilder console)
     {

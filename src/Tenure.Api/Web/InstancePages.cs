@@ -12,18 +12,20 @@ public static partial class WebConsole
 {
     private static void MapInstance(RouteGroupBuilder console)
     {
-        console.MapGet("/instances/{id}", (string id, HttpContext http, string? notice, string? error, string? code) => SignedIn(http, async (user, client) =>
-        {
-            var path = $"/v1/instances/{Uri.EscapeDataString(id)}";
-            var instance = await client.Get<InstanceDto>(path).ConfigureAwait(false);
-            var events = await client.Get<Page<EventDto>>($"{path}/events?limit=500").ConfigureAwait(false);
-            var schedule = await client.Get<ScheduleDto>($"{path}/schedule").ConfigureAwait(false);
-            var usage = await client.Get<UsageDto>($"{path}/usage?step=3600&to={Uri.EscapeDataString(schedule.Now.ToString())}").ConfigureAwait(false);
-            var costs = await client.Get<InstanceCostDto>($"{path}/costs").ConfigureAwait(false);
-            var title = Show.Text("Instance {0}", instance.Id);
-            return Page<InstancePage>(new Frame(user, title, notice, error, code),
-                new { Instance = instance, Events = events.Items, Schedule = schedule, Usage = usage, Costs = costs });
-        }));
+        console.MapGet("/instances/{id}", (string id, HttpContext http, string? notice, string? error, string? code) =>
+            SignedIn(http, async (user, client) =>
+            {
+                var path = $"/v1/instances/{Uri.EscapeDataString(id)}";
+                var instance = await client.Get<InstanceDto>(path).ConfigureAwait(false);
+                var events = await client.Get<Page<EventDto>>($"{path}/events?limit=500").ConfigureAwait(false);
+                var schedule = await client.Get<ScheduleDto>($"{path}/schedule").ConfigureAwait(false);
+                var usage = await client.Get<UsageDto>($"{path}/usage?step=3600&to={Uri.EscapeDataString(schedule.Now.ToString())}")
+                    .ConfigureAwait(false);
+                var costs = await client.Get<InstanceCostDto>($"{path}/costs").ConfigureAwait(false);
+                var title = Show.Text("Instance {0}", instance.Id);
+                return Page<InstancePage>(new Frame(user, title, notice, error, code),
+                    new { Instance = instance, Events = events.Items, Schedule = schedule, Usage = usage, Costs = costs });
+            }));
         console.MapPost("/instances/{id}/quote", (string id, HttpContext http) => SignedIn(http, async (user, client) =>
         {
             var form = await http.Request.ReadFormAsync().ConfigureAwait(false);
@@ -60,11 +62,14 @@ public static partial class WebConsole
                 var renewal = new RenewInstance(Months(), QuoteId: QuoteId(form));
                 var (renewed, pending) = await client.Pay<RenewResult>($"{path}/renew", renewal, Field("idempotencyKey"))
                     .ConfigureAwait(false);
-                if (pending is not null) return Show.Text("Payment {0} is pending; the renewal is applied once it succeeds.", pending.PaymentId);
+                if (pending is not null)
+                    return Show.Text("Payment {0} is pending; the renewal is applied once it succeeds.", pending.PaymentId);
                 return Show.Text("Renewed: paid {0} in order {1}; expires {2}.",
                     Show.Money(renewed!.Amount, renewed.Currency), renewed.OrderId, Show.At(calendar, renewed.NewExpiresAt));
             case "renewal":
-                var mode = Enum.TryParse<RenewalMode>(Field("mode"), ignoreCase: true, out var m) ? m : throw new ApiProblem(400, "validation", "Choose a renewal mode.");
+                var mode = Enum.TryParse<RenewalMode>(Field("mode"), ignoreCase: true, out var m)
+                    ? m
+                    : throw new ApiProblem(400, "validation", "Choose a renewal mode.");
                 int? autoMonths = mode == RenewalMode.Auto ? Number(Field("autoRenewMonths"), "Auto-renew period") : null;
                 await client.Put($"{path}/renewal", new SetRenewal(mode, autoMonths)).ConfigureAwait(false);
                 return Show.Text("Renewal set to {0}.", Show.Mode(mode, autoMonths));
@@ -94,7 +99,9 @@ public static partial class WebConsole
                 return Show.Text("Edition is now {0}, same instance ID; paid {1}; expires {2}.", edition.Edition, Paid(form),
                     Show.At(calendar, edition.ExpiresAt));
             case "post-expiration-action":
-                var after = Enum.TryParse<PostExpirationAction>(Field("action"), ignoreCase: true, out var a) ? a : throw new ApiProblem(400, "validation", "Choose what happens at expiry.");
+                var after = Enum.TryParse<PostExpirationAction>(Field("action"), ignoreCase: true, out var a)
+                    ? a
+                    : throw new ApiProblem(400, "validation", "Choose what happens at expiry.");
                 await client.Put($"{path}/post-expiration-action", new PostExpirationRequest(after)).ConfigureAwait(false);
                 return Show.Text("At expiry: {0}.", Show.Word(after.ToString()));
             case "unsubscribe":

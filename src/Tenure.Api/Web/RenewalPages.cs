@@ -19,9 +19,11 @@ public sealed record RenewalFilters(string Tab, string? Product, string? Region,
 
     private string Parts(string? cursor) =>
         string.Concat(Part("product", Product), Part("region", Region), Part("status", Status),
-            Part("expiresWithinDays", ExpiresWithinDays?.ToString(System.Globalization.CultureInfo.InvariantCulture)), Part("accountId", AccountId), Part("cursor", cursor));
+            Part("expiresWithinDays", ExpiresWithinDays?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            Part("accountId", AccountId), Part("cursor", cursor));
 
-    private static string Part(string name, string? value) => string.IsNullOrEmpty(value) ? string.Empty : $"&{name}={Uri.EscapeDataString(value)}";
+    private static string Part(string name, string? value) =>
+        string.IsNullOrEmpty(value) ? string.Empty : $"&{name}={Uri.EscapeDataString(value)}";
 }
 
 /// <summary>A hidden form field of a confirm step.</summary>
@@ -49,10 +51,12 @@ public static partial class WebConsole
                 return Page<RenewalsPage>(new Frame(user, "Renewal management", notice, error, code),
                     new { Filters = filters, List = page, Back = http.Request.Path + http.Request.QueryString, Counts = counts });
             }));
-        console.MapGet("/renewals.csv", (HttpContext http, string? tab, string? product, string? region, string? status, string? expiresWithinDays, string? accountId) =>
+        console.MapGet("/renewals.csv", (HttpContext http, string? tab, string? product, string? region, string? status,
+                string? expiresWithinDays, string? accountId) =>
             SignedIn(http, async (_, client) =>
             {
-                var csv = await client.GetText($"/v1/instances?{Filters(tab, product, region, status, expiresWithinDays, accountId).ApiQuery()}", "text/csv").ConfigureAwait(false);
+                var query = Filters(tab, product, region, status, expiresWithinDays, accountId).ApiQuery();
+                var csv = await client.GetText($"/v1/instances?{query}", "text/csv").ConfigureAwait(false);
                 return Results.File(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv", "renewals.csv");
             }));
         console.MapPost("/renewals/quote", Handler(http => SignedIn(http, async (user, client) =>
@@ -84,8 +88,12 @@ public static partial class WebConsole
         console.MapPost("/renewals/settings", Handler(http => Posted(http, async (_, client, form) =>
         {
             var (ids, _) = await Batch(client, form).ConfigureAwait(false);
-            var mode = Enum.TryParse<Domain.Instances.RenewalMode>(form["mode"], ignoreCase: true, out var m) ? m : throw new ApiProblem(400, "validation", "Choose a renewal mode.");
-            int? months = mode == Domain.Instances.RenewalMode.Auto ? Number(form["autoRenewMonths"].ToString(), "Auto-renew period") : null;
+            var mode = Enum.TryParse<Domain.Instances.RenewalMode>(form["mode"], ignoreCase: true, out var m)
+                ? m
+                : throw new ApiProblem(400, "validation", "Choose a renewal mode.");
+            int? months = mode == Domain.Instances.RenewalMode.Auto
+                ? Number(form["autoRenewMonths"].ToString(), "Auto-renew period")
+                : null;
             await client.Put("/v1/renewals/settings", new BatchRenewalSettings(ids, mode, months)).ConfigureAwait(false);
             return (Local(form["back"].ToString(), "/console/renewals"),
                 Show.Text("Set {0} instance(s) to {1}.", ids.Count, Show.Mode(mode, months)));
@@ -171,14 +179,16 @@ public static partial class WebConsole
         return [.. rows.Select(line => line.Split(',', 2)[0].Trim().Trim('"')).Where(id => id.Length > 0)];
     }
 
-    private static RenewalFilters Filters(string? tab, string? product, string? region, string? status, string? expiresWithinDays, string? accountId) =>
+    private static RenewalFilters Filters(
+        string? tab, string? product, string? region, string? status, string? expiresWithinDays, string? accountId) =>
         new(Tabs.Contains(tab) ? tab! : "manual", Blank(product), Blank(region), Blank(status),
             Blank(expiresWithinDays) is { } days ? Number(days, "Expires within (days)") : null, Blank(accountId));
 
     private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     private static List<string> Selected(IFormCollection form) =>
-        form["id"].Where(id => !string.IsNullOrWhiteSpace(id)).Select(id => id!).Distinct(StringComparer.Ordinal).ToList() is { Count: > 0 } ids
+        form["id"].Where(id => !string.IsNullOrWhiteSpace(id)).Select(id => id!).Distinct(StringComparer.Ordinal).ToList()
+            is { Count: > 0 } ids
             ? ids : throw new ApiProblem(400, "validation", "Select at least one instance.");
 
     /// <summary>A console path from a form, or the fallback: never a redirect off this site.</summary>

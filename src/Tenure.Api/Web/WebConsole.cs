@@ -49,7 +49,8 @@ public static partial class WebConsole
             var http = context.HttpContext;
             // Cross-site form posts are refused: the cookie is SameSite=Strict, and a foreign Origin is turned away.
             if (HttpMethods.IsPost(http.Request.Method) && http.Request.Headers.Origin is [{ } origin] && origin != "null"
-                && (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || !string.Equals(uri.Authority, http.Request.Host.Value, StringComparison.OrdinalIgnoreCase)))
+                && (!Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+                    || !string.Equals(uri.Authority, http.Request.Host.Value, StringComparison.OrdinalIgnoreCase)))
             {
                 return Results.Problem("Cross-site form posts are not accepted.", statusCode: 403);
             }
@@ -77,14 +78,16 @@ public static partial class WebConsole
                 return Page<ErrorPage>(new Frame(User(http), "Something went wrong", Error: error), new { }, 502);
             }
         });
-        console.MapGet("/sign-in", (HttpContext http, string? error) => Page<SignInPage>(new Frame(null, "Sign in", Error: error), new { }));
+        console.MapGet("/sign-in", (HttpContext http, string? error) =>
+            Page<SignInPage>(new Frame(null, "Sign in", Error: error), new { }));
         console.MapPost("/sign-in", SignIn);
         console.MapPost("/language", async (HttpContext http) =>
         {
             var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync().ConfigureAwait(false) : FormCollection.Empty;
             if (Domain.Accounts.Locales.Find(form["lang"]) is { } tag) ConsoleText.Remember(http, tag);
             var referer = http.Request.Headers.Referer.ToString();
-            var back = Uri.TryCreate(referer, UriKind.Absolute, out var from) && from.AbsolutePath.StartsWith("/console", StringComparison.Ordinal)
+            var back = Uri.TryCreate(referer, UriKind.Absolute, out var from)
+                && from.AbsolutePath.StartsWith("/console", StringComparison.Ordinal)
                 ? from.AbsolutePath : "/console";
             return Results.Redirect(back);
         });
@@ -112,7 +115,8 @@ public static partial class WebConsole
     /// Checks the key here (failures count against the browser's address, R13.3), starts a server-side
     /// session and keeps only its token in the cookie; the console calls the API with that token.
     /// </summary>
-    private static async Task<IResult> SignIn(HttpContext http, IHttpClientFactory clients, IDataProtectionProvider protection, Authenticator auth)
+    private static async Task<IResult> SignIn(
+        HttpContext http, IHttpClientFactory clients, IDataProtectionProvider protection, Authenticator auth)
     {
         if (!http.Request.HasFormContentType)
         {
@@ -135,9 +139,12 @@ public static partial class WebConsole
             return Page<SignInPage>(new Frame(null, "Sign in", Error: TooManyFailures), new { }, 429);
         }
 
-        if (found.Caller is not { } caller) return Page<SignInPage>(new Frame(null, "Sign in", Error: "That API key is not valid."), new { }, 401);
+        if (found.Caller is not { } caller)
+            return Page<SignInPage>(new Frame(null, "Sign in", Error: "That API key is not valid."), new { }, 401);
         var token = await auth.StartConsoleSessionAsync(caller, http.RequestAborted).ConfigureAwait(false);
-        var name = caller.IsOperator ? "Operator" : (await Client(http, clients, token).Get<AccountDto>("/v1/account").ConfigureAwait(false)).Name;
+        var name = caller.IsOperator
+            ? "Operator"
+            : (await Client(http, clients, token).Get<AccountDto>("/v1/account").ConfigureAwait(false)).Name;
         var cookie = protection.CreateProtector(CookieName).Protect($"{(caller.IsOperator ? 'o' : 'a')}|{name}|{token}");
         http.Response.Cookies.Append(CookieName, cookie, new CookieOptions
         {
@@ -171,7 +178,8 @@ public static partial class WebConsole
         if (http.Request.Cookies[CookieName] is not { } cookie) return null;
         try
         {
-            var parts = http.RequestServices.GetRequiredService<IDataProtectionProvider>().CreateProtector(CookieName).Unprotect(cookie).Split('|', 3);
+            var parts = http.RequestServices.GetRequiredService<IDataProtectionProvider>().CreateProtector(CookieName)
+                .Unprotect(cookie).Split('|', 3);
             var user = new ConsoleUser(parts[2], parts[0] == "o", parts[1]);
             http.Items[typeof(ConsoleUser)] = user;
             return user;
@@ -199,7 +207,8 @@ public static partial class WebConsole
         }
 
         if (found.Caller is null) return SessionEnded(http);
-        return await page(user, Client(http, http.RequestServices.GetRequiredService<IHttpClientFactory>(), user.Key)).ConfigureAwait(false);
+        var client = Client(http, http.RequestServices.GetRequiredService<IHttpClientFactory>(), user.Key);
+        return await page(user, client).ConfigureAwait(false);
     }
 
     /// <summary>The session expired or was ended (elsewhere, or with its key): the cookie goes, and the browser to sign in.</summary>
@@ -210,7 +219,8 @@ public static partial class WebConsole
     }
 
     /// <summary>Runs a form post for a signed-in user and redirects where it says, with its notice.</summary>
-    private static Task<IResult> Posted(HttpContext http, Func<ConsoleUser, ApiClient, IFormCollection, Task<(string Path, string Notice)>> act) =>
+    private static Task<IResult> Posted(
+        HttpContext http, Func<ConsoleUser, ApiClient, IFormCollection, Task<(string Path, string Notice)>> act) =>
         SignedIn(http, async (user, client) =>
         {
             var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync().ConfigureAwait(false) : FormCollection.Empty;
@@ -242,7 +252,8 @@ public static partial class WebConsole
     /// <summary>Where a refused form goes back to: the page it came from (a console path), with the problem's detail and code.</summary>
     private static string Back(HttpContext http, ApiProblem problem)
     {
-        var back = http.Request.HasFormContentType && http.Request.Form["back"].ToString() is { Length: > 0 } path && path.StartsWith("/console", StringComparison.Ordinal) && !path.StartsWith("//", StringComparison.Ordinal)
+        var back = http.Request.HasFormContentType && http.Request.Form["back"].ToString() is { Length: > 0 } path
+            && path.StartsWith("/console", StringComparison.Ordinal) && !path.StartsWith("//", StringComparison.Ordinal)
             ? path : "/console";
         return With(back, "error", problem.Detail, Worded(problem));
     }
@@ -253,7 +264,8 @@ public static partial class WebConsole
     /// <summary>A console path with a notice or an error (and that error's <paramref name="code"/>) in place of any it had.</summary>
     private static string With(string path, string name, string value, string? code = null)
     {
-        var bare = string.Join('&', (path.Split('?', 2) is [_, var query] ? query : string.Empty).Split('&', StringSplitOptions.RemoveEmptyEntries)
+        var bare = string.Join('&', (path.Split('?', 2) is [_, var query] ? query : string.Empty)
+            .Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Where(p => !Said.Any(said => p.StartsWith(said, StringComparison.Ordinal))));
         var coded = code is null ? string.Empty : "&code=" + Uri.EscapeDataString(code);
         return $"{path.Split('?', 2)[0]}?{(bare.Length > 0 ? bare + "&" : string.Empty)}{name}={Uri.EscapeDataString(value)}{coded}";
@@ -262,7 +274,8 @@ public static partial class WebConsole
     /// <summary>An amount typed by a person ("12.5") in minor units, or a refusal the page shows.</summary>
     public static long Amount(string text, string field)
     {
-        if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var major) || major <= 0 || decimal.Round(major, 2) != major || major > 10_000_000_000m)
+        if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var major)
+            || major <= 0 || decimal.Round(major, 2) != major || major > 10_000_000_000m)
         {
             throw new ApiProblem(400, "validation", Show.Text("{0}: enter an amount like 100 or 99.50.", Show.Text(field)));
         }
@@ -277,7 +290,9 @@ public static partial class WebConsole
             : throw new ApiProblem(400, "validation", Show.Text("{0}: enter a date and time like 2019-03-27T08:00.", Show.Text(field)));
 
     public static int Number(string text, string field) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : throw new ApiProblem(400, "validation", Show.Text("{0}: enter a whole number.", Show.Text(field)));
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : throw new ApiProblem(400, "validation", Show.Text("{0}: enter a whole number.", Show.Text(field)));
 
     /// <summary>The value of a datetime-local field for an instant.</summary>
     public static string Input(Rules rules, Instant at) => InputPattern.Format(rules.Calendar.Local(at));

@@ -28,7 +28,8 @@ public static class Lifecycle
     /// reminder or release warning whose local day has passed is recorded as skipped, not sent late.
     /// </summary>
     /// <param name="accountInstances">The account's instances, needed when <see cref="NeedsAccountInstances"/> says so.</param>
-    public static Change? Advance(Rules rules, Instance instance, Account account, Instant now, IReadOnlyList<Instance>? accountInstances = null) =>
+    public static Change? Advance(
+        Rules rules, Instance instance, Account account, Instant now, IReadOnlyList<Instance>? accountInstances = null) =>
         Schedule.Next(rules, instance, account) is { } due && due.At <= now
             ? Run(rules, instance, account, due, now, accountInstances is null ? null : ForecastBook.Of(rules, account, accountInstances))
             : null;
@@ -57,12 +58,14 @@ public static class Lifecycle
         return due.Kind switch
         {
             EventKind.ApplyChange => ApplyChange(rules, moved, account, due),
-            EventKind.Expire => Change.Of(rules, moved, account, Effects.None.Record(instance.Id, due.At, TimelineKind.Expired, $"the paid period ended (mode {instance.Mode.ToString().ToLowerInvariant()})")),
+            EventKind.Expire => Change.Of(rules, moved, account, Effects.None.Record(instance.Id, due.At, TimelineKind.Expired,
+                $"the paid period ended (mode {instance.Mode.ToString().ToLowerInvariant()})")),
             EventKind.Reminder => Remind(rules, moved, account, due, now, forecast),
             EventKind.AutoRenewAttempt => AttemptAutoRenewal(rules, moved, account, due),
             EventKind.ReleaseWarning => WarnOfRelease(rules, moved, account, due, now),
             EventKind.Stop => Stop(rules, moved, account, due.At, Instances.StopCause.Expiry),
-            EventKind.ConvertToPayg => ConvertToPayg(rules, moved, account, due.At, "expired with post-expiration action downgradeToStandard"),
+            EventKind.ConvertToPayg =>
+                ConvertToPayg(rules, moved, account, due.At, "expired with post-expiration action downgradeToStandard"),
             EventKind.Release => Release(rules, moved, account, due.At, NoticeReason.RetentionEnded),
             EventKind.PaygCharge => ChargePaygHour(rules, moved, account, due),
             EventKind.PaygOverdueStop => Stop(rules, moved, account, due.At, Instances.StopCause.Overdue),
@@ -94,11 +97,13 @@ public static class Lifecycle
 
         if (instance.Mode == RenewalMode.Auto)
         {
-            if (book is null) throw new ArgumentNullException(nameof(book), "The T-7 auto-renew reminder checks the coming charges (R9.5).");
+            if (book is null)
+                throw new ArgumentNullException(nameof(book), "The T-7 auto-renew reminder checks the coming charges (R9.5).");
             var forecast = book.Forecast(account, due.At, Schedule.AutoReminderDays);
             if (!forecast.Covered)
             {
-                var text = $"Coupons and balance fall {new Money.Money(forecast.Shortfall, account.Currency)} short of the {forecast.Items.Length} auto-renewal(s) due in the next 7 days";
+                var text = $"Coupons and balance fall {new Money.Money(forecast.Shortfall, account.Currency)} short of the " +
+                    $"{forecast.Items.Length} auto-renewal(s) due in the next 7 days";
                 var shortfall = NoticeData.Of(instance) with
                 {
                     Shortfall = forecast.Shortfall, Renewals = forecast.Items.Length, Currency = account.Currency,
@@ -156,7 +161,8 @@ public static class Lifecycle
     /// method's money into the balance and charges from there, so the order, the ledger and the renewal move together.
     /// </summary>
     private static Change Attempt(
-        Rules rules, Instance instance, Account account, Instant at, int offset, (long Amount, PaymentResult Result, PendingPayment Pending)? settled)
+        Rules rules, Instance instance, Account account, Instant at, int offset,
+        (long Amount, PaymentResult Result, PendingPayment Pending)? settled)
     {
         var product = rules.Catalog.Get(instance.Product);
         var amount = Charges.RenewalPrice(product, instance, instance.AutoRenewMonths);
@@ -175,9 +181,11 @@ public static class Lifecycle
             }
 
             account = account.Move(fromMethod, at);
-            effects = effects.Post(new LedgerPosting(LedgerKind.Payment, fromMethod, instance.Id, null, $"{memo}: paid by {account.Method?.Label ?? "the payment method"}"));
+            effects = effects.Post(new LedgerPosting(
+                LedgerKind.Payment, fromMethod, instance.Id, null, $"{memo}: paid by {account.Method?.Label ?? "the payment method"}"));
         }
-        else if (Payment.Allocate(account, amount, instance.Product, at, withMethod: true) is { Refusal: null, Value.FromMethod: > 0 and var ask })
+        else if (Payment.Allocate(account, amount, instance.Product, at, withMethod: true)
+            is { Refusal: null, Value.FromMethod: > 0 and var ask })
         {
             var pending = instance with { PaymentPending = new PendingPayment(ask, at, offset, instance.Expiry) };
             var text = $"Auto-renewal at T{offset:+0;-0;+0}: {new Money.Money(ask, account.Currency)} asked of {account.Method!.Label}";
@@ -189,7 +197,8 @@ public static class Lifecycle
         var paid = Charges.Pay(account, amount, instance.Product, instance.Id, at, memo);
         if (paid.Refusal is { } refusal)
         {
-            var text = $"Auto-renewal attempt at T{offset:+0;-0;+0} failed: insufficient funds. {refusal.Detail}" + LastAttempt(product, offset);
+            var text = $"Auto-renewal attempt at T{offset:+0;-0;+0} failed: insufficient funds. {refusal.Detail}" +
+                LastAttempt(product, offset);
             return Change.Of(rules, instance, account, effects
                 .Notify(Notices.Of(NoticeKind.AutoRenewFailed, instance, at, offset, FailedAttempt(rules, instance, account, offset, at)))
                 .Record(instance.Id, at, TimelineKind.AutoRenewFailed, text));
@@ -204,12 +213,16 @@ public static class Lifecycle
         return Change.Of(rules, applied.Instance, applied.Account, effects.Ledger.IsEmpty ? renewed : effects.Then(renewed));
     }
 
-    /// <summary>R7.9, R4.4: a declined payment is a failed attempt naming the reason; a hard decline retires the method until it is replaced.</summary>
+    /// <summary>
+    /// R7.9, R4.4: a declined payment is a failed attempt naming the reason; a hard decline retires the method until it is
+    /// replaced.
+    /// </summary>
     private static Change Declined(Rules rules, Instance instance, Account account, Instant at, int offset, PaymentResult result)
     {
         var product = rules.Catalog.Get(instance.Product);
         var label = account.Method?.Label ?? "the payment method";
-        var text = $"Auto-renewal attempt at T{offset:+0;-0;+0} failed: {label} was declined ({result.Why})." + LastAttempt(product, offset);
+        var text = $"Auto-renewal attempt at T{offset:+0;-0;+0} failed: {label} was declined ({result.Why})." +
+            LastAttempt(product, offset);
         var effects = Effects.None
             .Notify(Notices.Of(NoticeKind.PaymentDeclined, instance, at, offset,
                 FailedAttempt(rules, instance, account, offset, at) with { DeclineReason = result.Why }))
@@ -229,7 +242,8 @@ public static class Lifecycle
         var update = $"{method.Label} was declined ({result.Why}) and will not be charged again: " +
             $"add a new payment method to keep {instance.Id} renewing";
         return (account with { Method = method with { Status = PaymentMethodStatus.DeclinedHard } }, effects
-            .Notify(Notices.Of(NoticeKind.PaymentMethodNeedsUpdate, instance, at, offset, NoticeData.Of(instance) with { DeclineReason = result.Why }))
+            .Notify(Notices.Of(
+                NoticeKind.PaymentMethodNeedsUpdate, instance, at, offset, NoticeData.Of(instance) with { DeclineReason = result.Why }))
             .Record(instance.Id, at, TimelineKind.PaymentDeclined, update) with { MethodDeclinedHard = true });
     }
 
@@ -244,7 +258,8 @@ public static class Lifecycle
     /// <summary>The effects of <see cref="Refunded"/>: the whole payment back to the method, told to the account.</summary>
     internal static Effects RefundEffects(Instance instance, Account account, Instant at, PendingPayment pending, string why)
     {
-        var text = $"The payment of {new Money.Money(pending.Amount, account.Currency)} arrived but the renewal could not be applied: {why}. It is refunded to the payment method.";
+        var text = $"The payment of {new Money.Money(pending.Amount, account.Currency)} arrived but the renewal could not be applied: " +
+            $"{why}. It is refunded to the payment method.";
         return Effects.None
             .RefundToMethod(new MethodRefund(instance.Id, pending.PeriodStart, pending.Amount, OfSettledPayment: true))
             .Notify(Notices.Of(NoticeKind.PaymentRefunded, instance, at, pending.DayOffset,
@@ -277,21 +292,25 @@ public static class Lifecycle
     {
         if (IsStale(rules, due, now))
         {
-            return Change.Of(rules, instance, account, Effects.None.Record(instance.Id, due.At, TimelineKind.ReleaseWarningSkipped, $"Release warning not sent: its day passed (ran at {now})"));
+            return Change.Of(rules, instance, account, Effects.None.Record(
+                instance.Id, due.At, TimelineKind.ReleaseWarningSkipped, $"Release warning not sent: its day passed (ran at {now})"));
         }
 
         var releaseAt = rules.Calendar.PlusDays(due.At, 1);
         var text = $"{instance.Id} will be released on {rules.Calendar.Local(releaseAt):uuuu-MM-dd HH:mm} and its data deleted";
         var warning = NoticeData.Of(instance) with { ReleaseAt = releaseAt };
         return Change.Of(rules, instance, account, Effects.None
-            .Notify(Notices.Of(NoticeKind.ReleaseWarning, instance, due.At, rules.Calendar.DaysBetween(instance.ExpiresAt ?? due.At, due.At), warning))
+            .Notify(Notices.Of(
+                NoticeKind.ReleaseWarning, instance, due.At, rules.Calendar.DaysBetween(instance.ExpiresAt ?? due.At, due.At), warning))
             .Record(instance.Id, due.At, TimelineKind.ReleaseWarningSent, text));
     }
 
     /// <summary>R5.2, R7.6: stop at the planned instant and tell the resource plane.</summary>
     public static Change Stop(Rules rules, Instance instance, Account account, Instant at, StopCause cause)
     {
-        var why = cause == Instances.StopCause.Overdue ? "the account's balance stayed negative past the PAYG grace" : "expired without renewal";
+        var why = cause == Instances.StopCause.Overdue
+            ? "the account's balance stayed negative past the PAYG grace"
+            : "expired without renewal";
         var stopped = instance with { Status = InstanceStatus.Stopped, StoppedAt = at, StopCause = cause };
         return Change.Of(rules, stopped, account, Effects.None
             .Record(instance.Id, at, TimelineKind.Stopped, why)
@@ -365,7 +384,8 @@ public static class Lifecycle
     /// <summary>The timeline's line for a reminder (R5.7: the timeline is the operator's record, in English).</summary>
     private static string Describe(Rules rules, Instance instance) =>
         instance.Mode == RenewalMode.Auto
-            ? $"{instance.Id} expires on {rules.Calendar.DateOf(instance.Expiry):uuuu-MM-dd}; auto-renewal of {instance.AutoRenewMonths} month(s) is on"
+            ? $"{instance.Id} expires on {rules.Calendar.DateOf(instance.Expiry):uuuu-MM-dd}; " +
+                $"auto-renewal of {instance.AutoRenewMonths} month(s) is on"
             : $"{instance.Id} expires on {rules.Calendar.DateOf(instance.Expiry):uuuu-MM-dd}; renew it to keep it running";
 
     /// <summary>A notice whose local day has gone by is not worth sending days late.</summary>
@@ -380,6 +400,7 @@ public static class Notices
     public static Notice Of(NoticeKind kind, Instance instance, Instant at, int dayOffset, NoticeData? data = null)
     {
         var cycle = instance.ExpiresAt?.ToString() ?? at.ToString();
-        return new Notice(kind, instance.AccountId, instance.Id, at, data ?? NoticeData.Of(instance), $"{instance.Id}:{kind}:{cycle}:{dayOffset}");
+        return new Notice(
+            kind, instance.AccountId, instance.Id, at, data ?? NoticeData.Of(instance), $"{instance.Id}:{kind}:{cycle}:{dayOffset}");
     }
 }

@@ -47,7 +47,9 @@ public static class Payment
         {
             var available = amount - left + Math.Max(account.Balance, 0);
             return new Refusal(RefusalCode.InsufficientFunds,
-                $"The charge of {new Money(amount, account.Currency)} exceeds coupons and balance ({new Money(available, account.Currency)}): {new Money(amount - available, account.Currency)} short.");
+                $"The charge of {new Money(amount, account.Currency)} exceeds coupons and balance " +
+                $"({new Money(available, account.Currency)}): " +
+                $"{new Money(amount - available, account.Currency)} short.");
         }
 
         return new Allocation(amount, uses.ToImmutable(), left);

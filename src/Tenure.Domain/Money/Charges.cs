@@ -87,7 +87,8 @@ public static class Charges
     /// R7.5: pays several charges as one: each item in turn from what is left, and if any cannot be
     /// covered, none is paid.
     /// </summary>
-    public static Outcome<Paid> PayAll(Account account, IReadOnlyList<(InstanceId Instance, string Product, long Amount)> items, Instant now, string memo)
+    public static Outcome<Paid> PayAll(
+        Account account, IReadOnlyList<(InstanceId Instance, string Product, long Amount)> items, Instant now, string memo)
     {
         var postings = ImmutableList.CreateBuilder<LedgerPosting>();
         var current = account;

@@ -18,43 +18,57 @@ public static class EditionChange
     public static Outcome<Change> Change(Rules rules, Instance instance, Account account, string edition, int periodMonths, Instant now)
     {
         var product = rules.Catalog.Get(instance.Product);
-        if (product.FindEdition(edition) is not { } target) return Refusal.Invalid("edition", $"{product.Code} has no edition '{edition}'.");
+        if (product.FindEdition(edition) is not { } target)
+            return Refusal.Invalid("edition", $"{product.Code} has no edition '{edition}'.");
         var current = product.FindEdition(instance.Edition)!;
         if (target.Code == current.Code) return Refusal.Invalid("edition", $"{instance.Id} is already {edition}.");
         if (!product.Editions.Any(e => e.InPlaceChangeTo.Length > 0)) return MigrationRequired(product, target.ChargeTypes[0], "edition");
         if (!current.InPlaceChangeTo.Contains(target.Code))
         {
-            var hint = product.PostExpirationActions.Contains(PostExpirationAction.DowngradeToStandard) && target.ChargeTypes.Contains(ChargeType.Payg)
+            var hint = product.PostExpirationActions.Contains(PostExpirationAction.DowngradeToStandard)
+                && target.ChargeTypes.Contains(ChargeType.Payg)
                 ? " To go back, set the post-expiration action to downgradeToStandard and wait for expiry."
                 : string.Empty;
-            return new Refusal(RefusalCode.EditionChangeNotAllowed, $"{product.Code} cannot change from {current.Code} to {target.Code} in place.{hint}", "edition");
+            return new Refusal(RefusalCode.EditionChangeNotAllowed,
+                $"{product.Code} cannot change from {current.Code} to {target.Code} in place.{hint}", "edition");
         }
 
-        if (instance.Status != InstanceStatus.Running) return Refusal.State($"An edition change needs a running instance; {instance.Id} is {instance.Status.ToString().ToLowerInvariant()}.");
-        return ToSubscription(rules, instance, account, target, target.Specs[0].Code, periodMonths, now, OrderKind.EditionChange, TimelineKind.EditionChanged);
+        if (instance.Status != InstanceStatus.Running)
+            return Refusal.State(
+                $"An edition change needs a running instance; {instance.Id} is {instance.Status.ToString().ToLowerInvariant()}.");
+        return ToSubscription(
+            rules, instance, account, target, target.Specs[0].Code, periodMonths, now, OrderKind.EditionChange,
+            TimelineKind.EditionChanged);
     }
 
     /// <summary>
     /// R6.8: a billing method switch. In place only where the product allows PAYG → subscription in
     /// place (ECS); elsewhere the customer must migrate, and the refusal says how.
     /// </summary>
-    public static Outcome<Change> ChangeChargeType(Rules rules, Instance instance, Account account, ChargeType chargeType, int? periodMonths, Instant now)
+    public static Outcome<Change> ChangeChargeType(
+        Rules rules, Instance instance, Account account, ChargeType chargeType, int? periodMonths, Instant now)
     {
         var product = rules.Catalog.Get(instance.Product);
-        if (chargeType == instance.ChargeType) return Refusal.Invalid("chargeType", $"{instance.Id} is already {chargeType.ToString().ToLowerInvariant()}.");
+        if (chargeType == instance.ChargeType)
+            return Refusal.Invalid("chargeType", $"{instance.Id} is already {chargeType.ToString().ToLowerInvariant()}.");
         if (instance.Status == InstanceStatus.Released) return Refusal.State($"{instance.Id} was released.");
         var edition = product.FindEdition(instance.Edition)!;
-        if (chargeType == ChargeType.Subscription && product.PaygToSubscriptionInPlace && edition.ChargeTypes.Contains(ChargeType.Subscription))
+        if (chargeType == ChargeType.Subscription && product.PaygToSubscriptionInPlace
+            && edition.ChargeTypes.Contains(ChargeType.Subscription))
         {
-            if (instance.Status != InstanceStatus.Running) return Refusal.State($"{instance.Id} must be running to switch to subscription.");
+            if (instance.Status != InstanceStatus.Running)
+                return Refusal.State($"{instance.Id} must be running to switch to subscription.");
             if (periodMonths is not { } months) return Refusal.Invalid("periodMonths", "Switching to subscription needs periodMonths.");
-            return ToSubscription(rules, instance, account, edition, instance.Spec, months, now, OrderKind.ChargeTypeChange, TimelineKind.ChargeTypeChanged);
+            return ToSubscription(
+                rules, instance, account, edition, instance.Spec, months, now, OrderKind.ChargeTypeChange, TimelineKind.ChargeTypeChanged);
         }
 
         if (product.Editions.Any(e => e.InPlaceChangeTo.Length > 0))
         {
             return new Refusal(RefusalCode.EditionChangeNotAllowed,
-                $"{product.Code} changes billing method with its edition: use the edition change ({string.Join(", ", product.Editions.SelectMany(e => e.InPlaceChangeTo.Select(t => $"{e.Code} → {t}")))}).", "chargeType");
+                $"{product.Code} changes billing method with its edition: use the edition change (" +
+                $"{string.Join(", ", product.Editions.SelectMany(e => e.InPlaceChangeTo.Select(t => $"{e.Code} → {t}")))}).",
+                "chargeType");
         }
 
         return MigrationRequired(product, chargeType, "chargeType");
@@ -64,13 +78,18 @@ public static class EditionChange
     private static Refusal MigrationRequired(Product product, ChargeType chargeType, string field) =>
         new(RefusalCode.MigrationRequired,
             $"{product.Code} cannot change this in place. Migrate: 1) create a new {chargeType.ToString().ToLowerInvariant()} instance; " +
-            "2) connect consumers to both instances; 3) move producers to the new instance; 4) once the old instance has no messages left, disconnect from it and delete it.",
+            "2) connect consumers to both instances; 3) move producers to the new instance; " +
+            "4) once the old instance has no messages left, disconnect from it and delete it.",
             field);
 
-    private static Outcome<Change> ToSubscription(Rules rules, Instance instance, Account account, Edition target, string spec, int months, Instant now, OrderKind kind, TimelineKind eventKind)
+    private static Outcome<Change> ToSubscription(
+        Rules rules, Instance instance, Account account, Edition target, string spec, int months, Instant now, OrderKind kind,
+        TimelineKind eventKind)
     {
         var product = rules.Catalog.Get(instance.Product);
-        if (!product.PurchasePeriods.Contains(months)) return new Refusal(RefusalCode.InvalidPeriod, $"{product.Code} is sold for {string.Join(", ", product.PurchasePeriods)} months.", "periodMonths");
+        if (!product.PurchasePeriods.Contains(months))
+            return new Refusal(RefusalCode.InvalidPeriod,
+                $"{product.Code} is sold for {string.Join(", ", product.PurchasePeriods)} months.", "periodMonths");
         var amount = Charges.PeriodPrice(product, spec, instance.Components, months);
         var paid = Charges.Pay(account, amount, product.Code, instance.Id, now, $"{target.Code} for {months} month(s)");
         if (paid.Refusal is { } refusal) return refusal;
@@ -88,9 +107,11 @@ public static class EditionChange
             Mode = RenewalMode.Manual,
             AutoRenewMonths = Purchases.Purchase.AutoRenewPeriodFor(months),
         };
-        var order = new Order(kind, amount, paid.Value.FromCoupons, paid.Value.FromBalance, [new OrderItem(instance.Id, now, amount, expiry)]);
+        var order = new Order(
+            kind, amount, paid.Value.FromCoupons, paid.Value.FromBalance, [new OrderItem(instance.Id, now, amount, expiry)]);
         return Instances.Change.Of(rules, changed, paid.Value.Account, new Effects(paid.Value.Postings, order, [], [], [])
-            .Record(instance.Id, now, eventKind, $"{instance.Edition} ({instance.ChargeType.ToString().ToLowerInvariant()}) → {target.Code} (subscription, {months} month(s)); ID and endpoint kept")
+            .Record(instance.Id, now, eventKind, $"{instance.Edition} ({instance.ChargeType.ToString().ToLowerInvariant()}) → " +
+                $"{target.Code} (subscription, {months} month(s)); ID and endpoint kept")
             .Act(ResourceActionKind.Modify, instance.Id, now, $"edition {target.Code}, spec {spec}"));
     }
 }

@@ -34,15 +34,20 @@ public static class RenewDowngrade
         if (instance.PendingChange is not null) return Refusal.State($"{instance.Id} already has a pending change.");
         var calendar = rules.Calendar;
         var opens = calendar.StartOf(calendar.DateOf(instance.Expiry).PlusDays(-window));
-        if (now < opens) return new Refusal(RefusalCode.RenewalWindowClosed, $"Renew-and-downgrade opens {window} days before expiry, on {calendar.Local(opens):uuuu-MM-dd HH:mm}.");
-        if (!Periods.Contains(request.PeriodMonths)) return new Refusal(RefusalCode.InvalidPeriod, "Renew-and-downgrade renews for 1–9 or 12 months.", "periodMonths");
+        if (now < opens)
+            return new Refusal(RefusalCode.RenewalWindowClosed,
+                $"Renew-and-downgrade opens {window} days before expiry, on {calendar.Local(opens):uuuu-MM-dd HH:mm}.");
+        if (!Periods.Contains(request.PeriodMonths))
+            return new Refusal(RefusalCode.InvalidPeriod, "Renew-and-downgrade renews for 1–9 or 12 months.", "periodMonths");
 
         var beforeExpiry = instance.Status == InstanceStatus.Running && now < instance.Expiry;
         var spec = instance.Spec;
         if (request.Spec is { } smaller && smaller != instance.Spec)
         {
-            if (!beforeExpiry) return new Refusal(RefusalCode.RenewalWindowClosed, "A smaller instance type can be chosen only before expiry.", "spec");
-            if (product.EditionOf(smaller) is not { } edition || edition.Code != instance.Edition) return Refusal.Invalid("spec", $"{product.Code} {instance.Edition} has no spec '{smaller}'.");
+            if (!beforeExpiry)
+                return new Refusal(RefusalCode.RenewalWindowClosed, "A smaller instance type can be chosen only before expiry.", "spec");
+            if (product.EditionOf(smaller) is not { } edition || edition.Code != instance.Edition)
+                return Refusal.Invalid("spec", $"{product.Code} {instance.Edition} has no spec '{smaller}'.");
             if (Charges.MonthlyPrice(product, smaller, Components.None) >= Charges.MonthlyPrice(product, instance.Spec, Components.None))
             {
                 return Refusal.Invalid("spec", $"{smaller} is not smaller than {instance.Spec}; renew-and-downgrade only downgrades.");
@@ -68,13 +73,15 @@ public static class RenewDowngrade
 
             var disk = components.DataDisks.FirstOrDefault(d => d.Id == diskId);
             if (disk is null) return Refusal.Invalid("dataDisks", $"{instance.Id} has no data disk '{diskId}'.");
-            if (disk.ChargeType != ChargeType.Subscription) return Refusal.Invalid("dataDisks", $"Data disk {diskId} is already pay-as-you-go.");
+            if (disk.ChargeType != ChargeType.Subscription)
+                return Refusal.Invalid("dataDisks", $"Data disk {diskId} is already pay-as-you-go.");
             components = components with { DataDisks = components.DataDisks.Replace(disk, disk with { ChargeType = ChargeType.Payg }) };
         }
 
         if (spec == instance.Spec && components == (instance.Components with { TemporaryUpgrade = null }))
         {
-            return Refusal.Invalid("spec", "Ask for at least one downgrade (spec, bandwidth or data disks); for a plain renewal use renew.");
+            return Refusal.Invalid(
+                "spec", "Ask for at least one downgrade (spec, bandwidth or data disks); for a plain renewal use renew.");
         }
 
         var (start, newExpiry) = Renewal.NextCycle(rules, instance, request.PeriodMonths, now);
@@ -82,7 +89,8 @@ public static class RenewDowngrade
         var paid = Charges.Pay(account, amount, product.Code, instance.Id, now, $"renew-and-downgrade of {request.PeriodMonths} month(s)");
         if (paid.Refusal is { } refusal) return refusal;
 
-        var renewed = Renewal.Apply(rules, Commands.Touch(instance, now), paid.Value, start, newExpiry, now, OrderKind.RenewDowngrade, $"renewed {request.PeriodMonths} month(s) with a downgrade");
+        var renewed = Renewal.Apply(rules, Commands.Touch(instance, now), paid.Value, start, newExpiry, now, OrderKind.RenewDowngrade,
+            $"renewed {request.PeriodMonths} month(s) with a downgrade");
         if (beforeExpiry)
         {
             var pending = new PendingChange(PendingChangeKind.RenewDowngrade, spec, components, now, instance.Expiry);
@@ -101,7 +109,8 @@ public static class RenewDowngrade
         return current switch
         {
             null => Refusal.Invalid("bandwidth", "The instance has no public bandwidth to change."),
-            { ChargeType: BandwidthBilling.ByBandwidth } when wanted.ChargeType == BandwidthBilling.ByBandwidth && wanted.Mbps >= current.Mbps =>
+            { ChargeType: BandwidthBilling.ByBandwidth }
+                when wanted.ChargeType == BandwidthBilling.ByBandwidth && wanted.Mbps >= current.Mbps =>
                 Refusal.Invalid("bandwidth.mbps", $"Under bandwidth billing choose less than the current {current.Mbps} Mbps."),
             { ChargeType: BandwidthBilling.ByTraffic } when wanted.ChargeType == BandwidthBilling.ByBandwidth =>
                 Refusal.Invalid("bandwidth.chargeType", "Under traffic billing only a new peak can be set."),

@@ -31,12 +31,15 @@ public static class SpecChange
         if (Commands.RunningSubscription(instance, "A spec change") is { } state) return state;
         var product = rules.Catalog.Get(instance.Product);
         if (product.SpecChange == SpecChangePolicy.None) return Refusal.State($"{product.Code} does not offer spec changes.");
-        if (instance.PendingChange is not null) return Refusal.State($"{instance.Id} already has a pending change ({instance.PendingChange.Kind}) to {instance.PendingChange.Spec}.");
+        if (instance.PendingChange is not null)
+            return Refusal.State(
+                $"{instance.Id} already has a pending change ({instance.PendingChange.Kind}) to {instance.PendingChange.Spec}.");
         if (spec == instance.Spec) return Refusal.Invalid("spec", $"{instance.Id} already runs {spec}.");
         if (product.EditionOf(spec) is not { } edition) return Refusal.Invalid("spec", $"{product.Code} has no spec '{spec}'.");
         if (edition.Code != instance.Edition)
         {
-            return new Refusal(RefusalCode.CrossEditionChange, $"{spec} belongs to edition {edition.Code}; a spec change stays within {instance.Edition}.", "spec");
+            return new Refusal(RefusalCode.CrossEditionChange,
+                $"{spec} belongs to edition {edition.Code}; a spec change stays within {instance.Edition}.", "spec");
         }
 
         var oldMonthly = Charges.MonthlyPrice(product, instance.Spec, instance.Components);
@@ -61,7 +64,8 @@ public static class SpecChange
 
         var paid = Charges.Pay(account, amount, product.Code, instance.Id, now, memo);
         if (paid.Refusal is { } refusal) return refusal;
-        var order = new Order(OrderKind.Upgrade, amount, paid.Value.FromCoupons, paid.Value.FromBalance, [new OrderItem(instance.Id, now, amount, instance.ExpiresAt)]);
+        var order = new Order(OrderKind.Upgrade, amount, paid.Value.FromCoupons, paid.Value.FromBalance,
+            [new OrderItem(instance.Id, now, amount, instance.ExpiresAt)]);
         var effects = new Effects(paid.Value.Postings, order, [], [], []);
         var paidText = new Money.Money(amount, account.Currency);
 
@@ -99,7 +103,8 @@ public static class SpecChange
     /// <summary>R6.2: the operator completes a reviewed upgrade; the new spec runs from now.</summary>
     public static Outcome<Change> Complete(Rules rules, Instance instance, Account account, Instant now)
     {
-        if (instance.PendingChange is not { Kind: PendingChangeKind.ReviewedUpgrade } pending) return Refusal.State($"{instance.Id} has no upgrade waiting for review.");
+        if (instance.PendingChange is not { Kind: PendingChangeKind.ReviewedUpgrade } pending)
+            return Refusal.State($"{instance.Id} has no upgrade waiting for review.");
         if (instance.Status == InstanceStatus.Released) return Refusal.State($"{instance.Id} was released.");
         var upgraded = Commands.Touch(instance, now) with { Spec = pending.Spec, PendingChange = null };
         return Change.Of(rules, upgraded, account, Effects.None

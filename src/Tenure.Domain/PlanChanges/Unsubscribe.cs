@@ -62,7 +62,8 @@ public static class Unsubscription
         foreach (var (start, amount) in MethodRefunds(rules, instance, now))
         {
             // R7.11: the payment method's part goes back through the gateway, not into the balance.
-            effects = effects.RefundToMethod(new MethodRefund(instance.Id, start, amount)).Record(instance.Id, now, TimelineKind.Unsubscribed,
+            effects = effects.RefundToMethod(new MethodRefund(instance.Id, start, amount))
+                .Record(instance.Id, now, TimelineKind.Unsubscribed,
                 $"refund {amount} to the payment method for the cycle from {start}");
         }
 
@@ -74,12 +75,15 @@ public static class Unsubscription
     }
 
     /// <summary>R6.7: the action at expiry; it must be one the product offers, before release.</summary>
-    public static Outcome<Change> SetPostExpirationAction(Rules rules, Instance instance, Account account, PostExpirationAction action, Instant now)
+    public static Outcome<Change> SetPostExpirationAction(
+        Rules rules, Instance instance, Account account, PostExpirationAction action, Instant now)
     {
         var product = rules.Catalog.Get(instance.Product);
         if (!product.PostExpirationActions.Contains(action))
         {
-            return Refusal.Invalid("action", $"{product.Code} offers {string.Join(", ", product.PostExpirationActions.Select(Camel))} as post-expiration action.");
+            return Refusal.Invalid(
+                "action",
+                $"{product.Code} offers {string.Join(", ", product.PostExpirationActions.Select(Camel))} as post-expiration action.");
         }
 
         if (Commands.RunningSubscription(instance, "A post-expiration action") is { } state) return state;
@@ -88,11 +92,13 @@ public static class Unsubscription
     }
 
     /// <summary>R8.5: the post-release action can be changed once the instance exists, until its release.</summary>
-    public static Outcome<Change> SetPostReleaseAction(Rules rules, Instance instance, Account account, PostReleaseAction action, Instant now)
+    public static Outcome<Change> SetPostReleaseAction(
+        Rules rules, Instance instance, Account account, PostReleaseAction action, Instant now)
     {
         if (instance.Status == InstanceStatus.Released) return Refusal.State($"{instance.Id} was already released.");
         return Change.Of(rules, Commands.Touch(instance, now) with { PostReleaseAction = action }, account,
-            Effects.None.Record(instance.Id, now, TimelineKind.PostReleaseActionChanged, action == PostReleaseAction.DeleteResources ? "deleteResources" : "retainMetadata"));
+            Effects.None.Record(instance.Id, now, TimelineKind.PostReleaseActionChanged,
+                action == PostReleaseAction.DeleteResources ? "deleteResources" : "retainMetadata"));
     }
 
     private static string Camel(PostExpirationAction action) => action == PostExpirationAction.Stop ? "stop" : "downgradeToStandard";

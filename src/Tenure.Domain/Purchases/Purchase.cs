@@ -28,9 +28,12 @@ public static class Purchase
     /// </summary>
     public static Outcome<Change> Buy(Rules rules, Account account, PurchaseRequest request, Instant now)
     {
-        if (rules.Catalog.Find(request.Product) is not { } product) return Refusal.Invalid("product", $"Unknown product '{request.Product}'. The catalog has {string.Join(", ", rules.Catalog.Products.Select(p => p.Code))}.");
+        if (rules.Catalog.Find(request.Product) is not { } product)
+            return Refusal.Invalid("product",
+                $"Unknown product '{request.Product}'. The catalog has {string.Join(", ", rules.Catalog.Products.Select(p => p.Code))}.");
         if (string.IsNullOrWhiteSpace(request.Region)) return Refusal.Invalid("region", "region is required.");
-        if (product.EditionOf(request.Spec) is not { } edition) return Refusal.Invalid("spec", $"{product.Code} has no spec '{request.Spec}'.");
+        if (product.EditionOf(request.Spec) is not { } edition)
+            return Refusal.Invalid("spec", $"{product.Code} has no spec '{request.Spec}'.");
         if (request.Edition is { } asked && asked != edition.Code)
         {
             return product.FindEdition(asked) is null
@@ -40,17 +43,21 @@ public static class Purchase
 
         if (!edition.ChargeTypes.Contains(request.ChargeType))
         {
-            return Refusal.Invalid("chargeType", $"{product.Code} {edition.Code} is sold as {string.Join(" or ", edition.ChargeTypes.Select(c => c.ToString().ToLowerInvariant()))}.");
+            return Refusal.Invalid("chargeType",
+                $"{product.Code} {edition.Code} is sold as " +
+                $"{string.Join(" or ", edition.ChargeTypes.Select(c => c.ToString().ToLowerInvariant()))}.");
         }
 
         var components = request.Components ?? Components.None;
-        if (components != Components.None && product.Components is null) return Refusal.Invalid("components", $"{product.Code} has no components.");
+        if (components != Components.None && product.Components is null)
+            return Refusal.Invalid("components", $"{product.Code} has no components.");
         if (components.DataDisks.Any(d => d.SizeGb <= 0) || components.Bandwidth is { Mbps: < 0 })
         {
             return Refusal.Invalid("components", "Disk sizes must be positive and bandwidth not negative.");
         }
 
-        if (components.DataDisks.Select(d => d.Id).Distinct().Count() != components.DataDisks.Count) return Refusal.Invalid("components.dataDisks", "Data disk IDs must be unique.");
+        if (components.DataDisks.Select(d => d.Id).Distinct().Count() != components.DataDisks.Count)
+            return Refusal.Invalid("components.dataDisks", "Data disk IDs must be unique.");
 
         var instance = new Instance
         {
@@ -66,7 +73,8 @@ public static class Purchase
             Components = components,
             Progress = Progress.Before(now),
         };
-        var bought = Effects.None.Record(instance.Id, now, TimelineKind.Purchased, $"{product.Code} {request.Spec} in {request.Region}, {request.ChargeType.ToString().ToLowerInvariant()}");
+        var bought = Effects.None.Record(instance.Id, now, TimelineKind.Purchased,
+            $"{product.Code} {request.Spec} in {request.Region}, {request.ChargeType.ToString().ToLowerInvariant()}");
 
         if (request.ChargeType == ChargeType.Payg)
         {
@@ -77,10 +85,12 @@ public static class Purchase
 
         if (request.PeriodMonths is not { } months || !product.PurchasePeriods.Contains(months))
         {
-            return new Refusal(RefusalCode.InvalidPeriod, $"{product.Code} is sold for {string.Join(", ", product.PurchasePeriods)} months.", "periodMonths");
+            return new Refusal(RefusalCode.InvalidPeriod,
+                $"{product.Code} is sold for {string.Join(", ", product.PurchasePeriods)} months.", "periodMonths");
         }
 
-        if (request.AutoRenew && !product.Renewable) return new Refusal(RefusalCode.NotRenewable, $"{product.Code} instances cannot be renewed, so auto-renewal cannot be set.");
+        if (request.AutoRenew && !product.Renewable)
+            return new Refusal(RefusalCode.NotRenewable, $"{product.Code} instances cannot be renewed, so auto-renewal cannot be set.");
 
         var amount = Charges.PeriodPrice(product, request.Spec, components, months);
         var paid = Charges.Pay(account, amount, product.Code, instance.Id, now, $"purchase of {months} month(s)");
@@ -94,7 +104,8 @@ public static class Purchase
             AutoRenewMonths = AutoRenewPeriodFor(months),
             CycleCash = paid.Value.FromBalance,
         };
-        var order = new Order(OrderKind.Purchase, amount, paid.Value.FromCoupons, paid.Value.FromBalance, [new OrderItem(instance.Id, now, amount, expiry)]);
+        var order = new Order(
+            OrderKind.Purchase, amount, paid.Value.FromCoupons, paid.Value.FromBalance, [new OrderItem(instance.Id, now, amount, expiry)]);
         return Change.Of(rules, created, paid.Value.Account, new Effects(paid.Value.Postings, order, [], [], []).Then(bought));
     }
 

@@ -8,7 +8,9 @@ using Tenure.Domain.Payments;
 namespace Tenure.Domain.Renewals;
 
 /// <summary>R3.6: what a renewal will do, shown before payment.</summary>
-public sealed record Quote(InstanceId InstanceId, string Product, int PeriodMonths, Instant CurrentExpiresAt, Instant CycleStart, Instant NewExpiresAt, long Amount);
+public sealed record Quote(
+    InstanceId InstanceId, string Product, int PeriodMonths, Instant CurrentExpiresAt, Instant CycleStart, Instant NewExpiresAt,
+    long Amount);
 
 /// <summary>Manual renewal: quote (R3.6) and pay (R3.1–R3.5); batch renewal (R8.2, R7.5).</summary>
 public static class Renewal
@@ -16,9 +18,12 @@ public static class Renewal
     /// <summary>R3.5: released, PAYG and non-renewable instances cannot be renewed.</summary>
     public static Refusal? Renewable(Rules rules, Instance instance)
     {
-        if (instance.Status == InstanceStatus.Released) return new Refusal(RefusalCode.NotRenewable, $"{instance.Id} was released and cannot be renewed.");
-        if (!instance.IsSubscription) return new Refusal(RefusalCode.NotRenewable, $"{instance.Id} is pay-as-you-go: it has no expiry to renew.");
-        if (!rules.Catalog.Get(instance.Product).Renewable) return new Refusal(RefusalCode.NotRenewable, $"{instance.Product} instances cannot be renewed.");
+        if (instance.Status == InstanceStatus.Released)
+            return new Refusal(RefusalCode.NotRenewable, $"{instance.Id} was released and cannot be renewed.");
+        if (!instance.IsSubscription)
+            return new Refusal(RefusalCode.NotRenewable, $"{instance.Id} is pay-as-you-go: it has no expiry to renew.");
+        if (!rules.Catalog.Get(instance.Product).Renewable)
+            return new Refusal(RefusalCode.NotRenewable, $"{instance.Product} instances cannot be renewed.");
         return null;
     }
 
@@ -49,7 +54,8 @@ public static class Renewal
         var product = rules.Catalog.Get(instance.Product);
         if (!product.ManualPeriods.Contains(months))
         {
-            return new Refusal(RefusalCode.InvalidPeriod, $"{product.Code} renews for {string.Join(", ", product.ManualPeriods)} months, not {months}.", "periodMonths");
+            return new Refusal(RefusalCode.InvalidPeriod,
+                $"{product.Code} renews for {string.Join(", ", product.ManualPeriods)} months, not {months}.", "periodMonths");
         }
 
         var (start, newExpiry) = NextCycle(rules, instance, months, now);
@@ -167,7 +173,8 @@ public static class Renewal
     public static Outcome<ImmutableArray<Quote>> QuoteBatch(Rules rules, IReadOnlyList<(Instance Instance, int Months)> items, Instant now)
     {
         if (items.Count == 0) return Refusal.Invalid("items", "A batch needs at least one instance.");
-        if (items.Select(i => i.Instance.Id).Distinct().Count() != items.Count) return Refusal.Invalid("items", "An instance appears more than once in the batch.");
+        if (items.Select(i => i.Instance.Id).Distinct().Count() != items.Count)
+            return Refusal.Invalid("items", "An instance appears more than once in the batch.");
         if (Commands.MixesProducts(rules, items.Select(i => i.Instance)) is { } mixed) return mixed;
         var quotes = ImmutableArray.CreateBuilder<Quote>(items.Count);
         foreach (var (instance, months) in items)
@@ -184,7 +191,8 @@ public static class Renewal
     /// R8.2, R7.5: a batch renewal is one order: every item is paid, or none. R7.8: when coupons and balance fall short and
     /// the payment method pays the rest, the one payment is asked for first (<see cref="Ask"/>), settled by <see cref="Settle"/>.
     /// </summary>
-    public static Outcome<Change> RenewBatch(Rules rules, IReadOnlyList<(Instance Instance, int Months)> items, Account account, Instant now) =>
+    public static Outcome<Change> RenewBatch(
+        Rules rules, IReadOnlyList<(Instance Instance, int Months)> items, Account account, Instant now) =>
         QuoteBatch(rules, items, now).Then(quotes =>
         {
             var instances = items.Select(i => i.Instance).ToList();
@@ -249,7 +257,8 @@ public static class Renewal
     /// Applies a paid renewal: the new cycle starts at <paramref name="cycleStart"/> and ends at
     /// <paramref name="newExpiry"/>; a stopped instance starts again (R5.4).
     /// </summary>
-    public static Change Apply(Rules rules, Instance instance, Paid paid, Instant cycleStart, Instant newExpiry, Instant at, OrderKind kind, string why)
+    public static Change Apply(
+        Rules rules, Instance instance, Paid paid, Instant cycleStart, Instant newExpiry, Instant at, OrderKind kind, string why)
     {
         var one = Extend(rules, instance, cycleStart, newExpiry, paid.FromBalance - paid.FromMethod, at, why, paid.FromMethod);
         var item = new OrderItem(instance.Id, cycleStart, paid.Total, newExpiry) { Renews = instance.ExpiresAt };
@@ -287,7 +296,8 @@ public static class Renewal
         {
             effects = effects
                 .Record(instance.Id, at, TimelineKind.Started, "renewed while stopped")
-                .Notify(Lifecycle.Notices.Of(NoticeKind.Started, renewed, at, 0, NoticeData.Of(renewed) with { Reason = NoticeReason.Renewed }))
+                .Notify(Lifecycle.Notices.Of(
+                    NoticeKind.Started, renewed, at, 0, NoticeData.Of(renewed) with { Reason = NoticeReason.Renewed }))
                 .Act(ResourceActionKind.Start, instance.Id, at, "renewed while stopped");
         }
 
