@@ -22,17 +22,9 @@ public sealed partial class StorageOwnsTheSql
     [Fact]
     public void No_code_outside_Storage_writes_SQL()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "Tenure.slnx")))
-        {
-            root = root.Parent ?? throw new InvalidOperationException("No Tenure.slnx above the test binaries.");
-        }
-
-        var found = Directory.EnumerateFiles(Path.Combine(root.FullName, "src"), "*.cs", SearchOption.AllDirectories)
-            .Select(path => Path.GetRelativePath(root.FullName, path).Replace('\\', '/'))
+        var found = Repository.Files("src", "*.cs")
             .Where(file => !file.StartsWith("src/Tenure.Storage/", StringComparison.Ordinal))
-            .Where(file => !file.Contains("/obj/", StringComparison.Ordinal) && !file.Contains("/bin/", StringComparison.Ordinal))
-            .SelectMany(file => Statements(File.ReadAllText(Path.Combine(root.FullName, file))).Select(sql => (File: file, Sql: sql)))
+            .SelectMany(file => Statements(Repository.Read(file)).Select(sql => (File: file, Sql: sql)))
             .ToList();
 
         Assert.Empty(found.Select(f => $"{f.File}: {f.Sql}"));
