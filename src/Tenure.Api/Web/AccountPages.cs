@@ -22,16 +22,7 @@ public static partial class WebConsole
                 var account = await client.Get<AccountDto>(user.IsOperator ? $"/v1/accounts/{Uri.EscapeDataString(id!)}" : "/v1/account")
                     .ConfigureAwait(false);
                 var forecast = await client.Get<ForecastDto>($"/v1/renewals/forecast?days=30&{query}").ConfigureAwait(false);
-                var notices = new List<NoticeDto>();
-                string? cursor = null;
-                do
-                {
-                    var after = cursor is null ? string.Empty : $"&cursor={cursor}";
-                    var page = await client.Get<Page<NoticeDto>>($"/v1/notifications?limit=500&{query}{after}").ConfigureAwait(false);
-                    notices.AddRange(page.Items);
-                    cursor = page.NextCursor;
-                }
-                while (cursor is not null && notices.Count < 5_000);
+                var notices = await All<NoticeDto>(client, $"/v1/notifications?{query}").ConfigureAwait(false);
                 var frame = new Frame(user, Show.Text("Account {0}", account.Name), notice, error, code);
                 return Page<AccountPage>(frame,
                     new { Account = account, Forecast = forecast, Notices = notices.TakeLast(50).Reverse().ToList() });
