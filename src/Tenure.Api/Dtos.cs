@@ -51,6 +51,10 @@ public sealed record InstanceDto(
     /// <summary>R7.10: a payment for the instance is in flight; it is not stopped or released meanwhile.</summary>
     public bool PaymentPending { get; init; }
 
+    /// <summary>R2, R7.8: in a purchase's answer only, what the payment method paid of its price.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? PaidByPaymentMethod { get; init; }
+
     public static InstanceDto From(Rules rules, Instance i, Domain.Accounts.Account account, Instant now)
     {
         var next = Schedule.Next(rules, i, account);

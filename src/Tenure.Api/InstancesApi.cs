@@ -63,7 +63,8 @@ public static class InstancesApi
     {
         var v1 = app.MapGroup("/v1");
         v1.MapGet("/account", GetOwnAccount);
-        v1.MapPost("/instances", Buy).Produces<InstanceDto>(201).ProducesProblem(404).DocumentsQuote();
+        v1.MapPost("/instances", Buy).Produces<InstanceDto>(201).Produces<PaymentPendingAnswer>(202).ProducesProblem(404)
+            .DocumentsQuote();
         v1.MapGet("/instances", List).Produces<Page<InstanceDto>>().AddOpenApiOperationTransformer((operation, _, _) =>
         {
             // R8.6: Accept: text/csv answers the same 200 as a CSV export (one Produces per status, so added here).
@@ -101,13 +102,21 @@ public static class InstancesApi
             body.AutoRenew, body.Components);
         return run.OnAccount(http, accountId, t => Quoting.Decide(t, body.Product, body.QuoteOnly, body.QuoteId,
             a => Purchase.Buy(run.Rules, a, request, t.Now),
-            w => Reply.Created($"/v1/instances/{request.Id}", InstanceDto.From(run.Rules, w.Change.Instance, w.Change.Account, t.Now))));
+            w => Reply.Created($"/v1/instances/{request.Id}", InstanceDto.From(run.Rules, w.Change.Instance, w.Change.Account, t.Now)
+                with { PaidByPaymentMethod = w.Change.Effects.Order?.PaidByMethod ?? 0 })));
     }
 
     private static Results<Ok<InstanceDto>, ProblemHttpResult> Get(string id, HttpContext http, ApiContext api)
     {
         using var session = api.Database.BeginRead();
-        if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
+        if (api.Instance(session, http.Caller(), id) is not var (instance, scope))
+        {
+            // R2: a purchase whose payment is pending creates its instance only once the payment succeeded.
+            return session.PendingPurchase(id) is { } paying && http.Caller().Sees(paying.AccountId)
+                ? Problems.Of(404, "not-found", $"Instance {id} awaits its payment {paying.Id}: it is created once the payment succeeds.")
+                : Problems.NotFound($"Instance {id}");
+        }
+
         return TypedResults.Ok(InstanceDto.From(api.Rules, instance, scope.Account, scope.Now) with
         {
             Actions = Actions.Of(api.Rules, instance, scope.Account, scope.Now),
@@ -240,7 +249,14 @@ public static class InstancesApi
     private static Results<Ok<ScheduleDto>, ProblemHttpResult> PlannedEvents(string id, HttpContext http, ApiContext api)
     {
         using var session = api.Database.BeginRead();
-        if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
+        if (api.Instance(session, http.Caller(), id) is not var (instance, scope))
+        {
+            // R2: a purchase whose payment is pending creates its instance only once the payment succeeded.
+            return session.PendingPurchase(id) is { } paying && http.Caller().Sees(paying.AccountId)
+                ? Problems.Of(404, "not-found", $"Instance {id} awaits its payment {paying.Id}: it is created once the payment succeeds.")
+                : Problems.NotFound($"Instance {id}");
+        }
+
         var planned = Schedule.Plan(api.Rules, instance, scope.Account).Take(20)
             .Select(e => new PlannedEventDto(NextEventDto.KindName(e.Kind), e.At)).ToList();
         return TypedResults.Ok(new ScheduleDto(scope.Now, planned));

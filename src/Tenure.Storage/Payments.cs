@@ -1,6 +1,7 @@
 using Dapper;
 using NodaTime;
 using Tenure.Domain.Instances;
+using Tenure.Domain.Purchases;
 
 namespace Tenure.Storage;
 
@@ -36,6 +37,12 @@ public sealed class PaymentRow
     public long? NextCallAt { get; set; }
     public string? LastError { get; set; }
 
+    /// <summary>R2, R7.9: a purchase's payment: the purchase it completes, as JSON; null for every other payment.</summary>
+    public string? Purchase { get; set; }
+
+    /// <summary>The purchase <see cref="Purchase"/> holds, which the payment's settlement buys once it succeeded.</summary>
+    public PurchaseIntent? PurchaseIntent => Purchase is null ? null : Columns.ReadJson<PurchaseIntent>(Purchase);
+
     public Instant At => Columns.At(CreatedAt);
 
     /// <summary>Whether the gateway has said "pending" once: from then on the worker asks, it does not charge again.</summary>
@@ -48,7 +55,7 @@ public sealed partial class Session
     private const string PaymentColumns =
         "id, account_id, instance_id, batch_instance_ids, period_start, amount, currency, token, description, status, reason, attempts, " +
         "reference, order_id, " +
-        "created_at, answered_at, settled_at, next_call_at, last_error";
+        "created_at, answered_at, settled_at, next_call_at, last_error, purchase";
 
     /// <summary>R7.8: the account's payment method is replaced (a new method is active, whatever the old one's state).</summary>
     public void SetPaymentMethod(string accountId, string token, string label)
@@ -88,11 +95,12 @@ public sealed partial class Session
         LastPaymentId = NewId("pay");
         _rows.Add(
             "INSERT INTO payments (id, account_id, instance_id, batch_instance_ids, period_start, amount, currency, token, description, " +
-            "status, attempts, created_at, next_call_at) VALUES",
+            "status, attempts, created_at, next_call_at, purchase) VALUES",
             string.Empty, LastPaymentId, accountId, payment.InstanceId.Value,
             payment.Batch.IsEmpty ? RowBuffer.TypedNull.Text : string.Join(',', payment.Batch.Select(i => i.Value)),
             Columns.Ticks(payment.PeriodStart), payment.Amount, account.Currency, token,
-            payment.Description, "pending", 0L, Columns.Ticks(at), PaymentCallsFrom is { } from ? Columns.Ticks(from) : 0L);
+            payment.Description, "pending", 0L, Columns.Ticks(at), PaymentCallsFrom is { } from ? Columns.Ticks(from) : 0L,
+            payment.Purchase is { } purchase ? Columns.WriteJson(purchase) : RowBuffer.TypedNull.Text);
     }
 
     /// <summary>The ID of the last payment this session asked for, which a command then calls the gateway for itself.</summary>
@@ -185,6 +193,12 @@ public sealed partial class Session
             "AND (@instanceId IS NULL OR instance_id = @instanceId) " +
             "AND (@status IS NULL OR status = @status) AND (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit",
             new { accountId, instanceId, status, before, limit })];
+
+    /// <summary>R2, R7.9: the pending payment of a purchase that is to create instance <paramref name="instanceId"/>, or null.</summary>
+    public PaymentRow? PendingPurchase(string instanceId) =>
+        Single<PaymentRow>(
+            $"SELECT {PaymentColumns} FROM payments WHERE instance_id = @instanceId AND purchase IS NOT NULL AND status = 'pending'",
+            new { instanceId });
 
     /// <summary>One payment, or null.</summary>
     public PaymentRow? Payment(string id) => Single<PaymentRow>($"SELECT {PaymentColumns} FROM payments WHERE id = @id", new { id });

@@ -74,6 +74,12 @@ public sealed record PaymentRequest(InstanceId InstanceId, long Amount, Instant 
 {
     /// <summary>R7.5: the other instances of the order the payment completes (a batch renewal), in its order; empty for one.</summary>
     public ImmutableArray<InstanceId> Batch { get; init; } = [];
+
+    /// <summary>
+    /// R2, R7.9: for a purchase, what it buys once the payment succeeded; <see cref="InstanceId"/> is then the ID chosen for
+    /// the instance, which exists only from then on.
+    /// </summary>
+    public Purchases.PurchaseIntent? Purchase { get; init; }
 }
 
 /// <summary>
