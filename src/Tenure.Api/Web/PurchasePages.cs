@@ -27,14 +27,14 @@ public static partial class WebConsole
             {
                 var buy = Purchase(Rules(http).Catalog, form) with { QuoteId = QuoteId(form) };
                 var (bought, pending) = await client.Pay<InstanceDto>("/v1/instances", buy, form["idempotencyKey"]).ConfigureAwait(false);
-                if (bought is null)
+                if (pending is not null)
                 {
                     // R2, R7.9: the card's payment is pending; the instance is created only once it succeeds.
                     return ("/console/instances", Show.Text("Payment {0} is pending; the instance is created once it succeeds.",
-                        pending!.PaymentId));
+                        pending.PaymentId));
                 }
 
-                return ($"/console/instances/{Uri.EscapeDataString(bought.Id)}",
+                return ($"/console/instances/{Uri.EscapeDataString(bought!.Id)}",
                     Show.Text("Bought {0} ({1}): paid {2}; expires {3}.", bought.Id, bought.Spec, Paid(form),
                         Show.At(Calendar(http), bought.ExpiresAt)));
             }, () => QuotePurchase(client, Rules(http).Catalog, form)).ConfigureAwait(false);
