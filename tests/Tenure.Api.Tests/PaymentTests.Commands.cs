@@ -124,12 +124,12 @@ public abstract partial class PaymentTests
             quote.Body.Str("shortfall"), quote.Body.Str("newExpiresAt")));
         var batch = await client.Post("/v1/renewals/quote", new { items = new[] { new { instanceId = id, periodMonths = 1 } } });
         Assert.Equal(("1000", "0"), (batch.Body.Str("covered"), batch.Body.Str("shortfall")));
-        // A purchase does not use the card yet: its quote counts coupons and balance only.
+        // A purchase counts the card as renewals do (R2, R7.8).
         var buy = await client.Post("/v1/instances", new
         {
             product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1, quoteOnly = true,
         });
-        Assert.Equal(("98", "902"), (buy.Body.Str("covered"), buy.Body.Str("shortfall")));
+        Assert.Equal(("1000", "0"), (buy.Body.Str("covered"), buy.Body.Str("shortfall")));
         await _operator.Send(HttpMethod.Delete, $"/v1/accounts/{accountId}/payment-method");
         quote = await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 1, quoteOnly = true });
         Assert.Equal(("98", "902"), (quote.Body.Str("covered"), quote.Body.Str("shortfall")));
