@@ -219,6 +219,12 @@ public abstract class OpenApiTests(Server server)
         Assert.Equal(202, pending.Status);
         Assert.Equal("pending", (await calls.Send(client, "GET", $"/v1/payments/{pending.Json.Str("paymentId")}")).Json.Str("status"));
         await calls.Send(client, "GET", "/v1/payments/pay-missing");
+        // R2: a purchase the card pays answers 202 too, and its instance is 404 until the payment succeeded.
+        var buying = await calls.Send(client, "POST", "/v1/instances",
+            """{"product":"ecs","region":"cn-hangzhou","spec":"ecs.small","chargeType":"subscription","periodMonths":1}""");
+        Assert.Equal(202, buying.Status);
+        var awaited = (await calls.Send(client, "GET", $"/v1/payments/{buying.Json.Str("paymentId")}")).Json.Str("instanceId");
+        Assert.Equal(404, (await calls.Send(client, "GET", $"/v1/instances/{awaited}")).Status);
         await calls.Send(_operator, "DELETE", $"/v1/accounts/{payerId}/payment-method");
         await calls.Send(_operator, "DELETE", "/v1/accounts/acc-missing/payment-method");
     }
@@ -259,6 +265,8 @@ public abstract class OpenApiTests(Server server)
         var contract = await OpenApiContract.LoadAsync(_operator);
         var specChange = contract.Find("POST", "/v1/instances/i-x/spec-change")!;
         Assert.Equal(["200", "202"], specChange.Node["responses"]!.AsObject().Select(r => r.Key).Where(k => k.StartsWith('2')).Order());
+        var buy = contract.Find("POST", "/v1/instances")!;
+        Assert.Equal(["200", "201", "202"], buy.Node["responses"]!.AsObject().Select(r => r.Key).Where(k => k.StartsWith('2')).Order());
         Assert.DoesNotContain(contract.Operations, o => o.Path.StartsWith("/console", StringComparison.Ordinal));
         // The checker itself: an instance without its required members, or with an instant that is not one, is caught.
         var get = contract.Find("GET", "/v1/instances/i-x")!;
