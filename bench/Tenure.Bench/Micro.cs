@@ -6,9 +6,11 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using NodaTime;
 using Tenure.Domain;
 using Tenure.Domain.Accounts;
+using Tenure.Domain.Catalog;
 using Tenure.Domain.Instances;
 using Tenure.Domain.Lifecycle;
 using Tenure.Domain.Money;
+using Tenure.Domain.Purchases;
 using Tenure.Domain.Renewals;
 
 namespace Tenure.Bench;
@@ -43,11 +45,18 @@ public static class Micro
 [MemoryDiagnoser]
 public class DomainBenchmarks
 {
+    private static readonly PurchaseRequest Small =
+        new(new InstanceId("p"), "ecs", "cn-hangzhou", null, "ecs.small", ChargeType.Subscription, 1, AutoRenew: true);
+
     private readonly Rules _rules = Rules.Default;
     private readonly Instance _instance = RenewalDay.Template(Rules.Default);
     private readonly Account _account =
         Payg.TopUp(Rules.Default, Account.Empty(new AccountId("a"), "USD"), 10_000, [], RenewalDay.Bought).Value.Account;
     private readonly Instant _expiry = Rules.Default.Calendar.At(new LocalDate(2019, 1, 31), LocalTime.Midnight);
+    private readonly Account _carded = Account.Empty(new AccountId("c"), "USD") with
+    {
+        Balance = 200, Method = new PaymentMethod("tok", "Visa •••• 4242"),
+    };
 
     [Benchmark]
     public Instant CalendarExtendMonth() => _rules.Calendar.Extend(_expiry, 1);
@@ -69,4 +78,12 @@ public class DomainBenchmarks
 
     [Benchmark]
     public bool ChargesPay() => Charges.Pay(_account, 1000, "ecs", _instance.Id, RenewalDay.Wave, "renewal").IsSuccess;
+
+    /// <summary>R2: a purchase the balance pays whole.</summary>
+    [Benchmark]
+    public bool PurchaseBuy() => Purchase.Buy(_rules, _account, Small, RenewalDay.Bought).IsSuccess;
+
+    /// <summary>R2, R7.9: a purchase whose card pays a part: the decision asks for that payment and creates nothing.</summary>
+    [Benchmark]
+    public bool PurchaseBuyAsksCard() => Purchase.Buy(_rules, _carded, Small, RenewalDay.Bought).Value.Effects.Payment is not null;
 }

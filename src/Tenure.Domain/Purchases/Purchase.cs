@@ -152,8 +152,10 @@ public static class Purchase
 
         var amount = Charges.PeriodPrice(product, request.Spec, components, months);
         var memo = $"purchase of {months} month(s)";
-        if (byMethod is null && Payment.Allocate(account, amount, product.Code, now, withMethod: true) is
-            { Refusal: null, Value.FromMethod: > 0 and var ask })
+        // Only an account with a usable method can have a method part: without one, the charge alone decides.
+        if (byMethod is null && account.Method is { Usable: true }
+            && Payment.Allocate(account, amount, product.Code, now, withMethod: true) is
+                { Refusal: null, Value.FromMethod: > 0 and var ask })
         {
             var payment = new PaymentRequest(instance.Id, ask, now, memo) { Purchase = new PurchaseIntent(request, amount, now) };
             return new Change(account, Effects.None.Request(payment));
