@@ -249,14 +249,7 @@ public static class InstancesApi
     private static Results<Ok<ScheduleDto>, ProblemHttpResult> PlannedEvents(string id, HttpContext http, ApiContext api)
     {
         using var session = api.Database.BeginRead();
-        if (api.Instance(session, http.Caller(), id) is not var (instance, scope))
-        {
-            // R2: a purchase whose payment is pending creates its instance only once the payment succeeded.
-            return session.PendingPurchase(id) is { } paying && http.Caller().Sees(paying.AccountId)
-                ? Problems.Of(404, "not-found", $"Instance {id} awaits its payment {paying.Id}: it is created once the payment succeeds.")
-                : Problems.NotFound($"Instance {id}");
-        }
-
+        if (api.Instance(session, http.Caller(), id) is not var (instance, scope)) return Problems.NotFound($"Instance {id}");
         var planned = Schedule.Plan(api.Rules, instance, scope.Account).Take(20)
             .Select(e => new PlannedEventDto(NextEventDto.KindName(e.Kind), e.At)).ToList();
         return TypedResults.Ok(new ScheduleDto(scope.Now, planned));
