@@ -51,6 +51,13 @@ public sealed record InstanceDto(
     /// <summary>R7.10: a payment for the instance is in flight; it is not stopped or released meanwhile.</summary>
     public bool PaymentPending { get; init; }
 
+    /// <summary>
+    /// R7.8: on the answer of a paid plan change (R6) only, the order it made and what coupons, balance and the payment
+    /// method paid of it.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public PaidOrderDto? Order { get; init; }
+
     public static InstanceDto From(Rules rules, Instance i, Domain.Accounts.Account account, Instant now)
     {
         var next = Schedule.Next(rules, i, account);
@@ -65,6 +72,9 @@ public sealed record InstanceDto(
         };
     }
 }
+
+/// <summary>The order a paid command made: its total and what coupons, balance and the payment method paid (R7.8).</summary>
+public sealed record PaidOrderDto(string OrderId, long Total, long PaidByCoupons, long PaidByBalance, long PaidByPaymentMethod);
 
 /// <summary>Seed 003's renewal tabs: how many renewable instances the list's filters show in each renewal mode.</summary>
 public sealed record RenewalCountsDto(long Manual, long Auto, long NoRenew);
