@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.OpenApi;
 
 namespace Tenure.Api;
@@ -14,23 +15,25 @@ public static class PaymentDocumentation
         "The payment method's payment is pending (R7.9): {paymentId, status: \"pending\"}; nothing is applied until it succeeds, " +
         "and Location (/v1/payments/{paymentId}) shows its result.";
 
+    /// <summary>202 is the pending payment only.</summary>
     public static RouteHandlerBuilder DocumentsPaymentPending(this RouteHandlerBuilder route) =>
+        route.Produces<PaymentPendingAnswer>(202).AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            if (operation.Responses?.TryGetValue("202", out var found) == true && found is OpenApiResponse accepted)
+                accepted.Description = Pending;
+            return Task.CompletedTask;
+        });
+
+    /// <summary>202 is the answer its Produces gives, described by <paramref name="what"/>, or the pending payment.</summary>
+    public static RouteHandlerBuilder DocumentsPaymentPending(this RouteHandlerBuilder route, string what) =>
         route.AddOpenApiOperationTransformer(async (operation, context, cancellation) =>
         {
             var pending = await context.GetOrCreateSchemaAsync(typeof(PaymentPendingAnswer), null, cancellation).ConfigureAwait(false);
-            operation.Responses ??= [];
-            if (operation.Responses.TryGetValue("202", out var found) && found is OpenApiResponse accepted
+            if (operation.Responses?.TryGetValue("202", out var found) == true && found is OpenApiResponse accepted
                 && accepted.Content?.TryGetValue("application/json", out var media) == true && media.Schema is { } other)
             {
                 media.Schema = new OpenApiSchema { AnyOf = [other, pending] };
-                accepted.Description = $"Either the instance, its paid upgrade waiting for an operator's review (R6.2); or: {Pending}";
-                return;
+                accepted.Description = $"Either {what}; or: {Pending}";
             }
-
-            operation.Responses["202"] = new OpenApiResponse
-            {
-                Description = Pending,
-                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = pending } },
-            };
         });
 }

@@ -48,7 +48,8 @@ public static class PlanChangesApi
         v1.MapPost("/instances/{id}/spec-change", (string id, SpecChangeRequest body, HttpContext http, CommandRunner run) =>
             Priced(id, http, run, body.QuoteOnly, body.QuoteId, (t, a) => SpecChange.Request(run.Rules, t.Instance, a, body.Spec, t.Now),
                 accepted: c => c.Instance.PendingChange is { Kind: PendingChangeKind.ReviewedUpgrade }))
-            .Produces<InstanceDto>().Produces<InstanceDto>(202).DocumentsQuote().DocumentsPaymentPending();
+            .Produces<InstanceDto>().Produces<InstanceDto>(202).DocumentsQuote()
+            .DocumentsPaymentPending("the instance, its paid upgrade waiting for an operator's review (R6.2)");
         v1.MapPost("/instances/{id}/upgrade/complete", (string id, HttpContext http, CommandRunner run) =>
             http.Caller().IsOperator
                 ? One(id, http, run, t => SpecChange.Complete(run.Rules, t.Instance, t.Account, t.Now))
