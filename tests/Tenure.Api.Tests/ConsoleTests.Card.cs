@@ -22,7 +22,8 @@ public sealed partial class ConsoleTests
 
         // 3,000 USD: the balance pays 100 USD, the card the rest; nothing is short.
         await Expect(page.GetByTestId("quote-total")).ToHaveTextAsync("3000.00 USD");
-        await Expect(page.GetByTestId("coverage").Locator("dt")).ToHaveTextAsync(["Coupons, balance and payment method cover", "Shortfall"]);
+        await Expect(page.GetByTestId("coverage").Locator("dt"))
+            .ToHaveTextAsync(["Coupons, balance and payment method cover", "Shortfall"]);
         await Expect(page.GetByTestId("covered")).ToHaveTextAsync("3000.00 USD");
         await Expect(page.GetByTestId("quote-shortfall")).ToHaveTextAsync("0.00 USD");
 

@@ -54,8 +54,8 @@ public abstract partial class PaymentTests
 
     /// <summary>A RocketMQ Standard (PAYG) bought 2019-03-10 15:00 local, changed to Platinum then.</summary>
     private Task<(HttpClient Client, string AccountId, string ClockId, string InstanceId)> Standard(long balanceAfter) =>
-        Holding("2019-03-10T07:00:00Z", new { product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.standard", chargeType = "payg" },
-            0, balanceAfter);
+        Holding("2019-03-10T07:00:00Z",
+            new { product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.standard", chargeType = "payg" }, 0, balanceAfter);
 
     private (string Kind, long Total, long Coupons, long Balance, long Method) Order(string accountId, string kind, out string orderId)
     {
@@ -70,7 +70,8 @@ public abstract partial class PaymentTests
     {
         // 1,200: the coupon pays 200, the balance 300, the card 700.
         var (client, accountId, id) = await Medium(300);
-        await _operator.Post($"/v1/accounts/{accountId}/coupons", new { amount = 200, expiresAt = "2019-12-31T16:00:00Z", product = "ecs" });
+        await _operator.Post($"/v1/accounts/{accountId}/coupons",
+            new { amount = 200, expiresAt = "2019-12-31T16:00:00Z", product = "ecs" });
         var quote = await client.Post($"/v1/instances/{id}/renew-downgrade", Downgrade(quoteOnly: true));
         Assert.Equal(("1200", "1200", "700", "0", DowngradedExpiry), (quote.Body.Str("amount"), quote.Body.Str("covered"),
             quote.Body.Str("coveredByPaymentMethod"), quote.Body.Str("shortfall"), quote.Body.Str("newExpiresAt")));
@@ -104,7 +105,8 @@ public abstract partial class PaymentTests
         Assert.Null(instance.Body!["pendingChange"]);
         var account = await client.Get("/v1/account");
         Assert.Equal(("498", "active"), (account.Body.Str("balance"), account.Body.Str("paymentMethod.status")));
-        using (var session = server.Db.BeginRead()) Assert.DoesNotContain(session.PaymentOrders(accountId), o => o.Kind == "RenewDowngrade");
+        using (var session = server.Db.BeginRead())
+            Assert.DoesNotContain(session.PaymentOrders(accountId), o => o.Kind == "RenewDowngrade");
         var payment = Assert.Single((await client.Get("/v1/payments")).Body!["items"]!.AsArray());
         Assert.Equal(("declined", "702"), (payment.Str("status"), payment.Str("amount")));
         Assert.Empty(Verifier.Check(server.Db));
@@ -181,7 +183,8 @@ public abstract partial class PaymentTests
         foreach (var route in new[] { "renew-downgrade", "edition", "charge-type" })
         {
             var accepted = document["paths"]![$"/v1/instances/{{id}}/{route}"]!["post"]!["responses"]!["202"]!;
-            Assert.Equal("#/components/schemas/PaymentPendingAnswer", accepted["content"]!["application/json"]!["schema"]!["$ref"]!.ToString());
+            var schema = accepted["content"]!["application/json"]!["schema"]!;
+            Assert.Equal("#/components/schemas/PaymentPendingAnswer", schema.Str("$ref"));
             Assert.Contains("pending", accepted["description"]!.ToString(), StringComparison.Ordinal);
         }
     }
