@@ -51,9 +51,12 @@ public sealed record InstanceDto(
     /// <summary>R7.10: a payment for the instance is in flight; it is not stopped or released meanwhile.</summary>
     public bool PaymentPending { get; init; }
 
-    /// <summary>R2, R7.8: in a purchase's answer only, what the payment method paid of its price.</summary>
+    /// <summary>
+    /// R2, R7.8: on the answer of a purchase or a paid plan change (R6) only, the order it made and what coupons, balance
+    /// and the payment method paid of it.
+    /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    public long? PaidByPaymentMethod { get; init; }
+    public PaidOrderDto? Order { get; init; }
 
     public static InstanceDto From(Rules rules, Instance i, Domain.Accounts.Account account, Instant now)
     {
@@ -68,6 +71,16 @@ public sealed record InstanceDto(
             PaymentPending = i.PaymentPending is not null,
         };
     }
+}
+
+/// <summary>The order a paid command made: its total and what coupons, balance and the payment method paid (R7.8).</summary>
+public sealed record PaidOrderDto(string OrderId, long Total, long PaidByCoupons, long PaidByBalance, long PaidByPaymentMethod)
+{
+    /// <summary>The order a command's written change made, or null when it made none.</summary>
+    public static PaidOrderDto? Of(Written w) =>
+        w.Change.Effects.Order is { } order && w.OrderId is { } orderId
+            ? new PaidOrderDto(orderId, order.Total, order.PaidByCoupons, order.PaidByBalance, order.PaidByMethod)
+            : null;
 }
 
 /// <summary>Seed 003's renewal tabs: how many renewable instances the list's filters show in each renewal mode.</summary>

@@ -103,7 +103,7 @@ public static class InstancesApi
         return run.OnAccount(http, accountId, t => Quoting.Decide(t, body.Product, body.QuoteOnly, body.QuoteId,
             a => Purchase.Buy(run.Rules, a, request, t.Now),
             w => Reply.Created($"/v1/instances/{request.Id}", InstanceDto.From(run.Rules, w.Change.Instance, w.Change.Account, t.Now)
-                with { PaidByPaymentMethod = w.Change.Effects.Order?.PaidByMethod ?? 0 })));
+                with { Order = PaidOrderDto.Of(w) })));
     }
 
     private static Results<Ok<InstanceDto>, ProblemHttpResult> Get(string id, HttpContext http, ApiContext api)

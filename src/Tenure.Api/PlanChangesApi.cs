@@ -48,7 +48,8 @@ public static class PlanChangesApi
         v1.MapPost("/instances/{id}/spec-change", (string id, SpecChangeRequest body, HttpContext http, CommandRunner run) =>
             Priced(id, http, run, body.QuoteOnly, body.QuoteId, (t, a) => SpecChange.Request(run.Rules, t.Instance, a, body.Spec, t.Now),
                 accepted: c => c.Instance.PendingChange is { Kind: PendingChangeKind.ReviewedUpgrade }))
-            .Produces<InstanceDto>().Produces<InstanceDto>(202).DocumentsQuote();
+            .Produces<InstanceDto>().Produces<InstanceDto>(202).DocumentsQuote()
+            .DocumentsPaymentPending("the instance, its paid upgrade waiting for an operator's review (R6.2)");
         v1.MapPost("/instances/{id}/upgrade/complete", (string id, HttpContext http, CommandRunner run) =>
             http.Caller().IsOperator
                 ? One(id, http, run, t => SpecChange.Complete(run.Rules, t.Instance, t.Account, t.Now))
@@ -57,15 +58,15 @@ public static class PlanChangesApi
         v1.MapPost("/instances/{id}/renew-downgrade", (string id, RenewDowngradeRequest body, HttpContext http, CommandRunner run) =>
             Priced(id, http, run, body.QuoteOnly, body.QuoteId, (t, a) => RenewDowngrade.Apply(run.Rules, t.Instance, a,
                 new DowngradeRequest(body.PeriodMonths, body.Spec, body.Bandwidth, body.DataDisks ?? []), t.Now)))
-            .Produces<InstanceDto>().DocumentsQuote();
+            .Produces<InstanceDto>().DocumentsQuote().DocumentsPaymentPending();
         v1.MapPost("/instances/{id}/edition", (string id, EditionRequest body, HttpContext http, CommandRunner run) =>
             Priced(id, http, run, body.QuoteOnly, body.QuoteId,
                 (t, a) => EditionChange.Change(run.Rules, t.Instance, a, body.Edition, body.PeriodMonths, t.Now)))
-            .Produces<InstanceDto>().DocumentsQuote();
+            .Produces<InstanceDto>().DocumentsQuote().DocumentsPaymentPending();
         v1.MapPost("/instances/{id}/charge-type", (string id, ChargeTypeRequest body, HttpContext http, CommandRunner run) =>
             One(id, http, run,
                 t => EditionChange.ChangeChargeType(run.Rules, t.Instance, t.Account, body.ChargeType, body.PeriodMonths, t.Now)))
-            .Produces<InstanceDto>();
+            .Produces<InstanceDto>().DocumentsPaymentPending();
         v1.MapPut("/instances/{id}/post-expiration-action", (string id, PostExpirationRequest body, HttpContext http, CommandRunner run) =>
             One(id, http, run, t => Unsubscription.SetPostExpirationAction(run.Rules, t.Instance, t.Account, body.Action, t.Now)))
             .Produces<InstanceDto>();
@@ -87,9 +88,10 @@ public static class PlanChangesApi
         run.OnInstances(http, [id], t =>
             Quoting.Decide(t, t.Instance.Product, quoteOnly, quoteId, a => decide(t, a), w => Answer(run, id, t, w, accepted)));
 
+    /// <summary>The instance as changed; with the order a paid change made and what each source paid of it (R7.8).</summary>
     private static Reply Answer(CommandRunner run, string id, Target t, Written w, Func<Change, bool>? accepted)
     {
-        var dto = InstanceDto.From(run.Rules, w.Change.Instance, w.Change.Account, t.Now);
+        var dto = InstanceDto.From(run.Rules, w.Change.Instance, w.Change.Account, t.Now) with { Order = PaidOrderDto.Of(w) };
         return accepted?.Invoke(w.Change) == true ? Reply.Accepted($"/v1/instances/{id}", dto) : Reply.Ok(dto);
     }
 

@@ -9,13 +9,20 @@ namespace Tenure.Api;
 /// <summary>R13.4: the answer to <c>"quoteOnly": true</c> on a money-moving route; nothing is moved.</summary>
 public sealed record QuoteAnswer(
     string QuoteId, long Amount, string Currency, long Covered, long Shortfall, Instant? NewExpiresAt, Instant? EffectiveAt,
-    IReadOnlyList<QuoteItemDto> Items);
+    IReadOnlyList<QuoteItemDto> Items)
+{
+    /// <summary>R7.8: the part of <see cref="Covered"/> the payment method on file pays (coupons and balance the rest).</summary>
+    public long CoveredByPaymentMethod { get; init; }
+}
 
 /// <summary>A decision's change as quoted: what it costs and the ID a payment checks.</summary>
 public sealed record Priced(Change Change, long Amount, string QuoteId)
 {
     /// <summary>Whether the decision pays now: from coupons and balance, or with the payment method's part asked (R7.8).</summary>
     public bool Pays { get; init; }
+
+    /// <summary>R7.8: the payment method's part of what the decision pays: what it would ask of the gateway.</summary>
+    public long FromMethod { get; init; }
 
     /// <summary>R13.4: all of it when the decision pays; otherwise what coupons and balance cover, and the rest short.</summary>
     public Coverage Covering(Target target, string product) =>
@@ -43,14 +50,16 @@ public static class Quoting
         var after = change.Instances.Length == 1 ? change.Instances[0] : null;
         var items = change.Instances.Select(i => Item(target, i, change)).ToList();
         return Reply.Ok(new QuoteAnswer(id, amount, target.Row.Currency, coverage.Covered, coverage.Shortfall, after?.ExpiresAt,
-            after?.PendingChange?.EffectiveAt, items));
+            after?.PendingChange?.EffectiveAt, items) { CoveredByPaymentMethod = priced.Value.FromMethod });
     }
 
     /// <summary>The change <paramref name="decide"/> would make, its amount and its quote ID (<see cref="QuoteIds"/>).</summary>
     public static Outcome<Priced> Price(Target target, Func<Account, Outcome<Change>> decide)
     {
         var outcome = decide(target.Account);
-        return Funded(target.Account, outcome, decide).Then<Priced>(change => Priced(target, change) with { Pays = outcome.IsSuccess });
+        var fromMethod = outcome is { Refusal: null, Value.Effects.Payment: { } asked } ? asked.Amount : 0;
+        return Funded(target.Account, outcome, decide)
+            .Then<Priced>(change => Priced(target, change) with { Pays = outcome.IsSuccess, FromMethod = fromMethod });
     }
 
     private static Priced Priced(Target target, Change change)

@@ -18,12 +18,18 @@ public sealed record QuoteItemDto(string InstanceId, Instant CurrentExpiresAt, I
 /// <summary>A batch quote; <c>quoteId</c>, <c>covered</c> and <c>shortfall</c> as on every quote (R13.4).</summary>
 public sealed record QuoteDto(IReadOnlyList<QuoteItemDto> Items, long Total, string Currency, string QuoteId, long Covered, long Shortfall)
 {
+    /// <summary>R7.8: the part of <see cref="Covered"/> the payment method on file pays (coupons and balance the rest).</summary>
+    public long CoveredByPaymentMethod { get; init; }
+
     /// <summary>The quote of <paramref name="items"/>, priced as the batch's own payment decides (<see cref="Quoting.Price"/>).</summary>
     public static Outcome<QuoteDto> Of(Target target, IReadOnlyList<QuoteItemDto> items, Func<Account, Outcome<Change>> pay) =>
         Quoting.Price(target, pay).Then<QuoteDto>(priced =>
         {
             var coverage = priced.Covering(target, target.Instances[0].Product);
-            return new QuoteDto(items, items.Sum(i => i.Amount), target.Row.Currency, priced.QuoteId, coverage.Covered, coverage.Shortfall);
+            return new QuoteDto(items, items.Sum(i => i.Amount), target.Row.Currency, priced.QuoteId, coverage.Covered, coverage.Shortfall)
+            {
+                CoveredByPaymentMethod = priced.FromMethod,
+            };
         });
 }
 

@@ -86,7 +86,17 @@ internal static class Payment
         terminal.Line($"Total: {Amount(quote)}{many}");
         if (quote["newExpiresAt"] is { } expires && items.Count <= 1) terminal.Line($"New expiry: {terminal.Time(expires)}");
         if (quote["effectiveAt"] is { } effective) terminal.Line($"Takes effect: {terminal.Time(effective)}");
-        terminal.Line($"Coupons and balance cover: {ClientCommands.Money(quote["covered"], quote["currency"])}");
+        // R7.8: the label says what the API's quote counted: the payment method too when it pays a part.
+        var covered = ClientCommands.Money(quote["covered"], quote["currency"]);
+        if (quote["coveredByPaymentMethod"] is { } byMethod && byMethod.GetValue<long>() > 0)
+        {
+            terminal.Line($"Coupons, balance and payment method cover: {covered} " +
+                $"(the payment method {ClientCommands.Money(byMethod, quote["currency"])})");
+        }
+        else
+        {
+            terminal.Line($"Coupons and balance cover: {covered}");
+        }
         if (quote["shortfall"]?.GetValue<long>() is > 0)
         {
             var shortfall = ClientCommands.Money(quote["shortfall"], quote["currency"]);

@@ -36,7 +36,7 @@ public abstract partial class PaymentTests
         await _operator.Post($"/v1/accounts/{accountId}/coupons",
             new { amount = 300, expiresAt = "2019-12-31T16:00:00Z", product = "ecs" });
         var bought = await client.Post("/v1/instances", SmallMonth);
-        Assert.Equal((201, BoughtUntil, "500"), (bought.Status, bought.Body.Str("expiresAt"), bought.Body.Str("paidByPaymentMethod")));
+        Assert.Equal((201, BoughtUntil, "500"), (bought.Status, bought.Body.Str("expiresAt"), bought.Body.Str("order.paidByPaymentMethod")));
         var id = bought.Body.Str("id");
         Assert.Equal($"/v1/instances/{id}", bought.Response.Headers.Location?.OriginalString);
         var payment = Assert.Single((await client.Get("/v1/payments")).Body!["items"]!.AsArray());
@@ -86,7 +86,7 @@ public abstract partial class PaymentTests
         Assert.Equal((402, "insufficient-funds"), (refused.Status, refused.Body.Str("code")));
         await _operator.Post($"/v1/accounts/{accountId}/top-ups", new { amount = 901 });
         var bought = await client.Post("/v1/instances", SmallMonth);
-        Assert.Equal((201, BoughtUntil, "0"), (bought.Status, bought.Body.Str("expiresAt"), bought.Body.Str("paidByPaymentMethod")));
+        Assert.Equal((201, BoughtUntil, "0"), (bought.Status, bought.Body.Str("expiresAt"), bought.Body.Str("order.paidByPaymentMethod")));
         Assert.Single((await client.Get("/v1/payments")).Body!["items"]!.AsArray());
         Assert.Equal(2, Purchases(accountId));
         Assert.Empty(Verifier.Check(server.Db));
@@ -132,7 +132,7 @@ public abstract partial class PaymentTests
         var (client, accountId, _, _) = await Customer(200); // the card is asked for 800
         const string key = "buy-once";
         var first = await client.Post("/v1/instances", SmallMonth, idempotencyKey: key);
-        Assert.Equal((201, "800"), (first.Status, first.Body.Str("paidByPaymentMethod")));
+        Assert.Equal((201, "800"), (first.Status, first.Body.Str("order.paidByPaymentMethod")));
         var again = await client.Post("/v1/instances", SmallMonth, idempotencyKey: key);
         Assert.Equal((201, first.Body!.ToJsonString()), (again.Status, again.Body!.ToJsonString()));
         Assert.True(again.Response.Headers.Contains("Idempotent-Replayed"));
@@ -159,7 +159,7 @@ public abstract partial class PaymentTests
             product = "ecs", region = "cn-hangzhou", spec = "ecs.small", chargeType = "subscription", periodMonths = 1,
             quoteId = quote.Body.Str("quoteId"),
         });
-        Assert.Equal((201, "900"), (bought.Status, bought.Body.Str("paidByPaymentMethod")));
+        Assert.Equal((201, "900"), (bought.Status, bought.Body.Str("order.paidByPaymentMethod")));
         Assert.Empty(Verifier.Check(server.Db));
     }
 
@@ -181,7 +181,7 @@ public abstract partial class PaymentTests
             product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.platinum.2k", chargeType = "subscription", periodMonths = 1,
         });
         Assert.Equal((201, "2019-04-01T16:00:00Z", "199999"),
-            (bought.Status, bought.Body.Str("expiresAt"), bought.Body.Str("paidByPaymentMethod")));
+            (bought.Status, bought.Body.Str("expiresAt"), bought.Body.Str("order.paidByPaymentMethod")));
         var id = bought.Body.Str("id");
         var paid = Assert.Single((await client.Get("/v1/payments")).Body!["items"]!.AsArray());
         await Advance(clockId, "2019-03-10T02:00:00Z");

@@ -9,14 +9,23 @@ namespace Tenure.Api.Web;
 public sealed record ConsoleQuote(
     IReadOnlyList<QuoteItemDto> Items, long Total, string Currency, string QuoteId, long Covered, long Shortfall, Instant? EffectiveAt)
 {
+    /// <summary>R7.8: the part of <see cref="Covered"/> the payment method on file pays, as the API's quote says.</summary>
+    public long CoveredByPaymentMethod { get; init; }
+
     /// <summary>How many instance rows the page lists; a batch by filter of thousands says how many more there are.</summary>
     public const int RowsShown = 200;
 
     public static ConsoleQuote From(QuoteDto quote) =>
-        new(quote.Items, quote.Total, quote.Currency, quote.QuoteId, quote.Covered, quote.Shortfall, null);
+        new(quote.Items, quote.Total, quote.Currency, quote.QuoteId, quote.Covered, quote.Shortfall, null)
+        {
+            CoveredByPaymentMethod = quote.CoveredByPaymentMethod,
+        };
 
     public static ConsoleQuote From(QuoteAnswer quote) =>
-        new(quote.Items, quote.Amount, quote.Currency, quote.QuoteId, quote.Covered, quote.Shortfall, quote.EffectiveAt);
+        new(quote.Items, quote.Amount, quote.Currency, quote.QuoteId, quote.Covered, quote.Shortfall, quote.EffectiveAt)
+        {
+            CoveredByPaymentMethod = quote.CoveredByPaymentMethod,
+        };
 }
 
 /// <summary>

@@ -88,15 +88,25 @@ public static partial class WebConsole
             case "renew-downgrade":
                 var spec = Blank(Field("spec"));
                 var downgrade = new RenewDowngradeRequest(Months(), spec, QuoteId: QuoteId(form));
-                var downgraded = await client.Post<InstanceDto>($"{path}/renew-downgrade", downgrade, Field("idempotencyKey"))
-                    .ConfigureAwait(false);
-                return Show.Text("Renewed with a downgrade to {0} from the next cycle; paid {1}; expires {2}.", spec ?? downgraded.Spec,
-                    Paid(form), Show.At(calendar, downgraded.ExpiresAt));
+                var (downgraded, downgradePending) = await client.Pay<InstanceDto>(
+                    $"{path}/renew-downgrade", downgrade, Field("idempotencyKey")).ConfigureAwait(false);
+                if (downgradePending is not null)
+                {
+                    return Show.Text("Payment {0} is pending; the change is applied once it succeeds.", downgradePending.PaymentId);
+                }
+
+                return Show.Text("Renewed with a downgrade to {0} from the next cycle; paid {1}; expires {2}.", spec ?? downgraded!.Spec,
+                    Paid(form), Show.At(calendar, downgraded!.ExpiresAt));
             case "edition":
                 var editionChange = new EditionRequest(Field("edition"), Months(), QuoteId: QuoteId(form));
-                var edition = await client.Post<InstanceDto>($"{path}/edition", editionChange, Field("idempotencyKey"))
+                var (edition, editionPending) = await client.Pay<InstanceDto>($"{path}/edition", editionChange, Field("idempotencyKey"))
                     .ConfigureAwait(false);
-                return Show.Text("Edition is now {0}, same instance ID; paid {1}; expires {2}.", edition.Edition, Paid(form),
+                if (editionPending is not null)
+                {
+                    return Show.Text("Payment {0} is pending; the change is applied once it succeeds.", editionPending.PaymentId);
+                }
+
+                return Show.Text("Edition is now {0}, same instance ID; paid {1}; expires {2}.", edition!.Edition, Paid(form),
                     Show.At(calendar, edition.ExpiresAt));
             case "post-expiration-action":
                 var after = Enum.TryParse<PostExpirationAction>(Field("action"), ignoreCase: true, out var a)

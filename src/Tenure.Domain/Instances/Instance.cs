@@ -222,6 +222,15 @@ public sealed record PaymentIntent(OrderKind Kind, int Months, long Total)
 
     /// <summary>R8.3: for a unified expiry (<see cref="OrderKind.UnifyExpiry"/>), the day of the month its items move to.</summary>
     public int DayOfMonth { get; init; }
+
+    /// <summary>R6.4: for a renew-and-downgrade (<see cref="OrderKind.RenewDowngrade"/>), what it asked for.</summary>
+    public PlanChanges.DowngradeRequest? Downgrade { get; init; }
+
+    /// <summary>
+    /// R6.6: for an edition change (<see cref="OrderKind.EditionChange"/>), the edition it moves to; a switch to subscription
+    /// (<see cref="OrderKind.ChargeTypeChange"/>, R6.8) needs only <see cref="PaymentIntent.Months"/>.
+    /// </summary>
+    public string? Edition { get; init; }
 }
 
 /// <summary>One instance of a batch's intent: its months, the cycle it pays from, and the payment method's share of its price.</summary>

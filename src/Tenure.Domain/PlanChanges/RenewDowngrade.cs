@@ -24,13 +24,18 @@ public static class RenewDowngrade
     /// months, priced with the new configuration. A smaller instance type only before expiry; under
     /// bandwidth billing a lower bandwidth or traffic billing with a peak; under traffic billing a new
     /// peak; subscription data disks to PAYG. While the instance runs before expiry the new
-    /// configuration waits for the new cycle; otherwise it applies at once.
+    /// configuration waits for the new cycle; otherwise it applies at once. R7.8: coupons, then balance, then the payment
+    /// method; a method part asks for that payment (R7.9) with the request as its intent and applies nothing yet. With
+    /// <paramref name="paid"/>, that payment succeeded and its money is in <paramref name="account"/>'s balance: the
+    /// renewal applies if it still costs what was asked from the same cycle, its cycle's cash and method parts kept apart.
     /// </summary>
-    public static Outcome<Change> Apply(Rules rules, Instance instance, Account account, DowngradeRequest request, Instant now)
+    public static Outcome<Change> Apply(
+        Rules rules, Instance instance, Account account, DowngradeRequest request, Instant now, PendingPayment? paid = null)
     {
         var product = rules.Catalog.Get(instance.Product);
         if (product.RenewDowngradeWindowDays is not { } window) return Refusal.State($"{product.Code} does not offer renew-and-downgrade.");
         if (Renewal.Renewable(rules, instance) is { } notRenewable) return notRenewable;
+        if (Renewal.PaymentInFlight(instance) is { } busy) return busy;
         if (instance.PendingChange is not null) return Refusal.State($"{instance.Id} already has a pending change.");
         var calendar = rules.Calendar;
         var opens = calendar.StartOf(calendar.DateOf(instance.Expiry).PlusDays(-window));
@@ -86,11 +91,22 @@ public static class RenewDowngrade
 
         var (start, newExpiry) = Renewal.NextCycle(rules, instance, request.PeriodMonths, now);
         var amount = Charges.PeriodPrice(product, spec, components, request.PeriodMonths);
-        var paid = Charges.Pay(account, amount, product.Code, instance.Id, now, $"renew-and-downgrade of {request.PeriodMonths} month(s)");
-        if (paid.Refusal is { } refusal) return refusal;
+        var memo = $"renew-and-downgrade of {request.PeriodMonths} month(s)";
+        if (paid is null && Payment.Allocate(account, amount, product.Code, now, withMethod: true)
+            is { Refusal: null, Value.FromMethod: > 0 and var ask })
+        {
+            var quote = new Quote(instance.Id, product.Code, request.PeriodMonths, instance.Expiry, start, newExpiry, amount);
+            var intent = new PaymentIntent(OrderKind.RenewDowngrade, request.PeriodMonths, amount) { Downgrade = request };
+            return Renewal.Ask(rules, [instance], [quote], account, now, intent, ask, memo);
+        }
 
-        var renewed = Renewal.Apply(rules, Commands.Touch(instance, now), paid.Value, start, newExpiry, now, OrderKind.RenewDowngrade,
-            $"renewed {request.PeriodMonths} month(s) with a downgrade");
+        if (paid is not null && (amount != paid.Intent?.Total || start != paid.PeriodStart))
+            return Refusal.State("the renew-and-downgrade's price or cycle changed while it was paid");
+        var charged = Charges.Pay(account, amount, product.Code, instance.Id, now, memo);
+        if (charged.Refusal is { } refusal) return refusal;
+
+        var renewed = Renewal.Apply(rules, Commands.Touch(instance, now), charged.Value with { FromMethod = paid?.Amount ?? 0 }, start,
+            newExpiry, now, OrderKind.RenewDowngrade, $"renewed {request.PeriodMonths} month(s) with a downgrade");
         if (beforeExpiry)
         {
             var pending = new PendingChange(PendingChangeKind.RenewDowngrade, spec, components, now, instance.Expiry);

@@ -103,9 +103,17 @@ public static class Renewal
         }
 
         var funded = account.Move(pending.Amount, now);
-        var renewed = intent.Kind == OrderKind.Upgrade ? PlanChanges.SpecChange.Paid(rules, instances[0], funded, pending, now)
-            : intent.Items.IsEmpty ? RenewPaid(rules, instances[0], funded, pending, intent, now)
-            : RenewBatchPaid(rules, instances, funded, intent, now);
+        var renewed = intent.Kind switch
+        {
+            OrderKind.Upgrade => PlanChanges.SpecChange.Paid(rules, instances[0], funded, pending, now),
+            OrderKind.RenewDowngrade => PlanChanges.RenewDowngrade.Apply(rules, instances[0], funded, intent.Downgrade!, now, pending),
+            OrderKind.EditionChange => PlanChanges.EditionChange.Change(
+                rules, instances[0], funded, intent.Edition!, intent.Months, now, pending),
+            OrderKind.ChargeTypeChange => PlanChanges.EditionChange.ChangeChargeType(
+                rules, instances[0], funded, Catalog.ChargeType.Subscription, intent.Months, now, pending),
+            _ when intent.Items.IsEmpty => RenewPaid(rules, instances[0], funded, pending, intent, now),
+            _ => RenewBatchPaid(rules, instances, funded, intent, now),
+        };
         if (renewed.Refusal is { } refusal)
         {
             var refund = Lifecycle.Lifecycle.RefundEffects(instances[0], account, now, pending, refusal.Detail);
@@ -157,7 +165,11 @@ public static class Renewal
     {
         var pending = instances.Zip(quotes, (i, q) => Commands.Touch(i, now) with
         {
-            PaymentPending = new PendingPayment(ask, now, rules.Calendar.DaysBetween(i.Expiry, now), q.CycleStart) { Intent = intent },
+            // A PAYG instance switching to subscription (R6.6) has no expiry yet to count its day from.
+            PaymentPending = new PendingPayment(ask, now, i.ExpiresAt is { } e ? rules.Calendar.DaysBetween(e, now) : 0, q.CycleStart)
+            {
+                Intent = intent,
+            },
         }).ToImmutableArray();
         var text = $"{memo}: {new Money.Money(ask, account.Currency)} asked of {account.Method!.Label}";
         var request = new PaymentRequest(instances[0].Id, ask, quotes[0].CycleStart, memo)
