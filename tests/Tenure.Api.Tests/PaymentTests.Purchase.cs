@@ -36,7 +36,8 @@ public abstract partial class PaymentTests
         await _operator.Post($"/v1/accounts/{accountId}/coupons",
             new { amount = 300, expiresAt = "2019-12-31T16:00:00Z", product = "ecs" });
         var bought = await client.Post("/v1/instances", SmallMonth);
-        Assert.Equal((201, BoughtUntil, "500"), (bought.Status, bought.Body.Str("expiresAt"), bought.Body.Str("order.paidByPaymentMethod")));
+        Assert.Equal((201, BoughtUntil, "500"),
+            (bought.Status, bought.Body.Str("expiresAt"), bought.Body.Str("order.paidByPaymentMethod")));
         var id = bought.Body.Str("id");
         Assert.Equal($"/v1/instances/{id}", bought.Response.Headers.Location?.OriginalString);
         var payment = Assert.Single((await client.Get("/v1/payments")).Body!["items"]!.AsArray());
