@@ -163,6 +163,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         _savedInstances.Clear();
         _accountUpdates.Clear();
         _couponDeltas.Clear();
+        ForgetInstancesVersions();
         LastOrderId = null;
         LastPaymentId = null;
         if (_savepoint is not null)
@@ -223,6 +224,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
     /// <summary>The balance and coupon moves gathered per account and coupon, as buffered rows.</summary>
     private void BufferAccountUpdates()
     {
+        BufferInstancesVersions();
         foreach (var (id, (cash, account)) in _accountUpdates)
         {
             _rows.Add("WITH v (id, cash, negative_since, no_stop) AS (VALUES",
@@ -313,7 +315,12 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         var rows = Query<AccountRow>($"SELECT * FROM accounts WHERE id {idIs}{lockClause}", parameters).ToList();
         var coupons = Query<CouponRow>($"SELECT * FROM coupons WHERE account_id {idIs} AND remaining > 0", parameters)
             .GroupBy(c => c.AccountId).ToDictionary(g => g.Key, g => g.Select(c => c.ToDomain()));
-        foreach (var row in rows) _contacts[row.Id] = row;
+        foreach (var row in rows)
+        {
+            _contacts[row.Id] = row;
+            RememberInstancesVersion(row);
+        }
+
         return rows.ToDictionary(r => r.Id, r => r.ToDomain(coupons.GetValueOrDefault(r.Id, [])));
     }
 
@@ -404,6 +411,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
     {
         var r = InstanceRow.From(instance, clockId, next);
         _savedInstances[r.Id] = (r.ClockId, r.Product);
+        BumpInstancesVersion(r.AccountId);
         if (_instanceRows.TryGetValue(r.Id, out var was) && was.ClockId == r.ClockId && was.AccountId == r.AccountId)
         {
             // Saved twice before a flush (a command after the engine caught its instance up): the rows of one statement
