@@ -10,9 +10,9 @@ public sealed partial class Session
     /// <summary>The version each account read here had, plus one once this unit of work wrote one of its instances.</summary>
     private readonly Dictionary<string, long> _instancesVersions = new(StringComparer.Ordinal);
 
-    /// <summary>The accounts whose instances this unit of work wrote (their version moves once), and those whose move is not sent.</summary>
+    /// <summary>The accounts whose instances this unit of work wrote (their version moves once), and those whose move is unsent.</summary>
     private readonly HashSet<string> _instancesBumped = new(StringComparer.Ordinal);
-    private readonly List<string> _bumpsToSend = [];
+    private readonly HashSet<string> _bumpsToSend = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The version of the account's instances as this unit of work leaves them: what <see cref="Accounts"/> read, plus one if
@@ -33,6 +33,10 @@ public sealed partial class Session
         if (_instancesVersions.TryGetValue(accountId, out var version)) _instancesVersions[accountId] = version + 1;
     }
 
+    /// <summary>1 when the account's version move is still to send, and then it goes with the account's update; otherwise 0.</summary>
+    private long InstancesVersionMove(string accountId) => _bumpsToSend.Remove(accountId) ? 1L : 0L;
+
+    /// <summary>The moves of accounts this unit of work did not otherwise update, as buffered rows.</summary>
     private void BufferInstancesVersions()
     {
         foreach (var id in _bumpsToSend)

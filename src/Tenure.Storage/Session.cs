@@ -224,14 +224,16 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
     /// <summary>The balance and coupon moves gathered per account and coupon, as buffered rows.</summary>
     private void BufferAccountUpdates()
     {
-        BufferInstancesVersions();
         foreach (var (id, (cash, account)) in _accountUpdates)
         {
-            _rows.Add("WITH v (id, cash, negative_since, no_stop) AS (VALUES",
+            _rows.Add("WITH v (id, cash, negative_since, no_stop, bump) AS (VALUES",
                 ") UPDATE accounts SET balance = accounts.balance + v.cash, negative_since = v.negative_since, " +
-                "no_stop_on_expiry = v.no_stop FROM v WHERE accounts.id = v.id",
-                id, cash, (object?)Columns.Ticks(account.NegativeSince) ?? RowBuffer.TypedNull.Int64, account.NoStopOnExpiry ? 1L : 0L);
+                "no_stop_on_expiry = v.no_stop, instances_version = accounts.instances_version + v.bump FROM v WHERE accounts.id = v.id",
+                id, cash, (object?)Columns.Ticks(account.NegativeSince) ?? RowBuffer.TypedNull.Int64, account.NoStopOnExpiry ? 1L : 0L,
+                InstancesVersionMove(id));
         }
+
+        BufferInstancesVersions();
 
         foreach (var (id, delta) in _couponDeltas)
         {

@@ -103,7 +103,7 @@ public sealed class ForecastBook
         return new ForecastBook(_rules, _account, byId, byFirst, bySecond, firsts);
     }
 
-    /// <summary>The first charges by instant with <paramref name="entry"/>'s added (<paramref name="sign"/> 1) or taken out (−1).</summary>
+    /// <summary>The first charges by instant, <paramref name="entry"/>'s added (<paramref name="sign"/> 1) or taken out (−1).</summary>
     private static ImmutableSortedDictionary<Instant, (int Count, long Total)> Count(
         ImmutableSortedDictionary<Instant, (int Count, long Total)> firsts, Entry entry, int sign)
     {

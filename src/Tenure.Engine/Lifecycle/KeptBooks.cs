@@ -15,7 +15,7 @@ public sealed class KeptBooks
 {
     private readonly Dictionary<string, (long Version, ForecastBook Book)> _books = new(StringComparer.Ordinal);
 
-    /// <summary>The kept books of these accounts (read in <paramref name="session"/>) that no one changed since; others are dropped.</summary>
+    /// <summary>The kept books of these accounts (read in <paramref name="session"/>) no one changed since; drops the others.</summary>
     internal Dictionary<string, ForecastBook> Current(Session session, IEnumerable<string> accountIds)
     {
         var current = new Dictionary<string, ForecastBook>(StringComparer.Ordinal);
