@@ -293,6 +293,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
             account.Id, account.Name, account.Email, account.Phone, account.Currency, 0L, account.NoStopOnExpiry, null, account.WebhookUrl,
             account.WebhookSecret, account.ClockId, account.CreatedAt, account.Locale);
         _contacts[account.Id] = account;
+        NoInstancesVersionMove(account.Id);
     }
 
     public AccountRow? AccountRow(string id) => Single<AccountRow>("SELECT * FROM accounts WHERE id = @id", new { id });
