@@ -163,6 +163,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         _savedInstances.Clear();
         _accountUpdates.Clear();
         _couponDeltas.Clear();
+        ForgetInstancesVersions();
         LastOrderId = null;
         LastPaymentId = null;
         if (_savepoint is not null)
@@ -225,11 +226,14 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
     {
         foreach (var (id, (cash, account)) in _accountUpdates)
         {
-            _rows.Add("WITH v (id, cash, negative_since, no_stop) AS (VALUES",
+            _rows.Add("WITH v (id, cash, negative_since, no_stop, bump) AS (VALUES",
                 ") UPDATE accounts SET balance = accounts.balance + v.cash, negative_since = v.negative_since, " +
-                "no_stop_on_expiry = v.no_stop FROM v WHERE accounts.id = v.id",
-                id, cash, (object?)Columns.Ticks(account.NegativeSince) ?? RowBuffer.TypedNull.Int64, account.NoStopOnExpiry ? 1L : 0L);
+                "no_stop_on_expiry = v.no_stop, instances_version = accounts.instances_version + v.bump FROM v WHERE accounts.id = v.id",
+                id, cash, (object?)Columns.Ticks(account.NegativeSince) ?? RowBuffer.TypedNull.Int64, account.NoStopOnExpiry ? 1L : 0L,
+                InstancesVersionMove(id));
         }
+
+        BufferInstancesVersions();
 
         foreach (var (id, delta) in _couponDeltas)
         {
@@ -289,6 +293,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
             account.Id, account.Name, account.Email, account.Phone, account.Currency, 0L, account.NoStopOnExpiry, null, account.WebhookUrl,
             account.WebhookSecret, account.ClockId, account.CreatedAt, account.Locale);
         _contacts[account.Id] = account;
+        NoInstancesVersionMove(account.Id);
     }
 
     public AccountRow? AccountRow(string id) => Single<AccountRow>("SELECT * FROM accounts WHERE id = @id", new { id });
@@ -313,7 +318,12 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         var rows = Query<AccountRow>($"SELECT * FROM accounts WHERE id {idIs}{lockClause}", parameters).ToList();
         var coupons = Query<CouponRow>($"SELECT * FROM coupons WHERE account_id {idIs} AND remaining > 0", parameters)
             .GroupBy(c => c.AccountId).ToDictionary(g => g.Key, g => g.Select(c => c.ToDomain()));
-        foreach (var row in rows) _contacts[row.Id] = row;
+        foreach (var row in rows)
+        {
+            _contacts[row.Id] = row;
+            RememberInstancesVersion(row);
+        }
+
         return rows.ToDictionary(r => r.Id, r => r.ToDomain(coupons.GetValueOrDefault(r.Id, [])));
     }
 
@@ -404,6 +414,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
     {
         var r = InstanceRow.From(instance, clockId, next);
         _savedInstances[r.Id] = (r.ClockId, r.Product);
+        BumpInstancesVersion(r.AccountId);
         if (_instanceRows.TryGetValue(r.Id, out var was) && was.ClockId == r.ClockId && was.AccountId == r.AccountId)
         {
             // Saved twice before a flush (a command after the engine caught its instance up): the rows of one statement

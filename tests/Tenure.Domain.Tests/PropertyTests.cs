@@ -198,6 +198,7 @@ public sealed class PropertyTests
             var run = Simulation.Run(Given.Rules, current, account, start + Duration.FromDays(120));
             var book = ForecastBook.Of(Given.Rules, account, current);
             AssertSame(Planned(account, current, start, days), book.Forecast(account, start, days));
+            AssertSums(book, account, current, start, days);
             foreach (var step in run.Steps)
             {
                 current[current.FindIndex(i => i.Id == step.InstanceId)] = step.Change.Instance;
@@ -206,6 +207,7 @@ public sealed class PropertyTests
                 var expected = Planned(account, current, step.Due.At, days);
                 AssertSame(expected, book.Forecast(account, step.Due.At, days));
                 AssertSame(expected, Forecasts.Forecast(Given.Rules, account, current, step.Due.At, days));
+                AssertSums(book, account, current, step.Due.At, days);
             }
         });
     }
@@ -214,6 +216,25 @@ public sealed class PropertyTests
     {
         Assert.Equal(expected.Items.AsEnumerable(), actual.Items.AsEnumerable());
         Assert.Equal((expected.Total, expected.Covered, expected.Shortfall), (actual.Total, actual.Covered, actual.Shortfall));
+    }
+
+    /// <summary>
+    /// The book's sum (the T-7 check, R9.5) equals the oracle's forecast summed, for the account as it is, without its coupons
+    /// (the sum by instant), below zero, and with an active or a declined payment method.
+    /// </summary>
+    private static void AssertSums(ForecastBook book, Account account, List<Instance> current, Instant now, int days)
+    {
+        Account[] accounts =
+        [
+            account, account with { Coupons = [] }, account with { Coupons = [], Balance = -500 },
+            account with { Method = new PaymentMethod("tok", "Visa") },
+            account with { Coupons = [], Method = new PaymentMethod("tok", "Visa", PaymentMethodStatus.DeclinedHard) },
+        ];
+        foreach (var variant in accounts)
+        {
+            var expected = Planned(variant, current, now, days);
+            Assert.Equal(new ForecastSum(expected.Items.Length, expected.Total, expected.Shortfall), book.Sum(variant, now, days));
+        }
     }
 
     /// <summary>R8.7's forecast as first written: every instance planned (Schedule.Plan) at each forecast, the test's oracle.</summary>

@@ -99,14 +99,14 @@ public static class Lifecycle
         {
             if (book is null)
                 throw new ArgumentNullException(nameof(book), "The T-7 auto-renew reminder checks the coming charges (R9.5).");
-            var forecast = book.Forecast(account, due.At, Schedule.AutoReminderDays);
+            var forecast = book.Sum(account, due.At, Schedule.AutoReminderDays);
             if (!forecast.Covered)
             {
                 var text = $"Coupons and balance fall {new Money.Money(forecast.Shortfall, account.Currency)} short of the " +
-                    $"{forecast.Items.Length} auto-renewal(s) due in the next 7 days";
+                    $"{forecast.Count} auto-renewal(s) due in the next 7 days";
                 var shortfall = NoticeData.Of(instance) with
                 {
-                    Shortfall = forecast.Shortfall, Renewals = forecast.Items.Length, Currency = account.Currency,
+                    Shortfall = forecast.Shortfall, Renewals = forecast.Count, Currency = account.Currency,
                 };
                 effects = effects
                     .Notify(Notices.Of(NoticeKind.LowBalance, instance, due.At, offset, shortfall))

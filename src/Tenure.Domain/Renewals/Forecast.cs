@@ -13,6 +13,12 @@ public sealed record ForecastItem(InstanceId InstanceId, Instant At, long Amount
 /// <summary>R8.7: the coming auto-renew charges and whether coupons and balance cover them.</summary>
 public sealed record ForecastResult(ImmutableArray<ForecastItem> Items, long Total, bool Covered, long Shortfall);
 
+/// <summary>R8.7 in sum, what the T-7 reminder's check needs (R9.5): how many charges, their total and what could not be paid.</summary>
+public sealed record ForecastSum(int Count, long Total, long Shortfall)
+{
+    public bool Covered => Shortfall == 0;
+}
+
 public static class Forecasts
 {
     /// <summary>
@@ -44,22 +50,33 @@ public sealed class ForecastBook
     /// <summary>The entries in the order of their first charges.</summary>
     private static readonly Comparer<Entry> ByFirst = Comparer<Entry>.Create((a, b) => Compare(a.First, a, b.First, b));
 
+    /// <summary>The entries in the order of their second charges.</summary>
+    private static readonly Comparer<Entry> BySecond = Comparer<Entry>.Create((a, b) =>
+        a.Second.CompareTo(b.Second) is var c and not 0 ? c : string.CompareOrdinal(a.Id.Value, b.Id.Value));
+
     private readonly Rules _rules;
     private readonly AccountId _account;
     private readonly ImmutableDictionary<string, Entry> _byId;
     private readonly ImmutableSortedSet<Entry> _byFirst;
+    private readonly ImmutableSortedSet<Entry> _bySecond;
 
-    private ForecastBook(Rules rules, AccountId account, ImmutableDictionary<string, Entry> byId, ImmutableSortedSet<Entry> byFirst)
+    /// <summary>The first charges summed by their instant (attempts fall at a few instants a day): a sum costs those instants.</summary>
+    private readonly ImmutableSortedDictionary<Instant, (int Count, long Total)> _firsts;
+
+    private ForecastBook(Rules rules, AccountId account, ImmutableDictionary<string, Entry> byId, ImmutableSortedSet<Entry> byFirst,
+        ImmutableSortedSet<Entry> bySecond, ImmutableSortedDictionary<Instant, (int Count, long Total)> firsts)
     {
-        (_rules, _account, _byId, _byFirst) = (rules, account, byId, byFirst);
+        (_rules, _account, _byId, _byFirst, _bySecond, _firsts) = (rules, account, byId, byFirst, bySecond, firsts);
     }
 
     /// <summary>The book of <paramref name="account"/>'s instances among <paramref name="instances"/> (others are ignored).</summary>
     public static ForecastBook Of(Rules rules, Account account, IEnumerable<Instance> instances)
     {
         var entries = instances.Where(i => i.AccountId == account.Id).Select(i => EntryOf(rules, i, account)).OfType<Entry>().ToList();
+        var firsts = entries.GroupBy(e => e.First)
+            .ToImmutableSortedDictionary(g => g.Key, g => (g.Count(), g.Aggregate(0L, (sum, e) => checked(sum + e.Amount))));
         return new ForecastBook(rules, account.Id, entries.ToImmutableDictionary(e => e.Id.Value, StringComparer.Ordinal),
-            entries.ToImmutableSortedSet(ByFirst));
+            entries.ToImmutableSortedSet(ByFirst), entries.ToImmutableSortedSet(BySecond), firsts);
     }
 
     /// <summary>
@@ -70,10 +87,70 @@ public sealed class ForecastBook
     public ForecastBook With(Instance instance, Account account)
     {
         if (instance.AccountId != _account) throw new ArgumentException($"{instance.Id} is not of account {_account}.", nameof(instance));
-        var (byId, byFirst) = (_byId, _byFirst);
-        if (byId.TryGetValue(instance.Id.Value, out var was)) (byId, byFirst) = (byId.Remove(instance.Id.Value), byFirst.Remove(was));
-        if (EntryOf(_rules, instance, account) is { } entry) (byId, byFirst) = (byId.SetItem(entry.Id.Value, entry), byFirst.Add(entry));
-        return new ForecastBook(_rules, _account, byId, byFirst);
+        var (byId, byFirst, bySecond, firsts) = (_byId, _byFirst, _bySecond, _firsts);
+        if (byId.TryGetValue(instance.Id.Value, out var was))
+        {
+            (byId, byFirst, bySecond, firsts) =
+                (byId.Remove(instance.Id.Value), byFirst.Remove(was), bySecond.Remove(was), Count(firsts, was, -1));
+        }
+
+        if (EntryOf(_rules, instance, account) is { } entry)
+        {
+            (byId, byFirst, bySecond, firsts) =
+                (byId.SetItem(entry.Id.Value, entry), byFirst.Add(entry), bySecond.Add(entry), Count(firsts, entry, 1));
+        }
+
+        return new ForecastBook(_rules, _account, byId, byFirst, bySecond, firsts);
+    }
+
+    /// <summary>The first charges by instant, <paramref name="entry"/>'s added (<paramref name="sign"/> 1) or taken out (−1).</summary>
+    private static ImmutableSortedDictionary<Instant, (int Count, long Total)> Count(
+        ImmutableSortedDictionary<Instant, (int Count, long Total)> firsts, Entry entry, int sign)
+    {
+        var (count, total) = firsts.GetValueOrDefault(entry.First);
+        (count, total) = (count + sign, checked(total + sign * entry.Amount));
+        return count == 0 ? firsts.Remove(entry.First) : firsts.SetItem(entry.First, (count, total));
+    }
+
+    /// <summary>
+    /// <see cref="Forecast"/> in sum. Where no coupon could pay any of the charges (none left that expires after
+    /// <paramref name="now"/>), their order does not matter: a usable payment method pays whatever the balance does not, and
+    /// without one the balance pays until it runs out, so the shortfall is the total less the balance. The count and
+    /// total then come from the first charges summed by instant and the few entries with a later cycle in the days, not
+    /// from a walk of every charge. With coupons the forecast walks the charges in order, as they would be paid.
+    /// </summary>
+    public ForecastSum Sum(Account account, Instant now, int days)
+    {
+        if (account.Id != _account) throw new ArgumentException($"The book is of account {_account}, not {account.Id}.", nameof(account));
+        if (account.Method is not { Usable: true } && account.Coupons.Any(c => c.Remaining > 0 && c.ExpiresAt > now))
+        {
+            var walked = Forecast(account, now, days);
+            return new ForecastSum(walked.Items.Length, walked.Total, walked.Shortfall);
+        }
+
+        var horizon = _rules.Calendar.PlusDays(now, days);
+        if (horizon < now) return new ForecastSum(0, 0, 0);
+        var (count, total) = (0, 0L);
+        foreach (var (at, (n, sum)) in _firsts)
+        {
+            if (at > horizon) break;
+            (count, total) = (count + n, checked(total + sum));
+        }
+
+        foreach (var entry in _bySecond)
+        {
+            if (entry.Second > horizon) break;
+            if (entry.First > horizon) continue;
+            for (var (at, expiry) = (entry.Second, entry.SecondExpiry); at <= horizon;)
+            {
+                (count, total) = (count + 1, checked(total + entry.Amount));
+                expiry = _rules.Calendar.Extend(expiry, entry.Months);
+                at = _rules.Calendar.DayAt(expiry, entry.AttemptDay, Schedule.NoticeTime);
+            }
+        }
+
+        var shortfall = account.Method is { Usable: true } ? 0 : Math.Max(0, total - Math.Max(account.Balance, 0));
+        return new ForecastSum(count, total, shortfall);
     }
 
     /// <summary><see cref="Forecasts.Forecast"/> of the book's instances, paid from <paramref name="account"/> as it is now.</summary>

@@ -42,8 +42,10 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
     /// unclaimed instance's due time, so the order holds across batches.
     /// With <paramref name="onTime"/> (test clocks) each event runs as if the clock had stood at its
     /// instant, as a clock that passes continuously would; otherwise a late engine's catch-up rules apply.
+    /// With <paramref name="kept"/> the batch starts from the forecast books earlier batches of the pass left, while no one
+    /// changed their accounts' instances since, and leaves its own there once it committed.
     /// </summary>
-    public (int Instances, int Events) RunBatch(string clockId, Instant now, bool onTime = false)
+    public (int Instances, int Events) RunBatch(string clockId, Instant now, bool onTime = false, KeptBooks? kept = null)
     {
         var from = _cursors.TryRemove(clockId, out var cursor) ? cursor : null;
         using var session = database.Begin();
@@ -51,13 +53,15 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
         if (claimed.Count == 0)
         {
             session.Commit();
-            return from is null ? (0, 0) : RunBatch(clockId, now, onTime); // the end of a pass: look again from the start
+            return from is null ? (0, 0) : RunBatch(clockId, now, onTime, kept); // the end of a pass: look again from the start
         }
 
         var accounts = session.Accounts(claimed.Select(i => i.AccountId.Value), forUpdate: true);
         List<(Instance, DueEvent?)> due = [.. claimed.Select(i => (i, Schedule.Next(Rules, i, accounts[i.AccountId.Value])))];
-        var ran = Run(session, accounts, due, next?.At, clockId, now, onTime);
+        var books = kept?.Current(session, accounts.Keys) ?? new Dictionary<string, ForecastBook>(StringComparer.Ordinal);
+        var ran = Run(session, accounts, due, next?.At, clockId, now, onTime, books);
         session.Commit();
+        kept?.Keep(session, books);
         if (next is not null && database.Dialect == Dialect.Postgres && ran.NextDues.All(due => due > next.At)) _cursors[clockId] = next;
         Processed.Add(ran.Events);
         Batches.Add(1);
@@ -77,17 +81,18 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
     {
         List<(Instance, DueEvent?)> due = [.. instances.Select(i => (i, Schedule.Next(Rules, i, accounts[i.AccountId.Value])))];
         if (!due.Any(d => d.Item2 is { } next && next.At <= now)) return instances;
-        var ran = Run(session, accounts, due, null, clockId, now, onTime: clockId != Session.SystemClock);
+        var ran = Run(session, accounts, due, null, clockId, now, onTime: clockId != Session.SystemClock, new(StringComparer.Ordinal));
         return [.. instances.Select(i => ran.Current[i.Id.Value])];
     }
 
     /// <summary>
     /// Runs the due events of <paramref name="claimed"/>, each given with its next event under its account in
-    /// <paramref name="accounts"/>, and writes everything to the session.
+    /// <paramref name="accounts"/>, and writes everything to the session. <paramref name="books"/> holds R8.7's forecast of
+    /// each account whose T-7 reminder ran (or that a batch before kept, <see cref="KeptBooks"/>), kept up to date across the events.
     /// </summary>
     private (int Events, int Charges, int Failures, List<Instant> NextDues, Dictionary<string, Instance> Current) Run(
         Session session, Dictionary<string, Account> accounts, List<(Instance Instance, DueEvent? Due)> claimed,
-        Instant? boundary, string clockId, Instant now, bool onTime)
+        Instant? boundary, string clockId, Instant now, bool onTime, Dictionary<string, ForecastBook> books)
     {
         // Each instance with its next event and the account state that event was computed under: the
         // event holds while the account's plans stay the same (Schedule.SamePlans), so it is computed
@@ -95,9 +100,6 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
         var current = new Dictionary<string, (Instance Instance, DueEvent? Due, Account Under)>(claimed.Count);
         var written = new List<(string AccountId, Effects Effects, Instant At)>();
         Dictionary<string, List<Instance>>? siblings = null;
-
-        // R8.7's forecast of each account whose T-7 reminder ran, kept up to date across the batch's events.
-        var books = new Dictionary<string, ForecastBook>(StringComparer.Ordinal);
 
         // The earliest due event among the batch first (ties to the earliest expiry, then the ID: R4.8).
         var queue = new PriorityQueue<Instance, (DueEvent Due, Instant Expiry, string Id)>(
@@ -137,8 +139,10 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
 
             if (DomainLifecycle.NeedsAccountInstances(pick, key.Due) && !books.ContainsKey(accountId))
             {
-                // The first event that needs its account's instances reads those of every account in the batch, in one query.
-                siblings ??= session.AutoRenewInstances([.. current.Values.Select(c => c.Instance.AccountId.Value).Distinct()]);
+                // The first event that needs its account's instances reads those of every account in the batch without a book,
+                // in one query.
+                siblings ??= session.AutoRenewInstances(
+                    [.. current.Values.Select(c => c.Instance.AccountId.Value).Distinct().Where(id => !books.ContainsKey(id))]);
                 var mine = current.Values.Select(c => c.Instance).Where(i => i.AccountId.Value == accountId);
                 var rest = siblings.GetValueOrDefault(accountId, []).Where(i => !current.ContainsKey(i.Id.Value));
                 books[accountId] = ForecastBook.Of(Rules, accounts[accountId], [.. mine, .. rest]);
@@ -194,10 +198,12 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
     }
 
     /// <summary>Runs batches until nothing of the clock is due at <paramref name="now"/>; returns the events run.</summary>
+    /// <remarks>On time (a test-clock advance) the pass keeps the forecast books across its batches (<see cref="KeptBooks"/>).</remarks>
     public int RunAllDue(string clockId, Instant now, bool onTime = false)
     {
         var total = 0;
-        while (RunBatch(clockId, now, onTime) is { Instances: > 0 } batch) total += batch.Events;
+        var kept = onTime ? new KeptBooks() : null;
+        while (RunBatch(clockId, now, onTime, kept) is { Instances: > 0 } batch) total += batch.Events;
         return total;
     }
 
@@ -212,11 +218,12 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
         var total = 0;
         var failing = new System.Diagnostics.Stopwatch();
         var pause = TimeSpan.FromMilliseconds(100);
+        var kept = onTime ? new KeptBooks() : null; // a batch that failed kept nothing
         while (true)
         {
             try
             {
-                if (RunBatch(clockId, now, onTime) is not { Instances: > 0 } batch) return total;
+                if (RunBatch(clockId, now, onTime, kept) is not { Instances: > 0 } batch) return total;
                 total += batch.Events;
                 failing.Reset();
                 pause = TimeSpan.FromMilliseconds(100);
