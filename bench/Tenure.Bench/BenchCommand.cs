@@ -328,7 +328,8 @@ public static class BenchCommand
             parsed.InvocationConfiguration.Output.WriteLine(
                 $"{result.Arm}: {result.Instances} instances, {result.Orders} orders (seeded in {result.SeedSeconds} s); " +
                 $"last month ({result.PastMonthDue} due, rate {result.RenewalRate}) {result.PastMonth}; " +
-                $"this month ({result.CurrentMonthDue} due, {result.Upcoming} to come in {result.UpcomingRuns} runs) " +
+                $"this month ({result.CurrentMonthDue} due, {result.Upcoming} to come, {result.UpcomingCovered} covered, " +
+                $"in {result.UpcomingGroups} groups) " +
                 $"{result.CurrentMonth}; " +
                 $"its reads: renewed {result.Renewed}, not renewed {result.Unrenewed}, to come {result.UpcomingRead}; " +
                 $"median of {result.Calls}");
