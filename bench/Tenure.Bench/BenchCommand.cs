@@ -331,7 +331,8 @@ public static class BenchCommand
                 $"this month ({result.CurrentMonthDue} due, {result.Upcoming} to come, {result.UpcomingCovered} covered, " +
                 $"in {result.UpcomingGroups} groups) " +
                 $"{result.CurrentMonth}; " +
-                $"its reads: renewed {result.Renewed}, not renewed {result.Unrenewed}, to come {result.UpcomingRead}; " +
+                $"its reads: renewed {result.Renewed}, not renewed {result.Unrenewed}, to come {result.UpcomingRead}, " +
+                $"covering {result.Covering}; " +
                 $"median of {result.Calls}");
             return Print(parsed, result, result.PastMonthDue == count);
         });
