@@ -57,7 +57,9 @@ public sealed partial class Session
         string clockId, string? product, Instant from, Instant to)
     {
         var terms = new TermsList();
-        var sql = "SELECT g.*, a.* " +
+        // Of the account only what the rules see (its contact details are not read).
+        var sql = "SELECT g.*, a.id, a.currency, a.balance, a.no_stop_on_expiry, a.negative_since, a.payment_method_token, " +
+            "a.payment_method_label, a.payment_method_status " +
             "FROM (SELECT account_id, product, spec, auto_renew_months, components, pending_change, " +
             (Postgres ? "string_agg(expires_at::text, ',')" : "group_concat(expires_at, ',')") + " AS expiries " + UpcomingFilter(product) +
             " GROUP BY account_id, product, spec, auto_renew_months, components, pending_change) g JOIN accounts a ON a.id = g.account_id";
