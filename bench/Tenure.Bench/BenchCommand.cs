@@ -328,9 +328,11 @@ public static class BenchCommand
             parsed.InvocationConfiguration.Output.WriteLine(
                 $"{result.Arm}: {result.Instances} instances, {result.Orders} orders (seeded in {result.SeedSeconds} s); " +
                 $"last month ({result.PastMonthDue} due, rate {result.RenewalRate}) {result.PastMonth}; " +
-                $"this month ({result.CurrentMonthDue} due, {result.Upcoming} to come in {result.UpcomingRuns} runs) " +
+                $"this month ({result.CurrentMonthDue} due, {result.Upcoming} to come, {result.UpcomingCovered} covered, " +
+                $"in {result.UpcomingGroups} groups) " +
                 $"{result.CurrentMonth}; " +
-                $"its reads: renewed {result.Renewed}, not renewed {result.Unrenewed}, to come {result.UpcomingRead}; " +
+                $"its reads: renewed {result.Renewed}, not renewed {result.Unrenewed}, to come {result.UpcomingRead}, " +
+                $"covering {result.Covering}; " +
                 $"median of {result.Calls}");
             return Print(parsed, result, result.PastMonthDue == count);
         });

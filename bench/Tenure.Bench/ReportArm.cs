@@ -19,12 +19,13 @@ public sealed record ReportTiming(double WallMs, double CpuMs, double ServerCpuM
 
 /// <summary>
 /// What the report arm measured: the report of the last whole month, and of this month with what is still to come, and
-/// this month's three reads alone (renewals per attempt day, cycles not renewed, the renewals to come folded into runs).
+/// this month's three reads alone (renewals per attempt day, cycles not renewed, the renewals to come grouped per account and
+/// terms, <see cref="UpcomingGroups"/> the number of groups), and the domain's covering of what that read gave.
 /// </summary>
 public sealed record ReportResult(
     string Arm, int Instances, long Orders, double SeedSeconds, ReportTiming PastMonth, long PastMonthDue, double RenewalRate,
-    ReportTiming CurrentMonth, long CurrentMonthDue, long Upcoming, int UpcomingRuns, ReportTiming Renewed, ReportTiming Unrenewed,
-    ReportTiming UpcomingRead, int Calls);
+    ReportTiming CurrentMonth, long CurrentMonthDue, long Upcoming, long UpcomingCovered, long UpcomingAmount, int UpcomingGroups,
+    ReportTiming Renewed, ReportTiming Unrenewed, ReportTiming UpcomingRead, ReportTiming Covering, int Calls);
 
 /// <summary>
 /// R8.9 at scale: N auto-renew ECS instances (ten per account) with a year of monthly renewals — an order, its item and a
@@ -191,11 +192,17 @@ public static class ReportArm
         // Where December's time goes: its three reads alone (the rest is reading the accounts and the domain's decision).
         var renewed = Median(calls, () => Call(s => s.RenewedCycles(Clock, null, current.DueFrom, current.DueTo)));
         var unrenewed = Median(calls, () => Call(s => s.UnrenewedCycles(Clock, null, current.DueFrom, current.DueTo)));
-        var upcoming = Median(calls, () => Call(s => s.UpcomingAutoRenewals(Clock, null, current.UpcomingFrom, current.UpcomingTo)));
+        var upcoming = Median(calls, () => Call(s => s.UpcomingGroups(Clock, null, current.UpcomingFrom, current.UpcomingTo)));
+        // And the domain's part alone: covering what that read gave (and the accounts read one by one, none in this seed).
+        var (terms, groups, accounts) = upcoming.Last;
+        var (each, _) = Call(s => s.UpcomingAutoRenewals(Clock, null, current.UpcomingFrom, current.UpcomingTo, terms,
+            RenewalReports.ReadOneByOne(rules, terms, groups)));
+        var covering = Median(calls, () => (RenewalReports.Of(rules, current, null, [], [], terms, each, accounts, Now, groups), 0.0));
         var (orders, _) = Call(s => s.Single<long>("SELECT COUNT(*) FROM orders"));
         return new ReportResult(arm, instances, orders, Math.Round(seedSeconds, 1), pastMonth.Timing, pastMonth.Last.Due,
             pastMonth.Last.RenewalRate, currentMonth.Timing, currentMonth.Last.Due, currentMonth.Last.Upcoming.Sum(u => u.Count),
-            upcoming.Last.Upcoming.Count, renewed.Timing, unrenewed.Timing, upcoming.Timing, calls);
+            currentMonth.Last.Upcoming.Sum(u => u.Covered), currentMonth.Last.Upcoming.Sum(u => u.Amount),
+            upcoming.Last.Groups.Count, renewed.Timing, unrenewed.Timing, upcoming.Timing, covering.Timing, calls);
     }
 
     /// <summary>The median wall time, process CPU and server CPU of <paramref name="calls"/> runs, each taken on its own.</summary>

@@ -1,5 +1,9 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Dapper;
 using NodaTime;
 using Tenure.Domain;
+using Tenure.Domain.Accounts;
 using Tenure.Domain.Instances;
 using Tenure.Domain.Renewals;
 
@@ -11,14 +15,13 @@ public sealed partial class Session
     /// <summary>R8.9: the report of <paramref name="span"/> over the instances of one clock whose now is <paramref name="now"/>.</summary>
     public RenewalReport RenewalReport(Rules rules, string clockId, string? product, ReportSpan span, Instant now)
     {
-        var (terms, upcoming) = UpcomingAutoRenewals(clockId, product, span.UpcomingFrom, span.UpcomingTo);
-        // Their accounts in one statement, however many, named in one parameter: an array on PostgreSQL, a JSON array on SQLite
-        // (a list of parameters stops at 32,766; a subquery repeating the read made SQLite index all its rows again).
-        var ids = upcoming.Select(u => u.Account.Value).Distinct().Order(StringComparer.Ordinal).ToArray();
-        var accounts = AccountsWhere(Postgres ? "= ANY(@ids)" : "IN (SELECT value FROM json_each(@ids))",
-            new { ids = Postgres ? (object)ids : Columns.WriteJson(ids) }).Values.ToDictionary(a => a.Id);
+        var (terms, groups, accounts) = UpcomingGroups(clockId, product, span.UpcomingFrom, span.UpcomingTo);
+        var oneByOne = RenewalReports.ReadOneByOne(rules, terms, groups);
+        var upcoming = oneByOne.Count == 0
+            ? []
+            : UpcomingAutoRenewals(clockId, product, span.UpcomingFrom, span.UpcomingTo, terms, oneByOne);
         return RenewalReports.Of(rules, span, product, RenewedCycles(clockId, product, span.DueFrom, span.DueTo),
-            UnrenewedCycles(clockId, product, span.DueFrom, span.DueTo), terms, upcoming, accounts, now);
+            UnrenewedCycles(clockId, product, span.DueFrom, span.DueTo), terms, upcoming, accounts, now, groups);
     }
 
     /// <summary>
@@ -45,44 +48,117 @@ public sealed partial class Session
             .Select(r => new UnrenewedCount(Columns.Enum<InstanceStatus>(r.Status), r.Count))];
 
     /// <summary>
-    /// The clock's running auto-renew instances expiring in <c>[from, to)</c>, earliest expiry (then ID) first, folded into
-    /// <see cref="RenewalReports.Runs"/> as they are read, from the columns that order and price them (ix_instances_upcoming
-    /// holds them all: migration 0021): each distinct set of price columns is read into <see cref="RenewalTerms"/> once.
+    /// The clock's running auto-renew instances expiring in <c>[from, to)</c>, grouped per account and price columns, each
+    /// distinct set of which is read into <see cref="RenewalTerms"/> once: a row per group, its expiries in one column
+    /// (migration 0024's index holds them in that order on SQLite, so it is read alone and grouped without a sort), with
+    /// its account joined; their coupons are read after.
     /// </summary>
-    public (List<RenewalTerms> Terms, List<UpcomingRenewal> Upcoming) UpcomingAutoRenewals(
+    public (List<RenewalTerms> Terms, List<UpcomingGroup> Groups, Dictionary<AccountId, Account> Accounts) UpcomingGroups(
         string clockId, string? product, Instant from, Instant to)
     {
-        var terms = new List<RenewalTerms>();
-        var index = new Dictionary<(string, string, string, string?, long), int>();
-        (string, string, string, string?, long) last = default;
-        var at = -1;
-        UpcomingRenewal Renewal(UpcomingRow r)
+        var terms = new TermsList();
+        // Of the account only what the rules see (its contact details are not read).
+        var sql = "SELECT g.*, a.id, a.currency, a.balance, a.no_stop_on_expiry, a.negative_since, a.payment_method_token, " +
+            "a.payment_method_label, a.payment_method_status " +
+            "FROM (SELECT account_id, product, spec, auto_renew_months, components, pending_change, " +
+            (Postgres ? "string_agg(expires_at::text, ',')" : "group_concat(expires_at, ',')") + " AS expiries " + UpcomingFilter(product) +
+            " GROUP BY account_id, product, spec, auto_renew_months, components, pending_change) g JOIN accounts a ON a.id = g.account_id";
+        var groups = new List<UpcomingGroup>();
+        var rows = new Dictionary<string, AccountRow>();
+        Flush();
+        foreach (var (group, account) in Connection.Query<UpcomingRow, AccountRow, (UpcomingRow, AccountRow)>(sql, (g, a) => (g, a),
+            new { clockId, product, from = Columns.Ticks(from), to = Columns.Ticks(to) }, Transaction, buffered: false, splitOn: "id"))
+        {
+            groups.Add(new UpcomingGroup(new AccountId(group.AccountId), terms.Of(group), Expiries(group.Expiries)));
+            rows.TryAdd(account.Id, account);
+        }
+
+        // Their coupons in one statement, however many accounts, named in one parameter: an array on PostgreSQL, a JSON array
+        // on SQLite (a list of parameters stops at 32,766). A count of each account's coupons in the grouped statement instead
+        // made PostgreSQL's estimate of it large enough to compile it (JIT, 1.8 s at 1,000,000 instances).
+        var ids = rows.Keys.ToArray();
+        var coupons = (ids.Length == 0 ? [] : Query<CouponRow>(
+                "SELECT * FROM coupons WHERE remaining > 0 AND account_id " +
+                (Postgres ? "= ANY(@ids)" : "IN (SELECT value FROM json_each(@ids))"),
+                new { ids = Postgres ? (object)ids : Columns.WriteJson(ids) }))
+            .GroupBy(c => c.AccountId).ToDictionary(g => g.Key, g => g.Select(c => c.ToDomain()));
+        return (terms.Terms, groups,
+            rows.Values.ToDictionary(r => new AccountId(r.Id), r => r.ToDomain(coupons.GetValueOrDefault(r.Id, []))));
+    }
+
+    /// <summary>The expiries of a group, as the database lists them (ticks, comma-separated).</summary>
+    private static ImmutableArray<Instant> Expiries(string list)
+    {
+        var expiries = ImmutableArray.CreateBuilder<Instant>();
+        foreach (var range in list.AsSpan().Split(','))
+        {
+            expiries.Add(Columns.At(long.Parse(list.AsSpan()[range], CultureInfo.InvariantCulture)));
+        }
+
+        return expiries.ToImmutable();
+    }
+
+    /// <summary>
+    /// The running auto-renew instances of these accounts expiring in <c>[from, to)</c>, earliest expiry (then ID) first, folded
+    /// into <see cref="RenewalReports.Runs"/> as they are read, their price columns found in (or added to) <paramref name="terms"/>.
+    /// </summary>
+    public List<UpcomingRenewal> UpcomingAutoRenewals(
+        string clockId, string? product, Instant from, Instant to, List<RenewalTerms> terms, IEnumerable<AccountId> accounts)
+    {
+        var known = new TermsList(terms);
+        var ids = accounts.Select(a => a.Value).Order(StringComparer.Ordinal).ToArray();
+        var rows = Query<UpcomingRow>(
+            "SELECT id, account_id, expires_at, product, spec, components, pending_change, auto_renew_months " + UpcomingFilter(product) +
+            (Postgres ? " AND account_id = ANY(@ids)" : " AND account_id IN (SELECT value FROM json_each(@ids))") +
+            " ORDER BY expires_at, id",
+            new
+            {
+                clockId, product, from = Columns.Ticks(from), to = Columns.Ticks(to), ids = Postgres ? (object)ids : Columns.WriteJson(ids),
+            },
+            buffered: false);
+        return RenewalReports.Runs(
+            rows.Select(r => new UpcomingRenewal(r.Id, new AccountId(r.AccountId), Columns.At(r.ExpiresAt), known.Of(r))));
+    }
+
+    /// <summary>
+    /// The clock's running auto-renew instances expiring in <c>[@from, @to)</c>, of <c>@product</c> when one is named.
+    /// On SQLite from migration 0024's index by name: without statistics its planner takes the range on the expiry for the
+    /// narrower search and would look up every row of ix_instances_expiry's range, then sort them.
+    /// </summary>
+    private string UpcomingFilter(string? product) =>
+        "FROM instances" + (Postgres ? string.Empty : " INDEXED BY ix_instances_upcoming") +
+        " WHERE clock_id = @clockId AND expires_at >= @from AND expires_at < @to AND status = 'Running' AND mode = 'Auto'" +
+        (product is null ? string.Empty : " AND product = @product");
+
+    /// <summary>The distinct sets of price columns read, each parsed into <see cref="RenewalTerms"/> once.</summary>
+    private sealed class TermsList(List<RenewalTerms>? terms = null)
+    {
+        private readonly Dictionary<(string, string, string, string?, long), int> _index = [];
+        private (string, string, string, string?, long) _last;
+        private int _at = -1;
+
+        public List<RenewalTerms> Terms { get; } = terms ?? [];
+
+        public int Of(UpcomingRow r)
         {
             // Rows in a row mostly share their terms: comparing with the last row's is cheaper than hashing them.
             var key = (r.Product, r.Spec, r.Components, r.PendingChange, r.AutoRenewMonths);
-            if (at >= 0 && key == last) return new UpcomingRenewal(r.Id, new AccountId(r.AccountId), Columns.At(r.ExpiresAt), at);
-            last = key;
-            if (!index.TryGetValue(key, out at))
+            if (_at >= 0 && key == _last) return _at;
+            _last = key;
+            if (_index.TryGetValue(key, out _at)) return _at;
+            var read = new RenewalTerms(r.Product, r.Spec, Columns.ReadJson<Components>(r.Components) ?? Components.None,
+                r.PendingChange is null ? null : Columns.ReadJson<PendingChange>(r.PendingChange), checked((int)r.AutoRenewMonths));
+            _at = Terms.FindIndex(t => t == read);
+            if (_at < 0)
             {
-                at = terms.Count;
-                index[key] = at;
-                terms.Add(new RenewalTerms(r.Product, r.Spec, Columns.ReadJson<Components>(r.Components) ?? Components.None,
-                    r.PendingChange is null ? null : Columns.ReadJson<PendingChange>(r.PendingChange), checked((int)r.AutoRenewMonths)));
+                _at = Terms.Count;
+                Terms.Add(read);
             }
 
-            return new UpcomingRenewal(r.Id, new AccountId(r.AccountId), Columns.At(r.ExpiresAt), at);
+            _index[key] = _at;
+            return _at;
         }
-
-        var rows = Query<UpcomingRow>(
-            "SELECT id, account_id, expires_at, product, spec, components, pending_change, auto_renew_months " + UpcomingFilter(product) +
-            " ORDER BY expires_at, id", new { clockId, product, from = Columns.Ticks(from), to = Columns.Ticks(to) }, buffered: false);
-        return (terms, RenewalReports.Runs(rows.Select(Renewal)));
     }
-
-    /// <summary>The clock's running auto-renew instances expiring in <c>[@from, @to)</c>, of <c>@product</c> when one is named.</summary>
-    private static string UpcomingFilter(string? product) =>
-        "FROM instances WHERE clock_id = @clockId AND expires_at >= @from AND expires_at < @to AND status = 'Running' AND mode = 'Auto'" +
-        (product is null ? string.Empty : " AND product = @product");
 
     private sealed class UpcomingRow
     {
@@ -94,5 +170,6 @@ public sealed partial class Session
         public string Components { get; set; } = "";
         public string? PendingChange { get; set; }
         public long AutoRenewMonths { get; set; }
+        public string Expiries { get; set; } = "";
     }
 }

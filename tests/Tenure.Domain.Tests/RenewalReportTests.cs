@@ -131,4 +131,78 @@ public sealed class RenewalReportTests
 
         Assert.True(foldedSome > 100, $"{foldedSome} of 300 trials folded renewals into runs");
     }
+    [Fact]
+    public void R8_9_R13_4_covering_renewals_grouped_per_account_and_terms_gives_the_report_of_covering_them_one_by_one()
+    {
+        var now = Local("2019-04-12 10:00");
+        var span = RenewalReports.Span(Given.Rules, new LocalDate(2019, 4, 1), new LocalDate(2019, 6, 1), now).Value;
+        // ecs.small twice (the same price on two sets of terms), ecs.medium, a 2-month ecs.small, and MQTT.
+        var kinds = new[] { ("ecs", "ecs.small", 1), ("ecs", "ecs.small", 1), ("ecs", "ecs.medium", 1), ("ecs", "ecs.small", 2),
+            ("mqtt", "mqtt.basic.1k", 1) };
+        var terms = kinds.Select((k, i) => RenewalTerms.Of(Expiring(k.Item1, k.Item2, "2019-05-02", RenewalMode.Auto)) with
+        {
+            Months = k.Item3, Spec = i == 1 ? "ecs.small" : k.Item2,
+        }).ToList();
+        var random = new Random(13);
+        var (grouped, read) = (0, 0);
+        for (var trial = 0; trial < 400; trial++)
+        {
+            var accountIds = Enumerable.Range(0, random.Next(1, 6)).Select(a => new AccountId($"acc-{a}")).ToList();
+            var accounts = accountIds.ToDictionary(a => a, a => (Account(balance: random.Next(-2, 9) * 500,
+                coupons: [.. Enumerable.Range(0, random.Next(3)).Select(c => Coupon($"c-{a.Value}-{c}", random.Next(1, 5) * 400,
+                    random.Next(4) == 0 ? "2019-04-01 00:00" : "2019-12-31 00:00", random.Next(2) == 0 ? "ecs" : null))])
+                with
+                {
+                    Id = a,
+                    Method = random.Next(3) switch
+                    {
+                        0 => new Accounts.PaymentMethod("tok", "Visa •••• 4242"),
+                        1 => new Accounts.PaymentMethod("tok", "Visa •••• 4242", Accounts.PaymentMethodStatus.DeclinedHard),
+                        _ => null,
+                    },
+                }));
+            // Some accounts renew on one set of terms, some on several of one price, some on several products or prices.
+            var allowed = accountIds.ToDictionary(a => a, _ => random.Next(4) switch
+            {
+                0 => new[] { 0 },
+                1 => [0, 1],
+                2 => [0, 2, 3],
+                _ => [0, 1, 2, 3, 4],
+            });
+            var renewals = Enumerable.Range(0, random.Next(1, 40)).Select(n =>
+            {
+                var account = accountIds[random.Next(accountIds.Count)];
+                return new UpcomingRenewal($"i-{random.Next(1000):D3}-{n}", account,
+                    Local($"2019-05-0{random.Next(2, 7)} 00:00"), allowed[account][random.Next(allowed[account].Length)]);
+            }).ToList();
+            var oneByOne = RenewalReports.Of(Given.Rules, span, null, [], [], terms, renewals, accounts, now).Upcoming;
+
+            var groups = renewals.GroupBy(r => (r.Account, r.Terms))
+                .Select(g => new UpcomingGroup(g.Key.Account, g.Key.Terms, [.. g.Select(r => r.Expiry).Reverse()])).ToList();
+            var each = RenewalReports.ReadOneByOne(Given.Rules, terms, groups);
+            var fewer = RenewalReports.Runs(renewals.Where(r => each.Contains(r.Account))
+                .OrderBy(r => r.Expiry).ThenBy(r => r.InstanceId, StringComparer.Ordinal));
+            grouped += accountIds.Count(a => renewals.Any(r => r.Account == a) && !each.Contains(a));
+            read += each.Count;
+            Assert.Equal(oneByOne, RenewalReports.Of(Given.Rules, span, null, [], [], terms, fewer, accounts, now, groups).Upcoming);
+        }
+
+        Assert.True(grouped > 300 && read > 300, $"{grouped} accounts covered grouped, {read} read one by one");
+    }
+
+    [Fact]
+    public void R8_9_an_account_holding_2500_covers_the_first_two_of_its_grouped_1000_renewals_on_2_and_3_may_not_the_third()
+    {
+        var now = Local("2019-04-12 10:00");
+        var span = RenewalReports.Span(Given.Rules, new LocalDate(2019, 4, 1), new LocalDate(2019, 6, 1), now).Value;
+        var terms = RenewalTerms.Of(Expiring("ecs", "ecs.small", "2019-05-02", RenewalMode.Auto));
+        var group = new UpcomingGroup(
+            Given.AccountId, 0, [Local("2019-05-03 00:00"), Local("2019-05-02 00:00"), Local("2019-05-03 00:00")]);
+        Assert.Empty(RenewalReports.ReadOneByOne(Given.Rules, [terms], [group]));
+        var report = RenewalReports.Of(Given.Rules, span, null, [], [], [terms], [],
+            new Dictionary<AccountId, Accounts.Account> { [Given.AccountId] = Account(balance: 2500) }, now, [group]);
+        Assert.Equal(
+            [new UpcomingDay(new LocalDate(2019, 5, 2), 1, 1000, 1), new UpcomingDay(new LocalDate(2019, 5, 3), 2, 2000, 1)],
+            report.Upcoming);
+    }
 }

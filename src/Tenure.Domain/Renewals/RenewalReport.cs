@@ -42,7 +42,7 @@ public sealed record RenewalReport(
     ImmutableArray<UpcomingDay> Upcoming);
 
 /// <summary>R8.9: the operator's renewal report, decided over the counts storage groups.</summary>
-public static class RenewalReports
+public static partial class RenewalReports
 {
     /// <summary>The longest span a report covers: a year and a day, so a leap year fits.</summary>
     public const int MaxSpanDays = 366;
@@ -77,13 +77,17 @@ public static class RenewalReports
     /// </summary>
     /// <param name="upcoming">
     /// Auto-renew instances expiring in the span's upcoming window, one by one or folded into <see cref="Runs"/>; sorted here
-    /// earliest expiry (then ID) first unless given so.
+    /// earliest expiry (then ID) first unless given so: all of them, or those of the accounts <see cref="ReadOneByOne"/> names.
     /// </param>
-    /// <param name="accounts">The accounts of <paramref name="upcoming"/>.</param>
+    /// <param name="accounts">The accounts of <paramref name="upcoming"/> and <paramref name="groups"/>.</param>
+    /// <param name="groups">
+    /// The renewals still to come of the other accounts, grouped per account and terms: only those of accounts that
+    /// <see cref="ReadOneByOne"/> does not name (their renewals are in <paramref name="upcoming"/>) are counted.
+    /// </param>
     public static RenewalReport Of(
         Rules rules, ReportSpan span, string? product, IReadOnlyList<RenewedCount> renewed, IReadOnlyList<UnrenewedCount> unrenewed,
         IReadOnlyList<RenewalTerms> terms, IReadOnlyList<UpcomingRenewal> upcoming, IReadOnlyDictionary<AccountId, Account> accounts,
-        Instant now)
+        Instant now, IReadOnlyList<UpcomingGroup>? groups = null)
     {
         var attemptDays = (product is null ? rules.Catalog.Products : rules.Catalog.Products.Where(p => p.Code == product))
             .SelectMany(p => p.AutoRenewAttemptDays).Concat(renewed.Where(r => r.AttemptDay is not null).Select(r => r.AttemptDay!.Value))
@@ -97,7 +101,7 @@ public static class RenewalReports
             unrenewed.Where(u => u.Status == InstanceStatus.Stopped).Sum(u => u.Count),
             unrenewed.Where(u => u.Status == InstanceStatus.Released).Sum(u => u.Count),
             due == 0 ? 0 : Math.Round((double)total / due, 4), renewed.Sum(r => r.Amount),
-            Upcoming(rules, terms, upcoming, accounts, now));
+            Upcoming(rules, terms, upcoming, groups ?? [], accounts, now));
     }
 
     /// <summary>
@@ -122,61 +126,6 @@ public static class RenewalReports
         }
 
         return runs;
-    }
-
-    private static ImmutableArray<UpcomingDay> Upcoming(
-        Rules rules, IReadOnlyList<RenewalTerms> terms, IReadOnlyList<UpcomingRenewal> upcoming,
-        IReadOnlyDictionary<AccountId, Account> accounts, Instant now)
-    {
-        var prices = terms.Select(t => Charges.RenewalPrice(rules.Catalog.Get(t.Product), t.Spec, t.Components, t.PendingChange, t.Months))
-            .ToArray();
-        // An account renewing one product only: paying a covered renewal lowers what is available for that product by exactly
-        // its price (coupons of the product, then balance), so a running sum decides each in turn without paying it.
-        var products = new Dictionary<AccountId, string?>();
-        foreach (var renewal in upcoming)
-        {
-            var product = terms[renewal.Terms].Product;
-            products[renewal.Account] = products.TryGetValue(renewal.Account, out var seen) && seen != product ? null : product;
-        }
-
-        var available = products.Where(p => p.Value is not null)
-            .ToDictionary(p => p.Key, p => Payment.Available(accounts[p.Key], p.Value!, now));
-        var holding = new Dictionary<AccountId, Account>(); // what an account renewing two products holds after paying
-        var dates = new Dictionary<Instant, LocalDate>();
-        var days = new Dictionary<LocalDate, (long Count, long Amount, long Covered)>();
-        foreach (var run in InChargingOrder(upcoming))
-        {
-            var amount = prices[run.Terms];
-            long covered = 0;
-            if (accounts[run.Account].Method is { Usable: true })
-            {
-                covered = run.Count; // R7.8, as the forecast (R8.7): an active payment method pays what coupons and balance leave
-            }
-            else if (available.TryGetValue(run.Account, out var left))
-            {
-                covered = amount == 0 ? run.Count : Math.Min(run.Count, left / amount);
-                available[run.Account] = left - (covered * amount);
-            }
-            else
-            {
-                // Paid in turn; once one is not covered, neither is the next: the account is the same and so is the price.
-                var product = terms[run.Terms].Product;
-                var account = holding.GetValueOrDefault(run.Account) ?? accounts[run.Account];
-                while (covered < run.Count && Coverage.Of(account, amount, product, now).Shortfall == 0)
-                {
-                    account = Charges.Pay(account, amount, product, new InstanceId(run.InstanceId), now, "report").Value.Account;
-                    covered++;
-                }
-
-                holding[run.Account] = account;
-            }
-
-            if (!dates.TryGetValue(run.Expiry, out var date)) dates[run.Expiry] = date = rules.Calendar.DateOf(run.Expiry);
-            var day = days.GetValueOrDefault(date);
-            days[date] = (day.Count + run.Count, checked(day.Amount + (run.Count * amount)), day.Covered + covered);
-        }
-
-        return [.. days.OrderBy(d => d.Key).Select(d => new UpcomingDay(d.Key, d.Value.Count, d.Value.Amount, d.Value.Covered))];
     }
 
     /// <summary>Earliest expiry, then instance ID, first: as given when it already is (storage reads them so), else sorted.</summary>
