@@ -60,6 +60,7 @@ public sealed class PlanChangePaymentTests
             (order.Kind, order.Total, order.PaidByCoupons, order.PaidByBalance, order.PaidByMethod));
         Assert.Equal([(LedgerKind.Payment, 700L), (LedgerKind.CouponUse, -200L), (LedgerKind.Charge, -1_000L)],
             settled.Effects.Ledger.Select(l => (l.Kind, l.Amount)));
+        Assert.Equal("renew-and-downgrade: paid by Visa •••• 4242", settled.Effects.Ledger[0].Memo);
         Assert.Equal(("2019-05-01 00:00", "ecs.small"), (Given.Show(settled.Instance.Expiry), settled.Instance.PendingChange!.Spec));
         Assert.Equal(new PaidCycle(Medium.Expiry, settled.Instance.Expiry, 300, 700), Assert.Single(settled.Instance.AheadCycles));
         Assert.Equal((0L, 0L, (PendingPayment?)null), (settled.Account.Balance, settled.Account.Coupons[0].Remaining,
@@ -75,6 +76,8 @@ public sealed class PlanChangePaymentTests
 
         Assert.Null(declined.Effects.Order);
         Assert.Empty(declined.Effects.Ledger);
+        Assert.Equal("The renew-and-downgrade was not applied: Visa •••• 4242 was declined (insufficient funds on the card)",
+            declined.Effects.Events.Single(t => t.Kind == TimelineKind.PaymentDeclined).Detail);
         Assert.Equal((Medium.ExpiresAt, "ecs.medium", (PendingChange?)null, (PendingPayment?)null),
             (declined.Instance.ExpiresAt, declined.Instance.Spec, declined.Instance.PendingChange, declined.Instance.PaymentPending));
         Assert.Equal((300L, 200L, PaymentMethodStatus.Active),

@@ -117,7 +117,11 @@ public static partial class WebConsole
             case "unsubscribe":
                 if (Field("confirm") != "yes") throw new ApiProblem(400, "validation", "Tick the box to confirm the unsubscription.");
                 var refund = await client.Post<UnsubscribeResult>($"{path}/unsubscribe", new { }).ConfigureAwait(false);
-                return Show.Text("Unsubscribed; refunded {0} to the balance.", Show.Money(refund.Refund, refund.Currency));
+                // R8.4, R7.11: a cycle the card paid part of refunds that part to the card.
+                return refund.RefundToPaymentMethod > 0
+                    ? Show.Text("Unsubscribed; refunded {0} to the balance and {1} to the payment method.",
+                        Show.Money(refund.Refund, refund.Currency), Show.Money(refund.RefundToPaymentMethod, refund.Currency))
+                    : Show.Text("Unsubscribed; refunded {0} to the balance.", Show.Money(refund.Refund, refund.Currency));
             case "alarms":
                 var alarms = new AlarmSettingsRequest(Alarm(form, "tps"), Alarm(form, "subscriptions"), Alarm(form, "connections"));
                 await client.Put($"{path}/alarms", alarms).ConfigureAwait(false);

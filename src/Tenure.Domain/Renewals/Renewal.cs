@@ -97,7 +97,7 @@ public static class Renewal
         if (result.Status == PaymentStatus.Declined)
         {
             var effects = instances.Aggregate(Effects.None, (e, i) => e.Record(i.Id, now, TimelineKind.PaymentDeclined,
-                $"Renewal not applied: {label} was declined ({result.Why})"));
+                $"The {Named(intent.Kind)} was not applied: {label} was declined ({result.Why})"));
             var (declined, noted) = Lifecycle.Lifecycle.MethodDeclined(instances[0], account, now, pending.DayOffset, result, effects);
             return Change.Of(rules, instances, declined, noted);
         }
@@ -121,9 +121,21 @@ public static class Renewal
         }
 
         var change = renewed.Value;
-        var payment = new LedgerPosting(LedgerKind.Payment, pending.Amount, instances[0].Id, null, $"renewal: paid by {label}");
+        var memo = $"{Named(intent.Kind)}: paid by {label}";
+        var payment = new LedgerPosting(LedgerKind.Payment, pending.Amount, instances[0].Id, null, memo);
         return Change.Of(rules, change.Instances, change.Account, Effects.None.Post(payment).Then(change.Effects));
     }
+
+    /// <summary>What a command's payment pays for, in its timeline line and ledger memo.</summary>
+    private static string Named(OrderKind kind) => kind switch
+    {
+        OrderKind.Upgrade => "upgrade",
+        OrderKind.RenewDowngrade => "renew-and-downgrade",
+        OrderKind.EditionChange => "edition change",
+        OrderKind.ChargeTypeChange => "switch to subscription",
+        OrderKind.UnifyExpiry => "unified expiry",
+        _ => "renewal",
+    };
 
     /// <summary>R7.9: <see cref="Renew"/> with the method's money in the balance, refused if it no longer renews as asked.</summary>
     private static Outcome<Change> RenewPaid(
