@@ -35,4 +35,28 @@ public sealed partial class ConsoleTests
         var after = (await server.Client(key).Get($"/v1/instances/{standard}")).Body;
         Assert.Equal(("standard", "true"), (after.Str("edition"), after.Str("paymentPending")));
     }
+
+    [Fact]
+    public async Task R8_4_R7_11_unsubscribing_a_cycle_the_card_paid_part_of_tells_both_refunds()
+    {
+        // 3,000 USD bought 2019-03-01 10:00 local (expires 04-02, D = 32): the balance pays 1,000, the card 2,000.
+        // Unsubscribed 03-10 15:00 (U = 22): floor(100,000 × 22 / 32) = 68,750 to the balance, floor(200,000 × 22 / 32) = 137,500.
+        var (key, accountId, clockId) = await Customer("2019-03-01T02:00:00Z", 100_000);
+        Assert.Equal(200, (await _operator.Send(HttpMethod.Put, $"/v1/accounts/{accountId}/payment-method",
+            new { token = "tok_visa_4242", label = "Visa •••• 4242" })).Status);
+        var bought = await server.Client(key).Post(
+            "/v1/instances", new { product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.platinum.2k", chargeType = "subscription",
+                periodMonths = 1 });
+        Assert.Equal(202, bought.Status);
+        Assert.Equal(200, (await server.PostPaymentResult(bought.Body.Str("paymentId"), """{"status":"succeeded"}""")).Status);
+        var rocket = Assert.Single((await server.Client(key).Get("/v1/instances")).Body!["items"]!.AsArray()).Str("id");
+
+        Assert.Equal(200, (await _operator.Post($"/v1/test-clocks/{clockId}/advance", new { to = "2019-03-10T07:00:00Z" })).Status);
+        var page = await SignIn(key);
+        await page.GotoAsync($"{server.BaseAddress}console/instances/{rocket}");
+        await page.GetByLabel("I understand").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Unsubscribe" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status))
+            .ToHaveTextAsync("Unsubscribed; refunded 687.50 USD to the balance and 1375.00 USD to the payment method.");
+    }
 }

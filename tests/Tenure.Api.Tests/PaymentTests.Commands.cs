@@ -88,7 +88,7 @@ public abstract partial class PaymentTests
 
         var replay = await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 }, idempotencyKey: key);
         Assert.Equal((202, paymentId), (replay.Status, replay.Body.Str("paymentId")));
-        Assert.Equal((200, "succeeded"), ((await PostResult(paymentId, """{"status":"succeeded"}""")).Status, "succeeded"));
+        Assert.Equal((200, "succeeded"), ((await server.PostPaymentResult(paymentId, """{"status":"succeeded"}""")).Status, "succeeded"));
         instance = await client.Get($"/v1/instances/{id}");
         Assert.Equal((Renewed, "false"), (instance.Body.Str("expiresAt"), instance.Body.Str("paymentPending")));
         Assert.Equal(("Renewal", 1000L, 0L, 97L, 903L), RenewalOrder(accountId, out var orderId));
@@ -185,7 +185,7 @@ public abstract partial class PaymentTests
         var paymentId = accepted.Body.Str("paymentId");
         foreach (var id in new[] { first, second })
             Assert.Equal("true", (await client.Get($"/v1/instances/{id}")).Body.Str("paymentPending"));
-        Assert.Equal((200, "succeeded"), ((await PostResult(paymentId, """{"status":"succeeded"}""")).Status, "succeeded"));
+        Assert.Equal((200, "succeeded"), ((await server.PostPaymentResult(paymentId, """{"status":"succeeded"}""")).Status, "succeeded"));
         foreach (var id in new[] { first, second })
         {
             var instance = await client.Get($"/v1/instances/{id}");
@@ -233,7 +233,7 @@ public abstract partial class PaymentTests
             (await client.Get($"/v1/instances/{id}")).Body.Str("paymentPending")));
         var busy = await client.Post("/v1/renewals/unify-expiry", new { instanceIds = new[] { id }, dayOfMonth = 15 });
         Assert.Equal((409, "invalid-state"), (busy.Status, busy.Body.Str("code")));
-        Assert.Equal(200, (await PostResult(paymentId, """{"status":"succeeded"}""")).Status);
+        Assert.Equal(200, (await server.PostPaymentResult(paymentId, """{"status":"succeeded"}""")).Status);
         Assert.Equal("2019-04-14T16:00:00Z", (await client.Get($"/v1/instances/{id}")).Body.Str("expiresAt"));
         Assert.Equal((534L, 0L, 131L, 403L), UnifyOrder(accountId));
         Assert.Empty(Verifier.Check(server.Db));
@@ -255,6 +255,11 @@ public abstract partial class PaymentTests
         }
 
         Assert.Equal("0", (await client.Get("/v1/account")).Body.Str("balance"));
+
+        // R7.11: the upgrade's payment pays the days from its request, not the cycle from E, so the card can then renew from E
+        // (ecs.medium, 2,000 a month, all by card) without the two payments counting as one cycle paid twice.
+        var renewed = await client.Post($"/v1/instances/{id}/renew", new { periodMonths = 1 });
+        Assert.Equal((200, "2000"), (renewed.Status, renewed.Body.Str("paidByPaymentMethod")));
         Assert.Empty(Verifier.Check(server.Db));
     }
 

@@ -129,8 +129,8 @@ public abstract partial class PaymentTests
         Assert.Equal((409, "invalid-state"), (busy.Status, busy.Body.Str("code")));
         Assert.Equal((202, paymentId), ((await client.Post($"/v1/instances/{id}/edition", body, idempotencyKey: key)).Status, paymentId));
 
-        Assert.Equal(200, (await PostResult(paymentId, """{"status":"succeeded"}""")).Status);
-        await PostResult(paymentId, """{"status":"succeeded"}"""); // the result twice settles once
+        Assert.Equal(200, (await server.PostPaymentResult(paymentId, """{"status":"succeeded"}""")).Status);
+        await server.PostPaymentResult(paymentId, """{"status":"succeeded"}"""); // the result twice settles once
         instance = await client.Get($"/v1/instances/{id}");
         Assert.Equal(("platinum", "subscription", "2019-04-10T16:00:00Z", "false"), (instance.Body.Str("edition"),
             instance.Body.Str("chargeType"), instance.Body.Str("expiresAt"), instance.Body.Str("paymentPending")));

@@ -114,7 +114,7 @@ public abstract partial class PaymentTests
 
         // Paid on 2019-02-01 10:00 local: a purchase made then would expire 2019-03-02 00:00 local; this one was asked for on 01-29.
         await Advance(clockId, "2019-02-01T02:00:00Z");
-        Assert.Equal(200, (await PostResult(paymentId, """{"status":"succeeded"}""")).Status);
+        Assert.Equal(200, (await server.PostPaymentResult(paymentId, """{"status":"succeeded"}""")).Status);
         var instance = await client.Get($"/v1/instances/{id}");
         Assert.Equal((200, BoughtUntil, "2019-01-29T02:00:00Z"),
             (instance.Status, instance.Body.Str("expiresAt"), instance.Body.Str("createdAt")));

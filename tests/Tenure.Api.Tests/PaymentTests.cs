@@ -1,7 +1,4 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
-using Tenure.Engine.Delivery;
 using Tenure.Engine.Payments;
 using Tenure.Storage;
 
@@ -109,21 +106,6 @@ public abstract partial class PaymentTests(PaymentServer server)
     {
         using var session = server.Db.BeginRead();
         return session.PaymentLedgerLines(orderId);
-    }
-
-    private async Task<(int Status, JsonNode? Body)> PostResult(string paymentId, string json, string? secret = Server.PaymentSecret)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/payments/{paymentId}/result")
-        {
-            Content = new StringContent(json, Encoding.UTF8, "application/json"),
-        };
-        var timestamp = server.Clock.GetCurrentInstant().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        request.Headers.Add(Dispatcher.TimestampHeader, timestamp);
-        if (secret is not null) request.Headers.Add(Dispatcher.SignatureHeader, Dispatcher.Sign(secret, timestamp, json));
-        using var anonymous = server.Client(null);
-        var response = await anonymous.SendAsync(request, TestContext.Current.CancellationToken);
-        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
     }
 
     private static async Task<List<string>> Events(HttpClient client, string id) =>
@@ -241,10 +223,10 @@ public abstract partial class PaymentTests(PaymentServer server)
     public async Task R7_10_pending_at_T_plus_14_23_00_that_succeeds_at_T_plus_15_02_00_is_never_stopped_and_renews_from_E()
     {
         var (client, accountId, clockId, id, paymentId) = await PendingAtTPlus14();
-        var result = await PostResult(paymentId, """{"status":"succeeded","reference":"ch_late"}""");
+        var result = await server.PostPaymentResult(paymentId, """{"status":"succeeded","reference":"ch_late"}""");
         Assert.Equal(200, result.Status);
         Assert.Equal("succeeded", result.Body.Str("status"));
-        var again = await PostResult(paymentId, """{"status":"declined","reason":"too late"}""");
+        var again = await server.PostPaymentResult(paymentId, """{"status":"declined","reason":"too late"}""");
         Assert.Equal((200, "succeeded"), (again.Status, again.Body.Str("status")));
         await Advance(clockId, "2019-04-20T00:00:00Z");
         var instance = await client.Get($"/v1/instances/{id}");
@@ -265,7 +247,7 @@ public abstract partial class PaymentTests(PaymentServer server)
         Assert.Equal((409, "invalid-state"), (busy.Status, busy.Body.Str("code")));
         var batch = await client.Post("/v1/renewals", new { items = new[] { new { instanceId = id, periodMonths = 1 } } });
         Assert.Equal((409, "invalid-state"), (batch.Status, batch.Body.Str("code")));
-        Assert.Equal((200, "succeeded"), ((await PostResult(paymentId, """{"status":"succeeded"}""")).Status, "succeeded"));
+        Assert.Equal((200, "succeeded"), ((await server.PostPaymentResult(paymentId, """{"status":"succeeded"}""")).Status, "succeeded"));
         var instance = await client.Get($"/v1/instances/{id}");
         Assert.Equal(("2019-04-29T16:00:00Z", "false"), (instance.Body.Str("expiresAt"), instance.Body.Str("paymentPending")));
         Assert.Equal(("Renewal", 1000L, 0L, 97L, 903L), RenewalOrder(accountId, out _));
@@ -277,7 +259,7 @@ public abstract partial class PaymentTests(PaymentServer server)
     public async Task R7_10_pending_that_fails_at_T_plus_15_02_00_stops_then_and_not_before()
     {
         var (client, _, clockId, id, paymentId) = await PendingAtTPlus14();
-        var result = await PostResult(paymentId, """{"status":"declined","reason":"do not honor","hard":false}""");
+        var result = await server.PostPaymentResult(paymentId, """{"status":"declined","reason":"do not honor","hard":false}""");
         Assert.Equal((200, "declined"), (result.Status, result.Body.Str("status")));
         await Advance(clockId, "2019-04-14T00:00:00Z");
         var events = await Events(client, id);
@@ -333,11 +315,11 @@ public abstract partial class PaymentTests(PaymentServer server)
     public async Task R7_9_a_result_needs_the_gateway_signature_a_known_payment_and_a_known_status()
     {
         if (server.SkipReason is { } reason) Assert.Skip(reason);
-        Assert.Equal(401, (await PostResult("pay-x", """{"status":"succeeded"}""", secret: null)).Status);
-        Assert.Equal(401, (await PostResult("pay-x", """{"status":"succeeded"}""", secret: "wrong")).Status);
-        Assert.Equal(404, (await PostResult("pay-missing", """{"status":"succeeded"}""")).Status);
-        Assert.Equal(400, (await PostResult("pay-missing", """{"status":"maybe"}""")).Status);
-        Assert.Equal(400, (await PostResult("pay-missing", """{"status":"succeeded","extra":1}""")).Status);
+        Assert.Equal(401, (await server.PostPaymentResult("pay-x", """{"status":"succeeded"}""", secret: null)).Status);
+        Assert.Equal(401, (await server.PostPaymentResult("pay-x", """{"status":"succeeded"}""", secret: "wrong")).Status);
+        Assert.Equal(404, (await server.PostPaymentResult("pay-missing", """{"status":"succeeded"}""")).Status);
+        Assert.Equal(400, (await server.PostPaymentResult("pay-missing", """{"status":"maybe"}""")).Status);
+        Assert.Equal(400, (await server.PostPaymentResult("pay-missing", """{"status":"succeeded","extra":1}""")).Status);
         var account = await _operator.Post("/v1/accounts", new { name = "M", email = "m@example.com" });
         var bad = await _operator.Send(HttpMethod.Put, $"/v1/accounts/{account.Body.Str("id")}/payment-method",
             new { token = "", label = "x" });

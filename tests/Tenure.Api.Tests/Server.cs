@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using NodaTime;
 using NodaTime.Testing;
+using Tenure.Engine.Delivery;
 using Tenure.Storage;
 
 namespace Tenure.Api.Tests;
@@ -51,6 +52,22 @@ public class Server : IAsyncLifetime
         GC.SuppressFinalize(this);
         if (_app is not null) await _app.DisposeAsync();
         Storage.Database.DeleteSqliteFiles(_file);
+    }
+
+    /// <summary>R7.9: the gateway's signed result of payment <paramref name="paymentId"/>, posted as a gateway would.</summary>
+    public async Task<(int Status, JsonNode? Body)> PostPaymentResult(string paymentId, string json, string? secret = PaymentSecret)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/payments/{paymentId}/result")
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+        };
+        var timestamp = Clock.GetCurrentInstant().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        request.Headers.Add(Dispatcher.TimestampHeader, timestamp);
+        if (secret is not null) request.Headers.Add(Dispatcher.SignatureHeader, Dispatcher.Sign(secret, timestamp, json));
+        using var anonymous = Client(null);
+        var response = await anonymous.SendAsync(request, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
     }
 
     /// <summary>The routes the server maps.</summary>

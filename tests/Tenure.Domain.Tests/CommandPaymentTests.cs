@@ -107,6 +107,8 @@ public sealed class CommandPaymentTests
         // ecs.small → ecs.medium on 2019-03-20 10:00 with 10 days left (rounded up): ceil(1,000 × 10 / 30) = 334; the card pays 134.
         var asked = PlanChanges.SpecChange.Request(Given.Rules, Ecs, Carded, "ecs.medium", March20).Value;
         Assert.Equal((134L, "ecs.small"), (asked.Effects.Payment!.Amount, asked.Instance.Spec));
+        // R7.11: it pays the days from the request; the cycle from the expiry is a renewal's to pay.
+        Assert.Equal((March20, Ecs.ExpiresAt), (asked.Effects.Payment.PeriodStart, asked.Instance.PaymentPending!.Intent!.Until));
         Assert.Null(asked.Effects.Order);
 
         var settled = Lifecycle.Lifecycle.SettlePayment(Given.Rules, [asked.Instance], Carded, PaymentResult.Succeeded, March20)!;

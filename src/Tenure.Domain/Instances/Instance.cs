@@ -220,6 +220,12 @@ public sealed record PaymentIntent(OrderKind Kind, int Months, long Total)
     /// <summary>R6.2: for an upgrade (<see cref="OrderKind.Upgrade"/>), the spec it moves to.</summary>
     public string? Spec { get; init; }
 
+    /// <summary>
+    /// R6.2: for an upgrade, the expiry whose remaining days it pays; its payment pays from the request, not a cycle, so
+    /// that a renewal from that expiry is another cycle's payment (R7.11).
+    /// </summary>
+    public Instant? Until { get; init; }
+
     /// <summary>R8.3: for a unified expiry (<see cref="OrderKind.UnifyExpiry"/>), the day of the month its items move to.</summary>
     public int DayOfMonth { get; init; }
 

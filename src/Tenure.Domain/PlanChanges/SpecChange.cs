@@ -57,8 +57,8 @@ public static class SpecChange
         if (Payment.Allocate(account, amount, product.Code, now, withMethod: true) is { Refusal: null, Value.FromMethod: > 0 and var ask })
         {
             if (Renewal.PaymentInFlight(instance) is { } busy) return busy;
-            var quote = new Quote(instance.Id, product.Code, 0, instance.Expiry, instance.Expiry, instance.Expiry, amount);
-            var intent = new PaymentIntent(OrderKind.Upgrade, 0, amount) { Spec = spec };
+            var quote = new Quote(instance.Id, product.Code, 0, instance.Expiry, now, instance.Expiry, amount);
+            var intent = new PaymentIntent(OrderKind.Upgrade, 0, amount) { Spec = spec, Until = instance.Expiry };
             return Renewal.Ask(rules, [instance], [quote], account, now, intent, ask, memo);
         }
 
@@ -91,7 +91,7 @@ public static class SpecChange
         var intent = pending.Intent!;
         var redone = Request(rules, instance, funded, intent.Spec!, now);
         if (redone.Refusal is { } refusal) return refusal;
-        if (redone.Value.Effects.Order is not { } order || order.Total != intent.Total || instance.ExpiresAt != pending.PeriodStart)
+        if (redone.Value.Effects.Order is not { } order || order.Total != intent.Total || instance.ExpiresAt != intent.Until)
         {
             return Refusal.State("the upgrade's price changed while it was paid");
         }
