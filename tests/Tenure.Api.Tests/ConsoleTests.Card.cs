@@ -8,9 +8,7 @@ public sealed partial class ConsoleTests
     [Fact]
     public async Task R7_8_R6_6_an_edition_change_quote_counts_the_card_in_its_label_and_its_pending_payment_applies_nothing_yet()
     {
-        var (key, accountId, _) = await Customer("2019-03-01T02:00:00Z", 10_000);
-        Assert.Equal(200, (await _operator.Send(HttpMethod.Put, $"/v1/accounts/{accountId}/payment-method",
-            new { token = "tok_visa_4242", label = "Visa •••• 4242" })).Status);
+        var (key, _) = await CardCustomer("2019-03-01T02:00:00Z", 10_000);
         var payg = await server.Client(key).Post(
             "/v1/instances", new { product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.standard", chargeType = "payg" });
         var standard = payg.Body.Str("id");
@@ -41,9 +39,7 @@ public sealed partial class ConsoleTests
     {
         // 3,000 USD bought 2019-03-01 10:00 local (expires 04-02, D = 32): the balance pays 1,000, the card 2,000.
         // Unsubscribed 03-10 15:00 (U = 22): floor(100,000 × 22 / 32) = 68,750 to the balance, floor(200,000 × 22 / 32) = 137,500.
-        var (key, accountId, clockId) = await Customer("2019-03-01T02:00:00Z", 100_000);
-        Assert.Equal(200, (await _operator.Send(HttpMethod.Put, $"/v1/accounts/{accountId}/payment-method",
-            new { token = "tok_visa_4242", label = "Visa •••• 4242" })).Status);
+        var (key, clockId) = await CardCustomer("2019-03-01T02:00:00Z", 100_000);
         var bought = await server.Client(key).Post(
             "/v1/instances", new { product = "rocketmq", region = "cn-hangzhou", spec = "rocketmq.platinum.2k", chargeType = "subscription",
                 periodMonths = 1 });
@@ -58,5 +54,16 @@ public sealed partial class ConsoleTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Unsubscribe" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status))
             .ToHaveTextAsync("Unsubscribed; refunded 687.50 USD to the balance and 1375.00 USD to the payment method.");
+    }
+
+    /// <summary>
+    /// A customer on a test clock frozen at <paramref name="frozenUtc"/> holding <paramref name="balance"/> and a card (R7.8).
+    /// </summary>
+    private async Task<(string Key, string ClockId)> CardCustomer(string frozenUtc, long balance)
+    {
+        var (key, accountId, clockId) = await Customer(frozenUtc, balance);
+        Assert.Equal(200, (await _operator.Send(HttpMethod.Put, $"/v1/accounts/{accountId}/payment-method",
+            new { token = "tok_visa_4242", label = "Visa •••• 4242" })).Status);
+        return (key, clockId);
     }
 }

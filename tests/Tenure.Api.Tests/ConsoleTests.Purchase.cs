@@ -10,10 +10,7 @@ public sealed partial class ConsoleTests
     public async Task R2_R7_9_a_purchase_the_card_pays_is_quoted_as_covered_and_its_pending_payment_is_shown()
     {
         // This server has no gateway to call, so the card's payment stays pending and nothing is created meanwhile.
-        var (key, accountId, _) = await Customer("2017-11-08T02:00:00Z", 1000);
-        var card = await _operator.Send(HttpMethod.Put, $"/v1/accounts/{accountId}/payment-method",
-            new { token = "tok_visa_4242", label = "Visa •••• 4242" });
-        Assert.Equal(200, card.Status);
+        var (key, _) = await CardCustomer("2017-11-08T02:00:00Z", 1000);
         var page = await SignIn(key);
         await page.GetByRole(AriaRole.Link, new() { Name = "Buy", Exact = true }).ClickAsync();
         await page.Locator("#b-spec").SelectOptionAsync("ecs.medium");

@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-
 namespace Tenure.Engine.Tests;
 
 /// <summary>R2, R7.9 in a terminal: <c>tenure buy</c> the card pays part of shows the price first, then "payment pending".</summary>
@@ -9,16 +7,7 @@ public sealed partial class CliTerminalTests
     public async Task R2_R7_9_tenure_buy_the_card_pays_shows_the_price_covered_then_its_pending_payment_and_creates_nothing()
     {
         // This server calls no gateway, so the card's payment stays pending.
-        var clock = Tenure(Operator, "clock", "create", "--at", "2019-03-01T02:00:00Z").Out.Split(' ')[0];
-        var created = AccountLine()
-            .Match(Tenure(Operator, "accounts", "create", "--name", "Ada", "--email", "a@example.com", "--clock", clock).Out);
-        var (account, key) = (created.Groups[1].Value, created.Groups[2].Value);
-        Assert.Equal(0, Tenure(Operator, "accounts", "top-up", account, "--amount", "4").Code);
-        using var http = new HttpClient { BaseAddress = new Uri(_server) };
-        http.DefaultRequestHeaders.Authorization = new("Bearer", Operator);
-        using var card = await http.PutAsJsonAsync($"/v1/accounts/{account}/payment-method",
-            new { token = "tok_visa_4242", label = "Visa •••• 4242" }, TestContext.Current.CancellationToken);
-        Assert.True(card.IsSuccessStatusCode, await card.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var key = await CardAccount("4");
 
         var (code, bought, error) =
             Tenure(key, "buy", "--product", "ecs", "--region", "cn-hangzhou", "--spec", "ecs.small", "--months", "1", "--yes");
