@@ -85,12 +85,12 @@ public static class QuietHorizon
         session.Execute("INSERT INTO instances (id, account_id, clock_id, product, region, edition, spec, charge_type, status, " +
             "created_at, expires_at, mode, auto_renew_months, " +
             "post_expiration_action, post_release_action, pending_change, components, cycle_start, cycle_cash, stopped_at, stop_cause, " +
-            "released_at, payg_billed_through, progress_at, progress_rank, alarms, next_due_at, next_due_kind) " +
+            "released_at, payg_billed_through, progress_at, progress_rank, alarms, next_due_at, next_due_kind, terms_digest) " +
             $"SELECT id || '-' || s.g, {accountSql}, clock_id, product, region, edition, spec, charge_type, status, " +
             $"created_at + {shift}, expires_at + {shift}, mode, auto_renew_months, " +
             $"post_expiration_action, post_release_action, pending_change, components, cycle_start + {shift}, cycle_cash, stopped_at, " +
             $"stop_cause, released_at, payg_billed_through, progress_at + {shift}, progress_rank, alarms, next_due_at + {shift}, " +
-            $"next_due_kind FROM instances, {Series(database)} WHERE id = @templateId",
+            $"next_due_kind, terms_digest FROM instances, {Series(database)} WHERE id = @templateId",
             new { templateId, from, to });
     }
 

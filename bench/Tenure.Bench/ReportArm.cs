@@ -93,13 +93,13 @@ public static class ReportArm
             connection.Execute("INSERT INTO instances (id, account_id, clock_id, product, region, edition, spec, charge_type, status, " +
                 "created_at, expires_at, mode, auto_renew_months, post_expiration_action, post_release_action, pending_change, " +
                 "components, cycle_start, cycle_cash, stopped_at, stop_cause, " +
-                "released_at, payg_billed_through, progress_at, progress_rank, alarms, next_due_at, next_due_kind) " +
+                "released_at, payg_billed_through, progress_at, progress_rank, alarms, next_due_at, next_due_kind, terms_digest) " +
                 $"SELECT 'r-' || s.g, 'ra-' || (s.g / 10), clock_id, product, region, edition, spec, charge_type, " +
                 $"CASE WHEN {lapsed} THEN (CASE WHEN s.g % 100 = 49 THEN 'Stopped' ELSE 'Released' END) ELSE 'Running' END, created_at, " +
                 $"CASE WHEN {passed} AND NOT {lapsed} THEN {january} + {day} ELSE {december} + {day} END, mode, auto_renew_months, " +
                 "post_expiration_action, post_release_action, pending_change, components, cycle_start, cycle_cash, stopped_at, " +
-                "stop_cause, released_at, payg_billed_through, " +
-                $"progress_at, progress_rank, alarms, NULL, NULL FROM instances, {Series(database)} WHERE id = 'r'", range, transaction);
+                "stop_cause, released_at, payg_billed_through, progress_at, progress_rank, alarms, NULL, NULL, terms_digest " +
+                $"FROM instances, {Series(database)} WHERE id = 'r'", range, transaction);
             for (var month = 1; month <= 12; month++)
             {
                 // A transaction a month: SQLite's WAL then stays the size of a month's rows.

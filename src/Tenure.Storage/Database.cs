@@ -98,6 +98,8 @@ public sealed class Database
         {
             throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
         }
+
+        TermsDigest.Fill(this);
     }
 
     /// <summary>Whether every script has been applied (for <c>/readyz</c>).</summary>

@@ -41,6 +41,7 @@ internal static class InstanceChanges
         ("next_due_kind", r => r.NextDueKind, RowBuffer.TypedNull.Text),
         ("payment_pending", r => r.PaymentPending, RowBuffer.TypedNull.Text),
         ("cycle_method", r => r.CycleMethod, RowBuffer.TypedNull.Int64),
+        ("terms_digest", r => r.TermsDigest, RowBuffer.TypedNull.Int64),
     ];
 
     /// <summary>The names of <see cref="Mutable"/>, so a test can hold them against every column of the row.</summary>

@@ -85,6 +85,9 @@ internal sealed class InstanceRow
     public string? PaymentPending { get; set; }
     public long CycleMethod { get; set; }
 
+    /// <summary>R8.9: <see cref="Storage.TermsDigest"/> of its price columns, for the report's grouped read.</summary>
+    public long TermsDigest { get; set; }
+
     public Instance ToDomain() => new()
     {
         Id = new InstanceId(Id),
@@ -116,7 +119,14 @@ internal sealed class InstanceRow
         CycleMethod = CycleMethod,
     };
 
-    public static InstanceRow From(Instance i, string clockId, DueEvent? next) => new()
+    public static InstanceRow From(Instance i, string clockId, DueEvent? next)
+    {
+        var row = Written(i, clockId, next);
+        row.TermsDigest = Storage.TermsDigest.Of(row);
+        return row;
+    }
+
+    private static InstanceRow Written(Instance i, string clockId, DueEvent? next) => new()
     {
         Id = i.Id.Value,
         AccountId = i.AccountId.Value,

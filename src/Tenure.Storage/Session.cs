@@ -24,7 +24,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         "id, account_id, clock_id, product, region, edition, spec, charge_type, status, created_at, expires_at, mode, auto_renew_months, " +
         "post_expiration_action, post_release_action, pending_change, components, cycle_start, cycle_cash, ahead_cycles, stopped_at, " +
         "stop_cause, released_at, payg_billed_through, progress_at, progress_rank, alarms, next_due_at, next_due_kind, payment_pending, " +
-        "cycle_method";
+        "cycle_method, terms_digest";
 
     private readonly Database _database;
     private readonly Dictionary<string, AccountRow> _contacts = [];
@@ -434,7 +434,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
             r.Id, r.AccountId, r.ClockId, r.Product, r.Region, r.Edition, r.Spec, r.ChargeType, r.Status, r.CreatedAt, r.ExpiresAt, r.Mode,
             r.AutoRenewMonths, r.PostExpirationAction, r.PostReleaseAction, r.PendingChange, r.Components, r.CycleStart, r.CycleCash,
             r.AheadCycles, r.StoppedAt, r.StopCause, r.ReleasedAt, r.PaygBilledThrough, r.ProgressAt, r.ProgressRank, r.Alarms, r.NextDueAt,
-            r.NextDueKind, (object?)r.PaymentPending ?? RowBuffer.TypedNull.Text, r.CycleMethod);
+            r.NextDueKind, (object?)r.PaymentPending ?? RowBuffer.TypedNull.Text, r.CycleMethod, r.TermsDigest);
     }
 
     private const string InstanceUpsert =
@@ -446,7 +446,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         "stopped_at = excluded.stopped_at, stop_cause = excluded.stop_cause, released_at = excluded.released_at, " +
         "payg_billed_through = excluded.payg_billed_through, progress_at = excluded.progress_at, progress_rank = excluded.progress_rank, " +
         "alarms = excluded.alarms, next_due_at = excluded.next_due_at, next_due_kind = excluded.next_due_kind, " +
-        "payment_pending = excluded.payment_pending, cycle_method = excluded.cycle_method";
+        "payment_pending = excluded.payment_pending, cycle_method = excluded.cycle_method, terms_digest = excluded.terms_digest";
 
     // ---- writing decisions ----
 

@@ -39,6 +39,32 @@ public abstract partial class StorageCompliance
             RenewalReports.Of(Rules, span, null, [], [], terms, all, accounts, now).Upcoming);
     }
 
+    /// <summary>
+    /// The grouped read groups by the terms digest (migration 0026), which a save of only the changed columns keeps up: of two
+    /// instances bought alike, the one then set to renew for three months at a time is its own group, priced for three months.
+    /// </summary>
+    [Fact]
+    public void R8_9_an_instance_whose_renewal_terms_change_is_grouped_under_its_new_terms()
+    {
+        var (a, clock) = NewAccount("2019-04-01 09:00", 10_000);
+        Buy(a, clock.Id, "ecs", "ecs.small", 1, "2019-04-01 10:00", autoRenew: true);
+        var changed = Buy(a, clock.Id, "ecs", "ecs.small", 1, "2019-04-01 10:00", autoRenew: true);
+        using (var session = Db.Begin())
+        {
+            var read = session.Instance(changed.Id.Value, forUpdate: true)!;
+            session.SaveInstance(read with { AutoRenewMonths = 3 }, null, clock.Id);
+            session.Commit();
+        }
+
+        var now = Local("2019-04-12 10:00");
+        var span = RenewalReports.Span(Rules, new LocalDate(2019, 4, 1), new LocalDate(2019, 6, 1), now).Value;
+        var (terms, groups, _) = Read(s => s.UpcomingGroups(clock.Id, null, span.UpcomingFrom, span.UpcomingTo));
+        Assert.Equal([1, 3], groups.Select(g => terms[g.Terms].Months).Order());
+        Assert.All(groups, g => Assert.Single(g.Expiries));
+        Assert.Equal([new UpcomingDay(new LocalDate(2019, 5, 2), 2, 4000, 2)],
+            Read(s => s.RenewalReport(Rules, clock.Id, null, span, now)).Upcoming);
+    }
+
     /// <summary>A second account on an existing test clock, topped up.</summary>
     private string NewAccountOn(string clockId, long topUp)
     {
