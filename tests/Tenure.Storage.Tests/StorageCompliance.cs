@@ -311,6 +311,41 @@ public abstract partial class StorageCompliance
         Assert.Empty(Verifier.Check(Db));
     }
 
+    [Fact]
+    public void R7_4_a_flush_of_a_hundred_order_items_with_one_cycle_written_twice_is_refused_by_the_key()
+    {
+        // A hundred rows of one insert: on PostgreSQL they go by binary COPY, which must refuse the key as the insert does.
+        var (accountId, clock) = NewAccount("2019-03-01 09:00", 5000);
+        var instance = Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00");
+        var now = Local("2019-03-20 10:00");
+        OrderItem Item(int cycle) => new(instance.Id, instance.Expiry.Plus(Duration.FromDays(cycle)), 10, Local("2019-05-02 00:00"));
+        void Charge(IEnumerable<OrderItem> items)
+        {
+            // One order per cycle (an order holds an instance once), all in one unit of work: one flush of order_items.
+            using var session = Db.Begin();
+            var account = session.Accounts([accountId], forUpdate: true)[accountId];
+            foreach (var item in items)
+            {
+                account = account.Move(-10, now);
+                var charge = new LedgerPosting(LedgerKind.Charge, -10, instance.Id, null, "renewal of 1 month(s)");
+                var effects = Effects.None.WithOrder(new Order(OrderKind.Renewal, 10, 0, 10, [item])).Post(charge);
+                session.Save(new Change(account, effects), now, clock.Id);
+            }
+
+            session.Commit();
+        }
+
+        long Items() => Read(s => s.Single<long>(
+            "SELECT COUNT(*) FROM order_items WHERE instance_id = @id", new { id = instance.Id.Value }));
+
+        Charge(Enumerable.Range(0, 100).Select(Item));
+        Assert.Equal(101, Items()); // with the purchase's
+        Assert.True(IsCycleKeyViolation(Record.Exception(() => Charge(Enumerable.Range(100, 99).Select(Item).Append(Item(0))))));
+        Assert.Equal(101, Items()); // with the purchase's
+        Assert.Equal(3000, Read(s => s.AccountRow(accountId))!.Balance);
+        Assert.Empty(Verifier.Check(Db));
+    }
+
     /// <summary>The unique violation of the cycle key: SQLITE_CONSTRAINT_UNIQUE on its columns, or 23505 on its index.</summary>
     private static bool IsCycleKeyViolation(Exception? error) => error switch
     {
