@@ -72,7 +72,7 @@ public sealed partial class Session
         var rows = new Dictionary<string, AccountRow>();
         Flush();
         PlannedForTheSpan();
-        // Read by position: mapping each of the 78,571 groups of 1,000,000 instances by name took a third of the read.
+        // Read by position, the account's columns once per account; PostgreSQL sends the expiries as an array of ticks.
         using (var reader = (DbDataReader)Connection.ExecuteReader(
             sql, new { clockId, product, from = Columns.Ticks(from), to = Columns.Ticks(to) }, Transaction))
         {
