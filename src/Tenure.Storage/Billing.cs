@@ -72,14 +72,14 @@ public sealed partial class Session
         var items = Query<(string OrderId, string InstanceId, string Kind, long PeriodStart, long Amount, long? NewExpiresAt)>(
                 "SELECT order_id, instance_id, kind, period_start, amount, new_expires_at FROM order_items " +
                 $"WHERE order_id {AnyOf("ids")} ORDER BY order_id, instance_id",
-                new { ids })
+                new { ids = ListOf(ids) })
             .ToLookup(i => i.OrderId, i =>
             {
                 var kind = Columns.Enum<OrderKind>(i.Kind);
                 var start = Columns.At(i.PeriodStart);
                 return new OrderItemRecord(i.InstanceId, kind, start, OrderPeriod.End(kind, start, Columns.At(i.NewExpiresAt)), i.Amount);
             });
-        var refunds = LedgerRows($"WHERE order_id {AnyOf("ids")} AND kind = 'Refund' ORDER BY at, id", new { ids }).ToLookup(l
+        var refunds = LedgerRows($"WHERE order_id {AnyOf("ids")} AND kind = 'Refund' ORDER BY at, id", new { ids = ListOf(ids) }).ToLookup(l
             => l.OrderId!);
         return [.. rows.Select(r => new OrderRecord(r.Id, r.AccountId, Columns.At(r.At), Columns.Enum<OrderKind>(r.Kind), r.Total,
             r.PaidByCoupons,

@@ -17,8 +17,8 @@ public sealed partial class Session
         var sorted = ids.Distinct().Order(StringComparer.Ordinal).ToArray();
         if (sorted.Length == 0) return [];
         var rows = await QueryAsync<InstanceRow>(
-            $"SELECT {InstanceColumns} FROM instances WHERE id {In(sorted)} ORDER BY id{ForUpdate}",
-            new { ids = sorted }, cancellationToken).ConfigureAwait(false);
+            $"SELECT {InstanceColumns} FROM instances WHERE id {AnyOf("ids")} ORDER BY id{ForUpdate}",
+            new { ids = ListOf(sorted) }, cancellationToken).ConfigureAwait(false);
         return [.. rows.Select(Remember)];
     }
 
@@ -37,10 +37,10 @@ public sealed partial class Session
     {
         var sorted = ids.Distinct().Order(StringComparer.Ordinal).ToArray();
         if (sorted.Length == 0) return [];
-        var parameters = new { ids = sorted };
-        var accounts = $"SELECT * FROM accounts WHERE id {In(sorted)} ORDER BY id{ForUpdate}";
+        var parameters = new { ids = ListOf(sorted) };
+        var accounts = $"SELECT * FROM accounts WHERE id {AnyOf("ids")} ORDER BY id{ForUpdate}";
         var rows = await QueryAsync<AccountRow>(accounts, parameters, cancellationToken).ConfigureAwait(false);
-        var live = $"SELECT * FROM coupons WHERE account_id {In(sorted)} AND remaining > 0";
+        var live = $"SELECT * FROM coupons WHERE account_id {AnyOf("ids")} AND remaining > 0";
         var coupons = (await QueryAsync<CouponRow>(live, parameters, cancellationToken).ConfigureAwait(false))
             .ToLookup(c => c.AccountId, c => c.ToDomain());
         var states = new Dictionary<string, AccountState>(rows.Count);

@@ -62,7 +62,7 @@ public sealed partial class Session
             // R8.1, R3.5 as Renewal.Renewable says it: not released, not PAYG, a renewable product.
             where.Add($"charge_type = '{nameof(ChargeType.Subscription)}' AND status <> '{nameof(InstanceStatus.Released)}'");
             where.Add($"product {AnyOf("renewable")}");
-            parameters.Add("renewable", InstanceFilter.RenewableProducts(rules.Catalog).ToArray());
+            parameters.Add("renewable", ListOf(InstanceFilter.RenewableProducts(rules.Catalog).ToArray()));
         }
 
         if (filter.PendingChange is { } pending) where.Add(pending ? "pending_change IS NOT NULL" : "pending_change IS NULL");

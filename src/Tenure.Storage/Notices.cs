@@ -34,11 +34,12 @@ public sealed partial class Session
     private void SaveNotice(Notice notice, IReadOnlyList<NoticeChannel> channels)
     {
         var accountId = notice.AccountId.Value;
+        var data = NoticeJson.Write(notice.Data);
         _rows.Add("INSERT INTO notices (dedupe_key, account_id, instance_id, at, kind, subject, data) VALUES",
             " ON CONFLICT (dedupe_key) DO NOTHING",
             notice.DedupeKey, accountId, notice.InstanceId?.Value, Columns.Ticks(notice.At), Columns.Camel(notice.Kind.ToString()),
-            string.Empty, NoticeJson.Write(notice.Data));
-        var payload = OutboxPayload.Of(notice);
+            string.Empty, data);
+        var payload = OutboxPayload.Of(notice, data).ToJson(); // the same on every channel
         foreach (var channel in channels)
         {
             var name = OutboxChannels.Of(channel);
@@ -79,7 +80,7 @@ public sealed partial class Session
         var deliveries = Query<DeliveryRow>(
                 "SELECT dedupe_key, channel, status, attempts, delivered_at, last_error, last_status, last_attempt_at " +
                 $"FROM outbox WHERE dedupe_key {AnyOf("keys")}",
-                new { keys })
+                new { keys = ListOf(keys) })
             .ToLookup(d => d.DedupeKey[..d.DedupeKey.LastIndexOf(':')], d => new NoticeDelivery(
                 channels[d.Channel], ParseStatus(d.Status), checked((int)d.Attempts),
                 Columns.At(d.DeliveredAt), d.LastError, d.LastStatus is { } code ? checked((int)code) : null, Columns.At(d.LastAttemptAt)));

@@ -59,15 +59,16 @@ public sealed record ClaimedDelivery(
 public sealed partial class Session
 {
     /// <summary>Queues a delivery once per dedupe key, due at once: a test clock's instants are not the dispatcher's.</summary>
-    private void Enqueue(string dedupeKey, string channel, string accountId, string? instanceId, Instant at, OutboxPayload payload) =>
+    private void Enqueue(string dedupeKey, string channel, string accountId, string? instanceId, Instant at, string payload) =>
         _rows.Add(
             "INSERT INTO outbox (dedupe_key, channel, account_id, instance_id, at, payload, status, attempts, next_attempt_at) VALUES",
             " ON CONFLICT (dedupe_key) DO NOTHING",
-            dedupeKey, channel, accountId, instanceId, Columns.Ticks(at), payload.ToJson(), Status(DeliveryStatus.Pending), 0, 0L);
+            dedupeKey, channel, accountId, instanceId, Columns.Ticks(at), payload, Status(DeliveryStatus.Pending), 0, 0L);
 
     /// <summary>R10.1: tells the resource plane, once per action key.</summary>
     private void EnqueueAction(string accountId, ResourceAction action) =>
-        Enqueue(action.IdempotencyKey, OutboxChannels.Resource, accountId, action.InstanceId.Value, action.At, OutboxPayload.Of(action));
+        Enqueue(action.IdempotencyKey, OutboxChannels.Resource, accountId, action.InstanceId.Value, action.At,
+            OutboxPayload.Of(action).ToJson());
 
     /// <summary>
     /// Claims up to <paramref name="limit"/> pending deliveries due at <paramref name="now"/>, oldest first, and
@@ -87,7 +88,7 @@ public sealed partial class Session
         if (rows.Count == 0) return [];
         var ids = rows.Select(r => r.Id).ToArray();
         Execute($"UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @lease WHERE id {AnyOf("ids")}",
-            new { lease = Columns.Ticks(now + lease), ids });
+            new { lease = Columns.Ticks(now + lease), ids = ListOf(ids) });
         return [.. rows.Select(r => new ClaimedDelivery(
             r.Id, r.DedupeKey, r.Channel, r.AccountId, r.Payload, OutboxPayload.FromJson(r.Payload), checked((int)r.Attempts + 1),
             r.Email, r.Phone, r.WebhookUrl, r.WebhookSecret, r.WebhookSecretPrevious, Columns.At(r.WebhookSecretReplacedAt), r.Locale))];

@@ -24,12 +24,15 @@ public sealed record OutboxPayload(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public JsonElement? Data { get; init; }
 
-    /// <summary>R9.4: a notice, the same on every channel; its dedupe key is the idempotency key.</summary>
-    public static OutboxPayload Of(Notice notice) =>
+    /// <summary>
+    /// R9.4: a notice, the same on every channel; its dedupe key is the idempotency key. <paramref name="data"/> is its facts as
+    /// <see cref="NoticeJson"/> wrote them for the notices table.
+    /// </summary>
+    public static OutboxPayload Of(Notice notice, string data) =>
         new(Columns.Camel(notice.Kind.ToString()), notice.AccountId.Value, notice.InstanceId?.Value, notice.At, null,
             notice.DedupeKey, null)
         {
-            Data = JsonSerializer.SerializeToElement(notice.Data, NoticeJson.Options),
+            Data = JsonElement.Parse(data),
         };
 
     /// <summary>The notice's facts, when this is a notice written since notices are data.</summary>

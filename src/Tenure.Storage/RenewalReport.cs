@@ -99,8 +99,7 @@ public sealed partial class Session
         var terms = new TermsList();
         var ofDigest = Query<UpcomingRow>(
                 "SELECT id, account_id, expires_at, product, spec, components, pending_change, auto_renew_months, terms_digest " +
-                "FROM instances WHERE id " + (Postgres ? "= ANY(@ids)" : "IN (SELECT value FROM json_each(@ids))"),
-                new { ids = Postgres ? (object)samples.Values.ToArray() : Columns.WriteJson(samples.Values.ToArray()) })
+                $"FROM instances WHERE id {AnyOf("ids")}", new { ids = ListOf(samples.Values.ToArray()) })
             .ToDictionary(r => r.TermsDigest, terms.Of);
         var groups = read.ConvertAll(r => new UpcomingGroup(r.Account, ofDigest[r.Digest], r.Expiries));
 
@@ -109,9 +108,7 @@ public sealed partial class Session
         // made PostgreSQL's estimate of it large enough to compile it (JIT, 1.8 s at 1,000,000 instances).
         var ids = rows.Keys.ToArray();
         var coupons = (ids.Length == 0 ? [] : Query<CouponRow>(
-                "SELECT * FROM coupons WHERE remaining > 0 AND account_id " +
-                (Postgres ? "= ANY(@ids)" : "IN (SELECT value FROM json_each(@ids))"),
-                new { ids = Postgres ? (object)ids : Columns.WriteJson(ids) }))
+                $"SELECT * FROM coupons WHERE remaining > 0 AND account_id {AnyOf("ids")}", new { ids = ListOf(ids) }))
             .GroupBy(c => c.AccountId).ToDictionary(g => g.Key, g => g.Select(c => c.ToDomain()));
         return (terms.Terms, groups,
             rows.Values.ToDictionary(r => new AccountId(r.Id), r => r.ToDomain(coupons.GetValueOrDefault(r.Id, []))));
@@ -140,11 +137,11 @@ public sealed partial class Session
         var ids = accounts.Select(a => a.Value).Order(StringComparer.Ordinal).ToArray();
         var rows = PlannedForTheSpan().Query<UpcomingRow>(
             "SELECT id, account_id, expires_at, product, spec, components, pending_change, auto_renew_months " + UpcomingFilter(product) +
-            (Postgres ? " AND account_id = ANY(@ids)" : " AND account_id IN (SELECT value FROM json_each(@ids))") +
+            $" AND account_id {AnyOf("ids")}" +
             " ORDER BY expires_at, id",
             new
             {
-                clockId, product, from = Columns.Ticks(from), to = Columns.Ticks(to), ids = Postgres ? (object)ids : Columns.WriteJson(ids),
+                clockId, product, from = Columns.Ticks(from), to = Columns.Ticks(to), ids = ListOf(ids),
             },
             buffered: false);
         return RenewalReports.Runs(

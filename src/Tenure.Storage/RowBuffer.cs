@@ -150,19 +150,7 @@ internal sealed class RowBuffer
         {
             for (var start = 0; start < pending.Values.Count; start += pending.Width)
             {
-                for (var c = 0; c < pending.Width; c++)
-                {
-                    var rc = pending.Values[start + c] switch
-                    {
-                        null or TypedNull => raw.sqlite3_bind_null(statement, c + 1),
-                        string text => raw.sqlite3_bind_text(statement, c + 1, text),
-                        long number => raw.sqlite3_bind_int64(statement, c + 1, number),
-                        int number => raw.sqlite3_bind_int64(statement, c + 1, number),
-                        bool flag => raw.sqlite3_bind_int64(statement, c + 1, flag ? 1 : 0),
-                        var other => throw new InvalidOperationException($"Cannot bind a {other.GetType().Name} in: {pending.Head}"),
-                    };
-                    Check(handle, rc);
-                }
+                for (var c = 0; c < pending.Width; c++) Bind(handle, statement, c + 1, pending.Values[start + c], pending.Head);
 
                 var stepped = raw.sqlite3_step(statement);
                 if (stepped != raw.SQLITE_DONE) Check(handle, stepped == raw.SQLITE_ROW ? raw.SQLITE_MISUSE : stepped);
@@ -183,17 +171,31 @@ internal sealed class RowBuffer
     /// </summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<sqlite3, Dictionary<string, sqlite3_stmt>> Statements = [];
 
-    private static sqlite3_stmt Prepared(sqlite3 handle, Pending pending)
+    private static sqlite3_stmt Prepared(sqlite3 handle, Pending pending) =>
+        Prepared(handle, pending.Sql ??= $"{pending.Head} ({string.Join(", ", Enumerable.Repeat("?", pending.Width))}){pending.Tail}");
+
+    /// <summary>The native statement of <paramref name="sql"/> on this connection, prepared on first use.</summary>
+    internal static sqlite3_stmt Prepared(sqlite3 handle, string sql)
     {
         var cache = Statements.GetOrCreateValue(handle);
-        var sql = pending.Sql ??= $"{pending.Head} ({string.Join(", ", Enumerable.Repeat("?", pending.Width))}){pending.Tail}";
         if (cache.TryGetValue(sql, out var statement)) return statement;
         Check(handle, raw.sqlite3_prepare_v3(handle, sql, raw.SQLITE_PREPARE_PERSISTENT, out statement));
         cache[sql] = statement;
         return statement;
     }
 
-    private static void Check(sqlite3 handle, int rc)
+    /// <summary>Binds parameter <paramref name="index"/> (from 1) of a native statement of <paramref name="sql"/>.</summary>
+    internal static void Bind(sqlite3 handle, sqlite3_stmt statement, int index, object? value, string sql) => Check(handle, value switch
+    {
+        null or TypedNull => raw.sqlite3_bind_null(statement, index),
+        string text => raw.sqlite3_bind_text(statement, index, text),
+        long number => raw.sqlite3_bind_int64(statement, index, number),
+        int number => raw.sqlite3_bind_int64(statement, index, number),
+        bool flag => raw.sqlite3_bind_int64(statement, index, flag ? 1 : 0),
+        var other => throw new InvalidOperationException($"Cannot bind a {other.GetType().Name} in: {sql}"),
+    });
+
+    internal static void Check(sqlite3 handle, int rc)
     {
         if (rc != raw.SQLITE_OK)
         {

@@ -32,6 +32,24 @@ internal static class Columns
         return value;
     }
 
+    /// <summary>
+    /// Values whose texts many rows share (an instance's components, alarms and paid cycles are mostly the same few), parsed
+    /// once per text: domain values are immutable, so one object serves every row that holds the text. At most
+    /// <see cref="SharedTexts"/> texts are kept; the rest are parsed each time.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(Type, string), object> Shared = new();
+
+    private const int SharedTexts = 4096;
+
+    public static T? ReadShared<T>(string text)
+        where T : class
+    {
+        if (Shared.TryGetValue((typeof(T), text), out var known)) return (T)known;
+        var value = ReadJson<T>(text);
+        if (value is not null && Shared.Count < SharedTexts) Shared.TryAdd((typeof(T), text), value);
+        return value;
+    }
+
     public static string WriteJson<T>(T value)
         where T : class => Texts.TryGetValue(value, out var text) ? text : JsonSerializer.Serialize(value, Json);
 
@@ -88,6 +106,21 @@ internal sealed class InstanceRow
     /// <summary>R8.9: <see cref="Storage.TermsDigest"/> of its price columns, for the report's grouped read.</summary>
     public long TermsDigest { get; set; }
 
+    /// <summary>
+    /// A row as SQLite's raw reader steps it (<see cref="SqliteRows"/>): the columns of <see cref="Session.InstanceColumns"/>, in order.
+    /// </summary>
+    public static InstanceRow Read(SqliteRow c) => new()
+    {
+        Id = c.Text(0), AccountId = c.Text(1), ClockId = c.Text(2), Product = c.Text(3), Region = c.Text(4), Edition = c.Text(5),
+        Spec = c.Text(6), ChargeType = c.Text(7), Status = c.Text(8), CreatedAt = c.Long(9), ExpiresAt = c.NullableLong(10),
+        Mode = c.Text(11), AutoRenewMonths = c.Long(12), PostExpirationAction = c.Text(13), PostReleaseAction = c.Text(14),
+        PendingChange = c.NullableText(15), Components = c.Text(16), CycleStart = c.Long(17), CycleCash = c.Long(18),
+        AheadCycles = c.Text(19), StoppedAt = c.NullableLong(20), StopCause = c.NullableText(21), ReleasedAt = c.NullableLong(22),
+        PaygBilledThrough = c.NullableLong(23), ProgressAt = c.Long(24), ProgressRank = c.Long(25), Alarms = c.Text(26),
+        NextDueAt = c.NullableLong(27), NextDueKind = c.NullableText(28), PaymentPending = c.NullableText(29), CycleMethod = c.Long(30),
+        TermsDigest = c.Long(31),
+    };
+
     public Instance ToDomain() => new()
     {
         Id = new InstanceId(Id),
@@ -105,26 +138,34 @@ internal sealed class InstanceRow
         PostExpirationAction = Columns.Enum<PostExpirationAction>(PostExpirationAction),
         PostReleaseAction = Columns.Enum<PostReleaseAction>(PostReleaseAction),
         PendingChange = PendingChange is null ? null : Columns.ReadJson<PendingChange>(PendingChange),
-        Components = Columns.ReadJson<Components>(Components) ?? Domain.Instances.Components.None,
+        Components = Columns.ReadShared<Components>(Components) ?? Domain.Instances.Components.None,
         CycleStart = Columns.At(CycleStart),
         CycleCash = CycleCash,
-        AheadCycles = AheadCycles == "[]" ? [] : [.. Columns.ReadJson<PaidCycle[]>(AheadCycles) ?? []],
+        AheadCycles = AheadCycles == "[]" ? [] : [.. Columns.ReadShared<PaidCycle[]>(AheadCycles) ?? []],
         StoppedAt = Columns.At(StoppedAt),
         StopCause = StopCause is null ? null : Columns.Enum<StopCause>(StopCause),
         ReleasedAt = Columns.At(ReleasedAt),
         PaygBilledThrough = Columns.At(PaygBilledThrough),
         Progress = new Progress(Columns.At(ProgressAt), checked((int)ProgressRank)),
-        Alarms = Columns.ReadJson<AlarmSettings>(Alarms) ?? AlarmSettings.Default,
+        Alarms = Columns.ReadShared<AlarmSettings>(Alarms) ?? AlarmSettings.Default,
         PaymentPending = PaymentPending is null ? null : Columns.ReadJson<PendingPayment>(PaymentPending),
         CycleMethod = CycleMethod,
     };
 
-    public static InstanceRow From(Instance i, string clockId, DueEvent? next)
+    /// <summary>
+    /// The row of <paramref name="i"/>. Its digest is that of <paramref name="was"/> (the row as read) while its price columns are
+    /// the same text: most saves do not hash.
+    /// </summary>
+    public static InstanceRow From(Instance i, string clockId, DueEvent? next, InstanceRow? was = null)
     {
         var row = Written(i, clockId, next);
-        row.TermsDigest = Storage.TermsDigest.Of(row);
+        row.TermsDigest = was is not null && SameTerms(row, was) ? was.TermsDigest : Storage.TermsDigest.Of(row);
         return row;
     }
+
+    private static bool SameTerms(InstanceRow a, InstanceRow b) =>
+        a.Product == b.Product && a.Spec == b.Spec && a.AutoRenewMonths == b.AutoRenewMonths && a.Components == b.Components
+        && a.PendingChange == b.PendingChange;
 
     private static InstanceRow Written(Instance i, string clockId, DueEvent? next) => new()
     {

@@ -276,6 +276,29 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         return Connection.Query<T>(sql, parameters, Transaction, buffered);
     }
 
+    /// <summary>
+    /// The <c>instances</c> rows of <paramref name="sql"/>, which selects <see cref="InstanceColumns"/>: on SQLite stepped natively
+    /// (<see cref="SqliteRows"/>; each <c>@name</c> becomes a position, bound from the property of that name), on PostgreSQL
+    /// through Dapper.
+    /// </summary>
+    private List<InstanceRow> InstanceRows(string sql, object parameters)
+    {
+        if (Postgres) return [.. Query<InstanceRow>(sql, parameters)];
+        Flush();
+        var names = new List<string>();
+        var positional = ParameterName().Replace(sql, m =>
+        {
+            if (!names.Contains(m.Groups[1].Value)) names.Add(m.Groups[1].Value);
+            return $"?{names.IndexOf(m.Groups[1].Value) + 1}";
+        });
+        var values = names.Select(n =>
+            (parameters.GetType().GetProperty(n) ?? throw new ArgumentException($"No parameter @{n} for: {sql}")).GetValue(parameters));
+        return SqliteRows.Read((Microsoft.Data.Sqlite.SqliteConnection)Connection, positional, [.. values], InstanceRow.Read);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"@(\w+)")]
+    private static partial System.Text.RegularExpressions.Regex ParameterName();
+
     internal T? Single<T>(string sql, object? parameters = null)
     {
         Flush();
@@ -306,7 +329,7 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
     {
         var sorted = ids.Distinct().Order(StringComparer.Ordinal).ToArray();
         if (sorted.Length == 0) return [];
-        return AccountsWhere(In(sorted), new { ids = sorted }, forUpdate && Postgres ? " ORDER BY id FOR UPDATE" : string.Empty);
+        return AccountsWhere(AnyOf("ids"), new { ids = ListOf(sorted) }, forUpdate && Postgres ? " ORDER BY id FOR UPDATE" : string.Empty);
     }
 
     /// <summary>
@@ -367,9 +390,9 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         var sorted = accountIds.Distinct().Order(StringComparer.Ordinal).ToArray();
         var byAccount = sorted.ToDictionary(id => id, _ => new List<Instance>(), StringComparer.Ordinal);
         if (sorted.Length == 0) return byAccount;
-        var sql = $"SELECT {InstanceColumns} FROM instances WHERE account_id {In(sorted)} AND mode = 'Auto' AND status = 'Running' " +
+        var sql = $"SELECT {InstanceColumns} FROM instances WHERE account_id {AnyOf("ids")} AND mode = 'Auto' AND status = 'Running' " +
             "AND charge_type = 'Subscription' ORDER BY account_id, id";
-        foreach (var row in Query<InstanceRow>(sql, new { ids = sorted }))
+        foreach (var row in InstanceRows(sql, new { ids = ListOf(sorted) }))
         {
             byAccount[row.AccountId].Add(row.ToDomain());
         }
@@ -392,14 +415,14 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         var fromClause = from is { Expires: not null } && Postgres
             ? " AND (next_due_at, expires_at, id) >= (@fromAt, @fromExpires, @fromId)"
             : string.Empty;
-        var rows = Query<InstanceRow>(
+        var rows = InstanceRows(
             $"SELECT {InstanceColumns} FROM instances WHERE clock_id = @clockId AND next_due_at <= @now{fromClause} " +
             $"ORDER BY next_due_at, expires_at{(Postgres ? " NULLS FIRST" : string.Empty)}, id LIMIT @take{lockClause}",
             new
             {
                 clockId, now = Columns.Ticks(now), take = limit + 1, fromAt = Columns.Ticks(from?.At),
                 fromExpires = Columns.Ticks(from?.Expires), fromId = from?.Id,
-            }).ToList();
+            });
         var next = rows.Count > limit
             ? new ClaimCursor(Columns.At(rows[limit].NextDueAt!.Value), Columns.At(rows[limit].ExpiresAt), rows[limit].Id)
             : null;
@@ -412,10 +435,11 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
     /// </summary>
     public void SaveInstance(Instance instance, DueEvent? next, string clockId)
     {
-        var r = InstanceRow.From(instance, clockId, next);
+        var read = _instanceRows.GetValueOrDefault(instance.Id.Value);
+        var r = InstanceRow.From(instance, clockId, next, read);
         _savedInstances[r.Id] = (r.ClockId, r.Product);
         BumpInstancesVersion(r.AccountId);
-        if (_instanceRows.TryGetValue(r.Id, out var was) && was.ClockId == r.ClockId && was.AccountId == r.AccountId)
+        if (read is { } was && was.ClockId == r.ClockId && was.AccountId == r.AccountId)
         {
             // Saved twice before a flush (a command after the engine caught its instance up): the rows of one statement
             // shape are sent together, so the second change must not sit beside, or before, the first.
@@ -550,8 +574,13 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         return cash;
     }
 
-    private string In(string[] _) => Postgres ? "= ANY(@ids)" : "IN @ids";
+    /// <summary>
+    /// "Is one of the list <paramref name="parameter"/>", given as <see cref="ListOf{T}"/>: an array on PostgreSQL, a JSON array on
+    /// SQLite. (A list Dapper expands into <c>@p1, @p2…</c> is a new statement per length, and SQLite finds each name it binds by
+    /// comparing it with every other: a test-clock advance, 500 accounts a batch, spent 4 % of its CPU in those comparisons.)
+    /// </summary>
+    private string AnyOf(string parameter) => Postgres ? $"= ANY(@{parameter})" : $"IN (SELECT value FROM json_each(@{parameter}))";
 
-    /// <summary>"Is one of the list <paramref name="parameter"/>": an array on PostgreSQL, a list Dapper expands on SQLite.</summary>
-    private string AnyOf(string parameter) => Postgres ? $"= ANY(@{parameter})" : $"IN @{parameter}";
+    /// <summary>The value of an <see cref="AnyOf"/> parameter.</summary>
+    private object ListOf<T>(T[] values) => Postgres ? values : System.Text.Json.JsonSerializer.Serialize(values);
 }
