@@ -32,7 +32,9 @@ trap stop EXIT
 # A new empty database per arm; fresh runs in a subshell ("$(fresh)"), so the count lives in a file.
 echo 0 > "$PGDIR/count"
 fresh() { local n=$(( $(cat "$PGDIR/count") + 1 )); echo "$n" > "$PGDIR/count"; "${AS[@]}" "$PGBIN/createdb" -h "$PGDIR" -p "$PORT" -U postgres "b$n"; echo "Host=127.0.0.1;Port=$PORT;Username=postgres;Database=b$n;Command Timeout=3600"; }
-arm() { echo "== tenure-bench $*" >&2; "${BENCH[@]}" "$@" --json | tee -a /dev/stderr | tail -n 1 >> "$RESULTS" || echo "== failed (exit $?): tenure-bench $*" >&2; }
+# Each arm's own lines go to stderr through the script's descriptor (a reopened /dev/stderr has an offset of its own, and
+# with `2> file` the arms' lines were overwritten by the next "==" line); its last line, the JSON, to the results.
+arm() { echo "== tenure-bench $*" >&2; "${BENCH[@]}" "$@" --json | tee >(cat >&2) | tail -n 1 >> "$RESULTS" || echo "== failed (exit $?): tenure-bench $*" >&2; }
 
 arm renewal-day --instances "$N" --db sqlite
 for w in 1 2 4; do arm renewal-day --instances "$N" --db postgres --postgres "$(fresh)" --workers "$w"; done
