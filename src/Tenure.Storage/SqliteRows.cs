@@ -10,7 +10,7 @@ namespace Tenure.Storage;
 /// </summary>
 internal static class SqliteRows
 {
-    /// <summary>The rows of <paramref name="sql"/> (parameters <c>?1…</c>, bound in order), each made by <paramref name="read"/>.</summary>
+    /// <summary>The rows of <paramref name="sql"/> (parameters ?1, ?2 … bound in order), each made by <paramref name="read"/>.</summary>
     public static List<T> Read<T>(SqliteConnection connection, string sql, object?[] parameters, Func<SqliteRow, T> read)
     {
         var handle = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
