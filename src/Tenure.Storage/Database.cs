@@ -23,7 +23,11 @@ public enum Dialect
 /// </summary>
 public sealed class Database
 {
-    static Database() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+    static Database()
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        SqliteNative.KeepNoMemoryStatistics();
+    }
 
     private Database(Dialect dialect, string connectionString)
     {

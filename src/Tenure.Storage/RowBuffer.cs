@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Numerics;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -137,61 +138,83 @@ internal sealed class RowBuffer
     }
 
     /// <summary>
-    /// SQLite, in process: one native statement per kind, prepared once per connection and stepped
-    /// row by row with its parameters bound by position — no managed command, reader or name lookup
-    /// per row, and no parse per flush (a command's flush is a handful of kinds, each prepared in tens
-    /// of microseconds, on the writer's critical path). It runs on the connection's handle, inside
-    /// the session's transaction.
+    /// SQLite, in process: native statements of up to <see cref="SqliteRowsPerStatement"/> rows, prepared once per
+    /// connection and row count and stepped with their parameters bound by position — no managed command, reader or name
+    /// lookup, and no parse per flush (a command's flush is a handful of kinds, each prepared in tens of microseconds, on the
+    /// writer's critical path). A statement of many rows opens its tables and indexes once for all of them, where one row per
+    /// statement opened them per row (docs/benchmarks.md). A kind with a single-row statement of its own (an UPDATE) is stepped
+    /// row by row. It runs on the connection's handle, inside the session's transaction.
     /// </summary>
     private static void FlushRowByRow(sqlite3 handle, Pending pending)
     {
-        var statement = Prepared(handle, pending);
+        var rows = pending.Values.Count / pending.Width;
+        var most = Math.Min(SqliteRowsPerStatement, MaxParameters / pending.Width);
+        var size = pending.Sql is null ? (int)BitOperations.RoundUpToPowerOf2((uint)most + 1) / 2 : 1; // the largest power of 2 ≤ most
+        for (var start = 0; start < rows; size /= 2)
+        {
+            if (rows - start < size) continue;
+            var statement = Prepared(handle, size == 1 && pending.Sql is { } sql ? sql : Text(pending, size));
+            for (; rows - start >= size; start += size) Step(handle, statement, pending, start, size);
+        }
+    }
+
+    /// <summary>
+    /// The most rows one SQLite statement writes; a flush writes as many of them as fit, then the rest in statements of
+    /// half as many rows, and so on down to one: at most nine statements per kind are prepared on a connection.
+    /// </summary>
+    private const int SqliteRowsPerStatement = 256;
+
+    private static string Text(Pending pending, int rows)
+    {
+        var row = $"({string.Join(", ", Enumerable.Repeat("?", pending.Width))})";
+        return $"{pending.Head} {string.Join(", ", Enumerable.Repeat(row, rows))}{pending.Tail}";
+    }
+
+    private static void Step(sqlite3 handle, nint statement, Pending pending, int start, int rows)
+    {
         try
         {
-            for (var start = 0; start < pending.Values.Count; start += pending.Width)
-            {
-                for (var c = 0; c < pending.Width; c++) Bind(handle, statement, c + 1, pending.Values[start + c], pending.Head);
-
-                var stepped = raw.sqlite3_step(statement);
-                if (stepped != raw.SQLITE_DONE) Check(handle, stepped == raw.SQLITE_ROW ? raw.SQLITE_MISUSE : stepped);
-                Check(handle, raw.sqlite3_reset(statement));
-            }
+            var first = start * pending.Width;
+            for (var c = 0; c < rows * pending.Width; c++) Bind(handle, statement, c + 1, pending.Values[first + c], pending.Head);
+            var stepped = SqliteNative.Step(statement);
+            if (stepped != raw.SQLITE_DONE) Check(handle, stepped == raw.SQLITE_ROW ? raw.SQLITE_MISUSE : stepped);
         }
         finally
         {
-            // Ready for the next flush even after a failed step; reset's code repeats the step's error, already thrown.
-            _ = raw.sqlite3_reset(statement);
-            _ = raw.sqlite3_clear_bindings(statement);
+            // Ready for the next rows even after a failed step; reset's code repeats the step's error, already thrown.
+            _ = SqliteNative.Reset(statement);
+            _ = SqliteNative.ClearBindings(statement);
         }
     }
 
     /// <summary>
     /// The statements each native connection has prepared, by SQL text. A pooled handle is used by one
-    /// connection at a time, so its dictionary needs no lock; the statements go when the handle does.
+    /// connection at a time, so its dictionary needs no lock; the statements go when the handle does, and
+    /// while it lives their native pointers (<see cref="SqliteNative"/>) stay valid.
     /// </summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<sqlite3, Dictionary<string, sqlite3_stmt>> Statements = [];
 
-    private static sqlite3_stmt Prepared(sqlite3 handle, Pending pending) =>
-        Prepared(handle, pending.Sql ??= $"{pending.Head} ({string.Join(", ", Enumerable.Repeat("?", pending.Width))}){pending.Tail}");
-
     /// <summary>The native statement of <paramref name="sql"/> on this connection, prepared on first use.</summary>
-    internal static sqlite3_stmt Prepared(sqlite3 handle, string sql)
+    internal static nint Prepared(sqlite3 handle, string sql)
     {
         var cache = Statements.GetOrCreateValue(handle);
-        if (cache.TryGetValue(sql, out var statement)) return statement;
-        Check(handle, raw.sqlite3_prepare_v3(handle, sql, raw.SQLITE_PREPARE_PERSISTENT, out statement));
-        cache[sql] = statement;
-        return statement;
+        if (!cache.TryGetValue(sql, out var statement))
+        {
+            Check(handle, raw.sqlite3_prepare_v3(handle, sql, raw.SQLITE_PREPARE_PERSISTENT, out statement));
+            cache[sql] = statement;
+        }
+
+        return statement.DangerousGetHandle();
     }
 
     /// <summary>Binds parameter <paramref name="index"/> (from 1) of a native statement of <paramref name="sql"/>.</summary>
-    internal static void Bind(sqlite3 handle, sqlite3_stmt statement, int index, object? value, string sql) => Check(handle, value switch
+    internal static void Bind(sqlite3 handle, nint statement, int index, object? value, string sql) => Check(handle, value switch
     {
-        null or TypedNull => raw.sqlite3_bind_null(statement, index),
-        string text => raw.sqlite3_bind_text(statement, index, text),
-        long number => raw.sqlite3_bind_int64(statement, index, number),
-        int number => raw.sqlite3_bind_int64(statement, index, number),
-        bool flag => raw.sqlite3_bind_int64(statement, index, flag ? 1 : 0),
+        null or TypedNull => SqliteNative.BindNull(statement, index),
+        string text => SqliteNative.BindText(statement, index, text),
+        long number => SqliteNative.BindLong(statement, index, number),
+        int number => SqliteNative.BindLong(statement, index, number),
+        bool flag => SqliteNative.BindLong(statement, index, flag ? 1 : 0),
         var other => throw new InvalidOperationException($"Cannot bind a {other.GetType().Name} in: {sql}"),
     });
 
@@ -256,7 +279,7 @@ internal sealed class RowBuffer
 
         public List<object?> Values { get; } = [];
 
-        /// <summary>The SQLite statement text, made once.</summary>
+        /// <summary>The single-row statement SQLite steps instead of the multi-row form, if any.</summary>
         public string? Sql { get; set; }
     }
 }

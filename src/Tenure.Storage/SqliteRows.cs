@@ -20,14 +20,14 @@ internal static class SqliteRows
         {
             for (var i = 0; i < parameters.Length; i++) RowBuffer.Bind(handle, statement, i + 1, parameters[i], sql);
             int rc;
-            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW) rows.Add(read(new SqliteRow(statement)));
+            while ((rc = SqliteNative.Step(statement)) == raw.SQLITE_ROW) rows.Add(read(new SqliteRow(statement)));
             if (rc != raw.SQLITE_DONE) RowBuffer.Check(handle, rc);
         }
         finally
         {
             // Ready for the next read even after a failed step; reset's code repeats the step's error, already thrown.
-            _ = raw.sqlite3_reset(statement);
-            _ = raw.sqlite3_clear_bindings(statement);
+            _ = SqliteNative.Reset(statement);
+            _ = SqliteNative.ClearBindings(statement);
         }
 
         return rows;
@@ -35,15 +35,15 @@ internal static class SqliteRows
 }
 
 /// <summary>The current row of a stepped SQLite statement, read by column position.</summary>
-internal readonly struct SqliteRow(sqlite3_stmt statement)
+internal readonly struct SqliteRow(nint statement)
 {
-    public bool IsNull(int column) => raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL;
+    public bool IsNull(int column) => SqliteNative.IsNull(statement, column);
 
-    public string Text(int column) => raw.sqlite3_column_text(statement, column).utf8_to_string();
+    public string Text(int column) => SqliteNative.Text(statement, column);
 
     public string? NullableText(int column) => IsNull(column) ? null : Text(column);
 
-    public long Long(int column) => raw.sqlite3_column_int64(statement, column);
+    public long Long(int column) => SqliteNative.Long(statement, column);
 
     public long? NullableLong(int column) => IsNull(column) ? null : Long(column);
 }

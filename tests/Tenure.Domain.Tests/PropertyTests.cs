@@ -97,6 +97,15 @@ public sealed class PropertyTests
 
             Assert.All(plan, e => Assert.True(e.At > instance.CreatedAt));
 
+            // The engine's next event is the plan's first, from the start and after each event up to the stop has run (a stop
+            // changes the instance, not only its progress).
+            Assert.Equal(plan[0], Schedule.Next(rules, instance, Account(noStop: noStop)));
+            for (var i = 0; i + 1 < plan.Count && plan[i].Kind is not (EventKind.Stop or EventKind.ConvertToPayg or EventKind.Release); i++)
+            {
+                var ran = instance with { Progress = Progress.After(plan[i]) };
+                Assert.Equal(plan[i + 1], Schedule.Next(rules, ran, Account(noStop: noStop)));
+            }
+
             // What the order means, not only that it is sorted: nothing is reminded or attempted after the instance
             // stops, converts or is released; release follows the stop; the warning is one calendar day before release.
             var end = plan.FirstOrDefault(e => e.Kind is EventKind.Stop or EventKind.ConvertToPayg or EventKind.Release);

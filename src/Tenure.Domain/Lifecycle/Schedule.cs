@@ -14,11 +14,20 @@ public static class Schedule
     /// <summary>R4.3, R9.1: reminders and auto-renew attempts run at 08:00 local.</summary>
     public static readonly LocalTime NoticeTime = new(8, 0);
 
-    /// <summary>The single next event, or null when nothing more will happen on its own.</summary>
+    /// <summary>
+    /// The single next event, or null when nothing more will happen on its own: the first of <see cref="Plan"/>, found
+    /// without sorting it (the engine asks this for every instance it claims and after every event).
+    /// </summary>
     public static DueEvent? Next(Rules rules, Instance instance, Account account)
     {
-        foreach (var due in Plan(rules, instance, account)) return due;
-        return null;
+        DueEvent? next = null;
+        foreach (var due in Ahead(rules, instance, account))
+        {
+            if (!instance.IsSubscription) return due; // PAYG's events come in order, and never end
+            if (next is not { } earliest || due.CompareTo(earliest) < 0) next = due;
+        }
+
+        return next;
     }
 
     /// <summary>
@@ -26,13 +35,21 @@ public static class Schedule
     /// and nobody acts. PAYG plans are endless (an hourly charge each hour); take what you need.
     /// </summary>
     public static IEnumerable<DueEvent> Plan(Rules rules, Instance instance, Account account) =>
+        instance.IsSubscription ? Ahead(rules, instance, account).Order() : Ahead(rules, instance, account);
+
+    /// <summary>The events of <see cref="Plan"/>: a subscription's in no particular order, PAYG's in order.</summary>
+    private static IEnumerable<DueEvent> Ahead(Rules rules, Instance instance, Account account) =>
         instance.Status switch
         {
             InstanceStatus.Released => [],
             _ when !instance.IsSubscription => PaygPlan(rules, instance, account),
-            InstanceStatus.Running => Ahead(instance, RunningPlan(rules, instance, account)),
-            _ => Ahead(instance, StoppedPlan(rules, instance, account)),
+            InstanceStatus.Running => Unrun(instance, RunningPlan(rules, instance, account)),
+            _ => Unrun(instance, StoppedPlan(rules, instance, account)),
         };
+
+    /// <summary>The events of a subscription's cycle that its progress has not passed.</summary>
+    private static IEnumerable<DueEvent> Unrun(Instance instance, IEnumerable<DueEvent> cycle) =>
+        cycle.Where(due => Progress.After(due) > instance.Progress);
 
     /// <summary>R9.1, R4.3, R4.5, R5.2, R5.3, R5.6, R6.7, R9.3: one cycle of a running subscription instance.</summary>
     private static IEnumerable<DueEvent> RunningPlan(Rules rules, Instance instance, Account account)
@@ -148,7 +165,4 @@ public static class Schedule
 
     /// <summary>R9.1: an auto-renew instance is reminded once, at T-7.</summary>
     public const int AutoReminderDays = 7;
-
-    private static IEnumerable<DueEvent> Ahead(Instance instance, IEnumerable<DueEvent> plan) =>
-        plan.Where(due => Progress.After(due) > instance.Progress).Order();
 }

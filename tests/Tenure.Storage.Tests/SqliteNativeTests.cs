@@ -1,0 +1,77 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Tenure.Storage.Tests;
+
+/// <summary>
+/// SQLite's rows are bound and read through <see cref="SqliteNative"/>, on the statement's pointer and with the UTF-8 text
+/// on the stack up to a size and in a rented buffer above it: every value must come back as it went in, at every size.
+/// </summary>
+public sealed class SqliteNativeTests : IDisposable
+{
+    private readonly string _file = Path.Combine(Path.GetTempPath(), $"tenure-native-{Guid.NewGuid():N}.db");
+    private readonly Database _db;
+
+    public SqliteNativeTests() => _db = Database.Sqlite(_file);
+
+    public void Dispose() => Database.DeleteSqliteFiles(_file);
+
+    public static TheoryData<string> Texts() =>
+    [
+        "",
+        "a",
+        "续费管理 自動更新 🙂",
+        new string('x', 1023),
+        new string('x', 1024),
+        new string('é', 511) + "x", // 1,023 bytes, from 512 characters
+        new string('é', 600), // 1,200 bytes: above the stack buffer
+        string.Concat(Enumerable.Repeat("租🙂", 40_000)),
+        "a\0b", // SQLite text keeps an inner NUL when its length is given
+    ];
+
+    [Theory]
+    [MemberData(nameof(Texts))]
+    public void A_text_bound_natively_reads_back_unchanged(string text)
+    {
+        Assert.Equal(text, RoundTrip(text, 7L)[0].Text);
+    }
+
+    [Fact]
+    public void Longs_and_nulls_read_back_unchanged()
+    {
+        foreach (var number in new[] { long.MinValue, -1L, 0L, 1L, long.MaxValue })
+        {
+            var row = Assert.Single(RoundTrip(null, number));
+            Assert.Null(row.Text);
+            Assert.Equal(number, row.Number);
+        }
+    }
+
+    [Fact]
+    public void Reading_a_null_as_text_fails_rather_than_reading_empty()
+    {
+        using var connection = (SqliteConnection)_db.Open();
+        var failure = Assert.Throws<InvalidOperationException>(
+            () => SqliteRows.Read(connection, "SELECT NULL", [], row => row.Text(0)));
+
+        Assert.Contains("NULL", failure.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Writes one row through <see cref="RowBuffer"/> in a transaction, and reads it back through <see cref="SqliteRows"/>.
+    /// </summary>
+    private List<(string? Text, long? Number)> RoundTrip(string? text, long number)
+    {
+        using var connection = (SqliteConnection)_db.Open();
+        connection.Execute("CREATE TABLE IF NOT EXISTS t (v TEXT, n INTEGER); DELETE FROM t");
+        using (var transaction = connection.BeginTransaction())
+        {
+            var rows = new RowBuffer();
+            rows.Add("INSERT INTO t (v, n) VALUES", string.Empty, text, number);
+            rows.Flush(connection, transaction);
+            transaction.Commit();
+        }
+
+        return SqliteRows.Read(connection, "SELECT v, n FROM t WHERE n = ?1", [number], row => (row.NullableText(0), row.NullableLong(1)));
+    }
+}
