@@ -47,6 +47,30 @@ public sealed class SqliteNativeTests : IDisposable
         }
     }
 
+    /// <summary>A flush writes up to 256 rows per statement, then halves: every count must come out whole and in order.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(255)]
+    [InlineData(256)]
+    [InlineData(257)]
+    [InlineData(1000)]
+    public void A_flush_writes_every_row_once_in_order(int count)
+    {
+        using var connection = (SqliteConnection)_db.Open();
+        connection.Execute("CREATE TABLE many (seq INTEGER PRIMARY KEY, v TEXT NOT NULL, n INTEGER)");
+        using (var transaction = connection.BeginTransaction())
+        {
+            var rows = new RowBuffer();
+            for (var i = 0; i < count; i++) rows.Add("INSERT INTO many (v, n) VALUES", string.Empty, $"row {i}", i % 3 == 0 ? null : i);
+            rows.Flush(connection, transaction);
+            transaction.Commit();
+        }
+
+        var read = SqliteRows.Read(connection, "SELECT v, n FROM many ORDER BY seq", [], row => (row.Text(0), row.NullableLong(1)));
+        Assert.Equal(Enumerable.Range(0, count).Select(i => ($"row {i}", i % 3 == 0 ? null : (long?)i)), read);
+    }
+
     [Fact]
     public void Reading_a_null_as_text_fails_rather_than_reading_empty()
     {
