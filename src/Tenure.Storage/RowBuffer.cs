@@ -48,8 +48,8 @@ internal sealed class RowBuffer
 
     /// <summary>
     /// Writes every waiting row within the transaction and empties the buffer. PostgreSQL gets
-    /// multi-row statements (few round trips); SQLite, in process, one native prepared statement
-    /// per kind stepped row by row.
+    /// multi-row statements (few round trips); SQLite, in process, native prepared statements of
+    /// up to 256 rows, stepped.
     /// </summary>
     public void Flush(DbConnection connection, DbTransaction transaction)
     {
@@ -57,7 +57,7 @@ internal sealed class RowBuffer
         {
             if (connection is SqliteConnection { Handle: { } handle })
             {
-                FlushRowByRow(handle, pending);
+                FlushNative(handle, pending);
                 continue;
             }
 
@@ -145,7 +145,7 @@ internal sealed class RowBuffer
     /// statement opened them per row (docs/benchmarks.md). A kind with a single-row statement of its own (an UPDATE) is stepped
     /// row by row. It runs on the connection's handle, inside the session's transaction.
     /// </summary>
-    private static void FlushRowByRow(sqlite3 handle, Pending pending)
+    private static void FlushNative(sqlite3 handle, Pending pending)
     {
         var rows = pending.Values.Count / pending.Width;
         var most = Math.Min(SqliteRowsPerStatement, MaxParameters / pending.Width);
@@ -280,6 +280,6 @@ internal sealed class RowBuffer
         public List<object?> Values { get; } = [];
 
         /// <summary>The single-row statement SQLite steps instead of the multi-row form, if any.</summary>
-        public string? Sql { get; set; }
+        public string? Sql { get; init; }
     }
 }
