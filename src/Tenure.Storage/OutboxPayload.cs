@@ -20,9 +20,13 @@ public sealed record OutboxPayload(
     string IdempotencyKey,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail)
 {
-    /// <summary>R9.6: a notice's facts (its words are chosen at delivery, in the account's language).</summary>
+    /// <summary>
+    /// R9.6: a notice's facts (its words are chosen at delivery, in the account's language), as the JSON text
+    /// <see cref="NoticeJson"/> wrote: the payload carries it as it is, not parsed and written again.
+    /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public JsonElement? Data { get; init; }
+    [JsonConverter(typeof(RawJson))]
+    public string? Data { get; init; }
 
     /// <summary>
     /// R9.4: a notice, the same on every channel; its dedupe key is the idempotency key. <paramref name="data"/> is its facts as
@@ -32,11 +36,11 @@ public sealed record OutboxPayload(
         new(Columns.Camel(notice.Kind.ToString()), notice.AccountId.Value, notice.InstanceId?.Value, notice.At, null,
             notice.DedupeKey, null)
         {
-            Data = JsonElement.Parse(data),
+            Data = data,
         };
 
     /// <summary>The notice's facts, when this is a notice written since notices are data.</summary>
-    public NoticeData? NoticeData() => Data is { } data ? data.Deserialize<NoticeData>(NoticeJson.Options) : null;
+    public NoticeData? NoticeData() => Data is { } data ? Storage.NoticeJson.Read(data) : null;
 
     /// <summary>R10.1: a resource action (<c>start</c>, <c>stop</c>, <c>release</c>, <c>modify</c>).</summary>
     public static OutboxPayload Of(ResourceAction action) =>
@@ -52,4 +56,16 @@ public sealed record OutboxPayload(
     public static OutboxPayload FromJson(string json) =>
         JsonSerializer.Deserialize<OutboxPayload>(json, Columns.Json)
             ?? throw new InvalidOperationException($"An outbox payload is not an object: {json}");
+
+    /// <summary>A JSON value kept as its text: written as it is (still checked to be one value), read as the text it was.</summary>
+    private sealed class RawJson : JsonConverter<string>
+    {
+        public override string Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            using var value = JsonDocument.ParseValue(ref reader);
+            return value.RootElement.GetRawText();
+        }
+
+        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteRawValue(value);
+    }
 }

@@ -21,10 +21,10 @@ public sealed class SqliteNativeTests : IDisposable
         "",
         "a",
         "续费管理 自動更新 🙂",
-        new string('x', 1023),
-        new string('x', 1024),
-        new string('é', 511) + "x", // 1,023 bytes, from 512 characters
-        new string('é', 600), // 1,200 bytes: above the stack buffer
+        new string('x', 340), // the longest text whose UTF-8 fits the stack buffer at any characters: (340 + 1) × 3 ≤ 1,024
+        new string('x', 341), // a rented buffer from here
+        new string('é', 340), // 680 bytes, on the stack
+        new string('é', 600), // 1,200 bytes
         string.Concat(Enumerable.Repeat("租🙂", 40_000)),
         "a\0b", // SQLite text keeps an inner NUL when its length is given
     ];
