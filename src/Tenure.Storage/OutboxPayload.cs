@@ -40,7 +40,7 @@ public sealed record OutboxPayload(
         };
 
     /// <summary>The notice's facts, when this is a notice written since notices are data.</summary>
-    public NoticeData? NoticeData() => Data is { } data ? Storage.NoticeJson.Read(data) : null;
+    public NoticeData? NoticeData() => Data is { } data ? NoticeJson.Read(data) : null;
 
     /// <summary>R10.1: a resource action (<c>start</c>, <c>stop</c>, <c>release</c>, <c>modify</c>).</summary>
     public static OutboxPayload Of(ResourceAction action) =>
