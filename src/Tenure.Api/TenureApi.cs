@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Prometheus;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using NodaTime;
 using Tenure.Domain;
 using Tenure.Engine.Clocks;
@@ -28,6 +29,26 @@ public sealed record ApiOptions(Database Database, string OperatorKey, IClock Cl
     public Tenure.Engine.Payments.PaymentOptions Payments { get; init; } = new();
 
     public Rules Rules { get; init; } = Rules.Default;
+
+    /// <summary>
+    /// The engine loops this node runs (<c>Tenure:EngineWorkers</c>), each claiming its own batches. SQLite has one writer, so
+    /// one; on PostgreSQL two by default, so that the database writes one batch while the engine decides the next
+    /// (docs/benchmarks.md): their claims skip each other's rows and they lock accounts in ID order, as separate nodes do.
+    /// </summary>
+    public int EngineWorkers { get; init; } = DefaultEngineWorkers(Database.Dialect);
+
+    public static int DefaultEngineWorkers(Dialect dialect) => dialect == Dialect.Postgres ? 2 : 1;
+
+    /// <summary>The most engine loops one node runs.</summary>
+    public const int MaxEngineWorkers = 16;
+
+    /// <summary>Why a node cannot run <paramref name="workers"/> engine loops on <paramref name="dialect"/>, or null.</summary>
+    public static string? EngineWorkersProblem(int workers, Dialect dialect) => workers switch
+    {
+        < 1 or > MaxEngineWorkers => $"Tenure:EngineWorkers must be between 1 and {MaxEngineWorkers}.",
+        > 1 when dialect != Dialect.Postgres => "Tenure:EngineWorkers above 1 needs PostgreSQL: SQLite has one writer.",
+        _ => null,
+    };
 
     public int RateLimitBurst { get; init; } = 200;
 
@@ -101,9 +122,21 @@ public static class TenureApi
         builder.Services.AddSingleton(options.Payments);
         if (options.RunEngine)
         {
-            builder.Services.AddHostedService(sp => new EngineService(
-                sp.GetRequiredService<LifecycleEngine>(), options.Database, options.Clock, TimeSpan.FromSeconds(1),
-                sp.GetRequiredService<ILogger<EngineService>>(), options.IdempotencyRetention));
+            if (ApiOptions.EngineWorkersProblem(options.EngineWorkers, options.Database.Dialect) is { } problem)
+            {
+                throw new ArgumentException(problem, nameof(options));
+            }
+
+            // AddHostedService keeps one service per type; each worker is its own, with an engine (and claim cursors) of its own.
+            for (var worker = 0; worker < options.EngineWorkers; worker++)
+            {
+                var first = worker == 0;
+                builder.Services.AddSingleton<IHostedService>(sp => new EngineService(
+                    first ? sp.GetRequiredService<LifecycleEngine>() : new LifecycleEngine(options.Database, options.Rules), options.Database,
+                    options.Clock, TimeSpan.FromSeconds(1), sp.GetRequiredService<ILogger<EngineService>>(),
+                    first ? options.IdempotencyRetention : null));
+            }
+
             builder.Services.AddHostedService(sp => new DispatcherService(sp.GetRequiredService<Dispatcher>(), TimeSpan.FromSeconds(1),
                 sp.GetRequiredService<ILogger<DispatcherService>>()));
         }

@@ -29,9 +29,23 @@ public static class ServeCommand
         {
             var output = parsed.InvocationConfiguration.Output;
             var db = database.Open(parsed);
+            var config = Settings.Configuration;
+            var workers = ApiOptions.DefaultEngineWorkers(db.Dialect);
+            if (config["Tenure:EngineWorkers"] is { } workersText)
+            {
+                var problem = int.TryParse(workersText, System.Globalization.NumberStyles.None,
+                    System.Globalization.CultureInfo.InvariantCulture, out workers)
+                    ? ApiOptions.EngineWorkersProblem(workers, db.Dialect)
+                    : $"Tenure:EngineWorkers '{workersText}' is not a whole number.";
+                if (problem is not null)
+                {
+                    parsed.InvocationConfiguration.Error.WriteLine($"error: {problem}");
+                    return ExitCodes.Usage;
+                }
+            }
+
             db.Migrate();
             if (Settings.Rules(parsed.InvocationConfiguration.Error) is not { } rules) return ExitCodes.Usage;
-            var config = Settings.Configuration;
             var operatorKey = config["Tenure:OperatorKey"];
             if (string.IsNullOrEmpty(operatorKey))
             {
@@ -94,6 +108,7 @@ public static class ServeCommand
             var app = TenureApi.Build(new ApiOptions(db, operatorKey, clock)
             {
                 Rules = rules,
+                EngineWorkers = workers,
                 Delivery = delivery,
                 Payments = paymentOptions,
                 RateLimitPerSecond = limits.GetValue("PerSecond", 100),

@@ -415,19 +415,47 @@ public sealed partial class Session : IDisposable, IAsyncDisposable
         var fromClause = from is { Expires: not null } && Postgres
             ? " AND (next_due_at, expires_at, id) >= (@fromAt, @fromExpires, @fromId)"
             : string.Empty;
+        // SQLite reads the first row left with the claim. PostgreSQL locks only what it claims: a row read with it would be locked
+        // too, and this engine's next batch would take it while another engine has the rest of its account, so that each
+        // engine's batch waited for the other's commit (docs/benchmarks.md). It reads that row apart, unlocked.
         var rows = InstanceRows(
             $"SELECT {InstanceColumns} FROM instances WHERE clock_id = @clockId AND next_due_at <= @now{fromClause} " +
             $"ORDER BY next_due_at, expires_at{(Postgres ? " NULLS FIRST" : string.Empty)}, id LIMIT @take{lockClause}",
             new
             {
-                clockId, now = Columns.Ticks(now), take = limit + 1, fromAt = Columns.Ticks(from?.At),
+                clockId, now = Columns.Ticks(now), take = Postgres ? limit : limit + 1, fromAt = Columns.Ticks(from?.At),
                 fromExpires = Columns.Ticks(from?.Expires), fromId = from?.Id,
             });
-        var next = rows.Count > limit
-            ? new ClaimCursor(Columns.At(rows[limit].NextDueAt!.Value), Columns.At(rows[limit].ExpiresAt), rows[limit].Id)
-            : null;
+        var next = Postgres
+            ? rows.Count == limit ? FirstAfter(clockId, now, rows[^1]) : null
+            : rows.Count > limit ? Cursor(rows[limit].NextDueAt!.Value, rows[limit].ExpiresAt, rows[limit].Id) : null;
         return ([.. rows.Take(limit).Select(Remember)], next);
     }
+
+    /// <summary>
+    /// PostgreSQL: the claim key of the first due row after <paramref name="last"/> in claim order, locked or not, read by the
+    /// index. Rows without an expiry sort first among their due time, where a row comparison with a NULL is NULL, so those
+    /// after a last row without one are read by a second index range.
+    /// </summary>
+    private ClaimCursor? FirstAfter(string clockId, Instant now, InstanceRow last)
+    {
+        const string Key = "SELECT next_due_at AS at, expires_at AS expires, id FROM instances WHERE clock_id = @clockId AND ";
+        const string Order = " ORDER BY next_due_at, expires_at NULLS FIRST, id LIMIT 1";
+        var noExpiry = last.ExpiresAt is null
+            ? $"({Key}next_due_at = @at AND expires_at IS NULL AND id > @id{Order}) UNION ALL "
+            : string.Empty;
+        var found = Query<(long At, long? Expires, string Id)>(
+            $"SELECT * FROM ({noExpiry}({Key}next_due_at <= @now AND (next_due_at, expires_at, id) > (@at, @expires, @afterId){Order})) " +
+            "AS k ORDER BY at, expires NULLS FIRST, id LIMIT 1",
+            new
+            {
+                clockId, now = Columns.Ticks(now), at = last.NextDueAt!.Value, id = last.Id, expires = last.ExpiresAt ?? long.MinValue,
+                afterId = last.ExpiresAt is null ? string.Empty : last.Id,
+            }).ToList();
+        return found is [var key, ..] ? Cursor(key.At, key.Expires, key.Id) : null;
+    }
+
+    private static ClaimCursor Cursor(long at, long? expires, string id) => new(Columns.At(at), Columns.At(expires), id);
 
     /// <summary>
     /// Writes an instance's state (inserting it when new) with its next due pointer: the event the

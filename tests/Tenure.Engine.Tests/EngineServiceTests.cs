@@ -41,6 +41,27 @@ public sealed class EngineServiceTests : MigratedSqlite
         Assert.Equal(["purchased", "reminderSent"], Query($"SELECT kind FROM timeline_events WHERE instance_id = '{id}' ORDER BY id"));
     }
 
+    [Theory]
+    [InlineData("2", "error: Tenure:EngineWorkers above 1 needs PostgreSQL: SQLite has one writer.")]
+    [InlineData("0", "error: Tenure:EngineWorkers must be between 1 and 16.")]
+    [InlineData("two", "error: Tenure:EngineWorkers 'two' is not a whole number.")]
+    public async Task Serve_refuses_engine_workers_SQLite_cannot_run_before_it_touches_the_database(string workers, string error)
+    {
+        var file = SqliteFile();
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "tenure.dll"), "serve", "--db", file }) info.ArgumentList.Add(arg);
+        info.Environment["Tenure__EngineWorkers"] = workers;
+        using var serve = System.Diagnostics.Process.Start(info)!;
+        var stderr = serve.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stdout = await serve.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await serve.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.Usage, serve.ExitCode);
+        Assert.Equal(error, (await stderr).Trim());
+        Assert.Empty(stdout);
+        Assert.False(File.Exists(file), "serve created the database before it refused its settings");
+    }
+
     [Fact]
     public void Verify_command_exits_1_and_names_each_violation()
     {

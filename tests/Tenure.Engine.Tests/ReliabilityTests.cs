@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using NodaTime;
 using Tenure.Storage;
 using Tenure.Storage.Tests;
@@ -20,31 +22,35 @@ public sealed class ReliabilityTests(PostgresCluster cluster)
     // Bought 2019-01-29 10:00 for 2 months: all expire 2019-03-30 00:00; the T-3 wave runs 2019-03-27 08:00.
     private static readonly Instant Until = Local("2019-03-27 08:00");
 
-    /// <summary>Accounts whose balance covers 9 of their 10 auto-renewals (10 % fail).</summary>
-    private static void Seed(Database db)
+    /// <summary>Accounts whose balance covers 9 of their 10 auto-renewals (10 % fail), on the test clock or <paramref name="clockId"/>.</summary>
+    private static void Seed(Database db, string clockId = Clock)
     {
         db.Migrate();
         using var session = db.Begin();
-        session.Execute("INSERT INTO test_clocks (id, frozen_time, created_at) VALUES (@Clock, @at, @at)",
-            new { Clock, at = Local("2019-01-29 09:00").ToUnixTimeTicks() });
+        if (clockId != Session.SystemClock)
+        {
+            session.Execute("INSERT INTO test_clocks (id, frozen_time, created_at) VALUES (@clockId, @at, @at)",
+                new { clockId, at = Local("2019-01-29 09:00").ToUnixTimeTicks() });
+        }
+
         var at = Local("2019-01-29 10:00");
         for (var a = 0; a < Accounts; a++)
         {
             var accountId = $"acc-{a:D5}";
             session.InsertAccount(new AccountRow
             {
-                Id = accountId, Name = accountId, Email = $"{accountId}@example.com", Currency = "USD", ClockId = Clock, CreatedAt = 0,
+                Id = accountId, Name = accountId, Email = $"{accountId}@example.com", Currency = "USD", ClockId = clockId, CreatedAt = 0,
             });
             var empty = Domain.Accounts.Account.Empty(new Domain.AccountId(accountId), "USD");
             var funded = Domain.Lifecycle.Payg.TopUp(Rules, empty, PerAccount * 2000 + (PerAccount - 1) * 1000, [], at).Value;
-            session.Save(funded, at, Clock);
+            session.Save(funded, at, clockId);
             var account = funded.Account;
             for (var i = 0; i < PerAccount; i++)
             {
                 var request = new Domain.Purchases.PurchaseRequest(new Domain.InstanceId($"i-{a:D5}-{i}"), "ecs", "cn-hangzhou", null,
                     "ecs.small", Domain.Catalog.ChargeType.Subscription, 2, AutoRenew: true);
                 var bought = Domain.Purchases.Purchase.Buy(Rules, account, request, at).Value;
-                session.Save(bought, at, Clock);
+                session.Save(bought, at, clockId);
                 account = bought.Account;
             }
         }
@@ -64,18 +70,24 @@ public sealed class ReliabilityTests(PostgresCluster cluster)
         return Process.Start(info) ?? throw new InvalidOperationException("Could not start the engine process.");
     }
 
-    private static void AssertWaveRanExactlyOnce(Database db)
+    /// <summary>
+    /// Every event of the wave once. On a test clock each runs on time; an engine on the system clock that first runs at the
+    /// wave's instant is late for the T-7 reminders, whose day has passed: it records them as skipped and sends nothing (R9.1).
+    /// </summary>
+    private static void AssertWaveRanExactlyOnce(Database db, bool late = false)
     {
         Assert.Empty(Verifier.Check(db));
         using var session = db.Begin();
         var perInstance = session.Query<(string Kind, long Instances, long Rows)>(
             "SELECT kind, COUNT(DISTINCT instance_id), COUNT(*) FROM timeline_events WHERE kind <> 'purchased' "
             + "GROUP BY kind ORDER BY kind").ToList();
+        (string, long, long)[] reminders = late
+            ? [("reminderSkipped", Accounts * PerAccount, Accounts * PerAccount)]
+            : [("lowBalance", Accounts * PerAccount, Accounts * PerAccount), ("reminderSent", Accounts * PerAccount, Accounts * PerAccount)];
         Assert.Equal(
         [
             ("autoRenewFailed", (long)Accounts, (long)Accounts),
-            ("lowBalance", (long)Accounts * PerAccount, (long)Accounts * PerAccount),
-            ("reminderSent", (long)Accounts * PerAccount, (long)Accounts * PerAccount),
+            .. reminders,
             ("renewed", (long)Accounts * (PerAccount - 1), (long)Accounts * (PerAccount - 1)),
         ], perInstance);
         Assert.Equal(Accounts * (PerAccount - 1), session.Single<long>("SELECT COUNT(*) FROM order_items WHERE kind = 'Renewal'"));
@@ -130,5 +142,35 @@ public sealed class ReliabilityTests(PostgresCluster cluster)
             "Only one engine did any work: " + string.Join(" | ", ran));
         foreach (var engine in engines) engine.Dispose();
         AssertWaveRanExactlyOnce(db);
+    }
+
+    [Fact]
+    public async Task R7_4_a_PostgreSQL_node_runs_two_engine_workers_by_default_and_charges_every_instance_exactly_once()
+    {
+        var db = Database.Postgres(cluster.CreateDatabase());
+        Seed(db, Session.SystemClock);
+        var options = new Api.ApiOptions(db, "op-workers", new NodaTime.Testing.FakeClock(Until));
+        Assert.Equal(2, options.EngineWorkers);
+        await using var app = Api.TenureApi.Build(options, ["--urls", "http://127.0.0.1:0"]);
+        Assert.Equal(2, app.Services.GetServices<IHostedService>().OfType<Lifecycle.EngineService>().Count());
+
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        var waited = Stopwatch.StartNew();
+        while (Due(db) > 0)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromMinutes(5), $"The workers left {Due(db)} instances due: a hang or a deadlock.");
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+
+        await app.StopAsync(TestContext.Current.CancellationToken);
+        AssertWaveRanExactlyOnce(db, late: true);
+    }
+
+    private static long Due(Database db)
+    {
+        using var session = db.Begin();
+        var due = session.Single<long>("SELECT COUNT(*) FROM instances WHERE next_due_at <= @until", new { until = Until.ToUnixTimeTicks() });
+        session.Commit();
+        return due;
     }
 }

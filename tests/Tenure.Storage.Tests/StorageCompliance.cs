@@ -205,6 +205,37 @@ public abstract partial class StorageCompliance
         Assert.Null(end);
     }
 
+    [Theory]
+    [InlineData(2, "p0 p1", "p2")]
+    [InlineData(3, "p0 p1 p2", "s0")]
+    [InlineData(4, "p0 p1 p2 s0", "s1")]
+    [InlineData(5, "p0 p1 p2 s0 s1", null)]
+    public void R4_8_a_claim_takes_instances_without_an_expiry_first_and_its_cursor_is_the_row_right_after(
+        int limit, string claimed, string? cursor)
+    {
+        // Three PAYG hours (bought 07:00, no expiry) and two T-7 reminders (expiry 04-02), all due 2019-03-26 08:00.
+        var (accountId, clock) = NewAccount("2019-02-01 09:00", 10_000);
+        var subscriptions = Enumerable.Range(0, 2)
+            .Select(_ => Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00").Id.Value).Order(StringComparer.Ordinal);
+        var payg = Enumerable.Range(0, 3).Select(_ =>
+        {
+            using var session = Db.Begin();
+            var account = session.Accounts([accountId], forUpdate: true)[accountId];
+            var request = new PurchaseRequest(
+                new InstanceId(Session.NewId("i")), "rocketmq", "cn-hangzhou", null, "rocketmq.standard", ChargeType.Payg, null);
+            var change = Purchase.Buy(Rules, account, request, Local("2019-03-26 07:00")).Value;
+            session.Save(change, Local("2019-03-26 07:00"), clock.Id);
+            session.Commit();
+            return change.Instance.Id.Value;
+        }).Order(StringComparer.Ordinal);
+        var names = payg.Select((id, i) => (id, $"p{i}")).Concat(subscriptions.Select((id, i) => (id, $"s{i}"))).ToDictionary();
+
+        var (taken, next) = Read(s => s.ClaimDue(clock.Id, Local("2019-03-26 09:00"), limit));
+
+        Assert.Equal(claimed, string.Join(' ', taken.Select(i => names[i.Id.Value])));
+        Assert.Equal(cursor, next is null ? null : names[next.Id]);
+    }
+
     [Fact]
     public void R4_8_on_one_account_the_earliest_expiring_instance_renews_first()
     {
@@ -529,6 +560,29 @@ public sealed class PostgresStorageTests(PostgresCluster cluster) : StorageCompl
     private Database? _db;
 
     protected override Database Db => _db ??= Create(cluster);
+
+    [Fact]
+    public void R4_3_a_claim_locks_only_what_it_takes_so_a_second_engine_takes_the_very_next_row()
+    {
+        // Before, the claim locked the row after its own as well: the second engine skipped it, and the first took it in its next
+        // batch while the second held the rest of that row's account, so each engine's batch waited for the other's commit.
+        var (accountId, clock) = NewAccount("2019-02-01 09:00", 10_000);
+        var ids = Enumerable.Range(0, 4)
+            .Select(_ => Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00").Id.Value)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        using var first = Db.Begin();
+        var (mine, after) = first.ClaimDue(clock.Id, Local("2019-03-26 09:00"), 2);
+        using var second = Db.Begin();
+        var (theirs, end) = second.ClaimDue(clock.Id, Local("2019-03-26 09:00"), 2);
+
+        Assert.Equal(ids[..2], mine.Select(i => i.Id.Value));
+        Assert.Equal(ids[2], after!.Id);
+        Assert.Equal(ids[2..], theirs.Select(i => i.Id.Value));
+        Assert.Null(end);
+        second.Commit();
+        first.Commit();
+    }
 
     private static Database Create(PostgresCluster cluster)
     {

@@ -9,15 +9,14 @@ namespace Tenure.Engine.Lifecycle;
 /// The engine on the system clock: asks when the next event is due (one query), works through due
 /// batches once it has come, and otherwise sleeps until then, waking at least every
 /// <paramref name="poll"/> to see work that commands added — so an idle engine costs the database
-/// one statement per poll (docs/benchmarks.md, "Quiet horizon"). Every ten minutes it also forgets
-/// idempotent answers older than <paramref name="answersKeptFor"/> (default 24 h, as Stripe keeps keys).
+/// one statement per poll (docs/benchmarks.md, "Quiet horizon"). With <paramref name="answersKeptFor"/> (the node's first
+/// worker; <c>Tenure:IdempotencyRetentionHours</c>, 24 h by default, as Stripe keeps keys) it also forgets older idempotent
+/// answers every ten minutes.
 /// </summary>
 public sealed class EngineService(LifecycleEngine engine, Database database, IClock clock, TimeSpan poll, ILogger<EngineService> logger,
     Duration? answersKeptFor = null) : BackgroundService
 {
     private static readonly Duration PruneEvery = Duration.FromMinutes(10);
-
-    private readonly Duration _answersKeptFor = answersKeptFor ?? Duration.FromHours(24);
 
     private Instant _nextPrune = Instant.MinValue;
 
@@ -34,10 +33,10 @@ public sealed class EngineService(LifecycleEngine engine, Database database, ICl
             try
             {
                 var now = clock.GetCurrentInstant();
-                if (now >= _nextPrune)
+                if (answersKeptFor is { } kept && now >= _nextPrune)
                 {
                     _nextPrune = now + PruneEvery;
-                    if (IdempotencyRetention.Prune(database, now - _answersKeptFor) is > 0 and var pruned)
+                    if (IdempotencyRetention.Prune(database, now - kept) is > 0 and var pruned)
                     {
                         logger.LogInformation("Forgot {Count} idempotent answers.", pruned);
                     }
