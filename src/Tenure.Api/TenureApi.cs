@@ -132,8 +132,8 @@ public static class TenureApi
             {
                 var first = worker == 0;
                 builder.Services.AddSingleton<IHostedService>(sp => new EngineService(
-                    first ? sp.GetRequiredService<LifecycleEngine>() : new LifecycleEngine(options.Database, options.Rules), options.Database,
-                    options.Clock, TimeSpan.FromSeconds(1), sp.GetRequiredService<ILogger<EngineService>>(),
+                    first ? sp.GetRequiredService<LifecycleEngine>() : new LifecycleEngine(options.Database, options.Rules),
+                    options.Database, options.Clock, TimeSpan.FromSeconds(1), sp.GetRequiredService<ILogger<EngineService>>(),
                     first ? options.IdempotencyRetention : null));
             }
 

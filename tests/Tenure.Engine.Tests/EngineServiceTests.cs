@@ -49,7 +49,11 @@ public sealed class EngineServiceTests : MigratedSqlite
     {
         var file = SqliteFile();
         var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "tenure.dll"), "serve", "--db", file }) info.ArgumentList.Add(arg);
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "tenure.dll"), "serve", "--db", file })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
         info.Environment["Tenure__EngineWorkers"] = workers;
         using var serve = System.Diagnostics.Process.Start(info)!;
         var stderr = serve.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);

@@ -22,7 +22,7 @@ public sealed class ReliabilityTests(PostgresCluster cluster)
     // Bought 2019-01-29 10:00 for 2 months: all expire 2019-03-30 00:00; the T-3 wave runs 2019-03-27 08:00.
     private static readonly Instant Until = Local("2019-03-27 08:00");
 
-    /// <summary>Accounts whose balance covers 9 of their 10 auto-renewals (10 % fail), on the test clock or <paramref name="clockId"/>.</summary>
+    /// <summary>Accounts whose balance covers 9 of their 10 auto-renewals (10 % fail), on <paramref name="clockId"/>.</summary>
     private static void Seed(Database db, string clockId = Clock)
     {
         db.Migrate();
@@ -81,9 +81,8 @@ public sealed class ReliabilityTests(PostgresCluster cluster)
         var perInstance = session.Query<(string Kind, long Instances, long Rows)>(
             "SELECT kind, COUNT(DISTINCT instance_id), COUNT(*) FROM timeline_events WHERE kind <> 'purchased' "
             + "GROUP BY kind ORDER BY kind").ToList();
-        (string, long, long)[] reminders = late
-            ? [("reminderSkipped", Accounts * PerAccount, Accounts * PerAccount)]
-            : [("lowBalance", Accounts * PerAccount, Accounts * PerAccount), ("reminderSent", Accounts * PerAccount, Accounts * PerAccount)];
+        const long All = Accounts * PerAccount;
+        (string, long, long)[] reminders = late ? [("reminderSkipped", All, All)] : [("lowBalance", All, All), ("reminderSent", All, All)];
         Assert.Equal(
         [
             ("autoRenewFailed", (long)Accounts, (long)Accounts),
@@ -169,7 +168,8 @@ public sealed class ReliabilityTests(PostgresCluster cluster)
     private static long Due(Database db)
     {
         using var session = db.Begin();
-        var due = session.Single<long>("SELECT COUNT(*) FROM instances WHERE next_due_at <= @until", new { until = Until.ToUnixTimeTicks() });
+        var due = session.Single<long>(
+            "SELECT COUNT(*) FROM instances WHERE next_due_at <= @until", new { until = Until.ToUnixTimeTicks() });
         session.Commit();
         return due;
     }

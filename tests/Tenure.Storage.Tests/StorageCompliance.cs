@@ -65,6 +65,30 @@ public abstract partial class StorageCompliance
         return change.Instance;
     }
 
+    /// <summary>Buys a pay-as-you-go instance (no expiry) through the domain, in one transaction.</summary>
+    protected Instance BuyPayg(string accountId, string clockId, string atLocal)
+    {
+        using var session = Db.Begin();
+        var account = session.Accounts([accountId], forUpdate: true)[accountId];
+        var request = new PurchaseRequest(
+            new InstanceId(Session.NewId("i")), "rocketmq", "cn-hangzhou", null, "rocketmq.standard", ChargeType.Payg, null);
+        var change = Purchase.Buy(Rules, account, request, Local(atLocal)).Value;
+        session.Save(change, Local(atLocal), clockId);
+        session.Commit();
+        return change.Instance;
+    }
+
+    /// <summary>Four one-month instances of one account, in ID order, whose T-7 reminders are all due 2019-03-26 08:00.</summary>
+    protected (TestClock Clock, List<string> Ids) FourDueAtOneInstant()
+    {
+        var (accountId, clock) = NewAccount("2019-02-01 09:00", 10_000);
+        var ids = Enumerable.Range(0, 4)
+            .Select(_ => Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00").Id.Value)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return (clock, ids);
+    }
+
     private T Read<T>(Func<Session, T> read)
     {
         using var session = Db.Begin();
@@ -191,11 +215,7 @@ public abstract partial class StorageCompliance
     [Fact]
     public void A_claim_from_a_cursor_starts_at_that_row_on_PostgreSQL_and_from_the_start_on_SQLite()
     {
-        var (accountId, clock) = NewAccount("2019-02-01 09:00", 10_000);
-        var ids = Enumerable.Range(0, 4)
-            .Select(_ => Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00").Id.Value)
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var (clock, ids) = FourDueAtOneInstant();
         var due = Local("2019-03-26 08:00"); // the T-7 reminders of all four (expiry 04-02), at one instant
         var (first, cursor) = Read(s => s.ClaimDue(clock.Id, Local("2019-03-26 09:00"), 2));
         Assert.Equal(ids[..2], first.Select(i => i.Id.Value));
@@ -217,17 +237,8 @@ public abstract partial class StorageCompliance
         var (accountId, clock) = NewAccount("2019-02-01 09:00", 10_000);
         var subscriptions = Enumerable.Range(0, 2)
             .Select(_ => Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00").Id.Value).Order(StringComparer.Ordinal);
-        var payg = Enumerable.Range(0, 3).Select(_ =>
-        {
-            using var session = Db.Begin();
-            var account = session.Accounts([accountId], forUpdate: true)[accountId];
-            var request = new PurchaseRequest(
-                new InstanceId(Session.NewId("i")), "rocketmq", "cn-hangzhou", null, "rocketmq.standard", ChargeType.Payg, null);
-            var change = Purchase.Buy(Rules, account, request, Local("2019-03-26 07:00")).Value;
-            session.Save(change, Local("2019-03-26 07:00"), clock.Id);
-            session.Commit();
-            return change.Instance.Id.Value;
-        }).Order(StringComparer.Ordinal);
+        var payg = Enumerable.Range(0, 3)
+            .Select(_ => BuyPayg(accountId, clock.Id, "2019-03-26 07:00").Id.Value).Order(StringComparer.Ordinal);
         var names = payg.Select((id, i) => (id, $"p{i}")).Concat(subscriptions.Select((id, i) => (id, $"s{i}"))).ToDictionary();
 
         var (taken, next) = Read(s => s.ClaimDue(clock.Id, Local("2019-03-26 09:00"), limit));
@@ -450,17 +461,7 @@ public abstract partial class StorageCompliance
     {
         // 100 in cash, 20 an hour from 10:00: the 6th hour (16:00) takes it to -20; 24 hours later (next day 16:00) it stops.
         var (accountId, clock) = NewAccount("2019-03-01 09:00", 100);
-        Instance payg;
-        using (var session = Db.Begin())
-        {
-            var account = session.Accounts([accountId], forUpdate: true)[accountId];
-            var request = new PurchaseRequest(
-                new InstanceId(Session.NewId("i")), "rocketmq", "cn-hangzhou", null, "rocketmq.standard", ChargeType.Payg, null);
-            var change = Purchase.Buy(Rules, account, request, Local("2019-03-01 10:00")).Value;
-            session.Save(change, Local("2019-03-01 10:00"), clock.Id);
-            session.Commit();
-            payg = change.Instance;
-        }
+        var payg = BuyPayg(accountId, clock.Id, "2019-03-01 10:00");
 
         var clocks = new TestClocks(Db, Engine);
         Assert.Equal(31, clocks.Advance(clock.Id, Local("2019-03-02 18:00")).Value.EventsProcessed);
@@ -566,11 +567,7 @@ public sealed class PostgresStorageTests(PostgresCluster cluster) : StorageCompl
     {
         // Before, the claim locked the row after its own as well: the second engine skipped it, and the first took it in its next
         // batch while the second held the rest of that row's account, so each engine's batch waited for the other's commit.
-        var (accountId, clock) = NewAccount("2019-02-01 09:00", 10_000);
-        var ids = Enumerable.Range(0, 4)
-            .Select(_ => Buy(accountId, clock.Id, "ecs", "ecs.small", 1, "2019-03-01 10:00").Id.Value)
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var (clock, ids) = FourDueAtOneInstant();
         using var first = Db.Begin();
         var (mine, after) = first.ClaimDue(clock.Id, Local("2019-03-26 09:00"), 2);
         using var second = Db.Begin();
