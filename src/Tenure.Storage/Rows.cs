@@ -233,9 +233,6 @@ public sealed class AccountRow
     /// <summary>R9.6: the language its notices are worded in.</summary>
     public string Locale { get; set; } = Locales.Default;
 
-    /// <summary>Issue 16: how many units of work wrote the account's instances (<see cref="Session.InstancesVersion"/>).</summary>
-    public long InstancesVersion { get; set; }
-
     /// <summary>Where the account's notices can go.</summary>
     public Contacts Contacts => new(Email, Phone, WebhookUrl);
 

@@ -31,9 +31,12 @@ public abstract partial class StorageCompliance
     private LifecycleEngine Engine => new(Db, Rules, batchSize: 50);
 
     /// <summary>An account on a new test clock, topped up, as the API will make one.</summary>
-    protected (string AccountId, TestClock Clock) NewAccount(string frozenLocal, long topUp)
+    /// <summary>
+    /// An account funded with <paramref name="topUp"/>, on <paramref name="on"/> or on a new clock at <paramref name="frozenLocal"/>.
+    /// </summary>
+    protected (string AccountId, TestClock Clock) NewAccount(string frozenLocal, long topUp, TestClock? on = null)
     {
-        var clock = new TestClocks(Db, Engine).Create(Local(frozenLocal), Local(frozenLocal));
+        var clock = on ?? new TestClocks(Db, Engine).Create(Local(frozenLocal), Local(frozenLocal));
         var id = Session.NewId("acc");
         using var session = Db.Begin();
         session.InsertAccount(new AccountRow
