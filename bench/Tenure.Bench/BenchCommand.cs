@@ -232,20 +232,21 @@ public static class BenchCommand
         var days = Number("--days", "Days the clock advances in one call (at most 400).", 365);
         var accounts = Number("--accounts", "Accounts the instances are spread over (1: one account, as the issue asks).", 1);
         var batch = Number("--batch", "Instances per engine transaction.", 500);
+        var writeEvery = Number("--write-every", "Events whose rows a batch holds before it sends them.", 1_000);
         var (db, postgres) = DatabaseChoice();
         var command = new Command("test-clock",
             "Seed one account on a test clock with N monthly auto-renew instances and time one advance of the clock by --days.")
         {
-            instances, days, accounts, batch, db, postgres, Json,
+            instances, days, accounts, batch, writeEvery, db, postgres, Json,
         };
         command.SetAction(parsed =>
         {
             if (parsed.GetValue(instances) is < 1 or > 1_000_000 || parsed.GetValue(days) is < 1 or > 400
-                || parsed.GetValue(batch) is < 1 or > 100_000
+                || parsed.GetValue(batch) is < 1 or > 100_000 || parsed.GetValue(writeEvery) is < 1 or > 1_000_000
                 || parsed.GetValue(accounts) < 1 || parsed.GetValue(accounts) > parsed.GetValue(instances))
             {
                 parsed.InvocationConfiguration.Error.WriteLine(
-                    "error: --instances 1..1000000, --accounts 1..instances, --days 1..400, --batch 1..100000.");
+                    "error: --instances 1..1000000, --accounts 1..instances, --days 1..400, --batch 1..100000, --write-every 1..1000000.");
                 return Usage;
             }
 
@@ -257,7 +258,7 @@ public static class BenchCommand
             var clockId = TestClockYear.Seed(database, parsed.GetValue(instances), parsed.GetValue(accounts));
             var result = TestClockYear.Run(onPostgres ? "test-clock-postgres" : "test-clock-sqlite", database,
                 parsed.GetValue(instances), parsed.GetValue(accounts), parsed.GetValue(days),
-                parsed.GetValue(batch), seed.Elapsed.TotalSeconds, clockId);
+                (parsed.GetValue(batch), parsed.GetValue(writeEvery)), seed.Elapsed.TotalSeconds, clockId);
             var violations = Verifier.Check(database);
             if (!onPostgres) Database.DeleteSqliteFiles(path);
             var server = onPostgres ? $", server {result.ServerCpuSeconds} s" : string.Empty;
@@ -265,7 +266,8 @@ public static class BenchCommand
             parsed.InvocationConfiguration.Output.WriteLine(
                 $"{result.Arm}: {result.Events} events of {result.Instances} instances in {result.Accounts} account(s) " +
                 $"over {result.Days} days in {result.Seconds} s = {result.PerSecond} events/s; CPU: engine {result.EngineCpuSeconds} s" +
-                $"{server}; peak RSS {result.PeakRssMb} MB; seeding took {result.SeedSeconds} s; verify: {verdict}");
+                $"{server}; peak RSS {result.PeakRssMb} MB; {result.AllocatedBytesPerEvent} bytes allocated per event, " +
+                $"GC pauses {result.GcPauseSeconds} s; seeding took {result.SeedSeconds} s; verify: {verdict}");
             return Print(parsed, result, violations.Count == 0);
         });
         return command;

@@ -11,10 +11,13 @@ using Tenure.Storage;
 
 namespace Tenure.Bench;
 
-/// <summary>What a test clock's advance measured: the events it ran and their rate, with the engine's (and server's) CPU time.</summary>
+/// <summary>
+/// What a test clock's advance measured: the events it ran and their rate, with the engine's (and server's) CPU time, and what
+/// the engine allocated per event and how long the garbage collector paused it.
+/// </summary>
 public sealed record TestClockResult(string Arm, int Instances, int Accounts, int Days, double Seconds, double PerSecond, int Events,
     double EngineCpuSeconds,
-    double? ServerCpuSeconds, double PeakRssMb, double SeedSeconds);
+    double? ServerCpuSeconds, double PeakRssMb, double SeedSeconds, long AllocatedBytesPerEvent, double GcPauseSeconds);
 
 /// <summary>
 /// A year of one account on a test clock (R12.1): N monthly auto-renew instances bought over the clock's first 30 days,
@@ -71,19 +74,23 @@ public static class TestClockYear
     }
 
     public static TestClockResult Run(
-        string arm, Database database, int instances, int accounts, int days, int batchSize, double seedSeconds, string clockId)
+        string arm, Database database, int instances, int accounts, int days, (int Size, int WriteEvery) batch, double seedSeconds,
+        string clockId)
     {
-        var clocks = new TestClocks(database, new LifecycleEngine(database, Rules.Default, batchSize));
+        var clocks = new TestClocks(database, new LifecycleEngine(database, Rules.Default, batch.Size, batch.WriteEvery));
         var (engineCpu, serverCpu) = (CpuTime.Engine(), CpuTime.Postgres());
+        var (allocated, paused) = (GC.GetTotalAllocatedBytes(precise: true), GC.GetTotalPauseDuration());
         var watch = Stopwatch.StartNew();
         var advanced = clocks.Advance(clockId, Start + Duration.FromDays(days));
         var seconds = watch.Elapsed.TotalSeconds;
         var (engineCpuAfter, serverCpuAfter) = (CpuTime.Engine(), CpuTime.Postgres());
+        var (allocatedAfter, pausedAfter) = (GC.GetTotalAllocatedBytes(precise: true), GC.GetTotalPauseDuration());
         if (advanced.Refusal is { } refusal) throw new InvalidOperationException($"The advance was refused: {refusal.Detail}");
         var events = advanced.Value.EventsProcessed;
         return new TestClockResult(arm, instances, accounts, days, Math.Round(seconds, 2), Math.Round(events / seconds), events,
             Math.Round(engineCpuAfter - engineCpu, 2),
             database.Dialect == Dialect.Postgres ? Math.Round(serverCpuAfter - serverCpu, 2) : null,
-            RenewalDay.PeakRssMb(), Math.Round(seedSeconds, 2));
+            RenewalDay.PeakRssMb(), Math.Round(seedSeconds, 2), (allocatedAfter - allocated) / Math.Max(events, 1),
+            Math.Round((pausedAfter - paused).TotalSeconds, 2));
     }
 }

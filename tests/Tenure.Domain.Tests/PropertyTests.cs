@@ -212,7 +212,7 @@ public sealed class PropertyTests
             {
                 current[current.FindIndex(i => i.Id == step.InstanceId)] = step.Change.Instance;
                 account = step.Change.Account;
-                book = book.With(step.Change.Instance, account);
+                book = book.After(step.Due, step.Change.Instance, account);
                 var expected = Planned(account, current, step.Due.At, days);
                 AssertSame(expected, book.Forecast(account, step.Due.At, days));
                 AssertSame(expected, Forecasts.Forecast(Given.Rules, account, current, step.Due.At, days));

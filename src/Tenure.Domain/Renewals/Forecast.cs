@@ -103,6 +103,14 @@ public sealed class ForecastBook
         return new ForecastBook(_rules, _account, byId, byFirst, bySecond, firsts);
     }
 
+    /// <summary>
+    /// The book after <paramref name="due"/>, the instance's next event, ran and left <paramref name="instance"/>: a reminder or a
+    /// release warning moves none of its charges (no attempt lies before the event, which was the next), so the book holds, as
+    /// <see cref="With"/> would plan it; any other event is planned with <see cref="With"/>.
+    /// </summary>
+    public ForecastBook After(DueEvent due, Instance instance, Account account) =>
+        due.Kind is EventKind.Reminder or EventKind.ReleaseWarning ? this : With(instance, account);
+
     /// <summary>The first charges by instant, <paramref name="entry"/>'s added (<paramref name="sign"/> 1) or taken out (−1).</summary>
     private static ImmutableSortedDictionary<Instant, (int Count, long Total)> Count(
         ImmutableSortedDictionary<Instant, (int Count, long Total)> firsts, Entry entry, int sign)

@@ -16,7 +16,7 @@ namespace Tenure.Engine.Lifecycle;
 /// transaction per batch.
 /// </summary>
 /// <param name="writeEvery">The events whose rows a batch holds before it sends them, with their instances as they stand.</param>
-public sealed class LifecycleEngine(Database database, Rules rules, int batchSize = 500, int writeEvery = 20_000)
+public sealed class LifecycleEngine(Database database, Rules rules, int batchSize = 500, int writeEvery = 1_000)
 {
     private static readonly Meter Meter = new("Tenure.Engine");
     private static readonly Counter<long> Processed =
@@ -116,7 +116,7 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
         // once per change, by the decision, and again only when another event changed the account.
         var current = new Dictionary<string, (Instance Instance, DueEvent? Due, Account Under)>(claimed.Count);
         var written = new List<(string AccountId, Effects Effects, Instant At)>();
-        var touched = new HashSet<string>(StringComparer.Ordinal);
+        var (touched, saved) = (new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal));
         var (cash, charges, failures) = (new Dictionary<string, long>(StringComparer.Ordinal), 0, 0);
         void Save(IEnumerable<(Instance Instance, DueEvent? Due, Account Under)> instances, List<Instant>? nextDues)
         {
@@ -196,14 +196,16 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
             var change = DomainLifecycle.Run(Rules, pick, accounts[accountId], key.Due, at, books.GetValueOrDefault(accountId));
             current[pick.Id.Value] = (change.Instance, change.NextDue[0], change.Account);
             accounts[accountId] = change.Account;
-            if (books.TryGetValue(accountId, out var book)) books[accountId] = book.With(change.Instance, change.Account);
+            if (books.TryGetValue(accountId, out var book)) books[accountId] = book.After(key.Due, change.Instance, change.Account);
             written.Add((accountId, change.Effects, key.Due.At));
             touched.Add(pick.Id.Value);
             ran++;
             Enqueue(change.Instance, change.NextDue[0], firstEvent: false);
             if (written.Count < writeEvery) continue;
-            // A batch of a large account on a test clock runs many events: their rows go to the database as it goes.
-            Save(touched.Select(id => current[id]), null);
+            // A test clock's batch runs many events: their rows go to the database as it goes, each instance saved as it stands
+            // before its first (its clock and product, which no event changes, are what a renewal is reported under), and
+            // again at the end.
+            Save(touched.Where(saved.Add).Select(id => current[id]), null);
             WriteEffects();
             session.Flush();
         }
