@@ -41,8 +41,11 @@ for w in 1 2 4; do arm renewal-day --instances "$N" --db postgres --postgres "$(
 arm renewal-day --instances "$N" --db sqlite --floor
 arm renewal-day --instances "$N" --db postgres --postgres "$(fresh)" --floor
 arm renewal-day --instances "$N" --db postgres --postgres "$(fresh)" --hangfire --time-box "${TIME_BOX:-60}"
-# A year of a test clock (issue 16): 10,000 instances in accounts of ten (the batch path), on SQLite.
-arm test-clock --instances "${CLOCK_N:-10000}" --accounts "${CLOCK_ACCOUNTS:-1000}" --days 365 --db sqlite
+# A year of a test clock (issue 16): 10,000 instances in accounts of ten, and in one account, on both databases.
+for a in "${CLOCK_ACCOUNTS:-1000}" 1; do
+  arm test-clock --instances "${CLOCK_N:-10000}" --accounts "$a" --days 365 --db sqlite
+  arm test-clock --instances "${CLOCK_N:-10000}" --accounts "$a" --days 365 --db postgres --postgres "$(fresh)"
+done
 arm quiet-horizon --instances "${QUIET_N:-10000000}" --db postgres --postgres "$(fresh)" --seconds "${QUIET_SECONDS:-60}"
 arm quiet-horizon --instances "${QUIET_N:-10000000}" --db sqlite --seconds 1
 for c in ${API_CONNECTIONS:-32 4}; do
