@@ -43,6 +43,7 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
     /// unclaimed instance's due time, so the order holds across batches.
     /// With <paramref name="onTime"/> (test clocks) each event runs as if the clock had stood at its
     /// instant, as a clock that passes continuously would; otherwise a late engine's catch-up rules apply.
+    /// On time the batch takes its accounts whole (<see cref="WholeAccounts"/>) and runs them up to now.
     /// </summary>
     public (int Instances, int Events) RunBatch(string clockId, Instant now, bool onTime = false)
     {
@@ -142,6 +143,7 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
             written.Clear();
             touched.Clear();
         }
+
         Dictionary<string, List<Instance>>? siblings = null;
         var books = new Dictionary<string, ForecastBook>(StringComparer.Ordinal);
 
