@@ -26,7 +26,7 @@ public sealed class Database
     static Database()
     {
         DefaultTypeMap.MatchNamesWithUnderscores = true;
-        SqliteNative.KeepNoMemoryStatistics();
+        SqliteNative.Configure();
     }
 
     private Database(Dialect dialect, string connectionString)
