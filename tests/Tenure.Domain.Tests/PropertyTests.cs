@@ -100,6 +100,12 @@ public sealed class PropertyTests
             // The engine's next event is the plan's first, from the start and after each event up to the stop has run (a stop
             // changes the instance, not only its progress).
             Assert.Equal(plan[0], Schedule.Next(rules, instance, Account(noStop: noStop)));
+            foreach (var kind in Enum.GetValues<EventKind>())
+            {
+                DueEvent? first = plan.FirstOrDefault(e => e.Kind == kind) is var found && found != default ? found : null;
+                Assert.Equal(first, Schedule.Next(rules, instance, Account(noStop: noStop), kind));
+            }
+
             for (var i = 0; i + 1 < plan.Count && plan[i].Kind is not (EventKind.Stop or EventKind.ConvertToPayg or EventKind.Release); i++)
             {
                 var ran = instance with { Progress = Progress.After(plan[i]) };

@@ -16,13 +16,15 @@ public static class Schedule
 
     /// <summary>
     /// The single next event, or null when nothing more will happen on its own: the first of <see cref="Plan"/>, found
-    /// without sorting it (the engine asks this for every instance it claims and after every event).
+    /// without sorting it (the engine asks this for every instance it claims and after every event). With
+    /// <paramref name="kind"/>, the first of <see cref="Plan"/> of that kind (R8.7 asks for the next auto-renew attempt).
     /// </summary>
-    public static DueEvent? Next(Rules rules, Instance instance, Account account)
+    public static DueEvent? Next(Rules rules, Instance instance, Account account, EventKind? kind = null)
     {
         DueEvent? next = null;
         foreach (var due in Ahead(rules, instance, account))
         {
+            if (kind is { } only && due.Kind != only) continue;
             if (!instance.IsSubscription) return due; // PAYG's events come in order, and never end
             if (next is not { } earliest || due.CompareTo(earliest) < 0) next = due;
         }

@@ -220,8 +220,7 @@ public sealed class ForecastBook
         if (instance is not { Mode: RenewalMode.Auto, IsSubscription: true, Status: InstanceStatus.Running }) return null;
         var product = rules.Catalog.Get(instance.Product);
         if (!product.Renewable || product.AutoRenewAttemptDays.IsEmpty) return null;
-        var next = Schedule.Plan(rules, instance, account).FirstOrDefault(e => e.Kind == EventKind.AutoRenewAttempt);
-        if (next == default) return null;
+        if (Schedule.Next(rules, instance, account, EventKind.AutoRenewAttempt) is not { } next) return null;
         var (months, day) = (instance.AutoRenewMonths, product.AutoRenewAttemptDays[0]);
         var secondExpiry = rules.Calendar.Extend(instance.Expiry, months);
         return new Entry(instance.Id, instance.Product, next.At, rules.Calendar.DayAt(secondExpiry, day, Schedule.NoticeTime), secondExpiry,
