@@ -32,7 +32,7 @@ internal static unsafe partial class SqliteNative
     /// <item>No memory statistics (Tenure reads none; with them, each of SQLite's allocations takes a process-wide mutex).</item>
     /// <item>A statement journal stays in memory up to 16 MiB, where it went to a temporary file past 64 KiB. A multi-row insert
     /// of <see cref="RowBuffer"/> keeps one, as it may fail on a unique key half-way; on file, a test clock's year made four
-    /// times the writes of its database (docs/benchmarks.md, "Statement journals in memory").</item>
+    /// times the writes it makes now (docs/benchmarks.md, "Statement journals in memory").</item>
     /// </list>
     /// </summary>
     public static void Configure()
@@ -41,7 +41,8 @@ internal static unsafe partial class SqliteNative
         foreach (var (option, value) in new[] { (raw.SQLITE_CONFIG_MEMSTATUS, 0), (StatementJournalSpill, 16 << 20) })
         {
             var rc = raw.sqlite3_config(option, value);
-            if (rc is not (raw.SQLITE_OK or raw.SQLITE_MISUSE)) throw new InvalidOperationException($"SQLite refused setting {option}: {rc}.");
+            if (rc is raw.SQLITE_OK or raw.SQLITE_MISUSE) continue;
+            throw new InvalidOperationException($"SQLite refused setting {option}: {rc}.");
         }
     }
 
