@@ -117,7 +117,8 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
         // once per change, by the decision, and again only when another event changed the account.
         var current = new Dictionary<string, (Instance Instance, DueEvent? Due, Account Under)>(claimed.Count);
         var written = new List<(string AccountId, Effects Effects, Instant At)>();
-        var (touched, saved) = (new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal));
+        var touched = new HashSet<string>(StringComparer.Ordinal);
+        var saved = new Dictionary<string, (Instance Instance, DueEvent? Next)>(StringComparer.Ordinal);
         var (cash, charges, failures) = (new Dictionary<string, long>(StringComparer.Ordinal), 0, 0);
         void Save(IEnumerable<(Instance Instance, DueEvent? Due, Account Under)> instances, List<Instant>? nextDues)
         {
@@ -125,8 +126,12 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
             {
                 var account = accounts[instance.AccountId.Value];
                 var next = Schedule.SamePlans(under, account) ? due : Schedule.Next(Rules, instance, account);
-                session.SaveInstance(instance, next, clockId);
                 nextDues?.Add(next?.At ?? Instant.MaxValue);
+                // Saved as it stands since (a renewal day's batch sends its rows at its last event): its row holds already.
+                var same = saved.TryGetValue(instance.Id.Value, out var was) && ReferenceEquals(was.Instance, instance) && was.Next == next;
+                if (same) continue;
+                session.SaveInstance(instance, next, clockId);
+                saved[instance.Id.Value] = (instance, next);
             }
         }
 
@@ -207,7 +212,7 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
             // A test clock's batch runs many events: their rows go to the database as it goes, each instance saved as it stands
             // before its first (its clock and product, which no event changes, are what a renewal is reported under), and
             // again at the end.
-            Save(touched.Where(saved.Add).Select(id => current[id]), null);
+            Save(touched.Where(id => !saved.ContainsKey(id)).Select(id => current[id]), null);
             WriteEffects();
             session.Flush();
         }
