@@ -30,15 +30,18 @@ internal static unsafe partial class SqliteNative
     /// defaults, which changes nothing but speed:
     /// <list type="bullet">
     /// <item>No memory statistics (Tenure reads none; with them, each of SQLite's allocations takes a process-wide mutex).</item>
-    /// <item>A statement journal stays in memory up to 16 MiB, where it went to a temporary file past 64 KiB. A multi-row insert
-    /// of <see cref="RowBuffer"/> keeps one, as it may fail on a unique key half-way; on file, a test clock's year made four
-    /// times the writes it makes now (docs/benchmarks.md, "Statement journals in memory").</item>
+    /// <item>A statement journal stays in memory (-1), where it went to a temporary file past 64 KiB. A multi-row insert of
+    /// <see cref="RowBuffer"/> keeps one, as it may fail on a unique key half-way; on file, a test clock's year made four times
+    /// the writes it makes now (docs/benchmarks.md, "Statement journals in memory"). The journal holds the original of each
+    /// page the statement changes: a batch's rows take a few MiB; a statement that rewrites a whole table holds the table.
+    /// No bound between is possible: SQLite writes a spilled journal in chunks of the spill size, and its file writes take
+    /// at most 128 KiB, so a spill size above that fails the statement with SQLITE_FULL (measured).</item>
     /// </list>
     /// </summary>
     public static void Configure()
     {
         Batteries_V2.Init();
-        foreach (var (option, value) in new[] { (raw.SQLITE_CONFIG_MEMSTATUS, 0), (StatementJournalSpill, 16 << 20) })
+        foreach (var (option, value) in new[] { (raw.SQLITE_CONFIG_MEMSTATUS, 0), (StatementJournalSpill, -1) })
         {
             var rc = raw.sqlite3_config(option, value);
             if (rc is raw.SQLITE_OK or raw.SQLITE_MISUSE) continue;

@@ -333,6 +333,8 @@ public sealed class LifecycleTests
         Assert.Null(payg.ExpiresAt);
         Assert.Equal(["PaygCharge 2019-03-01 11:20", "PaygCharge 2019-03-01 12:20"],
             Schedule.Plan(Given.Rules, payg, Account()).Take(2).Select(e => $"{e.Kind} {Show(e.At)}"));
+        // An endless plan holds no reminder to find: asking for the first of a kind is refused, not a loop.
+        Assert.Throws<ArgumentException>(() => Schedule.Next(Given.Rules, payg, Account(), EventKind.Reminder));
         Assert.Equal(RefusalCode.NotRenewable, Renewal.Quote(Given.Rules, payg, 1, Local("2019-03-02 00:00")).Refusal!.Code);
         var run = Simulation.Run(Given.Rules, [payg], Account(balance: 100), Local("2019-03-01 13:20"));
         Assert.Equal(3, run.Steps.Length);

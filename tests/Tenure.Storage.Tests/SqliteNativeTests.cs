@@ -71,6 +71,37 @@ public sealed class SqliteNativeTests : IDisposable
         Assert.Equal(Enumerable.Range(0, count).Select(i => ($"row {i}", i % 3 == 0 ? null : (long?)i)), read);
     }
 
+    /// <summary>
+    /// A statement that changes many rows and may fail half-way keeps a journal to undo itself alone, in memory
+    /// (<see cref="SqliteNative.Configure"/>). One of about 40 MiB must commit, and one that fails on a unique key must undo
+    /// only itself. With a spill size above SQLite's 128 KiB write, the first failed with SQLITE_FULL.
+    /// </summary>
+    [Fact]
+    public void A_statement_with_a_large_journal_commits_and_one_that_fails_undoes_only_itself()
+    {
+        const int count = 60_000;
+        using var connection = (SqliteConnection)_db.Open();
+        connection.Execute("CREATE TABLE big (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)");
+        using (var transaction = connection.BeginTransaction())
+        {
+            var rows = new RowBuffer();
+            for (var i = 0; i < count; i++) rows.Add("INSERT INTO big (id, v) VALUES", string.Empty, i, $"{i:D6}{new string('x', 300)}");
+            rows.Flush(connection, transaction);
+            transaction.Commit();
+        }
+
+        using (var transaction = connection.BeginTransaction())
+        {
+            connection.Execute("UPDATE big SET v = v || '!'", transaction: transaction);
+            var failure = Assert.Throws<SqliteException>(() => connection.Execute("UPDATE big SET v = 'one'", transaction: transaction));
+            Assert.Equal(19, failure.SqliteErrorCode); // SQLITE_CONSTRAINT, on the second row
+            transaction.Commit();
+        }
+
+        var changed = SqliteRows.Read(connection, "SELECT count(*) FROM big WHERE v LIKE '%!'", [], row => row.Long(0));
+        Assert.Equal([count], changed);
+    }
+
     [Fact]
     public void Reading_a_null_as_text_fails_rather_than_reading_empty()
     {

@@ -17,10 +17,13 @@ public static class Schedule
     /// <summary>
     /// The single next event, or null when nothing more will happen on its own: the first of <see cref="Plan"/>, found
     /// without sorting it (the engine asks this for every instance it claims and after every event). With
-    /// <paramref name="kind"/>, the first of <see cref="Plan"/> of that kind (R8.7 asks for the next auto-renew attempt).
+    /// <paramref name="kind"/>, a subscription's first of <see cref="Plan"/> of that kind (R8.7 asks for the next auto-renew
+    /// attempt). A PAYG instance is refused a kind: its plan is endless and may hold none of it.
     /// </summary>
     public static DueEvent? Next(Rules rules, Instance instance, Account account, EventKind? kind = null)
     {
+        if (kind is not null && !instance.IsSubscription)
+            throw new ArgumentException($"{instance.Id} is pay-as-you-go: only its next event can be asked.", nameof(kind));
         DueEvent? next = null;
         foreach (var due in Ahead(rules, instance, account))
         {
