@@ -211,7 +211,7 @@ public sealed class LifecycleEngine(Database database, Rules rules, int batchSiz
             if (written.Count < writeEvery) continue;
             // A test clock's batch runs many events: their rows go to the database as it goes, each instance saved as it stands
             // before its first (its clock and product, which no event changes, are what a renewal is reported under), and
-            // again at the end.
+            // again at the end if it changed since.
             Save(touched.Where(id => !saved.ContainsKey(id)).Select(id => current[id]), null);
             WriteEffects();
             session.Flush();
