@@ -10,8 +10,8 @@ namespace Tenure.Bench;
 /// expiries and due pointers, timeline events, notices and their outbox rows), written by
 /// set-based SQL with no per-instance logic. All instances expire together, so the new expiry
 /// and next due time are constants here; the engine computes them per instance. The rows carry the
-/// engine's text, of its length: the report's keys on an item, the timeline's words, a notice's facts
-/// and its outbox payload (before 2026-12-03 they were left empty; docs/benchmarks.md).
+/// engine's text, of its length: the report's keys on an item, the timeline's words and a notice's facts
+/// (before 2026-12-03 they were left empty; docs/benchmarks.md). A notice's outbox row has no payload, as the engine's.
 /// </summary>
 public static class Floor
 {
@@ -77,9 +77,7 @@ public static class Floor
                 "SELECT notice_key, account_id, id, @at, kind, '', data FROM floor_wave", new { at });
             session.Execute(
                 "INSERT INTO outbox (dedupe_key, channel, account_id, instance_id, at, payload, status, attempts, next_attempt_at) " +
-                "SELECT notice_key || ':email', 'email', account_id, id, @at, '{\"kind\":\"' || kind || '\",\"accountId\":\"' || " +
-                "account_id || '\",\"instanceId\":\"' || id || '\",\"at\":\"2019-03-27T00:00:00Z\",\"idempotencyKey\":\"' || " +
-                "notice_key || '\",\"data\":' || data || '}', 'pending', 0, 0 FROM floor_wave", new { at });
+                "SELECT notice_key || ':email', 'email', account_id, id, @at, NULL, 'pending', 0, 0 FROM floor_wave", new { at });
             session.Execute("DROP TABLE floor_wave");
             session.Commit();
         }

@@ -39,11 +39,11 @@ public sealed partial class Session
             " ON CONFLICT (dedupe_key) DO NOTHING",
             notice.DedupeKey, accountId, notice.InstanceId?.Value, Columns.Ticks(notice.At), Columns.Camel(notice.Kind.ToString()),
             string.Empty, data);
-        var payload = OutboxPayload.Of(notice, data).ToJson(); // the same on every channel
         foreach (var channel in channels)
         {
+            // No payload: the dispatcher builds it from this notice's row (ClaimDeliveries).
             var name = OutboxChannels.Of(channel);
-            Enqueue($"{notice.DedupeKey}:{name}", name, accountId, notice.InstanceId?.Value, notice.At, payload);
+            Enqueue($"{notice.DedupeKey}:{name}", name, accountId, notice.InstanceId?.Value, notice.At, null);
         }
     }
 

@@ -58,12 +58,31 @@ public sealed record ClaimedDelivery(
 /// <summary>The outbox: rows written with a decision, claimed and recorded by the dispatcher (at least once).</summary>
 public sealed partial class Session
 {
-    /// <summary>Queues a delivery once per dedupe key, due at once: a test clock's instants are not the dispatcher's.</summary>
-    private void Enqueue(string dedupeKey, string channel, string accountId, string? instanceId, Instant at, string payload) =>
+    /// <summary>
+    /// Queues a delivery once per dedupe key, due at once: a test clock's instants are not the dispatcher's. A notice's delivery
+    /// has no <paramref name="payload"/>: it is built from the notice (<see cref="NoticeOfDelivery"/>).
+    /// </summary>
+    private void Enqueue(string dedupeKey, string channel, string accountId, string? instanceId, Instant at, string? payload) =>
         _rows.Add(
             "INSERT INTO outbox (dedupe_key, channel, account_id, instance_id, at, payload, status, attempts, next_attempt_at) VALUES",
             " ON CONFLICT (dedupe_key) DO NOTHING",
-            dedupeKey, channel, accountId, instanceId, Columns.Ticks(at), payload, Status(DeliveryStatus.Pending), 0, 0L);
+            dedupeKey, channel, accountId, instanceId, Columns.Ticks(at), (object?)payload ?? RowBuffer.TypedNull.Text,
+            Status(DeliveryStatus.Pending), 0, 0L);
+
+    /// <summary>
+    /// Joins an outbox row <c>o</c> without a payload to its notice <c>n</c>: the row's dedupe key is the notice's, then
+    /// <c>:channel</c> (<see cref="SaveNotice"/>), found by the notices' unique index.
+    /// </summary>
+    private const string NoticeOfDelivery =
+        " LEFT JOIN notices n ON o.payload IS NULL " +
+        "AND n.dedupe_key = substr(o.dedupe_key, 1, length(o.dedupe_key) - length(o.channel) - 1)";
+
+    /// <summary>The payload of an outbox row as stored, or built from its notice's row: the same text (R9.4).</summary>
+    private static string Body(BodyColumns row) =>
+        row.Payload ?? OutboxPayload.Notice(
+                row.NoticeKind ?? throw new InvalidOperationException($"The delivery {row.DedupeKey} has neither a payload nor a notice."),
+                row.AccountId, row.InstanceId, Columns.At(row.At), row.DedupeKey[..^(row.Channel.Length + 1)], row.NoticeData)
+            .ToJson();
 
     /// <summary>R10.1: tells the resource plane, once per action key.</summary>
     private void EnqueueAction(string accountId, ResourceAction action) =>
@@ -80,18 +99,21 @@ public sealed partial class Session
     {
         var lockClause = Postgres ? " FOR UPDATE OF o SKIP LOCKED" : string.Empty;
         var rows = Query<OutboxRow>(
-            "SELECT o.id, o.dedupe_key, o.channel, o.account_id, o.payload, o.attempts, " +
+            "SELECT o.id, o.dedupe_key, o.channel, o.account_id, o.instance_id, o.at, o.payload, o.attempts, " +
+            "n.kind AS notice_kind, n.data AS notice_data, " +
             "a.email, a.phone, a.webhook_url, a.webhook_secret, a.webhook_secret_previous, a.webhook_secret_replaced_at, a.locale " +
-            "FROM outbox o JOIN accounts a ON a.id = o.account_id WHERE o.status = 'pending' AND o.next_attempt_at <= @now " +
+            $"FROM outbox o JOIN accounts a ON a.id = o.account_id{NoticeOfDelivery} " +
+            "WHERE o.status = 'pending' AND o.next_attempt_at <= @now " +
             $"ORDER BY o.next_attempt_at, o.id LIMIT @limit{lockClause}",
             new { now = Columns.Ticks(now), limit }).ToList();
         if (rows.Count == 0) return [];
         var ids = rows.Select(r => r.Id).ToArray();
         Execute($"UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @lease WHERE id {AnyOf("ids")}",
             new { lease = Columns.Ticks(now + lease), ids = ListOf(ids) });
-        return [.. rows.Select(r => new ClaimedDelivery(
-            r.Id, r.DedupeKey, r.Channel, r.AccountId, r.Payload, OutboxPayload.FromJson(r.Payload), checked((int)r.Attempts + 1),
-            r.Email, r.Phone, r.WebhookUrl, r.WebhookSecret, r.WebhookSecretPrevious, Columns.At(r.WebhookSecretReplacedAt), r.Locale))];
+        return [.. rows.Select(r => (Row: r, Body: Body(r))).Select(d => new ClaimedDelivery(
+            d.Row.Id, d.Row.DedupeKey, d.Row.Channel, d.Row.AccountId, d.Body, OutboxPayload.FromJson(d.Body),
+            checked((int)d.Row.Attempts + 1), d.Row.Email, d.Row.Phone, d.Row.WebhookUrl, d.Row.WebhookSecret,
+            d.Row.WebhookSecretPrevious, Columns.At(d.Row.WebhookSecretReplacedAt), d.Row.Locale))];
     }
 
     /// <summary>
@@ -115,13 +137,22 @@ public sealed partial class Session
 
     private static DeliveryStatus ParseStatus(string status) => Enum.Parse<DeliveryStatus>(status, ignoreCase: true);
 
-    private sealed class OutboxRow
+    /// <summary>What an outbox row, and its notice if it has no payload, hold to build its body.</summary>
+    private abstract class BodyColumns
     {
-        public long Id { get; set; }
         public string DedupeKey { get; set; } = "";
         public string Channel { get; set; } = "";
         public string AccountId { get; set; } = "";
-        public string Payload { get; set; } = "";
+        public string? InstanceId { get; set; }
+        public long At { get; set; }
+        public string? Payload { get; set; }
+        public string? NoticeKind { get; set; }
+        public string? NoticeData { get; set; }
+    }
+
+    private sealed class OutboxRow : BodyColumns
+    {
+        public long Id { get; set; }
         public long Attempts { get; set; }
         public string Email { get; set; } = "";
         public string? Phone { get; set; }

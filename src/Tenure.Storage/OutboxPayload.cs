@@ -29,15 +29,12 @@ public sealed record OutboxPayload(
     public string? Data { get; init; }
 
     /// <summary>
-    /// R9.4: a notice, the same on every channel; its dedupe key is the idempotency key. <paramref name="data"/> is its facts as
-    /// <see cref="NoticeJson"/> wrote them for the notices table.
+    /// R9.4: a notice, the same on every channel; its dedupe key is the idempotency key. Built from its <c>notices</c> row when the
+    /// dispatcher claims a delivery (the outbox row holds no copy): <paramref name="kind"/> as stored (camelCase), and
+    /// <paramref name="data"/> the facts as <see cref="NoticeJson"/> wrote them, carried as that text.
     /// </summary>
-    public static OutboxPayload Of(Notice notice, string data) =>
-        new(Columns.Camel(notice.Kind.ToString()), notice.AccountId.Value, notice.InstanceId?.Value, notice.At, null,
-            notice.DedupeKey, null)
-        {
-            Data = data,
-        };
+    public static OutboxPayload Notice(string kind, string accountId, string? instanceId, Instant at, string dedupeKey, string? data) =>
+        new(kind, accountId, instanceId, at, null, dedupeKey, null) { Data = data };
 
     /// <summary>The notice's facts, when this is a notice written since notices are data.</summary>
     public NoticeData? NoticeData() => Data is { } data ? NoticeJson.Read(data) : null;

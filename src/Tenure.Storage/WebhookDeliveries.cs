@@ -17,11 +17,13 @@ public sealed partial class Session
     /// </summary>
     public List<WebhookDelivery> WebhookDeliveries(string accountId, long after, int limit) =>
         [.. Query<WebhookDeliveryRow>(
-                "SELECT id, at, payload, status, attempts, last_status, last_error, next_attempt_at FROM outbox " +
-                "WHERE account_id = @accountId AND channel = @channel AND id > @after ORDER BY id LIMIT @limit",
+                "SELECT o.id, o.dedupe_key, o.channel, o.account_id, o.instance_id, o.at, o.payload, n.kind AS notice_kind, " +
+                "n.data AS notice_data, o.status, o.attempts, o.last_status, o.last_error, o.next_attempt_at " +
+                $"FROM outbox o{NoticeOfDelivery} " +
+                "WHERE o.account_id = @accountId AND o.channel = @channel AND o.id > @after ORDER BY o.id LIMIT @limit",
                 new { accountId, channel = OutboxChannels.Webhook, after, limit })
             .Select(r => new WebhookDelivery(
-                r.Id, Columns.At(r.At), OutboxPayload.FromJson(r.Payload).Kind, ParseStatus(r.Status), checked((int)r.Attempts),
+                r.Id, Columns.At(r.At), OutboxPayload.FromJson(Body(r)).Kind, ParseStatus(r.Status), checked((int)r.Attempts),
                 r.LastStatus is { } code ? checked((int)code) : null, r.LastError, Columns.At(r.NextAttemptAt)))];
 
     /// <summary>
@@ -46,11 +48,9 @@ public sealed partial class Session
         return WebhookDeliveries(accountId, id - 1, 1).Single();
     }
 
-    private sealed class WebhookDeliveryRow
+    private sealed class WebhookDeliveryRow : BodyColumns
     {
         public long Id { get; set; }
-        public long At { get; set; }
-        public string Payload { get; set; } = "";
         public string Status { get; set; } = "";
         public long Attempts { get; set; }
         public long? LastStatus { get; set; }

@@ -13,9 +13,8 @@ public sealed class OutboxPayloadTests
     public void R9_6_a_notice_payload_has_kind_account_instance_at_idempotency_key_and_its_data_without_words()
     {
         var data = new NoticeData("ecs", "ecs.small", RenewalMode.Manual, null, Instant.FromUtc(2019, 4, 1, 16, 0));
-        var notice = new Notice(NoticeKind.ExpiryReminder, new AccountId("acc-1"), new InstanceId("i-1"), At, data,
-            "i-1:ExpiryReminder:2019-04-01T16:00:00Z:-7");
-        var json = OutboxPayload.Of(notice, NoticeJson.Write(data)).ToJson();
+        var json = OutboxPayload.Notice("expiryReminder", "acc-1", "i-1", At, "i-1:ExpiryReminder:2019-04-01T16:00:00Z:-7",
+            NoticeJson.Write(data)).ToJson();
         Assert.Equal(
             ("{'kind':'expiryReminder','accountId':'acc-1','instanceId':'i-1','at':'2019-03-26T00:00:00Z'," +
                 "'idempotencyKey':'i-1:ExpiryReminder:2019-04-01T16:00:00Z:-7','data':{'product':'ecs','spec':'ecs.small'," +

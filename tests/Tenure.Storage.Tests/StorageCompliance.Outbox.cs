@@ -55,6 +55,7 @@ public abstract partial class StorageCompliance
         Assert.Equal(
             ("stop", (string?)null, "expired", "i-a:stop:" + at), (action.Kind, action.AccountId, action.Detail, action.IdempotencyKey));
         Assert.Equal(claimed[3].Payload.ToJson(), claimed[3].Body);
+        Assert.Equal(claimed[0].Body, claimed[4].Body.Replace("i-b", "i-a").Replace(b, a)); // built from each notice's row
         Assert.Empty(Read(s => s.ClaimDeliveries(at + Duration.FromMinutes(1), Duration.FromMinutes(2), 10)));
         var again = Read(s => s.ClaimDeliveries(at + Duration.FromMinutes(3), Duration.FromMinutes(2), 10));
         Assert.Equal([2, 2, 2, 2, 2], again.Select(d => d.Attempt));
