@@ -13,36 +13,47 @@ internal static class InstanceChanges
     /// <summary>The columns that never change after a purchase.</summary>
     internal static readonly string[] Fixed = ["id", "account_id", "clock_id", "product", "region", "created_at"];
 
-    /// <summary>The columns a decision may change (the identity, owner, clock, product, region and creation never do).</summary>
-    private static readonly (string Name, Func<InstanceRow, object?> Value, RowBuffer.TypedNull Null)[] Mutable =
+    /// <summary>
+    /// The columns a decision may change (the identity, owner, clock, product, region and creation never do), each compared
+    /// as its type: a value is boxed only when its column changed.
+    /// </summary>
+    private static readonly Column[] Mutable =
     [
-        ("edition", r => r.Edition, RowBuffer.TypedNull.Text),
-        ("spec", r => r.Spec, RowBuffer.TypedNull.Text),
-        ("charge_type", r => r.ChargeType, RowBuffer.TypedNull.Text),
-        ("status", r => r.Status, RowBuffer.TypedNull.Text),
-        ("expires_at", r => r.ExpiresAt, RowBuffer.TypedNull.Int64),
-        ("mode", r => r.Mode, RowBuffer.TypedNull.Text),
-        ("auto_renew_months", r => r.AutoRenewMonths, RowBuffer.TypedNull.Int64),
-        ("post_expiration_action", r => r.PostExpirationAction, RowBuffer.TypedNull.Text),
-        ("post_release_action", r => r.PostReleaseAction, RowBuffer.TypedNull.Text),
-        ("pending_change", r => r.PendingChange, RowBuffer.TypedNull.Text),
-        ("components", r => r.Components, RowBuffer.TypedNull.Text),
-        ("cycle_start", r => r.CycleStart, RowBuffer.TypedNull.Int64),
-        ("cycle_cash", r => r.CycleCash, RowBuffer.TypedNull.Int64),
-        ("ahead_cycles", r => r.AheadCycles, RowBuffer.TypedNull.Text),
-        ("stopped_at", r => r.StoppedAt, RowBuffer.TypedNull.Int64),
-        ("stop_cause", r => r.StopCause, RowBuffer.TypedNull.Text),
-        ("released_at", r => r.ReleasedAt, RowBuffer.TypedNull.Int64),
-        ("payg_billed_through", r => r.PaygBilledThrough, RowBuffer.TypedNull.Int64),
-        ("progress_at", r => r.ProgressAt, RowBuffer.TypedNull.Int64),
-        ("progress_rank", r => r.ProgressRank, RowBuffer.TypedNull.Int64),
-        ("alarms", r => r.Alarms, RowBuffer.TypedNull.Text),
-        ("next_due_at", r => r.NextDueAt, RowBuffer.TypedNull.Int64),
-        ("next_due_kind", r => r.NextDueKind, RowBuffer.TypedNull.Text),
-        ("payment_pending", r => r.PaymentPending, RowBuffer.TypedNull.Text),
-        ("cycle_method", r => r.CycleMethod, RowBuffer.TypedNull.Int64),
-        ("terms_digest", r => r.TermsDigest, RowBuffer.TypedNull.Int64),
+        Text("edition", r => r.Edition),
+        Text("spec", r => r.Spec),
+        Text("charge_type", r => r.ChargeType),
+        Text("status", r => r.Status),
+        Number("expires_at", r => r.ExpiresAt),
+        Text("mode", r => r.Mode),
+        Number("auto_renew_months", r => r.AutoRenewMonths),
+        Text("post_expiration_action", r => r.PostExpirationAction),
+        Text("post_release_action", r => r.PostReleaseAction),
+        Text("pending_change", r => r.PendingChange),
+        Text("components", r => r.Components),
+        Number("cycle_start", r => r.CycleStart),
+        Number("cycle_cash", r => r.CycleCash),
+        Text("ahead_cycles", r => r.AheadCycles),
+        Number("stopped_at", r => r.StoppedAt),
+        Text("stop_cause", r => r.StopCause),
+        Number("released_at", r => r.ReleasedAt),
+        Number("payg_billed_through", r => r.PaygBilledThrough),
+        Number("progress_at", r => r.ProgressAt),
+        Number("progress_rank", r => r.ProgressRank),
+        Text("alarms", r => r.Alarms),
+        Number("next_due_at", r => r.NextDueAt),
+        Text("next_due_kind", r => r.NextDueKind),
+        Text("payment_pending", r => r.PaymentPending),
+        Number("cycle_method", r => r.CycleMethod),
+        Number("terms_digest", r => r.TermsDigest),
     ];
+
+    private sealed record Column(string Name, Func<InstanceRow, InstanceRow, bool> Same, Func<InstanceRow, object> Value);
+
+    private static Column Text(string name, Func<InstanceRow, string?> get) =>
+        new(name, (a, b) => string.Equals(get(a), get(b), StringComparison.Ordinal), r => (object?)get(r) ?? RowBuffer.TypedNull.Text);
+
+    private static Column Number(string name, Func<InstanceRow, long?> get) =>
+        new(name, (a, b) => get(a) == get(b), r => (object?)get(r) ?? RowBuffer.TypedNull.Int64);
 
     /// <summary>The names of <see cref="Mutable"/>, so a test can hold them against every column of the row.</summary>
     internal static IEnumerable<string> MutableNames => Mutable.Select(c => c.Name);
@@ -59,7 +70,7 @@ internal static class InstanceChanges
         var count = 0;
         for (var c = 0; c < Mutable.Length; c++)
         {
-            if (Equals(Mutable[c].Value(was), Mutable[c].Value(now))) continue;
+            if (Mutable[c].Same(was, now)) continue;
             changed |= 1 << c;
             count++;
         }
@@ -70,7 +81,7 @@ internal static class InstanceChanges
         var at = 1;
         for (var c = 0; c < Mutable.Length; c++)
         {
-            if ((changed & (1 << c)) != 0) values[at++] = Mutable[c].Value(now) ?? Mutable[c].Null;
+            if ((changed & (1 << c)) != 0) values[at++] = Mutable[c].Value(now);
         }
 
         var (head, tail, sqlite) = Statements.GetOrAdd(changed, Statement);
