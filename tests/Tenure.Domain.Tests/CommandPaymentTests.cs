@@ -75,6 +75,39 @@ public sealed class CommandPaymentTests
     }
 
     [Fact]
+    public void R7_3_R7_9_a_coupon_granted_while_the_card_pays_covers_only_what_the_card_leaves_and_no_part_is_negative()
+    {
+        // The card was asked for 800 of 1,000 with 200 of balance; a coupon of 500 comes in before the payment succeeds.
+        var asked = Asked();
+        var granted = Carded with { Coupons = [Given.Coupon("c-2", 500, "2019-12-31 00:00", "ecs")] };
+        var settled = Lifecycle.Lifecycle.SettlePayment(Given.Rules, [asked.Instance], granted, PaymentResult.Succeeded, March20)!;
+
+        var order = settled.Effects.Order!;
+        Assert.Equal((1000L, 200L, 0L, 800L), (order.Total, order.PaidByCoupons, order.PaidByBalance, order.PaidByMethod));
+        Assert.Equal([(LedgerKind.Payment, 800L), (LedgerKind.CouponUse, -200L), (LedgerKind.Charge, -800L)],
+            settled.Effects.Ledger.Select(l => (l.Kind, l.Amount)));
+        Assert.Equal((0L, 800L), (settled.Instance.AheadCycles[0].Cash, settled.Instance.AheadCycles[0].Method));
+        Assert.Equal((200L, 300L), (settled.Account.Balance, settled.Account.Coupons[0].Remaining));
+    }
+
+    [Fact]
+    public void R7_3_R7_9_a_coupon_granted_while_an_auto_renew_payment_is_pending_pays_only_what_the_card_leaves()
+    {
+        var auto = Given.Expiring("ecs", "ecs.small", "2019-03-30", RenewalMode.Auto) with
+        {
+            PaymentPending = new PendingPayment(800, March20, -10, Ecs.Expiry),
+        };
+        var granted = Carded with { Coupons = [Given.Coupon("c-2", 500, "2019-12-31 00:00", "ecs")] };
+        var settled = Lifecycle.Lifecycle.SettlePayment(Given.Rules, [auto], granted, PaymentResult.Succeeded, March20)!;
+
+        Assert.Equal("2019-04-30 00:00", Given.Show(settled.Instance.Expiry));
+        var order = settled.Effects.Order!;
+        Assert.Equal((1000L, 200L, 0L, 800L), (order.Total, order.PaidByCoupons, order.PaidByBalance, order.PaidByMethod));
+        Assert.Equal(-10, order.AttemptDay);
+        Assert.Equal((200L, 300L), (settled.Account.Balance, settled.Account.Coupons[0].Remaining));
+    }
+
+    [Fact]
     public void R7_10_a_manual_renewal_the_balance_pays_whole_is_refused_while_an_auto_renew_payment_is_pending()
     {
         var pending = Ecs with { PaymentPending = new PendingPayment(800, March20, -10, Ecs.Expiry) };
@@ -135,6 +168,21 @@ public sealed class CommandPaymentTests
         Assert.Equal((2000L, 200L, 1800L, 2), (order.Total, order.PaidByBalance, order.PaidByMethod, order.Items.Length));
         Assert.All(settled.Instances, i => Assert.Equal("2019-04-30 00:00", Given.Show(i.Expiry)));
         Assert.Equal([(200L, 800L), (0L, 1000L)], settled.Instances.Select(i => (i.AheadCycles[0].Cash, i.AheadCycles[0].Method)));
+    }
+
+    [Fact]
+    public void R7_5_R7_9_a_coupon_granted_while_a_batch_is_paid_covers_only_what_the_card_leaves_of_each_item()
+    {
+        var second = Given.Expiring("ecs", "ecs.small", "2019-03-30", id: "i-2");
+        var asked = Renewal.RenewBatch(Given.Rules, [(Ecs, 1), (second, 1)], Carded, March20).Value;
+        var granted = Carded with { Coupons = [Given.Coupon("c-2", 500, "2019-12-31 00:00", "ecs")] };
+        var settled = Lifecycle.Lifecycle.SettlePayment(Given.Rules, asked.Instances, granted, PaymentResult.Succeeded, March20)!;
+
+        // The card paid 800 of the first and 1,000 of the second: the coupon pays the first's other 200, the balance nothing.
+        var order = settled.Effects.Order!;
+        Assert.Equal((2000L, 200L, 0L, 1800L), (order.Total, order.PaidByCoupons, order.PaidByBalance, order.PaidByMethod));
+        Assert.Equal([(0L, 800L), (0L, 1000L)], settled.Instances.Select(i => (i.AheadCycles[0].Cash, i.AheadCycles[0].Method)));
+        Assert.Equal((200L, 300L), (settled.Account.Balance, settled.Account.Coupons[0].Remaining));
     }
 
     [Fact]

@@ -161,6 +161,34 @@ public sealed class PropertyTests
     }
 
     [Fact]
+    public void R7_9_a_settled_payment_pays_its_part_whatever_coupons_came_in_and_no_part_is_negative()
+    {
+        var coupons = Gen.Select(Gen.Long[1, 5000], Gen.Int[1, 30]).Array[0, 5];
+        Gen.Select(Gen.Long[0, 20_000], Gen.Long[0, 20_000], Gen.Int[0, 100], coupons).Sample((balance, amount, percent, raw) =>
+        {
+            var now = Local("2019-03-20 10:00");
+            var settled = amount * percent / 100;
+            var list = raw.Select((c, i) => new Coupon(new CouponId($"c{i}"), c.Item1, now + Duration.FromDays(c.Item2), null))
+                .ToImmutableList();
+            var funded = new Account(Given.AccountId, "USD", balance + settled, list);
+            var paid = Charges.Pay(funded, amount, "ecs", new InstanceId("i-1"), now, "test", settled);
+            var usable = list.Sum(c => c.Remaining);
+            if (usable + balance + settled < amount)
+            {
+                Assert.Equal(RefusalCode.InsufficientFunds, paid.Refusal!.Code);
+                return;
+            }
+
+            var result = paid.Value;
+            Assert.Equal(settled, result.FromMethod);
+            Assert.True(result.FromBalance - result.FromMethod >= 0);
+            Assert.Equal(Math.Min(amount - settled, usable), result.FromCoupons);
+            Assert.Equal(amount, result.FromCoupons + result.FromBalance);
+            Assert.Equal(balance + settled - result.FromBalance, result.Account.Balance);
+        });
+    }
+
+    [Fact]
     public void R7_7_charges_round_up_and_refunds_round_down()
     {
         Gen.Select(Gen.Long[0, 1_000_000_000], Gen.Long[1, 10_000]).Sample((numerator, denominator) =>

@@ -67,6 +67,23 @@ public sealed class PurchasePaymentTests
     }
 
     [Fact]
+    public void R7_3_R7_9_a_coupon_granted_while_the_card_pays_covers_only_what_the_card_leaves_and_no_part_is_negative()
+    {
+        // The card was asked for 500 of 1,000 (coupon 300, balance 200); a coupon of 400 comes in before the payment succeeds.
+        var intent = Asked(out var amount);
+        var granted = Carded with { Coupons = Carded.Coupons.Add(Given.Coupon("c-2", 400, "2020-06-30 00:00", "ecs")) };
+        var bought = Purchase.Settle(Given.Rules, granted, intent, amount, PaymentResult.Succeeded, Settled);
+
+        var order = bought.Effects.Order!;
+        Assert.Equal((1000L, 500L, 0L, 500L), (order.Total, order.PaidByCoupons, order.PaidByBalance, order.PaidByMethod));
+        Assert.Equal((0L, 500L), (bought.Instance.CycleCash, bought.Instance.CycleMethod));
+        Assert.Equal(
+            [(LedgerKind.Payment, 500L), (LedgerKind.CouponUse, -300L), (LedgerKind.CouponUse, -200L), (LedgerKind.Charge, -500L)],
+            bought.Effects.Ledger.Select(l => (l.Kind, l.Amount)));
+        Assert.Equal((200L, 0L, 200L), (bought.Account.Balance, bought.Account.Coupons[0].Remaining, bought.Account.Coupons[1].Remaining));
+    }
+
+    [Fact]
     public void R2_R7_9_a_soft_decline_creates_nothing_and_takes_nothing()
     {
         var intent = Asked(out var amount);

@@ -175,12 +175,13 @@ public static class Lifecycle
 
         if (settled is { Amount: var fromMethod, Pending: var asked })
         {
-            if (Charges.Pay(account.Move(fromMethod, at), amount, instance.Product, instance.Id, at, memo).Refusal is { } shortfall)
+            var funded = account.Move(fromMethod, at);
+            if (Charges.Pay(funded, amount, instance.Product, instance.Id, at, memo, fromMethod).Refusal is { } shortfall)
             {
                 return Refunded(rules, instance, account, at, asked, $"coupons and balance no longer pay their part ({shortfall.Detail})");
             }
 
-            account = account.Move(fromMethod, at);
+            account = funded;
             effects = effects.Post(new LedgerPosting(
                 LedgerKind.Payment, fromMethod, instance.Id, null, $"{memo}: paid by {account.Method?.Label ?? "the payment method"}"));
         }
@@ -194,7 +195,7 @@ public static class Lifecycle
                 .Record(instance.Id, at, TimelineKind.PaymentRequested, text));
         }
 
-        var paid = Charges.Pay(account, amount, instance.Product, instance.Id, at, memo);
+        var paid = Charges.Pay(account, amount, instance.Product, instance.Id, at, memo, settled?.Amount ?? 0);
         if (paid.Refusal is { } refusal)
         {
             var text = $"Auto-renewal attempt at T{offset:+0;-0;+0} failed: insufficient funds. {refusal.Detail}" +
@@ -205,8 +206,8 @@ public static class Lifecycle
         }
 
         var newExpiry = rules.Calendar.Extend(instance.Expiry, instance.AutoRenewMonths);
-        var applied = Renewal.Apply(rules, instance, paid.Value with { FromMethod = settled?.Amount ?? 0 }, instance.Expiry, newExpiry, at,
-            OrderKind.Renewal, $"auto-renewed {instance.AutoRenewMonths} month(s) at T{offset:+0;-0;+0}");
+        var applied = Renewal.Apply(rules, instance, paid.Value, instance.Expiry, newExpiry, at, OrderKind.Renewal,
+            $"auto-renewed {instance.AutoRenewMonths} month(s) at T{offset:+0;-0;+0}");
 
         // R8.9: the order keeps which attempt paid it, so the renewal report can tell what the later attempts rescue.
         var renewed = applied.Effects with { Order = applied.Effects.Order! with { AttemptDay = offset } };

@@ -22,17 +22,22 @@ public static class Payment
     /// (ties by ID); the rest comes from the cash balance. Refuses with <c>insufficient-funds</c>
     /// when coupons and balance together fall short, and then nothing is taken. With <paramref name="withMethod"/>
     /// a usable payment method on file pays the rest (R7.8): the allocation then says how much to ask of the gateway,
-    /// and nothing is taken until that payment succeeded (R7.9).
+    /// and nothing is taken until that payment succeeded (R7.9). <paramref name="settled"/> is what a payment that succeeded
+    /// paid into the balance for this charge (R7.9, R7.11): coupons pay only what it leaves, so its money pays its part of the
+    /// charge even when a coupon came in while it was pending, and a part is never negative.
     /// </summary>
-    public static Outcome<Allocation> Allocate(Account account, long amount, string product, Instant now, bool withMethod = false)
+    public static Outcome<Allocation> Allocate(
+        Account account, long amount, string product, Instant now, bool withMethod = false, long settled = 0)
     {
         if (amount < 0) throw new ArgumentOutOfRangeException(nameof(amount), "A charge is never negative.");
+        if (settled < 0 || settled > amount)
+            throw new ArgumentOutOfRangeException(nameof(settled), "A payment pays no more than the charge and is never negative.");
         var uses = ImmutableArray.CreateBuilder<CouponUse>();
         var left = amount;
         foreach (var coupon in UsableCoupons(account, product, now))
         {
-            if (left == 0) break;
-            var take = Math.Min(left, coupon.Remaining);
+            if (left == settled) break;
+            var take = Math.Min(left - settled, coupon.Remaining);
             uses.Add(new CouponUse(coupon.Id, take));
             left -= take;
         }

@@ -60,9 +60,13 @@ public static class Charges
             ? PeriodPrice(product, next.Spec, next.Components ?? components, months)
             : PeriodPrice(product, spec, components, months);
 
-    /// <summary>R7.3: pays one instance's charge from coupons, then balance, or refuses with nothing taken.</summary>
-    public static Outcome<Paid> Pay(Account account, long amount, string product, InstanceId instance, Instant now, string memo) =>
-        PayAll(account, [(instance, product, amount)], now, memo);
+    /// <summary>
+    /// R7.3: pays one instance's charge from coupons, then balance, or refuses with nothing taken; <paramref name="fromMethod"/>
+    /// as in <see cref="PayAll"/>.
+    /// </summary>
+    public static Outcome<Paid> Pay(
+        Account account, long amount, string product, InstanceId instance, Instant now, string memo, long fromMethod = 0) =>
+        PayAll(account, [(instance, product, amount)], now, memo, fromMethod == 0 ? null : [fromMethod]);
 
     /// <summary>
     /// R7.8, R7.5: what the payment method would pay of each of several charges taken in turn (coupons, then balance,
@@ -85,17 +89,20 @@ public static class Charges
 
     /// <summary>
     /// R7.5: pays several charges as one: each item in turn from what is left, and if any cannot be
-    /// covered, none is paid.
+    /// covered, none is paid. With <paramref name="fromMethod"/> (R7.9, a payment that succeeded), the payment method paid
+    /// that much of each item into the balance first: the balance pays at least that of it (<see cref="Payment.Allocate"/>),
+    /// and <see cref="Paid.FromMethod"/> says how much of <see cref="Paid.FromBalance"/> it was.
     /// </summary>
     public static Outcome<Paid> PayAll(
-        Account account, IReadOnlyList<(InstanceId Instance, string Product, long Amount)> items, Instant now, string memo)
+        Account account, IReadOnlyList<(InstanceId Instance, string Product, long Amount)> items, Instant now, string memo,
+        IReadOnlyList<long>? fromMethod = null)
     {
         var postings = ImmutableList.CreateBuilder<LedgerPosting>();
         var current = account;
         long total = 0, fromCoupons = 0, fromBalance = 0;
-        foreach (var (instance, product, amount) in items)
+        foreach (var (n, (instance, product, amount)) in items.Index())
         {
-            var allocation = Payment.Allocate(current, amount, product, now);
+            var allocation = Payment.Allocate(current, amount, product, now, settled: fromMethod?[n] ?? 0);
             if (allocation.Refusal is { } refusal)
             {
                 if (items.Count == 1) return refusal;
@@ -117,6 +124,6 @@ public static class Charges
             fromBalance = checked(fromBalance + paid.FromBalance);
         }
 
-        return new Paid(current, total, fromCoupons, fromBalance, postings.ToImmutable());
+        return new Paid(current, total, fromCoupons, fromBalance, postings.ToImmutable()) { FromMethod = fromMethod?.Sum() ?? 0 };
     }
 }

@@ -114,9 +114,9 @@ public static class EditionChange
         }
 
         if (paid is not null && amount != paid.Intent?.Total) return Refusal.State("the change's price changed while it was paid");
-        var charged = Charges.Pay(account, amount, product.Code, instance.Id, now, memo);
+        var charged = Charges.Pay(account, amount, product.Code, instance.Id, now, memo, paid?.Amount ?? 0);
         if (charged.Refusal is { } refusal) return refusal;
-        var method = paid?.Amount ?? 0;
+        var method = charged.Value.FromMethod;
         var changed = Commands.Touch(instance, now) with
         {
             Edition = target.Code,

@@ -102,11 +102,11 @@ public static class RenewDowngrade
 
         if (paid is not null && (amount != paid.Intent?.Total || start != paid.PeriodStart))
             return Refusal.State("the renew-and-downgrade's price or cycle changed while it was paid");
-        var charged = Charges.Pay(account, amount, product.Code, instance.Id, now, memo);
+        var charged = Charges.Pay(account, amount, product.Code, instance.Id, now, memo, paid?.Amount ?? 0);
         if (charged.Refusal is { } refusal) return refusal;
 
-        var renewed = Renewal.Apply(rules, Commands.Touch(instance, now), charged.Value with { FromMethod = paid?.Amount ?? 0 }, start,
-            newExpiry, now, OrderKind.RenewDowngrade, $"renewed {request.PeriodMonths} month(s) with a downgrade");
+        var renewed = Renewal.Apply(rules, Commands.Touch(instance, now), charged.Value, start, newExpiry, now, OrderKind.RenewDowngrade,
+            $"renewed {request.PeriodMonths} month(s) with a downgrade");
         if (beforeExpiry)
         {
             var pending = new PendingChange(PendingChangeKind.RenewDowngrade, spec, components, now, instance.Expiry);

@@ -26,7 +26,14 @@ public static class SpecChange
     /// edition it is paid now and waits for an operator while the old spec keeps running; a
     /// downgrade takes effect at once and refunds nothing.
     /// </summary>
-    public static Outcome<Change> Request(Rules rules, Instance instance, Account account, string spec, Instant now)
+    public static Outcome<Change> Request(Rules rules, Instance instance, Account account, string spec, Instant now) =>
+        Decide(rules, instance, account, spec, now, settled: 0);
+
+    /// <summary>
+    /// <see cref="Request"/>; with <paramref name="settled"/> (R7.9, a payment that succeeded), the payment method paid that much
+    /// into the balance first, and the order keeps it apart.
+    /// </summary>
+    private static Outcome<Change> Decide(Rules rules, Instance instance, Account account, string spec, Instant now, long settled)
     {
         if (Commands.RunningSubscription(instance, "A spec change") is { } state) return state;
         var product = rules.Catalog.Get(instance.Product);
@@ -54,7 +61,9 @@ public static class SpecChange
 
         var amount = UpgradePrice(rules, oldMonthly, newMonthly, instance.Expiry, now);
         var memo = $"upgrade {instance.Spec} → {spec}";
-        if (Payment.Allocate(account, amount, product.Code, now, withMethod: true) is { Refusal: null, Value.FromMethod: > 0 and var ask })
+        if (settled == 0
+            && Payment.Allocate(account, amount, product.Code, now, withMethod: true)
+                is { Refusal: null, Value.FromMethod: > 0 and var ask })
         {
             if (Renewal.PaymentInFlight(instance) is { } busy) return busy;
             var quote = new Quote(instance.Id, product.Code, 0, instance.Expiry, now, instance.Expiry, amount);
@@ -62,10 +71,13 @@ public static class SpecChange
             return Renewal.Ask(rules, [instance], [quote], account, now, intent, ask, memo);
         }
 
-        var paid = Charges.Pay(account, amount, product.Code, instance.Id, now, memo);
+        var paid = Charges.Pay(account, amount, product.Code, instance.Id, now, memo, settled);
         if (paid.Refusal is { } refusal) return refusal;
-        var order = new Order(OrderKind.Upgrade, amount, paid.Value.FromCoupons, paid.Value.FromBalance,
-            [new OrderItem(instance.Id, now, amount, instance.ExpiresAt)]);
+        var order = new Order(OrderKind.Upgrade, amount, paid.Value.FromCoupons, paid.Value.FromBalance - paid.Value.FromMethod,
+            [new OrderItem(instance.Id, now, amount, instance.ExpiresAt)])
+        {
+            PaidByMethod = paid.Value.FromMethod,
+        };
         var effects = new Effects(paid.Value.Postings, order, [], [], []);
         var paidText = new Money.Money(amount, account.Currency);
 
@@ -89,15 +101,11 @@ public static class SpecChange
     internal static Outcome<Change> Paid(Rules rules, Instance instance, Account funded, PendingPayment pending, Instant now)
     {
         var intent = pending.Intent!;
-        var redone = Request(rules, instance, funded, intent.Spec!, now);
+        var redone = Decide(rules, instance, funded, intent.Spec!, now, pending.Amount);
         if (redone.Refusal is { } refusal) return refusal;
-        if (redone.Value.Effects.Order is not { } order || order.Total != intent.Total || instance.ExpiresAt != intent.Until)
-        {
-            return Refusal.State("the upgrade's price changed while it was paid");
-        }
-
-        var split = order with { PaidByBalance = order.PaidByBalance - pending.Amount, PaidByMethod = pending.Amount };
-        return Change.Of(rules, redone.Value.Instances, redone.Value.Account, redone.Value.Effects with { Order = split });
+        return redone.Value.Effects.Order is not { } order || order.Total != intent.Total || instance.ExpiresAt != intent.Until
+            ? Refusal.State("the upgrade's price changed while it was paid")
+            : redone;
     }
 
     /// <summary>R6.2: the operator completes a reviewed upgrade; the new spec runs from now.</summary>

@@ -161,9 +161,9 @@ public static class Purchase
             return new Change(account, Effects.None.Request(payment));
         }
 
-        var paid = Charges.Pay(account, amount, product.Code, instance.Id, now, memo);
+        var paid = Charges.Pay(account, amount, product.Code, instance.Id, now, memo, byMethod ?? 0);
         if (paid.Refusal is { } refusal) return refusal;
-        var method = byMethod ?? 0;
+        var method = paid.Value.FromMethod;
 
         var expiry = rules.Calendar.ExpiryOfPurchase(now, months);
         var created = instance with

@@ -142,9 +142,10 @@ public static class Renewal
         Rules rules, Instance instance, Account funded, PendingPayment pending, PaymentIntent intent, Instant now) =>
         Quote(rules, instance, intent.Months, now).Then(quote => quote.Amount != intent.Total || quote.CycleStart != pending.PeriodStart
             ? Changed()
-            : Charges.Pay(funded, quote.Amount, quote.Product, quote.InstanceId, now, $"renewal of {intent.Months} month(s)")
-                .Then<Change>(paid => Apply(rules, instance, paid with { FromMethod = pending.Amount }, quote.CycleStart,
-                    quote.NewExpiresAt, now, OrderKind.Renewal, $"renewed {intent.Months} month(s)")));
+            : Charges.Pay(
+                    funded, quote.Amount, quote.Product, quote.InstanceId, now, $"renewal of {intent.Months} month(s)", pending.Amount)
+                .Then<Change>(paid => Apply(rules, instance, paid, quote.CycleStart, quote.NewExpiresAt, now, OrderKind.Renewal,
+                    $"renewed {intent.Months} month(s)")));
 
     /// <summary>
     /// R7.5, R7.9: <see cref="PayOrAsk"/>'s order (a batch renewal, or a unified expiry, R8.3) quoted again and paid with
@@ -253,7 +254,7 @@ public static class Renewal
         Rules rules, IReadOnlyList<Instance> instances, IReadOnlyList<Quote> quotes, Account account, Instant now, OrderKind kind,
         string memo, IReadOnlyList<long>? fromMethod = null)
     {
-        var paid = Charges.PayAll(account, quotes.Select(q => (q.InstanceId, q.Product, q.Amount)).ToList(), now, memo);
+        var paid = Charges.PayAll(account, quotes.Select(q => (q.InstanceId, q.Product, q.Amount)).ToList(), now, memo, fromMethod);
         if (paid.Refusal is { } refusal) return refusal;
         var renewed = ImmutableArray.CreateBuilder<Instance>(quotes.Count);
         var effects = Effects.None.Then(new Effects(paid.Value.Postings, null, [], [], []));
@@ -269,7 +270,7 @@ public static class Renewal
 
         var items = quotes.Select(q => new OrderItem(q.InstanceId, q.CycleStart, q.Amount, q.NewExpiresAt) { Renews = q.CurrentExpiresAt })
             .ToImmutableArray();
-        var byMethod = fromMethod?.Sum() ?? 0;
+        var byMethod = paid.Value.FromMethod;
         effects = effects.WithOrder(new Order(kind, paid.Value.Total, paid.Value.FromCoupons, paid.Value.FromBalance - byMethod, items)
         {
             PaidByMethod = byMethod,
