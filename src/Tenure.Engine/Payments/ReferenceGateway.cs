@@ -74,17 +74,18 @@ public sealed class ReferenceGateway : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        _listener.Stop();
+        // Close alone: Stop and then Close removes the prefix twice, and the second time binds the port again, which fails
+        // (and this threw) when another listener took the port meanwhile.
+        _listener.Close();
         try
         {
             await _loop.ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or OperationCanceledException)
         {
-            // The listener was stopped under the pending accept: that is how the loop ends.
+            // The listener was closed under the pending accept: that is how the loop ends.
         }
 
-        _listener.Close();
         _stop.Dispose();
     }
 
