@@ -39,6 +39,9 @@ public static class Verifier
             "SELECT dedupe_key || ': ' || COUNT(*) || ' rows' FROM outbox GROUP BY dedupe_key HAVING COUNT(*) > 1"),
         ("negative coupon remainder",
             "SELECT id || ': ' || remaining FROM coupons WHERE remaining < 0"),
+        ("order with a negative part (R7.3, R7.9)",
+            "SELECT id || ': coupons ' || paid_by_coupons || ', balance ' || paid_by_balance || ', method ' || paid_by_method " +
+            "FROM orders WHERE paid_by_coupons < 0 OR paid_by_balance < 0 OR paid_by_method < 0"),
         ("succeeded payment without exactly one order it paid (R7.11)",
             "SELECT p.id || ': order ' || COALESCE(p.order_id, 'none') FROM payments p WHERE p.status = 'succeeded' " +
             "AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = p.order_id AND o.paid_by_method = p.amount)"),
