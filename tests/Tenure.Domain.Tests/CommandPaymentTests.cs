@@ -153,6 +153,21 @@ public sealed class CommandPaymentTests
     }
 
     [Fact]
+    public void R6_2_R7_11_an_upgrade_whose_price_fell_below_the_card_part_while_it_was_paid_is_refunded_whole()
+    {
+        // Asked on 2019-03-20 at 334 (the card 134); succeeded on 2019-03-28 10:00, when 2 days are left: ceil(1,000 × 2 / 30) = 67.
+        var asked = PlanChanges.SpecChange.Request(Given.Rules, Ecs, Carded, "ecs.medium", March20).Value;
+        var refunded = Lifecycle.Lifecycle.SettlePayment(
+            Given.Rules, [asked.Instance], Carded, PaymentResult.Succeeded, Given.Local("2019-03-28 10:00"))!;
+
+        Assert.Null(refunded.Effects.Order);
+        Assert.Equal(("ecs.small", (PendingPayment?)null), (refunded.Instance.Spec, refunded.Instance.PaymentPending));
+        var refund = Assert.Single(refunded.Effects.MethodRefunds);
+        Assert.Equal((134L, true), (refund.Amount, refund.OfSettledPayment));
+        Assert.Equal(200, refunded.Account.Balance);
+    }
+
+    [Fact]
     public void R7_5_R7_8_a_batch_asks_one_payment_for_what_coupons_and_balance_leave_and_its_success_is_one_order()
     {
         var second = Given.Expiring("ecs", "ecs.small", "2019-03-30", id: "i-2");

@@ -24,14 +24,20 @@ public static class Payment
     /// a usable payment method on file pays the rest (R7.8): the allocation then says how much to ask of the gateway,
     /// and nothing is taken until that payment succeeded (R7.9). <paramref name="settled"/> is what a payment that succeeded
     /// paid into the balance for this charge (R7.9, R7.11): coupons pay only what it leaves, so its money pays its part of the
-    /// charge even when a coupon came in while it was pending, and a part is never negative.
+    /// charge even when a coupon came in while it was pending, and a part is never negative; a charge now smaller than it is
+    /// refused (its payment is then refunded whole, R7.11).
     /// </summary>
     public static Outcome<Allocation> Allocate(
         Account account, long amount, string product, Instant now, bool withMethod = false, long settled = 0)
     {
         if (amount < 0) throw new ArgumentOutOfRangeException(nameof(amount), "A charge is never negative.");
-        if (settled < 0 || settled > amount)
-            throw new ArgumentOutOfRangeException(nameof(settled), "A payment pays no more than the charge and is never negative.");
+        if (settled < 0) throw new ArgumentOutOfRangeException(nameof(settled), "A payment is never negative.");
+        if (settled > amount)
+        {
+            return Refusal.State($"The charge of {new Money(amount, account.Currency)} is less than the " +
+                $"{new Money(settled, account.Currency)} paid for it: its price changed while it was paid.");
+        }
+
         var uses = ImmutableArray.CreateBuilder<CouponUse>();
         var left = amount;
         foreach (var coupon in UsableCoupons(account, product, now))
