@@ -104,6 +104,8 @@ public sealed class CommandPaymentTests
         var order = settled.Effects.Order!;
         Assert.Equal((1000L, 200L, 0L, 800L), (order.Total, order.PaidByCoupons, order.PaidByBalance, order.PaidByMethod));
         Assert.Equal(-10, order.AttemptDay);
+        Assert.Equal([(LedgerKind.Payment, 800L), (LedgerKind.CouponUse, -200L), (LedgerKind.Charge, -800L)],
+            settled.Effects.Ledger.Select(l => (l.Kind, l.Amount)));
         Assert.Equal((200L, 300L), (settled.Account.Balance, settled.Account.Coupons[0].Remaining));
     }
 

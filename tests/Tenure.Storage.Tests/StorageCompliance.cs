@@ -535,7 +535,7 @@ public abstract partial class StorageCompliance
         Read(s => s.Execute("UPDATE instances SET next_due_at = NULL WHERE id = @id", new { id = instance.Id.Value }));
         // The split a coupon granted during a card payment once gave (R7.9): the parts still add up, one is negative.
         Read(s => s.Execute(
-            "UPDATE orders SET paid_by_coupons = paid_by_coupons + 300, paid_by_balance = paid_by_balance - 1300 " +
+            "UPDATE orders SET paid_by_coupons = paid_by_coupons + 1300, paid_by_balance = paid_by_balance - 1300 " +
             "WHERE account_id = @accountId",
             new { accountId }));
         var violations = Verifier.Check(Db);
@@ -544,7 +544,7 @@ public abstract partial class StorageCompliance
         Assert.Contains(violations, v => v.StartsWith("unreleased subscription instance without a next event", StringComparison.Ordinal)
             && v.Contains(instance.Id.Value, StringComparison.Ordinal));
         Assert.Contains(violations, v => v.StartsWith("order with a negative part", StringComparison.Ordinal)
-            && v.EndsWith(": coupons 300, balance -300, method 0", StringComparison.Ordinal));
+            && v.EndsWith(": coupons 1300, balance -300, method 0", StringComparison.Ordinal));
     }
 }
 

@@ -168,6 +168,7 @@ public static class Lifecycle
         var amount = Charges.RenewalPrice(product, instance, instance.AutoRenewMonths);
         var memo = $"auto-renewal of {instance.AutoRenewMonths} month(s)";
         var effects = Effects.None;
+        Outcome<Paid>? charged = null;
         if (settled is { Result.Status: PaymentStatus.Declined, Result: var declined })
         {
             return Declined(rules, instance, account, at, offset, declined);
@@ -176,7 +177,8 @@ public static class Lifecycle
         if (settled is { Amount: var fromMethod, Pending: var asked })
         {
             var funded = account.Move(fromMethod, at);
-            if (Charges.Pay(funded, amount, instance.Product, instance.Id, at, memo, fromMethod).Refusal is { } shortfall)
+            charged = Charges.Pay(funded, amount, instance.Product, instance.Id, at, memo, fromMethod);
+            if (charged.Value.Refusal is { } shortfall)
             {
                 return Refunded(rules, instance, account, at, asked, $"coupons and balance no longer pay their part ({shortfall.Detail})");
             }
@@ -195,7 +197,7 @@ public static class Lifecycle
                 .Record(instance.Id, at, TimelineKind.PaymentRequested, text));
         }
 
-        var paid = Charges.Pay(account, amount, instance.Product, instance.Id, at, memo, settled?.Amount ?? 0);
+        var paid = charged ?? Charges.Pay(account, amount, instance.Product, instance.Id, at, memo);
         if (paid.Refusal is { } refusal)
         {
             var text = $"Auto-renewal attempt at T{offset:+0;-0;+0} failed: insufficient funds. {refusal.Detail}" +
